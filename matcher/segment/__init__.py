@@ -1,0 +1,240 @@
+"""Segment: criteria text -> ordered, nested ``Criterion`` items with offsets.
+
+Registry text comes in many layouts: ``-``/``*``/``•`` bullets, numbers, letters and roman numerals,
+wrapped continuation lines, paragraphs acting as block headers ("RRMS ... as evidenced by one or more
+of the following:"), lists indented under a parent, and *flat* lists where the children of "At least 1
+of the following:" stand at the parent's own level.  The segmenter recovers the tree; it never drops a
+line: every non-blank line after the first section header belongs to some criterion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..models.trial import Criterion
+
+__all__ = ["segment", "iter_criteria"]
+
+_HEADER_RE = re.compile(
+    r"^\s*(?:\*\*|#+\s*)?(?P<key>(?:key|main|major|principal|general)\s+)?"
+    r"(?P<section>inclusion|exclusion|criteria)\s*(?:criteria)?\b(?P<rest>[^:\n]{0,60}?)"
+    r"(?::|\s*$)\s*(?:\*\*)?\s*(?P<tail>.*)$",
+    re.I,
+)
+_MARKER_RE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>[-*•·▪◦‣–]|\d{1,2}[.)](?!\d)|\(\d{1,2}\)|\(?[a-h][.)]|"
+    r"\(?(?:i{1,3}|iv|vi{0,3}|ix|x)[.)])[ \t]+(?P<body>\S.*)$"
+)
+_CONNECTOR_END_RE = re.compile(r"(?:,|;|\b(?:or|and|and/or))\s*$", re.I)
+_LIST_INTRO_RE = re.compile(r"(?::\s*:?\s*$|\b(?:the|of)\s+following\b|\beither\s*:?$)", re.I)
+
+
+def _marker_family(marker: str) -> str:
+    if marker in "-–":
+        return "dash"
+    if marker == "*":
+        return "star"
+    if marker in "•·▪◦‣":
+        return "dot"
+    core = marker.strip("().")
+    if core.isdigit():
+        return "number"
+    if re.fullmatch(r"i{1,3}|iv|vi{0,3}|ix|x", core):
+        return "roman"
+    return "letter"
+
+
+@dataclass
+class _Item:
+    section: str
+    indent: int
+    family: str  # marker family, or "paragraph"
+    start: int
+    end: int
+    lines: list[str]
+    section_assumed: bool
+    children: list["_Item"] = field(default_factory=list)
+    layout: str = "nested"
+    parent: Optional["_Item"] = None
+    blank_before: bool = False
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", " ".join(self.lines)).strip()
+
+    def introduces_list(self) -> bool:
+        return bool(_LIST_INTRO_RE.search(self.text)) or self.text.rstrip().endswith(":")
+
+
+def _section_of(match: re.Match) -> Optional[str]:
+    word = match.group("section").lower()
+    rest = (match.group("rest") or "").lower()
+    if word in ("inclusion", "exclusion"):
+        return word
+    # "Major criteria include:" / "Criteria:" headers without a direction.
+    if "exclu" in rest:
+        return "exclusion"
+    return "inclusion"
+
+
+def _is_header(line: str) -> Optional[re.Match]:
+    match = _HEADER_RE.match(line)
+    if not match:
+        return None
+    word = match.group("section").lower()
+    text = line.strip()
+    # "Criteria" alone, or "... criteria include:", are headers only when short.
+    if word == "criteria" and (len(text) > 40 or not text.rstrip("*").endswith(":")):
+        return None
+    if word != "criteria" and len(text) - len(match.group("tail") or "") > 80:
+        return None
+    return match
+
+
+def _flat_child_continues(previous: _Item, candidate_text: str) -> bool:
+    """Whether an item at the parent's own level still belongs to a flat list."""
+    if candidate_text.rstrip().endswith(":"):
+        return False  # a new list introducer
+    if _CONNECTOR_END_RE.search(previous.text):
+        return True
+    words = candidate_text.split()
+    looks_like_item = not re.search(r"[.!?]\s*$", candidate_text) or candidate_text[:1].islower()
+    return looks_like_item and len(words) <= 25
+
+
+def _read_items(text: str) -> list[_Item]:
+    """First pass: lines -> items (bullets, paragraphs) with their continuation lines."""
+    items: list[_Item] = []
+    section: Optional[str] = None
+    section_assumed = True
+    current: Optional[_Item] = None
+    blank_before = True
+    offset = 0
+    for raw_line in text.split("\n"):
+        line_start = offset
+        offset += len(raw_line) + 1
+        line = raw_line.rstrip()
+        if not line.strip():
+            blank_before = True
+            continue
+        header = _is_header(line)
+        if header:
+            section = _section_of(header)
+            section_assumed = False
+            current = None
+            blank_before = True
+            tail = (header.group("tail") or "").strip()
+            if not tail:
+                continue
+            # "Inclusion Criteria: Age 18-65": the rest of the line is a criterion.
+            line_start += len(line) - len(tail)
+            line = tail
+        marker = _MARKER_RE.match(line)
+        if marker is None and current is not None and not blank_before:
+            current.lines.append(line.strip())  # continuation of a wrapped line
+            current.end = line_start + len(line)
+            continue
+        if section is None:
+            section = "inclusion"
+        content_start = line_start + (len(line) - len(line.lstrip()))
+        if marker is None:
+            family, indent, body = "paragraph", len(line) - len(line.lstrip()), line.strip()
+        else:
+            family = _marker_family(marker.group("marker"))
+            indent = len(marker.group("indent").expandtabs(4))
+            body = marker.group("body").strip()
+        current = _Item(section, indent, family, content_start, line_start + len(line), [body],
+                        section_assumed, blank_before=blank_before)
+        items.append(current)
+        blank_before = False
+    return items
+
+
+def _parse(text: str) -> list[_Item]:
+    """Second pass: place each complete item in the tree."""
+    roots: list[_Item] = []
+    stack: list[_Item] = []  # open items, outermost first
+    section = None
+    for item in _read_items(text):
+        if item.section != section or item.family == "paragraph":
+            stack = []
+            section = item.section
+        else:
+            _place(item, stack, item.blank_before)
+        if item.parent is None:
+            roots.append(item)
+        else:
+            item.parent.children.append(item)
+        stack.append(item)
+    return roots
+
+
+def _place(item: _Item, stack: list[_Item], blank_before: bool) -> None:
+    """Find the parent of a bulleted item among the open items (mutates ``stack``)."""
+    if stack:
+        last = stack[-1]
+        # A list broken by a blank line and re-indented deeper than any open level starts afresh.
+        if last.parent is not None and blank_before and item.indent > last.indent \
+                and not last.introduces_list() and all(o.indent != item.indent for o in stack):
+            stack.clear()
+            return
+    while stack:
+        candidate = stack[-1]
+        parent = candidate.parent
+        if parent is not None and candidate.family == item.family != parent.family:
+            # Same marker as its siblings (i), ii), iii)): a sibling, whatever the indentation.
+            stack.pop()
+            item.parent = parent
+            return
+        deeper = item.indent > candidate.indent or (candidate.family == "paragraph" and item.indent >= candidate.indent)
+        if deeper:
+            if candidate.introduces_list():
+                item.parent = candidate
+                return
+            stack.pop()  # deeper but not introduced by it: a formatting artefact, not its child
+            continue
+        if item.indent == candidate.indent and item.family == candidate.family:
+            stack.pop()
+            if parent is not None and parent.layout == "flat":
+                if _flat_child_continues(candidate, item.text):
+                    item.parent = parent
+                    return
+                if parent in stack:
+                    stack.remove(parent)
+                continue
+            if parent is None and candidate.introduces_list() and not candidate.children:
+                item.parent, candidate.layout = candidate, "flat"  # flat list after "...following:"
+                return
+            if parent is not None:
+                item.parent = parent
+                return
+            continue
+        stack.pop()
+
+
+def _to_criterion(item: _Item, ident: str) -> Criterion:
+    return Criterion(
+        id=ident, section=item.section, text=item.text, span=(item.start, item.end),
+        section_assumed=item.section_assumed, layout=item.layout,
+        children=[_to_criterion(child, f"{ident}.{n}") for n, child in enumerate(item.children, start=1)],
+    )
+
+
+def segment(text: str) -> list[Criterion]:
+    """Split criteria text into ordered criteria (inclusion ids ``I1``.., exclusion ``E1``..)."""
+    counters = {"inclusion": 0, "exclusion": 0}
+    criteria = []
+    for item in _parse(text):
+        counters[item.section] += 1
+        prefix = "I" if item.section == "inclusion" else "E"
+        criteria.append(_to_criterion(item, f"{prefix}{counters[item.section]}"))
+    return criteria
+
+
+def iter_criteria(criteria: list[Criterion]):
+    """Depth-first walk over criteria and their children."""
+    for criterion in criteria:
+        yield criterion
+        yield from iter_criteria(criterion.children)

@@ -1,0 +1,1 @@
+"""Data: reviewed lexicons (lexicons/) and compiled rule sets (compiled/)."""
