@@ -1,0 +1,216 @@
+"""Compile: segmented criteria -> typed rules.  No patient here.
+
+Every criterion comes out with at least one rule.  What no family can state becomes a
+``manual_review`` rule holding the text; a criterion only partly structured gets its structured rules
+plus a ``manual_review`` rule (category ``partial``) for the rest.  Nothing is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Optional
+
+from .. import __version__
+from ..models.rules import (AgeRule, Applicability, CompiledCriterion, GroupRule, HealthyVolunteersRule,
+                            ManualReviewRule, Range, RuleSet, SexRule, SubtypeRule)
+from ..models.trial import Criterion, Trial
+from ..segment import segment
+from . import context
+from .context import Context
+from .families import FAMILIES, restates_inclusion
+
+__all__ = ["compile_trial", "compile_text", "compile_criterion"]
+
+COMPILER_VERSION = f"msmatch-compiler/{__version__}"
+
+# Words that carry no condition of their own: what is left of a criterion after the families
+# consumed their spans is "residue"; content words in the residue make the criterion partial.
+_FILLER = set("""
+a an the of and or with without within in on at to for from by as is are be been being was were has have had
+any all other others who which that this these those their his her its they them than then such e g eg i ie
+patient patients subject subjects participant participants person persons people individual individuals
+men women male female males females adult adults child children
+must should will would may can could shall also either both each per including include includes included
+known prior previous previously history current currently ongoing before after during since until ever
+treatment treatments treated therapy therapies therapeutic use used using received receiving receipt take taking
+drug drugs medication medications agent agents
+diagnosis diagnosed confirmed documented evidence defined definition according criteria criterion
+disease form forms type clinical clinically positive negative presence present active test tests result results
+months month weeks week days day years year time times period last past preceding following screening baseline
+visit entry study enrollment enrolment inclusion randomization randomisation trial dose first level levels
+count score value total mg kg ml not no only least more less greater equal above below up over under ms
+multiple sclerosis scale status expanded disability edss mri lesion lesions new t2 t1 gd
+""".split())
+_STRONG_JUDGEMENT_RE = re.compile(
+    r"opinion\s+of\s+the\s+(?:\w+\s+)?investigator|investigator'?s?\s+(?:opinion|judge?ment|discretion)|"
+    r"(?:judge?ment|discretion)\s+of\s+the\s+(?:\w+\s+)?investigator|investigators?\s+opinion|"
+    r"in\s+the\s+(?:\w+\s+)?opinion\s+of|investigator\s+considers|considered\s+by\s+the\s+investigator", re.I)
+_ANY_OF_RE = re.compile(r"\b(?:at\s+least\s+(?:1|one)|one\s+or\s+more|any\s+(?:one\s+)?of|either|"
+                        r"(?:1|one)\s+of\s+the)\b", re.I)
+
+
+def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[int, int] = (0, 0),
+                 rule_prefix: Optional[str] = None) -> list:
+    """Compile one criterion's text into rules (at least one)."""
+    ctx = Context.of(text, section, criterion_id, span)
+    common = {"criterion_id": criterion_id, "section": section, "text": text, "span": span}
+    if restates_inclusion(ctx):
+        return [_number(ManualReviewRule(**common, why="restates the inclusion criteria (check them for this subtype)",
+                                         category="clinical", polarity=_default_polarity(section)), rule_prefix, 1)]
+    if _STRONG_JUDGEMENT_RE.search(text):
+        return [_number(ManualReviewRule(**common, why="needs the investigator's judgement", category="judgement",
+                                         polarity=_default_polarity(section)), rule_prefix, 1)]
+    rules = []
+    for extract in FAMILIES:
+        rules.extend(extract(ctx))
+    rules = [rule.model_copy(update=common) for rule in rules]
+    if not rules:
+        rules = [ManualReviewRule(**common, polarity=_default_polarity(section), **_manual_reason(text))]
+    else:
+        residue = _residue(ctx)
+        if residue:
+            rules.append(ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
+                                          why=f"part of the criterion is not structured: '{' '.join(residue[:12])}'"))
+    return [_number(rule, rule_prefix, n) for n, rule in enumerate(rules, start=1)]
+
+
+def _number(rule, prefix: Optional[str], n: int):
+    return rule.model_copy(update={"id": f"{prefix or rule.criterion_id}.r{n}"})
+
+
+def _default_polarity(section: str) -> str:
+    return "require" if section == "inclusion" else "exclude"
+
+
+def _manual_reason(text: str) -> dict:
+    if context.has("ADMINISTRATIVE", text):
+        return {"category": "administrative", "why": "administrative or consent criterion: confirm with the patient"}
+    if context.has("JUDGEMENT", text):
+        return {"category": "judgement", "why": "needs clinical judgement (qualified by severity or significance)"}
+    return {"category": "clinical", "why": "no structured rule family matched this criterion"}
+
+
+def _residue(ctx: Context) -> list[str]:
+    chars = list(ctx.text)
+    for start, end in ctx.consumed:
+        for i in range(max(0, start), min(len(chars), end)):
+            chars[i] = " "
+    words = re.findall(r"[A-Za-z][A-Za-z'-]+", "".join(chars))
+    content = [w for w in words if w.lower().strip("'-") not in _FILLER and len(w) > 2]
+    return content if len(content) >= 3 else []
+
+
+def compile_criterion(criterion: Criterion) -> CompiledCriterion:
+    rules = _compile_node(criterion)
+    structured = [r for r in _walk(rules) if r.kind not in ("manual_review", "group")]
+    manual = [r for r in _walk(rules) if r.kind == "manual_review"]
+    coverage = "manual" if not structured else "partial" if manual else "full"
+    end = criterion.span[1]
+    for child in _descendants(criterion):
+        end = max(end, child.span[1])
+    text = criterion.text if not criterion.children else \
+        criterion.text + " " + " ".join(f"[{c.text}]" for c in criterion.children)
+    return CompiledCriterion(id=criterion.id, section=criterion.section, text=text,
+                             span=(criterion.span[0], end), rules=rules, coverage=coverage)
+
+
+def _compile_node(criterion: Criterion) -> list:
+    if not criterion.children:
+        return compile_text(criterion.text, criterion.section, criterion.id, criterion.span)
+    if _is_item_list(criterion):
+        # "Prior treatment with any of the following: - cladribine - mitoxantrone": one rule over the items.
+        text = criterion.text.rstrip(": ") + ": " + ", ".join(c.text.rstrip(".;,") for c in criterion.children)
+        end = max(c.span[1] for c in _descendants(criterion))
+        rules = compile_text(text, criterion.section, criterion.id, (criterion.span[0], end))
+        return rules
+    return [_group(criterion)]
+
+
+def _group(criterion: Criterion) -> GroupRule:
+    section = criterion.section
+    own = compile_text(criterion.text, section, criterion.id, criterion.span)
+    subtypes = [r for r in own if isinstance(r, SubtypeRule)]
+    own = [r for r in own if not isinstance(r, SubtypeRule)
+           and not (r.kind == "manual_review" and r.category in ("partial", "clinical") and len(own) > 1)]
+    if own and all(r.kind == "manual_review" for r in own):
+        own = []  # a heading such as "Conditions/situations such as:" states nothing of its own
+    children = []
+    for child in criterion.children:
+        child_rules = _compile_node(child)
+        children.append(child_rules[0] if len(child_rules) == 1 else GroupRule(
+            id=f"{child.id}.all", criterion_id=child.id, section=section, text=child.text, span=child.span,
+            mode="all", rules=child_rules, polarity="require"))
+    any_of = section == "inclusion" and (_ANY_OF_RE.search(criterion.text) or all(
+        re.search(r"\bor\s*$", c.text) for c in criterion.children[:-1]))
+    inner = GroupRule(id=f"{criterion.id}.{'any' if any_of else 'all'}", criterion_id=criterion.id, section=section,
+                      text=criterion.text, span=criterion.span, mode="any" if any_of else "all", rules=children,
+                      polarity="require")
+    when = Applicability(subtypes=subtypes[0].subtypes) if subtypes and subtypes[0].polarity == "require" else None
+    if not own and when is None:
+        return inner
+    return GroupRule(id=f"{criterion.id}.block", criterion_id=criterion.id, section=section, text=criterion.text,
+                     span=criterion.span, mode="all", rules=[*own, inner], when=when, polarity="require")
+
+
+def _is_item_list(criterion: Criterion) -> bool:
+    """Children that are bare items (drug or condition names) rather than criteria of their own."""
+    children = criterion.children
+    if any(c.children for c in children):
+        return False
+    bare = [c for c in children if len(c.text.split()) <= 12 and not re.search(r"\d", c.text.split(";")[0])]
+    return len(bare) >= max(1, len(children) - 1) and not _ANY_OF_RE.search(criterion.text) or (
+        criterion.section == "exclusion" and len(bare) == len(children))
+
+
+def _descendants(criterion: Criterion):
+    for child in criterion.children:
+        yield child
+        yield from _descendants(child)
+
+
+def _walk(rules):
+    for rule in rules:
+        yield rule
+        if rule.kind == "group":
+            yield from _walk(rule.rules)
+
+
+def structured_field_criteria(trial: Trial) -> list[CompiledCriterion]:
+    """Minimum/maximum age, sex and healthy volunteers from the record's structured fields."""
+    out = []
+    low, high = _age_years(trial.minimum_age), _age_years(trial.maximum_age)
+    if low is not None or high is not None:
+        text = f"Age (structured field): {trial.minimum_age or 'no minimum'} to {trial.maximum_age or 'no maximum'}"
+        out.append(("F1", text, [AgeRule(years=Range(low=low, high=high))]))
+    sex = (trial.sex or "").strip().upper()
+    if sex in ("FEMALE", "MALE", "ALL", "BOTH"):
+        allowed = ["female", "male"] if sex in ("ALL", "BOTH") else [sex.lower()]
+        out.append(("F2", f"Sex (structured field): {trial.sex}", [SexRule(allowed=allowed)]))
+    if trial.healthy_volunteers is not None:
+        out.append(("F3", f"Accepts healthy volunteers (structured field): {'Yes' if trial.healthy_volunteers else 'No'}",
+                    [HealthyVolunteersRule(accepted=trial.healthy_volunteers)]))
+    return [
+        CompiledCriterion(id=ident, section="inclusion", text=text, span=(0, 0), coverage="full",
+                          rules=[r.model_copy(update={"id": f"{ident}.r1", "criterion_id": ident, "text": text,
+                                                      "origin": "structured_field"}) for r in rules])
+        for ident, text, rules in out
+    ]
+
+
+def _age_years(value: Optional[str]) -> Optional[float]:
+    if not value:
+        return None
+    match = re.match(r"\s*(\d+(?:\.\d+)?)\s*(year|month|week|day)", value, re.I)
+    if not match:
+        return None
+    amount = float(match.group(1))
+    per_year = {"year": 1, "month": 12, "week": 52.1775, "day": 365.25}[match.group(2).lower()]
+    return round(amount / per_year, 4)
+
+
+def compile_trial(trial: Trial, *, compiled_on: Optional[date] = None) -> RuleSet:
+    criteria = structured_field_criteria(trial) + [compile_criterion(c) for c in segment(trial.criteria_text)]
+    return RuleSet(trial_id=trial.id, title=trial.title, source=trial.source, source_sha256=trial.source_sha256,
+                   compiler_version=COMPILER_VERSION, compiled_on=compiled_on, criteria_text=trial.criteria_text,
+                   criteria=criteria)

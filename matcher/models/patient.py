@@ -9,7 +9,7 @@ present (even empty) is read as the complete record the clinic holds: an empty
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -22,7 +22,7 @@ class Record(BaseModel):
 
 
 class EdssScore(Record):
-    date: Optional[date] = None
+    date: Optional[dt.date] = None
     score: float = Field(ge=0, le=10)
 
     @field_validator("score")
@@ -34,56 +34,56 @@ class EdssScore(Record):
 
 
 class Relapse(Record):
-    date: date
+    date: dt.date
 
 
 class MriScan(Record):
-    date: date
+    date: dt.date
     gd_enhancing_lesions: Optional[int] = Field(default=None, ge=0)
     new_t2_lesions: Optional[int] = Field(default=None, ge=0)
 
 
 class Treatment(Record):
     drug: str
-    start: Optional[date] = None
-    end: Optional[date] = Field(default=None, description="absent = ongoing")
+    start: Optional[dt.date] = None
+    end: Optional[dt.date] = Field(default=None, description="absent = ongoing")
     investigational: Optional[bool] = None
 
 
 class Condition(Record):
     name: str
-    onset: Optional[date] = None
-    resolved: Optional[date] = None
+    onset: Optional[dt.date] = None
+    resolved: Optional[dt.date] = None
 
 
 class Lab(Record):
     test: str
     value: float
     unit: Optional[str] = None
-    date: Optional[date] = None
+    date: Optional[dt.date] = None
 
 
 class Vaccination(Record):
     vaccine: str
     live: Optional[bool] = None
-    date: Optional[date] = None
+    date: Optional[dt.date] = None
 
 
 class TrialParticipation(Record):
     """Participation in another interventional trial (for 'no other trial within N months')."""
 
     trial: Optional[str] = None
-    start: Optional[date] = None
-    end: Optional[date] = None
+    start: Optional[dt.date] = None
+    end: Optional[dt.date] = None
 
 
 class Patient(Record):
     id: str = Field(min_length=1)
-    birth_date: Optional[date] = None
+    birth_date: Optional[dt.date] = None
     sex: Optional[Literal["female", "male"]] = None
     ms_subtype: Optional[str] = Field(default=None, description="RRMS, SPMS, PPMS, CIS, RIS (free text is normalised)")
-    diagnosis_date: Optional[date] = None
-    symptom_onset_date: Optional[date] = None
+    diagnosis_date: Optional[dt.date] = None
+    symptom_onset_date: Optional[dt.date] = None
     edss: Optional[list[EdssScore]] = None
     relapses: Optional[list[Relapse]] = None
     mri: Optional[list[MriScan]] = None

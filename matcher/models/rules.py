@@ -14,7 +14,9 @@ the criterion id, section, source text and character span it came from.
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
+import hashlib
+import json
 from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -157,6 +159,7 @@ class WashoutRule(RuleBase):
     kind: Literal["washout"] = "washout"
     drugs: list[str] = Field(default_factory=list, description="drug lexicon ids")
     classes: list[str] = Field(default_factory=list, description="drug class lexicon ids")
+    except_drugs: list[str] = Field(default_factory=list, description="drugs of those classes that do not count")
     window: Window
 
 
@@ -166,6 +169,7 @@ class PriorDrugRule(RuleBase):
     kind: Literal["prior_drug"] = "prior_drug"
     drugs: list[str] = Field(default_factory=list)
     classes: list[str] = Field(default_factory=list)
+    except_drugs: list[str] = Field(default_factory=list)
     min_distinct: int = 1
     min_duration: Optional[Duration] = None
     current: bool = False
@@ -293,7 +297,13 @@ class RuleSet(Strict):
     source: Optional[str] = None
     source_sha256: Optional[str] = None
     compiler_version: str
-    compiled_on: Optional[date] = None
+    compiled_on: Optional[dt.date] = None
     criteria_text: str
     criteria: list[CompiledCriterion]
     edits: list[dict] = Field(default_factory=list, description="coordinator edits: who, when, before/after hash")
+
+    def content_sha256(self) -> str:
+        """Hash of what decides verdicts (the criteria and their rules), not of when it was compiled."""
+        payload = json.dumps([c.model_dump(mode="json") for c in self.criteria], sort_keys=True,
+                             ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()

@@ -1,0 +1,101 @@
+"""Context of a mention: negation, exception, history, judgement, administrative.
+
+The triggers are data (``rules/lexicons/context.jsonl``), in the manner of medspaCy's ConText; this
+module is the small engine that reads them.  Scope is the clause: a trigger reaches forward to the
+next clause boundary (";", ".", ":", "but", "except", "unless" ...).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Optional
+
+from ..models.rules import Section
+from .nlp import Entity, find_entities
+
+_CLAUSE_BREAK_RE = re.compile(r"[;.:]\s|[;:]$|[()\[\]]|\bbut\b|\bwhile\b|\bwhereas\b|/|\bor\s+(?=no\b|not\b)", re.I)
+# Phrases that contain a negation word but negate nothing (ConText's "pseudo" triggers).
+_PSEUDO_NEGATION_RE = re.compile(r"not\s+(?:limited|restricted|necessarily|only)|no\s+(?:more|less|later|earlier)\s+than|"
+                                 r"not\s+(?:more|less)\s+than|no\s+change|not\s+responding|non[\s-]?relapsing", re.I)
+NEGATION_SCOPE_WORDS = 8
+
+
+@lru_cache(maxsize=1)
+def triggers() -> dict[str, re.Pattern]:
+    path = resources.files("matcher.rules") / "lexicons" / "context.jsonl"
+    by_category: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            by_category.setdefault(row["category"], []).append(row["literal"])
+    return {
+        category: re.compile(
+            r"(?<![\w-])(?:" + "|".join(re.escape(lit).replace(r"\ ", r"\s+")
+                                        for lit in sorted(literals, key=len, reverse=True)) + r")(?![\w-])",
+            re.I)
+        for category, literals in by_category.items()
+    }
+
+
+def find(category: str, text: str) -> list[re.Match]:
+    return list(triggers()[category].finditer(text))
+
+
+def has(category: str, text: str) -> bool:
+    return triggers()[category].search(text) is not None
+
+
+def clause_start(text: str, position: int) -> int:
+    start = 0
+    for match in _CLAUSE_BREAK_RE.finditer(text, 0, position):
+        start = match.end()
+    return start
+
+
+def negated_at(text: str, position: int) -> bool:
+    """Whether a negation trigger governs ``position`` (same clause, before it)."""
+    start = clause_start(text, position)
+    scope = _PSEUDO_NEGATION_RE.sub(lambda m: " " * len(m.group(0)), text[start:position])
+    words = scope.split()
+    scope = " ".join(words[-NEGATION_SCOPE_WORDS:])
+    return triggers()["NEGATION"].search(scope) is not None
+
+
+def exception_start(text: str) -> Optional[int]:
+    """Where an exception clause ("except ...", "other than ...") begins, if any."""
+    matches = find("EXCEPTION", text)
+    return matches[0].start() if matches else None
+
+
+@dataclass
+class Context:
+    """A criterion being compiled: its text, section, lexicon entities and consumed spans."""
+
+    text: str
+    section: Section
+    criterion_id: str = ""
+    span: tuple[int, int] = (0, 0)
+    entities: list[Entity] = field(default_factory=list)
+    consumed: list[tuple[int, int]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, text: str, section: Section, criterion_id: str = "", span: tuple[int, int] = (0, 0)) -> "Context":
+        return cls(text=text, section=section, criterion_id=criterion_id, span=span,
+                   entities=find_entities(text))
+
+    def entities_of(self, *labels: str) -> list[Entity]:
+        return [e for e in self.entities if e.label in labels]
+
+    def consume(self, start: int, end: int) -> None:
+        self.consumed.append((start, end))
+
+    def base_polarity(self, position: int) -> str:
+        """require/exclude for a predicate mentioned at ``position``, after negation."""
+        positive = self.section == "inclusion"
+        if negated_at(self.text, position):
+            positive = not positive
+        return "require" if positive else "exclude"

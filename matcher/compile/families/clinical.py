@@ -1,0 +1,152 @@
+"""Clinical state: lab thresholds, pregnancy, contraception, conditions with exceptions, weight."""
+
+from __future__ import annotations
+
+import re
+
+from ...models.rules import ConditionRule, ContraceptionRule, LabRule, PregnancyRule, WeightRule
+from .. import context
+from ..context import Context
+from ..quantities import COMPARATOR_RE, NUM, comparator_of, find_windows, number, range_from
+
+# A threshold stated on a condition ("thrombocytopenia (<50 G/L)") is a threshold on this lab.
+CONDITION_LABS = {"thrombocytopenia": "platelets", "renal_failure": "egfr", "renal_impairment": "egfr",
+                  "anaemia": "haemoglobin", "anemia": "haemoglobin", "lymphopenia": "lymphocytes",
+                  "neutropenia": "neutrophils", "leukopenia": "white_blood_cells"}
+_UNIT = r"(?P<unit>(?:[a-zµμ%/^·*.\d]+(?:\s*/\s*1[.,]73\s*m(?:2|²)?)?)|(?:x\s*10\^?\d+\s*/\s*[lL]))"
+_THRESHOLD_RE = re.compile(
+    rf"(?P<cmp>{COMPARATOR_RE})\s*(?P<value>\d+(?:[.,]\d+)?)\s*{_UNIT}?|"
+    rf"(?P<value2>\d+(?:[.,]\d+)?)\s*{_UNIT.replace('unit', 'unit2')}?\s*(?P<post>or\s+(?:higher|more|greater|above|"
+    rf"less|lower|below))", re.I)
+
+
+def extract_labs(ctx: Context) -> list:
+    rules = []
+    anchors = [(e, e.id) for e in ctx.entities_of("LAB")]
+    anchors += [(e, CONDITION_LABS[e.id]) for e in ctx.entities_of("CONDITION") if e.id in CONDITION_LABS]
+    for entity, test in sorted(anchors, key=lambda a: a[0].start):
+        tail = ctx.text[entity.end:entity.end + 60]
+        match = _THRESHOLD_RE.search(tail)
+        if not match or re.search(r"[;]", tail[:match.start()]):
+            continue
+        if match.group("cmp"):
+            comparator = comparator_of(match.group("cmp"))
+            value, unit = match.group("value"), match.group("unit")
+        else:
+            post = match.group("post").lower()
+            comparator = ">=" if any(w in post for w in ("higher", "more", "greater", "above")) else "<="
+            value, unit = match.group("value2"), match.group("unit2")
+        if comparator is None:
+            continue
+        unit = _clean_unit(unit)
+        polarity = ctx.base_polarity(entity.start)
+        rules.append(LabRule(polarity=polarity, test=test, comparator=comparator, value=number(value), unit=unit))
+        ctx.consume(entity.start, entity.end)
+        ctx.consume(entity.end + match.start(), entity.end + match.end())
+    return rules
+
+
+def _clean_unit(unit) -> str | None:
+    if not unit:
+        return None
+    unit = unit.strip().rstrip(".,)")
+    if not unit or unit.lower() in ("or", "and", "at", "in", "on"):
+        return None
+    return re.sub(r"\s+", "", unit).replace("²", "2").replace("μ", "µ")
+
+
+_PREGNANT_RE = re.compile(r"\bpregnan(?:t|cy)\b", re.I)
+_BREASTFEEDING_RE = re.compile(r"breast[\s-]*feeding|lactat\w+|\bnursing\b", re.I)
+_PREGNANCY_TEST_RE = re.compile(r"pregnancy\s+test|tested\s+for\s+pregnancy|plann\w+\s+(?:to\s+become\s+)?pregnan|"
+                                r"intend\w*\s+to\s+become\s+pregnant|become\s+pregnant|risk\s+(?:of|or)\s+pregnancy", re.I)
+
+
+def extract_pregnancy(ctx: Context) -> list:
+    pregnant = [m for m in _PREGNANT_RE.finditer(ctx.text)
+                if not any(t.start() <= m.start() < t.end() for t in _PREGNANCY_TEST_RE.finditer(ctx.text))]
+    feeding = list(_BREASTFEEDING_RE.finditer(ctx.text))
+    if not pregnant and not feeding:
+        return []
+    first = min([m.start() for m in pregnant + feeding])
+    for m in pregnant + feeding:
+        ctx.consume(m.start(), m.end())
+    return [PregnancyRule(polarity=ctx.base_polarity(first), pregnant=bool(pregnant), breastfeeding=bool(feeding))]
+
+
+_CONTRACEPTION_RE = re.compile(r"contracept\w*|birth\s+control", re.I)
+_CHILDBEARING_RE = re.compile(r"child[\s-]*bearing\s+(?:potential|age)|\bWOCBP\b|\bfertile\b|"
+                              r"(?:women|females?)\s+(?:of|with)\s+reproductive|menstruat\w+", re.I)
+
+
+def extract_contraception(ctx: Context) -> list:
+    match = _CONTRACEPTION_RE.search(ctx.text)
+    if not match:
+        return []
+    ctx.consume(match.start(), match.end())
+    for m in _CHILDBEARING_RE.finditer(ctx.text):
+        ctx.consume(m.start(), m.end())
+    for m in re.finditer(r"\b(?:effective|highly|adequate|reliable|acceptable|method|use|practi[cs]e|during|study)\b",
+                         ctx.text, re.I):
+        ctx.consume(m.start(), m.end())
+    # Negation ("unwilling to use contraception") flips an exclusion into a requirement.
+    return [ContraceptionRule(polarity=ctx.base_polarity(match.start()))]
+
+
+_QUALIFIER_RE = re.compile(r"\b(?:clinically\s+(?:significant|relevant|important)|significant(?:ly)?|severe(?:ly)?|"
+                           r"major|uncontrolled|not\s+(?:adequately\s+|well\s+)?controlled|poorly\s+controlled|"
+                           r"unstable|serious|relevant|moderate(?:ly)?|impaired|abnormal\w*|may\s+mimic|"
+                           r"could\s+(?:have\s+)?cause\w*|that\s+(?:may|might|could|would))\b", re.I)
+_HISTORY_RE = re.compile(r"\bhistory\b|\bprevious(?:ly)?\b|\bprior\b|\bever\b|\bpast\b", re.I)
+_CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b", re.I)
+_FAMILY_RE = re.compile(r"\bfamily\b|\brelatives?\b|\bpartner\b", re.I)
+
+
+def extract_conditions(ctx: Context) -> list:
+    mentions = [e for e in ctx.entities_of("CONDITION")
+                if not any(s <= e.start < en for s, en in ctx.consumed)]
+    if not mentions:
+        return []
+    exception = context.exception_start(ctx.text)
+    included = [m for m in mentions if exception is None or m.start < exception]
+    excepted = [m for m in mentions if exception is not None and m.start >= exception]
+    # A condition qualified by judgement ("clinically significant", "severe", "uncontrolled") is not a rule.
+    confident = [m for m in included if not _qualified(ctx.text, m.start)]
+    if not confident:
+        return []
+    if _FAMILY_RE.search(ctx.text[:confident[0].start]):
+        return []  # family history is not the patient's condition
+    prefix = ctx.text[:confident[0].start]
+    timing = "history" if _HISTORY_RE.search(prefix) and not _CURRENT_RE.search(prefix) else \
+        "current" if _CURRENT_RE.search(prefix) and not _HISTORY_RE.search(prefix) else "any"
+    windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in ctx.consumed)]
+    for m in confident + excepted:
+        ctx.consume(m.start, m.end)
+    window = windows[0] if windows else None
+    if window:
+        ctx.consume(window.start, window.end)
+    for m in list(_HISTORY_RE.finditer(prefix)) + list(_CURRENT_RE.finditer(prefix)):
+        ctx.consume(m.start(), m.end())
+    return [ConditionRule(polarity=ctx.base_polarity(confident[0].start),
+                          conditions=list(dict.fromkeys(m.id for m in confident)),
+                          exceptions=list(dict.fromkeys(m.id for m in excepted)),
+                          timing=timing, window=window.window if window else None)]
+
+
+def _qualified(text: str, position: int) -> bool:
+    clause = text[context.clause_start(text, position):position]
+    return bool(_QUALIFIER_RE.search(clause[-60:])) or bool(_QUALIFIER_RE.match(text[position:], 0)) or bool(
+        re.match(r"[^,;.]{0,40}?\b(?:that|which)\s+(?:may|might|could|would)", text[position:], re.I))
+
+
+_WEIGHT_RE = re.compile(rf"(?:body\s+)?weight\s*(?:of\s*)?(?P<cmp>{COMPARATOR_RE})\s*(?P<value>{NUM})\s*kg", re.I)
+
+
+def extract_weight(ctx: Context) -> list:
+    match = _WEIGHT_RE.search(ctx.text)
+    if not match:
+        return []
+    comparator = comparator_of(match.group("cmp"))
+    if comparator is None:
+        return []
+    ctx.consume(match.start(), match.end())
+    return [WeightRule(polarity=ctx.base_polarity(match.start()), kg=range_from(comparator, number(match.group("value"))))]

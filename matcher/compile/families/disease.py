@@ -1,0 +1,267 @@
+"""Demographics and MS disease course: age, sex, diagnosis, subtype, EDSS, duration, relapses, MRI, CSF."""
+
+from __future__ import annotations
+
+import re
+
+from ...lexicon import get_lexicon
+from ...models.rules import (AgeRule, Applicability, CsfOligoclonalBandsRule, DiagnosisRule, DiseaseDurationRule,
+                             EdssRule, MriActivityRule, Range, RelapseRule, SexRule, SubtypeRule)
+from .. import context
+from ..context import Context
+from ..quantities import COMPARATOR_RE, NUM, comparator_of, find_range, find_windows, number
+
+YEARS = r"(?:years?|yrs?|y)(?:\s+(?:old|of\s+age))?"
+_AGE_KEY_RE = re.compile(r"\bage[ds]?\b|\baged\b|years?\s+(?:of\s+age|old)|\byear-old|\bolder\b|\bminors?\b", re.I)
+
+
+def extract_age(ctx: Context) -> list:
+    rules = []
+    for key in _AGE_KEY_RE.finditer(ctx.text):
+        if key.group(0).lower().startswith("minor"):
+            # "minors" (in an exclusion list): under 18.
+            rules.append(AgeRule(polarity=ctx.base_polarity(key.start()), years=Range(high=18, high_inclusive=False)))
+            ctx.consume(key.start(), key.end())
+            break
+        lo = max(0, key.start() - 30)
+        window = ctx.text[lo:key.end() + 60]
+        found = find_range(window, unit_re=YEARS)
+        if found and _plausible_age(found.range):
+            rules.append(AgeRule(polarity=ctx.base_polarity(key.start()), years=found.range))
+            ctx.consume(lo + found.start, lo + found.end)
+            ctx.consume(key.start(), key.end())
+            break
+    return rules
+
+
+def _plausible_age(years: Range) -> bool:
+    bounds = [b for b in (years.low, years.high) if b is not None]
+    return bool(bounds) and all(0 < b <= 100 for b in bounds)
+
+
+_MEN_RE = re.compile(r"^\s*(?:men|males?|male\s+(?:subjects|patients|participants))\b", re.I)
+_WOMEN_RE = re.compile(r"^\s*(?:women|females?|female\s+(?:subjects|patients|participants))\b", re.I)
+_BOTH_RE = re.compile(r"\b(?:male\s+(?:or|and)\s+female|female\s+(?:or|and)\s+male|men\s+(?:or|and)\s+women|"
+                      r"women\s+(?:or|and)\s+men|both\s+(?:genders|sexes))\b", re.I)
+_REPRODUCTIVE_RE = re.compile(r"child\s*-?bearing|pregnan|contracept|lactat|breast|menstruat|fertile|partner", re.I)
+
+
+def extract_sex(ctx: Context) -> list:
+    if ctx.section != "inclusion" or _BOTH_RE.search(ctx.text) or _REPRODUCTIVE_RE.search(ctx.text):
+        both = _BOTH_RE.search(ctx.text)
+        if both:
+            ctx.consume(both.start(), both.end())
+        return []
+    for pattern, sex in ((_MEN_RE, "male"), (_WOMEN_RE, "female")):
+        match = pattern.search(ctx.text)
+        if match:
+            ctx.consume(match.start(), match.end())
+            return [SexRule(polarity="require", allowed=[sex])]
+    return []
+
+
+_DIAGNOSIS_RE = re.compile(
+    r"\bdiagnos\w*\b|\bmcdonald\b|\bpolman\b|clinically\s+definite|\bmeet(?:s|ing)?\s+(?:the\s+)?criteria", re.I)
+_MS_RE = re.compile(r"\bMS\b|multiple\s+sclerosis", re.I)
+_VERSION_RE = re.compile(r"(?:mc\s*donald|polman)\D{0,40}?((?:19|20)\d\d)|((?:19|20)\d\d)\s+(?:revision\s+of\s+the\s+|"
+                         r"revised\s+)?mc\s*donald", re.I)
+_RESTATES_RE = re.compile(r"not\s+(?:fulfill?ing|meeting|satisfying)\s+(?:the\s+)?(?:above\s+|inclusion\s+)?criteria|"
+                          r"unable\s+to\s+fulfill?\s+the\s+above", re.I)
+
+
+def restates_inclusion(ctx: Context) -> bool:
+    """'RRMS not fulfilling inclusion criteria': a pointer back, not a new condition on the subtype."""
+    return _RESTATES_RE.search(ctx.text) is not None
+
+
+def extract_diagnosis_and_subtype(ctx: Context) -> list:
+    if restates_inclusion(ctx):
+        return []
+    rules = []
+    lexicon = get_lexicon()
+    subtypes: list[str] = []
+    active_only = False
+    first = None
+    for entity in ctx.entities_of("MS_SUBTYPE"):
+        entry = lexicon.get("ms_subtypes", entity.id)
+        members = entry.data.get("subtypes") if entry else None
+        if members is None:
+            members = [entity.id]
+        if entry and entry.data.get("active_only_for"):
+            active_only = True
+        if set(members) >= {"RRMS", "SPMS", "PPMS"} and "progress" not in entity.text.lower():
+            continue  # "any disease sub-type of MS": a diagnosis, not a subtype restriction
+        subtypes.extend(m for m in members if m not in subtypes)
+        first = entity if first is None else first
+        ctx.consume(entity.start, entity.end)
+    diagnosis = _DIAGNOSIS_RE.search(ctx.text)
+    mentions_ms = _MS_RE.search(ctx.text) or subtypes or ctx.entities_of("MS_SUBTYPE")
+    if diagnosis and mentions_ms and not re.search(r"\bsymptom|\bpain|spasticity|fatigue|depress", ctx.text, re.I):
+        version = _VERSION_RE.search(ctx.text)
+        label = None
+        if version:
+            year = version.group(1) or version.group(2)
+            label = f"McDonald {year}" if "polman" not in version.group(0).lower() else f"McDonald {year}"
+        elif re.search(r"mc\s*donald", ctx.text, re.I):
+            label = "McDonald"
+        rules.append(DiagnosisRule(polarity=ctx.base_polarity(diagnosis.start()), criteria_version=label))
+        ctx.consume(diagnosis.start(), diagnosis.end())
+        for m in _MS_RE.finditer(ctx.text):
+            ctx.consume(m.start(), m.end())
+        if version:
+            ctx.consume(version.start(), version.end())
+    elif ctx.entities_of("MS_SUBTYPE") and not subtypes:
+        any_ms = ctx.entities_of("MS_SUBTYPE")[0]
+        rules.append(DiagnosisRule(polarity=ctx.base_polarity(any_ms.start)))
+    if subtypes:
+        rules.append(SubtypeRule(polarity=ctx.base_polarity(first.start), subtypes=subtypes, active_only=active_only))
+    return rules
+
+
+_EDSS_RE = re.compile(r"\bEDSS\b|expanded\s+disability\s+status\s+(?:scale|score)(?:\s*\(EDSS\))?", re.I)
+_EDSS_CHANGE_RE = re.compile(r"\bincrease|\bworsening|\bchange|\bprogression|\bpoints?\b|\bimprove", re.I)
+
+
+def extract_edss(ctx: Context) -> list:
+    match = _EDSS_RE.search(ctx.text)
+    if not match or _EDSS_CHANGE_RE.search(ctx.text):
+        return []
+    conditional = re.search(r"(?:in\s+patients\s+|if\s+|for\s+patients\s+)?with\s+an?\s+EDSS", ctx.text, re.I)
+    if conditional and _DURATION_RE.search(ctx.text):
+        return []  # an EDSS-dependent duration: read by extract_duration
+    tail = ctx.text[match.end():match.end() + 90]
+    found = find_range(tail)
+    if not found or not _valid_edss(found.range):
+        return []
+    ctx.consume(match.start(), match.end() + found.end)
+    return [EdssRule(polarity=ctx.base_polarity(match.start()), score=found.range)]
+
+
+def _valid_edss(score: Range) -> bool:
+    return all(b is None or 0 <= b <= 10 for b in (score.low, score.high))
+
+
+_DURATION_RE = re.compile(
+    r"(?:disease|MS|multiple\s+sclerosis|illness)\s+duration|duration\s+of\s+(?:the\s+)?(?:MS|multiple\s+sclerosis|"
+    r"disease|illness)|(?:diagnosed|diagnosis)\s+(?:for|at\s+least|more\s+than|since|of\s+MS\s+for)|"
+    r"since\s+(?:the\s+)?(?:diagnosis|onset|first\s+symptoms)|years?\s+(?:since|from|after)\s+(?:the\s+)?"
+    r"(?:diagnosis|onset|first)", re.I)
+DURATION_UNITS = r"(?:years?|yrs?|months?)"
+
+
+def extract_duration(ctx: Context) -> list:
+    match = _DURATION_RE.search(ctx.text)
+    if not match:
+        return []
+    measured_from = "onset" if re.search(r"onset|first\s+symptom", ctx.text, re.I) else "diagnosis"
+    rules = []
+    # Clauses such as "more than 10 years in patients with an EDSS of 2 or less" carry their own condition.
+    clauses = re.split(r";|\bor\s+(?=(?:more|less|at\s+least|\d))", ctx.text[match.start():])
+    offset = match.start()
+    for clause in clauses:
+        found = find_range(clause, unit_re=DURATION_UNITS)
+        if found:
+            years = _to_years(found.range, clause[found.start:found.end])
+            when = None
+            edss = re.search(r"EDSS\s*(?:score\s*)?(?:of\s*)?(.{0,30})", clause[found.end:], re.I)
+            if edss:
+                edss_range = find_range(edss.group(1))
+                if edss_range:
+                    when = Applicability(edss=edss_range.range)
+            rules.append(DiseaseDurationRule(polarity=ctx.base_polarity(match.start()), years=years,
+                                             measured_from=measured_from, when=when))
+            ctx.consume(offset + found.start, offset + found.end)
+        offset += len(clause) + 1
+    if rules:
+        ctx.consume(match.start(), match.end())
+    return rules
+
+
+def _to_years(found: Range, text: str) -> Range:
+    if re.search(r"month", text, re.I):
+        scale = 1 / 12
+        return Range(low=None if found.low is None else round(found.low * scale, 4), low_inclusive=found.low_inclusive,
+                     high=None if found.high is None else round(found.high * scale, 4),
+                     high_inclusive=found.high_inclusive)
+    return found
+
+
+_RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b", re.I)
+_COUNT_BEFORE_RE = re.compile(
+    rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?P<n>{NUM}|a|one)\s*(?P<post>or\s+more\s+)?(?:\w+[\s/-]+){{0,4}}$", re.I)
+_NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission", re.I)
+
+
+def extract_relapses(ctx: Context) -> list:
+    rules = []
+    windows = find_windows(ctx.text)
+    for match in _RELAPSE_RE.finditer(ctx.text):
+        before = ctx.text[max(0, match.start() - 60):match.start()]
+        if _NO_COUNT_RE.search(before) or any(s <= match.start() < e for s, e in ctx.consumed):
+            continue
+        clause_from = context.clause_start(ctx.text, match.start())
+        count = _COUNT_BEFORE_RE.search(before[-(match.start() - clause_from):] if match.start() > clause_from else "")
+        min_count = 1
+        if count and count.group("n"):
+            n = number(count.group("n")) if count.group("n").lower() not in ("a",) else 1
+            comparator = comparator_of(count.group("cmp")) if count.group("cmp") else ">="
+            min_count = int(n + 1 if comparator == ">" else n)
+        window = _window_after(windows, match.end(), ctx.text)
+        if window is None and not count:
+            continue  # a relapse mention without count or window is not a rule we can state
+        rules.append(RelapseRule(polarity=ctx.base_polarity(match.start()), min_count=max(min_count, 1),
+                                 window=window.window if window else None))
+        ctx.consume(match.start() - (len(count.group(0)) if count else 0), match.end())
+        if window:
+            ctx.consume(window.start, window.end)
+    return rules
+
+
+def _window_after(windows, position: int, text: str, reach: int = 120):
+    """The nearest window after a mention, in the same clause; else the nearest one before it."""
+    after = [w for w in windows if w.start >= position and w.start - position <= reach
+             and not re.search(r"[;]", text[position:w.start])]
+    if after:
+        return after[0]
+    before = [w for w in windows if w.end <= position and position - w.end <= 40]
+    return before[-1] if before else None
+
+
+_GD_RE = re.compile(r"gadolinium|\bgd\b|gd[-\s]?enhanc|\bgde\b|\bGEL\b|\bT1\s+(?:gd|enhanc)|enhancing\s+lesion", re.I)
+_T2_RE = re.compile(r"new\s+(?:or\s+(?:newly\s+)?enlarg\w+\s+)?T2|new\s+T2|T2\s+(?:MRI\s+)?lesions?", re.I)
+_LESION_COUNT_RE = re.compile(rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?P<n>\d+)\s*(?:or\s+more\s+)?(?:\w+[\s-]+){{0,3}}$", re.I)
+
+
+def extract_mri(ctx: Context) -> list:
+    rules = []
+    windows = find_windows(ctx.text)
+    gd = _GD_RE.search(ctx.text)
+    t2 = _T2_RE.search(ctx.text)
+    if t2 and not re.search(r"\bnew\b", t2.group(0), re.I):
+        t2 = None  # lesion load / burden is not activity
+    found = [(m, kind) for m, kind in ((gd, "gd_enhancing"), (t2, "new_t2")) if m]
+    if len(found) == 2 and abs(gd.start() - t2.start()) < 40:
+        found = [(min(gd, t2, key=lambda m: m.start()), "any")]  # ">=1 new T2 or Gd-enhancing lesion"
+    for match, lesion in found:
+        count = _LESION_COUNT_RE.search(ctx.text[max(0, match.start() - 40):match.start()])
+        min_count = int(number(count.group("n"))) if count else 1
+        window = _window_after(windows, match.end(), ctx.text, reach=200)
+        rules.append(MriActivityRule(polarity=ctx.base_polarity(match.start()), lesion=lesion, min_count=min_count,
+                                     window=window.window if window else None))
+        ctx.consume(match.start(), match.end())
+        if window:
+            ctx.consume(window.start, window.end)
+    return rules
+
+
+_OCB_RE = re.compile(r"oligoclonal", re.I)
+
+
+def extract_csf(ctx: Context) -> list:
+    match = _OCB_RE.search(ctx.text)
+    if not match:
+        return []
+    ctx.consume(match.start(), match.end())
+    for m in re.finditer(r"\bCSF\b|cerebrospinal\s+fluid|positive|bands?|banding", ctx.text, re.I):
+        ctx.consume(m.start(), m.end())
+    return [CsfOligoclonalBandsRule(polarity=ctx.base_polarity(match.start()))]

@@ -1,0 +1,225 @@
+"""Numbers, comparisons, ranges and time windows as registry text writes them.
+
+"≤ 6.0", "inferior or egal to", "more or egal 1", "at least two", "3 to 6", "from 10 years to <18
+years", "0.0 to 5.0 (inclusive)", "within 24 weeks prior to screening", "in the past year", "the 30
+days preceding the inclusion", "five half-lives (whichever is longer)".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
+from ..models.rules import Anchor, Duration, Range, Window
+
+_WORDS = {
+    "zero": 0, "one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20, "twenty-four": 24,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90,
+}
+NUM = r"(?:\d+(?:[.,]\d+)?|" + "|".join(sorted((w for w in _WORDS if len(w) > 2), key=len, reverse=True)) + r")"
+UNIT = r"(?P<unit>days?|d|weeks?|wks?|months?|mos?|years?|yrs?|y)\b"
+
+# Comparators, longest first. Value: (comparator, applies to the number that follows).
+_COMPARATORS = [
+    (r"inferior\s+or\s+(?:egal|equal)\s+to|less\s+than\s+or\s+equal\s+to|no\s+more\s+than|not\s+more\s+than|"
+     r"at\s+most|up\s+to|maximum\s+of|≤|=<|<=|=\s*<", "<="),
+    (r"more\s+or\s+(?:egal|equal)(?:\s+to)?|greater\s+than\s+or\s+equal\s+to|superior\s+or\s+(?:egal|equal)\s+to|"
+     r"at\s+least|no\s+less\s+than|not\s+less\s+than|minimum\s+of|a\s+minimum\s+of|≥|>=|=>|=\s*>", ">="),
+    (r"inferior\s+to|less\s+than|lower\s+than|below|under|fewer\s+than|<", "<"),
+    (r"superior\s+to|greater\s+than|more\s+than|higher\s+than|above|over|exceeding|>", ">"),
+]
+COMPARATOR_RE = "|".join(f"(?:{pattern})" for pattern, _ in _COMPARATORS)
+
+
+def comparator_of(text: str) -> Optional[str]:
+    text = " ".join(text.lower().split())
+    for pattern, comparator in _COMPARATORS:
+        if re.fullmatch(pattern, text):
+            return comparator
+    return None
+
+
+def number(text: str) -> float:
+    text = text.strip().lower()
+    if text in _WORDS:
+        return float(_WORDS[text])
+    return float(text.replace(",", "."))
+
+
+def range_from(comparator: str, value: float) -> Range:
+    if comparator == "<":
+        return Range(high=value, high_inclusive=False)
+    if comparator == "<=":
+        return Range(high=value)
+    if comparator == ">":
+        return Range(low=value, low_inclusive=False)
+    if comparator == ">=":
+        return Range(low=value)
+    return Range(low=value, high=value)
+
+
+# Postfix bounds: "18 years or older", "2 or less", "5.5 or below".
+_POSTFIX = [(r"or\s+(?:older|above|more|greater|over|higher)|and\s+(?:older|above|over)|\+", ">="),
+            (r"or\s+(?:less|lower|below|younger|fewer|under)", "<=")]
+
+
+@dataclass(frozen=True)
+class FoundRange:
+    range: Range
+    start: int
+    end: int
+
+
+def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optional[FoundRange]:
+    """The first numeric range in ``text``: "X to Y", "between X and Y", "≤ X", "X or older"."""
+    u = f"(?:\\s*{unit_re})?" if unit_re else ""
+    low_cmp = r"(?P<lowcmp>>=|≥|>|from)?\s*"
+    high_cmp = r"(?P<highcmp><=|≤|<|=<)?\s*"
+    between = re.compile(
+        rf"(?:between\s+|from\s+)?{low_cmp}(?P<low>{number_re}){u}\s*(?:to|and|-|–|until|through)\s*{high_cmp}"
+        rf"(?P<high>{number_re}){u}(?P<incl>\s*\((?:both\s+)?(?:inclusive|included)\)|,?\s*both\s+inclusive|\s+inclusive)?",
+        re.I)
+    match = between.search(text)
+    if match:
+        low, high = number(match.group("low")), number(match.group("high"))
+        if low <= high:
+            lowcmp = (match.group("lowcmp") or "").lower()
+            highcmp = match.group("highcmp") or ""
+            return FoundRange(Range(low=low, low_inclusive=lowcmp != ">",
+                                    high=high, high_inclusive=highcmp not in ("<",)), match.start(), match.end())
+    prefix = re.compile(rf"(?P<cmp>{COMPARATOR_RE})\s*(?:of\s+|to\s+)?(?P<value>{number_re}){u}", re.I)
+    match = prefix.search(text)
+    postfix = re.compile(rf"(?P<value>{number_re}){u}\s*(?P<post>{'|'.join(p for p, _ in _POSTFIX)})", re.I)
+    post_match = postfix.search(text)
+    if match and (not post_match or match.start() <= post_match.start()):
+        comparator = comparator_of(match.group("cmp"))
+        if comparator:
+            return FoundRange(range_from(comparator, number(match.group("value"))), match.start(), match.end())
+    if post_match:
+        post = post_match.group("post").lower()
+        comparator = next(c for p, c in _POSTFIX if re.fullmatch(p, post))
+        return FoundRange(range_from(comparator, number(post_match.group("value"))),
+                          post_match.start(), post_match.end())
+    equals = re.compile(rf"(?:=|:|\bof|\bscore)\s*(?P<value>{number_re}){u}(?!\s*(?:to|-|and)\s*\d)", re.I)
+    match = equals.search(text)
+    if match:
+        value = number(match.group("value"))
+        return FoundRange(Range(low=value, high=value), match.start(), match.end())
+    return None
+
+
+def unit_of(text: str) -> str:
+    text = text.lower()
+    for prefix, unit in (("d", "days"), ("w", "weeks"), ("mo", "months"), ("y", "years")):
+        if text.startswith(prefix):
+            return unit
+    raise ValueError(text)
+
+
+# --- windows ------------------------------------------------------------------------------
+
+_ANCHORS: list[tuple[str, Anchor]] = [
+    (r"screening|the\s+screening\s+visit|screening\s+visit", "screening"),
+    (r"baseline|day\s*1|the\s+baseline\s+visit|study\s+day\s+1", "baseline"),
+    (r"(?:the\s+)?first\s+(?:dose|administration|infusion)|study\s+(?:drug|treatment)\s+(?:start|initiation)|"
+     r"start\s+of\s+(?:study\s+)?treatment|initiation\s+of", "first_dose"),
+    (r"randomi[sz]ation", "randomization"),
+    (r"(?:study\s+)?entry|enrol(?:l)?ment|inclusion|the\s+initial\s+visit|the\s+trial|study\s+start|the\s+study", "enrollment"),
+]
+_ANCHOR_RE = "|".join(f"(?:{p})" for p, _ in _ANCHORS)
+
+
+def anchor_of(text: Optional[str]) -> Anchor:
+    if not text:
+        return "screening"
+    text = " ".join(text.lower().split())
+    for pattern, anchor in _ANCHORS:
+        if re.search(pattern, text):
+            return anchor
+    return "screening"
+
+
+_WINDOW_PATTERNS = [
+    # "within (the) (last|past|previous) 24 weeks (prior to|before|of) screening"
+    rf"(?:within|in|during|over|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<value>{NUM})\s*{UNIT}"
+    rf"(?:\s+(?:prior\s+to|before|preceding|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",
+    # "24 weeks prior to screening", "30 days preceding the inclusion", "six months before enrollment"
+    rf"(?P<value>{NUM})\s*{UNIT}\s+(?:prior\s+to|before|preceding|of|prior)\s*(?P<anchor>{_ANCHOR_RE})?",
+    # "the past year", "the last year", "the prior year", "previous year"
+    rf"(?:the\s+)?(?:last|past|previous|prior|preceding)\s+(?P<unit>year|month|week|day)\b"
+    rf"(?:\s+(?:prior\s+to|before|preceding)\s+(?P<anchor>{_ANCHOR_RE}))?",
+    # "inferior (or egal) to 3 months since", "less than 30 days"
+    rf"(?P<cmp>inferior\s+(?:or\s+egal\s+)?to|less\s+than|<|≤)\s*(?P<value>{NUM})\s*{UNIT}",
+]
+_WINDOW_RES = [re.compile(p, re.I) for p in _WINDOW_PATTERNS]
+_HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*half[\s-]*li(?:ves|fe)", re.I)
+
+
+@dataclass(frozen=True)
+class FoundWindow:
+    window: Window
+    start: int
+    end: int
+
+
+def find_windows(text: str) -> list[FoundWindow]:
+    """Every look-back window in ``text``, in order, without overlaps."""
+    found: list[FoundWindow] = []
+    taken: list[tuple[int, int]] = []
+    half = _HALF_LIVES_RE.search(text)
+    for pattern in _WINDOW_RES:
+        for match in pattern.finditer(text):
+            if any(match.start() < end and start < match.end() for start, end in taken):
+                continue
+            groups = match.groupdict()
+            value = number(groups["value"]) if groups.get("value") else 1.0
+            try:
+                unit = unit_of(groups["unit"])
+            except ValueError:
+                continue
+            anchor_text = groups.get("anchor")
+            if not anchor_text:  # "... within 6 weeks of entry into the study", "prior to the Baseline visit"
+                tail = re.match(rf"[^.;]{{0,40}}?(?:prior\s+to|before|preceding|of)\s+(?:the\s+)?(?P<a>{_ANCHOR_RE})",
+                                text[match.end():], re.I)
+                anchor_text = tail.group("a") if tail else None
+            window = Window(within=Duration(value=value, unit=unit), anchor=anchor_of(anchor_text),
+                            half_lives=int(number(half.group("value"))) if half else None)
+            found.append(FoundWindow(window, match.start(), match.end()))
+            taken.append((match.start(), match.end()))
+    return sorted(found, key=lambda w: w.start)
+
+
+# --- quantulum3, contained ------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _quantulum_parser():
+    """quantulum3 warns about its classifier on import and calls logging.basicConfig on every
+    parse; import it with warnings silenced and keep its logging from configuring the root logger."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from quantulum3 import parser
+    return parser
+
+
+def parse_quantities(text: str) -> list[tuple[float, str, tuple[int, int]]]:
+    """(value, unit name, span) for every quantity quantulum3 finds, e.g. lab values with units."""
+    parser = _quantulum_parser()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    original = logging.basicConfig
+    logging.basicConfig = lambda *args, **kwargs: None  # type: ignore[assignment]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            quantities = parser.parse(text)
+    finally:
+        logging.basicConfig = original  # type: ignore[assignment]
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    return [(float(q.value), q.unit.name, tuple(q.span)) for q in quantities]

@@ -1,0 +1,163 @@
+"""The one clinical lexicon: drugs, drug classes, conditions, MS subtypes, labs, vaccines.
+
+Entries live in ``rules/lexicons/*.jsonl`` as reviewed data (installed as ``matcher.rules``).
+Lookup is exact (case-folded, punctuation-normalised) first, then fuzzy with rapidfuzz's
+``token_sort_ratio`` at a cutoff of 88: it catches the misspellings seen in real records
+("Ceterizine", "fingolimode") without confusing look-alike drugs, which have entries of their own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from importlib import resources
+from typing import Iterable, Optional
+
+from rapidfuzz import fuzz, process
+
+FUZZY_CUTOFF = 88
+KINDS = ("drugs", "drug_classes", "conditions", "ms_subtypes", "labs", "vaccines")
+
+
+def normalise(text: str) -> str:
+    """Case-fold, strip accents and trademark signs, fold punctuation to spaces."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("®", "").replace("™", "").lower()
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str
+    id: str
+    name: str
+    terms: tuple[str, ...]
+    data: dict = field(hash=False, compare=False)
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        return tuple(self.data.get("parents", ()))
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return tuple(self.data.get("classes", ()))
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    score: float
+    how: str  # "exact" or "fuzzy"
+
+
+class Lexicon:
+    def __init__(self, entries: Iterable[Entry]):
+        self.entries: dict[str, dict[str, Entry]] = {kind: {} for kind in KINDS}
+        self._exact: dict[str, dict[str, Entry]] = {kind: {} for kind in KINDS}
+        for entry in entries:
+            self.entries[entry.kind][entry.id] = entry
+            for term in entry.terms:
+                self._exact[entry.kind].setdefault(normalise(term), entry)
+
+    @classmethod
+    def load(cls) -> "Lexicon":
+        root = resources.files("matcher.rules") / "lexicons"
+        entries = []
+        for kind in KINDS:
+            path = root / f"{kind}.jsonl"
+            if not path.is_file():
+                continue
+            for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    data = json.loads(line)
+                except json.JSONDecodeError as error:
+                    raise ValueError(f"rules/lexicons/{kind}.jsonl line {line_no}: {error.msg}") from None
+                terms = [data.get("name", ""), data["id"].replace("_", " "), *data.get("synonyms", []),
+                         *data.get("misspellings", [])]
+                entries.append(Entry(kind, data["id"], data.get("name", data["id"]),
+                                     tuple(t for t in terms if t), data))
+        return cls(entries)
+
+    # --- lookup ---------------------------------------------------------------------------
+
+    def get(self, kind: str, entry_id: str) -> Optional[Entry]:
+        return self.entries[kind].get(entry_id)
+
+    def terms(self, kind: str) -> dict[str, Entry]:
+        """Normalised term -> entry, for building phrase patterns."""
+        return self._exact[kind]
+
+    @cached_property
+    def _fuzzy_choices(self) -> dict[str, list[str]]:
+        return {kind: list(self._exact[kind]) for kind in KINDS}
+
+    def lookup(self, kind: str, text: str, fuzzy: bool = True) -> Optional[Match]:
+        key = normalise(text)
+        if not key:
+            return None
+        entry = self._exact[kind].get(key)
+        if entry is not None:
+            return Match(entry, 100.0, "exact")
+        if not fuzzy or len(key) < 5:
+            return None
+        best = process.extractOne(key, self._fuzzy_choices[kind], scorer=fuzz.token_sort_ratio,
+                                  score_cutoff=FUZZY_CUTOFF)
+        if best is None:
+            return None
+        return Match(self._exact[kind][best[0]], best[1], "fuzzy")
+
+    def find_in(self, kind: str, text: str) -> Optional[Match]:
+        """Resolve free text such as a patient's "Gilenya 0.5 mg daily": whole text, then its words."""
+        match = self.lookup(kind, text)
+        if match:
+            return match
+        words = normalise(text).split()
+        for size in (3, 2, 1):  # longest word runs first
+            for start in range(len(words) - size + 1):
+                match = self.lookup(kind, " ".join(words[start:start + size]), fuzzy=size == 1)
+                if match:
+                    return match
+        return None
+
+    # --- hierarchy ------------------------------------------------------------------------
+
+    def drug_classes(self, drug_id: str) -> set[str]:
+        """All classes of a drug, including ancestors of its classes."""
+        entry = self.get("drugs", drug_id)
+        found: set[str] = set()
+        pending = list(entry.classes) if entry else []
+        while pending:
+            cls_id = pending.pop()
+            if cls_id in found:
+                continue
+            found.add(cls_id)
+            cls_entry = self.get("drug_classes", cls_id)
+            if cls_entry:
+                pending.extend(cls_entry.parents)
+        return found
+
+    def condition_ancestors(self, condition_id: str) -> set[str]:
+        """The condition and every broader condition above it."""
+        found: set[str] = set()
+        pending = [condition_id]
+        while pending:
+            current = pending.pop()
+            if current in found:
+                continue
+            found.add(current)
+            entry = self.get("conditions", current)
+            if entry:
+                pending.extend(entry.parents)
+        return found
+
+
+@lru_cache(maxsize=1)
+def get_lexicon() -> Lexicon:
+    return Lexicon.load()

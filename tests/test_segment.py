@@ -1,0 +1,87 @@
+"""Segment: sections, bullets, continuation lines, nested and flat lists, per-subtype blocks, offsets."""
+
+import re
+
+import pytest
+
+from matcher.ingest import load_trials
+from matcher.segment import iter_criteria, segment
+
+from .conftest import ALL_TRIAL_FILES, CORPUS, SEED_FILES
+
+
+def _criteria(path):
+    (trial,) = load_trials(path)
+    return trial, segment(trial.criteria_text)
+
+
+@pytest.mark.parametrize("path", ALL_TRIAL_FILES, ids=lambda p: p.name)
+def test_no_line_is_dropped(path):
+    """Every non-blank, non-header line lies inside some criterion's span."""
+    trial, criteria = _criteria(path)
+    spans = [c.span for c in iter_criteria(criteria)]
+    offset = 0
+    for line in trial.criteria_text.split("\n"):
+        start, offset = offset, offset + len(line) + 1
+        stripped = line.strip()
+        if not stripped or re.fullmatch(r"(?i)[\W_]*(key\s+|major\s+)?(inclusion|exclusion)?\s*criteria[^:]*:?[\W_]*"
+                                        r"(include:)?", stripped):
+            continue
+        middle = start + len(line) - len(line.lstrip()) + len(stripped) // 2
+        assert any(s <= middle <= e for s, e in spans), f"line dropped: {stripped!r}"
+
+
+@pytest.mark.parametrize("path", ALL_TRIAL_FILES, ids=lambda p: p.name)
+def test_spans_point_at_the_criterion_text(path):
+    trial, criteria = _criteria(path)
+    for criterion in iter_criteria(criteria):
+        source = " ".join(trial.criteria_text[criterion.span[0]:criterion.span[1]].split())
+        assert criterion.text.split()[0] in source
+
+
+def test_flat_any_of_list_in_the_pediatric_mirror():
+    _, criteria = _criteria(SEED_FILES["NCT03368664"])
+    parent = next(c for c in criteria if c.text.startswith("At least 1 of the following"))
+    assert parent.layout == "flat"
+    assert [c.text[:20] for c in parent.children] == [
+        ">=1 new or enlarging", "Two or more relapses", "Tried at least 2 MS "]
+    exclusions = [c for c in criteria if c.section == "exclusion"]
+    assert exclusions[0].text == "Any progressive or non-relapsing forms of MS."
+
+
+def test_per_subtype_blocks_and_the_general_criteria_after_them():
+    _, criteria = _criteria(SEED_FILES["NCT02403947"])
+    inclusion = [c for c in criteria if c.section == "inclusion"]
+    blocks = [c for c in inclusion if c.children]
+    assert [b.text.split()[0:3] for b in blocks] == [["Relapsing", "remitting", "MS"], ["Secondary", "progressive", "MS"],
+                                                     ["Primary", "progressive", "MS"]]
+    assert [len(b.children) for b in blocks] == [3, 2, 3]
+    # The EDSS and contraception bullets, re-indented after the PPMS block, are general criteria.
+    assert inclusion[-2].text.startswith("EDSS (Expanded Disability Status Scale) 3.0 to 6.5")
+    assert inclusion[-1].text.startswith("Women of childbearing age")
+
+
+def test_flat_item_lists_end_at_the_next_sentence():
+    _, criteria = _criteria(CORPUS / "NCT02525874.csv")
+    history = next(c for c in criteria if c.text.startswith("History of or positive test result"))
+    assert [c.text for c in history.children] == ["human immunodeficiency virus", "hepatitis C virus antibody",
+                                                  "hepatitis B infection"]
+    assert any(c.text.startswith("Drug or alcohol abuse within 1 year") for c in criteria)
+    treatment = next(c for c in criteria if c.text.startswith("Treatment with any of the following"))
+    assert len(treatment.children) == 7 and treatment.children[-1].text == "plasmapheresis or cytapheresis"
+
+
+def test_wrapped_lines_are_joined_and_sections_found():
+    _, criteria = _criteria(CORPUS / "NCT00405353.csv")
+    assert sum(c.section == "inclusion" for c in criteria) == 8
+    assert sum(c.section == "exclusion" for c in criteria) == 23
+    first = criteria[0]
+    assert first.text == ("Men, age 18-65, with a diagnosis of clinically definite relapsing remitting multiple "
+                          "sclerosis.")
+
+
+def test_roman_numeral_children_at_varying_indentation():
+    _, criteria = _criteria(CORPUS / "NCT06408259.json")
+    parent = next(c for c in criteria if c.text.startswith("Meets at least 1 of the following"))
+    assert len(parent.children) == 3
+    assert any(c.text.startswith("Has an Expanded Disability Status Scale") and not c.children for c in criteria)
