@@ -64,7 +64,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     rules = []
     for extract in FAMILIES:
         rules.extend(extract(ctx))
-    rules = [rule.model_copy(update=common) for rule in rules]
+    rules = [rule.model_copy(update=common) for rule in _alternatives(rules, ctx)]
     if not rules:
         rules = [ManualReviewRule(**common, polarity=_default_polarity(section), **_manual_reason(text))]
     else:
@@ -73,6 +73,21 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
             rules.append(ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
                                           why=f"part of the criterion is not structured: '{' '.join(residue[:12])}'"))
     return [_number(rule, rule_prefix, n) for n, rule in enumerate(rules, start=1)]
+
+
+_ACTIVITY_KINDS = ("relapse_activity", "mri_activity")
+
+
+def _alternatives(rules: list, ctx: Context) -> list:
+    """Activity rules joined by "or" in an inclusion ("relapses or MRI activity") are any-of."""
+    activity = [r for r in rules if r.kind in _ACTIVITY_KINDS and r.polarity == "require"]
+    if ctx.section != "inclusion" or len(activity) < 2 or not re.search(r"\bor\b", ctx.text, re.I):
+        return rules
+    group = GroupRule(mode="any", rules=[r.model_copy(update={"criterion_id": ctx.criterion_id, "section": ctx.section,
+                                                               "text": ctx.text, "span": ctx.span}) for r in activity])
+    first = rules.index(activity[0])
+    rest = [r for r in rules if r not in activity]
+    return rest[:first] + [group] + rest[first:]
 
 
 def _number(rule, prefix: Optional[str], n: int):

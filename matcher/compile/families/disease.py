@@ -189,13 +189,17 @@ def _to_years(found: Range, text: str) -> Range:
 _RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b", re.I)
 _COUNT_BEFORE_RE = re.compile(
     rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?P<n>{NUM}|a|one)\s*(?P<post>or\s+more\s+)?(?:\w+[\s/-]+){{0,4}}$", re.I)
-_NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission", re.I)
+_NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission|"
+                          r"independent\s+of\s+$", re.I)
 
 
 def extract_relapses(ctx: Context) -> list:
     rules = []
     windows = find_windows(ctx.text)
-    for match in _RELAPSE_RE.finditer(ctx.text):
+    mentions = list(_RELAPSE_RE.finditer(ctx.text))
+    for index, match in enumerate(mentions):
+        if index and re.fullmatch(r"[\s/(),]*(?:or\s*)?", ctx.text[mentions[index - 1].end():match.start()]):
+            continue  # "relapse/attack", "attack (relapse)": one mention
         before = ctx.text[max(0, match.start() - 60):match.start()]
         if _NO_COUNT_RE.search(before) or any(s <= match.start() < e for s, e in ctx.consumed):
             continue
@@ -206,7 +210,10 @@ def extract_relapses(ctx: Context) -> list:
             n = number(count.group("n")) if count.group("n").lower() not in ("a",) else 1
             comparator = comparator_of(count.group("cmp")) if count.group("cmp") else ">="
             min_count = int(n + 1 if comparator == ">" else n)
-        window = _window_after(windows, match.end(), ctx.text)
+        following = [m.start() for m in mentions[index + 1:] if _COUNT_BEFORE_RE.search(ctx.text[:m.start()])
+                     and re.search(r"\d|\bone\b|\btwo\b", ctx.text[match.end():m.start()])]
+        limit = following[0] if following else len(ctx.text)
+        window = _window_after([w for w in windows if w.start < limit], match.end(), ctx.text)
         if window is None and not count:
             continue  # a relapse mention without count or window is not a rule we can state
         rules.append(RelapseRule(polarity=ctx.base_polarity(match.start()), min_count=max(min_count, 1),
@@ -229,6 +236,7 @@ def _window_after(windows, position: int, text: str, reach: int = 120):
 
 _GD_RE = re.compile(r"gadolinium|\bgd\b|gd[-\s]?enhanc|\bgde\b|\bGEL\b|\bT1\s+(?:gd|enhanc)|enhancing\s+lesion", re.I)
 _T2_RE = re.compile(r"new\s+(?:or\s+(?:newly\s+)?enlarg\w+\s+)?T2|new\s+T2|T2\s+(?:MRI\s+)?lesions?", re.I)
+_ACTIVITY_RE = re.compile(r"\bMRI\s+activity|radiolog\w+\s+activity|MRI\s+lesion\s+activity", re.I)
 _LESION_COUNT_RE = re.compile(rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?P<n>\d+)\s*(?:or\s+more\s+)?(?:\w+[\s-]+){{0,3}}$", re.I)
 
 
@@ -240,7 +248,9 @@ def extract_mri(ctx: Context) -> list:
     if t2 and not re.search(r"\bnew\b", t2.group(0), re.I):
         t2 = None  # lesion load / burden is not activity
     found = [(m, kind) for m, kind in ((gd, "gd_enhancing"), (t2, "new_t2")) if m]
-    if len(found) == 2 and abs(gd.start() - t2.start()) < 40:
+    if not found:
+        found = [(m, "any") for m in _ACTIVITY_RE.finditer(ctx.text)]
+    if gd and t2 and abs(gd.start() - t2.start()) < 40:
         found = [(min(gd, t2, key=lambda m: m.start()), "any")]  # ">=1 new T2 or Gd-enhancing lesion"
     for match, lesion in found:
         count = _LESION_COUNT_RE.search(ctx.text[max(0, match.start() - 40):match.start()])

@@ -11,7 +11,11 @@ from ..quantities import NUM, find_windows, number, unit_of
 
 # Mentions that are about the drug but not exposure to it.
 _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indicat|adverse\s+reaction|anaphyla|"
-                              r"sensitivity\s+to|excipients", re.I)
+                              r"sensitivity\s+to|excipients|indicated\s+to\s+treat|indication\s+for|"
+                              r"(?:may|might|could|would|will)\s+require|requir\w+\s+(?:\w+\s+)?treatment", re.I)
+# A sentence that permits something ("... may be considered for this trial") states no exclusion.
+_PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:also\s+)?(?:allowed|permitted)|"
+                            r"not\s+exclusionary|acceptable", re.I)
 _CURRENT_RE = re.compile(r"\bcurrently\b|\bcurrent\b|\bstill\s+taking|\bon\s+(?:a\s+)?(?:stable|regular)|"
                          r"\btreatment\s+with\s+\w+\s+according\s+to|\bis\s+taking|\bongoing\b|\bestablished\s+on", re.I)
 _MIN_DURATION_RE = re.compile(rf"(?:for\s+)?at\s+least\s+(?P<value>{NUM})\s*(?P<unit>days?|weeks?|months?|years?)",
@@ -23,8 +27,10 @@ _CHANGE_RE = re.compile(r"\b(?:change[sd]?|introduc\w+|start(?:ed|ing)?|initiat\
 
 
 def extract_drugs(ctx: Context) -> list:
+    permitted = [(m.start(), m.end()) for m in re.finditer(r"[^.]*[.]?", ctx.text)
+                 if _PERMISSION_RE.search(m.group(0))]
     mentions = [e for e in ctx.entities_of("DRUG", "DRUG_CLASS")
-                if not any(s <= e.start < en for s, en in ctx.consumed)]
+                if not any(s <= e.start < en for s, en in ctx.consumed + permitted)]
     if not mentions or _NOT_EXPOSURE_RE.search(ctx.text):
         return []
     if _CHANGE_RE.search(ctx.text) and not re.search(r"treat(?:ed|ment)\s+with|therapy\s+with|use\s+of|received",

@@ -1,0 +1,226 @@
+"""``msmatch eval-compiler``: compare compiled rule sets with the hand-written gold set.
+
+Gold files (``tests/gold/<trial>.json``, format in ``tests/gold/README.md``) list every criterion of
+a trial with the rules a perfect compiler would give.  Criteria are aligned by text; rules within a
+criterion by kind.  Reported per family and overall:
+
+- precision and recall of structured rules (a rule counts when its kind matches);
+- exact-parameter accuracy of matched rules (every field equal, polarity included);
+- polarity errors (an exclusion read as an inclusion, "no history of X" read as "history of X");
+- share of criteria structured, recall of the gold's structured criteria, manual-review precision;
+- every mismatch with its text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from pydantic import TypeAdapter
+from rapidfuzz import fuzz
+
+from .api import load_rulesets
+from .lexicon import normalise
+from .models.rules import Rule, RuleSet
+
+_IGNORED = {"id", "criterion_id", "section", "text", "span", "origin", "why", "category", "decided", "note"}
+_RULE = TypeAdapter(Rule)
+
+
+@dataclass
+class Scores:
+    tp: Counter = field(default_factory=Counter)
+    fp: Counter = field(default_factory=Counter)
+    fn: Counter = field(default_factory=Counter)
+    exact: Counter = field(default_factory=Counter)
+    polarity_errors: list = field(default_factory=list)
+    mismatches: list = field(default_factory=list)
+    criteria: int = 0
+    structured_criteria: int = 0
+    gold_structured: int = 0
+    gold_structured_found: int = 0
+    manual_compiled: int = 0
+    manual_correct: int = 0
+    unaligned: int = 0
+
+    def summary(self) -> dict:
+        tp, fp, fn = sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
+        return {
+            "precision": _ratio(tp, tp + fp), "recall": _ratio(tp, tp + fn),
+            "exact_parameter_accuracy": _ratio(sum(self.exact.values()), tp),
+            "polarity_errors": len(self.polarity_errors),
+            "criteria": self.criteria, "share_structured": _ratio(self.structured_criteria, self.criteria),
+            "structured_criteria_recall": _ratio(self.gold_structured_found, self.gold_structured),
+            "manual_review_precision": _ratio(self.manual_correct, self.manual_compiled),
+            "unaligned_gold_criteria": self.unaligned,
+        }
+
+
+def _ratio(a: int, b: int) -> Optional[float]:
+    return round(a / b, 4) if b else None
+
+
+def _flatten(rules) -> list[dict]:
+    out = []
+    for rule in rules:
+        data = rule if isinstance(rule, dict) else rule.model_dump(mode="json")
+        if data.get("kind") == "group":
+            out.extend(_flatten(data.get("rules", [])))
+        elif data.get("kind") != "manual_review":
+            out.append(data)
+    return out
+
+
+def _canonical(rule: dict) -> dict:
+    """A rule's parameters as the gold states them, defaults filled in by the schema."""
+    data = {k: v for k, v in rule.items() if k not in _IGNORED}
+    data.setdefault("section", "inclusion")
+    try:
+        model = _RULE.validate_python(data)
+    except Exception:  # a gold rule outside the schema is compared as written
+        return data
+    dumped = model.model_dump(mode="json")
+    return {k: v for k, v in dumped.items() if k not in _IGNORED}
+
+
+def _params_equal(gold: dict, compiled: dict) -> bool:
+    g, c = _canonical(gold), _canonical(compiled)
+    for key in set(g) | set(c):
+        gv, cv = g.get(key), c.get(key)
+        if isinstance(gv, list) and isinstance(cv, list) and all(isinstance(x, str) for x in gv + cv):
+            gv, cv = sorted(gv), sorted(cv)
+        if gv != cv:
+            return False
+    return True
+
+
+def _align(gold_criteria: list[dict], ruleset: RuleSet) -> list[tuple[dict, Optional[object]]]:
+    pairs = []
+    fields = [c for c in ruleset.criteria if c.id.startswith("F")]
+    texts = [c for c in ruleset.criteria if not c.id.startswith("F")]
+    for gold in gold_criteria:
+        if gold.get("origin") == "structured_field":
+            kinds = {r.get("kind") for r in gold.get("rules", [])}
+            match = next((c for c in fields if {r.kind for r in c.rules} & kinds), None)
+            pairs.append((gold, match))
+            continue
+        key = normalise(gold.get("text", ""))
+        best, best_score = None, 0.0
+        for criterion in texts:
+            candidate = normalise(criterion.text)
+            score = max(fuzz.ratio(key, candidate), fuzz.partial_ratio(key, candidate) if len(key) > 25 else 0)
+            if score > best_score:
+                best, best_score = criterion, score
+        pairs.append((gold, best if best_score >= 80 else None))
+    return pairs
+
+
+def score_trial(gold: dict, ruleset: RuleSet, scores: Scores) -> None:
+    used = set()
+    for gold_criterion, compiled in _align(gold["criteria"], ruleset):
+        gold_rules = _flatten(gold_criterion.get("rules", []))
+        if not gold_criterion.get("rules") and "item of the list" in gold_criterion.get("note", ""):
+            continue  # folded into its parent criterion
+        scores.criteria += 1
+        if gold_rules:
+            scores.gold_structured += 1
+        if compiled is None:
+            scores.unaligned += 1
+            for rule in gold_rules:
+                scores.fn[rule["kind"]] += 1
+            scores.mismatches.append(("unaligned", ruleset.trial_id, gold_criterion.get("text", "")[:90], "", ""))
+            continue
+        first_use = compiled.id not in used
+        used.add(compiled.id)
+        compiled_rules = _flatten(r.model_dump(mode="json") for r in compiled.rules) if first_use else []
+        if compiled_rules:
+            scores.structured_criteria += 1
+            if gold_rules:
+                scores.gold_structured_found += 1
+        elif first_use:
+            scores.manual_compiled += 1
+            scores.manual_correct += not gold_rules
+        remaining = list(compiled_rules)
+        for rule in gold_rules:
+            same_kind = [c for c in remaining if c["kind"] == rule["kind"]]
+            if not same_kind:
+                scores.fn[rule["kind"]] += 1
+                scores.mismatches.append(("missed", ruleset.trial_id, gold_criterion.get("text", "")[:90],
+                                          json.dumps(_canonical(rule)), ""))
+                continue
+            best = next((c for c in same_kind if _params_equal(rule, c)), same_kind[0])
+            remaining.remove(best)
+            scores.tp[rule["kind"]] += 1
+            if _params_equal(rule, best):
+                scores.exact[rule["kind"]] += 1
+            else:
+                if rule.get("polarity", best["polarity"]) != best["polarity"]:
+                    scores.polarity_errors.append((ruleset.trial_id, gold_criterion.get("text", "")[:90]))
+                scores.mismatches.append(("params", ruleset.trial_id, gold_criterion.get("text", "")[:90],
+                                          json.dumps(_canonical(rule)), json.dumps(_canonical(best))))
+        for extra in remaining:
+            scores.fp[extra["kind"]] += 1
+            scores.mismatches.append(("extra", ruleset.trial_id, gold_criterion.get("text", "")[:90], "",
+                                      json.dumps(_canonical(extra))))
+
+
+def evaluate(gold_dir: Path, repo_root: Path) -> Scores:
+    scores = Scores()
+    for path in sorted(gold_dir.glob("NCT*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        if not gold.get("has_criteria", True):
+            continue
+        (ruleset,) = load_rulesets(repo_root / gold["fixture"])
+        score_trial(gold, ruleset, scores)
+    return scores
+
+
+def report(scores: Scores, show_mismatches: bool = True) -> str:
+    lines = ["family                 gold  found  tp   fp   fn   exact  precision recall  exact%"]
+    for kind in sorted(set(scores.tp) | set(scores.fp) | set(scores.fn)):
+        tp, fp, fn, ex = scores.tp[kind], scores.fp[kind], scores.fn[kind], scores.exact[kind]
+        lines.append(f"{kind:<22} {tp + fn:>4}  {tp + fp:>5}  {tp:>3}  {fp:>3}  {fn:>3}  {ex:>5}  "
+                     f"{_fmt(_ratio(tp, tp + fp)):>9} {_fmt(_ratio(tp, tp + fn)):>6}  {_fmt(_ratio(ex, tp)):>6}")
+    lines.append("")
+    for key, value in scores.summary().items():
+        lines.append(f"{key:<30} {_fmt(value) if isinstance(value, float) else value}")
+    if show_mismatches and scores.mismatches:
+        lines.append("\nmismatches (what, trial, criterion, gold, compiled):")
+        for what, trial, text, gold, compiled in scores.mismatches:
+            lines.append(f"- {what:<9} {trial} | {text}")
+            if gold:
+                lines.append(f"    gold:     {gold[:220]}")
+            if compiled:
+                lines.append(f"    compiled: {compiled[:220]}")
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%" if isinstance(value, float) else str(value)
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("eval-compiler", help="score the compiler against the gold annotations",
+                              epilog="example: msmatch eval-compiler --gold tests/gold")
+    p.add_argument("--gold", default="tests/gold", help="folder of gold files (default tests/gold)")
+    p.add_argument("--root", default=".", help="repository root the gold 'fixture' paths are relative to")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--quiet", action="store_true", help="leave out the list of mismatches")
+    p.set_defaults(func=_run)
+
+
+def _run(args) -> int:
+    scores = evaluate(Path(args.gold), Path(args.root))
+    if args.json:
+        print(json.dumps({"overall": scores.summary(),
+                          "families": {k: {"tp": scores.tp[k], "fp": scores.fp[k], "fn": scores.fn[k],
+                                           "exact": scores.exact[k]}
+                                       for k in sorted(set(scores.tp) | set(scores.fp) | set(scores.fn))}},
+                         indent=2))
+    else:
+        print(report(scores, show_mismatches=not args.quiet))
+    return 0

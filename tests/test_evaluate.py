@@ -1,0 +1,88 @@
+"""Evaluate: the example patients against the seed trials, windows at their boundaries, tri-state."""
+
+import json
+from datetime import date
+
+import pytest
+
+from matcher.api import load_patient, parse_patient, screen_patient
+from matcher.evaluate import screen
+
+from .conftest import PROFILES, SEED_FILES, ruleset_for
+
+AS_OF = date(2026, 11, 1)
+EXPECTED = json.loads((PROFILES / "EXPECTED.json").read_text())
+RULESETS = [ruleset_for(path) for path in SEED_FILES.values()]
+PAIRS = [(pid, trial) for pid in EXPECTED["profiles"] for trial in SEED_FILES]
+
+
+def _results():
+    out = {}
+    for pid in EXPECTED["profiles"]:
+        patient = load_patient(PROFILES / f"{pid}.json")
+        for result in screen_patient(patient, RULESETS, AS_OF):
+            out[(pid, result.trial_id)] = result
+    return out
+
+
+RESULTS = _results()
+
+
+def test_no_example_patient_is_ever_called_eligible_while_a_criterion_is_unknown():
+    for result in RESULTS.values():
+        unknown = [c for c in result.criteria if c.status == "unknown"]
+        assert not (unknown and result.verdict == "eligible")
+        assert result.verdict != "needs_review" or result.to_confirm
+
+
+def test_expected_exclusions_are_found():
+    """Every profile x trial the clinical annotation calls certainly ineligible comes out ineligible."""
+    expected = [(pid, t) for pid, t in PAIRS if EXPECTED["profiles"][pid][t]["verdict"] == "ineligible"]
+    caught = [pair for pair in expected if RESULTS[pair].verdict == "ineligible"]
+    missed = sorted(set(expected) - set(caught))
+    # Regression guard at the level reached (see the closing note of issue 2 for the figures).
+    assert len(missed) <= 5, missed
+
+
+def test_false_exclusions_are_rare():
+    """A patient the annotation does not exclude is not excluded (at most the known disagreements)."""
+    wrong = [(pid, t) for pid, t in PAIRS
+             if EXPECTED["profiles"][pid][t]["verdict"] == "not_ineligible" and RESULTS[(pid, t)].verdict == "ineligible"]
+    assert len(wrong) <= 1, wrong
+
+
+def test_fingolimod_washout_reason_names_dates_and_window():
+    result = RESULTS[("p01-rrms-fingolimod-washout", "NCT05208840")]
+    washout = next(c for c in result.criteria if "fingolimod or other S1P" in c.text)
+    assert washout.status == "fail"
+    assert "stopped 2026-07-31" in washout.reason and "24 weeks" in washout.reason
+    rule = washout.rules[0]
+    assert rule.passes_from == date(2027, 1, 16)
+    assert rule.facts and rule.facts[0].field == "treatments"
+
+
+@pytest.mark.parametrize("stopped, status", [
+    (date(2026, 5, 16), "pass"),   # 24 weeks + 1 day before the reference date: outside the window
+    (date(2026, 5, 17), "fail"),   # exactly 24 weeks before: inside (windows are inclusive)
+])
+def test_washout_boundary(stopped, status):
+    patient = parse_patient({"id": "b", "treatments": [{"drug": "Gilenya", "start": "2020-01-01",
+                                                        "end": stopped.isoformat()}]})
+    result = screen(RULESETS[0], patient, AS_OF)
+    washout = next(c for c in result.criteria if "fingolimod or other S1P" in c.text)
+    assert washout.status == status
+
+
+def test_missing_data_is_unknown_not_a_guess():
+    patient = parse_patient({"id": "empty"})
+    result = screen(RULESETS[0], patient, AS_OF)
+    edss = next(c for c in result.criteria if c.text.startswith("EDSS ≤ 6.0"))
+    assert edss.status == "unknown" and "no EDSS" in edss.reason
+    assert result.verdict == "needs_review"
+
+
+def test_as_of_date_moves_windows():
+    patient = load_patient(PROFILES / "p01-rrms-fingolimod-washout.json")
+    later = screen(RULESETS[0], patient, date(2027, 1, 16))
+    washout = next(c for c in later.criteria if "fingolimod or other S1P" in c.text)
+    assert washout.status == "pass"
