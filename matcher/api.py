@@ -24,10 +24,10 @@ def _is_ruleset(path: Path) -> bool:
     if path.suffix.lower() != ".json":
         return False
     try:
-        head = path.read_text(encoding="utf-8")[:4000]
-    except (OSError, UnicodeDecodeError):
-        return False
-    return '"schema_version"' in head and '"criteria"' in head and '"trial_id"' in head
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False  # the trial reader reports what is wrong with it
+    return isinstance(data, dict) and {"schema_version", "trial_id", "criteria"} <= set(data)
 
 
 def read_ruleset(path: Path) -> RuleSet:

@@ -1,0 +1,6 @@
+"""Batch: screen a whole registry against many trials, in parallel, into a results store."""
+
+from .registry import RegistryError, iter_registry
+from .runner import BatchSummary, run_batch
+
+__all__ = ["run_batch", "BatchSummary", "iter_registry", "RegistryError"]
