@@ -128,34 +128,28 @@ class Lexicon:
 
     # --- hierarchy ------------------------------------------------------------------------
 
-    def drug_classes(self, drug_id: str) -> set[str]:
-        """All classes of a drug, including ancestors of its classes."""
-        entry = self.get("drugs", drug_id)
+    def _closure(self, kind: str, ids) -> set[str]:
+        """The ids and every ancestor of theirs (via ``parents``) within one lexicon."""
         found: set[str] = set()
-        pending = list(entry.classes) if entry else []
-        while pending:
-            cls_id = pending.pop()
-            if cls_id in found:
-                continue
-            found.add(cls_id)
-            cls_entry = self.get("drug_classes", cls_id)
-            if cls_entry:
-                pending.extend(cls_entry.parents)
-        return found
-
-    def condition_ancestors(self, condition_id: str) -> set[str]:
-        """The condition and every broader condition above it."""
-        found: set[str] = set()
-        pending = [condition_id]
+        pending = list(ids)
         while pending:
             current = pending.pop()
             if current in found:
                 continue
             found.add(current)
-            entry = self.get("conditions", current)
+            entry = self.get(kind, current)
             if entry:
                 pending.extend(entry.parents)
         return found
+
+    def drug_classes(self, drug_id: str) -> set[str]:
+        """All classes of a drug, including ancestors of its classes."""
+        entry = self.get("drugs", drug_id)
+        return self._closure("drug_classes", entry.classes if entry else ())
+
+    def condition_ancestors(self, condition_id: str) -> set[str]:
+        """The condition and every broader condition above it."""
+        return self._closure("conditions", [condition_id])
 
 
 @lru_cache(maxsize=1)
