@@ -10,7 +10,7 @@ from typing import Iterable, Optional
 from pydantic import ValidationError
 
 from .compile import compile_trial
-from .errors import MsmatchError, PatientError, RecordError
+from .errors import PatientError, RecordError
 from .evaluate import PatientFacts, screen
 from .ingest import load_trials
 from .models.patient import Patient

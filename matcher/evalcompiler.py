@@ -14,8 +14,7 @@ criterion by kind.  Reported per family and overall:
 from __future__ import annotations
 
 import json
-import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional

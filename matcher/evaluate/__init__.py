@@ -16,7 +16,7 @@ from ..models.patient import Patient
 from ..models.results import CriterionResult, RuleResult, TrialResult
 from ..models.rules import Applicability, CompiledCriterion, RuleSet
 from .facts import PatientFacts
-from .predicates import EVALUATORS, Outcome, _latest_edss
+from .predicates import EVALUATORS, Outcome, latest_edss
 
 __all__ = ["screen", "evaluate_rule", "PatientFacts"]
 
@@ -38,7 +38,7 @@ def _applies(when: Optional[Applicability], p: PatientFacts, as_of: date) -> tup
         if p.subtype not in when.subtypes:
             return False, f"applies to {', '.join(when.subtypes)} only; patient has {p.subtype}"
     if when.edss is not None:
-        latest = _latest_edss(p, as_of)
+        latest = latest_edss(p, as_of)
         if latest is None:
             return None, f"applies when EDSS {when.edss}; EDSS unknown"
         if not when.edss.contains(latest.score):

@@ -101,14 +101,14 @@ def ms_subtype(rule: R.SubtypeRule, p: PatientFacts, as_of: date) -> Outcome:
     return Outcome(True, f"subtype {p.subtype}; criterion: {wanted}", facts)
 
 
-def _latest_edss(p: PatientFacts, as_of: date):
+def latest_edss(p: PatientFacts, as_of: date):
     scores = [s for s in (p.patient.edss or []) if s.date is None or s.date <= as_of]
     dated = sorted((s for s in scores if s.date), key=lambda s: s.date)
     return dated[-1] if dated else (scores[-1] if scores else None)
 
 
 def edss(rule: R.EdssRule, p: PatientFacts, as_of: date) -> Outcome:
-    latest = _latest_edss(p, as_of)
+    latest = latest_edss(p, as_of)
     if latest is None:
         return Outcome(None, f"no EDSS on record; required {rule.score}")
     return Outcome(rule.score.contains(latest.score),

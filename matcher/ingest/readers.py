@@ -17,7 +17,6 @@ import csv
 import hashlib
 import html
 import io
-import json
 import re
 from pathlib import Path
 from typing import Iterator, Optional

@@ -15,14 +15,7 @@ _MARK = {"pass": "ok ", "fail": "NO ", "unknown": "?  "}
 
 
 def results_json(results: Iterable[TrialResult]) -> str:
-    return json.dumps([_result_dict(r) for r in results], indent=2, ensure_ascii=False)
-
-
-def _result_dict(result: TrialResult) -> dict:
-    data = result.model_dump(mode="json")
-    for criterion in data["criteria"]:
-        criterion["status"] = criterion.pop("status")
-    return data
+    return json.dumps([r.model_dump(mode="json") for r in results], indent=2, ensure_ascii=False)
 
 
 def ruleset_json(ruleset: RuleSet) -> str:

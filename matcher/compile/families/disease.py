@@ -101,7 +101,7 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
         label = None
         if version:
             year = version.group(1) or version.group(2)
-            label = f"McDonald {year}" if "polman" not in version.group(0).lower() else f"McDonald {year}"
+            label = f"McDonald {year}"
         elif re.search(r"mc\s*donald", ctx.text, re.I):
             label = "McDonald"
         rules.append(DiagnosisRule(polarity=ctx.base_polarity(diagnosis.start()), criteria_version=label))
