@@ -288,6 +288,19 @@ class CompiledCriterion(Strict):
     coverage: Literal["full", "partial", "manual"]
 
 
+class RuleEdit(Strict):
+    """A coordinator's correction of one criterion's rules, kept in the rule set for audit."""
+
+    editor: str = Field(min_length=1)
+    at: dt.datetime
+    criterion_id: str
+    reason: str = ""
+    before_sha256: str = Field(description="content hash of the rule set before the edit")
+    after_sha256: str = Field(description="content hash of the rule set after the edit")
+    before: dict = Field(description="the criterion as it was (rules and coverage)")
+    after: dict = Field(description="the criterion as edited")
+
+
 class RuleSet(Strict):
     """A trial's compiled, reviewable rule set (``rules/compiled/<trial>.json``)."""
 
@@ -300,7 +313,7 @@ class RuleSet(Strict):
     compiled_on: Optional[dt.date] = None
     criteria_text: str
     criteria: list[CompiledCriterion]
-    edits: list[dict] = Field(default_factory=list, description="coordinator edits: who, when, before/after hash")
+    edits: list[RuleEdit] = Field(default_factory=list, description="coordinator edits: who, when, before/after hash")
 
     def content_sha256(self) -> str:
         """Hash of what decides verdicts (the criteria and their rules), not of when it was compiled."""
