@@ -23,7 +23,7 @@ from pydantic import TypeAdapter
 from rapidfuzz import fuzz
 
 from .api import load_rulesets
-from .lexicon import normalise
+from .lexicon import get_lexicon, normalise
 from .models.rules import Rule, RuleSet
 
 _IGNORED = {"id", "criterion_id", "section", "text", "span", "origin", "why", "category", "decided", "note"}
@@ -63,15 +63,35 @@ def _ratio(a: int, b: int) -> Optional[float]:
     return round(a / b, 4) if b else None
 
 
-def _flatten(rules) -> list[dict]:
+def _flatten(rules, flip: bool = False) -> list[dict]:
+    """Leaf rules with their effective polarity: a rule inside a group of polarity ``exclude`` is flipped
+    (an all-of "recent use AND unwilling to abstain" excluded reads as each part excluded)."""
     out = []
     for rule in rules:
         data = rule if isinstance(rule, dict) else rule.model_dump(mode="json")
         if data.get("kind") == "group":
-            out.extend(_flatten(data.get("rules", [])))
+            out.extend(_flatten(data.get("rules", []), flip ^ (data.get("polarity") == "exclude")))
         elif data.get("kind") != "manual_review":
+            if flip:
+                data = {**data, "polarity": "require" if data.get("polarity", "require") == "exclude" else "exclude"}
             out.append(data)
     return out
+
+
+def _minimal(kind: str, ids: list[str]) -> list[str]:
+    """Drop ids another listed id already covers: the evaluator matches a condition by its ancestors and a
+    drug by its classes, so ["malignancy", "solid_tumour"] states exactly what ["malignancy"] states."""
+    lexicon = get_lexicon()
+    ids = list(dict.fromkeys(ids))
+    if kind == "conditions":
+        return [i for i in ids if not (lexicon.condition_ancestors(i) - {i}) & set(ids)]
+    return [i for i in ids if not (lexicon._closure("drug_classes", [i]) - {i}) & set(ids)]
+
+
+def _drugs_minimal(rule: dict) -> dict:
+    classes = _minimal("drug_classes", rule.get("classes") or [])
+    drugs = [d for d in rule.get("drugs") or [] if not get_lexicon().drug_classes(d) & set(classes)]
+    return {**rule, "classes": classes, "drugs": list(dict.fromkeys(drugs))}
 
 
 def _canonical(rule: dict) -> dict:
@@ -82,8 +102,13 @@ def _canonical(rule: dict) -> dict:
         model = _RULE.validate_python(data)
     except Exception:  # a gold rule outside the schema is compared as written
         return data
-    dumped = model.model_dump(mode="json")
-    return {k: v for k, v in dumped.items() if k not in _IGNORED}
+    dumped = {k: v for k, v in model.model_dump(mode="json").items() if k not in _IGNORED}
+    if "conditions" in dumped:
+        dumped["conditions"] = _minimal("conditions", dumped["conditions"])
+        dumped["exceptions"] = _minimal("conditions", dumped.get("exceptions") or [])
+    if "classes" in dumped and "drugs" in dumped:
+        dumped = _drugs_minimal(dumped)
+    return dumped
 
 
 def _params_equal(gold: dict, compiled: dict) -> bool:
@@ -167,6 +192,20 @@ def score_trial(gold: dict, ruleset: RuleSet, scores: Scores) -> None:
                                       json.dumps(_canonical(extra))))
 
 
+def _merge_age_fields(criteria: list[dict]) -> list[dict]:
+    """The gold lists "Minimum age" and "Maximum age" as two structured fields; the schema states one range."""
+    ages = [c for c in criteria if c.get("origin") == "structured_field"
+            and [r.get("kind") for r in c.get("rules", [])] == ["age"]]
+    if len(ages) < 2:
+        return criteria
+    years: dict = {}
+    for c in ages:
+        years.update({k: v for k, v in c["rules"][0].get("years", {}).items() if v is not None})
+    merged = {**ages[0], "text": " / ".join(c["text"] for c in ages),
+              "rules": [{**ages[0]["rules"][0], "years": years}]}
+    return [merged if c is ages[0] else c for c in criteria if c is ages[0] or c not in ages]
+
+
 def evaluate(gold_dir: Path, repo_root: Path) -> Scores:
     scores = Scores()
     for path in sorted(gold_dir.glob("NCT*.json")):
@@ -174,7 +213,7 @@ def evaluate(gold_dir: Path, repo_root: Path) -> Scores:
         if not gold.get("has_criteria", True):
             continue
         (ruleset,) = load_rulesets(repo_root / gold["fixture"])
-        score_trial(gold, ruleset, scores)
+        score_trial({**gold, "criteria": _merge_age_fields(gold["criteria"])}, ruleset, scores)
     return scores
 
 

@@ -147,6 +147,19 @@ class Lexicon:
         entry = self.get("drugs", drug_id)
         return self._closure("drug_classes", entry.classes if entry else ())
 
+    def canonical_unit(self, lab_id: str, unit: Optional[str]) -> Optional[str]:
+        """A lab unit as the lexicon spells it ("mg/dl" -> "mg/dL", "mL/minute" -> "mL/min"), else as given."""
+        entry = self.get("labs", lab_id)
+        if not unit or entry is None:
+            return unit
+        spelled = re.sub(r"minutes?\b", "min", unit.replace("mcg", "µg").replace("μ", "µ"))
+        conversions = entry.data.get("conversions", {})
+        same = [key for key in conversions if key.casefold() == spelled.casefold()]
+        canonical = entry.data.get("unit")
+        if canonical in same or (same and canonical in conversions and conversions[same[0]] == conversions[canonical]):
+            return canonical
+        return same[0] if same else spelled
+
     def condition_ancestors(self, condition_id: str) -> set[str]:
         """The condition and every broader condition above it."""
         return self._closure("conditions", [condition_id])

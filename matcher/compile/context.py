@@ -93,9 +93,39 @@ class Context:
     def consume(self, start: int, end: int) -> None:
         self.consumed.append((start, end))
 
-    def base_polarity(self, position: int) -> str:
-        """require/exclude for a predicate mentioned at ``position``, after negation."""
+    def base_polarity(self, position: int, window=None) -> str:
+        """require/exclude for a predicate mentioned at ``position``, after negation.
+
+        Negation flips the section's polarity ("No relapse ..." in an inclusion list), and so does a
+        minimum gap ("last relapse at least 2 months before entry" = no relapse within 2 months), given
+        the :class:`~matcher.compile.quantities.FoundWindow` the rule uses. In an exclusion list a
+        prohibition ("participants may not take part in another trial") restates the exclusion: it
+        does not flip it.
+        """
         positive = self.section == "inclusion"
-        if negated_at(self.text, position):
+        if self.negated(position):
+            positive = not positive
+        if window is not None and getattr(window, "gap", False):
             positive = not positive
         return "require" if positive else "exclude"
+
+    def negated(self, position: int) -> bool:
+        if _FREE_AFTER_RE.match(self.text, _word_end(self.text, position)):
+            return True  # "relapse-free", "steroid free"
+        if not negated_at(self.text, position):
+            return False
+        if self.section == "exclusion":
+            scope = self.text[clause_start(self.text, position):position]
+            negations = list(triggers()["NEGATION"].finditer(scope))
+            if negations and _PROHIBITION_RE.search(scope[:negations[-1].end()]):
+                return False
+        return True
+
+
+_FREE_AFTER_RE = re.compile(r"[\s-]?free\b", re.I)
+_PROHIBITION_RE = re.compile(r"\b(?:may|must|should|shall|can|will)\s*not$|\bcannot$|\bmay\s+no\s+longer$", re.I)
+
+
+def _word_end(text: str, position: int) -> int:
+    match = re.compile(r"\w+").match(text, position)
+    return match.end() if match else position

@@ -22,7 +22,7 @@ _WORDS = {
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20, "twenty-four": 24,
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90,
 }
-NUM = r"(?:\d+(?:[.,]\d+)?|" + "|".join(sorted((w for w in _WORDS if len(w) > 2), key=len, reverse=True)) + r")"
+NUM = r"(?:\d{1,3}(?:,\d{3})+(?![.\d])|\d+(?:[.,]\d+)?|" + "|".join(sorted((w for w in _WORDS if len(w) > 2), key=len, reverse=True)) + r")"
 UNIT = r"(?P<unit>days?|d|weeks?|wks?|months?|mos?|years?|yrs?|y)\b"
 
 # Comparators, longest first. Value: (comparator, applies to the number that follows).
@@ -46,9 +46,12 @@ def comparator_of(text: str) -> Optional[str]:
 
 
 def number(text: str) -> float:
+    """A number as registry text writes it: "six", "5.5", "5,5" (decimal comma), "100,000" (thousands)."""
     text = text.strip().lower()
     if text in _WORDS:
         return float(_WORDS[text])
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", text):
+        return float(text.replace(",", ""))
     return float(text.replace(",", "."))
 
 
@@ -130,9 +133,11 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     (r"(?:the\s+)?first\s+(?:dose|administration|infusion)|study\s+(?:drug|treatment)\s+(?:start|initiation)|"
      r"start\s+of\s+(?:study\s+)?treatment|initiation\s+of", "first_dose"),
     (r"randomi[sz]ation", "randomization"),
-    (r"(?:study\s+)?entry|enrol(?:l)?ment|inclusion|the\s+initial\s+visit|the\s+trial|study\s+start|the\s+study", "enrollment"),
+    (r"(?:(?:study|trial)\s+)?entry|enrol(?:l)?ment|inclusion|initial\s+visit|(?:the\s+)?trial|study\s+start|"
+     r"(?:the\s+)?study", "enrollment"),
 ]
-_ANCHOR_RE = "|".join(f"(?:{p})" for p, _ in _ANCHORS)
+_ANCHOR_RE = r"(?:the\s+)?(?:" + "|".join(f"(?:{p})" for p, _ in _ANCHORS) + ")"
+_BEFORE = r"(?:prior\s+to|before|befor|preceding|prior)"
 
 
 def anchor_of(text: Optional[str]) -> Anchor:
@@ -148,12 +153,12 @@ def anchor_of(text: Optional[str]) -> Anchor:
 _WINDOW_PATTERNS = [
     # "within (the) (last|past|previous) 24 weeks (prior to|before|of) screening"
     rf"(?:within|in|during|over|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<value>{NUM})\s*{UNIT}"
-    rf"(?:\s+(?:prior\s+to|before|preceding|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",
+    rf"(?:\s+(?:{_BEFORE}|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "24 weeks prior to screening", "30 days preceding the inclusion", "six months before enrollment"
-    rf"(?P<value>{NUM})\s*{UNIT}\s+(?:prior\s+to|before|preceding|of|prior)\s*(?P<anchor>{_ANCHOR_RE})?",
+    rf"(?P<value>{NUM})\s*{UNIT}\s+(?:{_BEFORE}|of)\s*(?P<anchor>{_ANCHOR_RE})?",
     # "the past year", "the last year", "the prior year", "previous year"
     rf"(?:the\s+)?(?:last|past|previous|prior|preceding)\s+(?P<unit>year|month|week|day)\b"
-    rf"(?:\s+(?:prior\s+to|before|preceding)\s+(?P<anchor>{_ANCHOR_RE}))?",
+    rf"(?:\s+{_BEFORE}\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "inferior (or egal) to 3 months since", "less than 30 days"
     rf"(?P<cmp>inferior\s+(?:or\s+egal\s+)?to|less\s+than|<|≤)\s*(?P<value>{NUM})\s*{UNIT}",
 ]
@@ -166,6 +171,13 @@ class FoundWindow:
     window: Window
     start: int
     end: int
+    gap: bool = False  # "at least 2 months before entry": a minimum gap, i.e. *not* within the window
+
+
+# "at least 2 months before", "more than 30 days prior to", "3 months or more before": a minimum gap.
+_GAP_BEFORE_RE = re.compile(r"(?:at\s+least|more\s+than|greater\s+than|a\s+minimum\s+of|minimum\s+of|no\s+sooner\s+than|"
+                            r"not\s+less\s+than|no\s+less\s+than|≥|>=|>)\s*$", re.I)
+_GAP_AFTER_RE = re.compile(r"\s*or\s+(?:more|longer)\b|\s*ago\b", re.I)
 
 
 def find_windows(text: str) -> list[FoundWindow]:
@@ -185,12 +197,17 @@ def find_windows(text: str) -> list[FoundWindow]:
                 continue
             anchor_text = groups.get("anchor")
             if not anchor_text:  # "... within 6 weeks of entry into the study", "prior to the Baseline visit"
-                tail = re.match(rf"[^.;]{{0,40}}?(?:prior\s+to|before|preceding|of)\s+(?:the\s+)?(?P<a>{_ANCHOR_RE})",
+                tail = re.match(rf"[^.;]{{0,40}}?(?:{_BEFORE}|of)\s+(?P<a>{_ANCHOR_RE})",
                                 text[match.end():], re.I)
                 anchor_text = tail.group("a") if tail else None
             window = Window(within=Duration(value=value, unit=unit), anchor=anchor_of(anchor_text),
                             half_lives=int(number(half.group("value"))) if half else None)
-            found.append(FoundWindow(window, match.start(), match.end()))
+            value_at = match.start("value") if groups.get("value") else match.start()
+            gap = not groups.get("cmp") and bool(
+                _GAP_BEFORE_RE.search(text[max(0, value_at - 25):value_at])
+                or (_GAP_AFTER_RE.match(text, match.end("unit")) and not re.match(r"(?:within|in|during)\b",
+                                                                                 text[match.start():], re.I)))
+            found.append(FoundWindow(window, match.start(), match.end(), gap))
             taken.append((match.start(), match.end()))
     return sorted(found, key=lambda w: w.start)
 

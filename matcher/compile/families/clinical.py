@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ...models.rules import ConditionRule, ContraceptionRule, LabRule, PregnancyRule, WeightRule
+from ...lexicon import get_lexicon
 from .. import context
 from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, comparator_of, find_windows, number, range_from
@@ -13,7 +14,7 @@ from ..quantities import COMPARATOR_RE, NUM, comparator_of, find_windows, number
 CONDITION_LABS = {"thrombocytopenia": "platelets", "renal_failure": "egfr", "renal_impairment": "egfr",
                   "anaemia": "haemoglobin", "anemia": "haemoglobin", "lymphopenia": "lymphocytes",
                   "neutropenia": "neutrophils", "leukopenia": "white_blood_cells"}
-_UNIT = r"(?P<unit>(?:[a-zµμ%/^·*.\d]+(?:\s*/\s*1[.,]73\s*m(?:2|²)?)?)|(?:x\s*10\^?\d+\s*/\s*[lL]))"
+_UNIT = r"(?P<unit>(?:[a-zµμ%/^·*.\d]+?\s*/\s*1[.,]73\s*m(?:2|²)?)|(?:[a-zµμ%/^·*.\d]+)|(?:x\s*10\^?\d+\s*/\s*[lL]))"
 _THRESHOLD_RE = re.compile(
     rf"(?P<cmp>{COMPARATOR_RE})\s*(?P<value>\d+(?:[.,]\d+)?)\s*{_UNIT}?|"
     rf"(?P<value2>\d+(?:[.,]\d+)?)\s*{_UNIT.replace('unit', 'unit2')}?\s*(?P<post>or\s+(?:higher|more|greater|above|"
@@ -29,6 +30,8 @@ def extract_labs(ctx: Context) -> list:
         match = _THRESHOLD_RE.search(tail)
         if not match or re.search(r"[;]", tail[:match.start()]):
             continue
+        if any(entity.end <= other.start < entity.end + match.start() for other, _ in anchors if other is not entity):
+            continue  # "kidney dysfunction or creatinine > 1.4": the threshold belongs to the nearer lab
         if match.group("cmp"):
             comparator = comparator_of(match.group("cmp"))
             value, unit = match.group("value"), match.group("unit")
@@ -38,7 +41,7 @@ def extract_labs(ctx: Context) -> list:
             value, unit = match.group("value2"), match.group("unit2")
         if comparator is None:
             continue
-        unit = _clean_unit(unit)
+        unit = get_lexicon().canonical_unit(test, _clean_unit(unit))
         polarity = ctx.base_polarity(entity.start)
         rules.append(LabRule(polarity=polarity, test=test, comparator=comparator, value=number(value), unit=unit))
         ctx.consume(entity.start, entity.end)
@@ -88,15 +91,24 @@ def extract_contraception(ctx: Context) -> list:
     for m in re.finditer(r"\b(?:effective|highly|adequate|reliable|acceptable|method|use|practi[cs]e|during|study)\b",
                          ctx.text, re.I):
         ctx.consume(m.start(), m.end())
-    # Negation ("unwilling to use contraception") flips an exclusion into a requirement.
-    return [ContraceptionRule(polarity=ctx.base_polarity(match.start()))]
+    # Trials ask for contraception in both lists: "must agree to use ..." (inclusion), "unwilling to use ...",
+    # "not using ...", "wish to parent children (contraception was required)" (exclusion). Only taking a
+    # contraceptive *drug* as an exclusion ("use of hormonal contraceptives") is the reverse.
+    if ctx.section == "exclusion" and _CONTRACEPTIVE_DRUG_RE.search(ctx.text) and not ctx.negated(match.start()):
+        return [ContraceptionRule(polarity="exclude")]
+    return [ContraceptionRule(polarity="require")]
+
+
+_CONTRACEPTIVE_DRUG_RE = re.compile(r"(?:use|taking|intake|treatment)\s+(?:of|with)\s+(?:oral|hormonal)\s+contracepti", re.I)
 
 
 _QUALIFIER_RE = re.compile(r"\b(?:clinically\s+(?:significant|relevant|important)|significant(?:ly)?|severe(?:ly)?|"
                            r"major|uncontrolled|not\s+(?:adequately\s+|well\s+)?controlled|poorly\s+controlled|"
                            r"unstable|serious|relevant|moderate(?:ly)?|impaired|abnormal\w*|may\s+mimic|"
                            r"could\s+(?:have\s+)?cause\w*|that\s+(?:may|might|could|would))\b", re.I)
-_HISTORY_RE = re.compile(r"\bhistory\b|\bprevious(?:ly)?\b|\bprior\b|\bever\b|\bpast\b", re.I)
+_HISTORY_RE = re.compile(r"\bhistory\b|\bprevious(?:ly)?\b|\bprior\b|\bever\b|\bpast\b|\bpre-?existing\b|\bearlier\b", re.I)
+# Allergies and hypersensitivities are lifelong: a bare mention means "ever", not "now".
+_LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|anaphyla", re.I)
 _CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b", re.I)
 _FAMILY_RE = re.compile(r"\bfamily\b|\brelatives?\b|\bpartner\b", re.I)
 
@@ -116,8 +128,7 @@ def extract_conditions(ctx: Context) -> list:
     if _FAMILY_RE.search(ctx.text[:confident[0].start]):
         return []  # family history is not the patient's condition
     prefix = ctx.text[:confident[0].start]
-    timing = "history" if _HISTORY_RE.search(prefix) and not _CURRENT_RE.search(prefix) else \
-        "current" if _CURRENT_RE.search(prefix) and not _HISTORY_RE.search(prefix) else "any"
+    timing = _timing(ctx.text)
     windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in ctx.consumed)]
     for m in confident + excepted:
         ctx.consume(m.start, m.end)
@@ -126,10 +137,18 @@ def extract_conditions(ctx: Context) -> list:
         ctx.consume(window.start, window.end)
     for m in list(_HISTORY_RE.finditer(prefix)) + list(_CURRENT_RE.finditer(prefix)):
         ctx.consume(m.start(), m.end())
-    return [ConditionRule(polarity=ctx.base_polarity(confident[0].start),
+    return [ConditionRule(polarity=ctx.base_polarity(confident[0].start, window),
                           conditions=list(dict.fromkeys(m.id for m in confident)),
                           exceptions=list(dict.fromkeys(m.id for m in excepted)),
                           timing=timing, window=window.window if window else None)]
+
+
+def _timing(text: str) -> str:
+    """"History of X", "previous X" (ever: now or in the past) -> any; "active X", "current X" -> current; a
+    bare "X" as a criterion means the patient has X now -> current, except lifelong allergies -> any."""
+    if _HISTORY_RE.search(text) or _LIFELONG_RE.search(text):
+        return "any"
+    return "current"
 
 
 def _qualified(text: str, position: int) -> bool:

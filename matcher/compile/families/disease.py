@@ -216,7 +216,7 @@ def extract_relapses(ctx: Context) -> list:
         window = _window_after([w for w in windows if w.start < limit], match.end(), ctx.text)
         if window is None and not count:
             continue  # a relapse mention without count or window is not a rule we can state
-        rules.append(RelapseRule(polarity=ctx.base_polarity(match.start()), min_count=max(min_count, 1),
+        rules.append(RelapseRule(polarity=ctx.base_polarity(match.start(), window), min_count=max(min_count, 1),
                                  window=window.window if window else None))
         ctx.consume(match.start() - (len(count.group(0)) if count else 0), match.end())
         if window:
@@ -256,7 +256,7 @@ def extract_mri(ctx: Context) -> list:
         count = _LESION_COUNT_RE.search(ctx.text[max(0, match.start() - 40):match.start()])
         min_count = int(number(count.group("n"))) if count else 1
         window = _window_after(windows, match.end(), ctx.text, reach=200)
-        rules.append(MriActivityRule(polarity=ctx.base_polarity(match.start()), lesion=lesion, min_count=min_count,
+        rules.append(MriActivityRule(polarity=ctx.base_polarity(match.start(), window), lesion=lesion, min_count=min_count,
                                      window=window.window if window else None))
         ctx.consume(match.start(), match.end())
         if window:

@@ -51,7 +51,7 @@ def extract_drugs(ctx: Context) -> list:
     if windows:
         window = windows[0]
         ctx.consume(window.start, window.end)
-        return [WashoutRule(polarity=polarity, drugs=drugs, classes=classes, except_drugs=except_drugs,
+        return [WashoutRule(polarity=ctx.base_polarity(included[0].start, window), drugs=drugs, classes=classes, except_drugs=except_drugs,
                             window=window.window)]
     half_lives = re.search(rf"(?P<n>{NUM})\s*half[\s-]*li(?:ves|fe)", ctx.text, re.I)
     if half_lives:
@@ -90,7 +90,7 @@ def extract_live_vaccine(ctx: Context) -> list:
     window = windows[0] if windows else None
     if window:
         ctx.consume(window.start, window.end)
-    return [LiveVaccineRule(polarity=ctx.base_polarity(match.start()), window=window.window if window else None)]
+    return [LiveVaccineRule(polarity=ctx.base_polarity(match.start(), window), window=window.window if window else None)]
 
 
 _INVESTIGATIONAL_RE = re.compile(
@@ -106,9 +106,10 @@ def extract_investigational(ctx: Context) -> list:
         return []
     windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in ctx.consumed)]
     ctx.consume(match.start(), match.end())
-    window = windows[0].window if windows else None
-    if windows:
-        ctx.consume(windows[0].start, windows[0].end)
+    found = windows[0] if windows else None
+    window = found.window if found else None
+    if found:
+        ctx.consume(found.start, found.end)
     elif re.search(r"\bcurrent(?:ly)?\b|\bconcurrent\b|\bongoing\b", ctx.text, re.I):
         window = Window(within=Duration(value=0, unit="days"))
     half_lives = re.search(rf"(?P<n>{NUM})\s*half[\s-]*li(?:ves|fe)", ctx.text, re.I)
@@ -117,4 +118,4 @@ def extract_investigational(ctx: Context) -> list:
         window = Window(within=within, anchor=window.anchor if window else "screening",
                         half_lives=int(number(half_lives.group("n"))))
         ctx.consume(half_lives.start(), half_lives.end())
-    return [InvestigationalRule(polarity=ctx.base_polarity(match.start()), window=window)]
+    return [InvestigationalRule(polarity=ctx.base_polarity(match.start(), found), window=window)]
