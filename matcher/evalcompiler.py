@@ -84,7 +84,7 @@ def _minimal(kind: str, ids: list[str]) -> list[str]:
     lexicon = get_lexicon()
     ids = list(dict.fromkeys(ids))
     if kind == "conditions":
-        return [i for i in ids if not (lexicon.condition_ancestors(i) - {i}) & set(ids)]
+        return lexicon.minimal_conditions(ids)
     return [i for i in ids if not (lexicon._closure("drug_classes", [i]) - {i}) & set(ids)]
 
 

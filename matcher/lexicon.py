@@ -160,6 +160,28 @@ class Lexicon:
             return canonical
         return same[0] if same else spelled
 
+    @cached_property
+    def _condition_children(self) -> dict[str, set[str]]:
+        children: dict[str, set[str]] = {}
+        for entry in self.entries["conditions"].values():
+            for parent in entry.parents:
+                children.setdefault(parent, set()).add(entry.id)
+        return children
+
+    def minimal_conditions(self, ids: Iterable[str]) -> list[str]:
+        """The same set of conditions stated once: ids another listed id covers are dropped, and a complete set
+        of siblings becomes their parent ("primary or secondary immunodeficiency" -> immunodeficiency)."""
+        ids = list(dict.fromkeys(ids))
+        changed = True
+        while changed:
+            changed = False
+            for parent, children in self._condition_children.items():
+                if parent not in ids and len(children) > 1 and children <= set(ids):
+                    ids = [parent if i == min(children, key=ids.index) else i for i in ids if i not in children or
+                           i == min(children, key=ids.index)]
+                    changed = True
+        return [i for i in ids if not (self.condition_ancestors(i) - {i}) & set(ids)]
+
     def condition_ancestors(self, condition_id: str) -> set[str]:
         """The condition and every broader condition above it."""
         return self._closure("conditions", [condition_id])

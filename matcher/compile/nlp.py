@@ -7,6 +7,7 @@ vaccines), matched on lower-cased tokens, longest match winning.  Built once per
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -80,4 +81,46 @@ def get_nlp() -> Language:
 
 def find_entities(text: str) -> list[Entity]:
     doc = get_nlp()(text)
-    return [Entity(ent.label_, ent.kb_id_, ent.text, ent.start_char, ent.end_char) for ent in doc.ents]
+    entities = [Entity(ent.label_, ent.kb_id_, ent.text, ent.start_char, ent.end_char) for ent in doc.ents]
+    return sorted(entities + _elided(text, entities), key=lambda e: e.start)
+
+
+_KIND_OF_LABEL = {label: kind for kind, label in LABELS.items()}
+# "renal or liver disease", "primary or secondary immunodeficiency": a modifier whose head is elided ...
+_MODIFIER_BEFORE_RE = re.compile(r"(?<![\w-])(?P<mod>[A-Za-z][\w-]*)\s*(?:,\s*|\s+(?:or|and|and/or)\s+|\s*/\s*)$", re.I)
+# ... and "hepatitis B or C", "NYHA III or IV": a final qualifier whose head is elided.
+_QUALIFIER_AFTER_RE = re.compile(r"^\s*(?:,|or|and|and/or|/)\s*(?P<qual>[A-Za-z0-9]{1,4})\b(?![\w-])", re.I)
+_NOT_MODIFIERS = {"with", "of", "or", "and", "any", "the", "a", "an", "no", "not", "other", "known", "history",
+                  "active", "current", "previous", "prior", "severe", "significant", "including", "e", "g"}
+
+
+def _elided(text: str, entities: list[Entity]) -> list[Entity]:
+    """Entities whose head noun the text shares with a neighbour: in "renal or liver disease" only "liver
+    disease" is a lexicon term, but "renal disease" is meant too. A candidate counts only when the whole
+    reconstructed phrase is a lexicon term of the same kind, and only where no entity already stands."""
+    lexicon = get_lexicon()
+    found: list[Entity] = []
+    taken = [(e.start, e.end) for e in entities]
+    for entity in entities:
+        kind = _KIND_OF_LABEL.get(entity.label)
+        words = entity.text.split()
+        if kind is None or len(words) < 2:
+            continue
+        before = _MODIFIER_BEFORE_RE.search(text[max(0, entity.start - 40):entity.start])
+        if before and before.group("mod").lower() not in _NOT_MODIFIERS:
+            start = entity.start - len(text[max(0, entity.start - 40):entity.start]) + before.start("mod")
+            candidate = f"{before.group('mod')} {' '.join(words[1:])}"
+            match = lexicon.lookup(kind, candidate, fuzzy=False)
+            if match and match.entry.id != entity.id and not any(s <= start < e for s, e in taken):
+                end = start + len(before.group("mod"))
+                found.append(Entity(entity.label, match.entry.id, text[start:end], start, end))
+                taken.append((start, end))
+        after = _QUALIFIER_AFTER_RE.match(text[entity.end:entity.end + 20])
+        if after:
+            candidate = f"{' '.join(words[:-1])} {after.group('qual')}"
+            start, end = entity.end + after.start("qual"), entity.end + after.end("qual")
+            match = lexicon.lookup(kind, candidate, fuzzy=False)
+            if match and match.entry.id != entity.id and not any(s <= start < e for s, e in taken):
+                found.append(Entity(entity.label, match.entry.id, text[start:end], start, end))
+                taken.append((start, end))
+    return found

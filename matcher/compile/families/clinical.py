@@ -8,6 +8,7 @@ from ...models.rules import ConditionRule, ContraceptionRule, LabRule, Pregnancy
 from ...lexicon import get_lexicon
 from .. import context
 from ..context import Context
+from ..nlp import Entity
 from ..quantities import COMPARATOR_RE, NUM, comparator_of, find_windows, number, range_from
 
 # A threshold stated on a condition ("thrombocytopenia (<50 G/L)") is a threshold on this lab.
@@ -121,6 +122,10 @@ def extract_conditions(ctx: Context) -> list:
     exception = context.exception_start(ctx.text)
     included = [m for m in mentions if exception is None or m.start < exception]
     excepted = [m for m in mentions if exception is not None and m.start >= exception]
+    if exception is not None and _MS_RE.match(ctx.text, exception + len(context.find("EXCEPTION", ctx.text)[0].group(0))):
+        excepted.append(Entity("CONDITION", "multiple_sclerosis", "MS", exception, exception))
+    # The trial's own disease is not a comorbidity ("spasticity due to multiple sclerosis").
+    included = _specific([m for m in included if m.id != "multiple_sclerosis"], ctx.text)
     # A condition qualified by judgement ("clinically significant", "severe", "uncontrolled") is not a rule.
     confident = [m for m in included if not _qualified(ctx.text, m.start)]
     if not confident:
@@ -138,9 +143,27 @@ def extract_conditions(ctx: Context) -> list:
     for m in list(_HISTORY_RE.finditer(prefix)) + list(_CURRENT_RE.finditer(prefix)):
         ctx.consume(m.start(), m.end())
     return [ConditionRule(polarity=ctx.base_polarity(confident[0].start, window),
-                          conditions=list(dict.fromkeys(m.id for m in confident)),
-                          exceptions=list(dict.fromkeys(m.id for m in excepted)),
+                          conditions=get_lexicon().minimal_conditions(m.id for m in confident),
+                          exceptions=get_lexicon().minimal_conditions(m.id for m in excepted),
                           timing=timing, window=window.window if window else None)]
+
+
+_MS_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\b", re.I)
+
+
+def _specific(mentions: list, text: str) -> list:
+    """"Congestive heart failure (NYHA III or IV)": the parenthesis narrows the condition before it to the
+    subtypes it names, so the broader condition is dropped."""
+    lexicon = get_lexicon()
+    keep = []
+    for m in mentions:
+        paren = re.match(r"\s*\(([^()]*)\)", text[m.end:])
+        narrowed = paren and any(
+            m.end + paren.start(1) <= o.start < m.end + paren.end(1) and m.id in lexicon.condition_ancestors(o.id) - {o.id}
+            for o in mentions)
+        if not narrowed:
+            keep.append(m)
+    return keep
 
 
 def _timing(text: str) -> str:
