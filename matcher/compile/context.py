@@ -105,8 +105,8 @@ class Context:
         positive = self.section == "inclusion"
         if self.negated(position):
             positive = not positive
-        if window is not None and getattr(window, "gap", False):
-            positive = not positive
+        elif window is not None and getattr(window, "gap", False):
+            positive = not positive  # "no cannabinoid use at least 7 days before entry" is a loose "within"
         return "require" if positive else "exclude"
 
     def negated(self, position: int) -> bool:

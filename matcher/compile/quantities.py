@@ -27,12 +27,12 @@ UNIT = r"(?P<unit>days?|d|weeks?|wks?|months?|mos?|years?|yrs?|y)\b"
 
 # Comparators, longest first. Value: (comparator, applies to the number that follows).
 _COMPARATORS = [
-    (r"inferior\s+or\s+(?:egal|equal)\s+to|less\s+than\s+or\s+equal\s+to|no\s+more\s+than|not\s+more\s+than|"
+    (r"inferior\s+or\s+(?:egal|equal)\s+to|less\s+than\s+or\s+equal\s+to|less\s+or\s+equal(?:\s+to)?|no\s+more\s+than|not\s+more\s+than|"
      r"at\s+most|up\s+to|maximum\s+of|≤|=<|<=|=\s*<", "<="),
     (r"more\s+or\s+(?:egal|equal)(?:\s+to)?|greater\s+than\s+or\s+equal\s+to|superior\s+or\s+(?:egal|equal)\s+to|"
      r"at\s+least|no\s+less\s+than|not\s+less\s+than|minimum\s+of|a\s+minimum\s+of|≥|>=|=>|=\s*>", ">="),
     (r"inferior\s+to|less\s+than|lower\s+than|below|under|fewer\s+than|<", "<"),
-    (r"superior\s+to|greater\s+than|more\s+than|higher\s+than|above|over|exceeding|>", ">"),
+    (r"superior\s+to|greater\s+than|more\s+th[ae]n|higher\s+than|above|over|exceeding|>", ">"),
 ]
 COMPARATOR_RE = "|".join(f"(?:{pattern})" for pattern, _ in _COMPARATORS)
 

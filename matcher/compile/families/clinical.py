@@ -65,10 +65,18 @@ _PREGNANCY_TEST_RE = re.compile(r"pregnancy\s+test|tested\s+for\s+pregnancy|plan
                                 r"intend\w*\s+to\s+become\s+pregnant|become\s+pregnant|risk\s+(?:of|or)\s+pregnancy", re.I)
 
 
+_NEGATIVE_TEST_RE = re.compile(r"negative\s+(?:\w+\s+){0,2}pregnancy\s+test", re.I)
+
+
 def extract_pregnancy(ctx: Context) -> list:
     pregnant = [m for m in _PREGNANT_RE.finditer(ctx.text)
                 if not any(t.start() <= m.start() < t.end() for t in _PREGNANCY_TEST_RE.finditer(ctx.text))]
     feeding = list(_BREASTFEEDING_RE.finditer(ctx.text))
+    negative_test = _NEGATIVE_TEST_RE.search(ctx.text)
+    if negative_test and not pregnant:
+        # "must have a negative pregnancy test": not pregnant, whichever list it stands in
+        ctx.consume(negative_test.start(), negative_test.end())
+        return [PregnancyRule(polarity="exclude", pregnant=True, breastfeeding=bool(feeding))]
     if not pregnant and not feeding:
         return []
     first = min([m.start() for m in pregnant + feeding])
@@ -115,8 +123,9 @@ _FAMILY_RE = re.compile(r"\bfamily\b|\brelatives?\b|\bpartner\b", re.I)
 
 
 def extract_conditions(ctx: Context) -> list:
-    mentions = [e for e in ctx.entities_of("CONDITION")
+    mentions = [e for e in ctx.entities_of("CONDITION") + _serology(ctx)
                 if not any(s <= e.start < en for s, en in ctx.consumed)]
+    mentions.sort(key=lambda e: e.start)
     if not mentions:
         return []
     exception = context.exception_start(ctx.text)
@@ -146,6 +155,19 @@ def extract_conditions(ctx: Context) -> list:
                           conditions=get_lexicon().minimal_conditions(m.id for m in confident),
                           exceptions=get_lexicon().minimal_conditions(m.id for m in excepted),
                           timing=timing, window=window.window if window else None)]
+
+
+def _serology(ctx: Context) -> list:
+    """A positive qualitative test ("positive HIV serological test", "positive syphilis (RPR) test") is the
+    condition it indicates (``indicates`` in labs.jsonl)."""
+    lexicon = get_lexicon()
+    out = []
+    for e in ctx.entities_of("LAB"):
+        entry = lexicon.get("labs", e.id)
+        condition = entry.data.get("indicates") if entry else None
+        if condition and not re.search(r"\bnegative\b", ctx.text[max(0, e.start - 40):e.end + 20], re.I):
+            out.append(Entity("CONDITION", condition, e.text, e.start, e.end))
+    return out
 
 
 _MS_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\b", re.I)

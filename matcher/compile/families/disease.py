@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Optional
 
 from ...lexicon import get_lexicon
 from ...models.rules import (AgeRule, Applicability, CsfOligoclonalBandsRule, DiagnosisRule, DiseaseDurationRule,
-                             EdssRule, MriActivityRule, Range, RelapseRule, SexRule, SubtypeRule)
+                             Duration, EdssRule, MriActivityRule, Range, RelapseRule, SexRule, SubtypeRule, Window)
 from .. import context
 from ..context import Context
-from ..quantities import COMPARATOR_RE, NUM, comparator_of, find_range, find_windows, number
+from ..quantities import COMPARATOR_RE, NUM, anchor_of, comparator_of, find_range, find_windows, number
 
 YEARS = r"(?:years?|yrs?|y)(?:\s+(?:old|of\s+age))?"
 _AGE_KEY_RE = re.compile(r"\bage[ds]?\b|\baged\b|years?\s+(?:of\s+age|old)|\byear-old|\bolder\b|\bminors?\b", re.I)
@@ -41,8 +42,8 @@ def _plausible_age(years: Range) -> bool:
 
 _MEN_RE = re.compile(r"^\s*(?:men|males?|male\s+(?:subjects|patients|participants))\b", re.I)
 _WOMEN_RE = re.compile(r"^\s*(?:women|females?|female\s+(?:subjects|patients|participants))\b", re.I)
-_BOTH_RE = re.compile(r"\b(?:male\s+(?:or|and)\s+female|female\s+(?:or|and)\s+male|men\s+(?:or|and)\s+women|"
-                      r"women\s+(?:or|and)\s+men|both\s+(?:genders|sexes))\b", re.I)
+_BOTH_RE = re.compile(r"\b(?:males?\s+(?:or|and)\s+females?|females?\s+(?:or|and)\s+males?|men\s+(?:or|and)\s+women|"
+                      r"women\s+(?:or|and)\s+men|both\s+(?:genders|sexes)|(?:either|any|all)\s+(?:gender|sex))\b", re.I)
 _REPRODUCTIVE_RE = re.compile(r"child\s*-?bearing|pregnan|contracept|lactat|breast|menstruat|fertile|partner", re.I)
 
 
@@ -51,6 +52,8 @@ def extract_sex(ctx: Context) -> list:
         both = _BOTH_RE.search(ctx.text)
         if both:
             ctx.consume(both.start(), both.end())
+            if ctx.section == "inclusion" and not _REPRODUCTIVE_RE.search(ctx.text):
+                return [SexRule(polarity="require", allowed=["female", "male"])]  # stated, so kept explicit
         return []
     for pattern, sex in ((_MEN_RE, "male"), (_WOMEN_RE, "female")):
         match = pattern.search(ctx.text)
@@ -61,10 +64,33 @@ def extract_sex(ctx: Context) -> list:
 
 
 _DIAGNOSIS_RE = re.compile(
-    r"\bdiagnos\w*\b|\bmcdonald\b|\bpolman\b|clinically\s+definite|\bmeet(?:s|ing)?\s+(?:the\s+)?criteria", re.I)
+    r"\bdiagnos\w*\b|\bmc\s*donald\b|\bpolman\b|clinically\s+(?:definite|confirmed|established)|\bconfirmed\s+(?:MS|multiple)|"
+    r"\bmeet(?:s|ing)?\s+(?:the\s+)?criteria|according\s+to\s+(?:the\s+)?criteria|\bIPMSSG\b|"
+    r"^\s*(?:patients?\s+with\s+)?(?:multiple\s+sclerosis|MS)\b(?!\s+(?:drug|medication|therap|treatment|relapse))", re.I)
 _MS_RE = re.compile(r"\bMS\b|multiple\s+sclerosis", re.I)
-_VERSION_RE = re.compile(r"(?:mc\s*donald|polman)\D{0,40}?((?:19|20)\d\d)|((?:19|20)\d\d)\s+(?:revision\s+of\s+the\s+|"
-                         r"revised\s+)?mc\s*donald", re.I)
+_VERSION_RE = re.compile(r"(?P<who>mc\s*donald|polman|thompson)\D{0,40}?(?P<year>(?:19|20)\d\d)|"
+                         r"(?P<year2>(?:19|20)\d\d)\s+(?:revision\s+of\s+the\s+|revised\s+)?mc\s*donald", re.I)
+# Revisions are named by the panel's year; the papers that publish them appeared a year later.
+_PUBLISHED_AS = {("polman", "2011"): "2010", ("thompson", "2018"): "2017"}
+
+
+def _criteria_version(text: str) -> tuple[Optional[str], list[tuple[int, int]]]:
+    """"revised McDonald criteria (Polman et al, 2011)" -> "McDonald 2010"; the latest revision cited wins."""
+    years, spans = [], []
+    for m in _VERSION_RE.finditer(text):
+        who = re.sub(r"\s+", "", (m.group("who") or "mcdonald").lower())
+        year = m.group("year") or m.group("year2")
+        years.append(_PUBLISHED_AS.get((who, year), year))
+        spans.append((m.start(), m.end()))
+    if years:
+        return f"McDonald {max(years)}", spans
+    if re.search(r"mc\s*donald", text, re.I):
+        return "McDonald", spans
+    if re.search(r"\bIPMSSG\b|international\s+pediatric\s+(?:MS|multiple\s+sclerosis)\s+study\s+group", text, re.I):
+        return "IPMSSG", spans
+    if re.search(r"\bposer\b", text, re.I):
+        return "Poser", spans
+    return None, spans
 _RESTATES_RE = re.compile(r"not\s+(?:fulfill?ing|meeting|satisfying)\s+(?:the\s+)?(?:above\s+|inclusion\s+)?criteria|"
                           r"unable\s+to\s+fulfill?\s+the\s+above", re.I)
 
@@ -97,19 +123,13 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     diagnosis = _DIAGNOSIS_RE.search(ctx.text)
     mentions_ms = _MS_RE.search(ctx.text) or subtypes or ctx.entities_of("MS_SUBTYPE")
     if diagnosis and mentions_ms and not re.search(r"\bsymptom|\bpain|spasticity|fatigue|depress", ctx.text, re.I):
-        version = _VERSION_RE.search(ctx.text)
-        label = None
-        if version:
-            year = version.group(1) or version.group(2)
-            label = f"McDonald {year}"
-        elif re.search(r"mc\s*donald", ctx.text, re.I):
-            label = "McDonald"
+        label, spans = _criteria_version(ctx.text)
         rules.append(DiagnosisRule(polarity=ctx.base_polarity(diagnosis.start()), criteria_version=label))
         ctx.consume(diagnosis.start(), diagnosis.end())
         for m in _MS_RE.finditer(ctx.text):
             ctx.consume(m.start(), m.end())
-        if version:
-            ctx.consume(version.start(), version.end())
+        for start, end in spans:
+            ctx.consume(start, end)
     elif ctx.entities_of("MS_SUBTYPE") and not subtypes:
         any_ms = ctx.entities_of("MS_SUBTYPE")[0]
         rules.append(DiagnosisRule(polarity=ctx.base_polarity(any_ms.start)))
@@ -240,6 +260,9 @@ _ACTIVITY_RE = re.compile(r"\bMRI\s+activity|radiolog\w+\s+activity|MRI\s+lesion
 _LESION_COUNT_RE = re.compile(rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?P<n>\d+)\s*(?:or\s+more\s+)?(?:\w+[\s-]+){{0,3}}$", re.I)
 
 
+_SCAN_RE = re.compile(r"\b(?:on|at|in)\s+(?:the\s+)?(?P<at>screening|baseline)\s+(?:brain\s+)?(?:MRI|scan|imaging)", re.I)
+
+
 def extract_mri(ctx: Context) -> list:
     rules = []
     windows = find_windows(ctx.text)
@@ -256,8 +279,13 @@ def extract_mri(ctx: Context) -> list:
         count = _LESION_COUNT_RE.search(ctx.text[max(0, match.start() - 40):match.start()])
         min_count = int(number(count.group("n"))) if count else 1
         window = _window_after(windows, match.end(), ctx.text, reach=200)
+        scan = _SCAN_RE.search(ctx.text, match.end()) if window is None else None
+        if scan:  # "on the screening MRI": the scan at that visit
+            ctx.consume(scan.start(), scan.end())
         rules.append(MriActivityRule(polarity=ctx.base_polarity(match.start(), window), lesion=lesion, min_count=min_count,
-                                     window=window.window if window else None))
+                                     window=window.window if window else Window(
+                                         within=Duration(value=0, unit="days"), anchor=anchor_of(scan.group("at")))
+                                     if scan else None))
         ctx.consume(match.start(), match.end())
         if window:
             ctx.consume(window.start, window.end)

@@ -16,7 +16,8 @@ _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indic
 # A sentence that permits something ("... may be considered for this trial") states no exclusion.
 _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:also\s+)?(?:allowed|permitted)|"
                             r"not\s+exclusionary|acceptable", re.I)
-_CURRENT_RE = re.compile(r"\bcurrently\b|\bcurrent\b|\bstill\s+taking|\bon\s+(?:a\s+)?(?:stable|regular)|"
+_CURRENT_RE = re.compile(r"\bcurrently\b|\bcurrent\b|\bstill\s+taking|\bon\s+(?:a\s+)?(?:stable|regular)|\bconcurrent\b|"
+                         r"\bconcomitant\b|\bintake\b|\bneeds?\s+to\s+take|\bcontinuous\b|\bregular\b|\bduring\s+treatment\s+with|"
                          r"\btreatment\s+with\s+\w+\s+according\s+to|\bis\s+taking|\bongoing\b|\bestablished\s+on", re.I)
 _MIN_DURATION_RE = re.compile(rf"(?:for\s+)?at\s+least\s+(?P<value>{NUM})\s*(?P<unit>days?|weeks?|months?|years?)",
                               re.I)
@@ -97,7 +98,8 @@ _INVESTIGATIONAL_RE = re.compile(
     r"investigational\s+(?:agent|drug|medication|medicinal\s+product|product|therapy|treatment|compound)s?|"
     r"experimental\s+(?:therap(?:y|ies)|drugs?|agents?|treatments?)|"
     r"(?:another|other|any\s+other)\s+(?:\w+\s+){0,3}?(?:clinical\s+)?(?:trial|study|research\s+study)|"
-    r"participat\w+\s+in\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:clinical\s+)?(?:trial|study)", re.I)
+    r"participat\w+\s+in\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:clinical\s+)?(?:trials?|stud(?:y|ies)|research)|"
+    r"(?:simultaneous|concurrent|parallel)\s+participation|participant\s+in\s+(?:an)?other", re.I)
 
 
 def extract_investigational(ctx: Context) -> list:
@@ -110,7 +112,8 @@ def extract_investigational(ctx: Context) -> list:
     window = found.window if found else None
     if found:
         ctx.consume(found.start, found.end)
-    elif re.search(r"\bcurrent(?:ly)?\b|\bconcurrent\b|\bongoing\b", ctx.text, re.I):
+    elif re.search(r"\bcurrent(?:ly)?\b|\bconcurrent\b|\bongoing\b|\bsimultaneous\b|\bis\s+a\s+participant\b",
+                   ctx.text, re.I) and not re.search(r"\bprevious|\bprior\b|\bever\b", ctx.text, re.I):
         window = Window(within=Duration(value=0, unit="days"))
     half_lives = re.search(rf"(?P<n>{NUM})\s*half[\s-]*li(?:ves|fe)", ctx.text, re.I)
     if half_lives:
