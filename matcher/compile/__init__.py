@@ -45,7 +45,11 @@ multiple sclerosis scale status expanded disability edss mri lesion lesions new 
 _STRONG_JUDGEMENT_RE = re.compile(
     r"opinion\s+of\s+the\s+(?:\w+\s+)?investigator|investigator'?s?\s+(?:opinion|judge?ment|discretion)|"
     r"(?:judge?ment|discretion)\s+of\s+the\s+(?:\w+\s+)?investigator|investigators?\s+opinion|"
-    r"in\s+the\s+(?:\w+\s+)?opinion\s+of|investigator\s+considers|considered\s+by\s+the\s+investigator", re.I)
+    r"in\s+the\s+(?:\w+\s+)?opinion\s+of|investigator\s+(?:considers|feels|believes)|"
+    r"(?:considered|determined|deemed|judged|assessed)\s+by\s+the\s+(?:\w+\s+)?investigator", re.I)
+# Consent and notification criteria are administrative whatever else they mention ("sign the consent form
+# prior to any study procedure").
+_CONSENT_RE = re.compile(r"informed\s+consent|consent\s+form|\bto\s+be\s+notified\b|\bgive\s+(?:written\s+)?consent", re.I)
 _ANY_OF_RE = re.compile(r"\b(?:at\s+least\s+(?:1|one)|one\s+or\s+more|any\s+(?:one\s+)?of|either|"
                         r"(?:1|one)\s+of\s+the)\b", re.I)
 
@@ -58,6 +62,9 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     if restates_inclusion(ctx):
         return [_number(ManualReviewRule(**common, why="restates the inclusion criteria (check them for this subtype)",
                                          category="clinical", polarity=_default_polarity(section)), rule_prefix, 1)]
+    if _CONSENT_RE.search(text) and not context.has("NEGATION", text):
+        return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",
+                                         category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
     if _STRONG_JUDGEMENT_RE.search(text):
         return [_number(ManualReviewRule(**common, why="needs the investigator's judgement", category="judgement",
                                          polarity=_default_polarity(section)), rule_prefix, 1)]
@@ -174,8 +181,9 @@ def _is_item_list(criterion: Criterion) -> bool:
     if any(c.children for c in children):
         return False
     bare = [c for c in children if len(c.text.split()) <= 12 and not re.search(r"\d", c.text.split(";")[0])]
-    return len(bare) >= max(1, len(children) - 1) and not _ANY_OF_RE.search(criterion.text) or (
-        criterion.section == "exclusion" and len(bare) == len(children))
+    # In an exclusion list "any of the following:" names items to avoid; in an inclusion list it is an any-of.
+    return len(bare) >= max(1, len(children) - 1) and (
+        criterion.section == "exclusion" or not _ANY_OF_RE.search(criterion.text))
 
 
 def _descendants(criterion: Criterion):

@@ -135,8 +135,9 @@ def extract_conditions(ctx: Context) -> list:
         excepted.append(Entity("CONDITION", "multiple_sclerosis", "MS", exception, exception))
     # The trial's own disease is not a comorbidity ("spasticity due to multiple sclerosis").
     included = _specific([m for m in included if m.id != "multiple_sclerosis"], ctx.text)
-    # A condition qualified by judgement ("clinically significant", "severe", "uncontrolled") is not a rule.
-    confident = [m for m in included if not _qualified(ctx.text, m.start)]
+    # A condition qualified by judgement ("clinically significant", "severe", "uncontrolled") is not a rule,
+    # nor is one named as what a treatment is for or as the name of a scale ("Fatigue Severity Scale").
+    confident = [m for m in included if not _qualified(ctx.text, m.start) and not _not_a_condition(ctx.text, m)]
     if not confident:
         return []
     if _FAMILY_RE.search(ctx.text[:confident[0].start]):
@@ -196,10 +197,23 @@ def _timing(text: str) -> str:
     return "current"
 
 
+_INDICATION_RE = re.compile(r"(?:acting\s+on|used\s+for|for|to\s+treat|treating|against)\s+(?:the\s+)?(?:\w+\s+)?$", re.I)
+_TREATMENT_WORD_RE = re.compile(r"treatment|therap|medication|regime|drug|agent|dose", re.I)
+_SCALE_AFTER_RE = re.compile(r"^[\w\s-]{0,25}?\b(?:scale|subscale|score|questionnaire|inventory|index)\b", re.I)
+
+
+def _not_a_condition(text: str, mention) -> bool:
+    before = text[context.clause_start(text, mention.start):mention.start]
+    if _INDICATION_RE.search(before[-30:]) and _TREATMENT_WORD_RE.search(before):
+        return True
+    return bool(_SCALE_AFTER_RE.match(text[mention.end:]))
+
+
 def _qualified(text: str, position: int) -> bool:
     clause = text[context.clause_start(text, position):position]
     return bool(_QUALIFIER_RE.search(clause[-60:])) or bool(_QUALIFIER_RE.match(text[position:], 0)) or bool(
-        re.match(r"[^,;.]{0,40}?\b(?:that|which)\s+(?:may|might|could|would)", text[position:], re.I))
+        re.match(r"[^,;.]{0,40}?\b(?:that|which)\s+(?:may|might|could|would|(?:are|is)\s+not\s+(?:adequately\s+|well\s+)?"
+                 r"controlled)", text[position:], re.I))
 
 
 _WEIGHT_RE = re.compile(rf"(?:body\s+)?weight\s*(?:of\s*)?(?P<cmp>{COMPARATOR_RE})\s*(?P<value>{NUM})\s*kg", re.I)

@@ -124,7 +124,8 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     mentions_ms = _MS_RE.search(ctx.text) or subtypes or ctx.entities_of("MS_SUBTYPE")
     if diagnosis and mentions_ms and not re.search(r"\bsymptom|\bpain|spasticity|fatigue|depress", ctx.text, re.I):
         label, spans = _criteria_version(ctx.text)
-        rules.append(DiagnosisRule(polarity=ctx.base_polarity(diagnosis.start()), criteria_version=label))
+        if not (subtypes and ctx.section == "exclusion"):  # "diagnosis of progressive MS" excludes a subtype
+            rules.append(DiagnosisRule(polarity=ctx.base_polarity(diagnosis.start()), criteria_version=label))
         ctx.consume(diagnosis.start(), diagnosis.end())
         for m in _MS_RE.finditer(ctx.text):
             ctx.consume(m.start(), m.end())
@@ -254,7 +255,8 @@ def _window_after(windows, position: int, text: str, reach: int = 120):
     return before[-1] if before else None
 
 
-_GD_RE = re.compile(r"gadolinium|\bgd\b|gd[-\s]?enhanc|\bgde\b|\bGEL\b|\bT1\s+(?:gd|enhanc)|enhancing\s+lesion", re.I)
+_GD_RE = re.compile(r"(?:gadolinium|\bgd)\s*[-+]?\s*(?:enhanc|positive|\+|lesion)|\bgd\+|\bgde\b|\bGEL\b|"
+                    r"\bT1\s+(?:gd|enhanc)|enhancing\s+(?:T1\s+)?lesion", re.I)
 _T2_RE = re.compile(r"new\s+(?:or\s+(?:newly\s+)?enlarg\w+\s+)?T2|new\s+T2|T2\s+(?:MRI\s+)?lesions?", re.I)
 _ACTIVITY_RE = re.compile(r"\bMRI\s+activity|radiolog\w+\s+activity|MRI\s+lesion\s+activity", re.I)
 _LESION_COUNT_RE = re.compile(rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?P<n>\d+)\s*(?:or\s+more\s+)?(?:\w+[\s-]+){{0,3}}$", re.I)

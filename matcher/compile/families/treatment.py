@@ -12,7 +12,8 @@ from ..quantities import NUM, find_windows, number, unit_of
 # Mentions that are about the drug but not exposure to it.
 _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indicat|adverse\s+reaction|anaphyla|"
                               r"sensitivity\s+to|excipients|indicated\s+to\s+treat|indication\s+for|"
-                              r"(?:may|might|could|would|will)\s+require|requir\w+\s+(?:\w+\s+)?treatment", re.I)
+                              r"(?:may|might|could|would|will)\s+require|requir\w+\s+(?:\w+\s+)?treatment|"
+                              r"after\s+(?:the\s+)?last\s+(?:dose|infusion|administration)|(?:when|while)\s+receiving", re.I)
 # A sentence that permits something ("... may be considered for this trial") states no exclusion.
 _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:also\s+)?(?:allowed|permitted)|"
                             r"not\s+exclusionary|acceptable", re.I)
@@ -104,8 +105,9 @@ _INVESTIGATIONAL_RE = re.compile(
 
 def extract_investigational(ctx: Context) -> list:
     match = _INVESTIGATIONAL_RE.search(ctx.text)
-    if not match or re.search(r"this\s+(?:study|trial)", match.group(0), re.I):
-        return []
+    if not match or re.search(r"(?:this|the)\s+(?:study|trial)", match.group(0), re.I) or \
+            _PERMISSION_RE.search(ctx.text) or re.search(r"hypersensitiv|allerg|excipient", ctx.text, re.I):
+        return []  # this trial's own product, a permission, an allergy: not participation elsewhere
     windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in ctx.consumed)]
     ctx.consume(match.start(), match.end())
     found = windows[0] if windows else None
