@@ -85,7 +85,7 @@ def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optiona
     low_cmp = r"(?P<lowcmp>>=|≥|>|from)?\s*"
     high_cmp = r"(?P<highcmp><=|≤|<|=<)?\s*"
     between = re.compile(
-        rf"(?:between\s+|from\s+)?{low_cmp}(?P<low>{number_re}){u}\s*(?:to|and|-|–|until|through)\s*{high_cmp}"
+        rf"(?:between\s+|from\s+)?{low_cmp}(?P<low>{number_re}){u}\s*(?:to|and|-|–|—|−|until|through)\s*{high_cmp}"
         rf"(?P<high>{number_re}){u}(?P<incl>\s*\((?:both\s+)?(?:inclusive|included)\)|,?\s*both\s+inclusive|\s+inclusive)?",
         re.I)
     match = between.search(text)
@@ -128,12 +128,12 @@ def unit_of(text: str) -> str:
 # --- windows ------------------------------------------------------------------------------
 
 _ANCHORS: list[tuple[str, Anchor]] = [
-    (r"screening|the\s+screening\s+visit|screening\s+visit", "screening"),
+    (r"screening|the\s+screening\s+visit|screening\s+visit|(?:the\s+)?(?:initial|first)\s+visit", "screening"),
     (r"baseline|day\s*1|the\s+baseline\s+visit|study\s+day\s+1", "baseline"),
     (r"(?:the\s+)?first\s+(?:dose|administration|infusion)|study\s+(?:drug|treatment)\s+(?:start|initiation)|"
      r"start\s+of\s+(?:study\s+)?treatment|initiation\s+of", "first_dose"),
     (r"randomi[sz]ation", "randomization"),
-    (r"(?:(?:study|trial)\s+)?entry|enrol(?:l)?ment|inclusion|initial\s+visit|(?:the\s+)?trial|study\s+start|"
+    (r"(?:(?:study|trial)\s+)?entry|enrol(?:l)?ment|inclusion|(?:the\s+)?trial|study\s+start|"
      r"(?:the\s+)?study", "enrollment"),
 ]
 _ANCHOR_RE = r"(?:the\s+)?(?:" + "|".join(f"(?:{p})" for p, _ in _ANCHORS) + ")"

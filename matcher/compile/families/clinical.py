@@ -85,7 +85,7 @@ def extract_pregnancy(ctx: Context) -> list:
     return [PregnancyRule(polarity=ctx.base_polarity(first), pregnant=bool(pregnant), breastfeeding=bool(feeding))]
 
 
-_CONTRACEPTION_RE = re.compile(r"contracept\w*|birth\s+control", re.I)
+_CONTRACEPTION_RE = re.compile(r"contracept\w*|birth[\s-]+control|method\s+of\s+birth\b", re.I)
 _CHILDBEARING_RE = re.compile(r"child[\s-]*bearing\s+(?:potential|age)|\bWOCBP\b|\bfertile\b|"
                               r"(?:women|females?)\s+(?:of|with)\s+reproductive|menstruat\w+", re.I)
 

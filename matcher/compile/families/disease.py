@@ -78,7 +78,8 @@ def _criteria_version(text: str) -> tuple[Optional[str], list[tuple[int, int]]]:
     """"revised McDonald criteria (Polman et al, 2011)" -> "McDonald 2010"; the latest revision cited wins."""
     years, spans = [], []
     for m in _VERSION_RE.finditer(text):
-        who = re.sub(r"\s+", "", (m.group("who") or "mcdonald").lower())
+        named = re.findall(r"polman|thompson", m.group(0), re.I)  # "McDonald criteria (Polman et al, 2011)"
+        who = named[-1].lower() if named else "mcdonald"
         year = m.group("year") or m.group("year2")
         years.append(_PUBLISHED_AS.get((who, year), year))
         spans.append((m.start(), m.end()))
@@ -166,7 +167,7 @@ _DURATION_RE = re.compile(
     r"(?:disease|MS|multiple\s+sclerosis|illness)\s+duration|duration\s+of\s+(?:the\s+)?(?:MS|multiple\s+sclerosis|"
     r"disease|illness)|(?:diagnosed|diagnosis)\s+(?:for|at\s+least|more\s+than|since|of\s+MS\s+for)|"
     r"since\s+(?:the\s+)?(?:diagnosis|onset|first\s+symptoms)|years?\s+(?:since|from|after)\s+(?:the\s+)?"
-    r"(?:diagnosis|onset|first)", re.I)
+    r"(?:diagnosis|onset|first)|(?:of\s+)?at\s+least\s+\S+\s+(?:months?|years?)(?:'|’)?\s+duration", re.I)
 DURATION_UNITS = r"(?:years?|yrs?|months?)"
 
 
@@ -174,6 +175,9 @@ def extract_duration(ctx: Context) -> list:
     match = _DURATION_RE.search(ctx.text)
     if not match:
         return []
+    if match.group(0).lower().endswith("duration") and any(
+            e.id != "multiple_sclerosis" and e.start < match.start() for e in ctx.entities_of("CONDITION")):
+        return []  # "neuropathic pain of at least three months duration": the symptom's duration, not the disease's
     measured_from = "onset" if re.search(r"onset|first\s+symptom", ctx.text, re.I) else "diagnosis"
     rules = []
     # Clauses such as "more than 10 years in patients with an EDSS of 2 or less" carry their own condition.
