@@ -3,6 +3,7 @@
     python benchmarks/bench_batch.py              # 1000 patients, all cores
     python benchmarks/bench_batch.py --large      # 10000 patients
     python benchmarks/bench_batch.py --n 2000 --workers 1
+    python benchmarks/bench_batch.py --n 5000 --engine dask   # a local Dask cluster of --workers processes
 
 Prints patient x trial pairs per second (trial compilation included in the wall time) and peak resident
 memory of the parent and of the largest worker (resource.getrusage).
@@ -32,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None, help="default: all cores")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--trials", default=str(ROOT / "example_trials"))
+    parser.add_argument("--engine", choices=("local", "dask"), default="local")
+    parser.add_argument("--scheduler", default=None, help="Dask scheduler address (default: a local cluster)")
     args = parser.parse_args(argv)
     n = 10000 if args.large else args.n
 
@@ -39,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         registry = write_jsonl(Path(tmp) / "registry.jsonl", n, args.seed)
         started = time.perf_counter()
         summary = run_batch(registry, [args.trials], date(2026, 11, 1), Path(tmp) / "out", workers=args.workers,
-                            progress=False)
+                            progress=False, engine=args.engine, scheduler=args.scheduler)
         wall = time.perf_counter() - started
         store_mb = summary.outputs.sqlite.stat().st_size / 1e6
 
@@ -47,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"patients: {summary.patients_screened} screened, {summary.bad_rows} bad rows; trials: {len(summary.trials)}")
     print(f"pairs: {summary.pairs} in {wall:.1f} s wall (incl. compiling the trials) = "
-          f"{summary.pairs / wall:.0f} pairs/s; workers: {args.workers or 'all cores'}")
+          f"{summary.pairs / wall:.0f} pairs/s; engine: {args.engine}, workers: {args.workers or 'all cores'}")
     print(f"verdicts: {summary.verdicts}")
     print(f"peak RSS: parent {parent_mb:.0f} MB, largest worker {child_mb:.0f} MB; store {store_mb:.0f} MB")
     return 0

@@ -13,6 +13,7 @@ from .compile import compile_trial
 from .errors import PatientError, RecordError
 from .evaluate import PatientFacts, screen
 from .ingest import load_trials
+from .ingest.fhir import is_bundle, patient_from_bundle
 from .models.patient import Patient
 from .models.results import TrialResult
 from .models.rules import RuleSet
@@ -53,6 +54,9 @@ def compile_file(path: str | Path) -> list[RuleSet]:
 
 
 def parse_patient(data: dict, *, source: str = "<patient>") -> Patient:
+    """A profile object, or a FHIR R4 Bundle (``resourceType`` "Bundle") holding one patient."""
+    if is_bundle(data):
+        return patient_from_bundle(data, source)
     if not isinstance(data, dict):
         raise PatientError("a patient profile must be a JSON object", file=source)
     try:

@@ -7,6 +7,7 @@ record and field.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from . import __version__
 from .api import load_patient, load_rulesets, screen_patient
 from .errors import MsmatchError, NoCriteriaError
 from .report import matrix_table, results_json, results_table, ruleset_json
+from .report.audit import DEFAULT_STORE, STORE_ENV, open_store, record_screenings
 
 EXAMPLES = """examples:
   msmatch compile example_trials/NCT05208840_ctgov_page.txt --json
@@ -68,7 +70,15 @@ def _ruleset_summary(ruleset) -> str:
 
 def cmd_screen(args) -> int:
     patient = load_patient(args.patient)
-    results = screen_patient(patient, _trials(args.trial), args.as_of)
+    rulesets = _trials(args.trial)
+    results = screen_patient(patient, rulesets, args.as_of)
+    if not args.no_store:  # recorded before printing: exit status 2 then means nothing was done
+        command = shlex.join(["msmatch", "screen", "--patient", args.patient,
+                              *(x for trial in args.trial for x in ("--trial", trial)), "--as-of", str(args.as_of)])
+        with open_store(args.store, create=True) as store:
+            run_id = record_screenings(store, patient, rulesets, results, command)
+        print(f"msmatch: recorded in {store.path} (run {run_id}); see msmatch explain --patient {patient.id} "
+              f"--trial ID", file=sys.stderr)
     print(results_json(results) if args.json else results_table(results))
     return 0
 
@@ -110,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="trial record, compiled rule set or folder (repeatable)")
     p.add_argument("--as-of", type=_date, default=date.today(), help="reference date YYYY-MM-DD (default: today)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--store", metavar="PATH",
+                   help=f"results store to record the screenings in (default: ${STORE_ENV}, else ./{DEFAULT_STORE})")
+    p.add_argument("--no-store", action="store_true", help="do not record the screenings")
     p.set_defaults(func=cmd_screen)
 
     p = sub.add_parser("demo", help="screen the bundled example patients against the bundled trials")

@@ -35,6 +35,14 @@ def ruleset():
     return ruleset_for
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _results_store(tmp_path_factory):
+    """`msmatch screen` records into a results store by default: keep it out of the working tree."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MSMATCH_STORE", str(tmp_path_factory.mktemp("store") / "msmatch-results.sqlite"))
+        yield
+
+
 def criterion_with(ruleset, fragment: str):
     """The compiled criterion whose text contains ``fragment``."""
     matches = [c for c in ruleset.criteria if fragment.lower() in c.text.lower()]

@@ -7,12 +7,17 @@ Three layouts are read (chosen from the path):
 * **JSONL** (``.jsonl`` / ``.ndjson``): one profile object per line; blank lines are skipped;
 * **CSV** (``.csv``): a header row, then one row per patient.
 
+A profile object in a folder file or a JSONL line may instead be a **FHIR R4 Bundle** holding one patient
+(``"resourceType": "Bundle"``; read by :mod:`matcher.ingest.fhir`, detected from the content, so folders and
+``.ndjson`` files of Bundles work as they are). What the Bundle holds that is not mapped is listed on the
+patient as ``fhir_warnings``; a malformed Bundle is reported like a malformed profile, naming the entry.
+
 CSV columns are named as the profile fields (``patient_profiles/README.md``):
 
 * scalar columns: ``id`` (required), ``birth_date``, ``diagnosis_date``, ``symptom_onset_date`` (YYYY-MM-DD),
   ``sex`` (female / male), ``ms_subtype``, ``weight_kg`` (number), and the yes/no columns ``pregnant``,
   ``breastfeeding``, ``childbearing_potential``, ``contraception``, ``csf_oligoclonal_bands``
-  (true/false, yes/no, 1/0);
+  (true/false, yes/no, y/n, 1/0; any case);
 * repeated events, each a JSON list in one cell: ``edss`` (``[{"date": "2026-01-02", "score": 3.5}]``),
   ``relapses``, ``mri``, ``treatments``, ``conditions``, ``labs``, ``vaccinations``, ``trial_participation``,
   with the same keys as in a profile file.

@@ -7,7 +7,11 @@ loads the lexicon once, and screens chunk after chunk. The parent writes, per ch
 * ``<out>.csv``: one row per patient x trial (verdict, failing and unknown criterion ids, eligible-from),
   appended and flushed;
 * ``<out>.sqlite``: the append-only results store (:mod:`matcher.report.store`), one transaction per chunk;
-* ``<out>.errors.jsonl``: registry rows that could not be screened (file, line, record, field, error).
+* ``<out>.errors.jsonl``: registry rows that could not be screened (file, line, record, field, error);
+* ``<out>.parquet/run-<run_id>.parquet``: the CSV's table in Parquet, one row group per chunk
+  (:mod:`matcher.batch.parquet`).
+
+Chunks run in local worker processes, or on a Dask cluster (``engine="dask"``, :mod:`matcher.batch.dask_engine`).
 
 A re-run with the same as-of date and trials skips the patients the store already holds (resume), so an
 interrupted run loses at most the chunks in flight.
@@ -35,6 +39,8 @@ from ..lexicon import get_lexicon
 from ..models.patient import Patient
 from ..models.rules import RuleSet
 from ..report.store import ResultStore, Screening
+from .parquet import ParquetSink, recover_interrupted_runs
+from .progress import Progress
 from .registry import RegistryError, count_records, iter_registry
 
 __all__ = ["run_batch", "BatchSummary", "OutputPaths", "load_trials", "CSV_COLUMNS"]
@@ -48,6 +54,7 @@ class OutputPaths:
     csv: Path
     sqlite: Path
     errors: Path
+    parquet: Path  # a dataset folder, one file per run (matcher.batch.parquet)
 
     @classmethod
     def of(cls, out_dir_or_prefix: str | Path) -> "OutputPaths":
@@ -58,7 +65,8 @@ class OutputPaths:
             prefix = prefix / "results"
         if prefix.suffix.lower() in (".csv", ".sqlite"):
             prefix = prefix.with_suffix("")
-        return cls(csv=Path(f"{prefix}.csv"), sqlite=Path(f"{prefix}.sqlite"), errors=Path(f"{prefix}.errors.jsonl"))
+        return cls(csv=Path(f"{prefix}.csv"), sqlite=Path(f"{prefix}.sqlite"), errors=Path(f"{prefix}.errors.jsonl"),
+                   parquet=Path(f"{prefix}.parquet"))
 
 
 @dataclass
@@ -83,15 +91,16 @@ class BatchSummary:
                 "patients_screened": self.patients_screened, "skipped_done": self.skipped_done,
                 "bad_rows": self.bad_rows, "pairs": self.pairs, "seconds": round(self.seconds, 3),
                 "pairs_per_second": round(self.pairs_per_second, 1), "verdicts": self.verdicts,
-                "csv": str(self.outputs.csv), "store": str(self.outputs.sqlite), "errors": str(self.outputs.errors)}
+                "csv": str(self.outputs.csv), "store": str(self.outputs.sqlite), "errors": str(self.outputs.errors),
+                "parquet": str(self.outputs.parquet)}
 
     def __str__(self) -> str:
         verdicts = ", ".join(f"{n} {v}" for v, n in sorted(self.verdicts.items())) or "none"
         return (f"run {self.run_id} as of {self.as_of}: {self.patients_screened} patients screened against "
                 f"{len(self.trials)} trials ({self.pairs} pairs, {self.pairs_per_second:.0f} pairs/s, "
                 f"{self.seconds:.1f} s); {self.skipped_done} skipped as already done; {self.bad_rows} bad rows "
-                f"(see {self.outputs.errors}); verdicts: {verdicts}; results in {self.outputs.csv} and "
-                f"{self.outputs.sqlite}")
+                f"(see {self.outputs.errors}); verdicts: {verdicts}; results in {self.outputs.csv}, "
+                f"{self.outputs.parquet} and {self.outputs.sqlite}")
 
 
 def load_trials(paths: Iterable[str | Path]) -> list[RuleSet]:
@@ -165,39 +174,36 @@ class _InProcess(Executor):
         return future
 
 
-class _Progress:
-    """A single rewritten line on stderr, only when stderr is a terminal."""
+def _start_engine(engine: str, rulesets: list[RuleSet], workers: int,
+                  scheduler: Optional[str]) -> tuple[Executor, int]:
+    """The executor that screens chunks, and how many chunks it runs at once."""
+    if engine == "dask":
+        from .dask_engine import DaskExecutor  # optional dependency: msmatch[dask]
 
-    def __init__(self, enabled: bool, total: Optional[int]):
-        self.enabled = enabled and sys.stderr.isatty()
-        self.total = total
-        self.started = time.monotonic()
-
-    def update(self, done: int) -> None:
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.started
-        rate = done / elapsed if elapsed > 0 else 0.0
-        line = f"  {done} patients, {rate:.0f}/s"
-        if self.total and rate > 0 and done <= self.total:
-            line += f", ETA {int((self.total - done) / rate) // 60}m{int((self.total - done) / rate) % 60:02d}s"
-        print(f"\r{line:<60}", end="", file=sys.stderr, flush=True)
-
-    def finish(self) -> None:
-        if self.enabled:
-            print(file=sys.stderr)
+        executor = DaskExecutor(rulesets, scheduler=scheduler, workers=workers)
+        return executor, executor.capacity
+    if engine != "local":
+        raise MsmatchError(f"unknown engine {engine!r}", hint="use local or dask")
+    return (_InProcess(rulesets) if workers == 1 else ProcessPoolExecutor(
+        max_workers=workers, initializer=_init_worker, initargs=(rulesets,))), workers
 
 
 def run_batch(patients_source: str | Path, trial_paths: Iterable[str | Path], as_of: date,
               out_dir_or_prefix: str | Path, workers: Optional[int] = None, resume: bool = True,
-              progress: bool = True, chunk_size: int = CHUNK_SIZE, command: Optional[str] = None) -> BatchSummary:
-    """Screen every patient of a registry against every trial; see the module docstring for the outputs."""
+              progress: bool = True, chunk_size: int = CHUNK_SIZE, command: Optional[str] = None,
+              engine: str = "local", scheduler: Optional[str] = None) -> BatchSummary:
+    """Screen every patient of a registry against every trial; see the module docstring for the outputs.
+
+    ``engine="dask"`` screens the chunks on a Dask cluster (``scheduler`` address, or a local cluster of
+    ``workers`` processes): :mod:`matcher.batch.dask_engine`."""
     started = time.monotonic()
     trial_paths = list(trial_paths)
     rulesets = load_trials(trial_paths)
     items = iter_registry(patients_source)
     workers = workers or os.cpu_count() or 1
     outputs = OutputPaths.of(out_dir_or_prefix)
+    # Before the store: a cluster that cannot be reached leaves no empty run behind.
+    executor, workers = _start_engine(engine, rulesets, workers, scheduler)
     outputs.csv.parent.mkdir(parents=True, exist_ok=True)
 
     store = ResultStore(outputs.sqlite)
@@ -206,10 +212,7 @@ def run_batch(patients_source: str | Path, trial_paths: Iterable[str | Path], as
     trial_ids = [ruleset.trial_id for ruleset in rulesets]
     done = store.done_patients(as_of, trial_ids, shas) if resume else set()
     writer = _Writer(store, run_id, outputs, BatchSummary(run_id, as_of, trial_ids, outputs))
-    meter = _Progress(progress, count_records(patients_source) if progress else None)
-
-    executor: Executor = _InProcess(rulesets) if workers == 1 else ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(rulesets,))
+    meter = Progress(progress, count_records(patients_source) if progress else None)
     in_flight: deque[Future] = deque()
     seen: set[str] = set()
     chunk: list[Patient] = []
@@ -269,6 +272,8 @@ class _Writer:
             self._csv_file.flush()
         self._errors_file = outputs.errors.open("a", encoding="utf-8")
         self._pending_errors: list[dict] = []
+        recover_interrupted_runs(outputs.parquet, store.path)  # runs killed outright before this one
+        self._parquet = ParquetSink(outputs.parquet, run_id)
 
     def error(self, error: dict) -> None:
         self.stats.bad_rows += 1
@@ -284,6 +289,7 @@ class _Writer:
                              ";".join(r.failing), ";".join(r.unknown), r.screening.eligible_from or "")
                             for r in rows)
         self._csv_file.flush()
+        self._parquet.write_rows(self.run_id, rows)
         with self.store.transaction():
             self.store.record_many(self.run_id, (r.screening for r in rows))
             self._flush_errors_locked()
@@ -307,3 +313,4 @@ class _Writer:
     def close(self) -> None:
         self._csv_file.close()
         self._errors_file.close()
+        self._parquet.close()

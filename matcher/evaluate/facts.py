@@ -1,20 +1,57 @@
 """A patient's free text resolved once against the lexicon: drugs, conditions, labs, vaccines, subtype.
 
 Built once per patient and reused for every trial (batch screening evaluates one patient against
-many trials).
+many trials). Lexicon lookups of free text are cached across patients too: registries write the same drug,
+condition and lab names over and over, and a fuzzy lookup is the slowest step of resolving a patient.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Optional
 
-from ..lexicon import Lexicon, get_lexicon, normalise
-from ..models.patient import Patient
+from ..lexicon import Lexicon, Match, get_lexicon, normalise
+from ..models.patient import EdssScore, Patient
 
 MS_SUBTYPES = ("RRMS", "SPMS", "PPMS", "CIS", "RIS")
+LOOKUP_CACHE_SIZE = 65536  # distinct (kind, text) pairs kept; a registry's vocabulary is far smaller
+
+
+@lru_cache(maxsize=LOOKUP_CACHE_SIZE)
+def _find_in(lexicon: Lexicon, kind: str, text: str) -> Optional[Match]:
+    return lexicon.find_in(kind, text)
+
+
+@lru_cache(maxsize=LOOKUP_CACHE_SIZE)
+def _resolve_drug(lexicon: Lexicon, text: str) -> tuple[Optional[str], frozenset[str]]:
+    """(drug id, its classes with their ancestors) for a drug as written; a class name resolves to the class."""
+    match = _find_in(lexicon, "drugs", text)
+    if match:
+        return match.entry.id, frozenset(lexicon.drug_classes(match.entry.id))
+    cls = _find_in(lexicon, "drug_classes", text)
+    return None, frozenset({cls.entry.id}) if cls else frozenset()
+
+
+@lru_cache(maxsize=LOOKUP_CACHE_SIZE)
+def _resolve_condition(lexicon: Lexicon, text: str) -> frozenset[str]:
+    match = _find_in(lexicon, "conditions", text)
+    return frozenset(lexicon.condition_ancestors(match.entry.id)) if match else frozenset()
+
+
+@lru_cache(maxsize=LOOKUP_CACHE_SIZE)
+def _unit_factor(lexicon: Lexicon, lab_id: str, unit: Optional[str]) -> Optional[float]:
+    entry = lexicon.get("labs", lab_id)
+    if entry is None:
+        return None
+    canonical = entry.data.get("unit")
+    if not unit or (canonical and _unit_key(unit) == _unit_key(canonical)):
+        return 1.0
+    for spelling, factor in entry.data.get("conversions", {}).items():
+        if _unit_key(spelling) == _unit_key(unit):
+            return float(factor)
+    return None
 
 
 @dataclass(frozen=True)
@@ -39,6 +76,7 @@ class ResolvedCondition:
 class PatientFacts:
     patient: Patient
     lexicon: Lexicon = field(default_factory=get_lexicon)
+    _latest_edss: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def subtype(self) -> Optional[str]:
@@ -49,7 +87,7 @@ class PatientFacts:
             return raw.upper()
         if normalise(raw) in ("prms", "progressive relapsing", "progressive relapsing ms"):
             return "PPMS"  # Lublin 2013: progressive-relapsing is PPMS with activity
-        match = self.lexicon.find_in("ms_subtypes", raw)
+        match = _find_in(self.lexicon, "ms_subtypes", raw)
         if match and match.entry.id in MS_SUBTYPES:
             return match.entry.id
         return None
@@ -60,12 +98,7 @@ class PatientFacts:
             return None
         out = []
         for t in self.patient.treatments:
-            match = self.lexicon.find_in("drugs", t.drug)
-            drug_id = match.entry.id if match else None
-            classes = frozenset(self.lexicon.drug_classes(drug_id)) if drug_id else frozenset()
-            if not match:
-                cls = self.lexicon.find_in("drug_classes", t.drug)
-                classes = frozenset({cls.entry.id}) if cls else frozenset()
+            drug_id, classes = _resolve_drug(self.lexicon, t.drug)
             out.append(ResolvedTreatment(t.drug, drug_id, classes, t.start, t.end, t.investigational))
         return out
 
@@ -73,34 +106,29 @@ class PatientFacts:
     def conditions(self) -> Optional[list[ResolvedCondition]]:
         if self.patient.conditions is None:
             return None
-        out = []
-        for c in self.patient.conditions:
-            match = self.lexicon.find_in("conditions", c.name)
-            ids = frozenset(self.lexicon.condition_ancestors(match.entry.id)) if match else frozenset()
-            out.append(ResolvedCondition(c.name, ids, c.onset, c.resolved))
-        return out
+        return [ResolvedCondition(c.name, _resolve_condition(self.lexicon, c.name), c.onset, c.resolved)
+                for c in self.patient.conditions]
+
+    def latest_edss(self, as_of: date) -> Optional[EdssScore]:
+        """The last EDSS dated on or before ``as_of`` (else the last undated one), or None."""
+        if as_of not in self._latest_edss:
+            scores = [s for s in (self.patient.edss or []) if s.date is None or s.date <= as_of]
+            dated = sorted((s for s in scores if s.date), key=lambda s: s.date)
+            self._latest_edss[as_of] = dated[-1] if dated else (scores[-1] if scores else None)
+        return self._latest_edss[as_of]
 
     def lab_id(self, test: str) -> Optional[str]:
-        match = self.lexicon.find_in("labs", test)
+        match = _find_in(self.lexicon, "labs", test)
         return match.entry.id if match else None
 
     def unit_factor(self, lab_id: str, unit: Optional[str]) -> Optional[float]:
         """Factor that converts a value in ``unit`` to the lab's canonical unit (None: unknown unit)."""
-        entry = self.lexicon.get("labs", lab_id)
-        if entry is None:
-            return None
-        canonical = entry.data.get("unit")
-        if not unit or (canonical and _unit_key(unit) == _unit_key(canonical)):
-            return 1.0
-        for spelling, factor in entry.data.get("conversions", {}).items():
-            if _unit_key(spelling) == _unit_key(unit):
-                return float(factor)
-        return None
+        return _unit_factor(self.lexicon, lab_id, unit)
 
     def vaccine_is_live(self, name: str, stated: Optional[bool]) -> Optional[bool]:
         if stated is not None:
             return stated
-        match = self.lexicon.find_in("vaccines", name)
+        match = _find_in(self.lexicon, "vaccines", name)
         return bool(match.entry.data.get("live")) if match else None
 
 

@@ -3,11 +3,14 @@
 Each returns an ``Outcome``: the predicate (True / False / None for unknown), a reason naming the
 facts and dates used, the facts themselves, and, for a time window the patient is still inside,
 the first date on which the window is over (``clears_on``).
+
+The reason and the facts are given as functions, called only when a full explanation is asked for:
+batch screening needs the value alone, and writing dates into sentences costs more than deciding.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Optional
 
@@ -17,11 +20,15 @@ from . import windows
 from .facts import PatientFacts
 
 
-@dataclass
+def _no_facts() -> list[Fact]:
+    return []
+
+
+@dataclass(slots=True)
 class Outcome:
     value: Optional[bool]
-    reason: str
-    facts: list[Fact] = field(default_factory=list)
+    reason: Callable[[], str]
+    facts: Callable[[], list[Fact]] = _no_facts
     clears_on: Optional[date] = None
 
 
@@ -35,40 +42,45 @@ def _window_text(window: Optional[R.Window]) -> str:
 def age(rule: R.AgeRule, p: PatientFacts, as_of: date) -> Outcome:
     birth = p.patient.birth_date
     if birth is None:
-        return Outcome(None, "birth date unknown")
+        return Outcome(None, lambda: "birth date unknown")
     integral = all(b is None or float(b).is_integer() for b in (rule.years.low, rule.years.high))
     years = windows.completed_years(birth, as_of) if integral else round(windows.years_between(birth, as_of), 2)
-    facts = [Fact(field="birth_date", value=birth.isoformat())]
-    return Outcome(rule.years.contains(years), f"age {years} on {as_of} (born {birth}); required {rule.years}", facts)
+    return Outcome(rule.years.contains(years), lambda: f"age {years} on {as_of} (born {birth}); required {rule.years}",
+                   lambda: [Fact(field="birth_date", value=birth.isoformat())])
 
 
 def sex(rule: R.SexRule, p: PatientFacts, as_of: date) -> Outcome:
     if set(rule.allowed) >= {"female", "male"}:
-        return Outcome(True, "all sexes are eligible")
-    if p.patient.sex is None:
-        return Outcome(None, f"sex unknown; the trial takes {', '.join(rule.allowed)} only")
-    return Outcome(p.patient.sex in rule.allowed, f"sex {p.patient.sex}; the trial takes {', '.join(rule.allowed)}",
-                   [Fact(field="sex", value=p.patient.sex)])
+        return Outcome(True, lambda: "all sexes are eligible")
+    sex = p.patient.sex
+    if sex is None:
+        return Outcome(None, lambda: f"sex unknown; the trial takes {', '.join(rule.allowed)} only")
+    return Outcome(sex in rule.allowed, lambda: f"sex {sex}; the trial takes {', '.join(rule.allowed)}",
+                   lambda: [Fact(field="sex", value=sex)])
 
 
 def healthy_volunteers(rule: R.HealthyVolunteersRule, p: PatientFacts, as_of: date) -> Outcome:
     if rule.accepted:
-        return Outcome(True, "healthy volunteers and patients are both accepted")
+        return Outcome(True, lambda: "healthy volunteers and patients are both accepted")
     if p.subtype or p.patient.diagnosis_date:
-        return Outcome(True, f"patient has MS ({p.subtype or 'diagnosed ' + str(p.patient.diagnosis_date)})")
-    return Outcome(None, "no MS diagnosis on record; the trial does not take healthy volunteers")
+        return Outcome(True, lambda: f"patient has MS ({p.subtype or 'diagnosed ' + str(p.patient.diagnosis_date)})")
+    return Outcome(None, lambda: "no MS diagnosis on record; the trial does not take healthy volunteers")
 
 
 def ms_diagnosis(rule: R.DiagnosisRule, p: PatientFacts, as_of: date) -> Outcome:
-    label = f" ({rule.criteria_version})" if rule.criteria_version else ""
-    if p.subtype in ("RRMS", "SPMS", "PPMS"):
-        return Outcome(True, f"MS diagnosis on record: {p.subtype}{label}", [Fact(field="ms_subtype", value=p.subtype)])
-    if p.subtype in ("CIS", "RIS"):
-        return Outcome(False, f"{p.subtype} is not a diagnosis of MS{label}", [Fact(field="ms_subtype", value=p.subtype)])
-    if p.patient.diagnosis_date:
-        return Outcome(True, f"MS diagnosed on {p.patient.diagnosis_date}{label}",
-                       [Fact(field="diagnosis_date", value=str(p.patient.diagnosis_date))])
-    return Outcome(None, f"no MS diagnosis on record{label}")
+    label = lambda: f" ({rule.criteria_version})" if rule.criteria_version else ""  # noqa: E731
+    subtype = p.subtype
+    if subtype in ("RRMS", "SPMS", "PPMS"):
+        return Outcome(True, lambda: f"MS diagnosis on record: {subtype}{label()}",
+                       lambda: [Fact(field="ms_subtype", value=subtype)])
+    if subtype in ("CIS", "RIS"):
+        return Outcome(False, lambda: f"{subtype} is not a diagnosis of MS{label()}",
+                       lambda: [Fact(field="ms_subtype", value=subtype)])
+    diagnosed = p.patient.diagnosis_date
+    if diagnosed:
+        return Outcome(True, lambda: f"MS diagnosed on {diagnosed}{label()}",
+                       lambda: [Fact(field="diagnosis_date", value=str(diagnosed))])
+    return Outcome(None, lambda: f"no MS diagnosis on record{label()}")
 
 
 def _is_active(p: PatientFacts, as_of: date) -> Optional[bool]:
@@ -87,44 +99,44 @@ def _is_active(p: PatientFacts, as_of: date) -> Optional[bool]:
 
 
 def ms_subtype(rule: R.SubtypeRule, p: PatientFacts, as_of: date) -> Outcome:
-    wanted = ", ".join(rule.subtypes)
-    if p.subtype is None:
+    wanted = lambda: ", ".join(rule.subtypes)  # noqa: E731
+    subtype = p.subtype
+    if subtype is None:
         raw = p.patient.ms_subtype
-        return Outcome(None, f"MS subtype {'not recognised: ' + repr(raw) if raw else 'unknown'}; criterion: {wanted}")
-    facts = [Fact(field="ms_subtype", value=p.subtype)]
-    if p.subtype not in rule.subtypes:
-        return Outcome(False, f"subtype {p.subtype}; criterion: {wanted}", facts)
-    if rule.active_only and p.subtype == "SPMS":
+        return Outcome(None, lambda: f"MS subtype {'not recognised: ' + repr(raw) if raw else 'unknown'}; "
+                                     f"criterion: {wanted()}")
+    facts = lambda: [Fact(field="ms_subtype", value=subtype)]  # noqa: E731
+    if subtype not in rule.subtypes:
+        return Outcome(False, lambda: f"subtype {subtype}; criterion: {wanted()}", facts)
+    if rule.active_only and subtype == "SPMS":
         active = _is_active(p, as_of)
         state = {True: "active", False: "not active", None: "activity unknown"}[active]
-        return Outcome(active, f"SPMS, {state} in the 2 years before {as_of}; criterion: relapsing forms", facts)
-    return Outcome(True, f"subtype {p.subtype}; criterion: {wanted}", facts)
+        return Outcome(active, lambda: f"SPMS, {state} in the 2 years before {as_of}; criterion: relapsing forms", facts)
+    return Outcome(True, lambda: f"subtype {subtype}; criterion: {wanted()}", facts)
 
 
 def latest_edss(p: PatientFacts, as_of: date):
-    scores = [s for s in (p.patient.edss or []) if s.date is None or s.date <= as_of]
-    dated = sorted((s for s in scores if s.date), key=lambda s: s.date)
-    return dated[-1] if dated else (scores[-1] if scores else None)
+    return p.latest_edss(as_of)
 
 
 def edss(rule: R.EdssRule, p: PatientFacts, as_of: date) -> Outcome:
-    latest = latest_edss(p, as_of)
+    latest = p.latest_edss(as_of)
     if latest is None:
-        return Outcome(None, f"no EDSS on record; required {rule.score}")
+        return Outcome(None, lambda: f"no EDSS on record; required {rule.score}")
     return Outcome(rule.score.contains(latest.score),
-                   f"EDSS {latest.score:g} on {latest.date or 'an undated visit'}; required {rule.score}",
-                   [Fact(field="edss", value=latest.score, date=latest.date)])
+                   lambda: f"EDSS {latest.score:g} on {latest.date or 'an undated visit'}; required {rule.score}",
+                   lambda: [Fact(field="edss", value=latest.score, date=latest.date)])
 
 
 def disease_duration(rule: R.DiseaseDurationRule, p: PatientFacts, as_of: date) -> Outcome:
     start = p.patient.diagnosis_date if rule.measured_from == "diagnosis" else p.patient.symptom_onset_date
     field_name = "diagnosis_date" if rule.measured_from == "diagnosis" else "symptom_onset_date"
     if start is None:
-        return Outcome(None, f"{field_name.replace('_', ' ')} unknown; required duration {rule.years} years")
+        return Outcome(None, lambda: f"{field_name.replace('_', ' ')} unknown; required duration {rule.years} years")
     years = round(windows.years_between(start, as_of), 2)
     return Outcome(rule.years.contains(years),
-                   f"{years} years since {rule.measured_from} ({start}); required {rule.years} years",
-                   [Fact(field=field_name, value=start.isoformat())])
+                   lambda: f"{years} years since {rule.measured_from} ({start}); required {rule.years} years",
+                   lambda: [Fact(field=field_name, value=start.isoformat())])
 
 
 def _events_in(dates: list[date], window: Optional[R.Window], as_of: date) -> list[date]:
@@ -134,44 +146,50 @@ def _events_in(dates: list[date], window: Optional[R.Window], as_of: date) -> li
 
 def relapse_activity(rule: R.RelapseRule, p: PatientFacts, as_of: date) -> Outcome:
     if p.patient.relapses is None:
-        return Outcome(None, f"relapse history unknown; criterion: ≥{rule.min_count} relapse(s) {_window_text(rule.window)}")
+        return Outcome(None, lambda: f"relapse history unknown; criterion: ≥{rule.min_count} relapse(s) "
+                                     f"{_window_text(rule.window)}")
     found = _events_in([r.date for r in p.patient.relapses], rule.window, as_of)
-    facts = [Fact(field="relapses", value="relapse", date=d) for d in found]
-    reason = (f"{len(found)} relapse(s) {_window_text(rule.window)} ({', '.join(map(str, found)) or 'none'}); "
-              f"criterion: ≥{rule.min_count}")
     value = len(found) >= rule.min_count
     clears = windows.clears_on(found[-rule.min_count], rule.window.within) if value and rule.window else None
-    return Outcome(value, reason, facts, clears)
+    return Outcome(value,
+                   lambda: f"{len(found)} relapse(s) {_window_text(rule.window)} "
+                           f"({', '.join(map(str, found)) or 'none'}); criterion: ≥{rule.min_count}",
+                   lambda: [Fact(field="relapses", value="relapse", date=d) for d in found], clears)
 
 
 def mri_activity(rule: R.MriActivityRule, p: PatientFacts, as_of: date) -> Outcome:
     what = {"gd_enhancing": "Gd-enhancing", "new_t2": "new T2", "any": "Gd-enhancing or new T2"}[rule.lesion]
     if p.patient.mri is None:
-        return Outcome(None, f"MRI history unknown; criterion: ≥{rule.min_count} {what} lesion(s) {_window_text(rule.window)}")
+        return Outcome(None, lambda: f"MRI history unknown; criterion: ≥{rule.min_count} {what} lesion(s) "
+                                     f"{_window_text(rule.window)}")
     start = windows.window_start(as_of, rule.window.within) if rule.window else date.min
     scans = sorted((s for s in p.patient.mri if start <= s.date <= as_of), key=lambda s: s.date)
-    best, unknown, facts, last_active = 0, False, [], None
+    best, unknown, last_active = 0, False, None
     for scan in scans:
         counts = {"gd_enhancing": [scan.gd_enhancing_lesions], "new_t2": [scan.new_t2_lesions],
                   "any": [scan.gd_enhancing_lesions, scan.new_t2_lesions]}[rule.lesion]
         known = [c for c in counts if c is not None]
         unknown |= len(known) < len(counts) and not known
         count = sum(known)
-        facts.append(Fact(field="mri", value={"gd_enhancing_lesions": scan.gd_enhancing_lesions,
-                                             "new_t2_lesions": scan.new_t2_lesions}, date=scan.date))
         if count >= rule.min_count:
             last_active = scan.date
         best = max(best, count)
-    reason = f"{len(scans)} MRI scan(s) {_window_text(rule.window)}, most {what} lesions on one scan: {best}; " \
-             f"criterion: ≥{rule.min_count}"
+
+    def reason() -> str:
+        return f"{len(scans)} MRI scan(s) {_window_text(rule.window)}, most {what} lesions on one scan: {best}; " \
+               f"criterion: ≥{rule.min_count}"
+
+    def facts() -> list[Fact]:
+        return [Fact(field="mri", value={"gd_enhancing_lesions": scan.gd_enhancing_lesions,
+                                         "new_t2_lesions": scan.new_t2_lesions}, date=scan.date) for scan in scans]
+
     if best >= rule.min_count:
         clears = windows.clears_on(last_active, rule.window.within) if rule.window else None
         return Outcome(True, reason, facts, clears)
-    if unknown or not scans:
-        return Outcome(None if unknown else False, reason if scans else
-                       f"no MRI {_window_text(rule.window)} on record; criterion: ≥{rule.min_count} {what} lesion(s)",
-                       facts)
-    return Outcome(False, reason, facts)
+    if scans:
+        return Outcome(None if unknown else False, reason, facts)
+    return Outcome(False, lambda: f"no MRI {_window_text(rule.window)} on record; criterion: ≥{rule.min_count} {what} "
+                                  f"lesion(s)")
 
 
 def _matching_treatments(rule, p: PatientFacts):
@@ -183,7 +201,7 @@ def _matching_treatments(rule, p: PatientFacts):
             continue
         if t.drug_id in rule.except_drugs:
             continue
-        if t.drug_id in rule.drugs or t.classes & set(rule.classes):
+        if t.drug_id in rule.drugs or not t.classes.isdisjoint(rule.classes):
             matches.append(t)
     return matches, unresolved
 
@@ -194,37 +212,49 @@ def _targets(rule) -> str:
     return text + (f" (except {', '.join(rule.except_drugs)})" if rule.except_drugs else "")
 
 
+def _not_recognised(unresolved, rule) -> str:
+    names = ", ".join(repr(t.text) for t in unresolved)
+    return f"treatment(s) not recognised: {names}; check whether they are {_targets(rule)}"
+
+
+def _last_end(treatments, verb: str) -> str:
+    """'ended 2026-07-31' (the latest end), for a reason; a treatment that starts after the reference date has
+    no end yet."""
+    ends = [t.end for t in treatments if t.end]
+    return f"{verb} {max(ends)}" if ends else "not started yet"
+
+
 def washout(rule: R.WashoutRule, p: PatientFacts, as_of: date) -> Outcome:
     if p.treatments is None:
-        return Outcome(None, f"treatment history unknown; criterion: {_targets(rule)} {_window_text(rule.window)}")
+        return Outcome(None, lambda: f"treatment history unknown; criterion: {_targets(rule)} "
+                                     f"{_window_text(rule.window)}")
     matches, unresolved = _matching_treatments(rule, p)
     start = windows.window_start(as_of, rule.window.within)
     inside = [t for t in matches if windows.overlaps(t.start, t.end, start, as_of)]
-    facts = [Fact(field="treatments", value=t.text, date=t.end or t.start) for t in matches]
+    facts = lambda: [Fact(field="treatments", value=t.text, date=t.end or t.start) for t in matches]  # noqa: E731
     if inside:
         ongoing = [t for t in inside if t.end is None or t.end >= as_of]
         if ongoing:
-            return Outcome(True, f"{ongoing[0].text} ongoing on {as_of}; the window is {rule.window.within}", facts)
+            return Outcome(True, lambda: f"{ongoing[0].text} ongoing on {as_of}; the window is {rule.window.within}",
+                           facts)
         last = max(t.end for t in inside)
-        weeks = (as_of - last).days / 7
         clears = windows.clears_on(last, rule.window.within)
-        return Outcome(True, f"{inside[0].text} stopped {last}, {weeks:.0f} weeks before {as_of}; the window is "
-                             f"{rule.window.within} (passes from {clears})", facts, clears)
+        return Outcome(True, lambda: f"{inside[0].text} stopped {last}, {(as_of - last).days / 7:.0f} weeks before "
+                                     f"{as_of}; the window is {rule.window.within} (passes from {clears})",
+                       facts, clears)
     if matches and rule.window.half_lives:
-        last = max(t.end for t in matches if t.end)
-        return Outcome(None, f"{matches[0].text} stopped {last}, outside {rule.window.within}; check "
-                             f"{rule.window.half_lives} half-lives", facts)
+        return Outcome(None, lambda: f"{matches[0].text} {_last_end(matches, 'stopped')}, outside "
+                                     f"{rule.window.within}; check {rule.window.half_lives} half-lives", facts)
     if unresolved:
-        names = ", ".join(repr(t.text) for t in unresolved)
-        return Outcome(None, f"treatment(s) not recognised: {names}; check whether they are {_targets(rule)}", facts)
-    detail = f"last {matches[-1].text} ended {max(t.end for t in matches)}" if matches else \
-        f"no {_targets(rule)} on record"
-    return Outcome(False, f"{detail}; criterion: {_window_text(rule.window)}", facts)
+        return Outcome(None, lambda: _not_recognised(unresolved, rule), facts)
+    detail = lambda: f"last {matches[-1].text} {_last_end(matches, 'ended')}" if matches else \
+        f"no {_targets(rule)} on record"  # noqa: E731
+    return Outcome(False, lambda: f"{detail()}; criterion: {_window_text(rule.window)}", facts)
 
 
 def prior_drug(rule: R.PriorDrugRule, p: PatientFacts, as_of: date) -> Outcome:
     if p.treatments is None:
-        return Outcome(None, f"treatment history unknown; criterion: {_targets(rule)}")
+        return Outcome(None, lambda: f"treatment history unknown; criterion: {_targets(rule)}")
     matches, unresolved = _matching_treatments(rule, p)
     matches = [t for t in matches if t.start is None or t.start <= as_of]
     if rule.current:
@@ -233,84 +263,95 @@ def prior_drug(rule: R.PriorDrugRule, p: PatientFacts, as_of: date) -> Outcome:
         need = windows.delta(rule.min_duration)
         long_enough = [t for t in matches if t.start and (t.end or as_of) >= t.start + need]
         if len(long_enough) < len(matches) and any(t.start is None for t in matches):
-            return Outcome(None, f"start date of {matches[0].text} unknown; criterion: at least {rule.min_duration}")
+            first = matches[0]
+            return Outcome(None, lambda: f"start date of {first.text} unknown; criterion: at least {rule.min_duration}")
         matches = long_enough
     distinct = {t.drug_id or t.text for t in matches}
-    facts = [Fact(field="treatments", value=t.text, date=t.start) for t in matches]
-    what = f"{'current ' if rule.current else ''}{_targets(rule)}"
-    if rule.min_duration:
-        what += f" for at least {rule.min_duration}"
+    facts = lambda: [Fact(field="treatments", value=t.text, date=t.start) for t in matches]  # noqa: E731
+
+    def what() -> str:
+        text = f"{'current ' if rule.current else ''}{_targets(rule)}"
+        return text + (f" for at least {rule.min_duration}" if rule.min_duration else "")
+
     if len(distinct) >= rule.min_distinct:
-        return Outcome(True, f"{', '.join(sorted(t.text for t in matches))} on record; criterion: {what}", facts)
+        return Outcome(True, lambda: f"{', '.join(sorted(t.text for t in matches))} on record; criterion: {what()}",
+                       facts)
     if unresolved:
-        names = ", ".join(repr(t.text) for t in unresolved)
-        return Outcome(None, f"treatment(s) not recognised: {names}; check whether they are {_targets(rule)}", facts)
-    count = f" ({len(distinct)} of {rule.min_distinct} needed)" if rule.min_distinct > 1 else ""
-    return Outcome(False, f"no {what} on record{count}", facts)
+        return Outcome(None, lambda: _not_recognised(unresolved, rule), facts)
+    count = lambda: f" ({len(distinct)} of {rule.min_distinct} needed)" if rule.min_distinct > 1 else ""  # noqa: E731
+    return Outcome(False, lambda: f"no {what()} on record{count()}", facts)
 
 
 _OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
         ">=": lambda a, b: a >= b, "==": lambda a, b: a == b}
 
 
+def _lab_criterion(rule: R.LabRule) -> str:
+    return f"{rule.test} {rule.comparator} {rule.value:g} {rule.unit or ''}".strip()
+
+
 def lab(rule: R.LabRule, p: PatientFacts, as_of: date) -> Outcome:
-    criterion = f"{rule.test} {rule.comparator} {rule.value:g} {rule.unit or ''}".strip()
     if p.patient.labs is None:
-        return Outcome(None, f"no labs on record; criterion: {criterion}")
+        return Outcome(None, lambda: f"no labs on record; criterion: {_lab_criterion(rule)}")
     results = [l for l in p.patient.labs if (l.date is None or l.date <= as_of) and p.lab_id(l.test) == rule.test]
     if not results:
-        return Outcome(None, f"no {rule.test} result on record; criterion: {criterion}")
+        return Outcome(None, lambda: f"no {rule.test} result on record; criterion: {_lab_criterion(rule)}")
     latest = max(results, key=lambda l: l.date or date.min)
     patient_factor = p.unit_factor(rule.test, latest.unit)
     rule_factor = p.unit_factor(rule.test, rule.unit)
-    fact = [Fact(field="labs", value=f"{latest.test} {latest.value:g} {latest.unit or ''}".strip(), date=latest.date)]
+    fact = lambda: [Fact(field="labs", value=f"{latest.test} {latest.value:g} {latest.unit or ''}".strip(),  # noqa: E731
+                         date=latest.date)]
     if patient_factor is None or rule_factor is None:
-        return Outcome(None, f"{latest.test} {latest.value:g} {latest.unit}: cannot compare units with {criterion}", fact)
+        return Outcome(None, lambda: f"{latest.test} {latest.value:g} {latest.unit}: cannot compare units with "
+                                     f"{_lab_criterion(rule)}", fact)
     value = latest.value * patient_factor
     threshold = rule.value * rule_factor
     return Outcome(_OPS[rule.comparator](value, threshold),
-                   f"{latest.test} {latest.value:g} {latest.unit or ''} on {latest.date}; criterion: {criterion}", fact)
+                   lambda: f"{latest.test} {latest.value:g} {latest.unit or ''} on {latest.date}; "
+                           f"criterion: {_lab_criterion(rule)}", fact)
 
 
 def pregnancy(rule: R.PregnancyRule, p: PatientFacts, as_of: date) -> Outcome:
     asked = [name for name, wanted in (("pregnant", rule.pregnant), ("breastfeeding", rule.breastfeeding)) if wanted]
     if p.patient.sex == "male":
-        return Outcome(False, "male patient", [Fact(field="sex", value="male")])
+        return Outcome(False, lambda: "male patient", lambda: [Fact(field="sex", value="male")])
     values = {name: getattr(p.patient, name) for name in asked}
-    facts = [Fact(field=name, value=value) for name, value in values.items() if value is not None]
+    facts = lambda: [Fact(field=name, value=value) for name, value in values.items() if value is not None]  # noqa: E731
     if any(values.values()):
-        return Outcome(True, " and ".join(n for n, v in values.items() if v), facts)
+        return Outcome(True, lambda: " and ".join(n for n, v in values.items() if v), facts)
     if all(v is False for v in values.values()):
-        return Outcome(False, "not " + " or ".join(asked), facts)
-    return Outcome(None, " / ".join(n for n, v in values.items() if v is None) + " status unknown", facts)
+        return Outcome(False, lambda: "not " + " or ".join(asked), facts)
+    return Outcome(None, lambda: " / ".join(n for n, v in values.items() if v is None) + " status unknown", facts)
 
 
 def contraception(rule: R.ContraceptionRule, p: PatientFacts, as_of: date) -> Outcome:
     pt = p.patient
-    if pt.childbearing_potential is False or (pt.sex == "male" and pt.childbearing_potential is None):
-        return Outcome(True, "not of childbearing potential: contraception criterion does not apply",
-                       [Fact(field="childbearing_potential", value=False)] if pt.childbearing_potential is False
-                       else [Fact(field="sex", value="male")])
+    if pt.childbearing_potential is False:
+        return Outcome(True, lambda: "not of childbearing potential: contraception criterion does not apply",
+                       lambda: [Fact(field="childbearing_potential", value=False)])
+    if pt.sex == "male" and pt.childbearing_potential is None:
+        return Outcome(True, lambda: "not of childbearing potential: contraception criterion does not apply",
+                       lambda: [Fact(field="sex", value="male")])
     if pt.contraception is True:
-        return Outcome(True, "uses effective contraception", [Fact(field="contraception", value=True)])
+        return Outcome(True, lambda: "uses effective contraception", lambda: [Fact(field="contraception", value=True)])
     if pt.childbearing_potential is None:
-        return Outcome(None, "childbearing potential unknown")
+        return Outcome(None, lambda: "childbearing potential unknown")
     if pt.contraception is False:
-        return Outcome(False, "of childbearing potential and not using contraception",
-                       [Fact(field="contraception", value=False)])
-    return Outcome(None, "of childbearing potential; contraception unknown")
+        return Outcome(False, lambda: "of childbearing potential and not using contraception",
+                       lambda: [Fact(field="contraception", value=False)])
+    return Outcome(None, lambda: "of childbearing potential; contraception unknown")
 
 
 def condition(rule: R.ConditionRule, p: PatientFacts, as_of: date) -> Outcome:
-    wanted = ", ".join(c.replace("_", " ") for c in rule.conditions)
+    wanted = lambda: ", ".join(c.replace("_", " ") for c in rule.conditions)  # noqa: E731
     if p.conditions is None:
-        return Outcome(None, f"medical history unknown; criterion: {wanted}")
+        return Outcome(None, lambda: f"medical history unknown; criterion: {wanted()}")
     start = windows.window_start(as_of, rule.window.within) if rule.window else None
     hits, excepted = [], []
     for c in p.conditions:
-        if not c.ids & set(rule.conditions):
+        if c.ids.isdisjoint(rule.conditions):
             continue
-        if c.ids & set(rule.exceptions):
+        if not c.ids.isdisjoint(rule.exceptions):
             excepted.append(c)
             continue
         active = c.resolved is None or c.resolved >= as_of
@@ -319,32 +360,37 @@ def condition(rule: R.ConditionRule, p: PatientFacts, as_of: date) -> Outcome:
         if start and not ((c.onset and c.onset >= start) or active or (c.resolved and c.resolved >= start)):
             continue
         hits.append(c)
-    facts = [Fact(field="conditions", value=c.text, date=c.onset) for c in hits + excepted]
+    facts = lambda: [Fact(field="conditions", value=c.text, date=c.onset) for c in hits + excepted]  # noqa: E731
     if hits:
-        return Outcome(True, f"{', '.join(c.text for c in hits)} on record; criterion: {wanted}", facts)
-    note = f" ({', '.join(c.text for c in excepted)} is an exception)" if excepted else ""
-    unknown = [c.text for c in p.conditions if not c.ids]
-    tail = f"; not in the lexicon, not checked: {', '.join(unknown)}" if unknown else ""
-    return Outcome(False, f"no {wanted} on record{note}{tail}", facts)
+        return Outcome(True, lambda: f"{', '.join(c.text for c in hits)} on record; criterion: {wanted()}", facts)
+
+    def reason() -> str:
+        note = f" ({', '.join(c.text for c in excepted)} is an exception)" if excepted else ""
+        unknown = [c.text for c in p.conditions if not c.ids]
+        tail = f"; not in the lexicon, not checked: {', '.join(unknown)}" if unknown else ""
+        return f"no {wanted()} on record{note}{tail}"
+
+    return Outcome(False, reason, facts)
 
 
 def live_vaccine(rule: R.LiveVaccineRule, p: PatientFacts, as_of: date) -> Outcome:
     if p.patient.vaccinations is None:
-        return Outcome(None, f"vaccination history unknown; criterion: live vaccine {_window_text(rule.window)}")
+        return Outcome(None, lambda: f"vaccination history unknown; criterion: live vaccine {_window_text(rule.window)}")
     start = windows.window_start(as_of, rule.window.within) if rule.window else date.min
     recent = [v for v in p.patient.vaccinations if v.date and start <= v.date <= as_of]
     live = [v for v in recent if p.vaccine_is_live(v.vaccine, v.live)]
     unsure = [v for v in recent if p.vaccine_is_live(v.vaccine, v.live) is None]
     undated = [v for v in p.patient.vaccinations if v.date is None and p.vaccine_is_live(v.vaccine, v.live) is not False]
-    facts = [Fact(field="vaccinations", value=v.vaccine, date=v.date) for v in live + unsure]
+    facts = lambda: [Fact(field="vaccinations", value=v.vaccine, date=v.date) for v in live + unsure]  # noqa: E731
     if live:
         last = max(v.date for v in live)
         clears = windows.clears_on(last, rule.window.within) if rule.window else None
-        return Outcome(True, f"live vaccine {live[-1].vaccine} on {last}; criterion: {_window_text(rule.window)}",
-                       facts, clears)
+        return Outcome(True, lambda: f"live vaccine {live[-1].vaccine} on {last}; criterion: "
+                                     f"{_window_text(rule.window)}", facts, clears)
     if unsure or undated:
-        return Outcome(None, f"not known whether {', '.join(v.vaccine for v in unsure + undated)} is live", facts)
-    return Outcome(False, f"no live vaccine {_window_text(rule.window)}", facts)
+        return Outcome(None, lambda: f"not known whether {', '.join(v.vaccine for v in unsure + undated)} is live",
+                       facts)
+    return Outcome(False, lambda: f"no live vaccine {_window_text(rule.window)}", facts)
 
 
 def investigational(rule: R.InvestigationalRule, p: PatientFacts, as_of: date) -> Outcome:
@@ -354,35 +400,39 @@ def investigational(rule: R.InvestigationalRule, p: PatientFacts, as_of: date) -
     hits = [f"{t.drug} (investigational)" for t in flagged if windows.overlaps(t.start, t.end, start, as_of)]
     hits += [f"trial {t.trial or '?'}" for t in trials or [] if windows.overlaps(t.start, t.end, start, as_of)]
     if hits:
-        return Outcome(True, f"{', '.join(hits)} {_window_text(rule.window)}",
-                       [Fact(field="trial_participation", value=h) for h in hits])
+        return Outcome(True, lambda: f"{', '.join(hits)} {_window_text(rule.window)}",
+                       lambda: [Fact(field="trial_participation", value=h) for h in hits])
     if trials is None:
-        return Outcome(None, f"participation in other trials unknown; criterion: {_window_text(rule.window)}")
+        return Outcome(None, lambda: f"participation in other trials unknown; criterion: {_window_text(rule.window)}")
     if rule.window and rule.window.half_lives and (flagged or trials):
-        return Outcome(None, f"earlier investigational exposure: check {rule.window.half_lives} half-lives")
-    return Outcome(False, f"no investigational agent or trial {_window_text(rule.window)}")
+        return Outcome(None, lambda: f"earlier investigational exposure: check {rule.window.half_lives} half-lives")
+    return Outcome(False, lambda: f"no investigational agent or trial {_window_text(rule.window)}")
 
 
 def csf_oligoclonal_bands(rule: R.CsfOligoclonalBandsRule, p: PatientFacts, as_of: date) -> Outcome:
     value = p.patient.csf_oligoclonal_bands
     if value is None:
-        return Outcome(None, "CSF oligoclonal bands unknown")
-    return Outcome(value, f"CSF oligoclonal bands {'positive' if value else 'negative'}",
-                   [Fact(field="csf_oligoclonal_bands", value=value)])
+        return Outcome(None, lambda: "CSF oligoclonal bands unknown")
+    return Outcome(value, lambda: f"CSF oligoclonal bands {'positive' if value else 'negative'}",
+                   lambda: [Fact(field="csf_oligoclonal_bands", value=value)])
 
 
 def weight(rule: R.WeightRule, p: PatientFacts, as_of: date) -> Outcome:
-    if p.patient.weight_kg is None:
-        return Outcome(None, f"weight unknown; criterion: {rule.kg} kg")
-    return Outcome(rule.kg.contains(p.patient.weight_kg), f"weight {p.patient.weight_kg:g} kg; criterion: {rule.kg} kg",
-                   [Fact(field="weight_kg", value=p.patient.weight_kg)])
+    kg = p.patient.weight_kg
+    if kg is None:
+        return Outcome(None, lambda: f"weight unknown; criterion: {rule.kg} kg")
+    return Outcome(rule.kg.contains(kg), lambda: f"weight {kg:g} kg; criterion: {rule.kg} kg",
+                   lambda: [Fact(field="weight_kg", value=kg)])
 
 
 def manual_review(rule: R.ManualReviewRule, p: PatientFacts, as_of: date) -> Outcome:
     if rule.decided is not None:
-        return Outcome(rule.decided, "decided by a coordinator")
-    return Outcome(None, f"to confirm by a person: {rule.why}")
+        return Outcome(rule.decided, lambda: "decided by a coordinator")
+    return Outcome(None, lambda: f"to confirm by a person: {rule.why}")
 
+
+# Evaluators that read neither the patient nor the date: their rules are decided once per rule set.
+PATIENT_INDEPENDENT = frozenset({"manual_review"})
 
 EVALUATORS: dict[str, Callable[..., Outcome]] = {
     "age": age, "sex": sex, "healthy_volunteers": healthy_volunteers, "ms_diagnosis": ms_diagnosis,

@@ -1,42 +1,64 @@
-"""The one date-window helper: calendar arithmetic for look-back windows and ages."""
+"""The one date-window helper: calendar arithmetic for look-back windows and ages.
+
+The results are cached: a registry screening asks the same questions (this window before this reference
+date, this birth date at this date) for every patient and trial, and dateutil's arithmetic is slow.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Optional
 
 from dateutil.relativedelta import relativedelta
 
 from ..models.rules import Duration
 
+_ONE_DAY = timedelta(days=1)
+
 
 def delta(duration: Duration) -> relativedelta:
     """Months and years are calendar months and years; fractions fall back to days."""
-    value = duration.value
-    if duration.unit == "days":
+    return _delta(duration.value, duration.unit)
+
+
+@lru_cache(maxsize=1024)
+def _delta(value: float, unit: str) -> relativedelta:
+    if unit == "days":
         return relativedelta(days=round(value))
-    if duration.unit == "weeks":
+    if unit == "weeks":
         return relativedelta(days=round(value * 7))
     if float(value).is_integer():
-        return relativedelta(**{duration.unit: int(value)})
-    per = 30.4375 if duration.unit == "months" else 365.25
+        return relativedelta(**{unit: int(value)})
+    per = 30.4375 if unit == "months" else 365.25
     return relativedelta(days=round(value * per))
 
 
 def window_start(as_of: date, duration: Duration) -> date:
     """First day inside a window of ``duration`` ending at ``as_of`` (inclusive both ends)."""
-    return as_of - delta(duration)
+    return _window_start(as_of, duration.value, duration.unit)
+
+
+@lru_cache(maxsize=4096)
+def _window_start(as_of: date, value: float, unit: str) -> date:
+    return as_of - _delta(value, unit)
 
 
 def clears_on(last_event: date, duration: Duration) -> date:
     """First reference date on which an event on ``last_event`` is outside the window."""
-    return last_event + delta(duration) + timedelta(days=1)
+    return _clears_on(last_event, duration.value, duration.unit)
+
+
+@lru_cache(maxsize=65536)
+def _clears_on(last_event: date, value: float, unit: str) -> date:
+    return last_event + _delta(value, unit) + _ONE_DAY
 
 
 def years_between(start: date, end: date) -> float:
     return (end - start).days / 365.25
 
 
+@lru_cache(maxsize=65536)
 def completed_years(birth: date, on: date) -> int:
     return relativedelta(on, birth).years
 

@@ -11,6 +11,9 @@ Tables:
   text, span, status, reason and the facts used)
 * ``rulesets``: sha256 (primary key), trial_id, ruleset_json
 * ``errors``: run_id, file, line, record, field, error (registry rows that could not be screened)
+* ``patient_snapshots``: sha256 (primary key), patient_id, patient_json (the profile as screened), and
+  ``run_patients``: run_id, patient_id, patient_sha256 (which snapshot a run screened; written by
+  ``msmatch screen``, read by :mod:`matcher.report.audit` to re-derive a stored decision)
 
 WAL mode; writers group rows in :meth:`ResultStore.transaction` so that a run interrupted midway keeps every
 batch already committed.
@@ -18,6 +21,8 @@ batch already committed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +31,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from ..evaluate import ENGINE_VERSION
+from ..models.patient import Patient
 from ..models.results import TrialResult
 from ..models.rules import RuleSet
 
@@ -66,6 +72,17 @@ CREATE TABLE IF NOT EXISTS errors (
     record TEXT,
     field TEXT,
     error TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS patient_snapshots (
+    sha256 TEXT PRIMARY KEY,
+    patient_id TEXT NOT NULL,
+    patient_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_patients (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    patient_id TEXT NOT NULL,
+    patient_sha256 TEXT NOT NULL REFERENCES patient_snapshots(sha256),
+    PRIMARY KEY (run_id, patient_id)
 );
 """
 
@@ -153,6 +170,18 @@ class ResultStore:
                                  (sha, ruleset.trial_id, ruleset.model_dump_json(exclude_none=True)))
         return sha
 
+    def add_patient(self, run_id: int, patient: Patient) -> str:
+        """Keep the profile a run screened (once per content hash), so a decision can be re-derived later."""
+        payload = json.dumps(patient.model_dump(mode="json", exclude_none=True), sort_keys=True, ensure_ascii=False,
+                             separators=(",", ":"))
+        sha = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        with self.transaction():
+            self._db.execute("INSERT OR IGNORE INTO patient_snapshots (sha256, patient_id, patient_json) "
+                             "VALUES (?, ?, ?)", (sha, patient.id, payload))
+            self._db.execute("INSERT INTO run_patients (run_id, patient_id, patient_sha256) VALUES (?, ?, ?)",
+                             (run_id, patient.id, sha))
+        return sha
+
     def record(self, run_id: int, result: TrialResult, ruleset: RuleSet) -> None:
         with self.transaction():
             self.add_ruleset(ruleset)
@@ -208,7 +237,7 @@ class ResultStore:
         return RuleSet.model_validate_json(row[0]) if row else None
 
     def count(self, table: str) -> int:
-        if table not in ("runs", "screenings", "rulesets", "errors"):
+        if table not in ("runs", "screenings", "rulesets", "errors", "patient_snapshots", "run_patients"):
             raise ValueError(f"no table {table!r}")
         return self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 

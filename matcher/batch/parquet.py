@@ -1,0 +1,116 @@
+"""The results table as a Parquet dataset: ``<out>.parquet/run-<run_id>.parquet``, one file per run.
+
+pandas (``pd.read_parquet("results.parquet")``) and pyarrow (``pq.read_table("results.parquet")``) read the
+folder as one table. Each run streams into ``.run-<id>.parquet.partial`` (names starting with a dot are
+skipped by both readers), one row group per chunk, written before the store commits the chunk (so a crash
+can leave a duplicate for a resume to screen again, never a gap); the file is renamed to
+``run-<id>.parquet`` when the run ends, also when it stops on an error or Ctrl-C. A run killed outright
+leaves its ``.partial`` file without a footer: the next batch on the same output rebuilds that run's file
+from the store, which holds exactly the chunks that were committed.
+
+Columns: run_id, as_of (date), patient_id, trial_id, verdict, failing and unknown (lists of criterion ids),
+eligible_from (date, null unless only time windows fail), ruleset_sha256.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Optional
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .pairs import StoredPair, iter_pairs
+
+__all__ = ["PARQUET_SCHEMA", "ParquetSink", "recover_interrupted_runs"]
+
+PARQUET_SCHEMA = pa.schema([
+    ("run_id", pa.int64()),
+    ("as_of", pa.date32()),
+    ("patient_id", pa.string()),
+    ("trial_id", pa.string()),
+    ("verdict", pa.string()),
+    ("failing", pa.list_(pa.string())),
+    ("unknown", pa.list_(pa.string())),
+    ("eligible_from", pa.date32()),
+    ("ruleset_sha256", pa.string()),
+])
+_PARTIAL = re.compile(r"^\.run-(\d+)\.parquet\.partial$")
+
+
+def _day(text: Optional[str]) -> Optional[date]:
+    return date.fromisoformat(text) if text else None
+
+
+def _table(pairs: Iterable[StoredPair]) -> pa.Table:
+    pairs = list(pairs)
+    return pa.table({
+        "run_id": [p.run_id for p in pairs],
+        "as_of": [_day(p.as_of) for p in pairs],
+        "patient_id": [p.patient_id for p in pairs],
+        "trial_id": [p.trial_id for p in pairs],
+        "verdict": [p.verdict for p in pairs],
+        "failing": [list(p.failing) for p in pairs],
+        "unknown": [list(p.unknown) for p in pairs],
+        "eligible_from": [_day(p.eligible_from) for p in pairs],
+        "ruleset_sha256": [p.ruleset_sha256 for p in pairs],
+    }, schema=PARQUET_SCHEMA)
+
+
+class ParquetSink:
+    """One run's Parquet file: ``write`` a chunk of pairs as a row group, ``close`` to publish the file."""
+
+    def __init__(self, folder: str | Path, run_id: int):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path = self.folder / f"run-{run_id}.parquet"
+        self._partial = self.folder / f".run-{run_id}.parquet.partial"
+        self._writer: Optional[pq.ParquetWriter] = pq.ParquetWriter(self._partial, PARQUET_SCHEMA,
+                                                                     compression="zstd")
+
+    def write(self, pairs: Iterable[StoredPair]) -> None:
+        table = _table(pairs)
+        if self._writer is not None and table.num_rows:
+            self._writer.write_table(table)
+
+    def write_rows(self, run_id: int, rows) -> None:
+        """The batch runner's rows: ``.screening`` (a store :class:`Screening`), ``.failing``, ``.unknown``."""
+        self.write(StoredPair(run_id=run_id, as_of=r.screening.as_of, patient_id=r.screening.patient_id,
+                              trial_id=r.screening.trial_id, ruleset_sha256=r.screening.ruleset_sha256,
+                              verdict=r.screening.verdict, failing=r.failing, unknown=r.unknown,
+                              eligible_from=r.screening.eligible_from) for r in rows)
+
+    def close(self) -> None:
+        """Finish the file (an empty run gives an empty table, so the dataset always has a schema)."""
+        if self._writer is None:
+            return
+        self._writer.close()
+        self._writer = None
+        os.replace(self._partial, self.path)
+
+
+def recover_interrupted_runs(folder: str | Path, store_path: str | Path) -> list[Path]:
+    """Rebuild ``run-<id>.parquet`` from the store for every run whose ``.partial`` file was left behind."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    rebuilt = []
+    for entry in sorted(folder.iterdir()):
+        match = _PARTIAL.match(entry.name)
+        if not match:
+            continue
+        # The sink writes to the same .partial name: if this is interrupted too, the next run starts over.
+        sink = ParquetSink(folder, int(match.group(1)))
+        batch: list[StoredPair] = []
+        for pair in iter_pairs(store_path, run_id=int(match.group(1))):
+            batch.append(pair)
+            if len(batch) >= 5000:
+                sink.write(batch)
+                batch.clear()
+        sink.write(batch)
+        sink.close()
+        rebuilt.append(sink.path)
+    return rebuilt
