@@ -18,7 +18,9 @@ from ..models.trial import Criterion, Trial
 from ..segment import segment
 from . import context
 from .context import Context
+from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
+from .families.disease import extract_mri, extract_relapses
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
 
@@ -72,7 +74,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     rules = []
     for extract in FAMILIES:
         rules.extend(extract(ctx))
-    rules = [rule.model_copy(update=common) for rule in _alternatives(rules, ctx)]
+    rules = [rule.model_copy(update=common) for rule in _alternatives(_per_subtype_activity(rules, ctx), ctx)]
     if not rules:
         rules = [ManualReviewRule(**common, polarity=_default_polarity(section), **_manual_reason(text))]
     else:
@@ -99,7 +101,51 @@ def _alternatives(rules: list, ctx: Context) -> list:
 
 
 def _number(rule, prefix: Optional[str], n: int):
-    return rule.model_copy(update={"id": f"{prefix or rule.criterion_id}.r{n}"})
+    """Rule ids are unique within the rule set: I1.r1, and for a group's children I1.r4.1, I1.r4.2 ..."""
+    ident = f"{prefix or rule.criterion_id}.r{n}" if prefix is None or not prefix.endswith(".") else f"{prefix}{n}"
+    update = {"id": ident}
+    if rule.kind == "group":
+        update["rules"] = [_number(child.model_copy(update={"criterion_id": rule.criterion_id}) if not child.criterion_id
+                                   else child, f"{ident}.", m) for m, child in enumerate(rule.rules, start=1)]
+    return rule.model_copy(update=update)
+
+
+def _per_subtype_activity(rules: list, ctx: Context) -> list:
+    """"primary progressive MS with subsequent relapses or MRI activity, secondary progressive MS with relapses
+    or MRI activity during 2 years prior to ...": each subtype's clause carries its own activity rules. When a
+    criterion names two or more subtypes and activity, the activity rules are read again clause by clause
+    (from one subtype to the next) and scoped to that subtype with ``when.subtypes``."""
+    activity = [r for r in rules if r.kind in _ACTIVITY_KINDS]
+    if not activity or ctx.section != "inclusion":
+        return rules
+    lexicon = get_lexicon()
+    marks = []
+    for entity in ctx.entities_of("MS_SUBTYPE"):
+        entry = lexicon.get("ms_subtypes", entity.id)
+        members = (entry.data.get("subtypes") if entry else None) or [entity.id]
+        if len(members) == 1 and (not marks or marks[-1][1] != members[0]):
+            marks.append((entity.start, members[0]))
+    if len({subtype for _, subtype in marks}) < 2:
+        return rules
+    scoped = []
+    for (start, subtype), following in zip(marks, [*marks[1:], (len(ctx.text), None)]):
+        clause = ctx.text[start:following[0]]
+        clause_ctx = Context.of(clause, ctx.section, ctx.criterion_id, ctx.span)
+        found = extract_relapses(clause_ctx) + extract_mri(clause_ctx)
+        mentioned = {kind for kind, pattern in (("relapse_activity", r"relapse|attack|exacerbation"),
+                                                ("mri_activity", r"\bMRI\b|lesion|gadolinium|radiolog"))
+                     if re.search(pattern, clause, re.I)}
+        if not found or mentioned - {r.kind for r in found}:
+            continue  # no activity of its own, or an alternative we cannot state: the subtype rule carries it
+        common = {"criterion_id": ctx.criterion_id, "section": ctx.section, "text": clause.strip(" ,;."), "span": ctx.span}
+        mode = "any" if len(found) > 1 and re.search(r"\bor\b", clause, re.I) else "all"
+        scoped.append(GroupRule(**common, mode=mode, rules=[r.model_copy(update=common) for r in found],
+                                when=Applicability(subtypes=[subtype]), polarity="require"))
+    if not scoped:
+        return rules
+    first = rules.index(activity[0])
+    rest = [r for r in rules if r not in activity]
+    return rest[:first] + scoped + rest[first:]
 
 
 def _default_polarity(section: str) -> str:

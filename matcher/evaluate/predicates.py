@@ -108,10 +108,13 @@ def ms_subtype(rule: R.SubtypeRule, p: PatientFacts, as_of: date) -> Outcome:
     facts = lambda: [Fact(field="ms_subtype", value=subtype)]  # noqa: E731
     if subtype not in rule.subtypes:
         return Outcome(False, lambda: f"subtype {subtype}; criterion: {wanted()}", facts)
-    if rule.active_only and subtype == "SPMS":
+    if rule.active_only and subtype in ("SPMS", "PPMS"):
+        # Lublin 2013: a progressive course qualifies only when active (relapses or MRI activity). "Relapsing
+        # forms" lists SPMS among relapsing courses; "active progressive MS" lists SPMS and PPMS.
         active = _is_active(p, as_of)
         state = {True: "active", False: "not active", None: "activity unknown"}[active]
-        return Outcome(active, lambda: f"SPMS, {state} in the 2 years before {as_of}; criterion: relapsing forms", facts)
+        return Outcome(active, lambda: f"{subtype}, {state} in the 2 years before {as_of}; criterion: active "
+                                       f"{wanted()}", facts)
     return Outcome(True, lambda: f"subtype {subtype}; criterion: {wanted()}", facts)
 
 
