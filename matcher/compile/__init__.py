@@ -91,8 +91,8 @@ _ACTIVITY_KINDS = ("relapse_activity", "mri_activity")
 def _alternatives(rules: list, ctx: Context) -> list:
     """Activity rules joined by "or" in an inclusion ("relapses or MRI activity") are any-of."""
     activity = [r for r in rules if r.kind in _ACTIVITY_KINDS and r.polarity == "require"]
-    if ctx.section != "inclusion" or len(activity) < 2 or not re.search(r"\bor\b", ctx.text, re.I):
-        return rules
+    if ctx.section != "inclusion" or len({r.kind for r in activity}) < 2 or not re.search(r"\bor\b", ctx.text, re.I):
+        return rules  # two relapse counts ("at least 2 attacks and 1 in the last year") are both required
     group = GroupRule(mode="any", rules=[r.model_copy(update={"criterion_id": ctx.criterion_id, "section": ctx.section,
                                                                "text": ctx.text, "span": ctx.span}) for r in activity])
     first = rules.index(activity[0])

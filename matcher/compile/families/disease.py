@@ -265,7 +265,7 @@ _GD_RE = re.compile(r"(?:gadolinium|\bgd)\s*[-+]?\s*(?:enhanc|positive|\+|lesion
                     r"\bT1\s+(?:gd|enhanc)|enhancing\s+(?:T1\s+)?lesion", re.I)
 _T2_RE = re.compile(r"new\s+(?:or\s+(?:newly\s+)?enlarg\w+\s+)?T2|new\s+T2|T2\s+(?:MRI\s+)?lesions?", re.I)
 _ACTIVITY_RE = re.compile(r"\bMRI\s+activity|radiolog\w+\s+activity|MRI\s+lesion\s+activity", re.I)
-_LESION_COUNT_RE = re.compile(rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?P<n>\d+)\s*(?:or\s+more\s+)?(?:\w+[\s-]+){{0,3}}$", re.I)
+_LESION_COUNT_RE = re.compile(rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![\w.])(?P<n>\d+)\s*(?:or\s+more\s+)?(?:\w+[\s-]+){{0,3}}$", re.I)
 
 
 _SCAN_RE = re.compile(r"\b(?:on|at|in)\s+(?:the\s+)?(?P<at>screening|baseline)\s+(?:brain\s+)?(?:MRI|scan|imaging)", re.I)
