@@ -13,10 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from . import __version__
-from .api import load_patient, load_rulesets, screen_patient
 from .errors import MsmatchError, NoCriteriaError
-from .report import matrix_table, results_json, results_table, ruleset_json
-from .report.audit import DEFAULT_STORE, STORE_ENV, open_store, record_screenings
+
+from .report.audit import DEFAULT_STORE, STORE_ENV
+
+# The compiler (spaCy) is imported by the commands that use it, so that `msmatch --help`, `explain` and
+# `report` do not pay for it.
 
 EXAMPLES = """examples:
   msmatch compile example_trials/NCT05208840_ctgov_page.txt --json
@@ -35,6 +37,8 @@ def _date(text: str) -> date:
 
 
 def _trials(paths: list[str]) -> list:
+    from .api import load_rulesets
+
     rulesets = []
     for path in paths:
         p = Path(path)
@@ -45,6 +49,8 @@ def _trials(paths: list[str]) -> list:
 
 
 def cmd_compile(args) -> int:
+    from .report import ruleset_json
+
     rulesets = _trials(args.trial)
     for ruleset in rulesets:
         if args.out:
@@ -69,6 +75,10 @@ def _ruleset_summary(ruleset) -> str:
 
 
 def cmd_screen(args) -> int:
+    from .api import load_patient, screen_patient
+    from .report import results_json, results_table
+    from .report.audit import open_store, record_screenings
+
     patient = load_patient(args.patient)
     rulesets = _trials(args.trial)
     results = screen_patient(patient, rulesets, args.as_of)
@@ -84,6 +94,9 @@ def cmd_screen(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from .api import load_patient, screen_patient
+    from .report import matrix_table, results_table
+
     root = Path(args.examples)
     rulesets = _trials([str(root / "example_trials")])
     rows = []

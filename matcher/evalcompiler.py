@@ -22,7 +22,6 @@ from typing import Optional
 from pydantic import TypeAdapter
 from rapidfuzz import fuzz
 
-from .api import load_rulesets
 from .lexicon import get_lexicon, normalise
 from .models.rules import Rule, RuleSet
 
@@ -207,6 +206,8 @@ def _merge_age_fields(criteria: list[dict]) -> list[dict]:
 
 
 def evaluate(gold_dir: Path, repo_root: Path) -> Scores:
+    from .api import load_rulesets
+
     scores = Scores()
     for path in sorted(gold_dir.glob("NCT*.json")):
         gold = json.loads(path.read_text(encoding="utf-8"))
