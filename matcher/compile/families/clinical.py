@@ -181,6 +181,8 @@ def _specific(mentions: list, text: str) -> list:
     keep = []
     for m in mentions:
         paren = re.match(r"\s*\(([^()]*)\)", text[m.end:])
+        if paren and re.match(r"\s*(?:e\.?\s*g\b|for\s+example|such\s+as|including)", paren.group(1), re.I):
+            paren = None  # "(e.g., hepatitis B or C, HIV)" gives examples, it does not narrow
         narrowed = paren and any(
             m.end + paren.start(1) <= o.start < m.end + paren.end(1) and m.id in lexicon.condition_ancestors(o.id) - {o.id}
             for o in mentions)
