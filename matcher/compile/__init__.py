@@ -12,6 +12,7 @@ from datetime import date
 from typing import Optional
 
 from .. import __version__
+from ..errors import NoCriteriaError
 from ..models.rules import (AgeRule, Applicability, CompiledCriterion, GroupRule, HealthyVolunteersRule,
                             ManualReviewRule, Range, RuleSet, SexRule, SubtypeRule)
 from ..models.trial import Criterion, Trial
@@ -280,7 +281,11 @@ def _age_years(value: Optional[str]) -> Optional[float]:
 
 
 def compile_trial(trial: Trial, *, compiled_on: Optional[date] = None) -> RuleSet:
-    criteria = structured_field_criteria(trial) + [compile_criterion(c) for c in segment(trial.criteria_text)]
+    segmented = segment(trial.criteria_text)
+    if not segmented:  # section headers with nothing under them: an empty rule set would screen "eligible"
+        raise NoCriteriaError("the eligibility sections hold no criteria", file=trial.source, record=trial.record,
+                              field="criteria", hint="check the record's eligibility text")
+    criteria = structured_field_criteria(trial) + [compile_criterion(c) for c in segmented]
     return RuleSet(trial_id=trial.id, title=trial.title, source=trial.source, source_sha256=trial.source_sha256,
                    compiler_version=COMPILER_VERSION, compiled_on=compiled_on, criteria_text=trial.criteria_text,
                    criteria=criteria)

@@ -380,7 +380,10 @@ class _Reader:
             self.make_unknown("mri", entry, "MRI lesion count without a full date")
             return
         for name, value in counts.items():
-            if value is None or value < 0 or value != int(value):
+            if value is None:
+                self.warn(entry, f"{name} without a numeric value: skipped")
+                continue
+            if value < 0 or value != int(value):
                 raise PatientError(f"a lesion count must be a whole number (got {value!r})", file=self.source,
                                    record=self.data["id"], field=f"{entry.ref} value")
             self.mri[day][name] = int(value)

@@ -29,6 +29,9 @@ _MARKER_RE = re.compile(
 )
 _CONNECTOR_END_RE = re.compile(r"(?:,|;|\b(?:or|and|and/or))\s*$", re.I)
 _LIST_INTRO_RE = re.compile(r"(?::\s*:?\s*$|\b(?:the|of)\s+following\b|\beither\s*:?$)", re.I)
+# Deeper items become siblings at this depth. Real lists nest 3-4 levels; without a bound, hundreds of levels
+# (one more space per line) nest rule groups deeper than pydantic can serialise.
+MAX_DEPTH = 16
 
 
 def _marker_family(marker: str) -> str:
@@ -89,6 +92,11 @@ def _is_header(line: str) -> Optional[re.Match]:
     if word == "criteria" and (len(text) > 40 or not text.rstrip("*").endswith(":")):
         return None
     if word != "criteria" and len(text) - len(match.group("tail") or "") > 80:
+        return None
+    # "Exclusion of patients with EDSS > 6" is a criterion: words after Inclusion/Exclusion make a header
+    # only with "criteria" ("Inclusion Criteria (ALL to be fulfilled):").
+    if word != "criteria" and re.search(r"[^\W_]", match.group("rest") or "") \
+            and not re.search(r"criteri", line[match.start("section"):match.end("rest")], re.I):
         return None
     return match
 
@@ -190,7 +198,7 @@ def _place(item: _Item, stack: list[_Item], blank_before: bool) -> None:
             return
         deeper = item.indent > candidate.indent or (candidate.family == "paragraph" and item.indent >= candidate.indent)
         if deeper:
-            if candidate.introduces_list():
+            if candidate.introduces_list() and _depth(candidate) < MAX_DEPTH:
                 item.parent = candidate
                 return
             stack.pop()  # deeper but not introduced by it: a formatting artefact, not its child
@@ -212,6 +220,13 @@ def _place(item: _Item, stack: list[_Item], blank_before: bool) -> None:
                 return
             continue
         stack.pop()
+
+
+def _depth(item: _Item) -> int:
+    depth = 0
+    while item.parent is not None:
+        item, depth = item.parent, depth + 1
+    return depth
 
 
 def _to_criterion(item: _Item, ident: str) -> Criterion:
