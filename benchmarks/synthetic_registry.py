@@ -1,9 +1,11 @@
 """Seeded, reproducible synthetic MS registries as JSONL, for benchmarks and load tests.
 
 Made-up patients shaped like a clinic export: subtypes in roughly registry proportions (RRMS 70%, SPMS 13%,
-PPMS 11%, CIS 6%), EDSS histories that drift upwards faster in progressive MS, DMT sequences written as
-brand names, generics and the odd misspelling, steroid pulses, labs with units (eGFR, platelets,
-lymphocytes), comorbidities, vaccinations, and fields left out at random (absent = unknown).
+PPMS 11%, CIS 6%) written as codes or free text, EDSS histories that drift upwards faster in progressive MS
+(now and then an undated visit), DMT sequences written as brand names, generics and the odd misspelling,
+steroid pulses, labs under their various names and units (eGFR, platelets, lymphocytes, ALT, creatinine,
+haemoglobin), comorbidities (some misspelt or abbreviated), vaccinations, past participation in other trials
+and investigational agents, and fields left out at random (absent = unknown).
 
     python benchmarks/synthetic_registry.py --n 1000 --seed 7 --out /tmp/registry.jsonl
 
@@ -32,10 +34,20 @@ DMTS = {
     "CIS": ["Avonex", "Copaxone", "Betaferon"],
 }
 STEROIDS = ["Solu-Medrol 1 g/day x3", "IV methylprednisolone 1 g x3 days", "oral prednisone taper"]
+SUBTYPE_TEXT = {"RRMS": ("relapsing-remitting MS", "RR-MS", "relapsing remitting"),
+                "SPMS": ("secondary progressive", "SPMS with relapses", "SP-MS"),
+                "PPMS": ("primary progressive MS", "PP-MS"),
+                "CIS": ("clinically isolated syndrome", "CIS (optic neuritis)")}
 COMORBIDITIES = [("migraine", 0.15), ("depression", 0.2), ("hypertension", 0.12), ("type 2 diabetes", 0.05),
                  ("hypothyroidism", 0.06), ("asthma", 0.05), ("basal cell carcinoma, excised", 0.01),
                  ("breast cancer", 0.01), ("chronic hepatitis B", 0.005), ("chronic kidney disease stage 3", 0.02),
                  ("immune thrombocytopenia", 0.005), ("epilepsy", 0.01), ("HIV infection", 0.002)]
+# How the same comorbidity is written elsewhere in a registry: abbreviations, misspellings, qualifiers.
+SPELLINGS = {"depression": ["depresion", "major depressive disorder", "depression, treated"],
+             "hypertension": ["HTN", "hypertention", "arterial hypertension"],
+             "type 2 diabetes": ["T2DM", "diabetes mellitus type 2"], "migraine": ["migraine w/o aura", "migraines"],
+             "hypothyroidism": ["hypothyroid", "Hashimoto thyroiditis"], "asthma": ["asthma (mild)"]}
+INVESTIGATIONAL = ["tolebrutinib (study drug)", "BTK inhibitor, blinded", "frexalimab (trial)"]
 VACCINES = [("Influenza (inactivated)", False, 0.4), ("COVID-19 mRNA", False, 0.3), ("Shingrix", False, 0.05),
             ("Yellow fever", True, 0.01), ("Varicella (Varivax)", True, 0.01), ("MMR", True, 0.005)]
 
@@ -60,7 +72,7 @@ def _edss_history(rng: random.Random, subtype: str, diagnosis: date) -> list[dic
     visits = sorted({_day(rng, diagnosis, REFERENCE - timedelta(days=7)) for _ in range(rng.randint(1, 7))})
     history = []
     for visit in visits:
-        history.append({"date": visit.isoformat(), "score": score})
+        history.append({"date": visit.isoformat(), "score": score} if rng.random() > 0.02 else {"score": score})
         step = rng.choice([-0.5, 0, 0, 0.5, 0.5, 1.0]) * (1 if rng.random() < 0.5 + drift else 0)
         score = min(9.5, max(0.0, score + step))
         score = 1.0 if 0 < score < 1.0 else score
@@ -100,7 +112,35 @@ def _labs(rng: random.Random) -> list[dict]:
     if rng.random() < 0.6:
         labs.append({"test": "lymphocytes", "value": round(max(0.2, rng.gauss(1.6, 0.6)), 1), "unit": "G/L",
                      "date": when()})
+    if rng.random() < 0.5:
+        labs.append({"test": rng.choice(["ALT", "SGPT", "alanine aminotransferase"]),
+                     "value": round(max(5, rng.gauss(28, 14))), "unit": "U/L", "date": when()})
+    if rng.random() < 0.5:
+        mg_dl = max(0.4, rng.gauss(0.85, 0.2))
+        labs.append({"test": rng.choice(["creatinine", "serum creatinine", "SCr"]), "date": when(),
+                     **rng.choice([{"value": round(mg_dl, 2), "unit": "mg/dL"},
+                                   {"value": round(mg_dl * 88.4), "unit": "umol/L"}])})
+    if rng.random() < 0.4:
+        g_dl = max(7.0, rng.gauss(13.5, 1.3))
+        labs.append({"test": rng.choice(["haemoglobin", "Hb", "hemoglobin"]), "date": when(),
+                     **rng.choice([{"value": round(g_dl, 1), "unit": "g/dL"},
+                                   {"value": round(g_dl * 10), "unit": "g/L"}])})
     return labs
+
+
+def _trials(rng: random.Random, diagnosis: date) -> tuple[list[dict], list[dict]]:
+    """(trial participation, investigational treatments): a few patients were in another trial."""
+    if rng.random() >= 0.05:
+        return [], []
+    start = _day(rng, max(diagnosis, REFERENCE - timedelta(days=1500)), REFERENCE - timedelta(days=30))
+    end = min(start + timedelta(days=rng.randint(90, 720)), REFERENCE - timedelta(days=1))
+    trial = {"trial": f"NCT0{rng.randint(1000000, 6999999)}", "start": start.isoformat()}
+    if end > start and rng.random() < 0.8:
+        trial["end"] = end.isoformat()
+    drug = {"drug": rng.choice(INVESTIGATIONAL), "start": start.isoformat(), "investigational": True}
+    if "end" in trial:
+        drug["end"] = trial["end"]
+    return [trial], [drug] if rng.random() < 0.6 else []
 
 
 def synthetic_patient(rng: random.Random, index: int) -> dict:
@@ -114,10 +154,7 @@ def synthetic_patient(rng: random.Random, index: int) -> dict:
     diagnosis = min(onset + timedelta(days=rng.randint(30, 1500)), REFERENCE - timedelta(days=30))
     patient: dict = {
         "id": f"syn-{index:07d}", "birth_date": birth.isoformat(), "sex": sex,
-        "ms_subtype": rng.choice([subtype] * 8 + [subtype.lower(), {"RRMS": "relapsing-remitting MS",
-                                                                       "SPMS": "secondary progressive",
-                                                                       "PPMS": "primary progressive MS",
-                                                                       "CIS": "clinically isolated syndrome"}[subtype]]),
+        "ms_subtype": rng.choice([subtype] * 8 + [subtype.lower(), *SUBTYPE_TEXT[subtype]]),
         "symptom_onset_date": onset.isoformat(), "diagnosis_date": diagnosis.isoformat(),
         "edss": _edss_history(rng, subtype, diagnosis),
         "relapses": [{"date": d.isoformat()} for d in sorted({_day(rng, onset, REFERENCE) for _ in range(
@@ -126,7 +163,8 @@ def synthetic_patient(rng: random.Random, index: int) -> dict:
                  "gd_enhancing_lesions": rng.choice([0, 0, 0, 0, 1, 2, 3]),
                  "new_t2_lesions": rng.choice([0, 0, 0, 1, 2, 4, None])} for _ in range(rng.randint(0, 4))],
         "treatments": _treatments(rng, subtype, diagnosis),
-        "conditions": [{"name": name, "onset": _day(rng, birth, REFERENCE).isoformat()}
+        "conditions": [{"name": rng.choice([name] * 3 + SPELLINGS.get(name, [])),
+                        "onset": _day(rng, birth, REFERENCE).isoformat()}
                        for name, share in COMORBIDITIES if rng.random() < share],
         "labs": _labs(rng),
         "vaccinations": [{"vaccine": name, "live": live, "date": _day(rng, REFERENCE - timedelta(days=730),
@@ -135,6 +173,10 @@ def synthetic_patient(rng: random.Random, index: int) -> dict:
         "csf_oligoclonal_bands": rng.random() < 0.9,
         "weight_kg": round(max(35, rng.gauss(72, 15)), 1),
     }
+    participation, investigational = _trials(rng, diagnosis)
+    patient["treatments"].extend(investigational)
+    if participation or rng.random() < 0.7:  # the question is not always asked
+        patient["trial_participation"] = participation
     if sex == "female" and 16 <= age <= 50:
         patient["childbearing_potential"] = rng.random() < 0.9
         patient["pregnant"] = rng.random() < 0.03
@@ -145,7 +187,8 @@ def synthetic_patient(rng: random.Random, index: int) -> dict:
         patient["breastfeeding"] = False
     # Registries are incomplete: drop optional fields now and then (absent = unknown to the engine).
     for key in ("edss", "relapses", "mri", "treatments", "conditions", "labs", "vaccinations",
-                "csf_oligoclonal_bands", "weight_kg", "symptom_onset_date", "pregnant", "breastfeeding"):
+                "csf_oligoclonal_bands", "weight_kg", "symptom_onset_date", "pregnant", "breastfeeding",
+                "childbearing_potential", "contraception"):
         if key in patient and rng.random() < 0.08:
             del patient[key]
     return patient

@@ -41,7 +41,7 @@ def registry(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def cluster():
     """In-process workers (threads): no process start-up, so the suite stays fast."""
-    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0") as cluster:
         yield cluster
 
 
@@ -63,7 +63,7 @@ def test_dask_engine_gives_the_local_engines_results(tmp_path, cluster, registry
                                                      monkeypatch):
     installs = []
     original = dask_engine._init_worker
-    monkeypatch.setattr(dask_engine, "_init_worker", lambda rulesets: (installs.append(1), original(rulesets)))
+    monkeypatch.setattr(dask_engine, "_init_worker", lambda *args: (installs.append(1), original(*args)))
 
     local, local_pairs = local_run
     summary = run_batch(registry, [compiled_trials], AS_OF, tmp_path / "res", progress=False, chunk_size=13,

@@ -13,8 +13,8 @@ from .runner import CHUNK_SIZE, run_batch
 
 EPILOG = """example:
   msmatch batch --patients registry.jsonl --trials example_trials/ --as-of 2026-11-01 --out results/run1
-  msmatch batch ... --engine dask                                  # a local Dask cluster of --workers processes
-  msmatch batch ... --engine dask --scheduler tcp://10.0.0.5:8786  # an existing Dask cluster
+  msmatch batch ... --engine dask                                    # a local Dask cluster of --workers processes
+  msmatch batch ... --engine dask --scheduler tcp://sched-host:8786  # an existing Dask cluster
 
 REGISTRY is a folder of profile .json files, a .jsonl file (one profile per line) or a .csv file (one row
 per patient; columns documented in matcher/batch/registry.py). Writes RESULTS_PREFIX.csv, .sqlite,
@@ -89,7 +89,7 @@ def register(subparsers) -> None:
                    help="Dask scheduler address, e.g. tcp://host:8786 (default with --engine dask: a local cluster "
                         "of --workers processes)")
     p.add_argument("--chunk-size", type=_positive, default=CHUNK_SIZE, metavar="N",
-                   help=f"patients per task (default {CHUNK_SIZE})")
+                   help=f"registry records (profiles) per task (default {CHUNK_SIZE})")
     p.add_argument("--no-attrition", action="store_true", help="do not write the attrition report at the end")
     p.set_defaults(func=cmd_batch)
 

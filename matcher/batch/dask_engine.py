@@ -8,9 +8,10 @@ and writes the CSV, Parquet, store and errors in registry order; resume works th
 
 Shipping the work:
 
-* the compiled rule sets go to every worker once, inside a :class:`RuleSetPlugin` (a Dask worker plugin,
-  also applied to workers that join later); its ``setup`` runs the runner's own worker initializer, which
-  keeps the rule sets in the worker process and loads the lexicon (spaCy pipeline) once per process;
+* the compiled rule sets (and the ids of the patients a resumed run skips) go to every worker once, inside
+  a :class:`RuleSetPlugin` (a Dask worker plugin, also applied to workers that join later); its ``setup``
+  runs the runner's own worker initializer, which keeps them in the worker process and loads the lexicon
+  (spaCy pipeline) once per process;
 * a task is one chunk of patients: the same chunk function the local process pool runs, so both engines
   give the same rows.
 
@@ -51,18 +52,20 @@ def worker_versions() -> dict:
 
 
 class RuleSetPlugin(WorkerPlugin):
-    """Carries the compiled rule sets to each worker once and installs them there."""
+    """Carries the compiled rule sets (and the patients a resumed run skips) to each worker once and installs
+    them there."""
 
-    def __init__(self, token: str, rulesets: list[RuleSet]):
+    def __init__(self, token: str, rulesets: list[RuleSet], skip: frozenset[str] = frozenset()):
         self.token = token
         self.rulesets = rulesets
+        self.skip = skip
 
     def setup(self, worker=None) -> None:
         self.install()
 
     def install(self) -> None:
         global _INSTALLED
-        _init_worker(self.rulesets)  # the runner's initializer: rule sets + lexicon, once per process
+        _init_worker(self.rulesets, self.skip)  # the runner's initializer: rule sets + lexicon, once per process
         _INSTALLED = self.token
 
 
@@ -85,7 +88,8 @@ def _run_chunk(token: str, plugin_name: str, versions: dict, fn: Callable, *args
 class DaskExecutor(Executor):
     """A :class:`concurrent.futures.Executor` over a Dask cluster, for :func:`matcher.batch.run_batch`."""
 
-    def __init__(self, rulesets: list[RuleSet], scheduler: Optional[str] = None, workers: Optional[int] = None):
+    def __init__(self, rulesets: list[RuleSet], scheduler: Optional[str] = None, workers: Optional[int] = None,
+                 skip: frozenset[str] = frozenset()):
         if Client is None:
             raise MsmatchError("--engine dask needs Dask, which is not installed",
                                hint="pip install 'msmatch[dask]'")
@@ -107,10 +111,13 @@ class DaskExecutor(Executor):
         try:
             self.versions = worker_versions()
             self._check_workers()
-            digest = hashlib.sha256("\n".join(r.content_sha256() for r in rulesets).encode()).hexdigest()
+            # The token names exactly what the workers hold: the rule sets, in order, and the skip list.
+            digest = hashlib.sha256("\n".join([*(r.content_sha256() for r in rulesets), "--skip--",
+                                               *sorted(skip)]).encode()).hexdigest()
             self.token = digest
             self.plugin_name = f"msmatch-rulesets-{digest[:16]}"
-            self._client.register_plugin(RuleSetPlugin(digest, list(rulesets)), name=self.plugin_name)
+            self._client.register_plugin(RuleSetPlugin(digest, list(rulesets), frozenset(skip)),
+                                         name=self.plugin_name)
             self.capacity = max(1, sum(self._client.nthreads().values()))
         except BaseException:
             self.shutdown()

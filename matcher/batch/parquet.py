@@ -72,8 +72,10 @@ class ParquetSink:
                                                                      compression="zstd")
 
     def write(self, pairs: Iterable[StoredPair]) -> None:
+        if self._writer is None:
+            raise ValueError(f"{self.path} is already closed")
         table = _table(pairs)
-        if self._writer is not None and table.num_rows:
+        if table.num_rows:
             self._writer.write_table(table)
 
     def write_rows(self, run_id: int, rows) -> None:
@@ -102,10 +104,11 @@ def recover_interrupted_runs(folder: str | Path, store_path: str | Path) -> list
         match = _PARTIAL.match(entry.name)
         if not match:
             continue
+        run_id = int(match.group(1))
         # The sink writes to the same .partial name: if this is interrupted too, the next run starts over.
-        sink = ParquetSink(folder, int(match.group(1)))
+        sink = ParquetSink(folder, run_id)
         batch: list[StoredPair] = []
-        for pair in iter_pairs(store_path, run_id=int(match.group(1))):
+        for pair in iter_pairs(store_path, run_id=run_id):
             batch.append(pair)
             if len(batch) >= 5000:
                 sink.write(batch)

@@ -27,6 +27,11 @@ are kept on the patient and ignored by the evaluator.
 
 Every item is either a :class:`Patient` or a :class:`RegistryError` naming the file, line, record and field:
 a malformed row is reported and the stream goes on.
+
+Reading and parsing are two steps: :func:`iter_records` reads raw records (a JSONL line, a CSV row, a profile
+file's path) and :func:`parse_record` turns one into patients or errors. The batch runner reads in the parent
+and parses in its workers, so that a registry is decoded and validated in parallel, and what crosses between
+processes is text rather than models. :func:`iter_registry` does both in turn.
 """
 
 from __future__ import annotations
@@ -37,14 +42,14 @@ import os
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator, Optional, Union
+from typing import Iterator, NamedTuple, Optional, Union
 
 from ..api import parse_patient
 from ..errors import MsmatchError, PatientError
 from ..models.patient import Patient
 
-__all__ = ["RegistryError", "RegistryItem", "iter_registry", "count_records", "CSV_LIST_COLUMNS",
-           "CSV_BOOL_COLUMNS"]
+__all__ = ["RegistryError", "RegistryItem", "RawRecord", "iter_registry", "iter_records", "parse_record",
+           "count_records", "CSV_LIST_COLUMNS", "CSV_BOOL_COLUMNS"]
 
 CSV_LIST_COLUMNS = ("edss", "relapses", "mri", "treatments", "conditions", "labs", "vaccinations",
                     "trial_participation")
@@ -79,8 +84,23 @@ class RegistryError:
 RegistryItem = Union[Patient, RegistryError]
 
 
+class RawRecord(NamedTuple):
+    """One registry record as read, not yet parsed."""
+
+    layout: str  # "jsonl" (content: the line), "csv" (content: the row as a dict) or "json" (a profile file)
+    file: str
+    line: Optional[int]
+    content: Union[str, dict, None] = None
+
+
 def iter_registry(path: str | Path) -> Iterator[RegistryItem]:
     """Patients (or errors) from a folder of profile files, a JSONL file or a CSV file."""
+    records = iter_records(path)  # raises now, not at the first item, when the path is unusable
+    return (item for record in records for item in parse_record(record))
+
+
+def iter_records(path: str | Path) -> Iterator[RawRecord]:
+    """The raw records of a folder of profile files, a JSONL file or a CSV file, in order."""
     path = Path(path)
     if path.is_dir():
         return _iter_folder(path)
@@ -92,9 +112,23 @@ def iter_registry(path: str | Path) -> Iterator[RegistryItem]:
     if suffix == ".csv":
         return _iter_csv(path)
     if suffix == ".json":
-        return _iter_json_file(path)
+        return iter([RawRecord("json", str(path), None)])
     raise MsmatchError(f"unknown registry format {suffix or '(no suffix)'!r}", file=str(path),
                        hint="use a folder of .json profiles, a .jsonl file or a .csv file")
+
+
+def parse_record(record: RawRecord) -> list[RegistryItem]:
+    """The patients (or errors) in one raw record: one, or several for a profile file holding a list."""
+    if record.layout == "jsonl":
+        try:
+            data = json.loads(record.content)
+        except json.JSONDecodeError as error:
+            return [RegistryError(file=record.file, line=record.line, record=None, field=None,
+                                  error=f"invalid JSON at column {error.colno}: {error.msg}")]
+        return [_patient(data, file=record.file, line=record.line)]
+    if record.layout == "csv":
+        return [_csv_row(record.content, file=record.file, line=record.line)]
+    return list(_iter_json_file(Path(record.file)))
 
 
 def count_records(path: str | Path) -> Optional[int]:
@@ -120,12 +154,12 @@ def _patient(data, *, file: str, line: Optional[int]) -> RegistryItem:
         return RegistryError(file=file, line=line, record=error.record, field=error.field, error=error.message)
 
 
-def _iter_folder(folder: Path) -> Iterator[RegistryItem]:
+def _iter_folder(folder: Path) -> Iterator[RawRecord]:
     # Names only are held in memory, sorted so that a run (and its resume) visits them in the same order.
     names = sorted(entry.name for entry in os.scandir(folder)
                    if entry.is_file() and entry.name.endswith(".json") and not entry.name.startswith("."))
     for name in names:
-        yield from _iter_json_file(folder / name)
+        yield RawRecord("json", str(folder / name), None)
 
 
 def _iter_json_file(path: Path) -> Iterator[RegistryItem]:
@@ -142,28 +176,21 @@ def _iter_json_file(path: Path) -> Iterator[RegistryItem]:
         yield _patient(item, file=str(path), line=None)
 
 
-def _iter_jsonl(path: Path) -> Iterator[RegistryItem]:
+def _iter_jsonl(path: Path) -> Iterator[RawRecord]:
     with path.open(encoding="utf-8", errors="replace") as handle:
         for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as error:
-                yield RegistryError(file=str(path), line=number, record=None, field=None,
-                                    error=f"invalid JSON at column {error.colno}: {error.msg}")
-                continue
-            yield _patient(data, file=str(path), line=number)
+            if text.strip():
+                yield RawRecord("jsonl", str(path), number, text)
 
 
-def _iter_csv(path: Path) -> Iterator[RegistryItem]:
+def _iter_csv(path: Path) -> Iterator[RawRecord]:
     csv.field_size_limit(min(sys.maxsize, 1 << 30))  # long event histories sit in one JSON cell
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.DictReader(handle)
         start = reader.line_num + 1
         for row in reader:
             line, start = start, reader.line_num + 1
-            yield _csv_row(row, file=str(path), line=line)
+            yield RawRecord("csv", str(path), line, row)
 
 
 def _csv_row(row: dict, *, file: str, line: int) -> RegistryItem:

@@ -5,9 +5,13 @@ Polarity turns it into a status: ``require`` passes when true, ``exclude`` passe
 The verdict is ``ineligible`` if any criterion fails, else ``needs_review`` if any is unknown,
 else ``eligible``.
 
-One evaluation, two renderings: :func:`decide` gives a :class:`Decision` (verdict and per-criterion
-statuses, with reasons and facts left unwritten until asked for), which batch screening stores compactly;
-:func:`screen` is ``decide(...).result()``, the full ``TrialResult`` with every reason and fact.
+Two entry points over the same evaluators and combining rules: :func:`screen` gives the full ``TrialResult``,
+every rule's status, reason and facts; :func:`decide` gives a :class:`Decision`, the verdict and one status
+per criterion without writing any reason (batch screening stores it compactly, and screens again when an
+explanation is asked for). Per rule set a plan, made once, sorts the criteria: those no patient can change
+(manual review) are decided in advance, flat ones (rules without groups or applicability conditions) go
+straight to a status, the rest rule by rule. Predicates are answered once per patient and date even when
+several trials ask them. ``decide`` and ``screen`` agree on every status (tests/test_fast_path.py).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from ..models.patient import Patient
 from ..models.results import Fact, RuleResult, TrialResult
 from ..models.rules import Applicability, CompiledCriterion, RuleSet
 from .facts import PatientFacts
-from .predicates import EVALUATORS, PATIENT_INDEPENDENT, latest_edss
+from .predicates import EVALUATORS, PATIENT_INDEPENDENT, latest_edss, predicate_key
 
 __all__ = ["screen", "decide", "Decision", "evaluate_rule", "PatientFacts", "STATUS_CODES", "ENGINE_VERSION"]
 
@@ -82,38 +86,66 @@ class RuleDecision:
                 "children": [child.as_dict() for child in self.children]}
 
 
+def _leaf_status(value: Optional[bool], polarity: str, clears_on: Optional[date]) -> tuple[str, Optional[date]]:
+    """A rule's status from its predicate, and for a failing exclusion window the date it passes."""
+    status = _STATUS[polarity][value]
+    return status, clears_on if status == "fail" and polarity == "exclude" else None
+
+
+def _group_status(mode: str, children: list[tuple[str, Optional[date]]]) -> tuple[str, Optional[date]]:
+    """An all-of group fails if any child fails (passing on the last pass date its failing children give);
+    an any-of group passes if any child passes; else unknown if any child is unknown."""
+    statuses = [status for status, _ in children]
+    if mode == "all":
+        status = _combine(statuses)
+        if status == "fail":
+            return status, max((day for s, day in children if s == "fail" and day), default=None)
+        return status, None
+    return ("pass" if "pass" in statuses else "unknown" if "unknown" in statuses else "fail"), None
+
+
+def _conditional(applies: Optional[bool], status: str, passes_from: Optional[date]) -> tuple[str, Optional[date]]:
+    """A rule for some patients only (``when``) passes for the others; when it is not known whether it applies,
+    it is unknown unless it fails anyway."""
+    if applies is False:
+        return "pass", None
+    if applies is None and status != "fail":
+        return "unknown", None
+    return status, passes_from
+
+
 def decide_rule(rule, p: PatientFacts, as_of: date) -> RuleDecision:
     applies, why = (True, "") if rule.when is None else _applies(rule.when, p, as_of)
     if applies is False:
         return RuleDecision(rule, "pass", None, lambda: f"not applicable: {why}")
     if rule.kind == "group":
         children = tuple([decide_rule(child, p, as_of) for child in rule.rules])
-        statuses = [c.status for c in children]
-        if rule.mode == "all":
-            status = _combine(statuses)
-            passes_from = max((c.passes_from for c in children if c.status == "fail" and c.passes_from), default=None)
-        else:
-            status = "pass" if "pass" in statuses else "unknown" if "unknown" in statuses else "fail"
-            passes_from = None
-
-        unsure = applies is None and status != "fail"  # the group may not apply to this patient
+        status, passes_from = _conditional(applies, *_group_status(
+            rule.mode, [(child.status, child.passes_from) for child in children]))
 
         def reason() -> str:
+            statuses = [child.status for child in children]
             counts = ", ".join(f"{statuses.count(s)} {s}" for s in ("pass", "fail", "unknown") if s in statuses)
             text = f"{'all' if rule.mode == 'all' else 'at least one'} of {len(children)} needed: {counts}"
-            return f"{why}; {text}" if unsure else text
+            return f"{why}; {text}" if applies is None and status != "fail" else text
 
-        if unsure:
-            return RuleDecision(rule, "unknown", None, reason, children=children)
-        return RuleDecision(rule, status, passes_from if status == "fail" else None, reason, children=children)
+        return RuleDecision(rule, status, passes_from, reason, children=children)
     outcome = EVALUATORS[rule.kind](rule, p, as_of)
-    status = _STATUS[rule.polarity][outcome.value]
-    if status == "fail":
-        passes_from = outcome.clears_on if rule.polarity == "exclude" else None
-        return RuleDecision(rule, status, passes_from, outcome.reason, outcome.facts)
-    if applies is None:
-        return RuleDecision(rule, "unknown", None, lambda: f"{why}; {outcome.reason()}", outcome.facts)
-    return RuleDecision(rule, status, None, outcome.reason, outcome.facts)
+    status, passes_from = _conditional(applies, *_leaf_status(outcome.value, rule.polarity, outcome.clears_on))
+    if applies is None and status != "fail":
+        return RuleDecision(rule, status, passes_from, lambda: f"{why}; {outcome.reason()}", outcome.facts)
+    return RuleDecision(rule, status, passes_from, outcome.reason, outcome.facts)
+
+
+def _rule_status(rule, p: PatientFacts, as_of: date) -> tuple[str, Optional[date]]:
+    """:func:`decide_rule`'s status and pass date alone, for the fast path."""
+    applies = True if rule.when is None else _applies(rule.when, p, as_of)[0]
+    if applies is False:
+        return "pass", None
+    if rule.kind == "group":
+        return _conditional(applies, *_group_status(rule.mode, [_rule_status(c, p, as_of) for c in rule.rules]))
+    outcome = EVALUATORS[rule.kind](rule, p, as_of)
+    return _conditional(applies, *_leaf_status(outcome.value, rule.polarity, outcome.clears_on))
 
 
 def evaluate_rule(rule, p: PatientFacts, as_of: date) -> RuleResult:
@@ -141,8 +173,10 @@ class CriterionDecision:
 
     def as_dict(self) -> dict:
         c = self.criterion
+        rules = [r.as_dict() for r in self.rules]
+        deciding = [r for r in rules if r["status"] == self.status] or rules  # as in reason, written once
         return {"id": c.id, "section": c.section, "text": c.text, "span": c.span, "status": self.status,
-                "reason": self.reason, "rules": [r.as_dict() for r in self.rules]}
+                "reason": "; ".join(r["reason"] for r in deciding), "rules": rules}
 
 
 def _decide_criterion(criterion: CompiledCriterion, p: Optional[PatientFacts],
@@ -150,6 +184,15 @@ def _decide_criterion(criterion: CompiledCriterion, p: Optional[PatientFacts],
     rules = [decide_rule(rule, p, as_of) for rule in criterion.rules]
     status = rules[0].status if len(rules) == 1 else _combine([r.status for r in rules])
     return CriterionDecision(criterion, status, rules)
+
+
+def _criterion_status(rules: list[tuple[str, Optional[date]]]) -> tuple[str, Optional[date]]:
+    """A criterion from its rules' (status, pass date): as :class:`CriterionDecision`."""
+    status = _combine([s for s, _ in rules])
+    if status != "fail":
+        return status, None
+    dates = [day for s, day in rules if s == "fail"]
+    return status, max(dates) if all(dates) else None
 
 
 def _independent(rule) -> bool:
@@ -161,15 +204,70 @@ def _independent(rule) -> bool:
     return rule.kind in PATIENT_INDEPENDENT
 
 
+def _leaf_step(rule):
+    """How the fast path evaluates one rule of a flat criterion: its status when no patient can change it,
+    else (evaluator, rule, status by predicate value, whether a failing window gives a pass date, the
+    predicate's key: trials share many predicates, which are evaluated once per patient)."""
+    if _independent(rule):
+        return decide_rule(rule, None, None).status
+    return EVALUATORS[rule.kind], rule, _STATUS[rule.polarity], rule.polarity == "exclude", predicate_key(rule)
+
+
+# How the fast path evaluates a criterion (see _step).
+_FIXED, _LEAF, _FLAT, _RULES = range(4)
+
+
+def _step(criterion: CompiledCriterion) -> tuple[int, object]:
+    """A criterion's plan: ``_FIXED`` with its (status, passes_from) when no patient can change it; ``_LEAF``
+    with the leaf step of its one rule; ``_FLAT`` with the leaf steps of rules without groups or applicability
+    conditions (together, nearly all criteria); else ``_RULES``, evaluated rule by rule."""
+    if all(map(_independent, criterion.rules)):
+        decided = _decide_criterion(criterion, None, None)
+        return _FIXED, (decided.status, decided.passes_from)
+    if all(rule.kind != "group" and rule.when is None for rule in criterion.rules):
+        leaves = [_leaf_step(rule) for rule in criterion.rules]
+        return (_LEAF, leaves[0]) if len(leaves) == 1 else (_FLAT, leaves)
+    return _RULES, criterion.rules
+
+
+def _flat_status(leaves: list, p: PatientFacts, as_of: date, memo: dict) -> tuple[str, Optional[date]]:
+    """:func:`decide_rule` and :func:`_decide_criterion` for a flat criterion, keeping only the status and the
+    date a failing criterion passes (every failing rule a window: the last of their pass dates). ``memo``
+    holds the patient's predicate outcomes at ``as_of`` by predicate key."""
+    failed = unknown = False
+    passes_from: Optional[date] = None
+    dated = True
+    for leaf in leaves:
+        if leaf.__class__ is str:
+            status, clears = leaf, None
+        else:
+            evaluate, rule, status_of, window, key = leaf
+            outcome = memo.get(key)
+            if outcome is None:
+                outcome = memo[key] = evaluate(rule, p, as_of)
+            status, clears = status_of[outcome.value], outcome.clears_on if window else None
+        if status == "fail":
+            failed = True
+            if clears is None:
+                dated = False
+            elif passes_from is None or clears > passes_from:
+                passes_from = clears
+        elif status == "unknown":
+            unknown = True
+    if failed:
+        return "fail", passes_from if dated else None
+    return ("unknown" if unknown else "pass"), None
+
+
 class _Plan:
     """What screening needs of a rule set, computed once per rule set object (rule sets are frozen: an edit
-    makes a new one): its content hash, and the criteria no patient can change, decided in advance."""
+    makes a new one): its content hash, and per criterion how to evaluate it (see :func:`_step`)."""
 
     def __init__(self, ruleset: RuleSet):
         self.ruleset = weakref.ref(ruleset)
         self.sha256 = ruleset.content_sha256()
-        self.fixed = [_decide_criterion(c, None, None) if all(map(_independent, c.rules)) else None
-                      for c in ruleset.criteria]
+        self.independent = [all(map(_independent, c.rules)) for c in ruleset.criteria]
+        self.steps = [(c.id, *_step(c)) for c in ruleset.criteria]
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -183,56 +281,86 @@ def _plan(ruleset: RuleSet) -> _Plan:
     return plan
 
 
+def _verdict(failing: list[str], unknown: list[str], dates: list[Optional[date]]):
+    """(verdict, failing ids, unknown ids, eligible_from) from the failing and unknown criteria and the
+    failing ones' pass dates: the patient could be eligible from the last of them when each has one."""
+    verdict = "ineligible" if failing else "needs_review" if unknown else "eligible"
+    eligible_from = max(dates) if failing and all(dates) else None
+    return verdict, tuple(failing), tuple(unknown), eligible_from
+
+
 class Decision:
     """One patient x trial screening without the prose: verdict, failing and unknown criterion ids, the date
-    the patient could become eligible, and one status per criterion. ``result()`` writes the full
-    ``TrialResult`` (reasons and facts), identical to :func:`screen`."""
+    the patient could become eligible, and one status per criterion (``statuses``). ``result()`` evaluates
+    again with every reason and fact, which gives exactly :func:`screen`."""
 
-    __slots__ = ("ruleset", "patient_id", "as_of", "criteria", "verdict", "failing", "unknown", "eligible_from",
+    __slots__ = ("ruleset", "facts", "as_of", "statuses", "verdict", "failing", "unknown", "eligible_from",
                  "ruleset_sha256")
 
-    def __init__(self, ruleset: RuleSet, patient_id: str, as_of: date, criteria: list[CriterionDecision],
+    def __init__(self, ruleset: RuleSet, facts: PatientFacts, as_of: date, statuses: str, outcome: tuple,
                  ruleset_sha256: str):
-        self.ruleset, self.patient_id, self.as_of, self.criteria = ruleset, patient_id, as_of, criteria
+        self.ruleset, self.facts, self.as_of, self.statuses = ruleset, facts, as_of, statuses
+        self.verdict, self.failing, self.unknown, self.eligible_from = outcome
         self.ruleset_sha256 = ruleset_sha256
-        failing = [c for c in criteria if c.status == "fail"]
-        self.failing = tuple(c.criterion.id for c in failing)
-        self.unknown = tuple(c.criterion.id for c in criteria if c.status == "unknown")
-        self.verdict = "ineligible" if failing else "needs_review" if self.unknown else "eligible"
-        self.eligible_from = None
-        if failing:
-            dates = [c.passes_from for c in failing]
-            if all(dates):
-                self.eligible_from = max(dates)
+
+    @property
+    def patient_id(self) -> str:
+        return self.facts.patient.id
 
     @property
     def trial_id(self) -> str:
         return self.ruleset.trial_id
 
-    @property
-    def statuses(self) -> str:
-        """One letter per criterion in rule-set order: p(ass), f(ail), u(nknown) (see ``STATUS_CODES``)."""
-        return "".join([STATUS_CODES[c.status] for c in self.criteria])
-
     def result(self) -> TrialResult:
-        # Validated from plain values in one call: pydantic-core builds the nested models faster than Python can.
-        return TrialResult.model_validate({
-            "trial_id": self.ruleset.trial_id, "title": self.ruleset.title, "patient_id": self.patient_id,
-            "verdict": self.verdict, "as_of": self.as_of, "criteria": [c.as_dict() for c in self.criteria],
-            "to_confirm": [f"{c.criterion.id}: {c.reason}" for c in self.criteria if c.status == "unknown"],
-            "failing": list(self.failing), "eligible_from": self.eligible_from,
-            "ruleset_sha256": self.ruleset_sha256, "engine_version": ENGINE_VERSION})
+        return screen(self.ruleset, self.facts, self.as_of)
 
 
 def decide(ruleset: RuleSet, patient: Patient | PatientFacts, as_of: Optional[date] = None) -> Decision:
-    """Screen one patient against one compiled trial at ``as_of`` (default: today), statuses only."""
+    """Screen one patient against one compiled trial at ``as_of`` (default: today): statuses only, no reasons
+    written (the batch path). ``decide(...).result() == screen(...)``."""
     facts = patient if isinstance(patient, PatientFacts) else PatientFacts(patient)
     as_of = as_of or date.today()
     plan = _plan(ruleset)
-    criteria = [fixed or _decide_criterion(c, facts, as_of) for c, fixed in zip(ruleset.criteria, plan.fixed)]
-    return Decision(ruleset, facts.patient.id, as_of, criteria, plan.sha256)
+    memo = facts.outcomes(as_of)
+    codes, failing, unknown, dates = [], [], [], []
+    for criterion_id, how, step in plan.steps:
+        if how == _LEAF:  # _flat_status for one rule, inlined: the commonest case
+            evaluate, rule, status_of, window, key = step
+            outcome = memo.get(key)
+            if outcome is None:
+                outcome = memo[key] = evaluate(rule, facts, as_of)
+            status, passes_from = status_of[outcome.value], outcome.clears_on if window else None
+        elif how == _FIXED:
+            status, passes_from = step
+        elif how == _FLAT:
+            status, passes_from = _flat_status(step, facts, as_of, memo)
+        else:
+            status, passes_from = _criterion_status([_rule_status(rule, facts, as_of) for rule in step])
+        codes.append(STATUS_CODES[status])
+        if status == "fail":
+            failing.append(criterion_id)
+            dates.append(passes_from)
+        elif status == "unknown":
+            unknown.append(criterion_id)
+    return Decision(ruleset, facts, as_of, "".join(codes), _verdict(failing, unknown, dates), plan.sha256)
 
 
 def screen(ruleset: RuleSet, patient: Patient | PatientFacts, as_of: Optional[date] = None) -> TrialResult:
     """Screen one patient against one compiled trial at ``as_of`` (default: today)."""
-    return decide(ruleset, patient, as_of).result()
+    facts = patient if isinstance(patient, PatientFacts) else PatientFacts(patient)
+    as_of = as_of or date.today()
+    plan = _plan(ruleset)
+    criteria = [_decide_criterion(c, None if fixed else facts, None if fixed else as_of)
+                for c, fixed in zip(ruleset.criteria, plan.independent)]
+    failed = [c for c in criteria if c.status == "fail"]
+    verdict, failing, _, eligible_from = _verdict([c.criterion.id for c in failed],
+                                                  [c.criterion.id for c in criteria if c.status == "unknown"],
+                                                  [c.passes_from for c in failed])
+    rendered = [c.as_dict() for c in criteria]
+    # Validated from plain values in one call: pydantic-core builds the nested models faster than Python can.
+    return TrialResult.model_validate({
+        "trial_id": ruleset.trial_id, "title": ruleset.title, "patient_id": facts.patient.id, "verdict": verdict,
+        "as_of": as_of, "criteria": rendered,
+        "to_confirm": [f"{c['id']}: {c['reason']}" for c in rendered if c["status"] == "unknown"],
+        "failing": list(failing), "eligible_from": eligible_from, "ruleset_sha256": plan.sha256,
+        "engine_version": ENGINE_VERSION})

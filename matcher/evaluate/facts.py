@@ -77,6 +77,7 @@ class PatientFacts:
     patient: Patient
     lexicon: Lexicon = field(default_factory=get_lexicon)
     _latest_edss: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _outcomes: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @cached_property
     def subtype(self) -> Optional[str]:
@@ -116,6 +117,14 @@ class PatientFacts:
             dated = sorted((s for s in scores if s.date), key=lambda s: s.date)
             self._latest_edss[as_of] = dated[-1] if dated else (scores[-1] if scores else None)
         return self._latest_edss[as_of]
+
+    def outcomes(self, as_of: date) -> dict:
+        """The patient's predicate outcomes at ``as_of``, by predicate key (filled by the evaluator, so that a
+        question several trials ask is answered once)."""
+        memo = self._outcomes.get(as_of)
+        if memo is None:
+            memo = self._outcomes[as_of] = {}
+        return memo
 
     def lab_id(self, test: str) -> Optional[str]:
         match = _find_in(self.lexicon, "labs", test)

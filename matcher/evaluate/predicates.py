@@ -10,6 +10,8 @@ batch screening needs the value alone, and writing dates into sentences costs mo
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Optional
@@ -62,8 +64,9 @@ def sex(rule: R.SexRule, p: PatientFacts, as_of: date) -> Outcome:
 def healthy_volunteers(rule: R.HealthyVolunteersRule, p: PatientFacts, as_of: date) -> Outcome:
     if rule.accepted:
         return Outcome(True, lambda: "healthy volunteers and patients are both accepted")
-    if p.subtype or p.patient.diagnosis_date:
-        return Outcome(True, lambda: f"patient has MS ({p.subtype or 'diagnosed ' + str(p.patient.diagnosis_date)})")
+    subtype, diagnosed = p.subtype, p.patient.diagnosis_date
+    if subtype or diagnosed:
+        return Outcome(True, lambda: f"patient has MS ({subtype or 'diagnosed ' + str(diagnosed)})")
     return Outcome(None, lambda: "no MS diagnosis on record; the trial does not take healthy volunteers")
 
 
@@ -263,8 +266,7 @@ def prior_drug(rule: R.PriorDrugRule, p: PatientFacts, as_of: date) -> Outcome:
     if rule.current:
         matches = [t for t in matches if t.end is None or t.end >= as_of]
     if rule.min_duration:
-        need = windows.delta(rule.min_duration)
-        long_enough = [t for t in matches if t.start and (t.end or as_of) >= t.start + need]
+        long_enough = [t for t in matches if t.start and (t.end or as_of) >= windows.after(t.start, rule.min_duration)]
         if len(long_enough) < len(matches) and any(t.start is None for t in matches):
             first = matches[0]
             return Outcome(None, lambda: f"start date of {first.text} unknown; criterion: at least {rule.min_duration}")
@@ -296,10 +298,11 @@ def _lab_criterion(rule: R.LabRule) -> str:
 def lab(rule: R.LabRule, p: PatientFacts, as_of: date) -> Outcome:
     if p.patient.labs is None:
         return Outcome(None, lambda: f"no labs on record; criterion: {_lab_criterion(rule)}")
-    results = [l for l in p.patient.labs if (l.date is None or l.date <= as_of) and p.lab_id(l.test) == rule.test]
+    results = [result for result in p.patient.labs
+               if (result.date is None or result.date <= as_of) and p.lab_id(result.test) == rule.test]
     if not results:
         return Outcome(None, lambda: f"no {rule.test} result on record; criterion: {_lab_criterion(rule)}")
-    latest = max(results, key=lambda l: l.date or date.min)
+    latest = max(results, key=lambda result: result.date or date.min)
     patient_factor = p.unit_factor(rule.test, latest.unit)
     rule_factor = p.unit_factor(rule.test, rule.unit)
     fact = lambda: [Fact(field="labs", value=f"{latest.test} {latest.value:g} {latest.unit or ''}".strip(),  # noqa: E731
@@ -367,9 +370,11 @@ def condition(rule: R.ConditionRule, p: PatientFacts, as_of: date) -> Outcome:
     if hits:
         return Outcome(True, lambda: f"{', '.join(c.text for c in hits)} on record; criterion: {wanted()}", facts)
 
+    conditions = p.conditions  # not the patient itself: outcomes are kept with the patient's facts
+
     def reason() -> str:
         note = f" ({', '.join(c.text for c in excepted)} is an exception)" if excepted else ""
-        unknown = [c.text for c in p.conditions if not c.ids]
+        unknown = [c.text for c in conditions if not c.ids]
         tail = f"; not in the lexicon, not checked: {', '.join(unknown)}" if unknown else ""
         return f"no {wanted()} on record{note}{tail}"
 
@@ -378,12 +383,14 @@ def condition(rule: R.ConditionRule, p: PatientFacts, as_of: date) -> Outcome:
 
 def live_vaccine(rule: R.LiveVaccineRule, p: PatientFacts, as_of: date) -> Outcome:
     if p.patient.vaccinations is None:
-        return Outcome(None, lambda: f"vaccination history unknown; criterion: live vaccine {_window_text(rule.window)}")
+        return Outcome(None, lambda: f"vaccination history unknown; criterion: live vaccine "
+                                     f"{_window_text(rule.window)}")
     start = windows.window_start(as_of, rule.window.within) if rule.window else date.min
     recent = [v for v in p.patient.vaccinations if v.date and start <= v.date <= as_of]
     live = [v for v in recent if p.vaccine_is_live(v.vaccine, v.live)]
     unsure = [v for v in recent if p.vaccine_is_live(v.vaccine, v.live) is None]
-    undated = [v for v in p.patient.vaccinations if v.date is None and p.vaccine_is_live(v.vaccine, v.live) is not False]
+    undated = [v for v in p.patient.vaccinations
+               if v.date is None and p.vaccine_is_live(v.vaccine, v.live) is not False]
     facts = lambda: [Fact(field="vaccinations", value=v.vaccine, date=v.date) for v in live + unsure]  # noqa: E731
     if live:
         last = max(v.date for v in live)
@@ -436,6 +443,16 @@ def manual_review(rule: R.ManualReviewRule, p: PatientFacts, as_of: date) -> Out
 
 # Evaluators that read neither the patient nor the date: their rules are decided once per rule set.
 PATIENT_INDEPENDENT = frozenset({"manual_review"})
+# What a predicate does not read: the rule's identity, source, polarity and applicability (evaluate applies
+# those), so rules equal but for these have the same outcome for a patient at a date.
+_NOT_READ = {"id", "criterion_id", "section", "polarity", "text", "span", "origin", "when"}
+
+
+def predicate_key(rule) -> str:
+    """A key equal for rules whose predicates are the same (other trials often ask the same question)."""
+    fields = json.dumps(rule.model_dump(mode="json", exclude=_NOT_READ), sort_keys=True, ensure_ascii=False)
+    return sys.intern(fields)
+
 
 EVALUATORS: dict[str, Callable[..., Outcome]] = {
     "age": age, "sex": sex, "healthy_volunteers": healthy_volunteers, "ms_diagnosis": ms_diagnosis,

@@ -41,7 +41,10 @@ def window_start(as_of: date, duration: Duration) -> date:
 
 @lru_cache(maxsize=4096)
 def _window_start(as_of: date, value: float, unit: str) -> date:
-    return as_of - _delta(value, unit)
+    try:
+        return as_of - _delta(value, unit)
+    except (OverflowError, ValueError):  # longer than the calendar ("within 99999999 years"): all of it
+        return date.min
 
 
 def clears_on(last_event: date, duration: Duration) -> date:
@@ -51,7 +54,18 @@ def clears_on(last_event: date, duration: Duration) -> date:
 
 @lru_cache(maxsize=65536)
 def _clears_on(last_event: date, value: float, unit: str) -> date:
-    return last_event + _delta(value, unit) + _ONE_DAY
+    try:
+        return last_event + _delta(value, unit) + _ONE_DAY
+    except (OverflowError, ValueError):  # not before the end of the calendar
+        return date.max
+
+
+def after(start: date, duration: Duration) -> date:
+    """``start`` plus ``duration``; date.max when that is past the calendar."""
+    try:
+        return start + delta(duration)
+    except (OverflowError, ValueError):
+        return date.max
 
 
 def years_between(start: date, end: date) -> float:

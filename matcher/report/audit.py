@@ -116,7 +116,9 @@ def _load(store: ResultStore, row: tuple, others: int = 0) -> StoredScreening:
     return StoredScreening(
         row=rowid, run_id=run_id, patient_id=patient_id, trial_id=trial_id, ruleset_sha256=sha,
         compiler_version=compiler_version, engine_version=engine_version, as_of=date.fromisoformat(as_of),
-        screened_at=screened_at, command=command, result=TrialResult.model_validate_json(result_json),
+        screened_at=screened_at, command=command,
+        # a compact batch row has no result_json: the store re-derives it and checks it (ResultStore.result)
+        result=TrialResult.model_validate_json(result_json) if result_json is not None else store.result(rowid),
         ruleset=store.ruleset(sha), patient=Patient.model_validate(json.loads(snapshot[0][0])) if snapshot else None,
         others=others)
 
@@ -200,7 +202,7 @@ class Rederivation:
 
 
 def rederive(stored: StoredScreening) -> Optional[Rederivation]:
-    """None when the profile or the rule set was not stored (batch runs keep only the result)."""
+    """None when the profile or the rule set was not stored (stores written before profiles were kept)."""
     if stored.patient is None or stored.ruleset is None:
         return None
     from ..evaluate import screen

@@ -7,13 +7,20 @@ Tables:
 
 * ``runs``: run_id, started_at, as_of, engine_version, command
 * ``screenings``: run_id, patient_id, trial_id, ruleset_sha256, compiler_version, engine_version, as_of,
-  screened_at, verdict, eligible_from, result_json (the whole ``TrialResult``: per criterion its section,
-  text, span, status, reason and the facts used)
+  screened_at, verdict, eligible_from, failing and unknown (criterion ids, ';'-separated), statuses (one
+  letter per criterion of the rule set, in its order: ``p`` pass, ``f`` fail, ``u`` unknown), and
+  result_json (the whole ``TrialResult``: per criterion its section, text, span, status, reason and the
+  facts used). Batch screenings are *compact*: result_json is NULL, and the full result is re-derived on
+  demand (:meth:`ResultStore.result`) by screening the stored patient snapshot with the stored rule set at
+  the stored reference date, then checked against the stored statuses.
 * ``rulesets``: sha256 (primary key), trial_id, ruleset_json
 * ``errors``: run_id, file, line, record, field, error (registry rows that could not be screened)
 * ``patient_snapshots``: sha256 (primary key), patient_id, patient_json (the profile as screened), and
   ``run_patients``: run_id, patient_id, patient_sha256 (which snapshot a run screened; written by
-  ``msmatch screen``, read by :mod:`matcher.report.audit` to re-derive a stored decision)
+  ``msmatch screen`` and ``msmatch batch``, read to re-derive a stored decision)
+
+A store written before compact rows existed is upgraded when opened: the screenings table is rebuilt once
+(rows and rowids kept) with result_json optional and the compact columns filled from result_json.
 
 WAL mode; writers group rows in :meth:`ResultStore.transaction` so that a run interrupted midway keeps every
 batch already committed.
@@ -25,18 +32,50 @@ import hashlib
 import json
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, NamedTuple, Optional
 
-from ..evaluate import ENGINE_VERSION
+from ..errors import MsmatchError
+from ..evaluate import ENGINE_VERSION, STATUS_CODES, Decision, screen
 from ..models.patient import Patient
 from ..models.results import TrialResult
 from ..models.rules import RuleSet
 
-__all__ = ["ResultStore", "Screening"]
+__all__ = ["ResultStore", "Screening", "patient_snapshot", "RederivationError"]
 
+SCREENINGS = """
+CREATE TABLE IF NOT EXISTS screenings (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    patient_id TEXT NOT NULL,
+    trial_id TEXT NOT NULL,
+    ruleset_sha256 TEXT NOT NULL REFERENCES rulesets(sha256),
+    compiler_version TEXT,
+    engine_version TEXT NOT NULL,
+    as_of TEXT NOT NULL,
+    screened_at TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    eligible_from TEXT,
+    result_json TEXT,
+    failing TEXT,
+    unknown TEXT,
+    statuses TEXT
+);
+"""
+SCREENINGS_INDEXES = """
+CREATE INDEX IF NOT EXISTS screenings_pair ON screenings (patient_id, trial_id, as_of);
+CREATE INDEX IF NOT EXISTS screenings_as_of ON screenings (as_of, trial_id);
+"""
+# Upgrading a store from before compact rows: the compact columns computed from each row's result_json
+# (status letters are the statuses' first letters, as in STATUS_CODES).
+_V1_COLUMNS = ("run_id", "patient_id", "trial_id", "ruleset_sha256", "compiler_version", "engine_version", "as_of",
+               "screened_at", "verdict", "eligible_from", "result_json")
+_V1_COMPACT = (
+    "COALESCE((SELECT group_concat(f.value, ';') FROM json_each(v.result_json, '$.failing') AS f), ''), "
+    "COALESCE((SELECT group_concat(json_extract(c.value, '$.id'), ';') FROM json_each(v.result_json, '$.criteria') "
+    "AS c WHERE json_extract(c.value, '$.status') = 'unknown'), ''), "
+    "COALESCE((SELECT group_concat(substr(json_extract(c.value, '$.status'), 1, 1), '') "
+    "FROM json_each(v.result_json, '$.criteria') AS c), '')")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -50,21 +89,7 @@ CREATE TABLE IF NOT EXISTS rulesets (
     trial_id TEXT NOT NULL,
     ruleset_json TEXT NOT NULL
 );
-CREATE TABLE IF NOT EXISTS screenings (
-    run_id INTEGER NOT NULL REFERENCES runs(run_id),
-    patient_id TEXT NOT NULL,
-    trial_id TEXT NOT NULL,
-    ruleset_sha256 TEXT NOT NULL REFERENCES rulesets(sha256),
-    compiler_version TEXT,
-    engine_version TEXT NOT NULL,
-    as_of TEXT NOT NULL,
-    screened_at TEXT NOT NULL,
-    verdict TEXT NOT NULL,
-    eligible_from TEXT,
-    result_json TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS screenings_pair ON screenings (patient_id, trial_id, as_of);
-CREATE INDEX IF NOT EXISTS screenings_as_of ON screenings (as_of, trial_id);
+""" + SCREENINGS + SCREENINGS_INDEXES + """
 CREATE TABLE IF NOT EXISTS errors (
     run_id INTEGER NOT NULL REFERENCES runs(run_id),
     file TEXT,
@@ -87,9 +112,10 @@ CREATE TABLE IF NOT EXISTS run_patients (
 """
 
 
-@dataclass(frozen=True)
-class Screening:
-    """One screening row, ready to insert (batch workers build these so the parent only writes)."""
+class Screening(NamedTuple):
+    """One screening row, ready to insert (batch workers build these so the parent only writes).
+
+    ``result_json`` is None for a compact row (batch screening): the full result is re-derived on demand."""
 
     patient_id: str
     trial_id: str
@@ -99,15 +125,42 @@ class Screening:
     as_of: str
     verdict: str
     eligible_from: Optional[str]
-    result_json: str
+    failing: tuple[str, ...]
+    unknown: tuple[str, ...]
+    statuses: str
+    result_json: Optional[str] = None
 
     @classmethod
     def of(cls, result: TrialResult, ruleset: RuleSet) -> "Screening":
+        """A full row: the whole result kept as JSON."""
         return cls(patient_id=result.patient_id, trial_id=result.trial_id, ruleset_sha256=result.ruleset_sha256,
                    compiler_version=ruleset.compiler_version, engine_version=result.engine_version,
                    as_of=result.as_of.isoformat(), verdict=result.verdict,
                    eligible_from=result.eligible_from.isoformat() if result.eligible_from else None,
+                   failing=tuple(result.failing),
+                   unknown=tuple(c.id for c in result.criteria if c.status == "unknown"),
+                   statuses="".join(STATUS_CODES[c.status] for c in result.criteria),
                    result_json=result.model_dump_json(exclude_none=True))
+
+    @classmethod
+    def compact(cls, decision: Decision) -> "Screening":
+        """A compact row: the outcome and one status per criterion; reasons and facts are re-derived."""
+        ruleset, eligible_from = decision.ruleset, decision.eligible_from
+        return cls(decision.facts.patient.id, ruleset.trial_id, decision.ruleset_sha256, ruleset.compiler_version,
+                   ENGINE_VERSION, decision.as_of.isoformat(), decision.verdict,
+                   eligible_from.isoformat() if eligible_from else None, decision.failing, decision.unknown,
+                   decision.statuses)
+
+
+def patient_snapshot(patient: Patient) -> tuple[str, str]:
+    """(sha256, json) of a profile as screened: canonical JSON, so the same profile is stored once."""
+    payload = json.dumps(patient.model_dump(mode="json", exclude_none=True), sort_keys=True, ensure_ascii=False,
+                         separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest(), payload
+
+
+class RederivationError(MsmatchError):
+    """A compact row whose full result cannot be re-derived as it was decided."""
 
 
 def _now() -> str:
@@ -126,6 +179,28 @@ class ResultStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         self._in_transaction = False
+        self._rulesets: dict[str, RuleSet] = {}
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Rebuild a screenings table from before compact rows (result_json NOT NULL, no statuses column)."""
+        def upgraded() -> bool:
+            return "statuses" in {row[1] for row in self._db.execute("PRAGMA table_info(screenings)")}
+
+        if upgraded():
+            return
+        with self.transaction():
+            if upgraded():  # another process got there first
+                return
+            kept = ", ".join(_V1_COLUMNS)
+            self._db.execute("ALTER TABLE screenings RENAME TO screenings_v1")
+            self._db.execute(SCREENINGS)
+            self._db.execute(f"INSERT INTO screenings (rowid, {kept}, failing, unknown, statuses) "
+                             f"SELECT rowid, {kept}, {_V1_COMPACT} FROM screenings_v1 AS v ORDER BY rowid")
+            self._db.execute("DROP TABLE screenings_v1")
+            for statement in SCREENINGS_INDEXES.split(";"):
+                if statement.strip():
+                    self._db.execute(statement)
 
     def close(self) -> None:
         self._db.close()
@@ -172,15 +247,18 @@ class ResultStore:
 
     def add_patient(self, run_id: int, patient: Patient) -> str:
         """Keep the profile a run screened (once per content hash), so a decision can be re-derived later."""
-        payload = json.dumps(patient.model_dump(mode="json", exclude_none=True), sort_keys=True, ensure_ascii=False,
-                             separators=(",", ":"))
-        sha = hashlib.sha256(payload.encode("utf-8")).hexdigest()
-        with self.transaction():
-            self._db.execute("INSERT OR IGNORE INTO patient_snapshots (sha256, patient_id, patient_json) "
-                             "VALUES (?, ?, ?)", (sha, patient.id, payload))
-            self._db.execute("INSERT INTO run_patients (run_id, patient_id, patient_sha256) VALUES (?, ?, ?)",
-                             (run_id, patient.id, sha))
+        sha, payload = patient_snapshot(patient)
+        self.add_patient_snapshots(run_id, [(patient.id, sha, payload)])
         return sha
+
+    def add_patient_snapshots(self, run_id: int, snapshots: Iterable[tuple[str, str, str]]) -> None:
+        """(patient_id, sha256, json) per patient a run screened (see :func:`patient_snapshot`)."""
+        snapshots = list(snapshots)
+        with self.transaction():
+            self._db.executemany("INSERT OR IGNORE INTO patient_snapshots (sha256, patient_id, patient_json) "
+                                 "VALUES (?, ?, ?)", [(sha, pid, payload) for pid, sha, payload in snapshots])
+            self._db.executemany("INSERT INTO run_patients (run_id, patient_id, patient_sha256) VALUES (?, ?, ?)",
+                                 [(run_id, pid, sha) for pid, sha, _ in snapshots])
 
     def record(self, run_id: int, result: TrialResult, ruleset: RuleSet) -> None:
         with self.transaction():
@@ -193,16 +271,27 @@ class ResultStore:
         with self.transaction():
             self._db.executemany(
                 "INSERT INTO screenings (run_id, patient_id, trial_id, ruleset_sha256, compiler_version, "
-                "engine_version, as_of, screened_at, verdict, eligible_from, result_json) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "engine_version, as_of, screened_at, verdict, eligible_from, failing, unknown, statuses, result_json) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(run_id, s.patient_id, s.trial_id, s.ruleset_sha256, s.compiler_version, s.engine_version,
-                  s.as_of, screened_at, s.verdict, s.eligible_from, s.result_json) for s in screenings])
+                  s.as_of, screened_at, s.verdict, s.eligible_from, ";".join(s.failing), ";".join(s.unknown),
+                  s.statuses, s.result_json) for s in screenings])
 
     def record_error(self, run_id: int, error: dict) -> None:
         with self.transaction():
             self._db.execute("INSERT INTO errors (run_id, file, line, record, field, error) VALUES (?, ?, ?, ?, ?, ?)",
                              (run_id, error.get("file"), error.get("line"), error.get("record"),
                               error.get("field"), error.get("error") or "unknown error"))
+
+    def run_holds(self, run_id: int, patient_ids: Iterable[str]) -> set[str]:
+        """Which of ``patient_ids`` the run has already screened (from its profile snapshots)."""
+        ids, held = sorted(set(patient_ids)), set()
+        for start in range(0, len(ids), 500):  # under SQLite's limit on query parameters
+            part = ids[start:start + 500]
+            held.update(row[0] for row in self._db.execute(
+                f"SELECT patient_id FROM run_patients WHERE run_id = ? AND patient_id IN ({','.join('?' * len(part))})",
+                [run_id, *part]))
+        return held
 
     def done_patients(self, as_of: date, trial_ids: Iterable[str],
                       ruleset_sha256s: Optional[Iterable[str]] = None) -> set[str]:
@@ -223,18 +312,53 @@ class ResultStore:
         return {row[0] for row in self._db.execute(sql, params)}
 
     def latest(self, patient_id: str, trial_id: str, at: Optional[date] = None) -> Optional[TrialResult]:
-        """The most recent stored result for the pair, with reference date on or before ``at`` if given."""
-        sql = "SELECT result_json FROM screenings WHERE patient_id = ? AND trial_id = ?"
+        """The most recent stored result for the pair, with reference date on or before ``at`` if given
+        (re-derived when the row is compact, see :meth:`result`)."""
+        sql = "SELECT rowid FROM screenings WHERE patient_id = ? AND trial_id = ?"
         params: list = [patient_id, trial_id]
         if at is not None:
             sql += " AND as_of <= ?"
             params.append(at.isoformat())
         row = self._db.execute(sql + " ORDER BY as_of DESC, rowid DESC LIMIT 1", params).fetchone()
-        return TrialResult.model_validate_json(row[0]) if row else None
+        return self.result(row[0]) if row else None
+
+    def result(self, rowid: int) -> TrialResult:
+        """The full result of one screenings row: its stored JSON, or for a compact (batch) row the result
+        re-derived from the stored patient snapshot and rule set at the stored reference date, checked
+        against the stored verdict and per-criterion statuses (:class:`RederivationError` if they differ)."""
+        row = self._db.execute(
+            "SELECT s.run_id, s.patient_id, s.ruleset_sha256, s.as_of, s.verdict, s.statuses, s.result_json, "
+            "p.patient_json FROM screenings s LEFT JOIN run_patients rp ON rp.run_id = s.run_id "
+            "AND rp.patient_id = s.patient_id LEFT JOIN patient_snapshots p ON p.sha256 = rp.patient_sha256 "
+            "WHERE s.rowid = ?", (rowid,)).fetchone()
+        if row is None:
+            raise MsmatchError(f"no screening row {rowid}", file=str(self.path))
+        run_id, patient_id, sha, as_of, verdict, statuses, result_json, patient_json = row
+        if result_json is not None:
+            return TrialResult.model_validate_json(result_json)
+        record = f"{patient_id} x {sha[:12]} (run {run_id}, row {rowid})"
+        ruleset = self.ruleset(sha)
+        if ruleset is None or patient_json is None:
+            raise RederivationError(f"the {'rule set' if ruleset is None else 'patient snapshot'} of a compact "
+                                    "screening is missing from the store", file=str(self.path), record=record)
+        result = screen(ruleset, Patient.model_validate_json(patient_json), date.fromisoformat(as_of))
+        again = "".join(STATUS_CODES[c.status] for c in result.criteria)
+        if (result.verdict, again) != (verdict, statuses):
+            raise RederivationError(
+                f"this engine ({ENGINE_VERSION}) re-derives {result.verdict} with statuses {again}, the store "
+                f"holds {verdict} with {statuses}", file=str(self.path), record=record,
+                hint="re-derive with the engine version that made the screening (see the row's engine_version)")
+        return result
 
     def ruleset(self, sha256: str) -> Optional[RuleSet]:
-        row = self._db.execute("SELECT ruleset_json FROM rulesets WHERE sha256 = ?", (sha256,)).fetchone()
-        return RuleSet.model_validate_json(row[0]) if row else None
+        # Kept once read: a rule set never changes under its content hash, and re-deriving many compact rows
+        # reads the same few.
+        if sha256 not in self._rulesets:
+            row = self._db.execute("SELECT ruleset_json FROM rulesets WHERE sha256 = ?", (sha256,)).fetchone()
+            if row is None:
+                return None
+            self._rulesets[sha256] = RuleSet.model_validate_json(row[0])
+        return self._rulesets[sha256]
 
     def count(self, table: str) -> int:
         if table not in ("runs", "screenings", "rulesets", "errors", "patient_snapshots", "run_patients"):
