@@ -86,3 +86,13 @@ def test_as_of_date_moves_windows():
     later = screen(RULESETS[0], patient, date(2027, 1, 16))
     washout = next(c for c in later.criteria if "fingolimod or other S1P" in c.text)
     assert washout.status == "pass"
+
+
+def test_an_all_of_group_with_a_permanent_failure_gives_no_pass_date():
+    """A group clears by waiting only when every failing part of it does."""
+    from matcher.evaluate import _group_status
+
+    assert _group_status("all", [("fail", date(2027, 1, 16)), ("pass", None)]) == ("fail", date(2027, 1, 16))
+    assert _group_status("all", [("fail", date(2027, 1, 16)), ("fail", date(2027, 3, 1))]) == ("fail", date(2027, 3, 1))
+    assert _group_status("all", [("fail", date(2027, 1, 16)), ("fail", None)]) == ("fail", None)
+    assert _group_status("any", [("fail", date(2027, 1, 16)), ("fail", None)]) == ("fail", None)

@@ -93,13 +93,15 @@ def _leaf_status(value: Optional[bool], polarity: str, clears_on: Optional[date]
 
 
 def _group_status(mode: str, children: list[tuple[str, Optional[date]]]) -> tuple[str, Optional[date]]:
-    """An all-of group fails if any child fails (passing on the last pass date its failing children give);
-    an any-of group passes if any child passes; else unknown if any child is unknown."""
+    """An all-of group fails if any child fails, passing on the last pass date its failing children give (none
+    when a failing child has no such date: it never clears by waiting); an any-of group passes if any child
+    passes; else unknown if any child is unknown."""
     statuses = [status for status, _ in children]
     if mode == "all":
         status = _combine(statuses)
         if status == "fail":
-            return status, max((day for s, day in children if s == "fail" and day), default=None)
+            days = [day for s, day in children if s == "fail"]
+            return status, max(days) if all(days) else None
         return status, None
     return ("pass" if "pass" in statuses else "unknown" if "unknown" in statuses else "fail"), None
 
