@@ -44,7 +44,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator, NamedTuple, Optional, Union
 
-from ..api import parse_patient
 from ..errors import MsmatchError, PatientError
 from ..models.patient import Patient
 
@@ -149,6 +148,8 @@ def count_records(path: str | Path) -> Optional[int]:
 
 def _patient(data, *, file: str, line: Optional[int]) -> RegistryItem:
     try:
+        from ..api import parse_patient  # the compiler's imports are not needed to list a registry
+
         return parse_patient(data, source=file)
     except PatientError as error:
         return RegistryError(file=file, line=line, record=error.record, field=error.field, error=error.message)

@@ -37,7 +37,6 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, NamedTuple, Optional, Union
 
-from ..api import load_rulesets
 from ..errors import MsmatchError
 from ..evaluate import PatientFacts, decide
 from ..lexicon import get_lexicon
@@ -107,6 +106,12 @@ class BatchSummary:
                 f"{self.outputs.parquet} and {self.outputs.sqlite}")
 
 
+def _load_rulesets(file):
+    from ..api import load_rulesets  # imported on use: `msmatch --help` does not load spaCy
+
+    return load_rulesets(file)
+
+
 def load_trials(paths: Iterable[str | Path]) -> list[RuleSet]:
     """Compile every trial record (or read every compiled rule set) under ``paths``, once."""
     rulesets: dict[str, RuleSet] = {}
@@ -116,7 +121,7 @@ def load_trials(paths: Iterable[str | Path]) -> list[RuleSet]:
         files = sorted(f for f in path.iterdir() if f.is_file() and not f.name.startswith(".")) \
             if path.is_dir() else [path]
         for file in files:
-            for ruleset in load_rulesets(file):
+            for ruleset in _load_rulesets(file):
                 seen = rulesets.get(ruleset.trial_id)
                 if seen is not None and seen.content_sha256() != ruleset.content_sha256():
                     raise MsmatchError(f"trial {ruleset.trial_id} is given twice with different criteria",
