@@ -104,6 +104,8 @@ def _canonical(rule: dict) -> dict:
     dumped = {k: v for k, v in model.model_dump(mode="json").items() if k not in _IGNORED}
     if "conditions" in dumped:
         dumped["conditions"] = _minimal("conditions", dumped["conditions"])
+        if dumped.get("timing") == "history":
+            dumped["timing"] = "any"  # the evaluator reads both as "ever"
         dumped["exceptions"] = _minimal("conditions", dumped.get("exceptions") or [])
     if "classes" in dumped and "drugs" in dumped:
         dumped = _drugs_minimal(dumped)

@@ -143,8 +143,9 @@ def extract_conditions(ctx: Context) -> list:
     if _FAMILY_RE.search(ctx.text[:confident[0].start]):
         return []  # family history is not the patient's condition
     prefix = ctx.text[:confident[0].start]
-    timing = _timing(ctx.text)
     windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in ctx.consumed)]
+    # A look-back window states the timing itself: "infection within the last month" counts a resolved one.
+    timing = "any" if windows else _timing(ctx.text)
     for m in confident + excepted:
         ctx.consume(m.start, m.end)
     window = windows[0] if windows else None

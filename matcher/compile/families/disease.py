@@ -101,6 +101,28 @@ def restates_inclusion(ctx: Context) -> bool:
     return _RESTATES_RE.search(ctx.text) is not None
 
 
+def _listed_subtypes(ctx: Context) -> list:
+    """MS subtype mentions, where a group ("relapsing clinical course") followed by a parenthesis that lists
+    single subtypes ("(relapsing remitting, secondary progressive, progressive relapsing)") gives way to the
+    list: the text spells out what it means by the group."""
+    lexicon = get_lexicon()
+    mentions = ctx.entities_of("MS_SUBTYPE")
+
+    def single(e) -> bool:
+        entry = lexicon.get("ms_subtypes", e.id)
+        return len((entry.data.get("subtypes") if entry else None) or [e.id]) == 1
+
+    keep = []
+    for e in mentions:
+        paren = re.search(r"\(([^()]*)\)", ctx.text[e.end:e.end + 200])
+        if not single(e) and paren and ctx.text[e.end:e.end + paren.start()].count(",") <= 2 and any(
+                single(o) for o in mentions if e.end + paren.start(1) <= o.start < e.end + paren.end(1)):
+            ctx.consume(e.start, e.end)
+            continue
+        keep.append(e)
+    return keep
+
+
 def extract_diagnosis_and_subtype(ctx: Context) -> list:
     if restates_inclusion(ctx):
         return []
@@ -109,13 +131,16 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     subtypes: list[str] = []
     active_only = False
     first = None
+    listed = _listed_subtypes(ctx)
     for entity in ctx.entities_of("MS_SUBTYPE"):
         entry = lexicon.get("ms_subtypes", entity.id)
         members = entry.data.get("subtypes") if entry else None
         if members is None:
             members = [entity.id]
         if entry and entry.data.get("active_only_for"):
-            active_only = True
+            active_only = True  # kept from a group the text spells out: "relapsing course (... progressive relapsing)"
+        if entity not in listed:
+            continue
         if set(members) >= {"RRMS", "SPMS", "PPMS"} and "progress" not in entity.text.lower():
             continue  # "any disease sub-type of MS": a diagnosis, not a subtype restriction
         subtypes.extend(m for m in members if m not in subtypes)
