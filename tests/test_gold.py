@@ -98,3 +98,53 @@ def test_thousands_separators_and_decimal_commas():
     (edss,) = [r for r in compile_text("Expanded Disability Status Scale score more then 5,5", "exclusion")
                if r.kind == "edss"]
     assert edss.score.low == 5.5 and not edss.score.low_inclusive
+
+
+def _rules(text, section="exclusion"):
+    from matcher.compile import compile_text
+
+    return _flatten(compile_text(text, section, "X1"))
+
+
+@pytest.mark.parametrize("text, conditions", [
+    ("History of renal or liver disease.", {"kidney_disease", "liver_disease"}),
+    ("Subject has a history of drug or alcohol abuse within the past year.", {"substance_abuse"}),
+    ("History or currently active primary or secondary immunodeficiency.", {"immunodeficiency"}),
+    ("Congestive heart failure (NYHA III or IV functional severity).",
+     {"heart_failure_nyha_iii", "heart_failure_nyha_iv"}),
+    ("Positive HIV infection serological test", {"hiv"}),
+    ("Diagnosed with symptomatic spasticity due to multiple sclerosis.", {"spasticity"}),
+])
+def test_condition_lists_as_registry_text_writes_them(text, conditions):
+    (rule,) = [r for r in _rules(text) if r["kind"] == "condition"]
+    assert set(rule["conditions"]) == conditions
+
+
+def test_examples_in_a_parenthesis_do_not_narrow_the_condition():
+    (rule,) = [r for r in _rules("History or known presence of recurrent or chronic infection (e.g., hepatitis B "
+                                 "or C, HIV, syphilis, tuberculosis)") if r["kind"] == "condition"]
+    assert {"recurrent_infection", "chronic_infection"} <= set(rule["conditions"])
+
+
+def test_each_subtype_clause_keeps_its_own_activity_window():
+    """NCT05208840 I1: the 2-year window is stated for SPMS only."""
+    from matcher.compile import compile_text
+
+    text = ("Patients of both genders with active progressive multiple sclerosis, defined with Lublin 2013 "
+            "classification: primary progressive multiple sclerosis with subsequent relapses or MRI activity "
+            "(McDonald 2017 criteria), secondary progressive multiple sclerosis with relapses or MRI activity "
+            "during 2 years prior to initiation of ocrelizumab.")
+    rules = compile_text(text, "inclusion", "I1")
+    (subtype,) = [r for r in rules if r.kind == "ms_subtype"]
+    assert set(subtype.subtypes) == {"PPMS", "SPMS"} and subtype.active_only
+    (group,) = [r for r in rules if r.kind == "group"]
+    assert group.when.subtypes == ["SPMS"] and group.mode == "any"
+    assert {r.kind for r in group.rules} == {"relapse_activity", "mri_activity"}
+    assert all(r.window.within.value == 2 and r.window.anchor == "first_dose" for r in group.rules)
+    ids = [r.id for r in group.rules]
+    assert all(ids) and len(set(ids)) == len(ids)
+
+
+def test_consent_and_investigator_determined_criteria_go_to_a_person():
+    assert _rules("Willing and able to give informed consent for participation in the study.", "inclusion") == []
+    assert _rules("Have a walking impairment as determined by the Investigator.", "inclusion") == []
