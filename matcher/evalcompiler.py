@@ -84,7 +84,7 @@ def _minimal(kind: str, ids: list[str]) -> list[str]:
     ids = list(dict.fromkeys(ids))
     if kind == "conditions":
         return lexicon.minimal_conditions(ids)
-    return [i for i in ids if not (lexicon._closure("drug_classes", [i]) - {i}) & set(ids)]
+    return [i for i in ids if not (lexicon.class_ancestors(i) - {i}) & set(ids)]
 
 
 def _drugs_minimal(rule: dict) -> dict:

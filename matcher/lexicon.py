@@ -142,6 +142,10 @@ class Lexicon:
                 pending.extend(entry.parents)
         return found
 
+    def class_ancestors(self, class_id: str) -> set[str]:
+        """The drug class and every broader class above it."""
+        return self._closure("drug_classes", [class_id])
+
     def drug_classes(self, drug_id: str) -> set[str]:
         """All classes of a drug, including ancestors of its classes."""
         entry = self.get("drugs", drug_id)
@@ -172,14 +176,15 @@ class Lexicon:
         """The same set of conditions stated once: ids another listed id covers are dropped, and a complete set
         of siblings becomes their parent ("primary or secondary immunodeficiency" -> immunodeficiency)."""
         ids = list(dict.fromkeys(ids))
-        changed = True
-        while changed:
-            changed = False
+        collapsed = True
+        while collapsed:
+            collapsed = False
             for parent, children in self._condition_children.items():
                 if parent not in ids and len(children) > 1 and children <= set(ids):
-                    ids = [parent if i == min(children, key=ids.index) else i for i in ids if i not in children or
-                           i == min(children, key=ids.index)]
-                    changed = True
+                    at = min(ids.index(child) for child in children)  # the parent takes its first child's place
+                    ids = [i for i in ids[:at] if i not in children] + [parent] + \
+                          [i for i in ids[at:] if i not in children]
+                    collapsed = True
         return [i for i in ids if not (self.condition_ancestors(i) - {i}) & set(ids)]
 
     def condition_ancestors(self, condition_id: str) -> set[str]:

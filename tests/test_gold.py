@@ -148,3 +148,16 @@ def test_each_subtype_clause_keeps_its_own_activity_window():
 def test_consent_and_investigator_determined_criteria_go_to_a_person():
     assert _rules("Willing and able to give informed consent for participation in the study.", "inclusion") == []
     assert _rules("Have a walking impairment as determined by the Investigator.", "inclusion") == []
+
+
+def test_a_subtype_clause_whose_activity_cannot_be_stated_goes_to_a_person():
+    """Nothing dropped: 'PPMS with subsequent relapses' (no count, no window) becomes a manual-review rule for
+    PPMS patients instead of vanishing when the clauses are scoped by subtype."""
+    from matcher.compile import compile_text
+
+    rules = compile_text("Primary progressive MS with subsequent relapses, secondary progressive MS with new T2 "
+                         "lesions within 2 years prior to screening", "inclusion", "I1")
+    manual = [r for r in rules if r.kind == "manual_review"]
+    assert [r.when.subtypes for r in manual] == [["PPMS"]]
+    (group,) = [r for r in rules if r.kind == "group"]
+    assert group.when.subtypes == ["SPMS"]

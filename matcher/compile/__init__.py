@@ -103,11 +103,14 @@ def _alternatives(rules: list, ctx: Context) -> list:
 
 def _number(rule, prefix: Optional[str], n: int):
     """Rule ids are unique within the rule set: I1.r1, and for a group's children I1.r4.1, I1.r4.2 ..."""
-    ident = f"{prefix or rule.criterion_id}.r{n}" if prefix is None or not prefix.endswith(".") else f"{prefix}{n}"
+    return _with_id(rule, f"{prefix or rule.criterion_id}.r{n}")
+
+
+def _with_id(rule, ident: str):
     update = {"id": ident}
     if rule.kind == "group":
-        update["rules"] = [_number(child.model_copy(update={"criterion_id": rule.criterion_id}) if not child.criterion_id
-                                   else child, f"{ident}.", m) for m, child in enumerate(rule.rules, start=1)]
+        update["rules"] = [_with_id(child if child.criterion_id else child.model_copy(
+            update={"criterion_id": rule.criterion_id}), f"{ident}.{m}") for m, child in enumerate(rule.rules, start=1)]
     return rule.model_copy(update=update)
 
 
@@ -129,6 +132,7 @@ def _per_subtype_activity(rules: list, ctx: Context) -> list:
     if len({subtype for _, subtype in marks}) < 2:
         return rules
     scoped = []
+    active_only = any(r.kind == "ms_subtype" and r.active_only for r in rules)
     for (start, subtype), following in zip(marks, [*marks[1:], (len(ctx.text), None)]):
         clause = ctx.text[start:following[0]]
         clause_ctx = Context.of(clause, ctx.section, ctx.criterion_id, ctx.span)
@@ -136,13 +140,19 @@ def _per_subtype_activity(rules: list, ctx: Context) -> list:
         mentioned = {kind for kind, pattern in (("relapse_activity", r"relapse|attack|exacerbation"),
                                                 ("mri_activity", r"\bMRI\b|lesion|gadolinium|radiolog"))
                      if re.search(pattern, clause, re.I)}
-        if not found or mentioned - {r.kind for r in found}:
-            continue  # no activity of its own, or an alternative we cannot state: the subtype rule carries it
         common = {"criterion_id": ctx.criterion_id, "section": ctx.section, "text": clause.strip(" ,;."), "span": ctx.span}
+        if not found or mentioned - {r.kind for r in found}:
+            # No activity of its own, or an alternative we cannot state. An "active" subtype rule checks
+            # activity itself; otherwise the clause goes to a person rather than being lost.
+            if mentioned and not active_only:
+                scoped.append(ManualReviewRule(**common, category="partial", polarity="require",
+                                               when=Applicability(subtypes=[subtype]),
+                                               why=f"the {subtype} activity requirement is not structured"))
+            continue
         mode = "any" if len(found) > 1 and re.search(r"\bor\b", clause, re.I) else "all"
         scoped.append(GroupRule(**common, mode=mode, rules=[r.model_copy(update=common) for r in found],
                                 when=Applicability(subtypes=[subtype]), polarity="require"))
-    if not scoped:
+    if not any(r.kind == "group" for r in scoped):
         return rules
     first = rules.index(activity[0])
     rest = [r for r in rules if r not in activity]

@@ -67,8 +67,13 @@ def negated_at(text: str, position: int) -> bool:
 
 def exception_start(text: str) -> Optional[int]:
     """Where an exception clause ("except ...", "other than ...") begins, if any."""
-    matches = find("EXCEPTION", text)
-    return matches[0].start() if matches else None
+    trigger = exception_trigger(text)
+    return trigger.start() if trigger else None
+
+
+def exception_trigger(text: str) -> Optional[re.Match]:
+    """The first exception trigger ("except", "other than", ...) in ``text``."""
+    return triggers()["EXCEPTION"].search(text)
 
 
 @dataclass
@@ -126,6 +131,9 @@ _FREE_AFTER_RE = re.compile(r"[\s-]?free\b", re.I)
 _PROHIBITION_RE = re.compile(r"\b(?:may|must|should|shall|can|will)\s*not$|\bcannot$|\bmay\s+no\s+longer$", re.I)
 
 
+_WORD_RE = re.compile(r"\w+")
+
+
 def _word_end(text: str, position: int) -> int:
-    match = re.compile(r"\w+").match(text, position)
+    match = _WORD_RE.match(text, position)
     return match.end() if match else position

@@ -63,8 +63,6 @@ _PREGNANT_RE = re.compile(r"\bpregnan(?:t|cy)\b", re.I)
 _BREASTFEEDING_RE = re.compile(r"breast[\s-]*feeding|lactat\w+|\bnursing\b", re.I)
 _PREGNANCY_TEST_RE = re.compile(r"pregnancy\s+test|tested\s+for\s+pregnancy|plann\w+\s+(?:to\s+become\s+)?pregnan|"
                                 r"intend\w*\s+to\s+become\s+pregnant|become\s+pregnant|risk\s+(?:of|or)\s+pregnancy", re.I)
-
-
 _NEGATIVE_TEST_RE = re.compile(r"negative\s+(?:\w+\s+){0,2}pregnancy\s+test", re.I)
 
 
@@ -131,8 +129,9 @@ def extract_conditions(ctx: Context) -> list:
     exception = context.exception_start(ctx.text)
     included = [m for m in mentions if exception is None or m.start < exception]
     excepted = [m for m in mentions if exception is not None and m.start >= exception]
-    if exception is not None and _MS_RE.match(ctx.text, exception + len(context.find("EXCEPTION", ctx.text)[0].group(0))):
-        excepted.append(Entity("CONDITION", "multiple_sclerosis", "MS", exception, exception))
+    trigger = context.exception_trigger(ctx.text)
+    if trigger and _MS_RE.match(ctx.text, trigger.end()):  # "autoimmune disease other than MS"
+        excepted.append(Entity("CONDITION", "multiple_sclerosis", "MS", trigger.start(), trigger.start()))
     # The trial's own disease is not a comorbidity ("spasticity due to multiple sclerosis").
     included = _specific([m for m in included if m.id != "multiple_sclerosis"], ctx.text)
     # A condition qualified by judgement ("clinically significant", "severe", "uncontrolled") is not a rule,

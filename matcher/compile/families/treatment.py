@@ -48,13 +48,13 @@ def extract_drugs(ctx: Context) -> list:
     except_drugs = _ids(m for m in excepted if m.label == "DRUG")
     for mention in mentions:
         ctx.consume(mention.start, mention.end)
-    polarity = ctx.base_polarity(included[0].start)
     windows = find_windows(ctx.text)
     if windows:
         window = windows[0]
         ctx.consume(window.start, window.end)
-        return [WashoutRule(polarity=ctx.base_polarity(included[0].start, window), drugs=drugs, classes=classes, except_drugs=except_drugs,
-                            window=window.window)]
+        return [WashoutRule(polarity=ctx.base_polarity(included[0].start, window), drugs=drugs, classes=classes,
+                            except_drugs=except_drugs, window=window.window)]
+    polarity = ctx.base_polarity(included[0].start)
     half_lives = re.search(rf"(?P<n>{NUM})\s*half[\s-]*li(?:ves|fe)", ctx.text, re.I)
     if half_lives:
         ctx.consume(half_lives.start(), half_lives.end())
