@@ -51,14 +51,14 @@ def test_screen_records_by_default_and_a_rerun_appends(tmp_path, monkeypatch, ca
     assert main(["screen", "--patient", str(P01), "--trial", str(EXAMPLE_TRIALS), "--as-of", "2026-11-01"]) == 0
     assert f"recorded in {store} (run 1)" in capsys.readouterr().err
     with ResultStore(store) as db:
-        first = db.query("SELECT rowid, * FROM screenings ORDER BY rowid")
-        assert len(first) == 4 and {row[3] for row in first} == {"NCT02403947", "NCT03368664", "NCT05208840",
+        first = db.query("SELECT * FROM screenings ORDER BY run_id, seq")
+        assert len(first) == 4 and {row[4] for row in first} == {"NCT02403947", "NCT03368664", "NCT05208840",
                                                                   "NCT06592703"}
     assert main(["screen", "--patient", str(P01), "--trial", str(EXAMPLE_TRIALS), "--as-of", "2026-11-01"]) == 0
     with ResultStore(store) as db:
         assert db.count("runs") == 2 and db.count("screenings") == 8
         # The first run's rows are untouched; the profile and the rule sets are kept once per content hash.
-        assert db.query("SELECT rowid, * FROM screenings ORDER BY rowid")[:4] == first
+        assert db.query("SELECT * FROM screenings ORDER BY run_id, seq")[:4] == first
         assert (db.count("patient_snapshots"), db.count("run_patients"), db.count("rulesets")) == (1, 2, 4)
         (command,) = db.query("SELECT command FROM runs WHERE run_id = 2")[0]
         assert command.startswith("msmatch screen --patient ") and "--as-of 2026-11-01" in command

@@ -11,7 +11,7 @@ import pytest
 from matcher.api import load_patient, load_rulesets
 from matcher.batch import run_batch
 from matcher.evaluate import STATUS_CODES, screen
-from matcher.report.store import RederivationError, ResultStore, Screening
+from matcher.report.store import MAX_BATCH_TRIALS, RederivationError, ResultStore, Screening
 
 from .test_batch import AS_OF, PROFILES, compiled_trials, write_jsonl  # noqa: F401 (fixture)
 
@@ -70,11 +70,13 @@ def test_a_compact_row_that_the_engine_no_longer_re_derives_is_an_error(batch_st
     copy.write_bytes(batch_store.read_bytes())
     patient_id = PROFILES[0].stem
     with ResultStore(copy) as store:
-        (rowid, statuses), = store.query("SELECT rowid, statuses FROM screenings WHERE patient_id = ? "
+        (rowid, statuses), = store.query("SELECT ref, statuses FROM screenings WHERE patient_id = ? "
                                          "AND trial_id = 'NCT05208840'", (patient_id,))
         flipped = ("u" if statuses[0] == "p" else "p") + statuses[1:]
+        row, position = divmod(-rowid, MAX_BATCH_TRIALS)  # a batch pair: the patient's row, the trial's position
         with store.transaction():
-            store._db.execute("UPDATE screenings SET statuses = ? WHERE rowid = ?", (flipped, rowid))
+            store._db.execute("UPDATE batch_screenings SET statuses = json_set(statuses, ?, ?) WHERE rowid = ?",
+                              (f"$[{position}]", flipped, row))
         with pytest.raises(RederivationError) as raised:
             store.latest(patient_id, "NCT05208840")
         assert f"row {rowid}" in str(raised.value) and flipped in str(raised.value)
@@ -111,15 +113,15 @@ def test_a_store_from_before_compact_rows_is_upgraded_in_place(tmp_path, compile
                        (row.patient_id, row.trial_id, row.ruleset_sha256, row.compiler_version, row.engine_version,
                         row.as_of, row.verdict, row.eligible_from, row.result_json))
     with ResultStore(old) as store:
-        stored = store.query("SELECT rowid, failing, unknown, statuses FROM screenings ORDER BY rowid")
+        stored = store.query("SELECT ref, failing, unknown, statuses FROM screenings ORDER BY seq")
         assert [r[0] for r in stored] == [1, 2, 3]  # rows and rowids kept
         for result, (_, failing, unknown, statuses) in zip(results, stored):
             assert failing == ";".join(result.failing)
             assert unknown == ";".join(c.id for c in result.criteria if c.status == "unknown")
             assert statuses == "".join(STATUS_CODES[c.status] for c in result.criteria)
             assert store.latest(result.patient_id, ruleset.trial_id) == result
-        assert {row[1] for row in store.query("PRAGMA index_list(screenings)")} >= {"screenings_pair",
-                                                                                    "screenings_as_of"}
+        assert {row[1] for row in store.query("PRAGMA index_list(screening_rows)")} >= {"screenings_pair",
+                                                                                        "screenings_as_of"}
     # the upgraded store takes compact batch rows (result_json is optional now)
     registry = write_jsonl(tmp_path / "registry.jsonl")
     summary = run_batch(registry, [compiled_trials], AS_OF, tmp_path / "old", workers=1, progress=False)

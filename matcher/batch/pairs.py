@@ -1,9 +1,8 @@
 """Read the results store back one patient x trial pair at a time: verdict, failing and unknown criterion ids.
 
 The attrition report and the Parquet recovery read the store (:mod:`matcher.report.store`) through this one
-reader. It streams rows with its own connection and takes the failing / unknown ids from compact
-``failing`` / ``unknown`` columns when the store has them, else from ``result_json`` with SQLite's JSON
-functions (no Python JSON parse of the whole result per row).
+reader. It streams rows of the store's ``screenings`` view with its own connection (a store from before
+that view is upgraded first).
 """
 
 from __future__ import annotations
@@ -34,12 +33,6 @@ class StoredPair:
     eligible_from: Optional[str]
 
 
-_FAILING_FROM_JSON = "json_extract(s.result_json, '$.failing')"
-_UNKNOWN_FROM_JSON = ("(SELECT json_group_array(json_extract(c.value, '$.id')) "
-                      "FROM json_each(s.result_json, '$.criteria') AS c "
-                      "WHERE json_extract(c.value, '$.status') = 'unknown')")
-
-
 def _connect(store_path: str | Path) -> sqlite3.Connection:
     path = Path(store_path)
     if not path.is_file():
@@ -51,10 +44,16 @@ def _connect(store_path: str | Path) -> sqlite3.Connection:
     except sqlite3.DatabaseError as error:
         db.close()
         raise MsmatchError(f"not a results store: {error}", file=str(path)) from None
-    if "screenings" not in tables:
+    if "screenings" not in tables and "screening_rows" not in tables:
         db.close()
         raise MsmatchError("not a results store (no screenings table)", file=str(path),
                            hint="pass the .sqlite file that msmatch batch wrote")
+    if "screenings" in tables:  # a store from before the screenings view: upgraded once, by the store
+        db.close()
+        from ..report.store import ResultStore
+
+        ResultStore(path).close()
+        db = sqlite3.connect(path)
     return db
 
 
@@ -92,17 +91,16 @@ def iter_pairs(store_path: str | Path, *, run_id: Optional[int] = None, as_of: O
         where.append(f"trial_id IN ({','.join('?' * len(trial_ids))})")
         params.extend(trial_ids)
     condition = " AND ".join(where) or "1"
-    if newest_per_pair:
-        selection = (f"s.rowid IN (SELECT MAX(rowid) FROM screenings WHERE {condition} "
-                     f"GROUP BY patient_id, trial_id)")
-    else:
-        selection = " AND ".join(f"s.{clause}" for clause in where) or "1"
     with closing(_connect(store_path)) as db:
-        columns = {row[1] for row in db.execute("PRAGMA table_info(screenings)")}
-        failing = "s.failing" if "failing" in columns else _FAILING_FROM_JSON
-        unknown = "s.unknown" if "unknown" in columns else _UNKNOWN_FROM_JSON
-        sql = (f"SELECT s.run_id, s.as_of, s.patient_id, s.trial_id, s.ruleset_sha256, s.verdict, {failing}, "
-               f"{unknown}, s.eligible_from FROM screenings AS s WHERE {selection} ORDER BY s.rowid")
+        source = "screenings"
+        if newest_per_pair:  # the last written of each pair: runs are numbered in time, seq within a run
+            source = ("(SELECT *, ROW_NUMBER() OVER (PARTITION BY patient_id, trial_id ORDER BY run_id DESC, "
+                      f"seq DESC) AS newest FROM screenings WHERE {condition})")
+            condition = "s.newest = 1"
+        else:
+            condition = " AND ".join(f"s.{clause}" for clause in where) or "1"
+        sql = ("SELECT s.run_id, s.as_of, s.patient_id, s.trial_id, s.ruleset_sha256, s.verdict, s.failing, "
+               f"s.unknown, s.eligible_from FROM {source} AS s WHERE {condition} ORDER BY s.run_id, s.seq")
         for row in db.execute(sql, params):
             yield StoredPair(run_id=int(row[0]), as_of=row[1], patient_id=row[2], trial_id=row[3],
                              ruleset_sha256=row[4], verdict=row[5], failing=_ids(row[6]), unknown=_ids(row[7]),

@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .pairs import StoredPair, iter_pairs
 
-__all__ = ["PARQUET_SCHEMA", "ParquetSink", "recover_interrupted_runs"]
+__all__ = ["PARQUET_SCHEMA", "ParquetSink", "pairs_batch", "recover_interrupted_runs"]
 
 PARQUET_SCHEMA = pa.schema([
     ("run_id", pa.int64()),
@@ -39,6 +40,32 @@ PARQUET_SCHEMA = pa.schema([
     ("ruleset_sha256", pa.string()),
 ])
 _PARTIAL = re.compile(r"^\.run-(\d+)\.parquet\.partial$")
+
+
+def pairs_batch(run_id: int, as_of: date, *, patient_id: list[str], trial_id: list[str], ruleset_sha256: list[str],
+                verdict: list[str], eligible_from: list[Optional[str]], failing: list[str],
+                unknown: list[str]) -> pa.RecordBatch:
+    """Parquet rows from equal-length columns: eligible_from as ISO dates or None, failing and unknown as
+    ';'-separated criterion ids."""
+    rows = len(verdict)
+    return pa.RecordBatch.from_arrays([
+        pa.repeat(pa.scalar(run_id, pa.int64()), rows),
+        pa.repeat(pa.scalar(as_of, pa.date32()), rows),
+        pa.array(patient_id, pa.string()),
+        pa.array(trial_id, pa.string()),
+        pa.array(verdict, pa.string()),
+        _id_lists(failing),
+        _id_lists(unknown),
+        pc.cast(pa.array(eligible_from, pa.string()), pa.date32()),
+        pa.array(ruleset_sha256, pa.string()),
+    ], schema=PARQUET_SCHEMA)
+
+
+def _id_lists(joined: list[str]) -> pa.Array:
+    """';'-separated criterion ids -> lists of ids (an empty string is an empty list)."""
+    text = pa.array(joined, pa.string())
+    split = pc.split_pattern(text, ";")
+    return pc.if_else(pc.equal(text, ""), pa.scalar([], pa.list_(pa.string())), split)
 
 
 def _day(text: Optional[str]) -> Optional[date]:
@@ -71,19 +98,16 @@ class ParquetSink:
         self._writer: Optional[pq.ParquetWriter] = pq.ParquetWriter(self._partial, PARQUET_SCHEMA,
                                                                      compression="zstd")
 
-    def write(self, pairs: Iterable[StoredPair]) -> None:
+    def write(self, rows: "pa.RecordBatch | pa.Table") -> None:
+        """A chunk's rows (see :func:`pairs_batch`) as a row group."""
         if self._writer is None:
             raise ValueError(f"{self.path} is already closed")
-        table = _table(pairs)
-        if table.num_rows:
-            self._writer.write_table(table)
+        if rows.num_rows:
+            self._writer.write_table(rows if isinstance(rows, pa.Table) else pa.Table.from_batches([rows]))
 
-    def write_rows(self, run_id: int, rows) -> None:
-        """The batch runner's rows: ``.screening`` (a store :class:`Screening`), ``.failing``, ``.unknown``."""
-        self.write(StoredPair(run_id=run_id, as_of=r.screening.as_of, patient_id=r.screening.patient_id,
-                              trial_id=r.screening.trial_id, ruleset_sha256=r.screening.ruleset_sha256,
-                              verdict=r.screening.verdict, failing=r.failing, unknown=r.unknown,
-                              eligible_from=r.screening.eligible_from) for r in rows)
+    def write_pairs(self, pairs: Iterable[StoredPair]) -> None:
+        """Pairs read back from the store, as a row group."""
+        self.write(_table(pairs))
 
     def close(self) -> None:
         """Finish the file (an empty run gives an empty table, so the dataset always has a schema)."""
@@ -111,9 +135,9 @@ def recover_interrupted_runs(folder: str | Path, store_path: str | Path) -> list
         for pair in iter_pairs(store_path, run_id=run_id):
             batch.append(pair)
             if len(batch) >= 5000:
-                sink.write(batch)
+                sink.write_pairs(batch)
                 batch.clear()
-        sink.write(batch)
+        sink.write_pairs(batch)
         sink.close()
         rebuilt.append(sink.path)
     return rebuilt

@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import csv
 import gc
-import io
 import json
 import os
+import re
 import shlex
 import sys
 import time
@@ -35,14 +35,20 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable, NamedTuple, Optional, Union
+from typing import Iterable, NamedTuple, Optional
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import MsmatchError
 from ..evaluate import PatientFacts, decide
+from ..evaluate.columnar import VERDICTS, decide_partition
 from ..lexicon import get_lexicon
+from ..models.patient import Patient
 from ..models.rules import RuleSet
-from ..report.store import ResultStore, Screening, patient_snapshot
-from .parquet import ParquetSink, recover_interrupted_runs
+from ..report.store import ResultStore, batch_row, patient_snapshot
+from .parquet import ParquetSink, pairs_batch, recover_interrupted_runs
 from .progress import Progress
 from .registry import RawRecord, RegistryError, count_records, iter_records, parse_record
 
@@ -139,8 +145,9 @@ _WORKER_SKIP: frozenset[str] = frozenset()
 
 
 def _init_worker(rulesets: list[RuleSet], skip: frozenset[str] = frozenset(), own_process: bool = False) -> None:
-    global _WORKER_RULESETS, _WORKER_SKIP
+    global _WORKER_RULESETS, _WORKER_SKIP, _WORKER_OUTPUTS
     _WORKER_RULESETS = tuple(rulesets)
+    _WORKER_OUTPUTS = tuple(_TrialOutput(ruleset) for ruleset in rulesets)
     _WORKER_SKIP = frozenset(skip)
     get_lexicon()  # load once per process, before the first chunk
     if own_process:
@@ -149,31 +156,54 @@ def _init_worker(rulesets: list[RuleSet], skip: frozenset[str] = frozenset(), ow
         gc.freeze()
 
 
-class _Row(NamedTuple):
-    """A pair as the Parquet sink reads it (:meth:`matcher.batch.parquet.ParquetSink.write_rows`)."""
-
-    screening: Screening
-    failing: tuple[str, ...]
-    unknown: tuple[str, ...]
-
-
-class _Screened(NamedTuple):
-    """One patient of a chunk: its rows (none when a resumed run skipped it), the same as CSV lines, and its
-    profile snapshot."""
+class _Patient(NamedTuple):
+    """One patient of a chunk, in registry order: where it came from and, unless a resumed run skipped it
+    (``row`` None), its store row, profile snapshot, CSV lines, and where its pairs start in the chunk's
+    Parquet rows."""
 
     patient_id: str
     file: str
     line: Optional[int]
-    rows: list[Screening]
-    csv_text: str
+    row: Optional[tuple]  # matcher.report.store.batch_row
     snapshot: Optional[tuple[str, str]]  # (sha256, json), see matcher.report.store.patient_snapshot
+    csv_text: str
+    first_pair: int
 
 
-def _csv_text(run_id: int, rows: list[Screening]) -> str:
-    out = io.StringIO()
-    csv.writer(out).writerows((run_id, s.as_of, s.patient_id, s.trial_id, s.verdict, ";".join(s.failing),
-                               ";".join(s.unknown), s.eligible_from or "") for s in rows)
-    return out.getvalue()
+class _Chunk(NamedTuple):
+    entries: list  # a _Patient or an error dict per registry row, in registry order
+    pairs: pa.RecordBatch  # the Parquet rows of the screened patients (matcher.batch.parquet.pairs_batch)
+
+
+_CSV_SPECIAL = re.compile(r'[",\r\n]')
+
+
+def _csv_field(text: str) -> str:
+    """A CSV field as the csv module writes it (quoted when it holds a comma, quote or line break)."""
+    return '"' + text.replace('"', '""') + '"' if _CSV_SPECIAL.search(text) else text
+
+
+class _TrialOutput:
+    """Per trial, what a status string means in output columns: (failing ids, unknown ids), ';'-separated and
+    as CSV fields, computed once per distinct status string (patients share a few dozen per trial)."""
+
+    def __init__(self, ruleset: RuleSet):
+        self.trial_id, self.csv_trial_id = ruleset.trial_id, _csv_field(ruleset.trial_id)
+        self.ruleset_sha256 = ruleset.content_sha256()
+        self._ids = [criterion.id for criterion in ruleset.criteria]
+        self._meaning: dict[str, tuple[str, str, str]] = {}
+
+    def meaning(self, statuses: str) -> tuple[str, str, str]:
+        """(failing, unknown, the CSV line's 'failing,unknown' fields) for a status string."""
+        found = self._meaning.get(statuses)
+        if found is None:
+            failing = ";".join(i for i, s in zip(self._ids, statuses) if s == "f")
+            unknown = ";".join(i for i, s in zip(self._ids, statuses) if s == "u")
+            found = self._meaning[statuses] = (failing, unknown, f"{_csv_field(failing)},{_csv_field(unknown)}")
+        return found
+
+
+_WORKER_OUTPUTS: tuple[_TrialOutput, ...] = ()
 
 
 class _Job(NamedTuple):
@@ -183,29 +213,84 @@ class _Job(NamedTuple):
     run_id: int  # written into the CSV lines, which the workers format
 
 
-def _screen_chunk(records: list[RawRecord], job: _Job) -> list[Union[_Screened, dict]]:
-    """Parse and screen a chunk of registry records: per patient a :class:`_Screened`, per bad row an error
-    dict, in registry order (the parent decides about duplicates and resumes, which span chunks). The rows
-    are formatted here, in parallel, so that the parent only writes."""
+def _decisions(facts: list[PatientFacts], as_of: date) -> tuple[list, list[Optional[dict]]]:
+    """Per trial its columns of decisions for the patients, and per patient None or the error that stopped it.
+
+    The partition is screened column by column (:func:`matcher.evaluate.columnar.decide_partition`); if that
+    fails, the patients are screened one by one, so that an engine bug on one patient costs that patient only."""
+    try:
+        return decide_partition(_WORKER_RULESETS, facts, as_of), [None] * len(facts)
+    except Exception:
+        pass
+    errors: list[Optional[dict]] = []
+    for patient in facts:
+        try:
+            for ruleset in _WORKER_RULESETS:
+                decide(ruleset, patient, as_of)
+            errors.append(None)
+        except Exception as error:
+            errors.append({"field": None, "error": f"screening failed: {type(error).__name__}: {error}"[:500]})
+    good = [patient for patient, error in zip(facts, errors) if error is None]
+    columns = decide_partition(_WORKER_RULESETS, good, as_of)
+    return columns, errors
+
+
+def _screen_chunk(records: list[RawRecord], job: _Job) -> _Chunk:
+    """Parse and screen a chunk of registry records: per patient a :class:`_Patient`, per bad row an error
+    dict, in registry order (the parent decides about duplicates and resumes, which span chunks), and the
+    pairs' Parquet rows. Everything is formatted here, in parallel, so that the parent only writes."""
     as_of, run_id = job
-    out: list[Union[_Screened, dict]] = []
+    entries: list = []
+    screened: list[tuple[int, RawRecord, Patient]] = []
     for record in records:
         for item in parse_record(record):
             if isinstance(item, RegistryError):
-                out.append(item.as_dict())
-                continue
-            if item.id in _WORKER_SKIP:
-                out.append(_Screened(item.id, record.file, record.line, [], "", None))
-                continue
-            try:
-                facts = PatientFacts(item)
-                rows = [Screening.compact(decide(ruleset, facts, as_of)) for ruleset in _WORKER_RULESETS]
-                out.append(_Screened(item.id, record.file, record.line, rows, _csv_text(run_id, rows),
-                                     patient_snapshot(item)))
-            except Exception as error:  # an engine bug on one patient must not stop the batch
-                out.append({"file": record.file, "line": record.line, "record": item.id, "field": None,
-                            "error": f"screening failed: {type(error).__name__}: {error}"[:500]})
-    return out
+                entries.append(item.as_dict())
+            elif item.id in _WORKER_SKIP:
+                entries.append(_Patient(item.id, record.file, record.line, None, None, "", 0))
+            else:
+                screened.append((len(entries), record, item))
+                entries.append(None)  # filled below
+    trials, errors = _decisions([PatientFacts(patient) for _, _, patient in screened], as_of)
+    outputs, day, count = _WORKER_OUTPUTS, as_of.isoformat(), len(_WORKER_OUTPUTS)
+    verdicts = np.stack([trial.verdicts for trial in trials], axis=1).tolist() if trials else []
+    ordinals = np.stack([trial.eligible_from for trial in trials], axis=1).tolist() if trials else []
+    statuses = list(zip(*[trial.statuses for trial in trials]))
+    dates: dict[int, Optional[str]] = {0: None}
+    columns: dict[str, list] = {"patient_id": [], "verdict": [], "eligible_from": [], "failing": [], "unknown": []}
+    position = 0
+    for (slot, record, patient), error in zip(screened, errors):
+        if error is not None:
+            entries[slot] = {"file": record.file, "line": record.line, "record": patient.id, **error}
+            continue
+        first = len(columns["verdict"])
+        patient_statuses = statuses[position] if count else ()
+        patient_verdicts = [VERDICTS[code] for code in verdicts[position]] if count else []
+        eligible_from = []
+        for ordinal in (ordinals[position] if count else ()):
+            if ordinal not in dates:
+                dates[ordinal] = date.fromordinal(ordinal).isoformat()
+            eligible_from.append(dates[ordinal])
+        meanings = [output.meaning(text) for output, text in zip(outputs, patient_statuses)]
+        failing, unknown = [m[0] for m in meanings], [m[1] for m in meanings]
+        prefix = f"{run_id},{day},{_csv_field(patient.id)},"
+        csv_text = "".join([f"{prefix}{output.csv_trial_id},{verdict},{meaning[2]},{eligible or ''}\r\n"
+                            for output, verdict, meaning, eligible
+                            in zip(outputs, patient_verdicts, meanings, eligible_from)])
+        columns["patient_id"].extend([patient.id] * count)
+        columns["verdict"].extend(patient_verdicts)
+        columns["eligible_from"].extend(eligible_from)
+        columns["failing"].extend(failing)
+        columns["unknown"].extend(unknown)
+        entries[slot] = _Patient(patient.id, record.file, record.line,
+                                 batch_row(patient.id, patient_verdicts, eligible_from, failing, unknown,
+                                           list(patient_statuses)),
+                                 patient_snapshot(patient), csv_text, first)
+        position += 1
+    patients = position
+    pairs = pairs_batch(run_id, as_of, trial_id=[o.trial_id for o in outputs] * patients,
+                        ruleset_sha256=[o.ruleset_sha256 for o in outputs] * patients, **columns)
+    return _Chunk(entries, pairs)
 
 
 class _InProcess(Executor):
@@ -268,8 +353,7 @@ def run_batch(patients_source: str | Path, trial_paths: Iterable[str | Path], as
 
     store = ResultStore(outputs.sqlite)
     run_id = store.start_run(as_of, command or shlex.join(["msmatch", *sys.argv[1:]]))
-    for ruleset in rulesets:
-        store.add_ruleset(ruleset)
+    store.start_batch(run_id, rulesets)
     trial_ids = [ruleset.trial_id for ruleset in rulesets]
     writer = _Writer(store, run_id, outputs, BatchSummary(run_id, as_of, trial_ids, outputs), done)
     meter = Progress(progress, count_records(patients_source) if progress else None)
@@ -332,15 +416,16 @@ class _Writer:
         self.stats.bad_rows += 1
         self._pending_errors.append(error)
 
-    def write(self, screened: list[Union[_Screened, dict]]) -> None:
+    def write(self, chunk: _Chunk) -> None:
         """One chunk from a worker: errors and patients in registry order. A patient already held by the store
         (resume) is skipped, and a patient id seen before in this run is a duplicate, screened once (earlier
         chunks are asked of the store, so that memory does not grow with the registry)."""
-        rows: list[Screening] = []
+        seen = self.store.run_holds(self.run_id, [e.patient_id for e in chunk.entries if not isinstance(e, dict)])
         lines: list[str] = []
-        snapshots = []
-        seen = self.store.run_holds(self.run_id, [e.patient_id for e in screened if not isinstance(e, dict)])
-        for entry in screened:
+        rows, snapshots = [], []
+        kept: list[tuple[int, int]] = []  # [start, stop) of the written patients' Parquet rows
+        per_patient = len(self.stats.trials)
+        for entry in chunk.entries:
             if isinstance(entry, dict):
                 self.error(entry)
             elif entry.patient_id in self._done:
@@ -350,21 +435,30 @@ class _Writer:
                             "error": "duplicate patient id in the registry; screened once"})
             else:
                 seen.add(entry.patient_id)
-                rows.extend(entry.rows)
                 lines.append(entry.csv_text)
+                rows.append(entry.row)
                 snapshots.append((entry.patient_id, *entry.snapshot))
+                if kept and kept[-1][1] == entry.first_pair:
+                    kept[-1] = (kept[-1][0], entry.first_pair + per_patient)
+                else:
+                    kept.append((entry.first_pair, entry.first_pair + per_patient))
                 self.stats.patients_screened += 1
+        pairs = chunk.pairs
+        if kept != [(0, pairs.num_rows)]:
+            pairs = pa.Table.from_batches([pairs.slice(start, stop - start) for start, stop in kept],
+                                          schema=pairs.schema)
         # CSV first: if the run dies before the commit, a resume screens the chunk again (a duplicate CSV line,
         # never a missing one); the store, committed once per chunk, stays exact.
         self._csv_file.write("".join(lines))
         self._csv_file.flush()
-        self._parquet.write_rows(self.run_id, [_Row(r, r.failing, r.unknown) for r in rows])
+        self._parquet.write(pairs)
         with self.store.transaction():
-            self.store.record_many(self.run_id, rows)
+            self.store.record_batch(self.run_id, rows)
             self.store.add_patient_snapshots(self.run_id, snapshots)
             self._flush_errors_locked()
-        self.stats.pairs += len(rows)
-        for verdict, count in Counter(r.verdict for r in rows).items():
+        self.stats.pairs += pairs.num_rows
+        for counted in pc.value_counts(pairs.column("verdict")).to_pylist():
+            verdict, count = counted["values"], counted["counts"]
             self.stats.verdicts[verdict] = self.stats.verdicts.get(verdict, 0) + count
 
     def flush_errors(self) -> None:

@@ -75,7 +75,7 @@ def record_screenings(store: ResultStore, patient: Patient, rulesets: list[RuleS
 
 # --- reading back -----------------------------------------------------------------------------------------
 
-_COLUMNS = ("s.rowid, s.run_id, s.patient_id, s.trial_id, s.ruleset_sha256, s.compiler_version, s.engine_version, "
+_COLUMNS = ("s.ref, s.run_id, s.patient_id, s.trial_id, s.ruleset_sha256, s.compiler_version, s.engine_version, "
             "s.as_of, s.screened_at, s.verdict, s.result_json, r.command, r.started_at")
 
 
@@ -136,7 +136,7 @@ def find_screening(store: ResultStore, patient_id: str, trial_id: str, at: Optio
     if run_id is not None:
         sql += " AND s.run_id = ?"
         params.append(run_id)
-    rows = store.query(sql + " ORDER BY s.as_of DESC, s.rowid DESC", params)
+    rows = store.query(sql + " ORDER BY s.as_of DESC, s.run_id DESC, s.seq DESC", params)
     if not rows:
         raise _nothing_stored(store, patient_id, trial_id, at, run_id)
     total = store.query("SELECT COUNT(*) FROM screenings WHERE patient_id = ? AND trial_id = ?",
@@ -172,7 +172,7 @@ def latest_screenings(store: ResultStore, patient_id: str, at: Optional[date] = 
         params.append(at.isoformat())
     latest: dict[str, tuple] = {}
     counts: dict[str, int] = {}
-    for row in store.query(sql + " ORDER BY s.trial_id, s.as_of DESC, s.rowid DESC", params):
+    for row in store.query(sql + " ORDER BY s.trial_id, s.as_of DESC, s.run_id DESC, s.seq DESC", params):
         latest.setdefault(row[3], row)
         counts[row[3]] = counts.get(row[3], 0) + 1
     if not latest:

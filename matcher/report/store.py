@@ -29,6 +29,7 @@ batch already committed.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import sqlite3
 from contextlib import contextmanager
@@ -42,10 +43,10 @@ from ..models.patient import Patient
 from ..models.results import TrialResult
 from ..models.rules import RuleSet
 
-__all__ = ["ResultStore", "Screening", "patient_snapshot", "RederivationError"]
+__all__ = ["ResultStore", "Screening", "patient_snapshot", "batch_row", "RederivationError"]
 
 SCREENINGS = """
-CREATE TABLE IF NOT EXISTS screenings (
+CREATE TABLE IF NOT EXISTS screening_rows (
     run_id INTEGER NOT NULL REFERENCES runs(run_id),
     patient_id TEXT NOT NULL,
     trial_id TEXT NOT NULL,
@@ -63,9 +64,50 @@ CREATE TABLE IF NOT EXISTS screenings (
 );
 """
 SCREENINGS_INDEXES = """
-CREATE INDEX IF NOT EXISTS screenings_pair ON screenings (patient_id, trial_id, as_of);
-CREATE INDEX IF NOT EXISTS screenings_as_of ON screenings (as_of, trial_id);
+CREATE INDEX IF NOT EXISTS screenings_pair ON screening_rows (patient_id, trial_id, as_of);
+CREATE INDEX IF NOT EXISTS screenings_as_of ON screening_rows (as_of, trial_id);
 """
+# A batch run stores one row per patient: its trials are numbered (batch_trials.position) and the per-trial
+# values are packed in that order (verdicts one letter each; the others JSON arrays). The screenings view
+# unpacks them into one row per patient x trial.
+BATCH = """
+CREATE TABLE IF NOT EXISTS batch_trials (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    position INTEGER NOT NULL,
+    trial_id TEXT NOT NULL,
+    ruleset_sha256 TEXT NOT NULL REFERENCES rulesets(sha256),
+    compiler_version TEXT,
+    PRIMARY KEY (run_id, position)
+);
+CREATE TABLE IF NOT EXISTS batch_screenings (
+    run_id INTEGER NOT NULL REFERENCES runs(run_id),
+    patient_id TEXT NOT NULL,
+    screened_at TEXT NOT NULL,
+    verdicts TEXT NOT NULL,
+    eligible_from TEXT,
+    failing TEXT NOT NULL,
+    unknown TEXT NOT NULL,
+    statuses TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS batch_screenings_patient ON batch_screenings (patient_id);
+CREATE INDEX IF NOT EXISTS batch_screenings_run ON batch_screenings (run_id);
+CREATE VIEW IF NOT EXISTS screenings AS
+SELECT rowid AS ref, rowid AS seq, run_id, patient_id, trial_id, ruleset_sha256, compiler_version, engine_version,
+       as_of, screened_at, verdict, eligible_from, result_json, failing, unknown, statuses
+FROM screening_rows
+UNION ALL
+SELECT -(b.rowid * {span} + t.position), b.rowid * {span} + t.position, b.run_id, b.patient_id, t.trial_id,
+       t.ruleset_sha256, t.compiler_version, r.engine_version, r.as_of, b.screened_at,
+       CASE substr(b.verdicts, t.position + 1, 1) WHEN 'e' THEN 'eligible' WHEN 'n' THEN 'needs_review'
+            ELSE 'ineligible' END,
+       CASE WHEN b.eligible_from IS NULL THEN NULL ELSE json_extract(b.eligible_from, '$[' || t.position || ']') END,
+       NULL, json_extract(b.failing, '$[' || t.position || ']'), json_extract(b.unknown, '$[' || t.position || ']'),
+       json_extract(b.statuses, '$[' || t.position || ']')
+FROM batch_screenings AS b JOIN batch_trials AS t ON t.run_id = b.run_id JOIN runs AS r ON r.run_id = b.run_id;
+"""
+MAX_BATCH_TRIALS = 4096  # trials per batch run: a pair's reference packs the patient row and the trial position
+BATCH = BATCH.replace("{span}", str(MAX_BATCH_TRIALS))
+VERDICT_LETTERS = {"eligible": "e", "needs_review": "n", "ineligible": "i"}
 # Upgrading a store from before compact rows: the compact columns computed from each row's result_json
 # (status letters are the statuses' first letters, as in STATUS_CODES).
 _V1_COLUMNS = ("run_id", "patient_id", "trial_id", "ruleset_sha256", "compiler_version", "engine_version", "as_of",
@@ -153,10 +195,23 @@ class Screening(NamedTuple):
 
 
 def patient_snapshot(patient: Patient) -> tuple[str, str]:
-    """(sha256, json) of a profile as screened: canonical JSON, so the same profile is stored once."""
-    payload = json.dumps(patient.model_dump(mode="json", exclude_none=True), sort_keys=True, ensure_ascii=False,
-                         separators=(",", ":"))
+    """(sha256, json) of a profile as screened, so that the same profile is stored once: the model's JSON, whose
+    fields come in the model's order (unknown keys, which a profile may carry, in the order given)."""
+    payload = patient.model_dump_json(exclude_none=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest(), payload
+
+
+def batch_row(patient_id: str, verdicts: list[str], eligible_from: list[Optional[str]], failing: list[str],
+              unknown: list[str], statuses: list[str]) -> tuple:
+    """A patient's row of a batch run (:meth:`ResultStore.record_batch`), from per-trial values in the run's
+    trial order: verdicts, eligible-from dates (ISO or None), failing and unknown criterion ids (';'-separated)
+    and status strings."""
+    pack = _PACK.encode
+    return (patient_id, "".join([VERDICT_LETTERS[v] for v in verdicts]),
+            pack(eligible_from) if any(eligible_from) else None, pack(failing), pack(unknown), pack(statuses))
+
+
+_PACK = json.JSONEncoder(separators=(",", ":"))
 
 
 class RederivationError(MsmatchError):
@@ -177,30 +232,33 @@ class ResultStore:
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
         self._in_transaction = False
         self._rulesets: dict[str, RuleSet] = {}
         self._upgrade()
+        self._db.executescript(SCHEMA + BATCH)
 
     def _upgrade(self) -> None:
-        """Rebuild a screenings table from before compact rows (result_json NOT NULL, no statuses column)."""
-        def upgraded() -> bool:
-            return "statuses" in {row[1] for row in self._db.execute("PRAGMA table_info(screenings)")}
+        """Move a store's ``screenings`` table (from before batch rows) to ``screening_rows``, under the view that
+        now has its name; a table from before compact rows (no statuses column) gets them from result_json."""
+        def old_table() -> set[str]:
+            if self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'screenings'").fetchone():
+                return {row[1] for row in self._db.execute("PRAGMA table_info(screenings)")}
+            return set()
 
-        if upgraded():
+        if not old_table():
             return
         with self.transaction():
-            if upgraded():  # another process got there first
+            columns = old_table()
+            if not columns:  # another process got there first
+                return
+            if "statuses" in columns:
+                self._db.execute("ALTER TABLE screenings RENAME TO screening_rows")
                 return
             kept = ", ".join(_V1_COLUMNS)
-            self._db.execute("ALTER TABLE screenings RENAME TO screenings_v1")
             self._db.execute(SCREENINGS)
-            self._db.execute(f"INSERT INTO screenings (rowid, {kept}, failing, unknown, statuses) "
-                             f"SELECT rowid, {kept}, {_V1_COMPACT} FROM screenings_v1 AS v ORDER BY rowid")
-            self._db.execute("DROP TABLE screenings_v1")
-            for statement in SCREENINGS_INDEXES.split(";"):
-                if statement.strip():
-                    self._db.execute(statement)
+            self._db.execute(f"INSERT INTO screening_rows (rowid, {kept}, failing, unknown, statuses) "
+                             f"SELECT rowid, {kept}, {_V1_COMPACT} FROM screenings AS v ORDER BY rowid")
+            self._db.execute("DROP TABLE screenings")
 
     def close(self) -> None:
         self._db.close()
@@ -270,12 +328,36 @@ class ResultStore:
         screened_at = _now()
         with self.transaction():
             self._db.executemany(
-                "INSERT INTO screenings (run_id, patient_id, trial_id, ruleset_sha256, compiler_version, "
+                "INSERT INTO screening_rows (run_id, patient_id, trial_id, ruleset_sha256, compiler_version, "
                 "engine_version, as_of, screened_at, verdict, eligible_from, failing, unknown, statuses, result_json) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(run_id, s.patient_id, s.trial_id, s.ruleset_sha256, s.compiler_version, s.engine_version,
                   s.as_of, screened_at, s.verdict, s.eligible_from, ";".join(s.failing), ";".join(s.unknown),
                   s.statuses, s.result_json) for s in screenings])
+
+    def start_batch(self, run_id: int, rulesets: list[RuleSet]) -> None:
+        """Number a batch run's trials (the order of the values in its :meth:`record_batch` rows) and keep their
+        rule sets."""
+        if len(rulesets) > MAX_BATCH_TRIALS:
+            raise MsmatchError(f"a batch run screens at most {MAX_BATCH_TRIALS} trials, not {len(rulesets)}",
+                               file=str(self.path), hint="split the trials into several runs")
+        with self.transaction():
+            for ruleset in rulesets:
+                self.add_ruleset(ruleset)
+            self._db.executemany(
+                "INSERT INTO batch_trials (run_id, position, trial_id, ruleset_sha256, compiler_version) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(run_id, position, r.trial_id, r.content_sha256(), r.compiler_version)
+                 for position, r in enumerate(rulesets)])
+
+    def record_batch(self, run_id: int, rows: Iterable[tuple]) -> None:
+        """One row per patient of a batch run: (patient_id, verdicts, eligible_from, failing, unknown, statuses),
+        each value listing the run's trials in :meth:`start_batch` order (see :func:`batch_row`)."""
+        with self.transaction():
+            self._db.executemany(
+                "INSERT INTO batch_screenings (run_id, patient_id, screened_at, verdicts, eligible_from, failing, "
+                "unknown, statuses) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, patient, screened_at, *values) for screened_at in (_now(),) for patient, *values in rows))
 
     def record_error(self, run_id: int, error: dict) -> None:
         with self.transaction():
@@ -314,23 +396,32 @@ class ResultStore:
     def latest(self, patient_id: str, trial_id: str, at: Optional[date] = None) -> Optional[TrialResult]:
         """The most recent stored result for the pair, with reference date on or before ``at`` if given
         (re-derived when the row is compact, see :meth:`result`)."""
-        sql = "SELECT rowid FROM screenings WHERE patient_id = ? AND trial_id = ?"
+        sql = "SELECT ref FROM screenings WHERE patient_id = ? AND trial_id = ?"
         params: list = [patient_id, trial_id]
         if at is not None:
             sql += " AND as_of <= ?"
             params.append(at.isoformat())
-        row = self._db.execute(sql + " ORDER BY as_of DESC, rowid DESC LIMIT 1", params).fetchone()
+        row = self._db.execute(sql + " ORDER BY as_of DESC, run_id DESC, seq DESC LIMIT 1", params).fetchone()
         return self.result(row[0]) if row else None
 
     def result(self, rowid: int) -> TrialResult:
-        """The full result of one screenings row: its stored JSON, or for a compact (batch) row the result
-        re-derived from the stored patient snapshot and rule set at the stored reference date, checked
-        against the stored verdict and per-criterion statuses (:class:`RederivationError` if they differ)."""
+        """The full result of one screening (``ref`` of the screenings view): its stored JSON, or for a compact
+        (batch) row the result re-derived from the stored patient snapshot and rule set at the stored reference
+        date, checked against the stored verdict and per-criterion statuses (:class:`RederivationError` if they
+        differ)."""
+        # A pair of a batch row has a negative ref (see the view): found through its patient row, so that SQLite
+        # unpacks that row alone.
+        source, where, params = "screening_rows", "s.rowid = ?", [rowid]
+        if rowid < 0:
+            owner = self._db.execute("SELECT run_id, patient_id FROM batch_screenings WHERE rowid = ?",
+                                     (-rowid // MAX_BATCH_TRIALS,)).fetchone()
+            source, where = "screenings", "s.ref = ? AND s.run_id = ? AND s.patient_id = ?"
+            params += list(owner or (None, None))
         row = self._db.execute(
             "SELECT s.run_id, s.patient_id, s.ruleset_sha256, s.as_of, s.verdict, s.statuses, s.result_json, "
-            "p.patient_json FROM screenings s LEFT JOIN run_patients rp ON rp.run_id = s.run_id "
+            f"p.patient_json FROM {source} s LEFT JOIN run_patients rp ON rp.run_id = s.run_id "
             "AND rp.patient_id = s.patient_id LEFT JOIN patient_snapshots p ON p.sha256 = rp.patient_sha256 "
-            "WHERE s.rowid = ?", (rowid,)).fetchone()
+            f"WHERE {where}", params).fetchone()
         if row is None:
             raise MsmatchError(f"no screening row {rowid}", file=str(self.path))
         run_id, patient_id, sha, as_of, verdict, statuses, result_json, patient_json = row
@@ -361,7 +452,8 @@ class ResultStore:
         return self._rulesets[sha256]
 
     def count(self, table: str) -> int:
-        if table not in ("runs", "screenings", "rulesets", "errors", "patient_snapshots", "run_patients"):
+        if table not in ("runs", "screenings", "screening_rows", "batch_screenings", "batch_trials", "rulesets", "errors",
+                         "patient_snapshots", "run_patients"):
             raise ValueError(f"no table {table!r}")
         return self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
