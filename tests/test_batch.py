@@ -231,3 +231,27 @@ def test_cli_batch_unusable_arguments_exit_2(tmp_path, compiled_trials, capsys):
     assert main(["batch", "--patients", str(tmp_path / "nope.jsonl"), "--trials", str(compiled_trials),
                  "--as-of", "2026-11-01", "--out", str(tmp_path / "res")]) == 2
     assert not (tmp_path / "res.sqlite").exists()
+
+
+def test_an_engine_error_on_one_patient_costs_that_patient_only(tmp_path, compiled_trials, expected, monkeypatch):
+    """The columnar path screens a chunk at once; when it fails, the chunk is screened patient by patient, the
+    failing patient is reported with its line and the others are written as usual."""
+    from matcher.evaluate import predicates
+
+    broken = PROFILES[2].stem
+    real = predicates.EVALUATORS["mri_activity"]
+
+    def mri_activity(rule, facts, as_of):
+        if facts.patient.id == broken:
+            raise ZeroDivisionError("simulated engine bug")
+        return real(rule, facts, as_of)
+
+    monkeypatch.setitem(predicates.EVALUATORS, "mri_activity", mri_activity)
+    summary = run_batch(write_jsonl(tmp_path / "registry.jsonl"), [compiled_trials], AS_OF, tmp_path / "out",
+                        workers=1, progress=False)
+    assert (summary.patients_screened, summary.bad_rows) == (len(PROFILES) - 1, 1)
+    (error,) = [json.loads(line) for line in (tmp_path / "out.errors.jsonl").read_text().splitlines()]
+    assert (error["line"], error["record"]) == (3, broken) and "ZeroDivisionError" in error["error"]
+    with ResultStore(tmp_path / "out.sqlite") as store:
+        rows = store.query("SELECT patient_id, trial_id, verdict FROM screenings")
+    assert {(p, t): v for p, t, v in rows} == {pair: v for pair, v in expected.items() if pair[0] != broken}

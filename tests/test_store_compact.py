@@ -27,6 +27,9 @@ CREATE TABLE screenings (run_id INTEGER NOT NULL REFERENCES runs(run_id), patien
 CREATE INDEX screenings_pair ON screenings (patient_id, trial_id, as_of);
 CREATE INDEX screenings_as_of ON screenings (as_of, trial_id);
 """
+# ... and as they were written before one row per patient of a batch run (a screenings table, compact columns).
+V2_SCREENINGS = V1_SCREENINGS.replace("result_json TEXT NOT NULL);",
+                                      "result_json TEXT, failing TEXT, unknown TEXT, statuses TEXT);")
 
 
 @pytest.fixture(scope="module")
@@ -145,3 +148,33 @@ def test_a_duplicate_patient_id_is_screened_once_within_a_chunk_and_across_chunk
     assert all("duplicate patient id" in e["error"] for e in errors)
     with ResultStore(tmp_path / "out.sqlite") as store:
         assert store.count("screenings") == len(PROFILES) * len(rulesets)
+
+
+def test_a_store_from_before_batch_rows_keeps_its_rows_under_the_screenings_view(tmp_path, compiled_trials, rulesets):
+    ruleset = rulesets["NCT05208840"]
+    patient = load_patient(PROFILES[0])
+    result = screen(ruleset, patient, AS_OF)
+    old = tmp_path / "v2.sqlite"
+    with sqlite3.connect(old) as db:
+        db.executescript(V2_SCREENINGS)
+        db.execute("INSERT INTO runs (started_at, as_of, engine_version) VALUES ('2026-11-01', ?, 'old')",
+                   (AS_OF.isoformat(),))
+        db.execute("INSERT INTO rulesets VALUES (?, ?, ?)",
+                   (ruleset.content_sha256(), ruleset.trial_id, ruleset.model_dump_json()))
+        row = Screening.of(result, ruleset)
+        db.execute("INSERT INTO screenings VALUES (1, ?, ?, ?, ?, ?, ?, '2026-11-01', ?, ?, ?, ?, ?, ?)",
+                   (row.patient_id, row.trial_id, row.ruleset_sha256, row.compiler_version, row.engine_version,
+                    row.as_of, row.verdict, row.eligible_from, row.result_json, ";".join(row.failing),
+                    ";".join(row.unknown), row.statuses))
+    with ResultStore(old) as store:
+        assert store.query("SELECT type FROM sqlite_master WHERE name = 'screenings'") == [("view",)]
+        assert store.query("SELECT ref, statuses FROM screenings") == [(1, row.statuses)]
+        assert store.latest(patient.id, ruleset.trial_id) == result
+    # a batch run on the upgraded store: its pairs join the old row in the view, the newest wins
+    run_batch(write_jsonl(tmp_path / "registry.jsonl"), [compiled_trials], AS_OF, tmp_path / "v2", workers=1,
+              progress=False)
+    with ResultStore(old) as store:
+        assert store.count("screenings") == 1 + len(PROFILES) * len(rulesets)
+        (newest,), = store.query("SELECT ref FROM screenings WHERE patient_id = ? AND trial_id = ? "
+                                 "ORDER BY run_id DESC, seq DESC LIMIT 1", (patient.id, ruleset.trial_id))
+        assert newest < 0 and store.latest(patient.id, ruleset.trial_id) == result

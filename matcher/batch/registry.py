@@ -119,6 +119,11 @@ def iter_records(path: str | Path) -> Iterator[RawRecord]:
 def parse_record(record: RawRecord) -> list[RegistryItem]:
     """The patients (or errors) in one raw record: one, or several for a profile file holding a list."""
     if record.layout == "jsonl":
+        if '"resourceType"' not in record.content:  # not a FHIR Bundle: a profile, parsed and checked in one go
+            try:
+                return [Patient.model_validate_json(record.content)]
+            except ValueError:
+                pass  # read again below, for the error message that names the field
         try:
             data = json.loads(record.content)
         except json.JSONDecodeError as error:

@@ -139,7 +139,7 @@ def _candidates_and_bases(part: _Partition, rule, evaluate, candidates: set[int]
     values, clears = _empty(part.n)
     facts, as_of = part.facts, part.as_of
     for members in bases.values():
-        representative = next((i for i in members.tolist() if i not in candidates), None)
+        representative = next((i for i in map(int, members) if i not in candidates), None)
         if representative is not None:
             outcome = evaluate(rule, facts[representative], as_of)
             values[members] = _VALUE[outcome.value]
