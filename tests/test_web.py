@@ -297,6 +297,15 @@ def test_unknown_pages_get_a_page_not_a_stack(client):
     response = client.get("/trials/NCT00000000")
     assert response.status_code == 404 and "No such trial" in response.text
     assert client.get("/screen").status_code == 405  # patient data is only accepted in a POST body
+    assert client.head("/screen").status_code == 405
+
+
+def test_head_is_answered_like_get_without_a_body(client):
+    for path in ("/", "/healthz", "/api/trials"):
+        got, head = client.get(path), client.head(path)
+        assert (head.status_code, head.content) == (200, b"") and got.status_code == 200 and got.content
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers["content-security-policy"] == got.headers["content-security-policy"]
 
 
 # --- JSON API ---------------------------------------------------------------------------------------------

@@ -85,6 +85,7 @@ def create_app(catalog: TrialCatalog, *, allowed_hosts: Iterable[str] = ("127.0.
         return JSONResponse({"error": "the request does not fit the schema", "problems": problems}, status_code=422)
 
     # Added innermost first: the size limit wraps the routes; the error guard, outermost, sees every exception.
+    app.add_middleware(HeadAsGet)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(SameOriginPosts)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
@@ -122,6 +123,27 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    """HEAD answered as GET without the body (HTTP requires HEAD wherever GET is; FastAPI routes take GET only)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 class BodySizeLimit:
