@@ -9,8 +9,8 @@ partition of patients is screened column by column:
    window the patient is still inside, the date it clears. The answers come from the very evaluators
    :func:`decide` and :func:`screen` use, called on fewer patients:
 
-   - *candidates*: a rule about drugs, conditions, labs or relapses can only be true for patients holding a
-     matching entry (found through an index of the partition built once). Every other patient has no
+   - *candidates*: a rule about drugs, conditions, labs, relapses or MRI scans can only be true for patients
+     holding a matching entry (found through an index of the partition built once). Every other patient has no
      matching entry, and for all of them the outcome depends on a small *base* (is the list known at all,
      are there entries the lexicon could not resolve): it is evaluated once per base, on one of them, and
      copied;
@@ -213,20 +213,33 @@ def _labs(part: _Partition, rule, evaluate):
     return _candidates_and_bases(part, rule, evaluate, index.get(rule.test, set()), base)
 
 
-def _last_relapses(part: _Partition) -> np.ndarray:
-    """Per patient the last relapse on or before the reference date (ordinal; 0 when none or unknown)."""
-    as_of = part.as_of
-    return np.array([max((r.date.toordinal() for r in f.patient.relapses or () if r.date <= as_of), default=0)
-                     for f in part.facts], dtype=np.int64)
+def _last_dates(dates: Callable[[PatientFacts], Optional[Iterable[date]]]) -> Callable[["_Partition"], np.ndarray]:
+    """Per patient the last of ``dates`` on or before the reference date (ordinal; 0 when none or unknown)."""
+    def build(part: _Partition) -> np.ndarray:
+        as_of = part.as_of
+        return np.fromiter((max((d.toordinal() for d in dates(f) or () if d <= as_of), default=0)
+                            for f in part.facts), dtype=np.int64, count=part.n)
+    return build
 
 
-def _relapses(part: _Partition, rule, evaluate):
-    # Only patients with a relapse inside the window can count any; the others count none.
-    last = part.shared("relapses.last", _last_relapses)
-    start = windows.window_start(part.as_of, rule.window.within).toordinal() if rule.window else 1
-    candidates = set(np.flatnonzero(last >= start).tolist())
-    base = part.shared("relapses.base", _bases(lambda f: f.patient.relapses is None))
-    return _candidates_and_bases(part, rule, evaluate, candidates, base)
+def _relapse_dates(facts: PatientFacts):
+    return facts.patient.relapses and [r.date for r in facts.patient.relapses]
+
+
+def _scan_dates(facts: PatientFacts):
+    return facts.patient.mri and [s.date for s in facts.patient.mri]
+
+
+def _events(name: str, dates: Callable[[PatientFacts], Optional[Iterable[date]]], known: Callable[[PatientFacts], bool]):
+    """A builder for rules counting dated events (relapses, MRI scans) in a window: only patients with an event
+    inside the window can count any; the others count none (or unknown when the list is unknown)."""
+    def build(part: _Partition, rule, evaluate):
+        last = part.shared(f"{name}.last", _last_dates(dates))
+        start = windows.window_start(part.as_of, rule.window.within).toordinal() if rule.window else 1
+        candidates = set(np.flatnonzero(last >= start).tolist())
+        base = part.shared(f"{name}.base", _bases(known))
+        return _candidates_and_bases(part, rule, evaluate, candidates, base)
+    return build
 
 
 def _by_signature(signature: Callable[[PatientFacts, date], object]):
@@ -311,7 +324,8 @@ _BUILDERS: dict[str, Callable] = {
     "washout": _treatments,
     "prior_drug": _treatments,
     "lab": _labs,
-    "relapse_activity": _relapses,
+    "relapse_activity": _events("relapses", _relapse_dates, lambda f: f.patient.relapses is None),
+    "mri_activity": _events("mri", _scan_dates, lambda f: f.patient.mri is None),
     "edss": _per_value(_edss_field, lambda score, as_of, rule: score, lambda rule: rule.score),
     "age": _per_value(lambda f, as_of: f.patient.birth_date, _age_years, lambda rule: rule.years),
     "disease_duration": _per_value(_duration_start, lambda starts, as_of, rule: _duration_years(
