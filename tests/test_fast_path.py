@@ -64,11 +64,11 @@ def test_decide_equals_screen_for_synthetic_patients_against_the_31_fixture_tria
 
 
 def test_the_comparison_sees_every_kind_of_outcome():
-    """The patients above reach both verdicts real trials give (consent criteria always leave something to
-    confirm), time-window pass dates, and each criterion status."""
+    """The patients above reach the verdicts real trials give (most have consent criteria, which always leave
+    something to confirm), time-window pass dates, and each criterion status."""
     patients = EXAMPLE_PATIENTS + _synthetic(200, seed=23)
     decisions = [decide(r, PatientFacts(p), AS_OF) for p in patients for r in FIXTURE_RULESETS]
-    assert {d.verdict for d in decisions} == {"needs_review", "ineligible"}
+    assert {d.verdict for d in decisions} >= {"needs_review", "ineligible"}
     assert any(d.eligible_from for d in decisions)
     assert {code for d in decisions for code in d.statuses} == set(STATUS_CODES.values())
 
