@@ -46,26 +46,33 @@ def pairs_batch(run_id: int, as_of: date, *, patient_id: list[str], trial_id: li
                 verdict: list[str], eligible_from: list[Optional[str]], failing: list[str],
                 unknown: list[str]) -> pa.RecordBatch:
     """Parquet rows from equal-length columns: eligible_from as ISO dates or None, failing and unknown as
-    ';'-separated criterion ids."""
+    ';'-separated criterion ids. Columns repeat a few values many times (20 trials, a few dozen id lists per
+    trial): each distinct value is converted once."""
     rows = len(verdict)
+    strings = lambda values: pa.array(values, pa.string())  # noqa: E731
     return pa.RecordBatch.from_arrays([
         pa.repeat(pa.scalar(run_id, pa.int64()), rows),
         pa.repeat(pa.scalar(as_of, pa.date32()), rows),
-        pa.array(patient_id, pa.string()),
-        pa.array(trial_id, pa.string()),
-        pa.array(verdict, pa.string()),
-        _id_lists(failing),
-        _id_lists(unknown),
-        pc.cast(pa.array(eligible_from, pa.string()), pa.date32()),
-        pa.array(ruleset_sha256, pa.string()),
+        _distinct(patient_id, strings),
+        _distinct(trial_id, strings),
+        _distinct(verdict, strings),
+        _distinct(failing, _id_lists),
+        _distinct(unknown, _id_lists),
+        _distinct(eligible_from, lambda days: pa.array([_day(d) for d in days], pa.date32())),
+        _distinct(ruleset_sha256, strings),
     ], schema=PARQUET_SCHEMA)
+
+
+def _distinct(values: list, convert) -> pa.Array:
+    """``convert`` applied to the distinct values, then repeated in the order of ``values``."""
+    positions: dict = {}
+    index = [positions.setdefault(value, len(positions)) for value in values]
+    return convert(list(positions)).take(pa.array(index, pa.int32()))
 
 
 def _id_lists(joined: list[str]) -> pa.Array:
     """';'-separated criterion ids -> lists of ids (an empty string is an empty list)."""
-    text = pa.array(joined, pa.string())
-    split = pc.split_pattern(text, ";")
-    return pc.if_else(pc.equal(text, ""), pa.scalar([], pa.list_(pa.string())), split)
+    return pa.array([text.split(";") if text else [] for text in joined], pa.list_(pa.string()))
 
 
 def _day(text: Optional[str]) -> Optional[date]:

@@ -121,10 +121,11 @@ def _empty(n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _group(signatures: Iterable) -> dict:
-    groups: dict = {}
-    for i, signature in enumerate(signatures):
-        groups.setdefault(signature, []).append(i)
-    return {key: np.array(members, dtype=np.intp) for key, members in groups.items()}
+    """Signature -> the indices of the patients that have it (ascending), in order of first appearance."""
+    codes: dict = {}
+    index = np.fromiter((codes.setdefault(signature, len(codes)) for signature in signatures), dtype=np.intp)
+    order = np.argsort(index, kind="stable")
+    return dict(zip(codes, np.split(order, np.flatnonzero(np.diff(index[order])) + 1)))
 
 
 def _every_patient(part: _Partition, rule, evaluate) -> tuple[np.ndarray, np.ndarray]:
@@ -167,12 +168,21 @@ def _condition_ids(facts: PatientFacts) -> Iterable[str]:
         yield from condition.ids
 
 
-def _treatment_keys(facts: PatientFacts) -> Iterable[str]:
-    for treatment in facts.treatments or ():
-        if treatment.drug_id:
-            yield "drug:" + treatment.drug_id
-        for cls in treatment.classes:
-            yield "class:" + cls
+def _treatment_keys(treatment) -> Iterable[str]:
+    if treatment.drug_id:
+        yield "drug:" + treatment.drug_id
+    for cls in treatment.classes:
+        yield "class:" + cls
+
+
+def _exposures(part: _Partition) -> dict[str, list[tuple[int, Optional[date], Optional[date]]]]:
+    """Drug or class key -> (patient, start, end) of every treatment of the partition under it."""
+    index: dict[str, list] = {}
+    for i, facts in enumerate(part.facts):
+        for treatment in facts.treatments or ():
+            for key in _treatment_keys(treatment):
+                index.setdefault(key, []).append((i, treatment.start, treatment.end))
+    return index
 
 
 def _lab_ids(facts: PatientFacts) -> Iterable[str]:
@@ -199,12 +209,19 @@ def _conditions(part: _Partition, rule, evaluate):
 
 def _treatments(part: _Partition, rule, evaluate):
     # Washout and prior-drug rules read the treatments matching their drugs or classes, and whether any
-    # treatment is unresolved (then a "no" becomes unknown).
-    index = part.shared("treatments", _index(_treatment_keys))
+    # treatment is unresolved (then a "no" becomes unknown). A washout without half-lives reads only those
+    # inside its window: a matching treatment that ended before it leaves the answer as if there were none.
+    index = part.shared("treatments", _exposures)
     base = part.shared("treatments.base", _bases(lambda f: None if f.treatments is None else any(
         t.drug_id is None and not t.classes for t in f.treatments)))
     keys = [*("drug:" + d for d in rule.drugs), *("class:" + c for c in rule.classes)]
-    return _candidates_and_bases(part, rule, evaluate, _matching(index, keys), base)
+    exposures = [exposure for key in keys for exposure in index.get(key, ())]
+    if rule.kind == "washout" and not rule.window.half_lives:
+        start, as_of = windows.window_start(part.as_of, rule.window.within), part.as_of
+        candidates = {i for i, began, ended in exposures if windows.overlaps(began, ended, start, as_of)}
+    else:
+        candidates = {i for i, _, _ in exposures}
+    return _candidates_and_bases(part, rule, evaluate, candidates, base)
 
 
 def _labs(part: _Partition, rule, evaluate):
@@ -269,17 +286,25 @@ def _distinct(field: Callable[[PatientFacts, date], object]) -> Callable[["_Part
     return build
 
 
-def _per_value(field: Callable[[PatientFacts, date], object], number: Callable[[object, date, object], Optional[float]],
-               bounds: Callable[[object], object]):
+def _per_value(field: Callable[[PatientFacts, date], object], bounds: Callable[[object], object],
+               number: Callable[[object, date, object], Optional[float]] = lambda value, as_of, reading: value,
+               reading: Callable[[object], object] = lambda rule: None):
     """A builder for ``range.contains(number)`` rules: ``number`` (None: unknown, which the evaluator answers with
-    unknown) computed once per distinct ``field`` value of the partition, and compared with the range in numpy."""
+    unknown) computed once per distinct ``field`` value of the partition and per ``reading`` (how a rule reads the
+    value: rules that read it alike share the numbers), and compared with the rule's range in numpy."""
     name = f"distinct.{id(field)}"
 
+    def numbers_for(how):
+        def build(part: _Partition) -> np.ndarray:
+            distinct, where = part.shared(name, _distinct(field))
+            per_value = np.array([np.nan if q is None else q for q in (number(v, part.as_of, how) for v in distinct)],
+                                 dtype=np.float64)
+            return per_value[where]
+        return build
+
     def build(part: _Partition, rule, evaluate):
-        distinct, where = part.shared(name, _distinct(field))
-        per_value = np.array([np.nan if q is None else q for q in (number(v, part.as_of, rule) for v in distinct)],
-                             dtype=np.float64)
-        numbers = per_value[where]
+        how = reading(rule)
+        numbers = part.shared(f"{name}.{how}", numbers_for(how))
         interval = bounds(rule)
         inside = np.ones(part.n, dtype=bool)
         if interval.low is not None:
@@ -296,14 +321,19 @@ def _edss_field(facts: PatientFacts, as_of: date):
     return None if latest is None else latest.score
 
 
-def _age_years(birth: Optional[date], as_of: date, rule) -> Optional[float]:
+def _whole_years(rule) -> bool:
+    """Whether an age rule's bounds are whole years (then age is in completed years, as the evaluator counts)."""
+    return all(b is None or float(b).is_integer() for b in (rule.years.low, rule.years.high))
+
+
+def _age_years(birth: Optional[date], as_of: date, whole_years: bool) -> Optional[float]:
     if birth is None:
         return None
-    integral = all(b is None or float(b).is_integer() for b in (rule.years.low, rule.years.high))
-    return windows.completed_years(birth, as_of) if integral else round(windows.years_between(birth, as_of), 2)
+    return windows.completed_years(birth, as_of) if whole_years else round(windows.years_between(birth, as_of), 2)
 
 
-def _duration_years(start: Optional[date], as_of: date, rule) -> Optional[float]:
+def _duration_years(starts: tuple, as_of: date, measured_from: str) -> Optional[float]:
+    start = starts[0] if measured_from == "diagnosis" else starts[1]
     return None if start is None else round(windows.years_between(start, as_of), 2)
 
 
@@ -326,10 +356,10 @@ _BUILDERS: dict[str, Callable] = {
     "lab": _labs,
     "relapse_activity": _events("relapses", _relapse_dates, lambda f: f.patient.relapses is None),
     "mri_activity": _events("mri", _scan_dates, lambda f: f.patient.mri is None),
-    "edss": _per_value(_edss_field, lambda score, as_of, rule: score, lambda rule: rule.score),
-    "age": _per_value(lambda f, as_of: f.patient.birth_date, _age_years, lambda rule: rule.years),
-    "disease_duration": _per_value(_duration_start, lambda starts, as_of, rule: _duration_years(
-        starts[0] if rule.measured_from == "diagnosis" else starts[1], as_of, rule), lambda rule: rule.years),
+    "edss": _per_value(_edss_field, lambda rule: rule.score),
+    "age": _per_value(lambda f, as_of: f.patient.birth_date, lambda rule: rule.years, _age_years, _whole_years),
+    "disease_duration": _per_value(_duration_start, lambda rule: rule.years, _duration_years,
+                                   lambda rule: rule.measured_from),
     "ms_subtype": _by_signature(_subtype_signature),
     "ms_diagnosis": _by_signature(lambda f, as_of: (f.subtype, bool(f.patient.diagnosis_date))),
     "healthy_volunteers": _by_signature(lambda f, as_of: (bool(f.subtype), bool(f.patient.diagnosis_date))),
@@ -339,7 +369,7 @@ _BUILDERS: dict[str, Callable] = {
                                                      f.patient.contraception)),
     "investigational": _by_signature(_investigational_signature),
     "csf_oligoclonal_bands": _by_signature(lambda f, as_of: f.patient.csf_oligoclonal_bands),
-    "weight": _per_value(lambda f, as_of: f.patient.weight_kg, lambda kg, as_of, rule: kg, lambda rule: rule.kg),
+    "weight": _per_value(lambda f, as_of: f.patient.weight_kg, lambda rule: rule.kg),
     "manual_review": _by_signature(lambda f, as_of: None),  # reads neither the patient nor the date
 }
 

@@ -232,6 +232,10 @@ class ResultStore:
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        # Copy the write-ahead log into the database every 64 MB of changes, not SQLite's default 4 MB: a batch
+        # commits about 1.5 MB per chunk, and a checkpoint (with its fsync) after nearly every chunk held the
+        # writer up by a fifth of its time.
+        self._db.execute("PRAGMA wal_autocheckpoint=16384")
         self._in_transaction = False
         self._rulesets: dict[str, RuleSet] = {}
         self._upgrade()
