@@ -96,3 +96,58 @@ def test_an_all_of_group_with_a_permanent_failure_gives_no_pass_date():
     assert _group_status("all", [("fail", date(2027, 1, 16)), ("fail", date(2027, 3, 1))]) == ("fail", date(2027, 3, 1))
     assert _group_status("all", [("fail", date(2027, 1, 16)), ("fail", None)]) == ("fail", None)
     assert _group_status("any", [("fail", date(2027, 1, 16)), ("fail", None)]) == ("fail", None)
+
+
+# --- ULN-relative labs, minimum durations (treatment and measurement families) -------------------------
+
+def _status(text, section, patient, as_of=AS_OF):
+    from matcher.compile import compile_text
+    from matcher.models.rules import CompiledCriterion, RuleSet
+
+    rules = compile_text(text, section, "X1")
+    ruleset = RuleSet(trial_id="T", compiler_version="test", criteria_text=text, criteria=[
+        CompiledCriterion(id="X1", section=section, text=text, span=(0, len(text)), rules=rules, coverage="full")])
+    return screen(ruleset, parse_patient({"id": "x", **patient}), as_of).criteria[0]
+
+
+@pytest.mark.parametrize("labs, status", [
+    ([{"test": "ALT", "value": 80, "unit": "U/L", "date": "2026-10-01", "upper_limit": 40}], "pass"),  # 2.0 x ULN
+    ([{"test": "ALT", "value": 81, "unit": "U/L", "date": "2026-10-01", "upper_limit": 40}], "fail"),  # 2.03 x ULN
+    ([{"test": "ALT", "value": 81, "unit": "U/L", "date": "2026-10-01"}], "unknown"),  # no ULN: no guess
+    ([], "unknown"),
+])
+def test_a_lab_bound_in_multiples_of_the_uln_uses_the_reported_limit(labs, status):
+    result = _status("ALT > 2x ULN", "exclusion", {"labs": labs})
+    assert result.status == status
+    if status == "unknown" and labs:
+        assert "upper limit of normal" in result.reason
+
+
+@pytest.mark.parametrize("start, end, status", [
+    ("2026-01-15", None, "pass"),          # on interferon beta-1a for 9 months and a half
+    ("2026-06-01", None, "fail"),          # on it for 5 months: not yet 6
+    (None, None, "unknown"),               # start date missing: how long is unknown, not guessed
+    ("2020-01-01", "2025-12-31", "fail"),  # long enough, but stopped: not current
+])
+def test_current_therapy_for_a_minimum_duration(start, end, status):
+    treatment = {"drug": "Avonex", **({"start": start} if start else {}), **({"end": end} if end else {})}
+    text = "Currently on one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif) for a minimum of 6 months."
+    assert _status(text, "inclusion", {"treatments": [treatment]}).status == status
+
+
+def test_a_minimum_duration_passes_on_one_long_enough_course_even_beside_an_undated_one():
+    treatments = [{"drug": "Avonex", "start": "2025-01-01"}, {"drug": "Rebif"}]
+    text = "Currently on one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif) for a minimum of 6 months."
+    assert _status(text, "inclusion", {"treatments": treatments}).status == "pass"
+
+
+@pytest.mark.parametrize("course, status", [
+    ({"drug": "methylprednisolone", "start": "2026-09-01", "end": "2026-09-05"}, "pass"),   # a 5-day relapse pulse
+    ({"drug": "prednisone", "start": "2026-06-01", "end": "2026-08-15"}, "fail"),           # 75 days: chronic
+    ({"drug": "prednisone", "start": "2025-01-01", "end": "2025-06-01"}, "pass"),           # chronic, but long ago
+    ({"drug": "prednisone", "end": "2026-08-15"}, "unknown"),                               # start unknown
+])
+def test_a_washout_of_chronic_use_counts_only_long_courses(course, status):
+    text = ("Chronic (more than 30 consecutive days) systemic (IV, PO or IM) corticosteroid treatment within 6 months "
+            "prior to screening visit.")
+    assert _status(text, "exclusion", {"treatments": [course]}).status == status

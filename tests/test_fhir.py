@@ -150,6 +150,19 @@ def test_observations_edss_labs_units_pregnancy_and_relapse():
     assert [r.date for r in patient.relapses] == [date(2026, 1, 20)]
 
 
+def test_a_lab_reference_range_high_is_the_results_upper_limit_of_normal():
+    def alt(value, high=None, high_unit="U/L"):
+        resource = {"resourceType": "Observation", "status": "final", "code": {"coding": [{"system": L, "code": "1742-6"}]},
+                    "effectiveDateTime": "2026-10-01", "valueQuantity": {"value": value, "unit": "U/L"}}
+        if high is not None:
+            resource["referenceRange"] = [{"high": {"value": high, "unit": high_unit}}]
+        return resource
+
+    labs = patient_from_bundle(_minimal(alt(90, 40), alt(50), alt(60, 0.7, "µkat/L"))).labs
+    # the last ULN is in another unit than the result: not stated rather than compared unlike with unlike
+    assert [(lab.value, lab.upper_limit) for lab in labs] == [(90, 40), (50, None), (60, None)]
+
+
 def test_unmapped_and_void_resources_are_listed_not_dropped():
     reading = read_bundle(_minimal(
         {"resourceType": "Encounter", "id": "enc", "status": "finished",

@@ -18,11 +18,11 @@ ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold"
 
 FLOORS = {
-    "precision": 0.9033,
-    "recall": 0.9364,
-    "exact_parameter_accuracy": 0.9112,
-    "structured_criteria_recall": 0.9528,
-    "manual_review_precision": 0.9000,
+    "precision": 0.9975,
+    "recall": 0.9951,
+    "exact_parameter_accuracy": 1.0,
+    "structured_criteria_recall": 0.997,
+    "manual_review_precision": 0.9936,
 }
 
 

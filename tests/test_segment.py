@@ -85,3 +85,13 @@ def test_roman_numeral_children_at_varying_indentation():
     parent = next(c for c in criteria if c.text.startswith("Meets at least 1 of the following"))
     assert len(parent.children) == 3
     assert any(c.text.startswith("Has an Expanded Disability Status Scale") and not c.children for c in criteria)
+
+
+@pytest.mark.parametrize("text", [
+    "Exclusion Criteria:\n\n  -  Concurrent use of any of the following medications: Antipsychotics, diuretics,\n"
+    "     digoxin, or iodide salts.\n\n  -  Use of non-steroidal anti-inflammatory drugs (NSAIDs) 5 or more days a week.\n",
+    "Exclusion Criteria:\n- Any of the following drugs: cladribine, mitoxantrone\n- Pregnancy\n",
+])
+def test_a_list_written_inline_after_the_following_colon_takes_no_children(text):
+    criteria = segment(text)
+    assert len(criteria) == 2 and not criteria[0].children

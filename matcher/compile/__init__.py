@@ -21,7 +21,7 @@ from . import context
 from .context import Context
 from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
-from .families.disease import extract_mri, extract_relapses
+from .families.disease import extract_mri, extract_relapses, extract_sex
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
 
@@ -64,8 +64,11 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     ctx = Context.of(text, section, criterion_id, span)
     common = {"criterion_id": criterion_id, "section": section, "text": text, "span": span}
     if restates_inclusion(ctx):
-        return [_number(ManualReviewRule(**common, why="restates the inclusion criteria (check them for this subtype)",
-                                         category="clinical", polarity=_default_polarity(section)), rule_prefix, 1)]
+        # "Males unable to fulfill the above criteria and all female patients": the pointer back, plus what it adds
+        added = [rule.model_copy(update=common) for rule in extract_sex(ctx)]
+        return [_number(rule, rule_prefix, n) for n, rule in enumerate([*added, ManualReviewRule(
+            **common, why="restates the inclusion criteria (check them for this subtype)", category="clinical",
+            polarity=_default_polarity(section))], start=1)]
     if _CONSENT_RE.search(text) and not context.has("NEGATION", text):
         return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
@@ -178,7 +181,7 @@ def _residue(ctx: Context) -> list[str]:
             chars[i] = " "
     words = re.findall(r"[A-Za-z][A-Za-z'-]+", "".join(chars))
     content = [w for w in words if w.lower().strip("'-") not in _FILLER and len(w) > 2]
-    return content if len(content) >= 3 else []
+    return content if len(content) >= 3 or (content and ctx.unstated) else []
 
 
 def compile_criterion(criterion: Criterion) -> CompiledCriterion:

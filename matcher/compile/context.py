@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -50,10 +51,28 @@ def has(category: str, text: str) -> bool:
 
 
 def clause_start(text: str, position: int) -> int:
-    start = 0
-    for match in _CLAUSE_BREAK_RE.finditer(text, 0, position):
+    """Where the clause holding ``position`` starts: just after the last clause break before it.
+
+    The breaks of the whole text are found once per text. Only the stretch just before ``position`` is
+    scanned again with the scan stopping there, where a break reads differently when the text ends at
+    ``position`` ("[;:]$", "or" before "not"): the same result as scanning from the start, in linear time."""
+    ends = _clause_break_ends(text)
+    settled = bisect_right(ends, position - _RESCAN) - 1
+    start = ends[settled] if settled >= 0 else 0
+    rescan = max(start, position - _RESCAN)
+    while rescan > start and text[rescan - 1].isspace():  # an "or" before a long run of spaces
+        rescan -= 1
+    for match in _CLAUSE_BREAK_RE.finditer(text, max(start, rescan - _RESCAN), position):
         start = match.end()
     return start
+
+
+_RESCAN = 16  # longer than any clause break but "or" + spaces, plus its look-ahead
+
+
+@lru_cache(maxsize=8)
+def _clause_break_ends(text: str) -> list[int]:
+    return [match.end() for match in _CLAUSE_BREAK_RE.finditer(text)]
 
 
 def negated_at(text: str, position: int) -> bool:
@@ -73,7 +92,15 @@ def exception_start(text: str) -> Optional[int]:
 
 def exception_trigger(text: str) -> Optional[re.Match]:
     """The first exception trigger ("except", "other than", ...) in ``text``."""
-    return triggers()["EXCEPTION"].search(text)
+    return next((m for m in triggers()["EXCEPTION"].finditer(text) if not is_pseudo_exception(text, m)), None)
+
+
+# "including but not limited to:" lists; it excepts nothing ("but not" is otherwise an exception trigger).
+_PSEUDO_EXCEPTION_RE = re.compile(r"\s+(?:are\s+|is\s+)?(?:limited|restricted|necessarily|exclusively)\b", re.I)
+
+
+def is_pseudo_exception(text: str, trigger: re.Match) -> bool:
+    return _PSEUDO_EXCEPTION_RE.match(text, trigger.end()) is not None
 
 
 @dataclass
@@ -86,6 +113,8 @@ class Context:
     span: tuple[int, int] = (0, 0)
     entities: list[Entity] = field(default_factory=list)
     consumed: list[tuple[int, int]] = field(default_factory=list)
+    # Spans a family read but could not state ("severe depression"): the criterion is partial however short.
+    unstated: list[tuple[int, int]] = field(default_factory=list)
 
     @classmethod
     def of(cls, text: str, section: Section, criterion_id: str = "", span: tuple[int, int] = (0, 0)) -> "Context":

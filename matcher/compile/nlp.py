@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.util import compile_suffix_regex, filter_spans
 
 from ..lexicon import Lexicon, get_lexicon, normalise
 
@@ -68,6 +68,10 @@ def _surface_forms(entry, term: str) -> set[str]:
 def get_nlp() -> Language:
     lexicon = get_lexicon()
     nlp = spacy.blank("en")
+    # English keeps "B." as one token (an initial): "History of hepatitis B." must end with "B" to match.
+    nlp.tokenizer.rules = {key: value for key, value in nlp.tokenizer.rules.items()
+                           if not re.fullmatch(r"[A-Za-z]\.", key)}
+    nlp.tokenizer.suffix_search = compile_suffix_regex([*nlp.Defaults.suffixes, r"(?<=[A-Z])\."]).search
 
     # No annotations on the factory: spaCy resolves them at run time, and this module uses
     # postponed evaluation of annotations.
@@ -109,9 +113,11 @@ def _elided(text: str, entities: list[Entity]) -> list[Entity]:
         before = _MODIFIER_BEFORE_RE.search(text[max(0, entity.start - 40):entity.start])
         if before and before.group("mod").lower() not in _NOT_MODIFIERS:
             start = entity.start - len(text[max(0, entity.start - 40):entity.start]) + before.start("mod")
-            candidate = f"{before.group('mod')} {' '.join(words[1:])}"
-            match = lexicon.lookup(kind, candidate, fuzzy=False)
-            if match and match.entry.id != entity.id and not any(s <= start < e for s, e in taken):
+            # the shared head is the last word or more: "renal or liver disease", "T-cell or T-cell receptor
+            # vaccination" (T-cell vaccination)
+            match = next((m for m in (lexicon.lookup(kind, f"{before.group('mod')} {' '.join(words[k:])}", fuzzy=False)
+                                      for k in range(1, len(words))) if m and m.entry.id != entity.id), None)
+            if match and not any(s <= start < e for s, e in taken):
                 end = start + len(before.group("mod"))
                 found.append(Entity(entity.label, match.entry.id, text[start:end], start, end))
                 taken.append((start, end))

@@ -133,7 +133,7 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     (r"(?:the\s+)?first\s+(?:dose|administration|infusion)|study\s+(?:drug|treatment)\s+(?:start|initiation)|"
      r"start\s+of\s+(?:study\s+)?treatment|initiation\s+of", "first_dose"),
     (r"randomi[sz]ation", "randomization"),
-    (r"(?:(?:study|trial)\s+)?entry|enrol(?:l)?ment|inclusion|(?:the\s+)?trial|study\s+start|"
+    (r"(?:(?:study|trial)\s+)?entry|enrol(?:l)?(?:ment|ing)|inclusion|(?:the\s+)?trial|study\s+start|"
      r"(?:the\s+)?study", "enrollment"),
 ]
 _ANCHOR_RE = r"(?:the\s+)?(?:" + "|".join(f"(?:{p})" for p, _ in _ANCHORS) + ")"

@@ -238,6 +238,13 @@ def washout(rule: R.WashoutRule, p: PatientFacts, as_of: date) -> Outcome:
     start = windows.window_start(as_of, rule.window.within)
     inside = [t for t in matches if windows.overlaps(t.start, t.end, start, as_of)]
     facts = lambda: [Fact(field="treatments", value=t.text, date=t.end or t.start) for t in matches]  # noqa: E731
+    if rule.min_duration and inside:
+        undated = [t for t in inside if t.start is None]
+        inside = [t for t in inside if t.start and _lasted(t, rule.min_duration, as_of)]
+        if not inside and undated:
+            return Outcome(None, lambda: f"start date of {undated[0].text} unknown; criterion: {_targets(rule)} for "
+                                         f"at least {rule.min_duration} {_window_text(rule.window)}", facts)
+        matches = [t for t in matches if t.start and _lasted(t, rule.min_duration, as_of)]
     if inside:
         ongoing = [t for t in inside if t.end is None or t.end >= as_of]
         if ongoing:
@@ -258,6 +265,11 @@ def washout(rule: R.WashoutRule, p: PatientFacts, as_of: date) -> Outcome:
     return Outcome(False, lambda: f"{detail()}; criterion: {_window_text(rule.window)}", facts)
 
 
+def _lasted(t, duration: R.Duration, as_of: date) -> bool:
+    """Whether a treatment with a known start lasted ``duration`` (an ongoing one: up to the reference date)."""
+    return min(t.end or as_of, as_of) >= windows.after(t.start, duration)
+
+
 def prior_drug(rule: R.PriorDrugRule, p: PatientFacts, as_of: date) -> Outcome:
     if p.treatments is None:
         return Outcome(None, lambda: f"treatment history unknown; criterion: {_targets(rule)}")
@@ -266,9 +278,10 @@ def prior_drug(rule: R.PriorDrugRule, p: PatientFacts, as_of: date) -> Outcome:
     if rule.current:
         matches = [t for t in matches if t.end is None or t.end >= as_of]
     if rule.min_duration:
-        long_enough = [t for t in matches if t.start and (t.end or as_of) >= windows.after(t.start, rule.min_duration)]
-        if len(long_enough) < len(matches) and any(t.start is None for t in matches):
-            first = matches[0]
+        long_enough = [t for t in matches if t.start and _lasted(t, rule.min_duration, as_of)]
+        undated = [t for t in matches if t.start is None]
+        if undated and len({t.drug_id or t.text for t in long_enough}) < rule.min_distinct:
+            first = undated[0]
             return Outcome(None, lambda: f"start date of {first.text} unknown; criterion: at least {rule.min_duration}")
         matches = long_enough
     distinct = {t.drug_id or t.text for t in matches}
@@ -303,6 +316,8 @@ def lab(rule: R.LabRule, p: PatientFacts, as_of: date) -> Outcome:
     if not results:
         return Outcome(None, lambda: f"no {rule.test} result on record; criterion: {_lab_criterion(rule)}")
     latest = max(results, key=lambda result: result.date or date.min)
+    if rule.unit == R.ULN_UNIT:
+        return _lab_relative_to_uln(rule, latest)
     patient_factor = p.unit_factor(rule.test, latest.unit)
     rule_factor = p.unit_factor(rule.test, rule.unit)
     fact = lambda: [Fact(field="labs", value=f"{latest.test} {latest.value:g} {latest.unit or ''}".strip(),  # noqa: E731
@@ -315,6 +330,20 @@ def lab(rule: R.LabRule, p: PatientFacts, as_of: date) -> Outcome:
     return Outcome(_OPS[rule.comparator](value, threshold),
                    lambda: f"{latest.test} {latest.value:g} {latest.unit or ''} on {latest.date}; "
                            f"criterion: {_lab_criterion(rule)}", fact)
+
+
+def _lab_relative_to_uln(rule: R.LabRule, latest) -> Outcome:
+    """A bound in multiples of the upper limit of normal: the result over the ULN reported with it (the
+    laboratory's own reference range, in the result's unit). Without that ULN there is nothing to compare."""
+    fact = lambda: [Fact(field="labs", value=f"{latest.test} {latest.value:g} {latest.unit or ''}".strip()  # noqa: E731
+                         + (f" (ULN {latest.upper_limit:g})" if latest.upper_limit else ""), date=latest.date)]
+    if latest.upper_limit is None:
+        return Outcome(None, lambda: f"{latest.test} {latest.value:g} {latest.unit or ''} on {latest.date}: no upper "
+                                     f"limit of normal on record; criterion: {_lab_criterion(rule)}", fact)
+    ratio = latest.value / latest.upper_limit
+    return Outcome(_OPS[rule.comparator](ratio, rule.value),
+                   lambda: f"{latest.test} {latest.value:g} {latest.unit or ''} on {latest.date} = {ratio:.2f} x ULN "
+                           f"({latest.upper_limit:g}); criterion: {_lab_criterion(rule)}", fact)
 
 
 def pregnancy(rule: R.PregnancyRule, p: PatientFacts, as_of: date) -> Outcome:

@@ -409,8 +409,11 @@ class _Reader:
         if unit is None and quantity is not None and (quantity.unit or quantity.code):
             unit = quantity.unit or quantity.code
             self.warn(entry, f"{label}: unit {unit!r} cannot be converted for {lab_id}")
-        self.add("labs", entry, {"test": self.lexicon.get("labs", lab_id).name, "value": value, "unit": unit,
-                                 "date": day})
+        record = {"test": self.lexicon.get("labs", lab_id).name, "value": value, "unit": unit, "date": day}
+        upper = _upper_limit(resource, quantity)
+        if upper is not None:
+            record["upper_limit"] = upper
+        self.add("labs", entry, record)
 
     def lab_unit(self, lab_id: str, quantity) -> Optional[str]:
         """The first of the quantity's unit and UCUM code that the lab lexicon can convert."""
@@ -596,6 +599,20 @@ def _code(concept) -> Optional[str]:
     if concept is None:
         return None
     return next((c.code for c in concept.coding or () if c.code), None)
+
+
+def _upper_limit(resource, quantity) -> Optional[float]:
+    """referenceRange.high of a lab Observation (its ULN), when it is stated in the result's own unit."""
+    for reference in resource.referenceRange or []:
+        high = reference.high
+        if high is None or high.value is None or float(high.value) <= 0:
+            continue
+        units = {u for u in (getattr(high, "unit", None), getattr(high, "code", None)) if u}
+        result_units = {u for u in (getattr(quantity, "unit", None), getattr(quantity, "code", None)) if u}
+        if units and result_units and units.isdisjoint(result_units):
+            continue  # a limit in another unit would compare unlike with unlike
+        return float(high.value)
+    return None
 
 
 def _number(element) -> Optional[float]:

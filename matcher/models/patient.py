@@ -61,6 +61,8 @@ class Lab(Record):
     value: float
     unit: Optional[str] = None
     date: Optional[dt.date] = None
+    upper_limit: Optional[float] = Field(default=None, gt=0, description="the reference range's upper limit "
+                                         "(ULN) reported with this result, in the result's unit")
 
 
 class Vaccination(Record):

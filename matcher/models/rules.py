@@ -161,6 +161,9 @@ class WashoutRule(RuleBase):
     classes: list[str] = Field(default_factory=list, description="drug class lexicon ids")
     except_drugs: list[str] = Field(default_factory=list, description="drugs of those classes that do not count")
     window: Window
+    min_duration: Optional[Duration] = Field(
+        default=None, description="only exposures that lasted at least this long count ('chronic (more than 30 "
+                                  "consecutive days) corticosteroid treatment within 6 months')")
 
 
 class PriorDrugRule(RuleBase):
@@ -175,12 +178,18 @@ class PriorDrugRule(RuleBase):
     current: bool = False
 
 
+# A lab bound relative to the upper limit of normal ("ALT > 2 x ULN"): ``value`` is a multiple of the ULN
+# reported with the patient's result (evaluated as result / ULN; no ULN on record gives unknown).
+ULN_UNIT = "xULN"
+
+
 class LabRule(RuleBase):
     kind: Literal["lab"] = "lab"
     test: str = Field(description="lab lexicon id, e.g. egfr, platelets")
     comparator: Comparator
     value: float
-    unit: Optional[str] = None
+    unit: Optional[str] = Field(default=None, description=f"a unit of the lab lexicon, or '{ULN_UNIT}' for "
+                                                          "multiples of the upper limit of normal")
 
 
 class PregnancyRule(RuleBase):

@@ -28,7 +28,8 @@ _MARKER_RE = re.compile(
     r"\(?(?:i{1,3}|iv|vi{0,3}|ix|x)[.)])[ \t]+(?P<body>\S.*)$"
 )
 _CONNECTOR_END_RE = re.compile(r"(?:,|;|\b(?:or|and|and/or))\s*$", re.I)
-_LIST_INTRO_RE = re.compile(r"(?::\s*:?\s*$|\b(?:the|of)\s+following\b|\beither\s*:?$)", re.I)
+# "any of the following medications: A, B, or C." lists its items inline: it introduces no list of bullets.
+_LIST_INTRO_RE = re.compile(r"(?::\s*:?\s*$|\b(?:the|of)\s+following\b(?![^:]{0,40}:\s*\w)|\beither\s*:?$)", re.I)
 # Deeper items become siblings at this depth. Real lists nest 3-4 levels; without a bound, hundreds of levels
 # (one more space per line) nest rule groups deeper than pydantic can serialise.
 MAX_DEPTH = 16

@@ -5,9 +5,11 @@ conditions ("thrombocytopenia (<50 G/L)" is a platelet threshold), investigation
 drugs, EDSS and disease duration before relapses.
 """
 
-from .clinical import extract_conditions, extract_contraception, extract_labs, extract_pregnancy, extract_weight
+from .clinical import extract_contraception, extract_pregnancy, extract_weight
+from .conditions import extract_conditions
 from .disease import (extract_age, extract_csf, extract_diagnosis_and_subtype, extract_duration, extract_edss,
                       extract_mri, extract_relapses, extract_sex, restates_inclusion)
+from .labs import extract_labs
 from .treatment import extract_drugs, extract_investigational, extract_live_vaccine
 
 FAMILIES = (

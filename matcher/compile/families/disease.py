@@ -7,7 +7,7 @@ from typing import Optional
 
 from ...lexicon import get_lexicon
 from ...models.rules import (AgeRule, Applicability, CsfOligoclonalBandsRule, DiagnosisRule, DiseaseDurationRule,
-                             Duration, EdssRule, MriActivityRule, Range, RelapseRule, SexRule, SubtypeRule, Window)
+                             Duration, EdssRule, ManualReviewRule, MriActivityRule, Range, RelapseRule, SexRule, SubtypeRule, Window)
 from .. import context
 from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, anchor_of, comparator_of, find_range, find_windows, number
@@ -47,7 +47,17 @@ _BOTH_RE = re.compile(r"\b(?:males?\s+(?:or|and)\s+females?|females?\s+(?:or|and
 _REPRODUCTIVE_RE = re.compile(r"child\s*-?bearing|pregnan|contracept|lactat|breast|menstruat|fertile|partner", re.I)
 
 
+# In an exclusion list, "all female patients" (or a bare "Women.") excludes that sex.
+_ALL_OF_SEX_RE = re.compile(r"(?:^|\band\s+)(?:all\s+)?(?P<sex>female|male)\s+(?:patients|subjects|participants)\s*\.?\s*$|"
+                            r"^\s*(?:all\s+)?(?P<bare>women|men|females|males)\s*\.?\s*$", re.I)
+
+
 def extract_sex(ctx: Context) -> list:
+    excluded = _ALL_OF_SEX_RE.search(ctx.text) if ctx.section == "exclusion" else None
+    if excluded and not _REPRODUCTIVE_RE.search(ctx.text):
+        word = (excluded.group("sex") or excluded.group("bare")).lower()
+        ctx.consume(excluded.start(), excluded.end())
+        return [SexRule(polarity="exclude", allowed=["female" if word.startswith(("f", "w")) else "male"])]
     if ctx.section != "inclusion" or _BOTH_RE.search(ctx.text) or _REPRODUCTIVE_RE.search(ctx.text):
         both = _BOTH_RE.search(ctx.text)
         if both:
@@ -236,10 +246,16 @@ def _to_years(found: Range, text: str) -> Range:
     return found
 
 
-_RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b", re.I)
+_RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b|"
+                         # a relapse is one form of neurological worsening; the rest stays in the residue (partial)
+                         r"\b(?:deterioration|worsening)(?=\s+of\s+(?:the\s+)?neurologic\w*\s+(?:symptom|status|condition))",
+                         re.I)
+# "Relapse will be defined as ...": a definition, not a criterion on relapses.
+_DEFINED_AFTER_RE = re.compile(r"^\s*(?:is|will\s+be|was|are|were|shall\s+be)\s+(?:\w+\s+)?defined\b", re.I)
 _COUNT_BEFORE_RE = re.compile(
     rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?P<n>{NUM}|a|one)\s*(?P<post>or\s+more\s+)?(?:\w+[\s/-]+){{0,4}}$", re.I)
 _NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission|"
+                          r"\bfor\s+(?:the\s+)?(?:treatment\s+of\s+)?(?:an?\s+|acute\s+)?$|"  # "steroids for relapses"
                           r"independent\s+of\s+$", re.I)
 
 
@@ -251,7 +267,8 @@ def extract_relapses(ctx: Context) -> list:
         if index and re.fullmatch(r"[\s/(),]*(?:or\s*)?", ctx.text[mentions[index - 1].end():match.start()]):
             continue  # "relapse/attack", "attack (relapse)": one mention
         before = ctx.text[max(0, match.start() - 60):match.start()]
-        if _NO_COUNT_RE.search(before) or any(s <= match.start() < e for s, e in ctx.consumed):
+        if _NO_COUNT_RE.search(before) or any(s <= match.start() < e for s, e in ctx.consumed) or \
+                _DEFINED_AFTER_RE.match(ctx.text[match.end():]):
             continue
         clause_from = context.clause_start(ctx.text, match.start())
         count = _COUNT_BEFORE_RE.search(before[-(match.start() - clause_from):] if match.start() > clause_from else "")
@@ -268,8 +285,14 @@ def extract_relapses(ctx: Context) -> list:
         window = _window_after([w for w in windows if w.start < limit], match.end(), ctx.text)
         if window is None and not count:
             continue  # a relapse mention without count or window is not a rule we can state
-        rules.append(RelapseRule(polarity=ctx.base_polarity(match.start(), window), min_count=max(min_count, 1),
-                                 window=window.window if window else None))
+        rule = RelapseRule(polarity=ctx.base_polarity(match.start(), window), min_count=max(min_count, 1),
+                           window=window.window if window else None)
+        if rule not in rules:  # "onset of a relapse ... stable from relapse ... 1 month since end of relapse": one rule
+            rules.append(rule)
+        if not match.group(0).lower().startswith(("relapse", "attack", "exacerbation")):
+            rules.append(ManualReviewRule(polarity="require" if ctx.section == "inclusion" else "exclude",
+                                          category="partial", why="neurological worsening other than a relapse "
+                                                                  "(e.g. progression) is not structured"))
         ctx.consume(match.start() - (len(count.group(0)) if count else 0), match.end())
         if window:
             ctx.consume(window.start, window.end)
@@ -306,12 +329,13 @@ def extract_mri(ctx: Context) -> list:
     found = [(m, kind) for m, kind in ((gd, "gd_enhancing"), (t2, "new_t2")) if m]
     if not found:
         found = [(m, "any") for m in _ACTIVITY_RE.finditer(ctx.text)]
-    if gd and t2 and abs(gd.start() - t2.start()) < 40:
+    if gd and t2 and _alternatives_joined(ctx.text, gd, t2):
         found = [(min(gd, t2, key=lambda m: m.start()), "any")]  # ">=1 new T2 or Gd-enhancing lesion"
     for match, lesion in found:
         count = _LESION_COUNT_RE.search(ctx.text[max(0, match.start() - 40):match.start()])
         min_count = int(number(count.group("n"))) if count else 1
-        window = _window_after(windows, match.end(), ctx.text, reach=200)
+        window = _window_after([w for w in windows if not _RELAPSE_BEFORE_RE.search(ctx.text[:w.start])],
+                               match.end(), ctx.text, reach=200)
         scan = _SCAN_RE.search(ctx.text, match.end()) if window is None else None
         if scan:  # "on the screening MRI": the scan at that visit
             ctx.consume(scan.start(), scan.end())
@@ -323,6 +347,19 @@ def extract_mri(ctx: Context) -> list:
         if window:
             ctx.consume(window.start, window.end)
     return rules
+
+
+# "a relapse within the last year and/or a new T2 lesion": the window right after a relapse mention is the relapse's.
+_RELAPSE_BEFORE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\s*(?:\([^()]*\)\s*)?"
+                                r"(?:(?:within|in|during|over)(?:\s+the)?\s*)?$", re.I)
+
+
+def _alternatives_joined(text: str, gd: re.Match, t2: re.Match) -> bool:
+    """"new T2 or Gd-enhancing lesion", "new or enlarging T2 hyperintense lesion or gadolinium enhancing lesion":
+    the two lesion types as alternatives of one count."""
+    first, second = sorted((gd, t2), key=lambda m: m.start())
+    between = text[first.end():second.start()]
+    return len(between) < 50 and bool(re.search(r"\bor\b|/", between)) and not re.search(r"[;.]|\band\b", between)
 
 
 _OCB_RE = re.compile(r"oligoclonal", re.I)

@@ -3,77 +3,335 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from ...models.rules import Duration, InvestigationalRule, LiveVaccineRule, PriorDrugRule, WashoutRule, Window
+from ...lexicon import get_lexicon
+from ...models.rules import (Duration, GroupRule, InvestigationalRule, LiveVaccineRule, PriorDrugRule, WashoutRule,
+                             Window)
 from .. import context
 from ..context import Context
-from ..quantities import NUM, find_windows, number, unit_of
+from ..quantities import NUM, anchor_of, find_windows, number, unit_of
 
 # Mentions that are about the drug but not exposure to it.
 _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indicat|adverse\s+reaction|anaphyla|"
                               r"sensitivity\s+to|excipients|indicated\s+to\s+treat|indication\s+for|"
                               r"(?:may|might|could|would|will)\s+require|requir\w+\s+(?:\w+\s+)?treatment|"
-                              r"after\s+(?:the\s+)?last\s+(?:dose|infusion|administration)|(?:when|while)\s+receiving", re.I)
-# A sentence that permits something ("... may be considered for this trial") states no exclusion.
+                              r"after\s+(?:the\s+)?(?:last|final)\s+(?:dose|infusion|administration)|"
+                              r"(?:when|while)\s+receiving|\b(?:not|never|poorly)\s+tolerat\w*|\bdeclined\b", re.I)
+# "Contraindication to lumbar puncture: ..., anticoagulant treatment": the list after the colon names the
+# contraindications themselves, so the drugs there are exposures.
+_CONTRAINDICATION_LIST_RE = re.compile(r"contra[\s-]?indicat\w*\s+(?:to|for)\s+[^:;.]{1,60}:", re.I)
+# Future conduct or intent, not exposure: "willing to ... abstain from green tea", "inability to abstain from
+# marijuana", "unwilling to use contraception (oral contraceptives ...)", "treatment with Gilenya intended".
+_CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+to\b|\b(?:in)?ability\s+to\s+(?:abstain|refrain|stop)|"
+                                r"\babstain\w*\s+from\b|\brefrain\w*\s+from\b|\bagree\w*\s+to\b|\bintend\w*\s+to\b|"
+                                r"\bplan\w*\s+to\b|\bwish\w*\s+to\b", re.I)
+_CONDUCT_AFTER_RE = re.compile(r"^[^.;:]{0,25}?\b(?:intended|planned|scheduled|foreseen|envisaged)\b", re.I)
+# A contrast agent named for imaging ("Gd-enhancing lesion", "MRI with and without gadolinium") is no exposure.
+_IMAGING_RE = re.compile(r"\bMRI\b|\bscans?\b|\blesions?\b|enhanc\w+|\bimaging\b|magnetic\s+resonance", re.I)
+# "activity while on stable interferon therapy", "a relapse during treatment with IFNB": when the activity happened.
+_DURING_RE = re.compile(r"\b(?:while|whilst)\s+(?:being\s+)?(?:on|receiving|taking|treated\s+with)\b|"
+                        r"\bduring\s+(?:\w+\s+){0,2}(?:treatment|therapy)\s+with\b|\bon\s+(?:that|the\s+same)\s+", re.I)
+_SUBSTANCE_USE_RE = re.compile(r"\babuse\b|\bdependen(?:ce|cy)\b|\baddiction\b|\bmisuse\b|\buse\s+disorder", re.I)
+# A dose strength ("Copaxone 40 mg/mL three times per week") makes the exposure dose-specific: not a rule we
+# can state without over-excluding other doses.
+_DOSE_RE = re.compile(rf"(?<![\w.]){NUM}\s*(?:mg|µg|mcg|g|IU|units?)\b(?:\s*/\s*(?:mL|kg|day|d|week|m2))?", re.I)
+_FREQUENCY_RE = re.compile(rf"\b(?:{NUM}|once|twice|thrice)\s+(?:or\s+more\s+)?(?:days?|times?)?\s*(?:a|per|each|/)\s*"
+                           r"(?:week|wk|month|day)\b", re.I)
+# A parenthesis of examples after "contraception" lists methods, not exposures.
+_CONTRACEPTION_RE = re.compile(r"contracept\w*|birth\s+control", re.I)
+# A permission ("... may be considered for this trial") states no exclusion.
 _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:also\s+)?(?:allowed|permitted)|"
                             r"not\s+exclusionary|acceptable", re.I)
 _CURRENT_RE = re.compile(r"\bcurrently\b|\bcurrent\b|\bstill\s+taking|\bon\s+(?:a\s+)?(?:stable|regular)|\bconcurrent\b|"
                          r"\bconcomitant\b|\bintake\b|\bneeds?\s+to\s+take|\bcontinuous\b|\bregular\b|\bduring\s+treatment\s+with|"
-                         r"\btreatment\s+with\s+\w+\s+according\s+to|\bis\s+taking|\bongoing\b|\bestablished\s+on", re.I)
-_MIN_DURATION_RE = re.compile(rf"(?:for\s+)?at\s+least\s+(?P<value>{NUM})\s*(?P<unit>days?|weeks?|months?|years?)",
-                              re.I)
+                         r"\btreatment\s+with\s+\w+\s+according\s+to|\bis\s+taking|\bongoing\b|\bestablished\s+on|"
+                         r"\bstable\s+(?:therapy|treatment|dose|regimen)\b|^\s*(?:patients?\s+|subjects?\s+)?on\s+", re.I)
+_PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\breceived\b|\btreated\b|\btaken\b|"
+                      r"\bhad\b|\bhave\s+been\b|\bexposure\b|\btried\b|\bfailed\b|\bsince\b", re.I)
+# "Statin treatment for other disease", "anticoagulant or fibrinolytic treatment": the drug names the treatment
+# the patient is on; without a word of the past that is current treatment.
+_TREATMENT_NOUN_RE = re.compile(r"^\s*(?:\w+\s+)?(?:treatment|therapy|medication)\b", re.I)
+_DURATION_UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
+# How long a treatment has lasted: "for at least six months", "for a minimum of 6 months", "at least a year of
+# attempted therapy", "stable dose for three months", "after being on that therapy for at least 6 months".
+_MIN_DURATION_RE = re.compile(
+    rf"\bfor\s+(?:at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|more\s+than|over|≥|>=)\s*"
+    rf"(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}|"
+    rf"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|more\s+than)\s*(?P<value2>{NUM}|an?)\s*"
+    rf"(?P<unit2>days?|weeks?|months?|years?)\s+of\s+(?:\w+\s+)?(?:therapy|treatment|use)", re.I)
+_CONSECUTIVE_RE = re.compile(rf"(?:more\s+than|at\s+least|over|longer\s+than|≥|>=|>)\s*(?P<value>{NUM})\s*"
+                             rf"consecutive\s+{_DURATION_UNIT}", re.I)
+_STABLE_FOR_RE = re.compile(
+    rf"(?:\bstable\s+(?:dose|dosage|doses|therapy|treatment|regimen)\b|"
+    rf"\b(?:dose|dosage|doses|therapy|treatment|regimen)\s+(?:\w+\s+){{0,3}}?stable\b)[^.;]{{0,40}}?\b(?:for|during|over)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
+    rf"(?:at\s+least\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
+# "If the patient is taking disease modifying medication this must be at a stable dose for three months":
+# either not on it, or on it for that long.
+_IF_TAKING_RE = re.compile(r"^\s*(?:if|when|where)\s+(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+"
+                           r"(?:currently\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used)\s+(?:at\s+least\s+)?(?P<n>{NUM})\s+(?:\w+\s+)?"
                           r"(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs)", re.I)
-_CHANGE_RE = re.compile(r"\b(?:change[sd]?|introduc\w+|start(?:ed|ing)?|initiat\w+|dose\s+adjust\w*|stable\s+dose)\b",
-                        re.I)
+_CHANGE_RE = re.compile(r"\b(?:change[sd]?|introduc\w+|start(?:ed|ing)?|initiat\w+|dose\s+adjust\w*|stable\s+dose|"
+                        r"reduc(?:e|ed|es|ing|tion))\b", re.I)
+# "one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif)": the parenthesis spells out which.
+_LISTED_CLASS_RE = re.compile(r"(?:\bone\s+of\s+(?:the\s+)?|\bapproved\s+)(?:[\w-]+\s+){0,2}$", re.I)
 
 
 def extract_drugs(ctx: Context) -> list:
     permitted = [(m.start(), m.end()) for m in re.finditer(r"[^.]*[.]?", ctx.text)
                  if _PERMISSION_RE.search(m.group(0))]
     mentions = [e for e in ctx.entities_of("DRUG", "DRUG_CLASS")
-                if not any(s <= e.start < en for s, en in ctx.consumed + permitted)]
-    if not mentions or _NOT_EXPOSURE_RE.search(ctx.text):
+                if not any(s <= e.start < en for s, en in ctx.consumed + permitted) and not _not_exposure(ctx.text, e)]
+    if not mentions:
         return []
-    if _CHANGE_RE.search(ctx.text) and not re.search(r"treat(?:ed|ment)\s+with|therapy\s+with|use\s+of|received",
+    if _NOT_EXPOSURE_RE.search(ctx.text) and not _listed_contraindications(ctx.text, mentions):
+        return []
+    if _CHANGE_RE.search(ctx.text) and not re.search(r"treat(?:ed|ment)\s+with|therapy\s+with|use\s+of|received|"
+                                                     r"\b(?:is|are)\s+(?:currently\s+)?taking",
                                                      ctx.text, re.I):
         return []  # "changes to / introduction of a treatment": a stability criterion, not an exposure
+    if _EVENT_WINDOW_RE.search(ctx.text):
+        return []  # "since completion of study X": a window from an event, not a duration
+    by_clause = _timed_clauses(ctx, mentions)
+    if by_clause is not None:
+        return by_clause
+    if any(_DOSE_RE.match(ctx.text[m.end:m.end + 20].lstrip(" (")) for m in mentions) or _FREQUENCY_RE.search(ctx.text):
+        # a dose- or frequency-specific exposure ("Copaxone 40 mg/mL", "NSAIDs 5 or more days a week", "cannabis use
+        # of more than twice per week"): any use would over-exclude, so to a person
+        return []
     exception = context.exception_start(ctx.text)
     included = [m for m in mentions if exception is None or m.start < exception]
     excepted = [m for m in mentions if exception is not None and m.start >= exception]
     if not included:
         return []
+    if excepted:
+        trigger = context.exception_trigger(ctx.text)
+        ctx.consume(trigger.start(), trigger.end())
+    heading = re.search(r"\bas\s+follows\s*:", ctx.text, re.I)
+    if heading:
+        ctx.consume(heading.start(), heading.end())
+    included = [_modifier_across_parenthesis(ctx.text, m) for m in _listed_instead_of_class(ctx.text, included)]
+    during = _DURING_RE.search(ctx.text[max(0, included[0].start - 60):included[0].start])
+    current = _CURRENT_RE.search(ctx.text)
+    minimum = _MIN_DURATION_RE.search(ctx.text) or _STABLE_FOR_RE.search(ctx.text)
+    if minimum and (ctx.negated(included[0].start) or not (current or re.search(r"\bstable\b", ctx.text, re.I))) \
+            and re.match(rf"\s*(?:{_BEFORE})", ctx.text[minimum.end():], re.I):
+        minimum = None  # "no therapy with X for at least 6 months before screening": a gap, i.e. a washout
+    if during and not minimum and not re.search(r"\bcurrently\b|\bstill\s+(?:taking|on|receiving)", ctx.text, re.I):
+        return []  # "a relapse while on interferon": when the activity happened, stated by the activity rule
     drugs = _ids(m for m in included if m.label == "DRUG")
     classes = _ids(m for m in included if m.label == "DRUG_CLASS")
     except_drugs = _ids(m for m in excepted if m.label == "DRUG")
     for mention in mentions:
         ctx.consume(mention.start, mention.end)
+    targets = {"drugs": drugs, "classes": classes, "except_drugs": except_drugs}
     windows = find_windows(ctx.text)
-    if windows:
-        window = windows[0]
+    chronic = minimum or _CONSECUTIVE_RE.search(ctx.text)
+    separate = [w for w in windows if chronic and not _overlaps((w.start, w.end), chronic.span())]
+    if chronic and separate and not current and not re.search(r"\bstable\b", ctx.text, re.I):
+        # "chronic (more than 30 consecutive days) steroid treatment within 6 months": long exposures in a window
+        window = separate[0]
         ctx.consume(window.start, window.end)
-        return [WashoutRule(polarity=ctx.base_polarity(included[0].start, window), drugs=drugs, classes=classes,
-                            except_drugs=except_drugs, window=window.window)]
+        ctx.consume(*chronic.span())
+        return [WashoutRule(polarity=ctx.base_polarity(included[0].start, window), **targets,
+                            window=_inherit_anchor(ctx.text, window), min_duration=_duration_of(chronic))]
+    if minimum:
+        return _minimum_duration(ctx, included[0], targets, minimum, current)
+    if windows:
+        rules = []
+        for group, window in _by_window(included, windows):
+            ctx.consume(window.start, window.end)
+            rules.append(WashoutRule(polarity=ctx.base_polarity(group[0].start, window),
+                                     drugs=_ids(m for m in group if m.label == "DRUG"),
+                                     classes=_ids(m for m in group if m.label == "DRUG_CLASS"),
+                                     except_drugs=except_drugs, window=_inherit_anchor(ctx.text, window)))
+        return rules
     polarity = ctx.base_polarity(included[0].start)
     half_lives = re.search(rf"(?P<n>{NUM})\s*half[\s-]*li(?:ves|fe)", ctx.text, re.I)
     if half_lives:
         ctx.consume(half_lives.start(), half_lives.end())
         window = Window(within=Duration(value=0, unit="days"), half_lives=int(number(half_lives.group("n"))))
-        return [WashoutRule(polarity=polarity, drugs=drugs, classes=classes, except_drugs=except_drugs, window=window)]
-    rule = {"polarity": polarity, "drugs": drugs, "classes": classes, "except_drugs": except_drugs}
+        return [WashoutRule(polarity=polarity, **targets, window=window)]
+    rule = {"polarity": polarity, **targets}
     distinct = _DISTINCT_RE.search(ctx.text)
     if distinct:
         rule["min_distinct"] = int(number(distinct.group("n")))
         ctx.consume(distinct.start(), distinct.end())
-    minimum = _MIN_DURATION_RE.search(ctx.text)
-    if minimum:
-        rule["min_duration"] = Duration(value=number(minimum.group("value")), unit=unit_of(minimum.group("unit")))
-        ctx.consume(minimum.start(), minimum.end())
-    current = _CURRENT_RE.search(ctx.text)
-    if current and not re.search(r"previous|prior|history|ever\b", ctx.text[:included[0].start], re.I):
+    past = _PAST_RE.search(ctx.text[:included[0].start])
+    if current and not past:
         rule["current"] = True
         ctx.consume(current.start(), current.end())
+    elif not _PAST_RE.search(ctx.text) and (_TREATMENT_NOUN_RE.match(ctx.text[included[-1].end:]) or re.search(
+            r"(?:treatment|therapy|medication)s?$", included[-1].text, re.I)):
+        rule["current"] = True  # "Statin treatment for other disease"
     return [PriorDrugRule(**rule)]
+
+
+_DAYS_PER = {"days": 1, "weeks": 7, "months": 30.4375, "years": 365.25}
+
+
+_EVENT_WINDOW_RE = re.compile(r"\bsince\s+(?:the\s+)?(?:completion|end|termination|discontinuation)\s+of\b|"
+                              r"\bsince\s+(?:completing|finishing|leaving)\b", re.I)
+_AT_ANY_TIME_RE = re.compile(r"\bat\s+any\s+time\b|\bever\b", re.I)
+
+
+def _timed_clauses(ctx: Context, mentions: list) -> list | None:
+    """"...: radiation ablation or anti-CD4 antibody treatment at any time; mitoxantrone, ... within prior nine
+    months": clauses separated by ";" with timings of their own give a rule each, under the shared heading."""
+    head_end = ctx.text.find(":") + 1
+    clauses, start = [], head_end
+    for match in re.finditer(r";", ctx.text[head_end:]):
+        clauses.append((start, head_end + match.start()))
+        start = head_end + match.end()
+    clauses.append((start, len(ctx.text)))
+    timed = [(a, b) for a, b in clauses if any(a <= m.start < b for m in mentions)]
+    timings = {bool(find_windows(ctx.text[a:b])) or bool(_AT_ANY_TIME_RE.search(ctx.text[a:b])) for a, b in timed}
+    if len(timed) < 2 or timings != {True} or len({bool(find_windows(ctx.text[a:b])) for a, b in timed}) < 2:
+        return None
+    rules = []
+    for a, b in timed:
+        head = ctx.text[:head_end]
+        sub = Context.of(head + ctx.text[a:b], ctx.section, ctx.criterion_id, ctx.span)
+        sub.consumed = [(s - a + len(head), e - a + len(head)) for s, e in ctx.consumed if a <= s < b]
+        rules.extend(extract_drugs(sub))
+        for s, e in sub.consumed:
+            if s >= len(head):
+                ctx.consume(s - len(head) + a, e - len(head) + a)
+    for m in mentions:
+        ctx.consume(m.start, m.end)
+    return rules
+
+
+def _by_window(included: list, windows: list) -> list:
+    """Drugs with windows of their own ("X within 4 weeks or Y within 12 weeks") give one washout per window.
+    The same drugs given two windows ("IV antibiotics within 4 weeks or oral antibiotics within 2 weeks", the
+    route being lost) give the shorter one, which holds whatever the route."""
+    groups: dict = {}
+    for mention in included:
+        after = [w for w in windows if w.start >= mention.end]
+        window = after[0] if after else windows[-1]
+        groups.setdefault(window, []).append(mention)
+    if len(groups) < 2:
+        return [(included, windows[0])]
+    targets = {tuple(sorted({m.id for m in group})) for group in groups.values()}
+    if len(targets) == 1:
+        shortest = min(groups, key=lambda w: w.window.within.value * _DAYS_PER[w.window.within.unit])
+        return [(included, shortest)]
+    return [(group, window) for window, group in groups.items()]
+
+
+def _not_exposure(text: str, mention) -> bool:
+    """A mention that names a drug without saying the patient takes or took it."""
+    sentence_start = max(text.rfind(". ", max(0, mention.start - 200), mention.start) + 1, mention.start - 200, 0)
+    if _CONDUCT_BEFORE_RE.search(text[sentence_start:mention.start]) or _CONDUCT_AFTER_RE.match(text[mention.end:]):
+        return True
+    if mention.id == "gadolinium_contrast" and _IMAGING_RE.search(text):
+        return True
+    if _SUBSTANCE_USE_RE.search(text[sentence_start:mention.start]):
+        return True  # "abuse of recreational drugs, including marijuana": a use disorder, a condition
+    paren = text.rfind("(", 0, mention.start)
+    return paren >= 0 and ")" not in text[paren:mention.start] and bool(
+        _CONTRACEPTION_RE.search(text[max(0, paren - 30):paren]))
+
+
+def _listed_contraindications(text: str, mentions) -> bool:
+    """Whether every mention stands in the list after "contraindication to <procedure>:" (and no other
+    not-exposure trigger governs them)."""
+    listing = _CONTRAINDICATION_LIST_RE.search(text)
+    if not listing:
+        return False
+    rest = text[listing.end():]
+    return all(m.start >= listing.end() for m in mentions) and not _NOT_EXPOSURE_RE.search(rest)
+
+
+def _listed_instead_of_class(text: str, included: list) -> list:
+    """"one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif)": the drugs the parenthesis
+    lists replace the class they belong to."""
+    lexicon = get_lexicon()
+    keep = []
+    for m in included:
+        if m.label == "DRUG_CLASS" and _LISTED_CLASS_RE.search(text[max(0, m.start - 40):m.start]):
+            paren = re.match(r"[\w\s-]{0,30}?\(([^()]*)\)", text[m.end:])
+            inside = [o for o in included if paren and m.end + paren.start(1) <= o.start < m.end + paren.end(1)]
+            if inside and all(o.label == "DRUG" and m.id in lexicon.drug_classes(o.id) for o in inside):
+                continue
+        keep.append(m)
+    return keep
+
+
+def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, current) -> list:
+    """Exposure for at least a duration: prior_drug with ``min_duration``, current when the text says so
+    ("stable therapy", "currently on"). "for at least six months prior to inclusion" is how long, not a washout."""
+    if context.negated_at(ctx.text, minimum.start()) and not context.negated_at(ctx.text, first.start):
+        return []  # "whose dose has not been stable for 30 days": on it but not long enough, to a person
+    duration = _duration_of(minimum)
+    ctx.consume(minimum.start(), minimum.end())
+    tail = re.match(rf"\s*(?:{_BEFORE_ANCHOR})", ctx.text[minimum.end():], re.I)
+    if tail:
+        ctx.consume(minimum.end(), minimum.end() + tail.end())
+    is_current = bool(current) or bool(re.search(r"\bstable\b", ctx.text, re.I))
+    if current:
+        ctx.consume(current.start(), current.end())
+    rule = PriorDrugRule(polarity=ctx.base_polarity(first.start), **targets, min_duration=duration, current=is_current)
+    untreated = _UNTREATED_ARM_RE.search(ctx.text, minimum.end())
+    if untreated and ctx.section == "inclusion":
+        # "... or no therapy for six months": the alternative of an untreated patient (no MS therapy in that time)
+        ctx.consume(untreated.start(), untreated.end())
+        found = next((w for w in find_windows(ctx.text) if untreated.start() <= w.start < untreated.end()), None)
+        if found:
+            no_therapy = WashoutRule(polarity="exclude", classes=["dmt"], window=_inherit_anchor(ctx.text, found))
+            return [GroupRule(mode="any", rules=[rule, no_therapy])]
+    conditional = _IF_TAKING_RE.match(ctx.text)
+    if conditional and ctx.section == "inclusion":
+        ctx.consume(conditional.start(), conditional.end())
+        not_on = PriorDrugRule(polarity="exclude", **targets, current=True)
+        return [GroupRule(mode="any", rules=[not_on, rule.model_copy(update={"polarity": "require"})])]
+    return [rule]
+
+
+def _duration_of(match: re.Match) -> Duration:
+    value = match.group("value") or match.groupdict().get("value2")
+    unit = match.group("unit") or match.groupdict().get("unit2")
+    return Duration(value=1 if value.lower() in ("a", "an") else number(value), unit=unit_of(unit))
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _modifier_across_parenthesis(text: str, mention):
+    """"systemic (IV, PO or IM) corticosteroid treatment": the modifier before the parenthesis still names the
+    class when "systemic corticosteroid treatment" is a lexicon term."""
+    before = re.search(r"([A-Za-z][\w-]+)\s*\([^()]{1,40}\)\s*$", text[max(0, mention.start - 60):mention.start])
+    if not before:
+        return mention
+    kind = "drug_classes" if mention.label == "DRUG_CLASS" else "drugs"
+    found = get_lexicon().lookup(kind, f"{before.group(1)} {mention.text}", fuzzy=False)
+    return replace(mention, id=found.entry.id) if found else mention
+
+
+_UNTREATED_ARM_RE = re.compile(rf"\bor\s+(?:no|without(?:\s+any)?)\s+(?:(?:MS|disease[\s-]+modifying)\s+)?"
+                               rf"(?:therapy|treatment)\s+(?:for|in|during|within)\s+(?:the\s+(?:last|past|previous)\s+)?"
+                               rf"{NUM}\s*{_DURATION_UNIT}", re.I)
+_BEFORE = r"(?:prior\s+to|before|preceding)\b"
+_BEFORE_ANCHOR = r"(?:prior\s+to|before|preceding)\s+(?:the\s+)?(?:inclusion|enrol\w*|entry|screening|baseline|" \
+                 r"randomi[sz]ation|(?:the\s+)?(?:initial|first)\s+visit|study\s+(?:entry|start))(?:\s+(?:in|into)\s+" \
+                 r"(?:the\s+)?(?:study|trial))?"
+# "Previous treatment prior to study entry as follows: ... within prior nine months": the window's anchor is
+# the one the criterion states once for all its windows.
+_STATED_ANCHOR_RE = re.compile(r"(?:prior\s+to|before)\s+(?P<anchor>(?:the\s+)?(?:study\s+entry|entry\s+into\s+the\s+"
+                               r"(?:study|trial)|enrol\w*|randomi[sz]ation|baseline|first\s+dose|inclusion))", re.I)
+
+
+def _inherit_anchor(text: str, found) -> Window:
+    window = found.window
+    if window.anchor != "screening" or re.search(r"screening|initial\s+visit|first\s+visit", text, re.I):
+        return window
+    if re.match(rf"[^.;]{{0,15}}?(?:{_BEFORE_ANCHOR}|of\s+)", text[found.end:], re.I):
+        return window
+    stated = {anchor_of(m.group("anchor")) for m in _STATED_ANCHOR_RE.finditer(text)}
+    return window.model_copy(update={"anchor": stated.pop()}) if len(stated) == 1 else window
 
 
 def _ids(mentions) -> list[str]:
@@ -103,11 +361,18 @@ _INVESTIGATIONAL_RE = re.compile(
     r"(?:simultaneous|concurrent|parallel)\s+participation|participant\s+in\s+(?:an)?other", re.I)
 
 
+def _sentence_of(text: str, position: int) -> str:
+    start = max(text.rfind(". ", 0, position) + 1, 0)
+    end = text.find(". ", position)
+    return text[start:end if end >= 0 else len(text)]
+
+
 def extract_investigational(ctx: Context) -> list:
-    match = _INVESTIGATIONAL_RE.search(ctx.text)
+    match = next((m for m in _INVESTIGATIONAL_RE.finditer(ctx.text)
+                  if not _PERMISSION_RE.search(_sentence_of(ctx.text, m.start()))), None)
     if not match or re.search(r"(?:this|the)\s+(?:study|trial)", match.group(0), re.I) or \
-            _PERMISSION_RE.search(ctx.text) or re.search(r"hypersensitiv|allerg|excipient", ctx.text, re.I):
-        return []  # this trial's own product, a permission, an allergy: not participation elsewhere
+            re.search(r"hypersensitiv|allerg|excipient", ctx.text, re.I):
+        return []  # this trial's own product, a permission ("... was not exclusionary"), an allergy
     windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in ctx.consumed)]
     ctx.consume(match.start(), match.end())
     found = windows[0] if windows else None

@@ -1,0 +1,238 @@
+"""How a condition is worded: the qualifiers that withdraw it, what is not the patient's condition, and the
+sentences, list items and parentheses the condition family reads (``conditions.py``; policy in
+``tests/gold/README.md``)."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional
+
+from ...lexicon import get_lexicon
+from .. import context
+from ..nlp import Entity
+
+# Judgement words: outside a lexicon term they always qualify; inside one, only the first group and only when
+# the entry's own name carries it ("major psychiatric illness", "major amputation"; but "major depression" is a
+# diagnosis, and "unstable angina", "abnormal prostate" name one).
+_OWN_JUDGEMENT = r"clinically[\s-]+(?:significant|relevant|important)|significant(?:ly)?|severe(?:ly)?|major|serious"
+_JUDGEMENT = _OWN_JUDGEMENT + (r"|uncontrolled|not\s+(?:yet\s+|adequately\s+|well\s+|sufficiently\s+)?controlled|"
+                               r"poorly[\s-]+controlled|(?:un)?stable|relevant|moderate(?:ly)?|impaired|abnormal\w*|"
+                               r"certain|frequent")
+_OWN_JUDGEMENT_RE = re.compile(rf"\b(?:{_OWN_JUDGEMENT})\b", re.I)
+_RELATIONAL_BEFORE = r"may\s+mimic|could\s+(?:have\s+)?caus\w*|(?:that|which)\s+(?:may|might|could|would|can)"
+_QUALIFIER_BEFORE_RE = re.compile(rf"\b(?:(?P<degree>{_JUDGEMENT})|(?P<relational>{_RELATIONAL_BEFORE}))\b", re.I)
+_QUALIFIER_AFTER_RE = re.compile(
+    r"\b(?:(?P<degree>(?:(?:that|which)\s+(?:is|are|was|were)\s+)?not\s+(?:yet\s+|adequately\s+|well\s+|"
+    rf"sufficiently\s+)?controlled)|{_RELATIONAL_BEFORE}|interfer\w*|requiring|(?:that|which)\s+"
+    r"require[sd]?|needing|render\w*|prevent\w*|preclud\w*|making)\b", re.I)
+# A degree right after the condition: "diabetes mellitus poorly controlled by treatment".
+_DEGREE_AFTER_RE = re.compile(r"\s*(?:(?:that|which|who)\s+(?:is|are|was|were)\s+)?(?:(?:poorly|inadequately|"
+                              r"insufficiently)[\s-]+controlled|uncontrolled)\b", re.I)
+# Where a trailing qualifier no longer belongs to the mention: a new clause or a catch-all item.
+_NEW_CLAUSE_RE = re.compile(r",\s*(?:or|and)\b|\b(?:or|and)\s+(?:who|which|that|are|is|has|have)\b|\bother\b", re.I)
+# Non-exhaustive examples after a general term.
+EXAMPLES_RE = re.compile(
+    r"\b(?:including|includes?|such\s+as|e\.\s*g\b\.?|eg\b|for\s+(?:example|instance)|like|especially|notably|"
+    r"particularly|in\s+particular|(?:with\s+)?(?:an?\s+)?particular\s+focus\s+on)"
+    r"(?:,?\s*but\s+(?:are\s+|is\s+)?not\s+(?:limited|restricted)\s+to)?\s*:?", re.I)
+# A sentence ends at ";" or a full stop, not at the stop of "e.g.", "i.e.", "etc.", "vs.".
+_FULL_STOP = r"(?<![A-Za-z]\.[A-Za-z])(?<!\betc)(?<!\bvs)\.(?:\s|$)"
+SEGMENT_BREAK_RE = re.compile(rf";|{_FULL_STOP}")
+_ITEM_BREAK_RE = re.compile(rf"[;,()\[\]]|{_FULL_STOP}")
+NEW_NOUN_PHRASE_RE = re.compile(r"\b(?:or|and|with)\s+(?:an?\s+|any\s+)?(?:history|presence|known|evidence|diagnosis|"
+                                r"positive|current|active|prior|previous)\b", re.I)
+_COORDINATION_RE = re.compile(r"\s*(?:or|and|and/or|/|&)?\s*", re.I)
+_LOCAL_BEFORE_RE = re.compile(r"\b(?:site|local(?:i[sz]ed)?)[\s-]*$", re.I)
+
+# What a treatment is for or acts on, what something may affect or cause, what to abstain from.
+_INDICATION_RE = re.compile(r"(?:acting\s+on|used\s+for|for|to\s+treat|treating|against)\s+(?:[\w'-]+\s+){0,3}$", re.I)
+_TREATMENT_WORD_RE = re.compile(r"treatment|therap|medication|regime|drug|agent|dose", re.I)
+_OBJECT_RE = re.compile(
+    r"\b(?:effects?\s+on|influenc\w*|affect(?:s|ing|ed)?|impact\w*(?:\s+on)?|interfer\w*\s+with|"
+    r"caus(?:e|es|ed|ing)(?!\s+by)|worsen\w*|abstain\w*\s+from|refrain\w*\s+from|acting\s+on)\s+"
+    r"(?:[\w'/-]+\s+){0,4}$", re.I)
+# A cause of another condition ("spasticity, not due to stroke"): not stated as a condition of its own.
+CAUSE_BEFORE_RE = re.compile(r"\b(?:due\s+to|caused\s+by|secondary\s+to|attributable\s+to|attributed\s+to)\s+"
+                             r"(?:(?:an?|the|another|other)\s+)?$", re.I)
+_SCALE_AFTER_RE = re.compile(r"^[\w\s-]{0,40}?\b(?:scale|subscale|score|questionnaire|inventory|index|measures|"
+                             r"equation|formula)\b", re.I)
+
+
+# --- sentences, list items and parentheses ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExampleList:
+    """"<general> including / such as / (e.g. ...) <examples>": the region the examples occupy."""
+
+    general: Optional[Entity]
+    marker_start: int
+    start: int
+    end: int
+
+
+def segment_end(text: str, position: int) -> int:
+    breaks = _breaks(text, SEGMENT_BREAK_RE)
+    at = bisect_right(breaks, (position, -1))
+    return breaks[at][0] if at < len(breaks) else len(text)
+
+
+@lru_cache(maxsize=16)
+def _breaks(text: str, pattern: re.Pattern) -> list[tuple[int, int]]:
+    """(start, end) of every match of a break pattern, found once per text."""
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def closing(text: str, open_at: int) -> Optional[int]:
+    depth = 0
+    for i in range(open_at, min(len(text), open_at + 2000)):  # a parenthesis longer than that never closes here
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _entry_name(condition_id: str) -> str:
+    entry = get_lexicon().get("conditions", condition_id)
+    return entry.name if entry else ""
+
+
+def enclosing_paren(text: str, position: int) -> Optional[int]:
+    depth = 0
+    for i in range(position - 1, max(-1, position - 400), -1):
+        if text[i] == ")":
+            depth += 1
+        elif text[i] == "(":
+            if depth == 0:
+                return i
+            depth -= 1
+    return None
+
+
+def segment_start(text: str, position: int) -> int:
+    breaks = _breaks(text, SEGMENT_BREAK_RE)
+    at = bisect_right(breaks, (position, position)) - 1
+    while at >= 0 and breaks[at][1] > position:
+        at -= 1
+    return breaks[at][1] if at >= 0 else 0
+
+
+# --- qualifiers ---------------------------------------------------------------------------------------
+
+_LOOK_BACK = 300
+
+
+def qualified(text: str, mention: Entity, entities: list, starts: list[int],
+               example_of: Optional[ExampleList]) -> bool:
+    if _OWN_JUDGEMENT_RE.search(mention.text) and _OWN_JUDGEMENT_RE.search(_entry_name(mention.id)):
+        return True  # "major psychiatric illness", "major amputation" (but "major depression" is a diagnosis)
+    low = max(segment_start(text, mention.start), mention.start - _LOOK_BACK)
+    flat = _flat(text, low, mention.start, mention.end)
+    before = flat[:mention.start - low]
+    if _LOCAL_BEFORE_RE.search(before):
+        return True  # "puncture site infections": narrower than the lexicon's condition
+    nearby = entities[bisect_right(starts, low - 1):bisect_right(starts, mention.start)]
+    others = [e for e in nearby if e is not mention and low <= e.start and e.end <= mention.start
+              and flat[e.start - low:e.end - low] == text[e.start:e.end]]
+    leading = [q for q in _QUALIFIER_BEFORE_RE.finditer(before)
+               if not any(e.start - low <= q.start() < e.end - low for e in others)]
+    if leading and _governs(before, leading[-1], [e for e in others if e.start - low >= leading[-1].end()], low):
+        return True
+    if example_of is not None and example_of.marker_start > low:
+        # The degree of the general term reaches its examples ("severe cardiovascular disorder, such as ...").
+        head_end = example_of.marker_start - low
+        degree = [q for q in leading if q.group("degree") and q.end() <= head_end]
+        head = [e for e in others if degree and e.start - low >= degree[-1].end() and e.end - low <= head_end]
+        if degree and _reaches(before, degree[-1].end(), head_end, head, low, head_only=True):
+            return True
+    after = text[mention.end:min(segment_end(text, mention.end), mention.end + 200)]
+    if _DEGREE_AFTER_RE.match(after):
+        return True
+    trailing = _QUALIFIER_AFTER_RE.search(after)
+    if not trailing or trailing.start() > 60 or _NEW_CLAUSE_RE.search(after[:trailing.start()]) or \
+            NEW_NOUN_PHRASE_RE.search(after[:trailing.start()]):
+        return False
+    # A relational qualifier after an example belongs to the general term ("illness such as X that could ...").
+    return example_of is None or bool(trailing.group("degree"))
+
+
+def _flat(text: str, low: int, position: int, end: int) -> str:
+    """``text[low:end]`` with the parentheses not enclosing ``position`` blanked out and the enclosing ones
+    opened: "bleeding disorder (e.g., haemophilia)" reads on into its examples."""
+    chars = list(text[low:end])
+    stack = []
+    for i, ch in enumerate(chars):
+        if ch == "(":
+            stack.append(i)
+        elif ch == ")" and stack:
+            opened = stack.pop()
+            for j in range(opened, i + 1):
+                chars[j] = " "
+    for opened in stack:  # still open at the mention: it encloses the mention
+        chars[opened] = " "
+    return "".join(chars)
+
+
+def _governs(before: str, qualifier: re.Match, others: list, low: int) -> bool:
+    """Whether the qualifier reaches the mention at the end of ``before`` across what lies between."""
+    gap_start = qualifier.end()
+    marker = EXAMPLES_RE.search(before, gap_start)
+    if marker:  # the qualifier stands on the general term: its degree reaches the examples
+        if qualifier.group("relational"):
+            return False
+        head = [e for e in others if e.end - low <= marker.start()]
+        return _reaches(before, gap_start, marker.start(), head, low, head_only=True)
+    return _reaches(before, gap_start, len(before), others, low, head_only=False)
+
+
+def _reaches(flat: str, start: int, end: int, others: list, low: int, head_only: bool) -> bool:
+    if NEW_NOUN_PHRASE_RE.search(flat, start, end):
+        return False  # "abnormal ECG or history of HIV": a new noun phrase the qualifier does not reach
+    if not others:  # across a comma only bare modifiers: "serious cardiac, pulmonary ... disease"
+        gap = flat[start:end]
+        return _modifier_list(gap) if "," in gap else len(gap.split()) <= 6
+    first = flat[start:others[0].start - low]
+    if not (len(first.split()) <= 3 and "," not in first) and not _modifier_list(first):
+        return False
+    for a, b in zip(others, others[1:]):
+        if not _COORDINATION_RE.fullmatch(flat[a.end - low:b.start - low]):
+            return False
+    tail = flat[others[-1].end - low:end]
+    if head_only:
+        return len(tail.split()) <= 6 and not re.search(r"\b(?:or|and)\b", tail, re.I)
+    return _COORDINATION_RE.fullmatch(tail) is not None
+
+
+def _modifier_list(gap: str) -> bool:
+    """"cardiac, pulmonary, renal, ... or": bare modifiers sharing the head that follows."""
+    items = [i.strip() for i in re.split(r",|\band/or\b|\bor\b|\band\b|/", gap, flags=re.I)]
+    items = [i for i in items if i]
+    return bool(items) and all(len(i.split()) == 1 for i in items)
+
+
+def not_conditions(text: str, mentions: list) -> set:
+    """Mentions that name what a treatment is for, what something acts on or may affect, a scale: with the
+    mentions coordinated with them ("acting on spasticity or fatigue")."""
+    out = set()
+    previous = None
+    for m in mentions:
+        before = text[context.clause_start(text, m.start):m.start]
+        if (_INDICATION_RE.search(before[-40:]) and _TREATMENT_WORD_RE.search(before)) or \
+                _OBJECT_RE.search(before[-60:]) or _SCALE_AFTER_RE.match(text[m.end:]) or \
+                CAUSE_BEFORE_RE.search(before[-40:]) or \
+                (previous in out and _COORDINATION_RE.fullmatch(text[previous.end:m.start].replace(",", " "))):
+            out.add(m)
+        previous = m
+    return out
+
+
+def item_end(text: str, position: int) -> int:
+    breaks = _breaks(text, _ITEM_BREAK_RE)
+    at = bisect_right(breaks, (position, -1))
+    return breaks[at][0] if at < len(breaks) else len(text)

@@ -1,0 +1,519 @@
+"""Conditions: comorbidities and history, with exceptions, timing and windows.
+
+How registry language is read (each with tests in ``tests/test_conditions.py``; the annotation policy is
+the same one ``tests/gold/README.md`` states):
+
+- **General term and examples.** "Pulmonary conditions, including asthma, emphysema" and "bleeding disorder
+  (e.g., haemophilia)" mean the general term: the lexicon hierarchy covers the examples, and an example
+  outside it is added ("abuse of recreational drugs, including marijuana and alcohol" adds alcohol abuse).
+  When the general term is qualified ("major psychiatric illness (e.g. schizophrenia)", "disorders which
+  may mimic MS including ...") or an example narrows it ("poorly controlled asthma", "and other significant
+  pulmonary disorders", "coronary stent implanted within 8 weeks"), the general term cannot be stated as a
+  rule and the examples stand on their own.
+- **Qualifiers.** A judgement word ("severe", "significant", "uncontrolled", "major", "certain", "stable")
+  withdraws what it governs: the condition it precedes, a coordinated pair ("poorly controlled epilepsy or
+  seizures", not "uncontrolled psoriasis, HIV"), modifiers sharing a head ("serious cardiac, pulmonary or
+  renal disease") and the examples of a general term it qualifies ("severe cardiovascular disorder, such
+  as ..."). A relational qualifier ("which may mimic MS", "interfering with", "requiring hospitalisation",
+  "rendering ... unable") withdraws the term it follows, not the examples that term is given.
+- **Not the patient's condition:** what a treatment is for or acts on, what something may affect or cause,
+  what to abstain from, the name of a scale or equation, a site-limited form ("puncture site infection"),
+  the cause of another condition ("not due to stroke"), family history (unless "history or family history
+  of"). Qualified or causal mentions left out make the criterion partial however short it is.
+- **Exceptions** ("other than", "except", "aside from MS") reach to the end of their parenthesis or
+  sentence and are kept only where they fall under a listed condition; "other autoimmune diseases" in an
+  MS trial excepts MS; a sentence allowing a resolved past case ("prior hepatitis infection ... confirmed
+  as resolved are not excluded") makes the rule about current disease.
+- **Timing:** "history of", "previous", "pre-existing" (or a lifelong allergy) between the previous condition
+  and this one mean ever, and carry on to the next; otherwise now ("known active infection or history of
+  chronic infection" gives two rules). A look-back window states the timing itself; with two or more windows,
+  each list item keeps its own ("coronary stent implanted within 8 weeks"). A rule another one of the
+  criterion covers is left out.
+- **Polarity** comes from the first condition; one with a negation of its own ("HIV, but no history of
+  hepatitis B") makes a rule of the other polarity. **Antonyms** ("must be fully immunocompetent") state the
+  condition with the polarity reversed.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import lru_cache
+from typing import Optional
+
+from ...lexicon import get_lexicon
+from ...models.rules import ConditionRule
+from .. import context
+from ..context import Context
+from ..nlp import Entity
+from ..quantities import find_windows
+from .condition_wording import (CAUSE_BEFORE_RE, EXAMPLES_RE, NEW_NOUN_PHRASE_RE, SEGMENT_BREAK_RE, ExampleList, closing,
+                                enclosing_paren, item_end, not_conditions, qualified, segment_end, segment_start)
+
+_OTHER_BEFORE_RE = re.compile(r"\bother\s+(?:[\w-]+\s+){0,2}$", re.I)
+_MS_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\b", re.I)
+
+_HISTORY_RE = re.compile(r"\bhistory\b|\bprevious(?:ly)?\b|\bprior\b|\bever\b|\bpast\b|\bpre-?existing\b|\bearlier\b", re.I)
+_HISTORY_AFTER_RE = re.compile(r"\bhistory\b|\bpreviously\b|\bever\b|\bin\s+the\s+past\b|\bearlier\b", re.I)
+# Allergies and hypersensitivities are lifelong: a bare mention means "ever", not "now".
+_LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|anaphyla", re.I)
+_CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b", re.I)
+_FAMILY_RE = re.compile(r"\bfamily\b|\brelatives?\b|\bpartner\b", re.I)
+# "Any history or immediate family history of", "personal or family history": the patient's own history too.
+_OWN_OR_FAMILY_RE = re.compile(r"\b(?:history|personal|own|patient'?s?|subject'?s?)\s+or\s+(?:\w+\s+)?family\b|"
+                               r"\bfamily\s+or\s+(?:personal|own)\b", re.I)
+# A sentence that lets some patients in: "Subjects who have evidence of prior hepatitis infection that has been
+# serologically confirmed as resolved are not excluded".
+_ALLOWED_RE = re.compile(r"\b(?:(?:are|is|will\s+be|shall\s+be)\s+not\s+excluded|(?:may|can|will)\s+be\s+(?:included|"
+                         r"enrolled|eligible|allowed|permitted)|(?:are|is)\s+(?:allowed|permitted|eligible)|"
+                         r"may\s+(?:participate|enrol+))\b", re.I)
+_RESOLVED_RE = re.compile(r"\b(?:prior|previous|past|history|resolved|cured|treated|remission)\b", re.I)
+
+
+def extract_conditions(ctx: Context) -> list:
+    text = ctx.text
+    free = lambda position: not any(s <= position < e for s, e in ctx.consumed)  # noqa: E731
+    entities = _mentions(ctx, free)
+    rules = [_antonym_rule(ctx, a) for a in _antonyms(text)
+             if free(a.start) and not any(e.start < a.end and a.start < e.end for e in entities)]
+    if not entities:
+        return rules
+    exceptions = _merged(_exception_spans(text))
+    allowed = _merged(_allowed_spans(text, ctx.section))
+    excepted = [m for m in entities if _inside(m.start, exceptions)]
+    excepted += [Entity("CONDITION", "multiple_sclerosis", "MS", start, start)  # "autoimmune disease other than MS"
+                 for start, _ in exceptions if _MS_RE.match(text, start)]
+    # The trial's own disease is not a comorbidity ("spasticity due to multiple sclerosis").
+    included = _specific([m for m in entities if not _inside(m.start, exceptions) and not _inside(m.start, allowed)
+                          and m.id != "multiple_sclerosis"], text)
+    excepted += _other_than_ms(text, included)
+    lists = _example_lists(text, included)
+    distributed = _distributed_examples(text, lists, entities)
+    included = sorted(included + distributed, key=lambda m: m.start)
+    entities = sorted(entities + distributed, key=lambda m: m.start)
+
+    windows = [w for w in find_windows(text) if free(w.start)]
+    own_window = _item_windows(text, included, windows) if len(windows) >= 2 else {}
+    example_of = _examples_by_mention(lists, included)
+    starts = [e.start for e in entities]
+    judged = {m for m in included if qualified(text, m, entities, starts, example_of.get(m))}
+    others = not_conditions(text, included)  # what a treatment acts on, a scale's name, ...
+    dropped = _general_terms_dropped(lists, example_of, judged | set(own_window), others)
+    confident = [m for m in included if m not in judged and m not in others and m.id not in dropped]
+    ctx.unstated.extend((m.start, m.end) for m in included if m in judged and m not in others
+                        or CAUSE_BEFORE_RE.search(text[max(0, m.start - 40):m.start]))
+    if not confident:
+        return rules
+    if _FAMILY_RE.search(text[:confident[0].start]) and not _OWN_OR_FAMILY_RE.search(text[:confident[0].start]):
+        return rules  # family history is not the patient's condition
+
+    # An allowed past case of the same condition ("prior hepatitis infection ... resolved") limits the rule to
+    # current disease; an allowed narrower condition ("treated basal cell carcinoma is allowed") is an exception.
+    allowed_mentions = [m for m in entities if _inside(m.start, allowed)]
+    past_only = bool(allowed_mentions) and {m.id for m in allowed_mentions} <= {m.id for m in confident} and any(
+        _RESOLVED_RE.search(text[s:e]) for s, e in allowed)
+    if not past_only:
+        excepted += allowed_mentions
+    polarity_ctx = _without_inner_negations(ctx, entities)
+    groups: dict = {}
+    timings = _timings(text, confident)
+    for m in confident:
+        window = own_window.get(m) if own_window else (windows[0] if windows else None)
+        if window and not own_window and m.start >= window.end and NEW_NOUN_PHRASE_RE.search(text, window.end, m.start):
+            window = None  # "myocardial infarction in the past 6 months or any history of heart failure"
+        key = (id(window), _negated_apart(polarity_ctx, confident, m), "any" if window else timings[m])
+        groups.setdefault(key, (window, []))[1].append(m)
+    for (_, flipped, timing), (window, members) in groups.items():
+        ids = get_lexicon().minimal_conditions(m.id for m in members)
+        kept, covering = _exceptions_for(ids, excepted)
+        resolved = past_only or (covering and any(_RESOLVED_RE.search(text[s:e]) for s, e in exceptions))
+        timing = "any" if window else "current" if resolved else timing
+        polarity = polarity_ctx.base_polarity(confident[0].start, window)
+        if flipped:
+            polarity = "exclude" if polarity == "require" else "require"
+        rules.append(ConditionRule(polarity=polarity, conditions=ids, exceptions=kept, timing=timing,
+                                   window=window.window if window else None))
+        if window:
+            ctx.consume(window.start, window.end)
+    rules = _without_covered(rules)
+    for m in confident + excepted + allowed_mentions:
+        ctx.consume(m.start, m.end)
+    prefix = text[:confident[0].start]
+    for m in list(_HISTORY_RE.finditer(prefix)) + list(_CURRENT_RE.finditer(prefix)):
+        ctx.consume(m.start(), m.end())
+    return rules
+
+
+def _without_covered(rules: list) -> list:
+    """A rule another rule of the criterion already covers ("history of a dependence disorder, current heavy
+    alcohol consumption": ever a substance use disorder covers current alcohol abuse) says nothing more."""
+    lexicon = get_lexicon()
+
+    def covers(a, b) -> bool:
+        return a is not b and a.kind == b.kind == "condition" and a.polarity == b.polarity and a.timing == "any" \
+            and a.window is None and not a.exceptions and \
+            all(lexicon.condition_ancestors(c) & set(a.conditions) for c in b.conditions)
+
+    # of two rules covering each other the first stays
+    return [b for i, b in enumerate(rules)
+            if not any(covers(a, b) and not (j > i and covers(b, a)) for j, a in enumerate(rules))]
+
+
+def _negated_apart(ctx: Context, confident: list, mention: Entity) -> bool:
+    """A mention with a negation of its own, unlike the first ("active HIV infection, but no history of
+    hepatitis B"): it makes a rule of the other polarity. A negation reaching across a long list ("no history of
+    A, B, C, ... or Z") is the first mention's, not a new one."""
+    at = confident.index(mention)
+    if at == 0 or not context.has("NEGATION", ctx.text[confident[at - 1].end:mention.start]):
+        return False
+    return ctx.negated(mention.start) != ctx.negated(confident[0].start)
+
+
+def _general_terms_dropped(lists: list, example_of: dict, restricting: set, others: set) -> set[str]:
+    """The general terms that cannot be stated as they stand: qualified themselves, or narrowed by one of
+    their examples (qualified or with a window of its own). Their examples define what is meant."""
+    lexicon = get_lexicon()
+    members: dict = {}
+    for m, lst in example_of.items():
+        members.setdefault(id(lst), []).append(m)
+    dropped = set()
+    for lst in lists:
+        general = lst.general
+        if general is None or general in others:
+            continue
+        examples = members.get(id(lst), [])
+        if general in restricting or any(m in restricting and general.id in lexicon.condition_ancestors(m.id)
+                                         for m in examples):
+            dropped.add(general.id)  # with its restatements ("inability to undergo MRI (contraindications for MRI ...")
+    return dropped
+
+
+def _exceptions_for(conditions: list[str], excepted: list) -> tuple[list[str], list[str]]:
+    """The exceptions that matter to a rule on ``conditions``, and those that cover a condition itself
+    ("History of hepatitis B, except resolved infection": they take away its past, not the condition)."""
+    lexicon = get_lexicon()
+    kept = [e for e in lexicon.minimal_conditions(m.id for m in excepted) if _overlaps(e, conditions)]
+    covering = [e for e in kept if any(e in lexicon.condition_ancestors(c) for c in conditions)]
+    return [e for e in kept if e not in covering], covering
+
+
+def _other_than_ms(text: str, included: list) -> list[Entity]:
+    """"Other coexistent autoimmune diseases": other than the MS every patient of the trial has."""
+    broader = get_lexicon().condition_ancestors("multiple_sclerosis") - {"multiple_sclerosis"}
+    return [Entity("CONDITION", "multiple_sclerosis", "MS", m.start, m.start) for m in included
+            if m.id in broader and _OTHER_BEFORE_RE.search(text[max(0, m.start - 40):m.start])]
+
+
+# --- mentions ---------------------------------------------------------------------------------------
+
+
+def _mentions(ctx: Context, free) -> list[Entity]:
+    entities = sorted((e for e in ctx.entities_of("CONDITION") + _serology(ctx) if free(e.start)), key=lambda e: e.start)
+    entities = _without_heads(entities, ctx.text)
+    return sorted(entities + _coordinated_heads(ctx.text, entities), key=lambda e: e.start)
+
+
+def _serology(ctx: Context) -> list:
+    """A positive qualitative test ("positive HIV serological test", "positive syphilis (RPR) test") is the
+    condition it indicates (``indicates`` in labs.jsonl)."""
+    lexicon = get_lexicon()
+    out = []
+    for e in ctx.entities_of("LAB"):
+        entry = lexicon.get("labs", e.id)
+        condition = entry.data.get("indicates") if entry else None
+        if condition and not re.search(r"\bnegative\b", ctx.text[max(0, e.start - 40):e.end + 20], re.I):
+            out.append(Entity("CONDITION", condition, e.text, e.start, e.end))
+    return out
+
+
+def _without_heads(mentions: list, text: str) -> list:
+    """"Hepatitis infection", "HTLV infection": a top-level category right after a condition is that
+    condition's head noun, not a second condition; "infection with HIV": the category names the condition
+    after it."""
+    lexicon = get_lexicon()
+    out = []
+    for m, following in zip(mentions, [*mentions[1:], None]):
+        entry = lexicon.get("conditions", m.id)
+        if entry is not None and not entry.parents and m.id in _categories():
+            if out and re.fullmatch(r"[\s-]*", text[out[-1].end:m.start]):
+                continue
+            if following is not None and m.id in lexicon.condition_ancestors(following.id) and \
+                    _HEAD_WITH_RE.fullmatch(text[m.end:following.start]):
+                continue
+        out.append(m)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _categories() -> frozenset[str]:
+    """Conditions other conditions sit under (infection, malignancy, ...)."""
+    return frozenset(parent for entry in get_lexicon().entries["conditions"].values() for parent in entry.parents)
+
+
+_HEAD_WITH_RE = re.compile(r"\s+(?:with|by|due\s+to|caused\s+by)\s+(?:the\s+|an?\s+)?", re.I)
+
+
+_STATE_OR_RE = re.compile(r"\b(active|current|acute|chronic|past|previous|prior|untreated|treated)\s+(?:or|and/or|and)\s+$",
+                          re.I)
+
+
+def _coordinated_heads(text: str, mentions: list) -> list[Entity]:
+    """"Active or latent tuberculosis": the state word before "or" takes the head noun on its own (active
+    tuberculosis), which the lexicon has as the broader condition."""
+    lexicon = get_lexicon()
+    found = []
+    for m in mentions:
+        offset = max(0, m.start - 30)
+        state = _STATE_OR_RE.search(text[offset:m.start])
+        words = m.text.split()
+        if not state or len(words) < 2:
+            continue
+        start = offset + state.start()
+        if any(e.start <= start < e.end for e in mentions):
+            continue  # "chronic or recurrent infections": "chronic infection" is a condition of its own
+        for size in range(len(words) - 1, 0, -1):
+            head = lexicon.lookup("conditions", " ".join(words[1:1 + size]), fuzzy=False)
+            own = lexicon.lookup("conditions", f"{state.group(1)} {' '.join(words[1:1 + size])}", fuzzy=False)
+            if head and head.entry.id != m.id and head.entry.id in lexicon.condition_ancestors(m.id) and \
+                    (own is None or own.entry.id == head.entry.id):
+                found.append(Entity("CONDITION", head.entry.id, text[start:m.start].strip(), start, m.start))
+                break
+    return found
+
+
+def _antonyms(text: str) -> list[Entity]:
+    pattern = _antonym_pattern()
+    if pattern is None:
+        return []
+    terms = _antonym_terms()
+    return [Entity("CONDITION", terms[m.group(0).lower()], m.group(0), m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+@lru_cache(maxsize=1)
+def _antonym_terms() -> dict[str, str]:
+    """Words that state the absence of a condition ("immunocompetent"): ``antonyms`` in conditions.jsonl."""
+    return {term.lower(): entry.id for entry in get_lexicon().entries["conditions"].values()
+            for term in entry.data.get("antonyms", [])}
+
+
+@lru_cache(maxsize=1)
+def _antonym_pattern() -> Optional[re.Pattern]:
+    terms = sorted(_antonym_terms(), key=len, reverse=True)
+    if not terms:
+        return None
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms) + r")(?![\w-])",
+                      re.I)
+
+
+def _antonym_rule(ctx: Context, mention: Entity) -> ConditionRule:
+    ctx.consume(mention.start, mention.end)
+    polarity = "exclude" if ctx.base_polarity(mention.start) == "require" else "require"
+    return ConditionRule(polarity=polarity, conditions=[mention.id], timing="current")
+
+
+def _specific(mentions: list, text: str) -> list:
+    """"Congestive heart failure (NYHA III or IV)": the parenthesis narrows the condition before it to the
+    subtypes it names, so the broader condition is dropped."""
+    lexicon = get_lexicon()
+    keep = []
+    for m in mentions:
+        paren = re.match(r"\s*\(([^()]*)\)", text[m.end:])
+        if paren and EXAMPLES_RE.match(paren.group(1).lstrip()):
+            paren = None  # "(e.g., hepatitis B or C, HIV)" gives examples, it does not narrow
+        narrowed = paren and any(
+            m.end + paren.start(1) <= o.start < m.end + paren.end(1) and m.id in lexicon.condition_ancestors(o.id) - {o.id}
+            for o in mentions)
+        if not narrowed:
+            keep.append(m)
+    return keep
+
+
+# --- exceptions and allowances ------------------------------------------------------------------------
+
+
+def _exception_spans(text: str) -> list[tuple[int, int]]:
+    """Each exception clause, from just after its trigger to the end of its parenthesis or sentence."""
+    spans = []
+    for trigger in context.find("EXCEPTION", text):
+        if context.is_pseudo_exception(text, trigger):
+            continue
+        spans.append((trigger.end(), _scope_end(text, trigger.start())))
+    return spans
+
+
+def _scope_end(text: str, position: int) -> int:
+    """The end of the exception clause at ``position``: its parenthesis, its sentence, or the examples that
+    follow ("autoimmune disease other than MS, such as lupus": lupus is an example, not an exception)."""
+    open_at = enclosing_paren(text, position)
+    if open_at is not None:
+        close = closing(text, open_at)
+        end = close if close is not None else len(text)
+    else:
+        end = segment_end(text, position)
+    examples = EXAMPLES_RE.search(text, position, end)
+    return examples.start() if examples else end
+
+
+def _allowed_spans(text: str, section: str) -> list[tuple[int, int]]:
+    """Sentences that let some patients in: in an exclusion, any; in an inclusion, those after the first
+    ("Patients with X are eligible" alone states the inclusion)."""
+    spans, start = [], 0
+    for stop in [*SEGMENT_BREAK_RE.finditer(text), None]:
+        end = stop.end() if stop else len(text)
+        if (start > 0 or section == "exclusion") and _ALLOWED_RE.search(text, start, end):
+            spans.append((start, end))
+        start = end
+    return spans
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _inside(position: int, merged: list[tuple[int, int]]) -> bool:
+    at = bisect_right(merged, (position, float("inf"))) - 1
+    return at >= 0 and position < merged[at][1]
+
+
+def _overlaps(exception: str, conditions: list[str]) -> bool:
+    """Whether an exception can matter to a rule on ``conditions``: it or something under it falls under one
+    of them ("psychotic illness ... other than depression" does not: depression is not psychotic)."""
+    lexicon = get_lexicon()
+    wanted = set(conditions)
+    if lexicon.condition_ancestors(exception) & wanted or any(exception in lexicon.condition_ancestors(c) for c in wanted):
+        return True
+    return any(exception in ancestors and ancestors & wanted
+               for ancestors in (lexicon.condition_ancestors(i) for i in lexicon.entries["conditions"]))
+
+
+# --- general terms and their examples -------------------------------------------------------------------
+
+
+def _example_lists(text: str, mentions: list) -> list[ExampleList]:
+    lists = []
+    for marker in EXAMPLES_RE.finditer(text):
+        open_at = enclosing_paren(text, marker.start())
+        if open_at is not None:
+            end = closing(text, open_at) or len(text)
+        else:
+            end = segment_end(text, marker.end())
+        # the general term: the last mention before the marker, in its sentence, at most 8 words before it
+        floor = max(segment_start(text, marker.start()), marker.start() - 200)
+        before = [m for m in mentions if floor <= m.start and m.end <= marker.start()]
+        general = before[-1] if before and len(text[before[-1].end:marker.start()].split()) <= 8 else None
+        lists.append(ExampleList(general, marker.start(), marker.end(), end))
+    return lists
+
+
+def _examples_by_mention(lists: list[ExampleList], mentions: list) -> dict:
+    """Each mention standing in an example list, with its list (mentions sorted by position)."""
+    starts = [m.start for m in mentions]
+    out = {}
+    for lst in lists:
+        for m in mentions[bisect_right(starts, lst.start - 1):bisect_right(starts, lst.end - 1)]:
+            out[m] = lst  # the innermost (latest) list wins
+    return out
+
+
+_HEAD_OF_RE = re.compile(r"^(?P<head>[A-Za-z-]+)\s+(?P<prep>of|on|to)\s+", re.I)
+
+
+def _distributed_examples(text: str, lists: list[ExampleList], entities: list) -> list[Entity]:
+    """"Abuse of recreational drugs, including marijuana and alcohol": the general term's head reaches its
+    examples (marijuana abuse, alcohol abuse) when the lexicon has that condition."""
+    lexicon = get_lexicon()
+    found = []
+    for lst in lists:
+        head = _HEAD_OF_RE.match(lst.general.text) if lst.general else None
+        if not head:
+            continue
+        for start, end in _items(text, lst.start, lst.end):
+            words = list(re.finditer(r"[\w'-]+", text[start:end]))[:3]
+            if not words or any(e.start <= start < e.end for e in entities):
+                continue
+            for size in range(len(words), 0, -1):
+                phrase = " ".join(w.group(0) for w in words[:size])
+                match = (lexicon.lookup("conditions", f"{phrase} {head.group('head')}", fuzzy=False)
+                         or lexicon.lookup("conditions", f"{head.group(0)}{phrase}", fuzzy=False))
+                if match:
+                    found.append(Entity("CONDITION", match.entry.id, phrase, start, start + words[size - 1].end()))
+                    break
+    return found
+
+
+_ITEM_SEPARATOR_RE = re.compile(r"[,;()/]|\b(?:and/or|and|or|other|any)\b", re.I)
+
+
+def _items(text: str, start: int, end: int):
+    """The (start, end) of each item of a list: "marijuana and alcohol in the last 12 months" -> marijuana,
+    alcohol in the last 12 months."""
+    cuts = [(m.start(), m.end()) for m in _ITEM_SEPARATOR_RE.finditer(text, start, end)]
+    for (_, a), (b, _) in zip([(start, start), *cuts], [*cuts, (end, end)]):
+        piece = text[a:b]
+        if piece.strip():
+            offset = a + len(piece) - len(piece.lstrip())
+            yield offset, offset + len(piece.strip())
+
+
+# --- windows and timing ---------------------------------------------------------------------------------
+
+
+def _item_windows(text: str, mentions: list, windows: list) -> dict:
+    """With several windows, each list item keeps its own: "surgery within 6 weeks of entry, coronary stent
+    implanted within 8 weeks prior to the MRI"."""
+    out = {}
+    starts = [w.start for w in windows]
+    for m in mentions:
+        end = item_end(text, m.end)
+        own = windows[bisect_right(starts, m.end - 1):bisect_right(starts, end - 1)]
+        if not own:  # "myocardial infarction, stroke or TIA within 6 months": the window closes the run
+            later = windows[bisect_right(starts, end - 1):bisect_right(starts, segment_end(text, m.end) - 1)][:1]
+            item_start = max(text.rfind(",", 0, later[0].start), text.rfind(";", 0, later[0].start)) if later else -1
+            run = text[end:item_start + 1] if later else ""
+            if later and re.search(r"\b(?:or|and)\b", text[item_start + 1:later[0].start], re.I) and \
+                    not re.search(r"[;()]", run):
+                own = later[:1]
+        if own:
+            out[m] = own[0]
+    return out
+
+
+def _timings(text: str, mentions: list) -> dict:
+    """"History of X", "previous X" (ever: now or in the past) -> any; "active X", "current X" -> current; a
+    bare "X" as a criterion means the patient has X now -> current, except lifelong allergies -> any. Each
+    mention reads from the one before it: "known active infection or history of recurrent or chronic
+    infection" is an active infection now, or ever a recurrent or chronic one."""
+    out: dict = {}
+    if mentions:  # "optic neuritis or uveitis earlier in the same eye" (not "... implanted within 8 weeks prior to")
+        tail = text[mentions[-1].end:item_end(text, mentions[-1].end)]
+        for window in find_windows(tail):
+            tail = tail[:window.start] + " " * (window.end - window.start) + tail[window.end:]
+        if _HISTORY_AFTER_RE.search(tail):
+            return {m: "any" for m in mentions}
+    previous = None
+    for m in mentions:
+        scope = text[previous.end if previous else 0:m.end]
+        if _HISTORY_RE.search(scope) or _LIFELONG_RE.search(scope):
+            out[m] = "any"
+        elif previous is not None and out[previous] == "any" and not _CURRENT_RE.search(text[previous.end:m.end]):
+            out[m] = "any"  # "history of renal or liver disease"
+        else:
+            out[m] = "current"
+        previous = m
+    return out
+
+
+def _without_inner_negations(ctx: Context, entities: list) -> Context:
+    """A context whose negation triggers inside condition terms ("inability to undergo MRI") are spelled out
+    of reach: the term names a condition, it negates nothing after it."""
+    chars = list(ctx.text)
+    for e in entities:
+        if context.has("NEGATION", ctx.text[e.start:e.end]):
+            chars[e.start:e.end] = "x" * (e.end - e.start)
+    return Context(text="".join(chars), section=ctx.section, criterion_id=ctx.criterion_id, span=ctx.span)

@@ -1,0 +1,168 @@
+"""Lab thresholds: absolute ("creatinine > 1.4 mg/dL", "platelets < 100,000/µL") and relative to the upper
+limit of normal ("ALT > 2 x ULN", "bilirubin ≤ local upper limit of normal", "normal AST", "TSH > 20% above
+the upper limit of normal"), the latter with the unit ``xULN`` (multiples of the patient's reference limit)."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from ...lexicon import get_lexicon
+from ...models.rules import ULN_UNIT, LabRule
+from ..context import Context
+from ..quantities import COMPARATOR_RE, NUM, comparator_of, number
+
+# A threshold stated on a condition ("thrombocytopenia (<50 G/L)") is a threshold on this lab.
+CONDITION_LABS = {"thrombocytopenia": "platelets", "renal_failure": "egfr", "renal_impairment": "egfr",
+                  "anaemia": "haemoglobin", "anemia": "haemoglobin", "lymphopenia": "lymphocytes",
+                  "neutropenia": "neutrophils", "leukopenia": "white_blood_cells"}
+_UNIT = r"(?P<unit>(?:[a-zµμ%/^·*.\d]+?\s*/\s*1[.,]73\s*m(?:2|²)?)|(?:[a-zµμ%/^·*.\d]+)|(?:x\s*10\^?\d+\s*/\s*[lL]))"
+_THRESHOLD_RE = re.compile(
+    rf"(?P<cmp>{COMPARATOR_RE})\s*(?P<value>\d+(?:[.,]\d+)?)\s*{_UNIT}?|"
+    rf"(?P<value2>\d+(?:[.,]\d+)?)\s*{_UNIT.replace('unit', 'unit2')}?\s*(?P<post>or\s+(?:higher|more|greater|above|"
+    rf"less|lower|below))", re.I)
+
+_ULN = r"(?:the\s+)?(?:local\s+|institutional\s+|laboratory\s+|lab\s+)?(?:\bULN\b|upper\s+limit\s+of\s+(?:the\s+)?normal" \
+       r"(?:\s+range)?|upper\s+normal\s+limit)"
+_MULTIPLE = r"(?P<mult>twice|thrice|" + NUM + r")\s*(?:x|×|\*|times|-?fold)?"
+# "> 2 x ULN", "≥ 3 times the upper limit of normal", "≤ local upper limit of normal", "2x ULN", "above the ULN"
+_ULN_RE = re.compile(
+    rf"(?:(?P<pct_cmp>{COMPARATOR_RE})\s*)?(?P<pct>{NUM})\s*%\s*(?:above|over|greater\s+than|higher\s+than)\s+{_ULN}|"
+    rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?:{_MULTIPLE}\s*)?{_ULN}"
+    rf"(?P<post>\s+or\s+(?:higher|more|greater|above|less|lower|below))?", re.I)
+# "normal AST (SGOT) ALT (SGPT)", "normal serum creatinine": a normal value, i.e. at most the upper limit.
+_NORMAL_BEFORE_RE = re.compile(r"\b(?:normal|within\s+normal\s+limits?\s+(?:for|of))\s+(?:serum\s+|total\s+|plasma\s+)?$",
+                               re.I)
+_NORMAL_AFTER_RE = re.compile(r"^\s*(?:levels?\s+|values?\s+)?(?:(?:is|are|must\s+be|should\s+be)\s+)?"
+                              r"(?:within\s+(?:the\s+)?normal\s+(?:limits?|range)|normal\b)", re.I)
+_LAB_LIST_GAP_RE = re.compile(r"^[\s,/()]*(?:and\s+|or\s+|and/or\s+)?[\s(]*$", re.I)
+
+
+def extract_labs(ctx: Context) -> list:
+    found: dict = {}
+    anchors = [(e, e.id) for e in ctx.entities_of("LAB")]
+    anchors += [(e, CONDITION_LABS[e.id]) for e in ctx.entities_of("CONDITION") if e.id in CONDITION_LABS]
+    anchors.sort(key=lambda a: a[0].start)
+    normal_run = _normal_runs(ctx, anchors)
+    for index, (entity, test) in enumerate(anchors):
+        tail = ctx.text[entity.end:entity.end + 80]
+        following = next(((other, other_test) for other, other_test in anchors[index + 1:index + 4]
+                          if other.start >= entity.end), None)
+        relative = _uln_threshold(tail)
+        match = _THRESHOLD_RE.search(tail[:60])
+        if relative and (not match or relative[2] <= match.start() or _overlaps(relative[2:], match.span())) and not (
+                following and following[0].start < entity.end + relative[2] and test != following[1]):
+            comparator, value, start, end = relative
+            found[entity] = LabRule(polarity=ctx.base_polarity(entity.start), test=test, comparator=comparator,
+                                    value=value, unit=ULN_UNIT)
+            ctx.consume(entity.start, entity.end)
+            ctx.consume(entity.end + start, entity.end + end)
+            continue
+        if entity in normal_run:
+            found[entity] = LabRule(polarity=ctx.base_polarity(entity.start), test=test, comparator="<=", value=1,
+                                    unit=ULN_UNIT)
+            ctx.consume(entity.start, entity.end)
+            ctx.consume(*normal_run[entity])
+            continue
+        if not match or re.search(r"[;]", tail[:match.start()]):
+            continue
+        if any(entity.end <= other.start < entity.end + match.start() for other, _ in anchors if other is not entity):
+            continue  # "kidney dysfunction or creatinine > 1.4": the threshold belongs to the nearer lab
+        if match.group("cmp"):
+            comparator = comparator_of(match.group("cmp"))
+            value, unit = match.group("value"), match.group("unit")
+        else:
+            post = match.group("post").lower()
+            comparator = ">=" if any(w in post for w in ("higher", "more", "greater", "above")) else "<="
+            value, unit = match.group("value2"), match.group("unit2")
+        if comparator is None:
+            continue
+        unit = get_lexicon().canonical_unit(test, _clean_unit(unit))
+        polarity = ctx.base_polarity(entity.start)
+        found[entity] = LabRule(polarity=polarity, test=test, comparator=comparator, value=number(value), unit=unit)
+        ctx.consume(entity.start, entity.end)
+        ctx.consume(entity.end + match.start(), entity.end + match.end())
+    _share_coordinated(ctx, [e for e, _ in anchors if e.label == "LAB"], found, dict(anchors))
+    return _unique([found[e] for e, _ in anchors if e in found])
+
+
+def _share_coordinated(ctx: Context, labs: list, found: dict, tests: dict) -> None:
+    """"ALT or AST > 2 x ULN", "AST/ALT > 3 x ULN", "AST, ALT > 1.5 x ULN": labs listed together share the
+    bound stated after the last of them."""
+    for i in range(len(labs) - 2, -1, -1):
+        entity, nxt = labs[i], labs[i + 1]
+        if entity in found or nxt not in found or not _LAB_LIST_GAP_RE.match(ctx.text[entity.end:nxt.start]):
+            continue
+        found[entity] = found[nxt].model_copy(update={"test": tests[entity]})
+        ctx.consume(entity.start, entity.end)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _uln_threshold(tail: str) -> Optional[tuple[str, float, int, int]]:
+    """(comparator, multiple of the ULN, start, end) of a ULN-relative bound at the start of ``tail``."""
+    match = _ULN_RE.search(tail)
+    if not match or re.search(r"[;]", tail[:match.start()]) or match.start() > 40:
+        return None
+    if match.group("pct"):
+        comparator = comparator_of(match.group("pct_cmp")) if match.group("pct_cmp") else ">"
+        if comparator not in (">", ">="):
+            comparator = ">"  # "< 20% above the ULN" is not a form registries use; read the bound as stated
+        return comparator, round(1 + number(match.group("pct")) / 100, 4), match.start(), match.end()
+    mult = (match.group("mult") or "").lower()
+    value = {"twice": 2.0, "thrice": 3.0}.get(mult) or (number(mult) if mult else 1.0)
+    if match.group("cmp"):
+        comparator = comparator_of(match.group("cmp"))
+    elif match.group("post"):
+        post = match.group("post").lower()
+        comparator = ">=" if any(w in post for w in ("higher", "more", "greater", "above")) else "<="
+    else:
+        comparator = None
+    if comparator is None:
+        if not mult or re.search(r"\d\s*(?:-|–|to)\s*$", tail[:match.start()]):
+            return None  # "ULN" mentioned without a bound, or a range such as "1-2 x ULN"
+        comparator = ">="  # "2x ULN" after a lab in a list of abnormalities: at least that high
+    return comparator, value, match.start(), match.end()
+
+
+def _normal_runs(ctx: Context, anchors) -> dict:
+    """Lab mentions governed by "normal" ("normal AST (SGOT) ALT (SGPT)", "creatinine within normal limits"),
+    each with the span of the word to consume."""
+    out = {}
+    labs = [e for e, _ in anchors if e.label == "LAB"]
+    previous = None
+    for entity in labs:
+        window = ctx.text[max(0, entity.start - 40):entity.start]
+        before = _NORMAL_BEFORE_RE.search(window)
+        if before:
+            out[entity] = (entity.start - len(window) + before.start(), entity.start)
+        elif previous in out and _LAB_LIST_GAP_RE.match(ctx.text[previous.end:entity.start]):
+            out[entity] = out[previous]  # the run of labs the word governs: "normal AST (SGOT) ALT (SGPT)"
+        previous = entity
+    for entity in labs:
+        after = _NORMAL_AFTER_RE.match(ctx.text[entity.end:entity.end + 50])
+        if after and entity not in out:
+            out[entity] = (entity.end, entity.end + after.end())
+    return out
+
+
+def _unique(rules: list) -> list:
+    """"AST (SGOT)" names one test twice: one rule."""
+    seen, out = set(), []
+    for rule in rules:
+        key = (rule.test, rule.comparator, rule.value, rule.unit, rule.polarity)
+        if key not in seen:
+            seen.add(key)
+            out.append(rule)
+    return out
+
+
+def _clean_unit(unit) -> str | None:
+    if not unit:
+        return None
+    unit = unit.strip().rstrip(".,)")
+    if not unit or unit.lower() in ("or", "and", "at", "in", "on"):
+        return None
+    return re.sub(r"\s+", "", unit).replace("²", "2").replace("μ", "µ")

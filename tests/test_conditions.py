@@ -1,0 +1,417 @@
+"""Conditions: how registry language is read (matcher/compile/families/conditions.py, policy in tests/gold/README.md).
+
+Each language rule is checked on the record's own wording (a corpus or seed criterion) and on a variant
+written the way other MS trials put it."""
+
+import random
+from datetime import date
+
+import pytest
+
+from matcher.api import parse_patient
+from matcher.compile import compile_text, context
+from matcher.evaluate import screen
+from matcher.models.rules import CompiledCriterion, RuleSet
+
+from .conftest import CORPUS, SEED_FILES, criterion_with, ruleset_for, rules_of
+
+
+def conditions_of(text, section="exclusion"):
+    return [r for r in compile_text(text, section, "X1") if r.kind == "condition"]
+
+
+def one_condition(text, section="exclusion"):
+    rules = conditions_of(text, section)
+    assert len(rules) == 1, f"expected one condition rule from {text!r}, got {rules}"
+    return rules[0]
+
+
+def record_conditions(path, fragment):
+    return rules_of(criterion_with(ruleset_for(path), fragment), "condition")
+
+
+def record_condition(path, fragment):
+    rules = record_conditions(path, fragment)
+    assert len(rules) == 1, f"expected one condition rule in the criterion with {fragment!r}, got {rules}"
+    return rules[0]
+
+
+# --- a general term with examples ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, conditions, timing", [
+    # NCT03368664: the examples are all bleeding disorders; "known" is not "history of"
+    ("Known bleeding disorder (e.g., dysfibrinogenemia, factor IX deficiency, hemophilia, Von Willebrand's "
+     "disease, disseminated intravascular coagulation, fibrinogen deficiency, clotting factor deficiency).",
+     ["coagulation_disorder"], "current"),
+    ("History of liver disease, including hepatitis B or cirrhosis", ["liver_disease"], "any"),
+])
+def test_a_general_term_with_examples_means_the_general_term(text, conditions, timing):
+    rule = one_condition(text)
+    assert (rule.conditions, rule.timing, rule.polarity) == (conditions, timing, "exclude")
+
+
+@pytest.mark.parametrize("text, value, unit", [
+    ("Past history of abuse of recreational drugs, including marijuana and alcohol in the last 12 months", 12, "months"),
+    ("Abuse of recreational drugs such as cocaine, or alcohol, within the past 2 years", 2, "years"),
+])
+def test_the_general_terms_head_reaches_an_example_outside_it(text, value, unit):
+    rule = one_condition(text)  # drug abuse + alcohol abuse: both children of substance abuse
+    assert rule.conditions == ["substance_abuse"]
+    assert (rule.window.within.value, rule.window.within.unit) == (value, unit)
+
+
+def test_a_qualified_general_term_gives_way_to_its_examples_on_registry_text():
+    assert record_condition(CORPUS / "NCT00405353.csv", "major psychiatric illness").conditions == \
+        ["bipolar_disorder", "schizophrenia"]
+    mimics = record_condition(SEED_FILES["NCT05208840"], "may mimic MS")  # "including but not limited to:"
+    assert set(mimics.conditions) == {"neuromyelitis_optica", "lyme_disease", "vitamin_b12_deficiency",
+                                      "neurosarcoidosis", "cerebrovascular_disease"}
+    assert mimics.exceptions == [] and mimics.timing == "current"
+
+
+def test_a_relational_qualifier_does_not_reach_the_examples():
+    rule = one_condition("Other neurological conditions that could mimic MS, such as neuromyelitis optica or "
+                         "neurosarcoidosis")
+    assert set(rule.conditions) == {"neuromyelitis_optica", "neurosarcoidosis"}
+    diabetes = record_condition(CORPUS / "NCT01604265.csv", "illness such as diabetes")
+    assert diabetes.conditions == ["diabetes_mellitus"] and diabetes.timing == "current"
+    assert one_condition("Presence of a disease such as diabetes mellitus that may cause neuropathy").conditions == \
+        ["diabetes_mellitus"]
+
+
+@pytest.mark.parametrize("text, conditions", [
+    ("Preexisting pulmonary conditions, including poorly controlled asthma, chronic bronchitis, emphysema, "
+     "bronchiectasis, and other significant pulmonary disorders", {"chronic_bronchitis", "emphysema", "bronchiectasis"}),
+    ("Preexisting cardiac conditions, including ischemic heart disease, congestive heart failure, and other "
+     "significant cardiac disorders", {"ischaemic_heart_disease", "heart_failure"}),
+    ("Pre-existing liver disease, including uncontrolled hepatitis B, cirrhosis, and other significant hepatic "
+     "disorders", {"cirrhosis"}),
+])
+def test_a_narrowed_example_or_catch_all_leaves_the_listed_items(text, conditions):
+    rule = one_condition(text)
+    assert set(rule.conditions) == conditions and rule.timing == "any"
+
+
+def test_an_example_with_its_own_window_keeps_it():
+    rules = record_conditions(SEED_FILES["NCT05208840"], "Inability to undergo MRI")
+    by_window = {(r.window.within.value, r.window.within.unit) if r.window else None: r for r in rules}
+    assert set(by_window) == {None, (8, "weeks")}
+    assert set(by_window[None].conditions) == {"claustrophobia", "cardiac_pacemaker", "cochlear_implant",
+                                               "metallic_implant", "intracranial_aneurysm_clip"}
+    assert by_window[None].timing == "current" and by_window[(8, "weeks")].conditions == ["coronary_stent"]
+    assert all(r.polarity == "exclude" for r in rules)  # "Inability to undergo MRI" negates nothing
+
+
+def test_a_window_closing_a_coordinated_run_covers_the_run():
+    rules = conditions_of("Myocardial infarction, unstable angina, stroke or TIA within 6 months prior to "
+                          "screening, or heart failure within 3 months prior to screening")
+    assert [(r.conditions, r.window.within.value) for r in rules] == [
+        (["myocardial_infarction", "unstable_angina", "cerebrovascular_disease"], 6), (["heart_failure"], 3)]
+
+
+# --- qualifiers -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Severe cardiovascular disorder, such as ischaemic heart disease, arrhythmias (other than well controlled "
+    "atrial fibrillation), poorly controlled hypertension or severe heart failure.",  # NCT01604265
+    "Significant pulmonary disease, e.g. asthma or COPD",
+    "History of severe allergic or anaphylactic reactions to humanized or murine monoclonal antibodies.",  # NCT05208840
+    "Poorly controlled epilepsy or seizures",
+])
+def test_a_degree_qualifier_reaches_examples_and_coordinated_pairs(text):
+    assert conditions_of(text) == []
+
+
+@pytest.mark.parametrize("path, fragment, conditions", [
+    (CORPUS / "NCT01259388.csv", "uncontrolled psoriasis, HIV", {"renal_impairment", "arrhythmia", "hiv"}),
+    (CORPUS / "NCT01049451.csv", "gastrointestinal ulcer", {"peptic_ulcer", "osteoporosis", "renal_failure",
+                                                           "psychiatric_disorder"}),
+    (CORPUS / "NCT02727907.csv", "suicide ideas", {"suicidality"}),
+])
+def test_a_degree_qualifier_does_not_cross_a_comma(path, fragment, conditions):
+    rule = record_condition(path, fragment)
+    assert set(rule.conditions) == conditions and rule.timing == "current"
+
+
+def test_a_degree_qualifier_governs_modifiers_sharing_a_head():
+    rule = record_condition(CORPUS / "NCT00405353.csv", "serious cardiac, pulmonary")
+    assert (rule.conditions, rule.timing) == (["thrombosis"], "current")  # "history" is in a later parenthesis
+    assert one_condition("Serious renal, hepatic or cardiac disease, or epilepsy").conditions == ["epilepsy"]
+    assert one_condition("Poorly controlled diabetes or hypertension, asthma").conditions == ["asthma"]
+
+
+def test_a_judgement_word_inside_a_lexicon_term():
+    assert record_condition(CORPUS / "NCT00405353.csv", "abnormal prostate").conditions == ["prostate_disease"]
+    assert set(one_condition("Impaired renal function or HIV").conditions) == {"renal_impairment", "hiv"}
+    assert conditions_of("Major psychiatric disorder") == []  # the judgement names the lexicon entry itself
+    assert one_condition("Major depression").conditions == ["depression"]  # a diagnosis (MDD)
+
+
+@pytest.mark.parametrize("text", [
+    "Mental condition rendering the participant or parent/guardian unable to understand the nature, scope, and "
+    "possible consequences of the study.",  # NCT03368664
+    "Arthritis, bony and soft tissue disorders interfering with spasticity measures",  # NCT00260741
+    "Infection requiring hospitalization or treatment with intravenous antibiotics within 4 weeks prior to the "
+    "Baseline visit or oral antibiotics within 2 weeks prior to the Baseline visit.",  # NCT05208840
+    "Any infection requiring intravenous antibiotics within 4 weeks of baseline",
+    "Contraindications to or intolerance of oral or intravenous corticosteroids, including: psychosis not yet "
+    "controlled by a treatment and hypersensitivity to any of the constituents.",  # NCT05208840
+    "Patients must be in a stable neurological condition, relapse-free.",  # NCT02499900
+    "Clinically stable cardiac disease",
+])
+def test_a_relational_or_stability_qualifier_withdraws_the_term(text):
+    assert conditions_of(text, "inclusion" if "must be" in text else "exclusion") == []
+
+
+def test_certain_and_site_limited_forms_are_not_the_lexicon_condition():
+    devices = record_condition(CORPUS / "NCT00405353.csv", "certain artificial heart valves")
+    assert set(devices.conditions) == {"cardiac_pacemaker", "metallic_implant"}
+    assert one_condition("Certain cancers, or HIV").conditions == ["hiv"]
+    puncture = record_condition(SEED_FILES["NCT06592703"], "puncture site infections")
+    assert puncture.conditions == ["intracranial_hypertension"]
+    assert one_condition("Local infection at the injection site, or HIV").conditions == ["hiv"]
+
+
+# --- not the patient's condition ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, fragment", [
+    (CORPUS / "NCT03928990.txt", "acting on spasticity or fatigue"),
+    (CORPUS / "NCT01604265.csv", "not expected to influence neuropathic pain"),
+    (CORPUS / "NCT03935529.txt", "psychological therapy for a pre-existing mood problem"),
+    (CORPUS / "NCT01964547.csv", "effect on spasticity"),
+    (CORPUS / "NCT00260741.csv", "abstain from tobacco"),
+    (SEED_FILES["NCT05208840"], "Epidemiology Collaboration equation"),
+])
+def test_what_a_treatment_acts_on_is_not_a_condition_on_registry_text(path, fragment):
+    assert record_conditions(path, fragment) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Started a drug used for depression or anxiety within 30 days",
+    "Unwilling to refrain from smoking during the study",
+    "Medications that may affect spasticity or cognition",
+    "Abnormal score on the Fatigue Severity Scale",
+])
+def test_what_a_treatment_acts_on_is_not_a_condition(text):
+    assert conditions_of(text) == []
+
+
+def test_family_history_is_not_the_patients_unless_both_are_named():
+    rule = record_condition(CORPUS / "NCT01964547.csv", "immediate family of schizophrenia")
+    assert (rule.conditions, rule.timing) == (["psychotic_disorder"], "any")
+    assert conditions_of("Family history of epilepsy") == []
+    assert one_condition("Personal or family history of seizures").conditions == ["seizure"]
+
+
+# --- exceptions and allowances ---------------------------------------------------------------------------
+
+def test_exceptions_count_only_under_a_listed_condition():
+    psychiatric = record_condition(CORPUS / "NCT01604265.csv", "severe personality disorder")
+    assert psychiatric.conditions == ["psychotic_disorder"] and psychiatric.exceptions == []
+    assert one_condition("History of seizures other than febrile seizures in childhood").exceptions == \
+        ["febrile_seizure"]
+    assert one_condition("History of psychotic illness other than depression").exceptions == []
+
+
+def test_an_exception_ends_with_its_parenthesis():
+    rule = one_condition("Malignancy (other than basal cell carcinoma) or HIV infection")
+    assert set(rule.conditions) == {"malignancy", "hiv"} and rule.exceptions == ["basal_cell_carcinoma"]
+    # "(aside from MS)" does not except the examples that follow: they are judgement ("uncontrolled").
+    assert record_conditions(CORPUS / "NCT00836719.csv", "aside from MS") == []
+
+
+def test_other_before_a_term_that_covers_ms_excepts_ms():
+    assert record_condition(CORPUS / "NCT02373098.csv", "Other coexistent autoimmune").exceptions == \
+        ["multiple_sclerosis"]
+    rule = one_condition("Other chronic neurological disorders")
+    assert rule.conditions == ["neurological_disorder"] and rule.exceptions == ["multiple_sclerosis"]
+
+
+def test_including_but_not_limited_to_excepts_nothing():
+    assert context.exception_trigger("infections including but not limited to HIV") is None
+    assert context.exception_trigger("infections, but not fungal nail infection").group(0) == "but not"
+
+
+def test_an_allowed_resolved_past_case_makes_the_rule_current():
+    rule = record_condition(CORPUS / "NCT02219932.csv", "Presence of acute or chronic hepatitis")
+    assert (rule.conditions, rule.timing, rule.exceptions) == (["hepatitis"], "current", [])
+    narrower = one_condition("History of malignancy. Patients with treated basal cell carcinoma are allowed.")
+    assert (narrower.timing, narrower.exceptions) == ("any", ["basal_cell_carcinoma"])
+
+
+def test_an_inclusion_that_says_who_is_eligible_is_not_an_allowance():
+    rule = one_condition("Patients with spasticity are eligible.", "inclusion")
+    assert (rule.conditions, rule.polarity) == (["spasticity"], "require")
+
+
+# --- antonyms, heads ---------------------------------------------------------------------------------------
+
+def test_an_antonym_states_the_condition_reversed():
+    rule = record_condition(CORPUS / "NCT00726648.csv", "fully immunocompetent")
+    assert (rule.conditions, rule.polarity, rule.timing) == (["immunodeficiency"], "exclude", "current")
+    assert one_condition("Immunocompetent adults", "inclusion").polarity == "exclude"
+    assert one_condition("Patients who are not immunocompetent").polarity == "exclude"
+
+
+def test_an_infection_after_a_condition_is_its_head_noun():
+    assert one_condition("Chronic hepatitis infection").conditions == ["hepatitis"]
+    assert set(one_condition("Hepatitis or other infection").conditions) == {"hepatitis", "infection"}
+
+
+# --- clause boundaries in linear time -----------------------------------------------------------------------
+
+def _clause_start_by_rescanning(text, position):
+    start = 0
+    for match in context._CLAUSE_BREAK_RE.finditer(text, 0, position):
+        start = match.end()
+    return start
+
+
+def test_clause_start_equals_a_scan_from_the_start():
+    pieces = ["or", "no", "not", "but", "while", "whereas", ";", ":", ".", " ", "   ", "\n", "(", ")", "[", "]", "/",
+              "x", "nota", " or ", "or   \n  not", ";\n", "    " * 12, "relapse", "without"]
+    rng = random.Random(3)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        for position in range(len(text) + 1):
+            assert context.clause_start(text, position) == _clause_start_by_rescanning(text, position), (text, position)
+
+
+# --- wording details -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, conditions", [
+    ("History of hepatitis B.", ["hepatitis_b"]),  # "B." is not an initial here
+    ("Known infection with HIV or hepatitis C.", ["hiv", "hepatitis_c"]),
+])
+def test_a_single_letter_at_the_end_of_a_sentence_still_names_the_condition(text, conditions):
+    assert one_condition(text).conditions == conditions
+
+
+@pytest.mark.parametrize("text", [
+    "Diabetes mellitus poorly controlled by treatment",
+    "Hypertension that is uncontrolled",
+    "Hypertension not controlled by medication",
+])
+def test_a_degree_right_after_the_condition_qualifies_it(text):
+    assert conditions_of(text) == []
+
+
+@pytest.mark.parametrize("text, conditions", [
+    ("Known active or latent tuberculosis", ["tuberculosis"]),
+    ("Evidence of active or latent tuberculosis infection", ["tuberculosis"]),
+])
+def test_a_state_word_before_or_takes_the_head_alone(text, conditions):
+    assert one_condition(text).conditions == conditions
+
+
+def test_an_exception_that_covers_the_condition_takes_away_its_past():
+    rule = one_condition("History of hepatitis B, except patients with resolved infection")
+    assert (rule.conditions, rule.exceptions, rule.timing) == (["hepatitis_b"], [], "current")
+
+
+@pytest.mark.parametrize("text, conditions, exceptions", [
+    ("History of cancer, except adequately treated basal cell or squamous cell carcinoma of the skin",
+     ["malignancy"], ["non_melanoma_skin_cancer"]),
+    ("Known allergy to gadolinium-based contrast agents", ["gadolinium_hypersensitivity"], []),
+    ("Patients with known hypersensitivity to gadolinium-DPTA.", ["gadolinium_hypersensitivity"], []),  # NCT00405353
+])
+def test_lexicon_phrasings_of_skin_cancer_and_contrast_allergy(text, conditions, exceptions):
+    rule = one_condition(text)
+    assert (rule.conditions, rule.exceptions, rule.timing) == (conditions, exceptions, "any")
+
+
+@pytest.mark.parametrize("text, conditions", [
+    ("Severe depression, suicide ideas and/or attempts", ["suicidality"]),  # NCT02727907
+    ("Severe asthma, HIV", ["hiv"]),
+])
+def test_a_qualified_condition_left_out_makes_the_criterion_partial_however_short(text, conditions):
+    rules = compile_text(text, "exclusion", "X1")
+    assert [r.conditions for r in rules if r.kind == "condition"] == [conditions]
+    assert [r.category for r in rules if r.kind == "manual_review"] == ["partial"]
+
+
+@pytest.mark.parametrize("text, conditions", [
+    ("Systemic autoimmune disease other than MS, such as lupus or rheumatoid arthritis", ["autoimmune_disease"]),
+    ("History of neurological disease other than MS, e.g. epilepsy or stroke", ["neurological_disorder"]),
+])
+def test_an_exception_ends_where_the_examples_begin(text, conditions):
+    rule = one_condition(text)
+    assert (rule.conditions, rule.exceptions) == (conditions, ["multiple_sclerosis"])
+
+
+def test_a_condition_word_before_or_is_not_a_state():
+    rule = one_condition("History of chronic or recurrent infections including herpes zoster")
+    assert set(rule.conditions) == {"chronic_infection", "recurrent_infection", "herpes_zoster"}
+
+
+def test_a_window_does_not_reach_a_new_history_clause():
+    rules = conditions_of("Myocardial infarction in the past 6 months or any history of heart failure")
+    assert [(r.conditions, r.window.within.value if r.window else None, r.timing) for r in rules] == [
+        (["myocardial_infarction"], 6, "any"), (["heart_failure"], None, "any")]
+
+
+def test_a_cause_of_another_condition_is_not_stated_on_its_own():
+    rules = compile_text("Diagnosis of spasticity, not due to stroke", "inclusion", "I1")
+    assert [(r.conditions, r.polarity) for r in rules if r.kind == "condition"] == [(["spasticity"], "require")]
+    assert [r.category for r in rules if r.kind == "manual_review"] == ["partial"]
+    assert one_condition("Neuropathic pain secondary to diabetes mellitus or HIV", "inclusion").conditions == \
+        ["neuropathic_pain"]
+
+
+def test_a_negation_of_its_own_makes_a_rule_of_the_other_polarity():
+    rules = conditions_of("Active HIV infection, but no history of hepatitis B", "inclusion")
+    assert [(r.conditions, r.polarity) for r in rules] == [(["hiv"], "require"), (["hepatitis_b"], "exclude")]
+    # one negation reaching across a long list stays one rule
+    (rule,) = conditions_of("No history of hepatitis B, hepatitis C, HIV, syphilis, tuberculosis or malignancy",
+                            "inclusion")
+    assert rule.polarity == "exclude" and "malignancy" in rule.conditions
+
+
+# --- screening with what is compiled -------------------------------------------------------------------------
+
+def _status(text, section, conditions, as_of=date(2026, 11, 1)):
+    rules = compile_text(text, section, "X1")
+    ruleset = RuleSet(trial_id="T", compiler_version="test", criteria_text=text, criteria=[
+        CompiledCriterion(id="X1", section=section, text=text, span=(0, len(text)), rules=rules, coverage="full")])
+    criterion = screen(ruleset, parse_patient({"id": "x", "conditions": conditions}), as_of).criteria[0]
+    return [r.status for r in criterion.rules if r.kind == "condition"]
+
+
+@pytest.mark.parametrize("text", ["Other chronic neurological disorders", "Known presence of other neurological "
+                                  "disorders (e.g. epilepsy, stroke)"])
+def test_an_ms_symptom_is_not_an_other_neurological_disorder(text):
+    assert _status(text, "exclusion", [{"name": "spasticity"}, {"name": "walking impairment"}]) == ["pass"]
+    assert _status(text, "exclusion", [{"name": "epilepsy"}]) == ["fail"]
+
+
+def test_a_resolved_past_case_passes_where_the_allowance_says_so():
+    text = ("Presence of acute or chronic hepatitis. Subjects who have evidence of prior hepatitis infection that has "
+            "been serologically confirmed as resolved are not excluded from study participation")
+    assert _status(text, "exclusion", [{"name": "hepatitis B", "onset": "2010-01-01", "resolved": "2012-01-01"}]) == ["pass"]
+    assert _status(text, "exclusion", [{"name": "hepatitis B", "onset": "2025-01-01"}]) == ["fail"]
+
+
+def test_each_condition_reads_its_timing_from_the_words_before_it():
+    rules = conditions_of("Known active infection or history of or presence of recurrent or chronic infection")
+    assert [(r.conditions, r.timing) for r in rules] == [
+        (["infection"], "current"), (["recurrent_infection", "chronic_infection"], "any")]
+    # a history word after the last condition reaches them all; an anchor ("prior to the MRI") does not
+    assert one_condition("Optic neuritis or uveitis earlier in the same eye").timing == "any"
+
+
+def test_a_rule_another_rule_covers_is_left_out():
+    rule = record_condition(CORPUS / "NCT01964547.csv", "diagnosed dependence disorder")
+    assert (rule.conditions, rule.timing) == (["substance_abuse"], "any")  # "current heavy alcohol consumption" too
+    assert one_condition("History of malignancy, or current skin cancer").conditions == ["malignancy"]
+
+
+@pytest.mark.parametrize("text, conditions, exceptions", [
+    ("Known presence of other neurologic disorders", ["neurological_disorder"], ["multiple_sclerosis"]),
+    ("Contraindications for Magnetic Resonance Imaging (MRI)", ["mri_contraindication"], []),
+    ("History of cancer, including solid tumors and hematological malignancies (except for basal cell, in situ "
+     "squamous cell carcinomas of the skin and in situ carcinoma of the cervix that have been excised and resolved)",
+     ["malignancy"], ["basal_cell_carcinoma", "cutaneous_squamous_cell_carcinoma_in_situ", "cervical_carcinoma_in_situ"]),
+])
+def test_plural_and_shorthand_registry_wording(text, conditions, exceptions):
+    rule = one_condition(text)
+    assert (rule.conditions, sorted(rule.exceptions)) == (conditions, sorted(exceptions))

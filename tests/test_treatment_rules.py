@@ -1,0 +1,357 @@
+"""Compile: treatment and measurement language on registry wording (one phrasing from the corpus, one variant).
+
+Stability and minimum-duration requirements, ULN-relative lab bounds, current vs ever, a class spelled out by
+its brands, mentions that are no exposure, windows per drug and their anchors, investigational participation,
+MRI lesion alternatives, relapse definitions and an excluded sex.
+"""
+
+import pytest
+
+from matcher.compile import compile_text
+from matcher.models.rules import ULN_UNIT
+
+
+def _rules(text, section="exclusion"):
+    return compile_text(text, section)
+
+
+def _kinds(text, section="exclusion"):
+    return [r.kind for r in _rules(text, section)]
+
+
+def _one(text, kind, section="exclusion"):
+    found = [r for r in _rules(text, section) if r.kind == kind]
+    assert len(found) == 1, (text, _rules(text, section))
+    return found[0]
+
+
+def _duration(rule):
+    return (rule.min_duration.value, rule.min_duration.unit) if rule.min_duration else None
+
+
+# --- stability and minimum duration ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, drugs, classes, duration", [
+    ("Currently on one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif) for a minimum of 6 months.",
+     {"interferon_beta_1a", "interferon_beta_1b"}, set(), (6, "months")),
+    ("Currently receiving one of the approved S1P modulators (Gilenya or Mayzent) for at least 3 months",
+     {"fingolimod", "siponimod"}, set(), (3, "months")),
+    ("On stable treatment with interferon beta for at least 12 months prior to screening",
+     set(), {"interferon_beta"}, (12, "months")),
+])
+def test_current_therapy_for_a_minimum_duration_is_no_washout(text, drugs, classes, duration):
+    assert "washout" not in _kinds(text, "inclusion")
+    rule = _one(text, "prior_drug", "inclusion")
+    assert (rule.polarity, rule.current, set(rule.drugs), set(rule.classes), _duration(rule)) == \
+        ("require", True, drugs, classes, duration)
+
+
+@pytest.mark.parametrize("text, untreated", [
+    ("Stable therapy with Copaxone, for at least six months prior to inclusion in the study or no therapy for six "
+     "months in subjects refusing therapy.", (6, "months")),
+    ("Stable therapy with glatiramer acetate for at least 6 months prior to inclusion or without treatment during "
+     "the last 12 months", (12, "months")),
+])
+def test_stable_therapy_or_no_therapy_is_an_any_of(text, untreated):
+    (group,) = [r for r in _rules(text, "inclusion") if r.kind == "group"]
+    on_it, none = group.rules
+    assert group.mode == "any"
+    assert (on_it.kind, on_it.drugs, on_it.current, _duration(on_it)) == \
+        ("prior_drug", ["glatiramer_acetate"], True, (6, "months"))
+    assert (none.kind, none.polarity, none.classes, none.window.within.value, none.window.within.unit,
+            none.window.anchor) == ("washout", "exclude", ["dmt"], *untreated, "enrollment")
+
+
+@pytest.mark.parametrize("text, classes, duration", [
+    ("If the patient is taking disease modifying medication this must be at a stable dose for three months prior "
+     "to the initial visit.", ["dmt"], (3, "months")),
+    ("If the subject is on antispasticity medication, the dose must have been stable for at least 30 days before "
+     "baseline.", ["antispasticity"], (30, "days")),
+])
+def test_if_taking_then_stable_reads_not_on_it_or_on_it_long_enough(text, classes, duration):
+    (group,) = _rules(text, "inclusion")
+    assert group.kind == "group" and group.mode == "any"
+    not_on, long_enough = group.rules
+    assert (not_on.polarity, not_on.current, not_on.classes, not_on.min_duration) == ("exclude", True, classes, None)
+    assert (long_enough.polarity, long_enough.current, _duration(long_enough)) == ("require", True, duration)
+
+
+@pytest.mark.parametrize("text", [
+    "Relapsing remitting MS (RRMS) not responding to at least a year of attempted therapy with one or more of the "
+    "approved therapies (beta-interferon, glatiramer acetate, natalizumab, mitoxantrone, fingolimod)",
+    "Treated with natalizumab for at least 12 months",
+])
+def test_how_long_a_therapy_lasted_is_a_min_duration(text):
+    rule = _one(text, "prior_drug", "inclusion")
+    assert _duration(rule) in ((1, "years"), (12, "months")) and not rule.current
+
+
+@pytest.mark.parametrize("text, classes, window, minimum", [
+    ("Chronic (more than 30 consecutive days) systemic (IV, PO or IM) corticosteroid treatment within 6 months prior "
+     "to screening visit.", ["systemic_corticosteroid"], (6, "months"), (30, "days")),
+    ("Treatment with corticosteroids for more than 2 weeks within the last 3 months",
+     ["corticosteroid"], (3, "months"), (2, "weeks")),
+])
+def test_a_long_exposure_inside_a_window_is_a_washout_with_min_duration(text, classes, window, minimum):
+    rule = _one(text, "washout")
+    assert (rule.classes, (rule.window.within.value, rule.window.within.unit), _duration(rule)) == \
+        (classes, window, minimum)
+
+
+# --- labs relative to the upper limit of normal ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Total bilirubin ≤local upper limit of normal", {("bilirubin", "<=", 1.0)}),
+    ("normal AST (SGOT) ALT (SGPT)", {("ast", "<=", 1.0), ("alt", "<=", 1.0)}),
+    ("normal serum Creatinine", {("creatinine", "<=", 1.0)}),
+    ("ALT or AST > 2x ULN", {("alt", ">", 2.0), ("ast", ">", 2.0)}),
+    ("Serum creatinine ≥ 1.5 times the upper limit of normal", {("creatinine", ">=", 1.5)}),
+    ("Abnormal liver function tests (AST, ALT > 1.5 x ULN)", {("ast", ">", 1.5), ("alt", ">", 1.5)}),
+])
+def test_lab_bounds_relative_to_the_uln(text, expected):
+    labs = [r for r in _rules(text, "inclusion") if r.kind == "lab"]
+    assert {(r.test, r.comparator, r.value) for r in labs} == expected
+    assert {r.unit for r in labs} == {ULN_UNIT}
+
+
+@pytest.mark.parametrize("text, pct", [
+    ("Patients with known kidney dysfunction or creatinine >1.4; known cardiac arrhythmia or significant conduction "
+     "abnormality on EKG; uncontrolled thyroid disease or TSH >20% above the upper limit of normal", 1.2),
+    ("TSH more than 50% above the ULN", 1.5),
+])
+def test_a_percentage_above_the_uln_is_a_multiple_not_a_percent_unit(text, pct):
+    labs = {r.test: r for r in _rules(text) if r.kind == "lab"}
+    assert (labs["tsh"].comparator, labs["tsh"].value, labs["tsh"].unit) == (">", pct, ULN_UNIT)
+    if "creatinine" in labs:
+        assert (labs["creatinine"].value, labs["creatinine"].unit) == (1.4, None)
+
+
+# --- current vs ever ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, classes, current", [
+    ("Statin treatment for other disease", ["statin"], True),
+    ("Anticoagulant therapy", ["anticoagulant"], True),
+    ("Previous statin treatment", ["statin"], False),
+    ("Use of cladribine, mitoxantrone, or other immunosuppressant agents before enrollment", ["immunosuppressant"],
+     False),
+])
+def test_a_drug_naming_the_treatment_means_current_use_unless_the_past_is_said(text, classes, current):
+    rule = _one(text, "prior_drug")
+    assert set(classes) <= set(rule.classes) and rule.current is current
+
+
+@pytest.mark.parametrize("text", [
+    "Contra indication to lumbar puncture/intrathecal infusion: intracranial hypertension, puncture site infections, "
+    "severe thrombocytopenia (<50 G/L), anticoagulant or fibrinolytic treatment",
+    "Contraindications to lumbar puncture: coagulopathy or anticoagulant therapy",
+])
+def test_drugs_listed_as_contraindications_are_current_exposures(text):
+    rule = _one(text, "prior_drug")
+    assert "anticoagulant" in rule.classes and rule.current and rule.polarity == "exclude"
+
+
+def test_a_contraindication_to_a_drug_is_still_no_exposure():
+    assert "prior_drug" not in _kinds("Contraindication to natalizumab")
+
+
+# --- mentions that are no exposure ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, section", [
+    ("Willing to drink at most one cup of black tea and two cups of coffee per day, and abstain from drinking green "
+     "tea or taking supplements containing green tea or green tea compounds, for the duration of the investigation.",
+     "inclusion"),
+    ("Inability to abstain from tobacco or marijuana smoking, or use of alcohol or sedative or hypnotic medications "
+     "during the duration of the study", "exclusion"),
+    ("treatment with Gilenya intended", "inclusion"),
+    ("Treatment with ocrelizumab planned by the treating neurologist", "inclusion"),
+    ("Pregnant or breastfeeding, or intending to become pregnant during the study or within 6 months after the final "
+     "dose of ocrelizumab.", "exclusion"),
+    ("Women planning a pregnancy within 3 months after the last infusion of natalizumab", "exclusion"),
+    ("Sexually active women unwilling to use reliable contraception (oral contraceptives, condom, IUD).", "exclusion"),
+    ("Women of childbearing potential must use effective contraception (e.g. oral contraceptives or IUD)", "inclusion"),
+    ("Must be willing and able to receive an initial screening cerebral MRI, a baseline MRI and monthly cerebral MRIs "
+     "(with and without gadolinium) for a total period of 12 months", "inclusion"),
+    ("At least one gadolinium-enhancing lesion on MRI within 12 months", "inclusion"),
+    ("Relapsing remitting patients who have declined or not tolerated treatment with beta interferon (Betaseron, "
+     "Avonex) or glatiramer acetate, copolymer-1 (Copaxone).", "inclusion"),
+    ("Past history of abuse of recreational drugs, including marijuana and alcohol in the last 12 months", "exclusion"),
+])
+def test_mentions_that_are_no_exposure_give_no_drug_rule(text, section):
+    assert not {"washout", "prior_drug"} & set(_kinds(text, section))
+
+
+@pytest.mark.parametrize("text", [
+    "Previous use of Copaxone 40 mg/mL three times per week.",
+    "Use of non-steroidal anti-inflammatory drugs (NSAIDs) 5 or more days a week.",
+    "Recent cannabis use of more than twice per week one month prior to study entry",
+])
+def test_a_dose_or_frequency_specific_exposure_goes_to_a_person(text):
+    assert _kinds(text) == ["manual_review"]
+
+
+def test_activity_while_on_a_therapy_is_no_exposure_rule_but_currently_still_taking_is():
+    assert "prior_drug" not in _kinds(">=1 new or enlarging T2 hyperintense lesion or gadolinium enhancing lesion "
+                                      "while on that same prior therapy (IFNB or GA), or", "inclusion")
+    rule = _one("At least 2 recorded MS attacks and at least 1 MS attack (relapse) in the last year during treatment "
+                "with a beta interferon therapy (IFNB) or glatiramer acetate (GA) after being on that therapy for at "
+                "least 6 months, and was currently still taking the same therapy.", "prior_drug", "inclusion")
+    assert (rule.current, _duration(rule), rule.drugs, rule.classes) == \
+        (True, (6, "months"), ["glatiramer_acetate"], ["interferon_beta"])
+
+
+@pytest.mark.parametrize("text", [
+    "Patients that received immunomodulating or immunosuppressive MS treatments other than fingolimod since "
+    "completion of study CFTY720DDE01 as for example: Natalizumab, Alemtuzumab",
+    "Any DMT since the end of the core study",
+])
+def test_a_window_from_an_event_goes_to_a_person(text):
+    assert _kinds(text) == ["manual_review"]
+
+
+# --- windows per drug, anchors, clauses ----------------------------------------------------------------
+
+def test_the_same_drugs_with_two_windows_take_the_shorter_one():
+    rule = _one("Infection requiring hospitalization or treatment with intravenous antibiotics within 4 weeks prior "
+                "to the Baseline visit or oral antibiotics within 2 weeks prior to the Baseline visit.", "washout")
+    assert (rule.classes, rule.window.within.value, rule.window.anchor) == (["antibiotic"], 2, "baseline")
+
+
+def test_drugs_with_windows_of_their_own_give_a_washout_each():
+    rules = [r for r in _rules("Treatment with natalizumab within 6 months or rituximab within 12 months prior to "
+                               "screening") if r.kind == "washout"]
+    assert [(r.drugs, r.window.within.value) for r in rules] == [(["natalizumab"], 6), (["rituximab"], 12)]
+
+
+@pytest.mark.parametrize("text, anchor", [
+    ("Participants may not participate in any other clinical trial involving investigational agents during the "
+     "study, or within six months prior to enrolling in the study.", "enrollment"),
+    ("Use of dalfampridine within 30 days before enrolling", "enrollment"),
+])
+def test_enrolling_anchors_on_enrollment(text, anchor):
+    rule = next(r for r in _rules(text) if r.kind in ("investigational", "washout"))
+    assert rule.window.anchor == anchor
+
+
+@pytest.mark.parametrize("text, ever, window", [
+    ("Previous treatment prior to study entry as follows: complete radiation ablation of the bone marrow or anti-CD4 "
+     "antibody treatment (Campath) at any time; mitoxantrone, cyclophosphamide, cyclosporin, Natalizumab or other "
+     "immunomodulatory or immunosuppressant therapies except for Copaxone or methylprednisone for relapses within "
+     "prior nine months.", {"total_body_irradiation", "alemtuzumab", "anti_cd4"}, (9, "enrollment")),
+    ("Prior treatment before randomization as follows: cladribine at any time; natalizumab within 6 months",
+     {"cladribine"}, (6, "randomization")),
+])
+def test_clauses_with_timings_of_their_own_give_a_rule_each(text, ever, window):
+    kinds = _kinds(text)
+    assert "relapse_activity" not in kinds
+    prior, washout = _one(text, "prior_drug"), _one(text, "washout")
+    assert set(prior.drugs) | set(prior.classes) == ever and not prior.current
+    assert (washout.window.within.value, washout.window.anchor) == window
+
+
+def test_other_immunomodulatory_therapies_except_named_drugs():
+    rule = _one("Previous treatment prior to study entry as follows: complete radiation ablation of the bone marrow "
+                "at any time; Natalizumab or other immunomodulatory or immunosuppressant therapies except for Copaxone "
+                "within prior nine months.", "washout")
+    assert set(rule.classes) == {"immunomodulator", "immunosuppressant"} and rule.except_drugs == ["glatiramer_acetate"]
+
+
+# --- investigational -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Current participation in another interventional clinical study. Participants who are treated with a comparator "
+    "agent approved for screening inclusion (INF or GA) may be considered for this trial.",
+    "Currently participating in another interventional trial.",
+])
+def test_current_participation_is_a_zero_day_window(text):
+    rule = _one(text, "investigational")
+    assert (rule.polarity, rule.window.within.value) == ("exclude", 0)
+
+
+@pytest.mark.parametrize("text", [
+    "Previous treatment with any investigational medication (drug that had not been approved at any dose or for any "
+    "indication). Use of an investigational medication that is subsequently licensed was not exclusionary.",
+    "Any prior investigational drug. Herbal medications are allowed.",
+])
+def test_a_permission_in_another_sentence_keeps_the_investigational_rule(text):
+    rule = _one(text, "investigational")
+    assert (rule.polarity, rule.window) == ("exclude", None)
+
+
+# --- MRI, relapses, sex --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Subjects must have at least one MS relapse within last year and/or at least one new T2 or Gadolinium-enhanced "
+    "lesion on MRI while on stable interferon therapy.",
+    "At least one relapse in the past year or >=1 new or enlarging T2 lesion or Gd-enhancing lesion",
+])
+def test_new_t2_or_gd_lesion_is_one_count_and_the_relapse_window_stays_with_the_relapse(text):
+    (group,) = [r for r in _rules(text, "inclusion") if r.kind == "group"]
+    mri = [r for r in group.rules if r.kind == "mri_activity"]
+    relapse = [r for r in group.rules if r.kind == "relapse_activity"]
+    assert [(r.lesion, r.window) for r in mri] == [("any", None)]
+    assert relapse[0].window.within.value == 1
+
+
+@pytest.mark.parametrize("text", [
+    "At least one relapse in the two years prior to entry. Relapse will be defined historically as definite worsening "
+    "of a previous symptom (over 0-3 days) or development of a new symptom (over 0-3 days).",
+    "One relapse in the last 2 years. A relapse is defined as new symptoms lasting at least 24 hours.",
+])
+def test_a_relapse_definition_adds_no_relapse_rule(text):
+    assert _kinds(text, "inclusion").count("relapse_activity") == 1
+
+
+def test_a_relapse_named_three_times_is_one_rule():
+    text = ("Patients with onset of an acute relapse had to postpone their evaluation until deemed stable from relapse "
+            "by treating physician, but at least for 1 month since end of relapse.")
+    assert _kinds(text).count("relapse_activity") == 1
+
+
+@pytest.mark.parametrize("text, days", [
+    ("Deterioration of neurological symptomatology within 60 day before enrollment ;", 60),
+    ("Worsening of neurological status in the last 30 days", 30),
+])
+def test_neurological_deterioration_is_a_relapse_and_a_partial(text, days):
+    rules = _rules(text)
+    relapse = next(r for r in rules if r.kind == "relapse_activity")
+    assert (relapse.polarity, relapse.window.within.value) == ("exclude", days)
+    assert any(r.kind == "manual_review" and r.category == "partial" for r in rules)
+
+
+@pytest.mark.parametrize("text", [
+    "Males unable to fulfill the above criteria and all female patients.",
+    "All female subjects.",
+])
+def test_an_excluded_sex(text):
+    rule = _one(text, "sex")
+    assert (rule.polarity, rule.allowed) == ("exclude", ["female"])
+
+
+def test_a_sex_named_with_a_condition_is_no_sex_rule():
+    assert "sex" not in _kinds("Female patients who are pregnant")
+
+
+@pytest.mark.parametrize("text", [
+    "Prior treatment with any of the following: cladribine, T-cell or T-cell receptor vaccination",
+    "Previous T-cell or T-cell receptor vaccination.",
+])
+def test_a_shared_head_of_two_words_names_both_treatments(text):
+    rule = _one(text, "prior_drug")
+    assert {"t_cell_vaccination", "t_cell_receptor_vaccination"} <= set(rule.drugs)
+
+
+@pytest.mark.parametrize("text, section", [
+    ("No therapy with interferon for at least 6 months before screening", "inclusion"),
+    ("No natalizumab for at least 3 months prior to baseline", "inclusion"),
+])
+def test_no_therapy_for_a_time_before_an_anchor_is_a_washout_not_a_duration(text, section):
+    rule = _one(text, "washout", section)
+    assert rule.polarity == "exclude" and rule.min_duration is None
+
+
+@pytest.mark.parametrize("text", [
+    "Patients on baclofen whose dose has not been stable for at least 30 days",
+    "Patients taking fampridine who have not been on a stable dose for 3 months",
+])
+def test_not_yet_stable_goes_to_a_person(text):
+    assert _kinds(text) == ["manual_review"]
