@@ -116,6 +116,20 @@ def test_relapse_within_days_written_as_inferior_or_egal():
     assert (rule.polarity, rule.window.within.value, rule.window.within.unit) == ("exclude", 60, "days")
 
 
+@pytest.mark.parametrize("text, condition", [
+    ("History of stroke or transient ischemic attack within 6 months", "cerebrovascular_disease"),
+    ("Myocardial infarction (heart attack) in the last 6 months", "myocardial_infarction"),
+])
+def test_attacks_of_another_kind_are_not_relapses(text, condition):
+    """A TIA or a heart attack is a condition with a window, not an MS relapse (a relapse rule here would exclude
+    every patient with a recent relapse, and take the window from the condition)."""
+    rules = compile_text(text, "exclusion", "X1")
+    assert [r.kind for r in rules] == ["condition"]
+    assert rules[0].conditions == [condition] and rules[0].window.within.value == 6
+    (relapse,) = compile_text("At least one attack within the last year", "inclusion", "X1")
+    assert (relapse.kind, relapse.window.within.value) == ("relapse_activity", 1)
+
+
 def test_judgement_criteria_are_manual_review():
     legato = ruleset_for(SEED_FILES["NCT05208840"])
     criterion = criterion_with(legato, "in the investigator's judgment")

@@ -415,3 +415,15 @@ def test_a_rule_another_rule_covers_is_left_out():
 def test_plural_and_shorthand_registry_wording(text, conditions, exceptions):
     rule = one_condition(text)
     assert (rule.conditions, sorted(rule.exceptions)) == (conditions, sorted(exceptions))
+
+
+@pytest.mark.parametrize("text, condition", [
+    ("History of macular edema", "macular_oedema"),
+    ("Diabetes mellitus with retinopathy", "diabetic_retinopathy"),
+    ("Known diabetic macular edema", "diabetic_macular_oedema"),
+])
+def test_eye_conditions_of_s1p_labels_are_as_broad_as_written(text, condition):
+    """S1P-modulator trials exclude macular oedema of any cause and diabetes with retinopathy; macular oedema was
+    read as its diabetic form, and diabetes with retinopathy as any diabetes."""
+    assert one_condition(text).conditions == [condition]
+    assert _status(text, "exclusion", [{"name": "diabetic macular oedema"}]) == ["fail"]

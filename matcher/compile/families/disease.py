@@ -250,6 +250,9 @@ _RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b|"
                          # a relapse is one form of neurological worsening; the rest stays in the residue (partial)
                          r"\b(?:deterioration|worsening)(?=\s+of\s+(?:the\s+)?neurologic\w*\s+(?:symptom|status|condition))",
                          re.I)
+# Attacks of another kind: "transient ischemic attack", "heart attack", "panic attacks" are not MS relapses.
+_OTHER_ATTACK_RE = re.compile(r"\b(?:isch(?:a)?emic|heart|cardiac|brain|panic|anxiety|asthma(?:tic)?|gout|migraine|"
+                              r"hypoglyc(?:a)?emic|vasovagal|drop|sleep)\s+$", re.I)
 # "Relapse will be defined as ...": a definition, not a criterion on relapses.
 _DEFINED_AFTER_RE = re.compile(r"^\s*(?:is|will\s+be|was|are|were|shall\s+be)\s+(?:\w+\s+)?defined\b", re.I)
 _COUNT_BEFORE_RE = re.compile(
@@ -268,7 +271,8 @@ def extract_relapses(ctx: Context) -> list:
             continue  # "relapse/attack", "attack (relapse)": one mention
         before = ctx.text[max(0, match.start() - 60):match.start()]
         if _NO_COUNT_RE.search(before) or any(s <= match.start() < e for s, e in ctx.consumed) or \
-                _DEFINED_AFTER_RE.match(ctx.text[match.end():]):
+                _DEFINED_AFTER_RE.match(ctx.text[match.end():]) or \
+                (match.group(0).lower().startswith("attack") and _OTHER_ATTACK_RE.search(before)):
             continue
         clause_from = context.clause_start(ctx.text, match.start())
         count = _COUNT_BEFORE_RE.search(before[-(match.start() - clause_from):] if match.start() > clause_from else "")
