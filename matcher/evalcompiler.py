@@ -112,6 +112,31 @@ def _canonical(rule: dict) -> dict:
     return dumped
 
 
+# Exclusions that say the same but for the ids they list: "no natalizumab within 6 months, no cladribine within
+# 6 months" excludes exactly what one rule on both drugs excludes (a criterion fails when any rule fails). Not
+# so for requirements (all must hold) nor for counts of distinct drugs.
+_LISTS = {"prior_drug": ("drugs", "classes"), "washout": ("drugs", "classes"), "condition": ("conditions",)}
+
+
+def _merge_exclusions(rules: list[dict]) -> list[dict]:
+    merged: dict[str, dict] = {}
+    out = []
+    for rule in rules:
+        lists = _LISTS.get(rule.get("kind"))
+        canonical = _canonical(rule)
+        if not lists or canonical.get("polarity") != "exclude" or canonical.get("min_distinct", 1) != 1:
+            out.append(rule)
+            continue
+        key = json.dumps({k: v for k, v in canonical.items() if k not in lists}, sort_keys=True)
+        if key not in merged:
+            merged[key] = {**rule, **{name: list(canonical.get(name) or []) for name in lists}}
+            out.append(merged[key])
+        else:
+            for name in lists:
+                merged[key][name] = list(dict.fromkeys(merged[key][name] + list(canonical.get(name) or [])))
+    return out
+
+
 def _params_equal(gold: dict, compiled: dict) -> bool:
     g, c = _canonical(gold), _canonical(compiled)
     for key in set(g) | set(c):
@@ -137,7 +162,11 @@ def _align(gold_criteria: list[dict], ruleset: RuleSet) -> list[tuple[dict, Opti
         best, best_score = None, 0.0
         for criterion in texts:
             candidate = normalise(criterion.text)
-            score = max(fuzz.ratio(key, candidate), fuzz.partial_ratio(key, candidate) if len(key) > 25 else 0)
+            # A parent bullet's compiled text carries its items ("Previous treatment with: [a] [b]"); the gold
+            # keeps the parent's own words.
+            head = normalise(criterion.text.split(" [", 1)[0])
+            score = max(fuzz.ratio(key, candidate), fuzz.ratio(key, head),
+                        fuzz.partial_ratio(key, candidate) if len(key) > 25 else 0)
             if score > best_score:
                 best, best_score = criterion, score
         pairs.append((gold, best if best_score >= 80 else None))
@@ -147,7 +176,7 @@ def _align(gold_criteria: list[dict], ruleset: RuleSet) -> list[tuple[dict, Opti
 def score_trial(gold: dict, ruleset: RuleSet, scores: Scores) -> None:
     used = set()
     for gold_criterion, compiled in _align(gold["criteria"], ruleset):
-        gold_rules = _flatten(gold_criterion.get("rules", []))
+        gold_rules = _merge_exclusions(_flatten(gold_criterion.get("rules", [])))
         if not gold_criterion.get("rules") and "item of the list" in gold_criterion.get("note", ""):
             continue  # folded into its parent criterion
         scores.criteria += 1
@@ -161,7 +190,8 @@ def score_trial(gold: dict, ruleset: RuleSet, scores: Scores) -> None:
             continue
         first_use = compiled.id not in used
         used.add(compiled.id)
-        compiled_rules = _flatten(r.model_dump(mode="json") for r in compiled.rules) if first_use else []
+        compiled_rules = _merge_exclusions(_flatten(r.model_dump(mode="json") for r in compiled.rules)) \
+            if first_use else []
         if compiled_rules:
             scores.structured_criteria += 1
             if gold_rules:

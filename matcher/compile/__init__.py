@@ -22,6 +22,7 @@ from .context import Context
 from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
 from .families.disease import extract_mri, extract_relapses, extract_sex
+from .quantities import stated_anchor
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
 
@@ -44,7 +45,7 @@ months month weeks week days day years year time times period last past precedin
 visit entry study enrollment enrolment inclusion randomization randomisation trial dose first level levels
 count score value total mg kg ml not no only least more less greater equal above below up over under ms
 multiple sclerosis scale status expanded disability edss mri lesion lesions new t2 t1 gd
-revised revision committee lublin reingold polman thompson et al
+revised revision committee lublin reingold polman thompson et al international pediatric paediatric group ipmssg
 """.split())
 _STRONG_JUDGEMENT_RE = re.compile(
     r"opinion\s+of\s+the\s+(?:\w+\s+)?investigator|investigator'?s?\s+(?:opinion|judge?ment|discretion)|"
@@ -54,6 +55,10 @@ _STRONG_JUDGEMENT_RE = re.compile(
 # Consent and notification criteria are administrative whatever else they mention ("sign the consent form
 # prior to any study procedure").
 _CONSENT_RE = re.compile(r"informed\s+consent|consent\s+form|\bto\s+be\s+notified\b|\bgive\s+(?:written\s+)?consent", re.I)
+# ... unless consent only dates something else ("18 to 55 years of age at the time of signing the informed consent").
+_CONSENT_AS_TIME_RE = re.compile(
+    r"(?:at\s+the\s+time\s+of|prior\s+to|before|after|when|upon|on)\s+(?:signing|giving|providing|obtaining|"
+    r"signature\s+of)\s+(?:the\s+|of\s+)?(?:written\s+)?(?:informed\s+consent|consent)(?:\s+form)?", re.I)
 _ANY_OF_RE = re.compile(r"\b(?:at\s+least\s+(?:1|one)|one\s+or\s+more|any\s+(?:one\s+)?of|either|"
                         r"(?:1|one)\s+of\s+the)\b", re.I)
 
@@ -69,12 +74,14 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         return [_number(rule, rule_prefix, n) for n, rule in enumerate([*added, ManualReviewRule(
             **common, why="restates the inclusion criteria (check them for this subtype)", category="clinical",
             polarity=_default_polarity(section))], start=1)]
-    if _CONSENT_RE.search(text) and not context.has("NEGATION", text):
+    if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
         return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
     if _STRONG_JUDGEMENT_RE.search(text):
         return [_number(ManualReviewRule(**common, why="needs the investigator's judgement", category="judgement",
                                          polarity=_default_polarity(section)), rule_prefix, 1)]
+    for moment in _CONSENT_AS_TIME_RE.finditer(text):
+        ctx.consume(moment.start(), moment.end())  # a point in time, not a requirement of its own
     rules = []
     for extract in FAMILIES:
         rules.extend(extract(ctx))
@@ -107,6 +114,14 @@ def _alternatives(rules: list, ctx: Context) -> list:
 def _number(rule, prefix: Optional[str], n: int):
     """Rule ids are unique within the rule set: I1.r1, and for a group's children I1.r4.1, I1.r4.2 ..."""
     return _with_id(rule, f"{prefix or rule.criterion_id}.r{n}")
+
+
+def _with_anchor(rule, anchor: str):
+    """A rule whose windows take the anchor its parent criterion states."""
+    if rule.kind == "group":
+        return rule.model_copy(update={"rules": [_with_anchor(child, anchor) for child in rule.rules]})
+    window = getattr(rule, "window", None)
+    return rule.model_copy(update={"window": window.model_copy(update={"anchor": anchor})}) if window else rule
 
 
 def _with_id(rule, ident: str):
@@ -219,8 +234,12 @@ def _group(criterion: Criterion) -> GroupRule:
     if own and all(r.kind == "manual_review" for r in own):
         own = []  # a heading such as "Conditions/situations such as:" states nothing of its own
     children = []
+    parent_anchor = stated_anchor(criterion.text)
     for child in criterion.children:
         child_rules = _compile_node(child)
+        if parent_anchor and stated_anchor(child.text) is None:
+            # "... within the specified timeframes before randomization: - Natalizumab: 6 months"
+            child_rules = [_with_anchor(rule, parent_anchor) for rule in child_rules]
         children.append(child_rules[0] if len(child_rules) == 1 else GroupRule(
             id=f"{child.id}.all", criterion_id=child.id, section=section, text=child.text, span=child.span,
             mode="all", rules=child_rules, polarity="require"))

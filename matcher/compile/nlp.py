@@ -91,7 +91,8 @@ def find_entities(text: str) -> list[Entity]:
 
 _KIND_OF_LABEL = {label: kind for kind, label in LABELS.items()}
 # "renal or liver disease", "primary or secondary immunodeficiency": a modifier whose head is elided ...
-_MODIFIER_BEFORE_RE = re.compile(r"(?<![\w-])(?P<mod>[A-Za-z][\w-]*)\s*(?:,\s*|\s+(?:or|and|and/or)\s+|\s*/\s*)$", re.I)
+_MODIFIER_BEFORE_RE = re.compile(r"(?<![\w-])(?P<mod>[A-Za-z][\w-]*)\s*"
+                                 r"(?:,\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+|\s*/\s*)$", re.I)
 # ... and "hepatitis B or C", "NYHA III or IV": a final qualifier whose head is elided.
 _QUALIFIER_AFTER_RE = re.compile(r"^\s*(?:,|or|and|and/or|/)\s*(?P<qual>[A-Za-z0-9]{1,4})\b(?![\w-])", re.I)
 _NOT_MODIFIERS = {"with", "of", "or", "and", "any", "the", "a", "an", "no", "not", "other", "known", "history",
@@ -110,17 +111,23 @@ def _elided(text: str, entities: list[Entity]) -> list[Entity]:
         words = entity.text.split()
         if kind is None or len(words) < 2:
             continue
-        before = _MODIFIER_BEFORE_RE.search(text[max(0, entity.start - 40):entity.start])
-        if before and before.group("mod").lower() not in _NOT_MODIFIERS:
-            start = entity.start - len(text[max(0, entity.start - 40):entity.start]) + before.start("mod")
+        at = entity.start
+        while True:  # back along a list of modifiers: "bacterial, viral or fungal infection"
+            window = text[max(0, at - 40):at]
+            before = _MODIFIER_BEFORE_RE.search(window)
+            if not before or before.group("mod").lower() in _NOT_MODIFIERS:
+                break
+            start = at - len(window) + before.start("mod")
             # the shared head is the last word or more: "renal or liver disease", "T-cell or T-cell receptor
             # vaccination" (T-cell vaccination)
             match = next((m for m in (lexicon.lookup(kind, f"{before.group('mod')} {' '.join(words[k:])}", fuzzy=False)
                                       for k in range(1, len(words))) if m and m.entry.id != entity.id), None)
-            if match and not any(s <= start < e for s, e in taken):
-                end = start + len(before.group("mod"))
-                found.append(Entity(entity.label, match.entry.id, text[start:end], start, end))
-                taken.append((start, end))
+            if not match or any(s <= start < e for s, e in taken):
+                break
+            end = start + len(before.group("mod"))
+            found.append(Entity(entity.label, match.entry.id, text[start:end], start, end))
+            taken.append((start, end))
+            at = start
         after = _QUALIFIER_AFTER_RE.match(text[entity.end:entity.end + 20])
         if after:
             candidate = f"{' '.join(words[:-1])} {after.group('qual')}"

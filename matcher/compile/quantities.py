@@ -50,8 +50,8 @@ def number(text: str) -> float:
     text = text.strip().lower()
     if text in _WORDS:
         return float(_WORDS[text])
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", text):
-        return float(text.replace(",", ""))
+    if re.fullmatch(r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+", text):
+        return float(re.sub(r"[,\u00a0\u202f ]", "", text))
     return float(text.replace(",", "."))
 
 
@@ -130,7 +130,8 @@ def unit_of(text: str) -> str:
 _ANCHORS: list[tuple[str, Anchor]] = [
     (r"screening|the\s+screening\s+visit|screening\s+visit|(?:the\s+)?(?:initial|first)\s+visit", "screening"),
     (r"baseline|day\s*1|the\s+baseline\s+visit|study\s+day\s+1", "baseline"),
-    (r"(?:the\s+)?first\s+(?:dose|administration|infusion)|study\s+(?:drug|treatment)\s+(?:start|initiation)|"
+    (r"(?:the\s+)?first\s+(?:dose|administration|infusion|treatment(?:\s+visit)?)|"
+     r"study\s+(?:drug|treatment)\s+(?:start|initiation)|"
      r"start\s+of\s+(?:study\s+)?treatment|initiation\s+of", "first_dose"),
     (r"randomi[sz]ation", "randomization"),
     (r"(?:(?:study|trial)\s+)?entry|enrol(?:l)?(?:ment|ing)|inclusion|(?:the\s+)?trial|study\s+start|"
@@ -138,6 +139,12 @@ _ANCHORS: list[tuple[str, Anchor]] = [
 ]
 _ANCHOR_RE = r"(?:the\s+)?(?:" + "|".join(f"(?:{p})" for p, _ in _ANCHORS) + ")"
 _BEFORE = r"(?:prior\s+to|before|befor|preceding|prior)"
+
+
+def stated_anchor(text: str) -> Optional[Anchor]:
+    """The anchor a text states ("... before randomization:"), or None when it states none."""
+    match = re.search(rf"\b{_BEFORE}\s+(?P<a>{_ANCHOR_RE})", text, re.I)
+    return anchor_of(match.group("a")) if match else None
 
 
 def anchor_of(text: Optional[str]) -> Anchor:
@@ -159,6 +166,10 @@ _WINDOW_PATTERNS = [
     # "the past year", "the last year", "the prior year", "previous year"
     rf"(?:the\s+)?(?:last|past|previous|prior|preceding)\s+(?P<unit>year|month|week|day)\b"
     rf"(?:\s+{_BEFORE}\s+(?P<anchor>{_ANCHOR_RE}))?",
+    # "during the year prior to randomization", "in the month before screening"
+    rf"(?:within|in|during|over)\s+the\s+(?P<unit>year|month|week)\s+(?:{_BEFORE})\s+(?P<anchor>{_ANCHOR_RE})",
+    # a list item giving its own window after a colon ("Natalizumab: 6 months"), the anchor in its parent
+    rf":\s*(?P<value>{NUM})\s*{UNIT}\s*[.;,]?\s*$",
     # "inferior (or egal) to 3 months since", "less than 30 days"
     rf"(?P<cmp>inferior\s+(?:or\s+egal\s+)?to|less\s+than|<|≤)\s*(?P<value>{NUM})\s*{UNIT}",
 ]
@@ -199,6 +210,9 @@ def find_windows(text: str) -> list[FoundWindow]:
             if not anchor_text:  # "... within 6 weeks of entry into the study", "prior to the Baseline visit"
                 tail = re.match(rf"[^.;]{{0,40}}?(?:{_BEFORE}|of)\s+(?P<a>{_ANCHOR_RE})",
                                 text[match.end():], re.I)
+                # "1 relapse during the previous year, or ... within 6 months prior to randomization": a window
+                # without an anchor takes the next one its sentence states
+                tail = tail or re.match(rf"[^.;]*?\b{_BEFORE}\s+(?P<a>{_ANCHOR_RE})", text[match.end():], re.I)
                 anchor_text = tail.group("a") if tail else None
             window = Window(within=Duration(value=value, unit=unit), anchor=anchor_of(anchor_text),
                             half_lives=int(number(half.group("value"))) if half else None)

@@ -7,7 +7,7 @@ import re
 
 from ...models.rules import ContraceptionRule, PregnancyRule, WeightRule
 from ..context import Context
-from ..quantities import COMPARATOR_RE, NUM, comparator_of, number, range_from
+from ..quantities import COMPARATOR_RE, NUM, comparator_of, find_range, number, range_from
 
 
 _PREGNANT_RE = re.compile(r"\bpregnan(?:t|cy)\b", re.I)
@@ -46,9 +46,12 @@ def extract_contraception(ctx: Context) -> list:
     ctx.consume(match.start(), match.end())
     for m in _CHILDBEARING_RE.finditer(ctx.text):
         ctx.consume(m.start(), m.end())
-    for m in re.finditer(r"\b(?:effective|highly|adequate|reliable|acceptable|method|use|practi[cs]e|during|study)\b",
-                         ctx.text, re.I):
+    for m in re.finditer(r"\b(?:effective|highly|adequate|reliable|acceptable|methods?|use|practi[cs]e|during|study|"
+                         r"unless)\b", ctx.text, re.I):
         ctx.consume(m.start(), m.end())
+    period = _CONTRACEPTION_PERIOD_RE.search(ctx.text, match.end())
+    if period:  # how long contraception is kept up is part of the requirement, not a criterion of its own
+        ctx.consume(period.start(), period.end())
     # Trials ask for contraception in both lists: "must agree to use ..." (inclusion), "unwilling to use ...",
     # "not using ...", "wish to parent children (contraception was required)" (exclusion). Only taking a
     # contraceptive *drug* as an exclusion ("use of hormonal contraceptives") is the reverse.
@@ -57,6 +60,9 @@ def extract_contraception(ctx: Context) -> list:
     return [ContraceptionRule(polarity="require")]
 
 
+_CONTRACEPTION_PERIOD_RE = re.compile(
+    r"\b(?:during|throughout|until|for\s+(?:at\s+least\s+)?\S+\s+(?:days?|weeks?|months?|years?)\s+(?:after|following))"
+    r"\b[^.;]*", re.I)
 _CONTRACEPTIVE_DRUG_RE = re.compile(r"(?:use|taking|intake|treatment)\s+(?:of|with)\s+(?:oral|hormonal)\s+contracepti", re.I)
 
 
@@ -66,9 +72,26 @@ _WEIGHT_RE = re.compile(rf"(?:body\s+)?weight\s*(?:of\s*)?(?P<cmp>{COMPARATOR_RE
 def extract_weight(ctx: Context) -> list:
     match = _WEIGHT_RE.search(ctx.text)
     if not match:
-        return []
+        return _weight_range(ctx)
     comparator = comparator_of(match.group("cmp"))
     if comparator is None:
         return []
     ctx.consume(match.start(), match.end())
     return [WeightRule(polarity=ctx.base_polarity(match.start()), kg=range_from(comparator, number(match.group("value"))))]
+
+
+_WEIGHT_WORD_RE = re.compile(r"(?:body\s+)?weight\b", re.I)
+_WEIGHT_GAP_RE = re.compile(r"^[\s:,]*(?:(?:of|is|must\s+be|should\s+be)\s*)?$", re.I)
+
+
+def _weight_range(ctx: Context) -> list:
+    """"Weight between 40 and 120 kg, inclusive", "body weight of 40 to 120 kg": a range in kilograms."""
+    word = _WEIGHT_WORD_RE.search(ctx.text)
+    if not word:
+        return []
+    tail = ctx.text[word.end():word.end() + 60]
+    found = find_range(tail, unit_re=r"kg\b")
+    if not found or "kg" not in tail[found.start:found.end].lower() or not _WEIGHT_GAP_RE.match(tail[:found.start]):
+        return []  # "weight loss of more than 10 kg" is not a weight
+    ctx.consume(word.start(), word.end() + found.end)
+    return [WeightRule(polarity=ctx.base_polarity(word.start()), kg=found.range)]

@@ -50,6 +50,9 @@ _LOCAL_BEFORE_RE = re.compile(r"\b(?:site|local(?:i[sz]ed)?)[\s-]*$", re.I)
 # What a treatment is for or acts on, what something may affect or cause, what to abstain from.
 _INDICATION_RE = re.compile(r"(?:acting\s+on|used\s+for|for|to\s+treat|treating|against)\s+(?:[\w'-]+\s+){0,3}$", re.I)
 _TREATMENT_WORD_RE = re.compile(r"treatment|therap|medication|regime|drug|agent|dose", re.I)
+# What a vaccine protects against ("live vaccines (including for varicella-zoster virus or measles)").
+_VACCINE_FOR_RE = re.compile(r"vaccin\w*[\s(,]*(?:including\s+|e\.?\s?g\.?,?\s+|such\s+as\s+)?(?:for|against)\s+"
+                             r"(?:[\w'-]+\s+){0,3}[\w'-]*$", re.I)
 _OBJECT_RE = re.compile(
     r"\b(?:effects?\s+on|influenc\w*|affect(?:s|ing|ed)?|impact\w*(?:\s+on)?|interfer\w*\s+with|"
     r"caus(?:e|es|ed|ing)(?!\s+by)|worsen\w*|abstain\w*\s+from|refrain\w*\s+from|acting\s+on)\s+"
@@ -201,12 +204,21 @@ def _reaches(flat: str, start: int, end: int, others: list, low: int, head_only:
     if not (len(first.split()) <= 3 and "," not in first) and not _modifier_list(first):
         return False
     for a, b in zip(others, others[1:]):
-        if not _COORDINATION_RE.fullmatch(flat[a.end - low:b.start - low]):
+        if not _coordinated(a, flat[a.end - low:b.start - low]):
             return False
     tail = flat[others[-1].end - low:end]
     if head_only:
         return len(tail.split()) <= 6 and not re.search(r"\b(?:or|and)\b", tail, re.I)
-    return _COORDINATION_RE.fullmatch(tail) is not None
+    return _coordinated(others[-1], tail)
+
+
+def _coordinated(mention, gap: str) -> bool:
+    """"or", "and", "/" join two mentions; a comma does too after a bare modifier whose head is elided ("renal,
+    hepatic or cardiac disease"), not after a condition of its own ("uncontrolled psoriasis, HIV")."""
+    if _COORDINATION_RE.fullmatch(gap):
+        return True
+    bare = len(mention.text.split()) == 1 and get_lexicon().lookup("conditions", mention.text, fuzzy=False) is None
+    return bare and _COORDINATION_RE.fullmatch(gap.replace(",", " ")) is not None
 
 
 def _modifier_list(gap: str) -> bool:
@@ -225,6 +237,7 @@ def not_conditions(text: str, mentions: list) -> set:
         before = text[context.clause_start(text, m.start):m.start]
         if (_INDICATION_RE.search(before[-40:]) and _TREATMENT_WORD_RE.search(before)) or \
                 _OBJECT_RE.search(before[-60:]) or _SCALE_AFTER_RE.match(text[m.end:]) or \
+                _VACCINE_FOR_RE.search(text[max(0, m.start - 60):m.start]) or \
                 CAUSE_BEFORE_RE.search(before[-40:]) or \
                 (previous in out and _COORDINATION_RE.fullmatch(text[previous.end:m.start].replace(",", " "))):
             out.add(m)

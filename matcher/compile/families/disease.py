@@ -7,7 +7,8 @@ from typing import Optional
 
 from ...lexicon import get_lexicon
 from ...models.rules import (AgeRule, Applicability, CsfOligoclonalBandsRule, DiagnosisRule, DiseaseDurationRule,
-                             Duration, EdssRule, ManualReviewRule, MriActivityRule, Range, RelapseRule, SexRule, SubtypeRule, Window)
+                             Duration, EdssRule, GroupRule, ManualReviewRule, MriActivityRule, Range, RelapseRule,
+                             SexRule, SubtypeRule, Window)
 from .. import context
 from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, anchor_of, comparator_of, find_range, find_windows, number
@@ -97,8 +98,13 @@ def _criteria_version(text: str) -> tuple[Optional[str], list[tuple[int, int]]]:
         return f"McDonald {max(years)}", spans
     if re.search(r"mc\s*donald", text, re.I):
         return "McDonald", spans
-    if re.search(r"\bIPMSSG\b|international\s+pediatric\s+(?:MS|multiple\s+sclerosis)\s+study\s+group", text, re.I):
-        return "IPMSSG", spans
+    ipmssg = re.search(r"\bIPMSSG\b|international\s+pa?ediatric\s+(?:MS|multiple\s+sclerosis)\s+study\s+group",
+                       text, re.I)
+    if ipmssg:  # the consensus was revised (2007, 2013): "the 2012 IPMSSG criteria" names its revision
+        year = re.search(r"((?:19|20)\d\d)\s+(?:revised\s+|revision\s+of\s+the\s+)?$",
+                         text[max(0, ipmssg.start() - 30):ipmssg.start()]) \
+            or re.match(r"[^\d.;]{0,25}?((?:19|20)\d\d)", text[ipmssg.end():])
+        return (f"IPMSSG {year.group(1)}" if year else "IPMSSG"), spans
     if re.search(r"\bposer\b", text, re.I):
         return "Poser", spans
     return None, spans
@@ -133,6 +139,14 @@ def _listed_subtypes(ctx: Context) -> list:
     return keep
 
 
+_INACTIVE_AFTER_RE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?without\s+(?:any\s+)?(?:evidence\s+of\s+)?"
+                                r"(?:disease\s+|clinical\s+|MRI\s+|inflammatory\s+)?(?:activity|relapses)", re.I)
+_ACTIVE_AFTER_RE = re.compile(r"\)?\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?with\s+[^,;.]{0,40}?\b(?:activity|relapses?|"
+                              r"lesions?)\b", re.I)
+_ACTIVE_BEFORE_RE = re.compile(r"\bactive\s+$", re.I)
+_INACTIVE_BEFORE_RE = re.compile(r"\b(?:non-?active|inactive|not\s+active|non-?relapsing)\s+$", re.I)
+
+
 def extract_diagnosis_and_subtype(ctx: Context) -> list:
     if restates_inclusion(ctx):
         return []
@@ -141,6 +155,7 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     subtypes: list[str] = []
     active_only = False
     first = None
+    own_activity: dict[tuple, bool] = {}  # each listed subtype (a name and its abbreviation once) and its activity
     listed = _listed_subtypes(ctx)
     for entity in ctx.entities_of("MS_SUBTYPE"):
         entry = lexicon.get("ms_subtypes", entity.id)
@@ -151,9 +166,14 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             active_only = True  # kept from a group the text spells out: "relapsing course (... progressive relapsing)"
         if entity not in listed:
             continue
+        if _INACTIVE_AFTER_RE.match(ctx.text[entity.end:]) or _INACTIVE_BEFORE_RE.search(ctx.text[:entity.start]):
+            continue  # "SPMS without disease activity": not the whole subtype, and no rule states the inactive part
         if set(members) >= {"RRMS", "SPMS", "PPMS"} and "progress" not in entity.text.lower():
             continue  # "any disease sub-type of MS": a diagnosis, not a subtype restriction
         subtypes.extend(m for m in members if m not in subtypes)
+        own_activity[tuple(members)] = own_activity.get(tuple(members), False) or bool(
+            (entry and entry.data.get("active_only_for")) or re.search(r"\bactive\b", entity.text, re.I)
+            or _ACTIVE_AFTER_RE.match(ctx.text[entity.end:]) or _ACTIVE_BEFORE_RE.search(ctx.text[:entity.start]))
         first = entity if first is None else first
         ctx.consume(entity.start, entity.end)
     diagnosis = _DIAGNOSIS_RE.search(ctx.text)
@@ -170,8 +190,17 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     elif ctx.entities_of("MS_SUBTYPE") and not subtypes:
         any_ms = ctx.entities_of("MS_SUBTYPE")[0]
         rules.append(DiagnosisRule(polarity=ctx.base_polarity(any_ms.start)))
-    if subtypes:
-        rules.append(SubtypeRule(polarity=ctx.base_polarity(first.start), subtypes=subtypes, active_only=active_only))
+    polarity = ctx.base_polarity(first.start) if first else "require"
+    separate = sum(len(members) for members in own_activity) == len(set(subtypes))  # no subtype named twice
+    if len(own_activity) > 1 and separate and polarity == "require" and len(set(own_activity.values())) == 2:
+        # "RRMS, or SPMS with disease activity", "relapsing-remitting or active secondary progressive MS": activity
+        # is asked of one subtype only
+        rules.append(GroupRule(mode="any", polarity="require", rules=[
+            SubtypeRule(polarity="require", subtypes=list(members), active_only=active, criterion_id=ctx.criterion_id,
+                        section=ctx.section, text=ctx.text, span=ctx.span)
+            for members, active in own_activity.items()]))
+    elif subtypes:
+        rules.append(SubtypeRule(polarity=polarity, subtypes=subtypes, active_only=active_only))
     return rules
 
 
@@ -183,7 +212,8 @@ def extract_edss(ctx: Context) -> list:
     match = _EDSS_RE.search(ctx.text)
     if not match or _EDSS_CHANGE_RE.search(ctx.text):
         return []
-    conditional = re.search(r"(?:in\s+patients\s+|if\s+|for\s+patients\s+)?with\s+an?\s+EDSS", ctx.text, re.I)
+    conditional = re.search(r"(?:in\s+(?:patients|participants|subjects)\s+|if\s+|for\s+patients\s+)?"
+                            r"with\s+(?:an?\s+)?EDSS", ctx.text, re.I)
     if conditional and _DURATION_RE.search(ctx.text):
         return []  # an EDSS-dependent duration: read by extract_duration
     tail = ctx.text[match.end():match.end() + 90]
@@ -216,7 +246,8 @@ def extract_duration(ctx: Context) -> list:
     measured_from = "onset" if re.search(r"onset|first\s+symptom", ctx.text, re.I) else "diagnosis"
     rules = []
     # Clauses such as "more than 10 years in patients with an EDSS of 2 or less" carry their own condition.
-    clauses = re.split(r";|\bor\s+(?=(?:more|less|at\s+least|\d))", ctx.text[match.start():])
+    # ("2 or less" after a number is a bound, not a second clause)
+    clauses = re.split(r";|(?<!\d\s)\bor\s+(?=(?:more|less|at\s+least|\d))", ctx.text[match.start():])
     offset = match.start()
     for clause in clauses:
         found = find_range(clause, unit_re=DURATION_UNITS)
@@ -255,10 +286,14 @@ _OTHER_ATTACK_RE = re.compile(r"\b(?:isch(?:a)?emic|heart|cardiac|brain|panic|an
                               r"hypoglyc(?:a)?emic|vasovagal|drop|sleep)\s+$", re.I)
 # "Relapse will be defined as ...": a definition, not a criterion on relapses.
 _DEFINED_AFTER_RE = re.compile(r"^\s*(?:is|will\s+be|was|are|were|shall\s+be)\s+(?:\w+\s+)?defined\b", re.I)
+# The words between a count and "relapse" are not numbers: in "1 relapse in the last 1 year OR 2 relapses" (or
+# "in the past 12 months or two relapses") the second relapse counts 2.
 _COUNT_BEFORE_RE = re.compile(
-    rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?P<n>{NUM}|a|one)\s*(?P<post>or\s+more\s+)?(?:\w+[\s/-]+){{0,4}}$", re.I)
+    rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?P<n>{NUM}|a|one)\s*(?P<post>or\s+more\s+)?"
+    rf"(?:(?!(?:{NUM})\b)[^\W\d]\w*[\s/-]+){{0,4}}$", re.I)
 _NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission|"
-                          r"\bfor\s+(?:the\s+)?(?:treatment\s+of\s+)?(?:an?\s+|acute\s+)?$|"  # "steroids for relapses"
+                          # "steroids for relapses", "for an MS relapse"
+                          r"\bfor\s+(?:the\s+)?(?:treatment\s+of\s+)?(?:an?\s+|acute\s+)?(?:MS\s+|multiple\s+sclerosis\s+)?$|"
                           r"independent\s+of\s+$", re.I)
 
 

@@ -16,10 +16,16 @@ from ..quantities import COMPARATOR_RE, NUM, comparator_of, number
 CONDITION_LABS = {"thrombocytopenia": "platelets", "renal_failure": "egfr", "renal_impairment": "egfr",
                   "anaemia": "haemoglobin", "anemia": "haemoglobin", "lymphopenia": "lymphocytes",
                   "neutropenia": "neutrophils", "leukopenia": "white_blood_cells"}
-_UNIT = r"(?P<unit>(?:[a-zµμ%/^·*.\d]+?\s*/\s*1[.,]73\s*m(?:2|²)?)|(?:[a-zµμ%/^·*.\d]+)|(?:x\s*10\^?\d+\s*/\s*[lL]))"
+# "per µL" and "x 10^9/L" before the plain run of unit characters, which would stop at "per" or at the "x" of
+# the multiplication.
+_UNIT = r"(?P<unit>(?:per\s+(?:[µμun]|mc)?[lL]\b|per\s+mm[3³])|" \
+        r"(?:[x×]\s*10\s*(?:\^|\*|[eE])?\s*[\d⁹¹²³⁶]+\s*/\s*[lL])|" \
+        r"(?:[a-zµμ%/^·*.\d]+?\s*/\s*1[.,]73\s*m(?:2|²)?)|(?:[a-zµμ%/^·*.\d]+))"
+# "150,000", "150 000" (a space, thin or no-break, between thousands), "1.5", "1,5".
+_VALUE = r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?![.,\d])|\d+(?:[.,]\d+)?"
 _THRESHOLD_RE = re.compile(
-    rf"(?P<cmp>{COMPARATOR_RE})\s*(?P<value>\d+(?:[.,]\d+)?)\s*{_UNIT}?|"
-    rf"(?P<value2>\d+(?:[.,]\d+)?)\s*{_UNIT.replace('unit', 'unit2')}?\s*(?P<post>or\s+(?:higher|more|greater|above|"
+    rf"(?P<cmp>{COMPARATOR_RE})\s*(?P<value>{_VALUE})\s*{_UNIT}?|"
+    rf"(?P<value2>{_VALUE})\s*{_UNIT.replace('unit', 'unit2')}?\s*(?P<post>or\s+(?:higher|more|greater|above|"
     rf"less|lower|below))", re.I)
 
 _ULN = r"(?:the\s+)?(?:local\s+|institutional\s+|laboratory\s+|lab\s+)?(?:\bULN\b|upper\s+limit\s+of\s+(?:the\s+)?normal" \
@@ -165,4 +171,5 @@ def _clean_unit(unit) -> str | None:
     unit = unit.strip().rstrip(".,)")
     if not unit or unit.lower() in ("or", "and", "at", "in", "on"):
         return None
+    unit = re.sub(r"^per\s+", "/", unit)  # "per µL"
     return re.sub(r"\s+", "", unit).replace("²", "2").replace("μ", "µ")

@@ -45,7 +45,8 @@ _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:als
                             r"not\s+exclusionary|acceptable", re.I)
 _CURRENT_RE = re.compile(r"\bcurrently\b|\bcurrent\b|\bstill\s+taking|\bon\s+(?:a\s+)?(?:stable|regular)|\bconcurrent\b|"
                          r"\bconcomitant\b|\bintake\b|\bneeds?\s+to\s+take|\bcontinuous\b|\bregular\b|\bduring\s+treatment\s+with|"
-                         r"\btreatment\s+with\s+\w+\s+according\s+to|\bis\s+taking|\bongoing\b|\bestablished\s+on|"
+                         r"\btreatment\s+with\s+\w+\s+according\s+to|\b(?:is|are)\s+(?:taking|receiving|using)\b|\bongoing\b|"
+                         r"\bestablished\s+on|"
                          r"\bstable\s+(?:therapy|treatment|dose|regimen)\b|^\s*(?:patients?\s+|subjects?\s+)?on\s+", re.I)
 _PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\breceived\b|\btreated\b|\btaken\b|"
                       r"\bhad\b|\bhave\s+been\b|\bexposure\b|\btried\b|\bfailed\b|\bsince\b", re.I)
@@ -338,7 +339,8 @@ def _ids(mentions) -> list[str]:
     return list(dict.fromkeys(m.id for m in mentions))
 
 
-_LIVE_VACCINE_RE = re.compile(r"live(?:[\s-]+attenuated)?\s+(?:virus\s+)?vaccin\w*|vaccin\w*\s+with\s+(?:a\s+)?live", re.I)
+_LIVE_VACCINE_RE = re.compile(r"live(?:[\s-]+\(?attenuated\)?)?\s+(?:virus\s+)?vaccin\w*|"
+                              r"vaccin\w*\s+with\s+(?:a\s+)?live", re.I)
 
 
 def extract_live_vaccine(ctx: Context) -> list:
@@ -367,9 +369,15 @@ def _sentence_of(text: str, position: int) -> str:
     return text[start:end if end >= 0 else len(text)]
 
 
+# "for 6 months after stopping investigational drug": the product dates a later period, it is not an exposure.
+_AFTER_PRODUCT_RE = re.compile(r"\b(?:after|following)\s+(?:stopping|discontinu\w+|cessation\s+of|completion\s+of|"
+                               r"(?:the\s+)?(?:last|final)\s+(?:dose|administration)\s+of)\s+(?:the\s+|any\s+)?$", re.I)
+
+
 def extract_investigational(ctx: Context) -> list:
     match = next((m for m in _INVESTIGATIONAL_RE.finditer(ctx.text)
-                  if not _PERMISSION_RE.search(_sentence_of(ctx.text, m.start()))), None)
+                  if not _PERMISSION_RE.search(_sentence_of(ctx.text, m.start()))
+                  and not _AFTER_PRODUCT_RE.search(ctx.text[max(0, m.start() - 50):m.start()])), None)
     if not match or re.search(r"(?:this|the)\s+(?:study|trial)", match.group(0), re.I) or \
             re.search(r"hypersensitiv|allerg|excipient", ctx.text, re.I):
         return []  # this trial's own product, a permission ("... was not exclusionary"), an allergy
