@@ -94,14 +94,16 @@ def compute_attrition(pairs: Iterable[StoredPair],
                       rulesets: Callable[[set[str]], dict[str, RuleSet]]) -> list[TrialAttrition]:
     """Count per trial and rule set. ``rulesets(shas)`` gives the rule sets by content hash, asked once the
     pairs are counted: they give criterion order, section and text."""
+    # Pairs repeat a few outcomes per trial: count the outcomes, then tally each once.
+    outcomes = Counter((pair.trial_id, pair.ruleset_sha256, pair.verdict, pair.failing, pair.unknown) for pair in pairs)
     tallies: dict[tuple[str, str], _Tally] = {}
-    for pair in pairs:
-        tally = tallies.setdefault((pair.trial_id, pair.ruleset_sha256), _Tally())
-        tally.patients += 1
-        tally.verdicts[pair.verdict] += 1
-        tally.excluded.update(pair.failing)
-        tally.unknown.update(pair.unknown)
-        tally.failing_sets[frozenset(pair.failing)] += 1
+    for (trial_id, sha, verdict, failing, unknown), count in outcomes.items():
+        tally = tallies.setdefault((trial_id, sha), _Tally())
+        tally.patients += count
+        tally.verdicts[verdict] += count
+        tally.excluded.update(dict.fromkeys(failing, count))
+        tally.unknown.update(dict.fromkeys(unknown, count))
+        tally.failing_sets[frozenset(failing)] += count
     found = rulesets({sha for _, sha in tallies})
     return [_trial(trial_id, sha, tally, found.get(sha)) for (trial_id, sha), tally in sorted(tallies.items())]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from functools import lru_cache
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,7 @@ def _connect(store_path: str | Path) -> sqlite3.Connection:
     return db
 
 
+@lru_cache(maxsize=65536)  # a trial's pairs share a few dozen id lists
 def _ids(value) -> tuple[str, ...]:
     """A JSON array or a ';'-separated list of criterion ids (compact columns may use either)."""
     if not value:
@@ -93,6 +95,10 @@ def iter_pairs(store_path: str | Path, *, run_id: Optional[int] = None, as_of: O
     condition = " AND ".join(where) or "1"
     with closing(_connect(store_path)) as db:
         source = "screenings"
+        # A run screens a pair once, so within one run every row is the newest of its pair: the ranking (a sort
+        # of every selected pair) is needed only when the selection spans several runs.
+        if newest_per_pair and _run_count(db, run_id, as_of) < 2:
+            newest_per_pair = False
         if newest_per_pair:  # the last written of each pair: runs are numbered in time, seq within a run
             source = ("(SELECT *, ROW_NUMBER() OVER (PARTITION BY patient_id, trial_id ORDER BY run_id DESC, "
                       f"seq DESC) AS newest FROM screenings WHERE {condition})")
@@ -105,6 +111,13 @@ def iter_pairs(store_path: str | Path, *, run_id: Optional[int] = None, as_of: O
             yield StoredPair(run_id=int(row[0]), as_of=row[1], patient_id=row[2], trial_id=row[3],
                              ruleset_sha256=row[4], verdict=row[5], failing=_ids(row[6]), unknown=_ids(row[7]),
                              eligible_from=row[8])
+
+
+def _run_count(db: sqlite3.Connection, run_id: Optional[int], as_of: Optional[str]) -> int:
+    """How many runs (at most 2 counted) match the run and reference-date filters."""
+    where = [clause for clause, value in (("run_id = ?", run_id), ("as_of = ?", as_of)) if value is not None]
+    sql = f"SELECT run_id FROM runs WHERE {' AND '.join(where) or '1'} LIMIT 2"
+    return len(db.execute(sql, [value for value in (run_id, as_of) if value is not None]).fetchall())
 
 
 def stored_rulesets(store_path: str | Path, shas: Iterable[str]) -> dict[str, RuleSet]:
