@@ -22,7 +22,7 @@ from .context import Context
 from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
 from .families.disease import extract_mri, extract_relapses, extract_sex
-from .quantities import stated_anchor
+from .quantities import find_windows, stated_anchor
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
 
@@ -57,8 +57,10 @@ _STRONG_JUDGEMENT_RE = re.compile(
 _CONSENT_RE = re.compile(r"informed\s+consent|consent\s+form|\bto\s+be\s+notified\b|\bgive\s+(?:written\s+)?consent", re.I)
 # ... unless consent only dates something else ("18 to 55 years of age at the time of signing the informed consent").
 _CONSENT_AS_TIME_RE = re.compile(
-    r"(?:at\s+the\s+time\s+of|prior\s+to|before|after|when|upon|on)\s+(?:signing|giving|providing|obtaining|"
-    r"signature\s+of)\s+(?:the\s+|of\s+)?(?:written\s+)?(?:informed\s+consent|consent)(?:\s+form)?", re.I)
+    r"(?:(?:at\s+the\s+time\s+of|prior\s+to|before|after|when|upon|on)\s+(?:signing|giving|providing|obtaining|"
+    r"signature\s+of)|at\s+the\s+time\s+of|(?:days?|weeks?|months?|years?)\s+(?:of|from)\s+(?:signing|giving|"
+    r"providing|obtaining))\s+(?:the\s+|of\s+)?(?:written\s+)?(?:informed\s+consent|consent)"
+    r"(?:\s+form)?", re.I)
 _ANY_OF_RE = re.compile(r"\b(?:at\s+least\s+(?:1|one)|one\s+or\s+more|any\s+(?:one\s+)?of|either|"
                         r"(?:1|one)\s+of\s+the)\b", re.I)
 
@@ -122,6 +124,15 @@ def _with_anchor(rule, anchor: str):
         return rule.model_copy(update={"rules": [_with_anchor(child, anchor) for child in rule.rules]})
     window = getattr(rule, "window", None)
     return rule.model_copy(update={"window": window.model_copy(update={"anchor": anchor})}) if window else rule
+
+
+def _with_window(rule, window):
+    """An activity rule without a window of its own takes the one its parent criterion states."""
+    if rule.kind == "group":
+        return rule.model_copy(update={"rules": [_with_window(child, window) for child in rule.rules]})
+    if rule.kind in _ACTIVITY_KINDS and rule.window is None:
+        return rule.model_copy(update={"window": window})
+    return rule
 
 
 def _with_id(rule, ident: str):
@@ -235,11 +246,15 @@ def _group(criterion: Criterion) -> GroupRule:
         own = []  # a heading such as "Conditions/situations such as:" states nothing of its own
     children = []
     parent_anchor = stated_anchor(criterion.text)
+    parent_windows = [w for w in find_windows(criterion.text) if not w.gap]
     for child in criterion.children:
         child_rules = _compile_node(child)
         if parent_anchor and stated_anchor(child.text) is None:
             # "... within the specified timeframes before randomization: - Natalizumab: 6 months"
             child_rules = [_with_anchor(rule, parent_anchor) for rule in child_rules]
+        if len(parent_windows) == 1:
+            # "activity in the 36 months before screening, defined as at least one of: - Two or more relapses"
+            child_rules = [_with_window(rule, parent_windows[0].window) for rule in child_rules]
         children.append(child_rules[0] if len(child_rules) == 1 else GroupRule(
             id=f"{child.id}.all", criterion_id=child.id, section=section, text=child.text, span=child.span,
             mode="all", rules=child_rules, polarity="require"))

@@ -188,6 +188,8 @@ class FoundWindow:
 # "at least 2 months before", "more than 30 days prior to", "3 months or more before": a minimum gap.
 _GAP_BEFORE_RE = re.compile(r"(?:at\s+least|more\s+than|greater\s+than|a\s+minimum\s+of|minimum\s+of|no\s+sooner\s+than|"
                             r"not\s+less\s+than|no\s+less\s+than|≥|>=|>)\s*$", re.I)
+_OF_EXPOSURE_RE = re.compile(r"\s*(?:(?:continuous|consecutive|uninterrupted|stable)\s+)?(?:treatment|therapy|use|"
+                             r"exposure|dosing)\b", re.I)
 _GAP_AFTER_RE = re.compile(r"\s*or\s+(?:more|longer)\b|\s*ago\b", re.I)
 
 
@@ -200,6 +202,8 @@ def find_windows(text: str) -> list[FoundWindow]:
         for match in pattern.finditer(text):
             if any(match.start() < end and start < match.end() for start, end in taken):
                 continue
+            if re.search(r"\bof\s*$", match.group(0), re.I) and _OF_EXPOSURE_RE.match(text, match.end()):
+                continue  # "at least 6 months of treatment": how long a treatment lasted, not a look-back window
             groups = match.groupdict()
             value = number(groups["value"]) if groups.get("value") else 1.0
             try:

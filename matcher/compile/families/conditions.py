@@ -58,6 +58,8 @@ _HISTORY_AFTER_RE = re.compile(r"\bhistory\b|\bpreviously\b|\bever\b|\bin\s+the\
 # Allergies and hypersensitivities are lifelong: a bare mention means "ever", not "now".
 _LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|anaphyla", re.I)
 _CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b", re.I)
+# "X or a Y", "X, or any Y": the next item is a noun phrase of its own, so a window after it is its own.
+_NEW_ITEM_RE = re.compile(r"\s*,?\s*(?:or|and)\s+(?:an?|any)\s+", re.I)
 _FAMILY_RE = re.compile(r"\bfamily\b|\brelatives?\b|\bpartner\b", re.I)
 # "Any history or immediate family history of", "personal or family history": the patient's own history too.
 _OWN_OR_FAMILY_RE = re.compile(r"\b(?:history|personal|own|patient'?s?|subject'?s?)\s+or\s+(?:\w+\s+)?family\b|"
@@ -117,10 +119,14 @@ def extract_conditions(ctx: Context) -> list:
     polarity_ctx = _without_inner_negations(ctx, entities)
     groups: dict = {}
     timings = _timings(text, confident)
-    for m in confident:
+    for index, m in enumerate(confident):
         window = own_window.get(m) if own_window else (windows[0] if windows else None)
         if window and not own_window and m.start >= window.end and NEW_NOUN_PHRASE_RE.search(text, window.end, m.start):
             window = None  # "myocardial infarction in the past 6 months or any history of heart failure"
+        if window and not own_window and index + 1 < len(confident) and confident[index + 1].end <= window.start \
+                and _CURRENT_RE.search(text[confident[index - 1].end if index else 0:m.end]) \
+                and _NEW_ITEM_RE.match(text, m.end, confident[index + 1].start):
+            window = None  # "Current suicidal ideation or a suicide attempt within the past year": the attempt's window
         key = (id(window), _negated_apart(polarity_ctx, confident, m), "any" if window else timings[m])
         groups.setdefault(key, (window, []))[1].append(m)
     for (_, flipped, timing), (window, members) in groups.items():
@@ -350,8 +356,15 @@ def _scope_end(text: str, position: int) -> int:
         end = close if close is not None else len(text)
     else:
         end = segment_end(text, position)
+        # "other than MS, or a known immunodeficiency syndrome": the next item is a condition of its own
+        new_item = _NEW_CONDITION_ITEM_RE.search(text, position, end)
+        end = new_item.start() if new_item else end
     examples = EXAMPLES_RE.search(text, position, end)
     return examples.start() if examples else end
+
+
+_NEW_CONDITION_ITEM_RE = re.compile(r",\s*or\s+(?:an?\s+|any\s+)?(?:known|history|presence|evidence|diagnosis|positive|"
+                                    r"current|active)\b", re.I)
 
 
 def _allowed_spans(text: str, section: str) -> list[tuple[int, int]]:

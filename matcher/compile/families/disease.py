@@ -117,6 +117,9 @@ def restates_inclusion(ctx: Context) -> bool:
     return _RESTATES_RE.search(ctx.text) is not None
 
 
+_DEFINED_AS_RE = re.compile(r"\b(?:defined|characteri[sz]ed)\s+(?:as|by)\b", re.I)
+
+
 def _listed_subtypes(ctx: Context) -> list:
     """MS subtype mentions, where a group ("relapsing clinical course") followed by a parenthesis that lists
     single subtypes ("(relapsing remitting, secondary progressive, progressive relapsing)") gives way to the
@@ -130,6 +133,10 @@ def _listed_subtypes(ctx: Context) -> list:
 
     keep = []
     for e in mentions:
+        if keep and _DEFINED_AS_RE.search(ctx.text[keep[-1].end:e.start]):
+            # "SPMS, defined as a history of relapsing-remitting MS followed by ...": the course that led to it
+            ctx.consume(e.start, e.end)
+            continue
         paren = re.search(r"\(([^()]*)\)", ctx.text[e.end:e.end + 200])
         if not single(e) and paren and ctx.text[e.end:e.end + paren.start()].count(",") <= 2 and any(
                 single(o) for o in mentions if e.end + paren.start(1) <= o.start < e.end + paren.end(1)):
@@ -206,11 +213,13 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
 
 _EDSS_RE = re.compile(r"\bEDSS\b|expanded\s+disability\s+status\s+(?:scale|score)(?:\s*\(EDSS\))?", re.I)
 _EDSS_CHANGE_RE = re.compile(r"\bincrease|\bworsening|\bchange|\bprogression|\bpoints?\b|\bimprove", re.I)
+# "from 3.0 to 6.5 points" names the unit of a score range, not a change of so many points.
+_EDSS_RANGE_POINTS_RE = re.compile(r"\d\s*(?:to|-|–|and)\s*\d+(?:\.\d+)?\s*points?\b", re.I)
 
 
 def extract_edss(ctx: Context) -> list:
     match = _EDSS_RE.search(ctx.text)
-    if not match or _EDSS_CHANGE_RE.search(ctx.text):
+    if not match or _EDSS_CHANGE_RE.search(_EDSS_RANGE_POINTS_RE.sub(" ", ctx.text)):
         return []
     conditional = re.search(r"(?:in\s+(?:patients|participants|subjects)\s+|if\s+|for\s+patients\s+)?"
                             r"with\s+(?:an?\s+)?EDSS", ctx.text, re.I)
@@ -232,7 +241,11 @@ _DURATION_RE = re.compile(
     r"(?:disease|MS|multiple\s+sclerosis|illness)\s+duration|duration\s+of\s+(?:the\s+)?(?:MS|multiple\s+sclerosis|"
     r"disease|illness)|(?:diagnosed|diagnosis)\s+(?:for|at\s+least|more\s+than|since|of\s+MS\s+for)|"
     r"since\s+(?:the\s+)?(?:diagnosis|onset|first\s+symptoms)|years?\s+(?:since|from|after)\s+(?:the\s+)?"
-    r"(?:diagnosis|onset|first)|(?:of\s+)?at\s+least\s+\S+\s+(?:months?|years?)(?:'|’)?\s+duration", re.I)
+    r"(?:diagnosis|onset|first)|(?:of\s+)?at\s+least\s+\S+\s+(?:months?|years?)(?:'|’)?\s+duration|"
+    r"(?P<onset_within>onset\s+of\s+(?:the\s+)?(?:first\s+)?(?:MS\s+|multiple\s+sclerosis\s+)?symptoms?\s+(?=within\b))",
+    re.I)
+# "Onset of MS symptoms within 10 years of ...": "within" bounds the duration from above.
+_WITHIN_RE = re.compile(r"\bwithin\s+(?:the\s+(?:last|past)\s+)?", re.I)
 DURATION_UNITS = r"(?:years?|yrs?|months?)"
 
 
@@ -250,6 +263,8 @@ def extract_duration(ctx: Context) -> list:
     clauses = re.split(r";|(?<!\d\s)\bor\s+(?=(?:more|less|at\s+least|\d))", ctx.text[match.start():])
     offset = match.start()
     for clause in clauses:
+        if match.group("onset_within"):
+            clause = _WITHIN_RE.sub(lambda m: "≤".ljust(len(m.group(0))), clause, count=1)  # same offsets
         found = find_range(clause, unit_re=DURATION_UNITS)
         if found:
             years = _to_years(found.range, clause[found.start:found.end])
@@ -352,7 +367,7 @@ _GD_RE = re.compile(r"(?:gadolinium|\bgd)\s*[-+]?\s*(?:enhanc|positive|\+|lesion
                     r"\bT1\s+(?:gd|enhanc)|enhancing\s+(?:T1\s+)?lesion", re.I)
 _T2_RE = re.compile(r"new\s+(?:or\s+(?:newly\s+)?enlarg\w+\s+)?T2|new\s+T2|T2\s+(?:MRI\s+)?lesions?", re.I)
 _ACTIVITY_RE = re.compile(r"\bMRI\s+activity|radiolog\w+\s+activity|MRI\s+lesion\s+activity", re.I)
-_LESION_COUNT_RE = re.compile(rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![\w.])(?P<n>\d+)\s*(?:or\s+more\s+)?(?:\w+[\s-]+){{0,3}}$", re.I)
+_LESION_COUNT_RE = re.compile(rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![\w.])(?P<n>\d+|one|two|three|four|five|six|ten)\s*(?:or\s+more\s+)?(?:\w+[\s-]+){{0,3}}$", re.I)
 
 
 _SCAN_RE = re.compile(r"\b(?:on|at|in)\s+(?:the\s+)?(?P<at>screening|baseline)\s+(?:brain\s+)?(?:MRI|scan|imaging)", re.I)

@@ -67,9 +67,12 @@ _STABLE_FOR_RE = re.compile(
     rf"(?:\bstable\s+(?:dose|dosage|doses|therapy|treatment|regimen)\b|"
     rf"\b(?:dose|dosage|doses|therapy|treatment|regimen)\s+(?:\w+\s+){{0,3}}?stable\b)[^.;]{{0,40}}?\b(?:for|during|over)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
     rf"(?:at\s+least\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
-# "If the patient is taking disease modifying medication this must be at a stable dose for three months":
-# either not on it, or on it for that long.
-_IF_TAKING_RE = re.compile(r"^\s*(?:if|when|where)\s+(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+"
+# "If the patient is taking disease modifying medication this must be at a stable dose for three months",
+# "If receiving X, treatment must be ...", "Subjects on X must be on a stable regimen for ...": either not on it,
+# or on it for that long.
+_IF_TAKING_RE = re.compile(r"^\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+)?|"
+                           r"(?:the\s+)?(?:patients?|subjects?|participants?)\s+(?:who\s+(?:is|are)\s+)?"
+                           r"(?=[^.;]*\bmust\b))"
                            r"(?:currently\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used)\s+(?:at\s+least\s+)?(?P<n>{NUM})\s+(?:\w+\s+)?"
                           r"(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs)", re.I)
@@ -90,7 +93,7 @@ def extract_drugs(ctx: Context) -> list:
         return []
     if _CHANGE_RE.search(ctx.text) and not re.search(r"treat(?:ed|ment)\s+with|therapy\s+with|use\s+of|received|"
                                                      r"\b(?:is|are)\s+(?:currently\s+)?taking",
-                                                     ctx.text, re.I):
+                                                     ctx.text, re.I) and not _IF_TAKING_RE.match(ctx.text):
         return []  # "changes to / introduction of a treatment": a stability criterion, not an exposure
     if _EVENT_WINDOW_RE.search(ctx.text):
         return []  # "since completion of study X": a window from an event, not a duration
@@ -305,13 +308,18 @@ def _modifier_across_parenthesis(text: str, mention):
     """"systemic (IV, PO or IM) corticosteroid treatment": the modifier before the parenthesis still names the
     class when "systemic corticosteroid treatment" is a lexicon term."""
     before = re.search(r"([A-Za-z][\w-]+)\s*\([^()]{1,40}\)\s*$", text[max(0, mention.start - 60):mention.start])
-    if not before:
+    # "Corticosteroid use (IV or oral)": routes that reach the whole body name the systemic class
+    routes = _SYSTEMIC_ROUTES_RE.match(text, mention.end)
+    if not before and not routes:
         return mention
     kind = "drug_classes" if mention.label == "DRUG_CLASS" else "drugs"
-    found = get_lexicon().lookup(kind, f"{before.group(1)} {mention.text}", fuzzy=False)
+    found = get_lexicon().lookup(kind, f"{before.group(1) if before else 'systemic'} {mention.text}", fuzzy=False)
     return replace(mention, id=found.entry.id) if found else mention
 
 
+_ROUTE = r"(?:IV|i\.v\.|intravenous(?:ly)?|oral(?:ly)?|PO|p\.o\.|IM|intramuscular(?:ly)?)"
+_SYSTEMIC_ROUTES_RE = re.compile(rf"\s*(?:use|treatment|therapy|administration)?\s*\(\s*{_ROUTE}(?:\s*(?:,|/|or|and)\s*"
+                                 rf"{_ROUTE})*\s*\)", re.I)
 _UNTREATED_ARM_RE = re.compile(rf"\bor\s+(?:no|without(?:\s+any)?)\s+(?:(?:MS|disease[\s-]+modifying)\s+)?"
                                rf"(?:therapy|treatment)\s+(?:for|in|during|within)\s+(?:the\s+(?:last|past|previous)\s+)?"
                                rf"{NUM}\s*{_DURATION_UNIT}", re.I)
