@@ -43,6 +43,21 @@ def _results_store(tmp_path_factory):
         yield
 
 
+def compiled_rules(text: str, section: str = "exclusion", kind: str | None = None) -> list[dict]:
+    """The leaf rules compiled from one criterion's text, groups flattened as the scorer reads them (of ``kind``
+    if given)."""
+    from matcher.compile import compile_text
+    from matcher.evalcompiler import _flatten
+
+    return [r for r in _flatten(compile_text(text, section, "X1")) if kind is None or r["kind"] == kind]
+
+
+def one_compiled(text: str, kind: str, section: str = "exclusion") -> dict:
+    found = compiled_rules(text, section, kind)
+    assert len(found) == 1, f"expected one {kind} rule from {text!r}, got {found}"
+    return found[0]
+
+
 def criterion_with(ruleset, fragment: str):
     """The compiled criterion whose text contains ``fragment``."""
     matches = [c for c in ruleset.criteria if fragment.lower() in c.text.lower()]

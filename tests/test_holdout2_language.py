@@ -12,16 +12,7 @@ from matcher.compile import compile_criterion, compile_text
 from matcher.evalcompiler import _flatten
 from matcher.segment import segment
 
-
-def rules(text, section="exclusion", kind=None):
-    found = _flatten(compile_text(text, section, "X1"))
-    return [r for r in found if kind is None or r["kind"] == kind]
-
-
-def one(text, kind, section="exclusion"):
-    found = rules(text, section, kind)
-    assert len(found) == 1, f"expected one {kind} rule from {text!r}, got {found}"
-    return found[0]
+from .conftest import compiled_rules as rules, one_compiled as one
 
 
 # --- consent as a date, EDSS ranges in points ---------------------------------------------------------------

@@ -100,21 +100,30 @@ def test_single_screenings_keep_the_whole_result_and_the_compact_columns(tmp_pat
         assert store.latest(result.patient_id, ruleset.trial_id) == result
 
 
-def test_a_store_from_before_compact_rows_is_upgraded_in_place(tmp_path, compiled_trials, rulesets):
-    ruleset = rulesets["NCT05208840"]
-    results = [screen(ruleset, load_patient(path), AS_OF) for path in PROFILES[:3]]
-    old = tmp_path / "old.sqlite"
-    with sqlite3.connect(old) as db:
-        db.executescript(V1_SCREENINGS)
+def _old_store(path: Path, schema: str, ruleset, results, compact: bool) -> Path:
+    """A store as an earlier version wrote it: ``schema``, one run, the rule set and a screenings row per result
+    (with the compact columns when ``compact``)."""
+    with sqlite3.connect(path) as db:
+        db.executescript(schema)
         db.execute("INSERT INTO runs (started_at, as_of, engine_version) VALUES ('2026-11-01', ?, 'old')",
                    (AS_OF.isoformat(),))
         db.execute("INSERT INTO rulesets VALUES (?, ?, ?)",
                    (ruleset.content_sha256(), ruleset.trial_id, ruleset.model_dump_json()))
         for result in results:
             row = Screening.of(result, ruleset)
-            db.execute("INSERT INTO screenings VALUES (1, ?, ?, ?, ?, ?, ?, '2026-11-01', ?, ?, ?)",
-                       (row.patient_id, row.trial_id, row.ruleset_sha256, row.compiler_version, row.engine_version,
-                        row.as_of, row.verdict, row.eligible_from, row.result_json))
+            values = [row.patient_id, row.trial_id, row.ruleset_sha256, row.compiler_version, row.engine_version,
+                      row.as_of, row.verdict, row.eligible_from, row.result_json]
+            if compact:
+                values += [";".join(row.failing), ";".join(row.unknown), row.statuses]
+            db.execute(f"INSERT INTO screenings VALUES (1, ?, ?, ?, ?, ?, ?, '2026-11-01', "
+                       f"{', '.join('?' * (len(values) - 6))})", values)
+    return path
+
+
+def test_a_store_from_before_compact_rows_is_upgraded_in_place(tmp_path, compiled_trials, rulesets):
+    ruleset = rulesets["NCT05208840"]
+    results = [screen(ruleset, load_patient(path), AS_OF) for path in PROFILES[:3]]
+    old = _old_store(tmp_path / "old.sqlite", V1_SCREENINGS, ruleset, results, compact=False)
     with ResultStore(old) as store:
         stored = store.query("SELECT ref, failing, unknown, statuses FROM screenings ORDER BY seq")
         assert [r[0] for r in stored] == [1, 2, 3]  # rows and rowids kept
@@ -154,18 +163,8 @@ def test_a_store_from_before_batch_rows_keeps_its_rows_under_the_screenings_view
     ruleset = rulesets["NCT05208840"]
     patient = load_patient(PROFILES[0])
     result = screen(ruleset, patient, AS_OF)
-    old = tmp_path / "v2.sqlite"
-    with sqlite3.connect(old) as db:
-        db.executescript(V2_SCREENINGS)
-        db.execute("INSERT INTO runs (started_at, as_of, engine_version) VALUES ('2026-11-01', ?, 'old')",
-                   (AS_OF.isoformat(),))
-        db.execute("INSERT INTO rulesets VALUES (?, ?, ?)",
-                   (ruleset.content_sha256(), ruleset.trial_id, ruleset.model_dump_json()))
-        row = Screening.of(result, ruleset)
-        db.execute("INSERT INTO screenings VALUES (1, ?, ?, ?, ?, ?, ?, '2026-11-01', ?, ?, ?, ?, ?, ?)",
-                   (row.patient_id, row.trial_id, row.ruleset_sha256, row.compiler_version, row.engine_version,
-                    row.as_of, row.verdict, row.eligible_from, row.result_json, ";".join(row.failing),
-                    ";".join(row.unknown), row.statuses))
+    old = _old_store(tmp_path / "v2.sqlite", V2_SCREENINGS, ruleset, [result], compact=True)
+    row = Screening.of(result, ruleset)
     with ResultStore(old) as store:
         assert store.query("SELECT type FROM sqlite_master WHERE name = 'screenings'") == [("view",)]
         assert store.query("SELECT ref, statuses FROM screenings") == [(1, row.statuses)]

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple, Optional
 
 from ..errors import MsmatchError
-from ..evaluate import ENGINE_VERSION, STATUS_CODES, Decision, screen
+from ..evaluate import ENGINE_VERSION, STATUS_CODES, screen
 from ..models.patient import Patient
 from ..models.results import TrialResult
 from ..models.rules import RuleSet
@@ -98,16 +98,16 @@ FROM screening_rows
 UNION ALL
 SELECT -(b.rowid * {span} + t.position), b.rowid * {span} + t.position, b.run_id, b.patient_id, t.trial_id,
        t.ruleset_sha256, t.compiler_version, r.engine_version, r.as_of, b.screened_at,
-       CASE substr(b.verdicts, t.position + 1, 1) WHEN 'e' THEN 'eligible' WHEN 'n' THEN 'needs_review'
-            ELSE 'ineligible' END,
+       CASE substr(b.verdicts, t.position + 1, 1) {verdicts} END,
        CASE WHEN b.eligible_from IS NULL THEN NULL ELSE json_extract(b.eligible_from, '$[' || t.position || ']') END,
        NULL, json_extract(b.failing, '$[' || t.position || ']'), json_extract(b.unknown, '$[' || t.position || ']'),
        json_extract(b.statuses, '$[' || t.position || ']')
 FROM batch_screenings AS b JOIN batch_trials AS t ON t.run_id = b.run_id JOIN runs AS r ON r.run_id = b.run_id;
 """
 MAX_BATCH_TRIALS = 4096  # trials per batch run: a pair's reference packs the patient row and the trial position
-BATCH = BATCH.replace("{span}", str(MAX_BATCH_TRIALS))
-VERDICT_LETTERS = {"eligible": "e", "needs_review": "n", "ineligible": "i"}
+VERDICT_LETTERS = {"eligible": "e", "needs_review": "n", "ineligible": "i"}  # batch_screenings.verdicts
+BATCH = BATCH.replace("{span}", str(MAX_BATCH_TRIALS)).replace("{verdicts}", " ".join(
+    f"WHEN '{letter}' THEN '{verdict}'" for verdict, letter in VERDICT_LETTERS.items()))
 # Upgrading a store from before compact rows: the compact columns computed from each row's result_json
 # (status letters are the statuses' first letters, as in STATUS_CODES).
 _V1_COLUMNS = ("run_id", "patient_id", "trial_id", "ruleset_sha256", "compiler_version", "engine_version", "as_of",
@@ -155,9 +155,8 @@ CREATE TABLE IF NOT EXISTS run_patients (
 
 
 class Screening(NamedTuple):
-    """One screening row, ready to insert (batch workers build these so the parent only writes).
-
-    ``result_json`` is None for a compact row (batch screening): the full result is re-derived on demand."""
+    """One row of ``screening_rows``: a screening of ``msmatch screen`` with its whole result as JSON (batch runs
+    store one row per patient instead, :meth:`ResultStore.record_batch`)."""
 
     patient_id: str
     trial_id: str
@@ -183,15 +182,6 @@ class Screening(NamedTuple):
                    unknown=tuple(c.id for c in result.criteria if c.status == "unknown"),
                    statuses="".join(STATUS_CODES[c.status] for c in result.criteria),
                    result_json=result.model_dump_json(exclude_none=True))
-
-    @classmethod
-    def compact(cls, decision: Decision) -> "Screening":
-        """A compact row: the outcome and one status per criterion; reasons and facts are re-derived."""
-        ruleset, eligible_from = decision.ruleset, decision.eligible_from
-        return cls(decision.facts.patient.id, ruleset.trial_id, decision.ruleset_sha256, ruleset.compiler_version,
-                   ENGINE_VERSION, decision.as_of.isoformat(), decision.verdict,
-                   eligible_from.isoformat() if eligible_from else None, decision.failing, decision.unknown,
-                   decision.statuses)
 
 
 def patient_snapshot(patient: Patient) -> tuple[str, str]:
