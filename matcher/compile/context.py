@@ -67,6 +67,19 @@ def clause_start(text: str, position: int) -> int:
     return start
 
 
+def scope_start(text: str, position: int) -> int:
+    """Where the look-back of a trigger before ``position`` starts: its clause, but no more than
+    ``_SCOPE_CHARS`` back (at a word boundary), so that a clause of 100,000 characters without a break is
+    not read again for every mention. Only the last :data:`NEGATION_SCOPE_WORDS` words are used."""
+    start = clause_start(text, position)
+    if position - start <= _SCOPE_CHARS:
+        return start
+    space = _SPACE_RE.search(text, position - _SCOPE_CHARS, position)
+    return space.end() if space else position
+
+
+_SCOPE_CHARS = 1000
+_SPACE_RE = re.compile(r"\s+")
 _RESCAN = 16  # longer than any clause break but "or" + spaces, plus its look-ahead
 
 
@@ -77,7 +90,7 @@ def _clause_break_ends(text: str) -> list[int]:
 
 def negated_at(text: str, position: int) -> bool:
     """Whether a negation trigger governs ``position`` (same clause, before it)."""
-    start = clause_start(text, position)
+    start = scope_start(text, position)
     scope = _PSEUDO_NEGATION_RE.sub(lambda m: " " * len(m.group(0)), text[start:position])
     words = scope.split()
     scope = " ".join(words[-NEGATION_SCOPE_WORDS:])
@@ -115,6 +128,8 @@ class Context:
     consumed: list[tuple[int, int]] = field(default_factory=list)
     # Spans a family read but could not state ("severe depression"): the criterion is partial however short.
     unstated: list[tuple[int, int]] = field(default_factory=list)
+    _merged_key: tuple = field(default=(), repr=False, compare=False)
+    _merged: tuple = field(default=((), ()), repr=False, compare=False)
 
     @classmethod
     def of(cls, text: str, section: Section, criterion_id: str = "", span: tuple[int, int] = (0, 0)) -> "Context":
@@ -126,6 +141,16 @@ class Context:
 
     def consume(self, start: int, end: int) -> None:
         self.consumed.append((start, end))
+
+    def is_consumed(self, position: int) -> bool:
+        """Whether a consumed span holds ``position``: a bisection over the merged spans, rebuilt when spans were
+        added, so that checking every mention of a long criterion stays near-linear."""
+        key = (id(self.consumed), len(self.consumed))
+        if self._merged_key != key:
+            self._merged_key, self._merged = key, _merge_spans(self.consumed)
+        starts, ends = self._merged
+        at = bisect_right(starts, position) - 1
+        return at >= 0 and position < ends[at]
 
     def base_polarity(self, position: int, window=None) -> str:
         """require/exclude for a predicate mentioned at ``position``, after negation.
@@ -149,11 +174,23 @@ class Context:
         if not negated_at(self.text, position):
             return False
         if self.section == "exclusion":
-            scope = self.text[clause_start(self.text, position):position]
+            scope = self.text[scope_start(self.text, position):position]
             negations = list(triggers()["NEGATION"].finditer(scope))
             if negations and _PROHIBITION_RE.search(scope[:negations[-1].end()]):
                 return False
         return True
+
+
+def _merge_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(span for span in spans if span[0] < span[1]):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
 
 
 _FREE_AFTER_RE = re.compile(r"[\s-]?free\b", re.I)

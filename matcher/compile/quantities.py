@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import warnings
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -200,7 +201,8 @@ def find_windows(text: str) -> list[FoundWindow]:
     half = _HALF_LIVES_RE.search(text)
     for pattern in _WINDOW_RES:
         for match in pattern.finditer(text):
-            if any(match.start() < end and start < match.end() for start, end in taken):
+            at = bisect_left(taken, (match.end(),))  # taken spans do not overlap: only the one before can
+            if at and taken[at - 1][1] > match.start():
                 continue
             if re.search(r"\bof\s*$", match.group(0), re.I) and _OF_EXPOSURE_RE.match(text, match.end()):
                 continue  # "at least 6 months of treatment": how long a treatment lasted, not a look-back window
@@ -226,7 +228,7 @@ def find_windows(text: str) -> list[FoundWindow]:
                 or (_GAP_AFTER_RE.match(text, match.end("unit")) and not re.match(r"(?:within|in|during)\b",
                                                                                  text[match.start():], re.I)))
             found.append(FoundWindow(window, match.start(), match.end(), gap))
-            taken.append((match.start(), match.end()))
+            insort(taken, (match.start(), match.end()))
     return sorted(found, key=lambda w: w.start)
 
 

@@ -74,7 +74,7 @@ _RESOLVED_RE = re.compile(r"\b(?:prior|previous|past|history|resolved|cured|trea
 
 def extract_conditions(ctx: Context) -> list:
     text = ctx.text
-    free = lambda position: not any(s <= position < e for s, e in ctx.consumed)  # noqa: E731
+    free = lambda position: not ctx.is_consumed(position)  # noqa: E731
     entities = _mentions(ctx, free)
     rules = [_antonym_rule(ctx, a) for a in _antonyms(text)
              if free(a.start) and not any(e.start < a.end and a.start < e.end for e in entities)]
@@ -127,7 +127,7 @@ def extract_conditions(ctx: Context) -> list:
                 and _CURRENT_RE.search(text[confident[index - 1].end if index else 0:m.end]) \
                 and _NEW_ITEM_RE.match(text, m.end, confident[index + 1].start):
             window = None  # "Current suicidal ideation or a suicide attempt within the past year": the attempt's window
-        key = (id(window), _negated_apart(polarity_ctx, confident, m), "any" if window else timings[m])
+        key = (id(window), _negated_apart(polarity_ctx, confident, index), "any" if window else timings[m])
         groups.setdefault(key, (window, []))[1].append(m)
     for (_, flipped, timing), (window, members) in groups.items():
         ids = get_lexicon().minimal_conditions(m.id for m in members)
@@ -155,21 +155,24 @@ def _without_covered(rules: list) -> list:
     alcohol consumption": ever a substance use disorder covers current alcohol abuse) says nothing more."""
     lexicon = get_lexicon()
 
+    def can_cover(a) -> bool:
+        return a.kind == "condition" and a.timing == "any" and a.window is None and not a.exceptions
+
     def covers(a, b) -> bool:
-        return a is not b and a.kind == b.kind == "condition" and a.polarity == b.polarity and a.timing == "any" \
-            and a.window is None and not a.exceptions and \
+        return a is not b and b.kind == "condition" and a.polarity == b.polarity and \
             all(lexicon.condition_ancestors(c) & set(a.conditions) for c in b.conditions)
 
+    covering = [(j, a) for j, a in enumerate(rules) if can_cover(a)]
     # of two rules covering each other the first stays
     return [b for i, b in enumerate(rules)
-            if not any(covers(a, b) and not (j > i and covers(b, a)) for j, a in enumerate(rules))]
+            if not any(covers(a, b) and not (j > i and can_cover(b) and covers(b, a)) for j, a in covering)]
 
 
-def _negated_apart(ctx: Context, confident: list, mention: Entity) -> bool:
+def _negated_apart(ctx: Context, confident: list, at: int) -> bool:
     """A mention with a negation of its own, unlike the first ("active HIV infection, but no history of
     hepatitis B"): it makes a rule of the other polarity. A negation reaching across a long list ("no history of
     A, B, C, ... or Z") is the first mention's, not a new one."""
-    at = confident.index(mention)
+    mention = confident[at]
     if at == 0 or not context.has("NEGATION", ctx.text[confident[at - 1].end:mention.start]):
         return False
     return ctx.negated(mention.start) != ctx.negated(confident[0].start)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Optional
 
 from ...lexicon import get_lexicon
@@ -315,12 +316,13 @@ _NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\
 def extract_relapses(ctx: Context) -> list:
     rules = []
     windows = find_windows(ctx.text)
+    window_starts = [w.start for w in windows]
     mentions = list(_RELAPSE_RE.finditer(ctx.text))
     for index, match in enumerate(mentions):
         if index and re.fullmatch(r"[\s/(),]*(?:or\s*)?", ctx.text[mentions[index - 1].end():match.start()]):
             continue  # "relapse/attack", "attack (relapse)": one mention
         before = ctx.text[max(0, match.start() - 60):match.start()]
-        if _NO_COUNT_RE.search(before) or any(s <= match.start() < e for s, e in ctx.consumed) or \
+        if _NO_COUNT_RE.search(before) or ctx.is_consumed(match.start()) or \
                 _DEFINED_AFTER_RE.match(ctx.text[match.end():]) or \
                 (match.group(0).lower().startswith("attack") and _OTHER_ATTACK_RE.search(before)):
             continue
@@ -336,7 +338,7 @@ def extract_relapses(ctx: Context) -> list:
         limit = next((m.start() for m in mentions[index + 1:]
                       if _COUNT_BEFORE_RE.search(ctx.text[max(0, m.start() - 200):m.start()])
                       and re.search(r"\d|\bone\b|\btwo\b", ctx.text[match.end():m.start()])), len(ctx.text))
-        window = _window_after([w for w in windows if w.start < limit], match.end(), ctx.text)
+        window = _window_after(windows[:bisect_left(window_starts, limit)], match.end(), ctx.text)
         if window is None and not count:
             continue  # a relapse mention without count or window is not a rule we can state
         rule = RelapseRule(polarity=ctx.base_polarity(match.start(), window), min_count=max(min_count, 1),

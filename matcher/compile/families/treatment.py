@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
+from functools import lru_cache
 
 from ...lexicon import get_lexicon
 from ...models.rules import (Duration, GroupRule, InvestigationalRule, LiveVaccineRule, PriorDrugRule, WashoutRule,
@@ -86,7 +88,8 @@ def extract_drugs(ctx: Context) -> list:
     permitted = [(m.start(), m.end()) for m in re.finditer(r"[^.]*[.]?", ctx.text)
                  if _PERMISSION_RE.search(m.group(0))]
     mentions = [e for e in ctx.entities_of("DRUG", "DRUG_CLASS")
-                if not any(s <= e.start < en for s, en in ctx.consumed + permitted) and not _not_exposure(ctx.text, e)]
+                if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
+                and not _not_exposure(ctx.text, e)]
     if not mentions:
         return []
     if _NOT_EXPOSURE_RE.search(ctx.text) and not _listed_contraindications(ctx.text, mentions):
@@ -189,7 +192,8 @@ def _timed_clauses(ctx: Context, mentions: list) -> list | None:
         clauses.append((start, head_end + match.start()))
         start = head_end + match.end()
     clauses.append((start, len(ctx.text)))
-    timed = [(a, b) for a, b in clauses if any(a <= m.start < b for m in mentions)]
+    starts = sorted(m.start for m in mentions)
+    timed = [(a, b) for a, b in clauses if bisect_left(starts, a) < bisect_left(starts, b)]
     timings = {bool(find_windows(ctx.text[a:b])) or bool(_AT_ANY_TIME_RE.search(ctx.text[a:b])) for a, b in timed}
     if len(timed) < 2 or timings != {True} or len({bool(find_windows(ctx.text[a:b])) for a, b in timed}) < 2:
         return None
@@ -212,9 +216,10 @@ def _by_window(included: list, windows: list) -> list:
     The same drugs given two windows ("IV antibiotics within 4 weeks or oral antibiotics within 2 weeks", the
     route being lost) give the shorter one, which holds whatever the route."""
     groups: dict = {}
+    starts = [w.start for w in windows]  # in order
     for mention in included:
-        after = [w for w in windows if w.start >= mention.end]
-        window = after[0] if after else windows[-1]
+        after = bisect_left(starts, mention.end)
+        window = windows[after] if after < len(windows) else windows[-1]
         groups.setdefault(window, []).append(mention)
     if len(groups) < 2:
         return [(included, windows[0])]
@@ -335,12 +340,19 @@ _STATED_ANCHOR_RE = re.compile(r"(?:prior\s+to|before)\s+(?P<anchor>(?:the\s+)?(
 
 def _inherit_anchor(text: str, found) -> Window:
     window = found.window
-    if window.anchor != "screening" or re.search(r"screening|initial\s+visit|first\s+visit", text, re.I):
+    if window.anchor != "screening":
         return window
-    if re.match(rf"[^.;]{{0,15}}?(?:{_BEFORE_ANCHOR}|of\s+)", text[found.end:], re.I):
+    names_screening, stated = _stated_anchors(text)
+    if names_screening or re.match(rf"[^.;]{{0,15}}?(?:{_BEFORE_ANCHOR}|of\s+)", text[found.end:], re.I):
         return window
-    stated = {anchor_of(m.group("anchor")) for m in _STATED_ANCHOR_RE.finditer(text)}
-    return window.model_copy(update={"anchor": stated.pop()}) if len(stated) == 1 else window
+    return window.model_copy(update={"anchor": next(iter(stated))}) if len(stated) == 1 else window
+
+
+@lru_cache(maxsize=8)
+def _stated_anchors(text: str) -> tuple[bool, frozenset]:
+    """Whether the criterion names screening, and the anchors it states for its windows (read once per text)."""
+    return (re.search(r"screening|initial\s+visit|first\s+visit", text, re.I) is not None,
+            frozenset(anchor_of(m.group("anchor")) for m in _STATED_ANCHOR_RE.finditer(text)))
 
 
 def _ids(mentions) -> list[str]:
@@ -389,7 +401,7 @@ def extract_investigational(ctx: Context) -> list:
     if not match or re.search(r"(?:this|the)\s+(?:study|trial)", match.group(0), re.I) or \
             re.search(r"hypersensitiv|allerg|excipient", ctx.text, re.I):
         return []  # this trial's own product, a permission ("... was not exclusionary"), an allergy
-    windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in ctx.consumed)]
+    windows = [w for w in find_windows(ctx.text) if not ctx.is_consumed(w.start)]
     ctx.consume(match.start(), match.end())
     found = windows[0] if windows else None
     window = found.window if found else None
