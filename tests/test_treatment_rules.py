@@ -355,3 +355,23 @@ def test_no_therapy_for_a_time_before_an_anchor_is_a_washout_not_a_duration(text
 ])
 def test_not_yet_stable_goes_to_a_person(text):
     assert _kinds(text) == ["manual_review"]
+
+
+@pytest.mark.parametrize("text, section, drugs, window", [
+    ("Prior treatment with rituximab, unless the last dose was more than 12 months before screening", "exclusion",
+     ["rituximab"], (12.0, "months", "screening")),
+    ("Previous treatment with ocrelizumab or ofatumumab unless discontinued at least 2 years prior to randomization",
+     "exclusion", ["ocrelizumab", "ofatumumab"], (2.0, "years", "randomization")),
+    ("Use of cannabis unless stopped at least 4 weeks prior to screening", "exclusion", ["cannabis"],
+     (4.0, "weeks", "screening")),
+    # the gap without "unless" reads the same way
+    ("Subjects previously treated with natalizumab are eligible only if the last infusion was at least 6 months "
+     "before baseline", "inclusion", ["natalizumab"], (6.0, "months", "baseline")),
+])
+def test_a_gap_in_an_unless_clause_is_the_way_out_of_the_exclusion(text, section, drugs, window):
+    # "X, unless the last dose was more than 12 months ago" excludes X within 12 months: the gap flips the
+    # polarity once and "unless" flips it back (it was read as *requiring* X within 12 months)
+    rule = _one(text, "washout", section)
+    assert rule.polarity == "exclude"
+    assert sorted(rule.drugs) == drugs
+    assert (rule.window.within.value, rule.window.within.unit, rule.window.anchor) == window

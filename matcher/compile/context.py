@@ -164,9 +164,15 @@ class Context:
         positive = self.section == "inclusion"
         if self.negated(position):
             positive = not positive
-        elif window is not None and getattr(window, "gap", False):
+        elif window is not None and getattr(window, "gap", False) and not self._unless_before(window.start):
             positive = not positive  # "no cannabinoid use at least 7 days before entry" is a loose "within"
         return "require" if positive else "exclude"
+
+    def _unless_before(self, position: int) -> bool:
+        """Whether ``position`` lies in an "unless" clause of its sentence: "prior rituximab, unless the last dose
+        was more than 12 months before screening" excludes rituximab within 12 months (the gap is the way out)."""
+        sentence = self.text.rfind(".", 0, position) + 1
+        return _UNLESS_RE.search(self.text, sentence, position) is not None
 
     def negated(self, position: int) -> bool:
         if _FREE_AFTER_RE.match(self.text, _word_end(self.text, position)):
@@ -193,6 +199,7 @@ def _merge_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
+_UNLESS_RE = re.compile(r"\bunless\b|\bexcept\s+(?:if|when|where)\b", re.I)
 _FREE_AFTER_RE = re.compile(r"[\s-]?free\b", re.I)
 _PROHIBITION_RE = re.compile(r"\b(?:may|must|should|shall|can|will)\s*not$|\bcannot$|\bmay\s+no\s+longer$", re.I)
 
