@@ -375,3 +375,29 @@ def test_a_gap_in_an_unless_clause_is_the_way_out_of_the_exclusion(text, section
     assert rule.polarity == "exclude"
     assert sorted(rule.drugs) == drugs
     assert (rule.window.within.value, rule.window.within.unit, rule.window.anchor) == window
+
+
+@pytest.mark.parametrize("text, section, kind, polarity, bounds", [
+    ("EDSS not between 2.0 and 6.5", "exclusion", "edss", "require", (2.0, 6.5)),
+    ("EDSS score outside the range of 3.0 to 6.5 at screening", "exclusion", "edss", "require", (3.0, 6.5)),
+    ("Age not between 18 and 55 years", "exclusion", "age", "require", (18.0, 55.0)),
+    ("EDSS between 2.0 and 6.5", "inclusion", "edss", "require", (2.0, 6.5)),
+    # a negated comparator bounds from the other side: "not greater than 2.0" is at most 2.0
+    ("EDSS not greater than 2.0", "exclusion", "edss", "exclude", (None, 2.0)),
+    ("EDSS score not exceeding 6.0", "inclusion", "edss", "require", (None, 6.0)),
+    ("EDSS does not exceed 6.5", "inclusion", "edss", "require", (None, 6.5)),
+    ("EDSS score of not less than 3.0", "inclusion", "edss", "require", (3.0, None)),
+])
+def test_a_negated_range_or_comparator(text, section, kind, polarity, bounds):
+    rule = _one(text, kind, section)
+    found = rule.score if kind == "edss" else rule.years
+    assert (rule.polarity, (found.low, found.high)) == (polarity, bounds)
+
+
+@pytest.mark.parametrize("text", [
+    "Previously untreated with B-cell depleting therapy",
+    "Patients naive to S1P receptor modulators",
+    "Treatment-naïve to disease-modifying therapies",
+])
+def test_naive_to_and_untreated_with_rule_the_drug_out(text):
+    assert _one(text, "prior_drug", "inclusion").polarity == "exclude"

@@ -88,6 +88,10 @@ def _clause_break_ends(text: str) -> list[int]:
     return [match.end() for match in _CLAUSE_BREAK_RE.finditer(text)]
 
 
+def opposite(polarity: str) -> str:
+    return "exclude" if polarity == "require" else "require"
+
+
 def negated_at(text: str, position: int) -> bool:
     """Whether a negation trigger governs ``position`` (same clause, before it)."""
     start = scope_start(text, position)

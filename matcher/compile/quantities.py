@@ -28,10 +28,12 @@ UNIT = r"(?P<unit>days?|d|weeks?|wks?|months?|mos?|years?|yrs?|y)\b"
 
 # Comparators, longest first. Value: (comparator, applies to the number that follows).
 _COMPARATORS = [
-    (r"inferior\s+or\s+(?:egal|equal)\s+to|less\s+than\s+or\s+equal\s+to|less\s+or\s+equal(?:\s+to)?|no\s+more\s+than|not\s+more\s+than|"
+    (r"inferior\s+or\s+(?:egal|equal)\s+to|less\s+than\s+or\s+equal\s+to|less\s+or\s+equal(?:\s+to)?|"
+     r"(?:no|not)\s+(?:more|greater|higher)\s+than|not\s+(?:above|over|exceeding)|(?:does|do)\s+not\s+exceed|"
      r"at\s+most|up\s+to|maximum\s+of|≤|=<|<=|=\s*<", "<="),
     (r"more\s+or\s+(?:egal|equal)(?:\s+to)?|greater\s+than\s+or\s+equal\s+to|superior\s+or\s+(?:egal|equal)\s+to|"
-     r"at\s+least|no\s+less\s+than|not\s+less\s+than|minimum\s+of|a\s+minimum\s+of|≥|>=|=>|=\s*>", ">="),
+     r"at\s+least|(?:no|not)\s+(?:less|lower|fewer)\s+than|not\s+(?:below|under)|minimum\s+of|a\s+minimum\s+of|≥|>=|=>|"
+     r"=\s*>", ">="),
     (r"inferior\s+to|less\s+than|lower\s+than|below|under|fewer\s+than|<", "<"),
     (r"superior\s+to|greater\s+than|more\s+th[ae]n|higher\s+than|above|over|exceeding|>", ">"),
 ]
@@ -78,6 +80,15 @@ class FoundRange:
     range: Range
     start: int
     end: int
+
+
+# "EDSS not between 2.0 and 6.5", "age outside the range of 18 to 55": the range is what the criterion rules out.
+_RANGE_NEGATION_RE = re.compile(r"\b(?:not|outside(?:\s+(?:of\s+)?(?:the\s+)?(?:range|interval)(?:\s+of)?)?)\s*$", re.I)
+
+
+def range_negated(before: str) -> bool:
+    """Whether the words just before a range found by :func:`find_range` negate it."""
+    return _RANGE_NEGATION_RE.search(before) is not None
 
 
 def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optional[FoundRange]:

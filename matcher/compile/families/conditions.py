@@ -136,7 +136,7 @@ def extract_conditions(ctx: Context) -> list:
         timing = "any" if window else "current" if resolved else timing
         polarity = polarity_ctx.base_polarity(confident[0].start, window)
         if flipped:
-            polarity = "exclude" if polarity == "require" else "require"
+            polarity = context.opposite(polarity)
         rules.append(ConditionRule(polarity=polarity, conditions=ids, exceptions=kept, timing=timing,
                                    window=window.window if window else None))
         if window:
@@ -316,7 +316,7 @@ def _antonym_pattern() -> Optional[re.Pattern]:
 
 def _antonym_rule(ctx: Context, mention: Entity) -> ConditionRule:
     ctx.consume(mention.start, mention.end)
-    polarity = "exclude" if ctx.base_polarity(mention.start) == "require" else "require"
+    polarity = context.opposite(ctx.base_polarity(mention.start))
     return ConditionRule(polarity=polarity, conditions=[mention.id], timing="current")
 
 

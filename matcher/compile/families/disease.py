@@ -12,7 +12,8 @@ from ...models.rules import (AgeRule, Applicability, CsfOligoclonalBandsRule, Di
                              SexRule, SubtypeRule, Window)
 from .. import context
 from ..context import Context
-from ..quantities import COMPARATOR_RE, NUM, anchor_of, comparator_of, find_range, find_windows, number
+from ..quantities import (COMPARATOR_RE, NUM, anchor_of, comparator_of, find_range, find_windows, number,
+                          range_negated)
 
 YEARS = r"(?:years?|yrs?|y)(?:\s+(?:old|of\s+age))?"
 _AGE_KEY_RE = re.compile(r"\bage[ds]?\b|\baged\b|years?\s+(?:of\s+age|old)|\byear-old|\bolder\b|\bminors?\b", re.I)
@@ -30,7 +31,10 @@ def extract_age(ctx: Context) -> list:
         window = ctx.text[lo:key.end() + 60]
         found = find_range(window, unit_re=YEARS)
         if found and _plausible_age(found.range):
-            rules.append(AgeRule(polarity=ctx.base_polarity(key.start()), years=found.range))
+            polarity = ctx.base_polarity(key.start())
+            if range_negated(window[:found.start]):
+                polarity = context.opposite(polarity)
+            rules.append(AgeRule(polarity=polarity, years=found.range))
             ctx.consume(lo + found.start, lo + found.end)
             ctx.consume(key.start(), key.end())
             break
@@ -231,7 +235,10 @@ def extract_edss(ctx: Context) -> list:
     if not found or not _valid_edss(found.range):
         return []
     ctx.consume(match.start(), match.end() + found.end)
-    return [EdssRule(polarity=ctx.base_polarity(match.start()), score=found.range)]
+    polarity = ctx.base_polarity(match.start())
+    if range_negated(tail[:found.start]):
+        polarity = context.opposite(polarity)
+    return [EdssRule(polarity=polarity, score=found.range)]
 
 
 def _valid_edss(score: Range) -> bool:
