@@ -427,3 +427,34 @@ def test_eye_conditions_of_s1p_labels_are_as_broad_as_written(text, condition):
     read as its diabetic form, and diabetes with retinopathy as any diabetes."""
     assert one_condition(text).conditions == [condition]
     assert _status(text, "exclusion", [{"name": "diabetic macular oedema"}]) == ["fail"]
+
+
+# --- negative tests, immunity and time free of a condition --------------------------------------------
+
+@pytest.mark.parametrize("text, conditions", [
+    ("Patients must be HIV negative", ["hiv"]),
+    ("HIV-negative", ["hiv"]),
+    ("Negative hepatitis B surface antigen and hepatitis C antibody tests", ["hepatitis_c"]),
+])
+def test_a_negative_test_in_an_inclusion_rules_the_condition_out(text, conditions):
+    # read as *requiring* HIV or hepatitis C before "negative" was a negation
+    rule = one_condition(text, "inclusion")
+    assert (rule.polarity, rule.conditions) == ("exclude", conditions)
+
+
+@pytest.mark.parametrize("text", [
+    "Documented positive varicella zoster virus antibody status",
+    "Positive varicella-zoster virus IgG antibody or documented varicella vaccination",
+])
+def test_varicella_antibodies_are_immunity_not_zoster(text):
+    assert conditions_of(text, "inclusion") == []
+
+
+@pytest.mark.parametrize("text, condition, years", [
+    ("Free of any malignancy for at least 5 years", "malignancy", 5.0),
+    ("Patients must be free from seizures for more than 2 years", "seizure", 2.0),
+])
+def test_free_of_a_condition_for_a_time_is_none_within_it(text, condition, years):
+    rule = one_condition(text, "inclusion")
+    assert (rule.polarity, rule.conditions, rule.window.within.value, rule.window.within.unit) == \
+        ("exclude", [condition], years, "years")

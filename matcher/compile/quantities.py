@@ -185,7 +185,13 @@ _WINDOW_PATTERNS = [
     # "inferior (or egal) to 3 months since", "less than 30 days"
     rf"(?P<cmp>inferior\s+(?:or\s+egal\s+)?to|less\s+than|<|≤)\s*(?P<value>{NUM})\s*{UNIT}",
 ]
-_WINDOW_RES = [re.compile(p, re.I) for p in _WINDOW_PATTERNS]
+# "free of any malignancy for at least 5 years", "relapse-free for a minimum of 30 days": the time the patient has
+# been free of it, i.e. none within the window. Elsewhere "for at least 6 months" is how long something lasted.
+_FREE_FOR_PATTERN = (rf"for\s+(?:at\s+least|a\s+minimum\s+of|more\s+than|over|>|≥)\s*(?P<value>{NUM})\s*{UNIT}"
+                     rf"(?:\s+(?:{_BEFORE}|of)\s+(?P<anchor>{_ANCHOR_RE}))?")
+_FREE_BEFORE_RE = re.compile(r"\bfree\b", re.I)
+_WINDOW_RES = [re.compile(p, re.I) for p in [*_WINDOW_PATTERNS, _FREE_FOR_PATTERN]]
+_FREE_FOR_RE = _WINDOW_RES[-1]
 _HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*half[\s-]*li(?:ves|fe)", re.I)
 
 
@@ -214,6 +220,9 @@ def find_windows(text: str) -> list[FoundWindow]:
         for match in pattern.finditer(text):
             at = bisect_left(taken, (match.end(),))  # taken spans do not overlap: only the one before can
             if at and taken[at - 1][1] > match.start():
+                continue
+            if pattern is _FREE_FOR_RE and not _FREE_BEFORE_RE.search(text, max(text.rfind(".", 0, match.start()), 0),
+                                                                      match.start()):
                 continue
             if re.search(r"\bof\s*$", match.group(0), re.I) and _OF_EXPOSURE_RE.match(text, match.end()):
                 continue  # "at least 6 months of treatment": how long a treatment lasted, not a look-back window
