@@ -123,6 +123,20 @@ def test_a_lab_bound_in_multiples_of_the_uln_uses_the_reported_limit(labs, statu
         assert "upper limit of normal" in result.reason
 
 
+@pytest.mark.parametrize("labs, status", [
+    ([{"test": "lymphocytes", "value": 0.9, "unit": "G/L", "date": "2026-10-01", "lower_limit": 1.0}], "fail"),
+    ([{"test": "lymphocytes", "value": 1.0, "unit": "G/L", "date": "2026-10-01", "lower_limit": 1.0}], "pass"),
+    # an upper limit alone says nothing about the lower one
+    ([{"test": "lymphocytes", "value": 0.9, "unit": "G/L", "date": "2026-10-01", "upper_limit": 4.0}], "unknown"),
+])
+def test_a_lab_bound_below_the_lln_uses_the_reported_lower_limit(labs, status):
+    result = _status("Absolute lymphocyte count below the lower limit of normal at screening", "exclusion",
+                     {"labs": labs})
+    assert result.status == status
+    if status == "unknown":
+        assert "lower limit of normal" in result.reason
+
+
 @pytest.mark.parametrize("start, end, status", [
     ("2026-01-15", None, "pass"),          # on interferon beta-1a for 9 months and a half
     ("2026-06-01", None, "fail"),          # on it for 5 months: not yet 6
@@ -151,3 +165,23 @@ def test_a_washout_of_chronic_use_counts_only_long_courses(course, status):
     text = ("Chronic (more than 30 consecutive days) systemic (IV, PO or IM) corticosteroid treatment within 6 months "
             "prior to screening visit.")
     assert _status(text, "exclusion", {"treatments": [course]}).status == status
+
+
+@pytest.mark.parametrize("treatments, status", [
+    ([{"drug": "prednisone", "start": "2026-10-10", "end": "2026-10-14"}], "unknown"),  # which dose: a person checks
+    ([{"drug": "prednisone", "start": "2026-06-01", "end": "2026-06-05"}], "pass"),     # outside the window
+    ([{"drug": "fingolimod", "start": "2025-01-01"}], "pass"),                           # no corticosteroid at all
+])
+def test_a_qualified_washout_is_decided_without_the_drug_and_unknown_with_it(treatments, status):
+    from matcher.models.rules import CompiledCriterion, Duration, RuleSet, WashoutRule, Window
+
+    text = "Treatment with high-dose corticosteroids within 30 days prior to screening"
+    rule = WashoutRule(polarity="exclude", section="exclusion", classes=["corticosteroid"], qualifier="high-dose",
+                       window=Window(within=Duration(value=30, unit="days")))
+    ruleset = RuleSet(trial_id="T", compiler_version="test", criteria_text=text, criteria=[
+        CompiledCriterion(id="X1", section="exclusion", text=text, span=(0, len(text)), rules=[rule],
+                          coverage="full")])
+    result = screen(ruleset, parse_patient({"id": "x", "treatments": treatments}), AS_OF).criteria[0]
+    assert result.status == status
+    if status == "unknown":
+        assert "high-dose" in result.reason

@@ -150,17 +150,20 @@ def test_observations_edss_labs_units_pregnancy_and_relapse():
     assert [r.date for r in patient.relapses] == [date(2026, 1, 20)]
 
 
-def test_a_lab_reference_range_high_is_the_results_upper_limit_of_normal():
-    def alt(value, high=None, high_unit="U/L"):
+def test_a_lab_reference_range_is_the_results_limits_of_normal():
+    def alt(value, high=None, high_unit="U/L", low=None):
         resource = {"resourceType": "Observation", "status": "final", "code": {"coding": [{"system": L, "code": "1742-6"}]},
                     "effectiveDateTime": "2026-10-01", "valueQuantity": {"value": value, "unit": "U/L"}}
-        if high is not None:
-            resource["referenceRange"] = [{"high": {"value": high, "unit": high_unit}}]
+        reference = {**({"high": {"value": high, "unit": high_unit}} if high is not None else {}),
+                     **({"low": {"value": low, "unit": "U/L"}} if low is not None else {})}
+        if reference:
+            resource["referenceRange"] = [reference]
         return resource
 
-    labs = patient_from_bundle(_minimal(alt(90, 40), alt(50), alt(60, 0.7, "µkat/L"))).labs
-    # the last ULN is in another unit than the result: not stated rather than compared unlike with unlike
-    assert [(lab.value, lab.upper_limit) for lab in labs] == [(90, 40), (50, None), (60, None)]
+    labs = patient_from_bundle(_minimal(alt(90, 40), alt(50), alt(60, 0.7, "µkat/L"), alt(5, 40, low=7))).labs
+    # the third ULN is in another unit than the result: not stated rather than compared unlike with unlike
+    assert [(lab.value, lab.upper_limit, lab.lower_limit) for lab in labs] == \
+        [(90, 40, None), (50, None, None), (60, None, None), (5, 40, 7)]
 
 
 def test_unmapped_and_void_resources_are_listed_not_dropped():

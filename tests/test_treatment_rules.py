@@ -401,3 +401,13 @@ def test_a_negated_range_or_comparator(text, section, kind, polarity, bounds):
 ])
 def test_naive_to_and_untreated_with_rule_the_drug_out(text):
     assert _one(text, "prior_drug", "inclusion").polarity == "exclude"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Lymphocyte count below the lower limit of normal", [("lymphocytes", "<", 1.0, "xLLN")]),
+    ("Absolute lymphocyte count < LLN at screening", [("lymphocytes", "<", 1.0, "xLLN")]),
+    ("ALT > 3 x ULN or lymphocytes < 0.8 x LLN", [("alt", ">", 3.0, "xULN"), ("lymphocytes", "<", 0.8, "xLLN")]),
+])
+def test_a_bound_relative_to_the_lower_limit_of_normal(text, expected):
+    labs = [r for r in _rules(text) if r.kind == "lab"]
+    assert [(r.test, r.comparator, r.value, r.unit) for r in labs] == expected

@@ -90,7 +90,7 @@ def test_form_page_has_contract_fields_and_security_headers(client):
     response = client.get("/")
     assert response.status_code == 200
     for name in ("birth_date", "sex", "ms_subtype", "edss-0-score", "relapses-0-date", "mri-0-gd_enhancing_lesions",
-                 "treatments-0-drug", "treatments-0-start", "labs-0-unit", "labs-0-upper_limit", "conditions-0-name", "pregnant",
+                 "treatments-0-drug", "treatments-0-start", "labs-0-unit", "labs-0-upper_limit", "labs-0-lower_limit", "conditions-0-name", "pregnant",
                  "vaccinations-0-live", "as_of"):
         assert f'name="{name}"' in response.text, name
     assert 'value="2026-11-01"' in response.text  # the reference date is shown, explicit
@@ -103,7 +103,7 @@ def test_form_page_has_contract_fields_and_security_headers(client):
 def test_a_lab_row_carries_the_upper_limit_of_normal():
     """Bounds relative to the upper limit of normal ('ALT <= 2 x ULN') need the lab's own ULN with the result."""
     profile = {"id": "uln", "labs": [{"test": "ALT", "value": 80.0, "unit": "U/L", "upper_limit": 40.0,
-                                      "date": "2026-10-01"}]}
+                                      "lower_limit": 7.0, "date": "2026-10-01"}]}
     parsed = form_to_profile(profile_to_form(profile).values)
     assert parsed.ok, parsed.errors
     assert Patient.model_validate(parsed.profile) == Patient.model_validate(profile)

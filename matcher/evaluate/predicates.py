@@ -10,6 +10,7 @@ batch screening needs the value alone, and writing dates into sentences costs mo
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from dataclasses import dataclass
@@ -230,6 +231,20 @@ def _last_end(treatments, verb: str) -> str:
     return f"{verb} {max(ends)}" if ends else "not started yet"
 
 
+def _qualified(predicate: Callable[..., Outcome]) -> Callable[..., Outcome]:
+    """An exposure found for a rule with a ``qualifier`` (a dose or regimen the record cannot show) is unknown,
+    not a match: "high-dose corticosteroids within 30 days" and a patient on prednisone."""
+    @functools.wraps(predicate)
+    def evaluate(rule, p: PatientFacts, as_of: date) -> Outcome:
+        outcome = predicate(rule, p, as_of)
+        if outcome.value is not True or not rule.qualifier:
+            return outcome
+        return Outcome(None, lambda: f"{outcome.reason()}; check whether it was {rule.qualifier} (not on record)",
+                       outcome.facts)
+    return evaluate
+
+
+@_qualified
 def washout(rule: R.WashoutRule, p: PatientFacts, as_of: date) -> Outcome:
     if p.treatments is None:
         return Outcome(None, lambda: f"treatment history unknown; criterion: {_targets(rule)} "
@@ -270,6 +285,7 @@ def _lasted(t, duration: R.Duration, as_of: date) -> bool:
     return min(t.end or as_of, as_of) >= windows.after(t.start, duration)
 
 
+@_qualified
 def prior_drug(rule: R.PriorDrugRule, p: PatientFacts, as_of: date) -> Outcome:
     if p.treatments is None:
         return Outcome(None, lambda: f"treatment history unknown; criterion: {_targets(rule)}")
@@ -316,8 +332,8 @@ def lab(rule: R.LabRule, p: PatientFacts, as_of: date) -> Outcome:
     if not results:
         return Outcome(None, lambda: f"no {rule.test} result on record; criterion: {_lab_criterion(rule)}")
     latest = max(results, key=lambda result: result.date or date.min)
-    if rule.unit == R.ULN_UNIT:
-        return _lab_relative_to_uln(rule, latest)
+    if rule.unit in (R.ULN_UNIT, R.LLN_UNIT):
+        return _lab_relative_to_limit(rule, latest)
     patient_factor = p.unit_factor(rule.test, latest.unit)
     rule_factor = p.unit_factor(rule.test, rule.unit)
     fact = lambda: [Fact(field="labs", value=f"{latest.test} {latest.value:g} {latest.unit or ''}".strip(),  # noqa: E731
@@ -332,18 +348,21 @@ def lab(rule: R.LabRule, p: PatientFacts, as_of: date) -> Outcome:
                            f"criterion: {_lab_criterion(rule)}", fact)
 
 
-def _lab_relative_to_uln(rule: R.LabRule, latest) -> Outcome:
-    """A bound in multiples of the upper limit of normal: the result over the ULN reported with it (the
-    laboratory's own reference range, in the result's unit). Without that ULN there is nothing to compare."""
+def _lab_relative_to_limit(rule: R.LabRule, latest) -> Outcome:
+    """A bound in multiples of the upper (or lower) limit of normal: the result over the limit reported with it
+    (the laboratory's own reference range, in the result's unit). Without that limit there is nothing to compare."""
+    upper = rule.unit == R.ULN_UNIT
+    name, limit = ("ULN", latest.upper_limit) if upper else ("LLN", latest.lower_limit)
     fact = lambda: [Fact(field="labs", value=f"{latest.test} {latest.value:g} {latest.unit or ''}".strip()  # noqa: E731
-                         + (f" (ULN {latest.upper_limit:g})" if latest.upper_limit else ""), date=latest.date)]
-    if latest.upper_limit is None:
-        return Outcome(None, lambda: f"{latest.test} {latest.value:g} {latest.unit or ''} on {latest.date}: no upper "
-                                     f"limit of normal on record; criterion: {_lab_criterion(rule)}", fact)
-    ratio = latest.value / latest.upper_limit
+                         + (f" ({name} {limit:g})" if limit else ""), date=latest.date)]
+    if limit is None:
+        return Outcome(None, lambda: f"{latest.test} {latest.value:g} {latest.unit or ''} on {latest.date}: no "
+                                     f"{'upper' if upper else 'lower'} limit of normal on record; criterion: "
+                                     f"{_lab_criterion(rule)}", fact)
+    ratio = latest.value / limit
     return Outcome(_OPS[rule.comparator](ratio, rule.value),
-                   lambda: f"{latest.test} {latest.value:g} {latest.unit or ''} on {latest.date} = {ratio:.2f} x ULN "
-                           f"({latest.upper_limit:g}); criterion: {_lab_criterion(rule)}", fact)
+                   lambda: f"{latest.test} {latest.value:g} {latest.unit or ''} on {latest.date} = {ratio:.2f} x {name} "
+                           f"({limit:g}); criterion: {_lab_criterion(rule)}", fact)
 
 
 def pregnancy(rule: R.PregnancyRule, p: PatientFacts, as_of: date) -> Outcome:

@@ -410,9 +410,10 @@ class _Reader:
             unit = quantity.unit or quantity.code
             self.warn(entry, f"{label}: unit {unit!r} cannot be converted for {lab_id}")
         record = {"test": self.lexicon.get("labs", lab_id).name, "value": value, "unit": unit, "date": day}
-        upper = _upper_limit(resource, quantity)
-        if upper is not None:
-            record["upper_limit"] = upper
+        for field, bound in (("upper_limit", "high"), ("lower_limit", "low")):
+            limit = _reference_limit(resource, quantity, bound)
+            if limit is not None:
+                record[field] = limit
         self.add("labs", entry, record)
 
     def lab_unit(self, lab_id: str, quantity) -> Optional[str]:
@@ -601,17 +602,18 @@ def _code(concept) -> Optional[str]:
     return next((c.code for c in concept.coding or () if c.code), None)
 
 
-def _upper_limit(resource, quantity) -> Optional[float]:
-    """referenceRange.high of a lab Observation (its ULN), when it is stated in the result's own unit."""
+def _reference_limit(resource, quantity, bound: str) -> Optional[float]:
+    """referenceRange.high (the ULN) or .low (the LLN) of a lab Observation, when it is stated in the result's own
+    unit."""
     for reference in resource.referenceRange or []:
-        high = reference.high
-        if high is None or high.value is None or float(high.value) <= 0:
+        limit = getattr(reference, bound)
+        if limit is None or limit.value is None or float(limit.value) <= 0:
             continue
-        units = {u for u in (getattr(high, "unit", None), getattr(high, "code", None)) if u}
+        units = {u for u in (getattr(limit, "unit", None), getattr(limit, "code", None)) if u}
         result_units = {u for u in (getattr(quantity, "unit", None), getattr(quantity, "code", None)) if u}
         if units and result_units and units.isdisjoint(result_units):
             continue  # a limit in another unit would compare unlike with unlike
-        return float(high.value)
+        return float(limit.value)
     return None
 
 

@@ -63,6 +63,8 @@ class Lab(Record):
     date: Optional[dt.date] = None
     upper_limit: Optional[float] = Field(default=None, gt=0, description="the reference range's upper limit "
                                          "(ULN) reported with this result, in the result's unit")
+    lower_limit: Optional[float] = Field(default=None, gt=0, description="the reference range's lower limit "
+                                         "(LLN) reported with this result, in the result's unit")
 
 
 class Vaccination(Record):

@@ -153,6 +153,12 @@ class MriActivityRule(RuleBase):
     window: Optional[Window] = None
 
 
+# A dose, regimen or route the patient record cannot show ("high-dose", "> 325 mg/day", "every 4 weeks"): the
+# rule names the drugs, so a patient without them is decided, and an exposure found is unknown until checked.
+QUALIFIER_HELP = ("only exposures of this dose, regimen or route count ('high-dose corticosteroids'); the record "
+                  "does not show it, so an exposure found is unknown until a person checks it")
+
+
 class WashoutRule(RuleBase):
     """Exposure to any of the drugs or classes within a window before the anchor."""
 
@@ -164,6 +170,7 @@ class WashoutRule(RuleBase):
     min_duration: Optional[Duration] = Field(
         default=None, description="only exposures that lasted at least this long count ('chronic (more than 30 "
                                   "consecutive days) corticosteroid treatment within 6 months')")
+    qualifier: Optional[str] = Field(default=None, description=QUALIFIER_HELP)
 
 
 class PriorDrugRule(RuleBase):
@@ -176,11 +183,14 @@ class PriorDrugRule(RuleBase):
     min_distinct: int = 1
     min_duration: Optional[Duration] = None
     current: bool = False
+    qualifier: Optional[str] = Field(default=None, description=QUALIFIER_HELP)
 
 
 # A lab bound relative to the upper limit of normal ("ALT > 2 x ULN"): ``value`` is a multiple of the ULN
 # reported with the patient's result (evaluated as result / ULN; no ULN on record gives unknown).
 ULN_UNIT = "xULN"
+# The same below the lower limit of normal ("lymphocyte count < LLN"): ``value`` is a multiple of the LLN.
+LLN_UNIT = "xLLN"
 
 
 class LabRule(RuleBase):
@@ -188,8 +198,9 @@ class LabRule(RuleBase):
     test: str = Field(description="lab lexicon id, e.g. egfr, platelets")
     comparator: Comparator
     value: float
-    unit: Optional[str] = Field(default=None, description=f"a unit of the lab lexicon, or '{ULN_UNIT}' for "
-                                                          "multiples of the upper limit of normal")
+    unit: Optional[str] = Field(default=None, description=f"a unit of the lab lexicon, or '{ULN_UNIT}' / "
+                                                          f"'{LLN_UNIT}' for multiples of the upper / lower limit of "
+                                                          "normal")
 
 
 class PregnancyRule(RuleBase):

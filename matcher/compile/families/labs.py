@@ -1,6 +1,7 @@
-"""Lab thresholds: absolute ("creatinine > 1.4 mg/dL", "platelets < 100,000/µL") and relative to the upper
-limit of normal ("ALT > 2 x ULN", "bilirubin ≤ local upper limit of normal", "normal AST", "TSH > 20% above
-the upper limit of normal"), the latter with the unit ``xULN`` (multiples of the patient's reference limit)."""
+"""Lab thresholds: absolute ("creatinine > 1.4 mg/dL", "platelets < 100,000/µL") and relative to the limits of
+normal ("ALT > 2 x ULN", "bilirubin ≤ local upper limit of normal", "normal AST", "TSH > 20% above the upper limit
+of normal", "lymphocyte count below the LLN"), the latter with the unit ``xULN`` or ``xLLN`` (multiples of the
+patient's reference limit)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 from typing import Optional
 
 from ...lexicon import get_lexicon
-from ...models.rules import ULN_UNIT, LabRule
+from ...models.rules import LLN_UNIT, ULN_UNIT, LabRule
 from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, comparator_of, number
 
@@ -30,11 +31,13 @@ _THRESHOLD_RE = re.compile(
 
 _ULN = r"(?:the\s+)?(?:local\s+|institutional\s+|laboratory\s+|lab\s+)?(?:\bULN\b|upper\s+limit\s+of\s+(?:the\s+)?normal" \
        r"(?:\s+range)?|upper\s+normal\s+limit)"
+_LLN = r"(?:the\s+)?(?:local\s+|institutional\s+|laboratory\s+|lab\s+)?(?:\bLLN\b|lower\s+limit\s+of\s+(?:the\s+)?normal" \
+       r"(?:\s+range)?|lower\s+normal\s+limit)"
 _MULTIPLE = r"(?P<mult>twice|thrice|" + NUM + r")\s*(?:x|×|\*|times|-?fold)?"
 # "> 2 x ULN", "≥ 3 times the upper limit of normal", "≤ local upper limit of normal", "2x ULN", "above the ULN"
 _ULN_RE = re.compile(
     rf"(?:(?P<pct_cmp>{COMPARATOR_RE})\s*)?(?P<pct>{NUM})\s*%\s*(?:above|over|greater\s+than|higher\s+than)\s+{_ULN}|"
-    rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?:{_MULTIPLE}\s*)?{_ULN}"
+    rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?:{_MULTIPLE}\s*)?(?:(?P<lln>{_LLN})|{_ULN})"
     rf"(?P<post>\s+or\s+(?:higher|more|greater|above|less|lower|below))?", re.I)
 # "normal AST (SGOT) ALT (SGPT)", "normal serum creatinine": a normal value, i.e. at most the upper limit.
 _NORMAL_BEFORE_RE = re.compile(r"\b(?:normal|within\s+normal\s+limits?\s+(?:for|of))\s+(?:serum\s+|total\s+|plasma\s+)?$",
@@ -54,13 +57,13 @@ def extract_labs(ctx: Context) -> list:
         tail = ctx.text[entity.end:entity.end + 80]
         following = next(((other, other_test) for other, other_test in anchors[index + 1:index + 4]
                           if other.start >= entity.end), None)
-        relative = _uln_threshold(tail)
+        relative = _relative_threshold(tail)
         match = _THRESHOLD_RE.search(tail[:60])
-        if relative and (not match or relative[2] <= match.start() or _overlaps(relative[2:], match.span())) and not (
+        if relative and (not match or relative[2] <= match.start() or _overlaps(relative[2:4], match.span())) and not (
                 following and following[0].start < entity.end + relative[2] and test != following[1]):
-            comparator, value, start, end = relative
+            comparator, value, start, end, unit = relative
             found[entity] = LabRule(polarity=ctx.base_polarity(entity.start), test=test, comparator=comparator,
-                                    value=value, unit=ULN_UNIT)
+                                    value=value, unit=unit)
             ctx.consume(entity.start, entity.end)
             ctx.consume(entity.end + start, entity.end + end)
             continue
@@ -107,8 +110,9 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _uln_threshold(tail: str) -> Optional[tuple[str, float, int, int]]:
-    """(comparator, multiple of the ULN, start, end) of a ULN-relative bound at the start of ``tail``."""
+def _relative_threshold(tail: str) -> Optional[tuple[str, float, int, int, str]]:
+    """(comparator, multiple of the limit, start, end, unit) of a bound relative to the upper or lower limit of
+    normal at the start of ``tail``."""
     match = _ULN_RE.search(tail)
     if not match or re.search(r"[;]", tail[:match.start()]) or match.start() > 40:
         return None
@@ -116,7 +120,7 @@ def _uln_threshold(tail: str) -> Optional[tuple[str, float, int, int]]:
         comparator = comparator_of(match.group("pct_cmp")) if match.group("pct_cmp") else ">"
         if comparator not in (">", ">="):
             comparator = ">"  # "< 20% above the ULN" is not a form registries use; read the bound as stated
-        return comparator, round(1 + number(match.group("pct")) / 100, 4), match.start(), match.end()
+        return comparator, round(1 + number(match.group("pct")) / 100, 4), match.start(), match.end(), ULN_UNIT
     mult = (match.group("mult") or "").lower()
     value = {"twice": 2.0, "thrice": 3.0}.get(mult) or (number(mult) if mult else 1.0)
     if match.group("cmp"):
@@ -130,7 +134,7 @@ def _uln_threshold(tail: str) -> Optional[tuple[str, float, int, int]]:
         if not mult or re.search(r"\d\s*(?:-|–|to)\s*$", tail[:match.start()]):
             return None  # "ULN" mentioned without a bound, or a range such as "1-2 x ULN"
         comparator = ">="  # "2x ULN" after a lab in a list of abnormalities: at least that high
-    return comparator, value, match.start(), match.end()
+    return comparator, value, match.start(), match.end(), LLN_UNIT if match.group("lln") else ULN_UNIT
 
 
 def _normal_runs(ctx: Context, anchors) -> dict:
