@@ -458,3 +458,20 @@ def test_free_of_a_condition_for_a_time_is_none_within_it(text, condition, years
     rule = one_condition(text, "inclusion")
     assert (rule.polarity, rule.conditions, rule.window.within.value, rule.window.within.unit) == \
         ("exclude", [condition], years, "years")
+
+
+@pytest.mark.parametrize("text, condition, timing", [
+    # the window belongs to the treatment item after the condition
+    ("Major depression according to DSM-5 criteria, or antidepressant therapy started in the previous 3 months",
+     "depression", "current"),
+    ("History of stroke, or use of anticoagulant medication in the last 6 months", "stroke", "any"),
+])
+def test_a_window_after_a_treatment_item_is_not_the_conditions(text, condition, timing):
+    rule = one_condition(text)
+    assert (rule.conditions, rule.timing, rule.window) == ([condition], timing, None)
+
+
+def test_the_past_of_a_window_is_no_history_word_for_the_next_item():
+    rules = conditions_of("Myocardial infarction in the past 6 months, or current heart failure.")
+    assert [(r.conditions, r.timing, r.window is not None) for r in rules] == \
+        [(["myocardial_infarction"], "any", True), (["heart_failure"], "current", False)]

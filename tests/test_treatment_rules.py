@@ -411,3 +411,31 @@ def test_naive_to_and_untreated_with_rule_the_drug_out(text):
 def test_a_bound_relative_to_the_lower_limit_of_normal(text, expected):
     labs = [r for r in _rules(text) if r.kind == "lab"]
     assert [(r.test, r.comparator, r.value, r.unit) for r in labs] == expected
+
+
+@pytest.mark.parametrize("text, drugs, classes, duration", [
+    ("If on interferon beta, must have been on it for at least 6 months prior to baseline", [], ["interferon_beta"],
+     (6.0, "months")),
+    ("When treated with glatiramer acetate, treatment must have been started more than 6 months before randomization",
+     ["glatiramer_acetate"], [], (6.0, "months")),
+    ("Stable on current DMT since at least 12 months, or not receiving any DMT", [], ["dmt"], (12.0, "months")),
+    ("Stable disease-modifying treatment (or no treatment) since at least 6 months", [], ["dmt"], (6.0, "months")),
+])
+def test_conditional_stability_in_more_words_is_not_on_it_or_on_it_long_enough(text, drugs, classes, duration):
+    # these were read as washouts (no X within N months: the opposite of what they ask) or as "ever treated"
+    (group,) = [r for r in _rules(text, "inclusion") if r.kind == "group"]
+    not_on = [r for r in group.rules if r.polarity == "exclude"]
+    on_long = [r for r in group.rules if r.polarity == "require"]
+    assert group.mode == "any" and len(not_on) == len(on_long) == 1
+    assert (not_on[0].kind, not_on[0].current, sorted(not_on[0].drugs), sorted(not_on[0].classes)) == \
+        ("prior_drug", True, drugs, classes)
+    assert (on_long[0].current, _duration(on_long[0])) == (True, duration)
+
+
+@pytest.mark.parametrize("text", [
+    "Treatment with fampridine started in the last 3 months",
+    "Dalfampridine initiated within the last 30 days",
+])
+def test_a_treatment_started_recently_is_not_a_washout(text):
+    # patients on it for longer are eligible: any use in the window would over-exclude
+    assert not [r for r in _rules(text) if r.kind in ("washout", "prior_drug")]

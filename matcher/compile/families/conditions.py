@@ -59,6 +59,8 @@ _HISTORY_AFTER_RE = re.compile(r"\bhistory\b|\bpreviously\b|\bever\b|\bin\s+the\
 _LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|anaphyla", re.I)
 _CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b", re.I)
 # "X or a Y", "X, or any Y": the next item is a noun phrase of its own, so a window after it is its own.
+_ITEM_BREAK_RE = re.compile(r",|;|\bor\b", re.I)
+_TREATMENT_WORD_RE = re.compile(r"therap|treat|medicat|\buse\s+of\b|\btaking\b|\breceiv", re.I)
 _NEW_ITEM_RE = re.compile(r"\s*,?\s*(?:or|and)\s+(?:an?|any)\s+", re.I)
 _FAMILY_RE = re.compile(r"\bfamily\b|\brelatives?\b|\bpartner\b", re.I)
 # "Any history or immediate family history of", "personal or family history": the patient's own history too.
@@ -119,10 +121,16 @@ def extract_conditions(ctx: Context) -> list:
     polarity_ctx = _without_inner_negations(ctx, entities)
     groups: dict = {}
     timings = _timings(text, confident)
+    drugs = ctx.entities_of("DRUG", "DRUG_CLASS")
     for index, m in enumerate(confident):
         window = own_window.get(m) if own_window else (windows[0] if windows else None)
         if window and not own_window and m.start >= window.end and NEW_NOUN_PHRASE_RE.search(text, window.end, m.start):
             window = None  # "myocardial infarction in the past 6 months or any history of heart failure"
+        if window and not own_window and m.end <= window.start and any(
+                m.end <= d.start < window.start and _ITEM_BREAK_RE.search(text, m.end, d.start)
+                and _TREATMENT_WORD_RE.search(text, max(m.end, d.start - 20), min(d.end + 15, window.start))
+                for d in drugs):
+            window = None  # "major depression, or antidepressant therapy started in the previous 3 months"
         if window and not own_window and index + 1 < len(confident) and confident[index + 1].end <= window.start \
                 and _CURRENT_RE.search(text[confident[index - 1].end if index else 0:m.end]) \
                 and _NEW_ITEM_RE.match(text, m.end, confident[index + 1].start):
@@ -513,8 +521,11 @@ def _timings(text: str, mentions: list) -> dict:
         if _HISTORY_AFTER_RE.search(tail):
             return {m: "any" for m in mentions}
     previous = None
+    masked = text  # a window's "past" ("in the past 6 months") is the window's, not a history word
+    for window in find_windows(text):
+        masked = masked[:window.start] + " " * (window.end - window.start) + masked[window.end:]
     for m in mentions:
-        scope = text[previous.end if previous else 0:m.end]
+        scope = masked[previous.end if previous else 0:m.end]
         if _HISTORY_RE.search(scope) or _LIFELONG_RE.search(scope):
             out[m] = "any"
         elif previous is not None and out[previous] == "any" and not _CURRENT_RE.search(text[previous.end:m.end]):

@@ -59,15 +59,18 @@ _DURATION_UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
 # How long a treatment has lasted: "for at least six months", "for a minimum of 6 months", "at least a year of
 # attempted therapy", "stable dose for three months", "after being on that therapy for at least 6 months".
 _MIN_DURATION_RE = re.compile(
-    rf"\bfor\s+(?:at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|more\s+than|over|≥|>=)\s*"
-    rf"(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}|"
+    rf"\b(?:for|since)\s+(?:at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|more\s+than|over|"
+    rf"≥|>=)\s*(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}|"
     rf"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|more\s+than)\s*(?P<value2>{NUM}|an?)\s*"
-    rf"(?P<unit2>days?|weeks?|months?|years?)\s+of\s+(?:\w+\s+)?(?:therapy|treatment|use)", re.I)
+    rf"(?P<unit2>days?|weeks?|months?|years?)\s+of\s+(?:\w+\s+)?(?:therapy|treatment|use)|"
+    # "the treatment must have been initiated more than 1 year before inclusion": on it for at least that long
+    rf"\b(?:initiated|started|begun|commenced)\s+(?:at\s+least|more\s+than|over|≥|>=|>)\s*(?P<value3>{NUM}|an?)\s*"
+    rf"(?P<unit3>days?|weeks?|months?|years?)\s+(?:before|prior\s+to|ago)", re.I)
 _CONSECUTIVE_RE = re.compile(rf"(?:more\s+than|at\s+least|over|longer\s+than|≥|>=|>)\s*(?P<value>{NUM})\s*"
                              rf"consecutive\s+{_DURATION_UNIT}", re.I)
 _STABLE_FOR_RE = re.compile(
     rf"(?:\bstable\s+(?:dose|dosage|doses|therapy|treatment|regimen)\b|"
-    rf"\b(?:dose|dosage|doses|therapy|treatment|regimen)\s+(?:\w+\s+){{0,3}}?stable\b)[^.;]{{0,40}}?\b(?:for|during|over)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
+    rf"\b(?:dose|dosage|doses|therapy|treatment|regimen)\s+(?:\w+\s+){{0,3}}?stable\b)[^.;]{{0,40}}?\b(?:for|during|over|since)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
     rf"(?:at\s+least\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
 # "If the patient is taking disease modifying medication this must be at a stable dose for three months",
 # "If receiving X, treatment must be ...", "Subjects on X must be on a stable regimen for ...": either not on it,
@@ -78,6 +81,10 @@ _IF_TAKING_RE = re.compile(r"^\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient
                            r"(?:currently\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used)\s+(?:at\s+least\s+)?(?P<n>{NUM})\s+(?:\w+\s+)?"
                           r"(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs)", re.I)
+_STARTED_WITHIN_RE = re.compile(r"\b(?:started|initiated|introduced|begun|began|commenced)\s+(?:with)?in\s+(?:the\s+)?"
+                                r"(?:last|past|previous|preceding|prior)\b|\b(?:started|initiated|introduced|begun|began|"
+                                rf"commenced)\s+(?:less\s+than|within|<)\s*{NUM}\s*(?:days?|weeks?|months?|years?)\s+"
+                                r"(?:before|prior|ago)", re.I)
 _CHANGE_RE = re.compile(r"\b(?:change[sd]?|introduc\w+|start(?:ed|ing)?|initiat\w+|dose\s+adjust\w*|stable\s+dose|"
                         r"reduc(?:e|ed|es|ing|tion))\b", re.I)
 # "one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif)": the parenthesis spells out which.
@@ -94,10 +101,16 @@ def extract_drugs(ctx: Context) -> list:
         return []
     if _NOT_EXPOSURE_RE.search(ctx.text) and not _listed_contraindications(ctx.text, mentions):
         return []
-    if _CHANGE_RE.search(ctx.text) and not re.search(r"treat(?:ed|ment)\s+with|therapy\s+with|use\s+of|received|"
+    # the clause of the exposure, up to the first ";" after its last mention ("Stable on the current DMT for 3
+    # months ...; no plans to change therapy": the change is another clause)
+    stop = ctx.text.find(";", mentions[-1].end)
+    exposure = ctx.text if stop < 0 else ctx.text[:stop]
+    if _CHANGE_RE.search(exposure) and not re.search(r"treat(?:ed|ment)\s+with|therapy\s+with|use\s+of|received|"
                                                      r"\b(?:is|are)\s+(?:currently\s+)?taking",
-                                                     ctx.text, re.I) and not _IF_TAKING_RE.match(ctx.text):
+                                                     exposure, re.I) and not _IF_TAKING_RE.match(ctx.text):
         return []  # "changes to / introduction of a treatment": a stability criterion, not an exposure
+    if _STARTED_WITHIN_RE.search(ctx.text):
+        return []  # "fampridine started in the last 3 months": a recent start, not any use in the window
     if _EVENT_WINDOW_RE.search(ctx.text):
         return []  # "since completion of study X": a window from an event, not a duration
     by_clause = _timed_clauses(ctx, mentions)
@@ -122,7 +135,8 @@ def extract_drugs(ctx: Context) -> list:
     during = _DURING_RE.search(ctx.text[max(0, included[0].start - 60):included[0].start])
     current = _CURRENT_RE.search(ctx.text)
     minimum = _MIN_DURATION_RE.search(ctx.text) or _STABLE_FOR_RE.search(ctx.text)
-    if minimum and (ctx.negated(included[0].start) or not (current or re.search(r"\bstable\b", ctx.text, re.I))) \
+    on_it = current or _IF_TAKING_RE.match(ctx.text) or re.search(r"\bstable\b", ctx.text, re.I)
+    if minimum and (ctx.negated(included[0].start) or not on_it) \
             and re.match(rf"\s*(?:{_BEFORE})", ctx.text[minimum.end():], re.I):
         minimum = None  # "no therapy with X for at least 6 months before screening": a gap, i.e. a washout
     if during and not minimum and not re.search(r"\bcurrently\b|\bstill\s+(?:taking|on|receiving)", ctx.text, re.I):
@@ -279,19 +293,20 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     tail = re.match(rf"\s*(?:{_BEFORE_ANCHOR})", ctx.text[minimum.end():], re.I)
     if tail:
         ctx.consume(minimum.end(), minimum.end() + tail.end())
-    is_current = bool(current) or bool(re.search(r"\bstable\b", ctx.text, re.I))
+    conditional = _IF_TAKING_RE.match(ctx.text)
+    is_current = bool(current or conditional) or bool(re.search(r"\bstable\b", ctx.text, re.I))
     if current:
         ctx.consume(current.start(), current.end())
     rule = PriorDrugRule(polarity=ctx.base_polarity(first.start), **targets, min_duration=duration, current=is_current)
-    untreated = _UNTREATED_ARM_RE.search(ctx.text, minimum.end())
+    untreated = _UNTREATED_ARM_RE.search(ctx.text)
     if untreated and ctx.section == "inclusion":
-        # "... or no therapy for six months": the alternative of an untreated patient (no MS therapy in that time)
+        # "... or no therapy for six months": the alternative of an untreated patient (no MS therapy in that time);
+        # "or not on any DMT", "(or no treatment)": not on one now
         ctx.consume(untreated.start(), untreated.end())
         found = next((w for w in find_windows(ctx.text) if untreated.start() <= w.start < untreated.end()), None)
-        if found:
-            no_therapy = WashoutRule(polarity="exclude", classes=["dmt"], window=_inherit_anchor(ctx.text, found))
-            return [GroupRule(mode="any", rules=[rule, no_therapy])]
-    conditional = _IF_TAKING_RE.match(ctx.text)
+        no_therapy = WashoutRule(polarity="exclude", classes=["dmt"], window=_inherit_anchor(ctx.text, found)) \
+            if found else PriorDrugRule(polarity="exclude", **targets, current=True)
+        return [GroupRule(mode="any", rules=[rule.model_copy(update={"polarity": "require"}), no_therapy])]
     if conditional and ctx.section == "inclusion":
         ctx.consume(conditional.start(), conditional.end())
         not_on = PriorDrugRule(polarity="exclude", **targets, current=True)
@@ -300,8 +315,9 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
 
 
 def _duration_of(match: re.Match) -> Duration:
-    value = match.group("value") or match.groupdict().get("value2")
-    unit = match.group("unit") or match.groupdict().get("unit2")
+    groups = match.groupdict()
+    value = groups.get("value") or groups.get("value2") or groups.get("value3")
+    unit = groups.get("unit") or groups.get("unit2") or groups.get("unit3")
     return Duration(value=1 if value.lower() in ("a", "an") else number(value), unit=unit_of(unit))
 
 
@@ -325,9 +341,11 @@ def _modifier_across_parenthesis(text: str, mention):
 _ROUTE = r"(?:IV|i\.v\.|intravenous(?:ly)?|oral(?:ly)?|PO|p\.o\.|IM|intramuscular(?:ly)?)"
 _SYSTEMIC_ROUTES_RE = re.compile(rf"\s*(?:use|treatment|therapy|administration)?\s*\(\s*{_ROUTE}(?:\s*(?:,|/|or|and)\s*"
                                  rf"{_ROUTE})*\s*\)", re.I)
-_UNTREATED_ARM_RE = re.compile(rf"\bor\s+(?:no|without(?:\s+any)?)\s+(?:(?:MS|disease[\s-]+modifying)\s+)?"
-                               rf"(?:therapy|treatment)\s+(?:for|in|during|within)\s+(?:the\s+(?:last|past|previous)\s+)?"
-                               rf"{NUM}\s*{_DURATION_UNIT}", re.I)
+# "... or no therapy for six months", "or not on any disease-modifying therapy", "(or no treatment)"
+_UNTREATED_ARM_RE = re.compile(rf"\bor\s+(?:no|without(?:\s+any)?|not\s+on\s+any|not\s+(?:receiving|taking)\s+any)\s+"
+                               rf"(?:(?:MS\s+)?(?:disease[\s-]+modifying\s+)?)(?:therapy|therapies|treatment|drug|DMT)s?"
+                               rf"(?P<window>\s+(?:for|in|during|within)\s+(?:the\s+(?:last|past|previous)\s+)?"
+                               rf"{NUM}\s*{_DURATION_UNIT})?", re.I)
 _BEFORE = r"(?:prior\s+to|before|preceding)\b"
 _BEFORE_ANCHOR = r"(?:prior\s+to|before|preceding)\s+(?:the\s+)?(?:inclusion|enrol\w*|entry|screening|baseline|" \
                  r"randomi[sz]ation|(?:the\s+)?(?:initial|first)\s+visit|study\s+(?:entry|start))(?:\s+(?:in|into)\s+" \
