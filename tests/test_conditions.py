@@ -475,3 +475,38 @@ def test_the_past_of_a_window_is_no_history_word_for_the_next_item():
     rules = conditions_of("Myocardial infarction in the past 6 months, or current heart failure.")
     assert [(r.conditions, r.timing, r.window is not None) for r in rules] == \
         [(["myocardial_infarction"], "any", True), (["heart_failure"], "current", False)]
+
+
+@pytest.mark.parametrize("text, labs", [
+    ("Renal insufficiency: creatinine clearance < 60 ml/min (Cockcroft formula)", ["creatinine_clearance"]),
+    ("Neutropenia (ANC < 1.5 × 10^9/L) or thrombocytopenia (platelets < 100 × 10^9/L) at screening",
+     ["neutrophils", "platelets"]),
+    ("Kidney disease with eGFR under 45 mL/min/1.73m2", ["egfr"]),
+])
+def test_a_condition_a_lab_bound_defines_is_the_lab_rule_only(text, labs):
+    # the condition as a second rule would exclude every patient with any degree of it
+    rules = compile_text(text, "exclusion", "X1")
+    assert [r.test for r in rules if r.kind == "lab"] == labs
+    assert not [r for r in rules if r.kind == "condition"]
+
+
+def test_a_negated_relative_clause_qualifies_its_item_and_negates_nothing_after_it():
+    rules = conditions_of("Hypothyroidism that is not adequately treated, vitamin B12 deficiency, or anemia")
+    # vitamin B12 deficiency was read as *required*; hypothyroidism is qualified (treated hypothyroidism is fine)
+    assert [(r.polarity, r.conditions) for r in rules] == [("exclude", ["vitamin_b12_deficiency", "anaemia"])]
+
+
+def test_a_relation_after_an_exception_still_qualifies_the_general_term():
+    rule = one_condition("Active autoimmune disease other than MS that requires treatment (e.g., psoriasis, "
+                         "rheumatoid arthritis)")
+    assert sorted(rule.conditions) == ["psoriasis", "rheumatoid_arthritis"]
+
+
+@pytest.mark.parametrize("text, section", [
+    ("Subjects must be positive for varicella-zoster virus (VZV) IgG antibodies", "inclusion"),
+    ("Negative varicella zoster virus (VZV) serology, unless the participant agrees to vaccination", "exclusion"),
+    ("Any live vaccine, including but not limited to varicella zoster, oral polio and nasal influenza, within 1 month",
+     "exclusion"),
+])
+def test_vaccines_and_antibodies_name_no_zoster(text, section):
+    assert conditions_of(text, section) == []

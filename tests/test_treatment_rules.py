@@ -439,3 +439,11 @@ def test_conditional_stability_in_more_words_is_not_on_it_or_on_it_long_enough(t
 def test_a_treatment_started_recently_is_not_a_washout(text):
     # patients on it for longer are eligible: any use in the window would over-exclude
     assert not [r for r in _rules(text) if r.kind in ("washout", "prior_drug")]
+
+
+@pytest.mark.parametrize("text", [
+    "Evidence of disability progression over the preceding 2 years not due to relapse, as documented by EDSS",
+    "Evidence of disability progression not explained by relapses over the previous 2 years",
+])
+def test_a_relapse_named_as_what_progression_is_not_due_to_is_no_relapse_rule(text):
+    assert "relapse_activity" not in _kinds(text, "inclusion")

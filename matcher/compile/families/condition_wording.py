@@ -26,13 +26,14 @@ _RELATIONAL_BEFORE = r"may\s+mimic|could\s+(?:have\s+)?caus\w*|(?:that|which)\s+
 _QUALIFIER_BEFORE_RE = re.compile(rf"\b(?:(?P<degree>{_JUDGEMENT})|(?P<relational>{_RELATIONAL_BEFORE}))\b", re.I)
 _QUALIFIER_AFTER_RE = re.compile(
     r"\b(?:(?P<degree>(?:(?:that|which)\s+(?:is|are|was|were)\s+)?not\s+(?:yet\s+|adequately\s+|well\s+|"
-    rf"sufficiently\s+)?controlled)|{_RELATIONAL_BEFORE}|interfer\w*|requiring|(?:that|which)\s+"
+    rf"sufficiently\s+|properly\s+)?(?:controlled|treated)|inadequately\s+treated)|{_RELATIONAL_BEFORE}|interfer\w*|requiring|(?:that|which)\s+"
     r"require[sd]?|needing|render\w*|prevent\w*|preclud\w*|making)\b", re.I)
 # A degree right after the condition: "diabetes mellitus poorly controlled by treatment".
 _DEGREE_AFTER_RE = re.compile(r"\s*(?:(?:that|which|who)\s+(?:is|are|was|were)\s+)?(?:(?:poorly|inadequately|"
                               r"insufficiently)[\s-]+controlled|uncontrolled)\b", re.I)
 # Where a trailing qualifier no longer belongs to the mention: a new clause or a catch-all item.
-_NEW_CLAUSE_RE = re.compile(r",\s*(?:or|and)\b|\b(?:or|and)\s+(?:who|which|that|are|is|has|have)\b|\bother\b", re.I)
+_NEW_CLAUSE_RE = re.compile(r",\s*(?:or|and)\b|\b(?:or|and)\s+(?:who|which|that|are|is|has|have)\b|"
+                            r"\bother\b(?!\s+than)", re.I)  # "X other than MS that requires ...": still X's
 # Non-exhaustive examples after a general term.
 EXAMPLES_RE = re.compile(
     r"\b(?:including|includes?|such\s+as|e\.\s*g\b\.?|eg\b|for\s+(?:example|instance)|like|especially|notably|"
@@ -53,6 +54,15 @@ _TREATMENT_WORD_RE = re.compile(r"treatment|therap|medication|regime|drug|agent|
 # What a vaccine protects against ("live vaccines (including for varicella-zoster virus or measles)").
 _VACCINE_FOR_RE = re.compile(r"vaccin\w*[\s(,]*(?:including\s+|e\.?\s?g\.?,?\s+|such\s+as\s+)?(?:for|against)\s+"
                              r"(?:[\w'-]+\s+){0,3}[\w'-]*$", re.I)
+# The diseases of a vaccine list ("any live vaccine, including but not limited to varicella zoster, oral polio"): they
+# name vaccines.
+_VACCINE_EXAMPLES_RE = re.compile(r"vaccin\w*[^.;:]{0,20}?(?:including(?:,?\s+but\s+not\s+limited\s+to)?|e\.?\s?g\.?|"
+                                  r"such\s+as)[\s:,(]*(?:[\w'()-]+[\s,/]+(?:and\s+|or\s+)?){0,12}$", re.I)
+# Antibodies to a vaccine-preventable virus are immunity, not the disease ("positive varicella zoster virus (VZV)
+# IgG", "negative VZV serology").
+_IMMUNITY_TESTED = frozenset({"herpes_zoster", "measles", "mumps", "rubella"})
+_TEST_AFTER_RE = re.compile(r"\s*(?:virus\s*)?(?:\([^()]{1,12}\)\s*)?(?:IgG|IgM|antibod\w*|serolog\w*|serostatus|"
+                            r"titers?|titres?|immunity)\b", re.I)
 _OBJECT_RE = re.compile(
     r"\b(?:effects?\s+on|influenc\w*|affect(?:s|ing|ed)?|impact\w*(?:\s+on)?|interfer\w*\s+with|"
     r"caus(?:e|es|ed|ing)(?!\s+by)|worsen\w*|abstain\w*\s+from|refrain\w*\s+from|acting\s+on)\s+"
@@ -238,6 +248,8 @@ def not_conditions(text: str, mentions: list) -> set:
         if (_INDICATION_RE.search(before[-40:]) and _TREATMENT_WORD_RE.search(before)) or \
                 _OBJECT_RE.search(before[-60:]) or _SCALE_AFTER_RE.match(text[m.end:]) or \
                 _VACCINE_FOR_RE.search(text[max(0, m.start - 60):m.start]) or \
+                _VACCINE_EXAMPLES_RE.search(text[max(0, m.start - 200):m.start]) or \
+                (m.id in _IMMUNITY_TESTED and _TEST_AFTER_RE.match(text, m.end)) or \
                 CAUSE_BEFORE_RE.search(before[-40:]) or \
                 (previous in out and _COORDINATION_RE.fullmatch(text[previous.end:m.start].replace(",", " "))):
             out.add(m)

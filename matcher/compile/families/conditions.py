@@ -59,6 +59,10 @@ _HISTORY_AFTER_RE = re.compile(r"\bhistory\b|\bpreviously\b|\bever\b|\bin\s+the\
 _LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|anaphyla", re.I)
 _CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b", re.I)
 # "X or a Y", "X, or any Y": the next item is a noun phrase of its own, so a window after it is its own.
+# A negated relative clause right after a condition qualifies it ("hypothyroidism that is not adequately treated,
+# vitamin B12 deficiency"): it negates nothing after it.
+_RELATIVE_NEGATION_RE = re.compile(r"\s*,?\s*(?:that|which)\s+(?:is|are|was|were|has|have|had|does|do|did)\s+"
+                                   r"(?:not|never)\b[^,;.]*", re.I)
 _ITEM_BREAK_RE = re.compile(r",|;|\bor\b", re.I)
 _TREATMENT_WORD_RE = re.compile(r"therap|treat|medicat|\buse\s+of\b|\btaking\b|\breceiv", re.I)
 _NEW_ITEM_RE = re.compile(r"\s*,?\s*(?:or|and)\s+(?:an?|any)\s+", re.I)
@@ -537,10 +541,13 @@ def _timings(text: str, mentions: list) -> dict:
 
 
 def _without_inner_negations(ctx: Context, entities: list) -> Context:
-    """A context whose negation triggers inside condition terms ("inability to undergo MRI") are spelled out
-    of reach: the term names a condition, it negates nothing after it."""
+    """A context whose negation triggers inside condition terms ("inability to undergo MRI") or in a relative
+    clause qualifying one are spelled out of reach: they negate nothing after them."""
     chars = list(ctx.text)
     for e in entities:
         if context.has("NEGATION", ctx.text[e.start:e.end]):
             chars[e.start:e.end] = "x" * (e.end - e.start)
+        relative = _RELATIVE_NEGATION_RE.match(ctx.text, e.end)
+        if relative:
+            chars[relative.start():relative.end()] = "x" * (relative.end() - relative.start())
     return Context(text="".join(chars), section=ctx.section, criterion_id=ctx.criterion_id, span=ctx.span)

@@ -317,7 +317,10 @@ _COUNT_BEFORE_RE = re.compile(
 _NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission|"
                           # "steroids for relapses", "for an MS relapse"
                           r"\bfor\s+(?:the\s+)?(?:treatment\s+of\s+)?(?:an?\s+|acute\s+)?(?:MS\s+|multiple\s+sclerosis\s+)?$|"
-                          r"independent\s+of\s+$", re.I)
+                          r"independent\s+of\s+$|"
+                          # "disability progression not due to relapse": the cause of the progression, not a count
+                          r"\bnot\s+(?:due|related|attributable|secondary)\s+to\s+(?:an?\s+|any\s+)?$|"
+                          r"\bnot\s+(?:explained|caused)\s+by\s+(?:an?\s+|any\s+)?$|\bunrelated\s+to\s+(?:an?\s+)?$", re.I)
 
 
 def extract_relapses(ctx: Context) -> list:

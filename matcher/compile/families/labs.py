@@ -92,7 +92,32 @@ def extract_labs(ctx: Context) -> list:
         ctx.consume(entity.start, entity.end)
         ctx.consume(entity.end + match.start(), entity.end + match.end())
     _share_coordinated(ctx, [e for e, _ in anchors if e.label == "LAB"], found, dict(anchors))
+    _defined_by_lab(ctx, found)
     return _unique([found[e] for e, _ in anchors if e in found])
+
+
+# Conditions a lab bound defines: "Renal insufficiency: creatinine clearance < 60 ml/min", "neutropenia (ANC <
+# 1.5 x 10^9/L)", "kidney disease with eGFR under 45": the bound states the condition, which is not a second rule.
+DEFINING_LABS = {
+    **{kidney: {"egfr", "creatinine", "creatinine_clearance"}
+       for kidney in ("renal_impairment", "renal_failure", "kidney_disease")},
+    "thrombocytopenia": {"platelets"}, "neutropenia": {"neutrophils", "white_blood_cells"},
+    "lymphopenia": {"lymphocytes", "white_blood_cells"}, "leukopenia": {"white_blood_cells", "neutrophils"},
+    "anaemia": {"haemoglobin", "haematocrit"}, "anemia": {"haemoglobin", "haematocrit"},
+}
+_DEFINED_AS_RE = re.compile(r"\s*(?:\(|:|-|,?\s*(?:with|defined\s+as|i\.e\.?,?|as\s+(?:shown|evidenced)\s+by)\b)\s*"
+                            r"(?:an?\s+|the\s+)?(?:serum\s+|plasma\s+|absolute\s+|calculated\s+|estimated\s+)?$", re.I)
+
+
+def _defined_by_lab(ctx: Context, found: dict) -> None:
+    for condition in ctx.entities_of("CONDITION"):
+        tests = DEFINING_LABS.get(condition.id)
+        if not tests:
+            continue
+        lab = next((e for e in found if e.label == "LAB" and e.start >= condition.end
+                    and found[e].test in tests and _DEFINED_AS_RE.fullmatch(ctx.text, condition.end, e.start)), None)
+        if lab is not None:
+            ctx.consume(condition.start, condition.end)
 
 
 def _share_coordinated(ctx: Context, labs: list, found: dict, tests: dict) -> None:

@@ -390,9 +390,15 @@ def extract_live_vaccine(ctx: Context) -> list:
     window = windows[0] if windows else None
     if window:
         ctx.consume(window.start, window.end)
+    examples = _VACCINE_EXAMPLES_RE.match(ctx.text, match.end())
+    if examples:  # "including but not limited to varicella zoster, oral polio": live vaccines, all covered
+        ctx.consume(examples.start(), examples.end())
     return [LiveVaccineRule(polarity=ctx.base_polarity(match.start(), window), window=window.window if window else None)]
 
 
+_VACCINE_EXAMPLES_RE = re.compile(r"[\s,(]*(?:vaccines?\s*)?(?:including(?:,?\s+but\s+not\s+limited\s+to)?|e\.?\s?g\.?|"
+                                  r"such\s+as)[\s:,]*[^.;()]*?(?=,?\s*(?:within|in\s+the|during|prior|before|\d)\b|[.;)]|$)",
+                                  re.I)
 _INVESTIGATIONAL_RE = re.compile(
     r"investigational\s+(?:agent|drug|medication|medicinal\s+product|product|therapy|treatment|compound)s?|"
     r"experimental\s+(?:therap(?:y|ies)|drugs?|agents?|treatments?)|"
