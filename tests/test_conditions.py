@@ -510,3 +510,36 @@ def test_a_relation_after_an_exception_still_qualifies_the_general_term():
 ])
 def test_vaccines_and_antibodies_name_no_zoster(text, section):
     assert conditions_of(text, section) == []
+
+
+def test_an_unless_proviso_no_exception_can_carry_sends_its_conditions_to_a_person():
+    # a rule would exclude the patients with a functioning pacemaker the text lets in
+    text = ("History or presence of second-degree Mobitz type II or third-degree atrioventricular (AV) block, or sick "
+            "sinus syndrome, unless the subject has a functioning pacemaker")
+    assert conditions_of(text) == []
+    # an exception under the condition is carried as before
+    assert one_condition("History of malignancy, unless basal cell carcinoma").exceptions == ["basal_cell_carcinoma"]
+
+
+@pytest.mark.parametrize("text, conditions", [
+    ("Second- or third-degree AV block", ["high_grade_av_block"]),
+    ("Any AV block", ["av_block"]),
+    ("History of progressive multifocal leukoencephalopathy (PML) or other opportunistic infections",
+     ["opportunistic_infection"]),
+    # "(HIV) infection": the head noun of HIV, not any infection
+    ("History of human immunodeficiency virus (HIV) infection", ["hiv"]),
+])
+def test_degrees_of_av_block_opportunistic_infections_and_a_head_noun_after_a_parenthesis(text, conditions):
+    assert one_condition(text).conditions == conditions
+
+
+def test_a_permission_in_a_parenthesis_excepts_only_what_it_names():
+    rule = one_condition("History of malignancy (subjects with a basal cell carcinoma that was completely excised prior "
+                         "to study entry remain eligible).")
+    assert (rule.conditions, rule.exceptions) == (["malignancy"], ["basal_cell_carcinoma"])
+
+
+def test_known_reads_as_current_for_the_item_it_precedes():
+    rules = conditions_of("History of cancer (other than basal cell or squamous cell carcinoma of the skin that has been "
+                          "completely excised), or known HIV infection.")
+    assert [(r.conditions, r.timing) for r in rules] == [(["malignancy"], "any"), (["hiv"], "current")]

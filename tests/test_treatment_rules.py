@@ -447,3 +447,80 @@ def test_a_treatment_started_recently_is_not_a_washout(text):
 ])
 def test_a_relapse_named_as_what_progression_is_not_due_to_is_no_relapse_rule(text):
     assert "relapse_activity" not in _kinds(text, "inclusion")
+
+
+@pytest.mark.parametrize("text, section, expected", [
+    # a subtype that is not the patient's: the course SPMS began with, another study's population
+    ("Confirmed diagnosis of MS (McDonald 2010) with a secondary progressive course, following an initial "
+     "relapsing-remitting course.", "inclusion", [["SPMS"]]),
+    ("Previous participation in the pilot study of lipoic acid in SPMS", "exclusion", []),
+    ("Primary progressive MS, or secondary progressive MS without superimposed relapses.", "exclusion", [["PPMS"]]),
+])
+def test_subtypes_that_are_not_the_patients(text, section, expected):
+    rules = _rules(text, section)
+    assert [r.subtypes for r in rules if r.kind == "ms_subtype"] == expected
+    # a skipped subtype mention is no diagnosis rule either: an excluded diagnosis would exclude every patient
+    assert not [r for r in rules if r.kind == "ms_diagnosis" and r.polarity == "exclude"]
+
+
+@pytest.mark.parametrize("text, version", [
+    ("Confirmed diagnosis of RRMS according to McDonald criteria #1-4 (2005 revision).", "McDonald 2005"),
+    ("MS according to McDonald (2010 revision)", "McDonald 2010"),
+])
+def test_a_mcdonald_revision_in_parentheses(text, version):
+    assert _one(text, "ms_diagnosis", "inclusion").criteria_version == version
+
+
+@pytest.mark.parametrize("text, years", [
+    ("MS symptom onset at least two years before screening.", (2.0, None)),
+    ("Disease duration (from the first symptom attributable to MS) of 10 years or less", (None, 10.0)),
+])
+def test_disease_duration_from_onset_and_a_postfix_bound(text, years):
+    rule = _one(text, "disease_duration", "inclusion")
+    assert (rule.years.low, rule.years.high) == years
+
+
+def test_a_scale_named_after_the_disease_is_no_diagnosis():
+    assert "ms_diagnosis" not in _kinds("Multiple Sclerosis Severity Score (MSSS) of 4 or more at screening.",
+                                        "inclusion")
+
+
+@pytest.mark.parametrize("text, anchor", [
+    ("Any live vaccine within 1 month before the first study drug administration", "first_dose"),
+    ("Live vaccines within 6 weeks before the first dose of study intervention", "first_dose"),
+])
+def test_first_dose_anchors(text, anchor):
+    assert _one(text, "live_vaccine").window.anchor == anchor
+
+
+@pytest.mark.parametrize("text", [
+    "Contraceptive use should be consistent with local regulations for those participating in clinical studies",
+    "Previous participation in the pilot study of lipoic acid",
+])
+def test_trial_participation_in_general_or_a_named_study_is_not_any_other_trial(text):
+    assert "investigational" not in _kinds(text)
+
+
+def test_a_parent_at_enrollment_makes_its_drug_items_current():
+    from matcher.compile import compile_trial
+    from matcher.ingest import readers
+    from pathlib import Path
+
+    # items that are criteria of their own (a window, a dose): a group, each item compiled alone
+    text = ("Exclusion Criteria:\n- Any of the following medications at enrollment:\n  - warfarin\n"
+            "  - fluoxetine, or fluoxetine use within the previous 5 weeks\n  - amitriptyline above 25 mg per day\n")
+    (trial,) = readers.read_plain_text(text, path=Path("t.txt"), digest="0")
+    drugs = [r for c in compile_trial(trial).criteria for r in _walk(c.rules) if r.kind == "prior_drug"]
+    assert [r.current for r in drugs if r.drugs == ["warfarin"]] == [True]
+    # bare items are one list: the parent's words are the list's
+    text = "Exclusion Criteria:\n- Any of the following medications at enrollment:\n  - warfarin\n  - amantadine\n"
+    (trial,) = readers.read_plain_text(text, path=Path("t.txt"), digest="0")
+    drugs = [r for c in compile_trial(trial).criteria for r in _walk(c.rules) if r.kind == "prior_drug"]
+    assert [(r.drugs, r.current) for r in drugs] == [(["warfarin", "amantadine"], True)]
+
+
+def _walk(rules):
+    for rule in rules:
+        yield rule
+        if rule.kind == "group":
+            yield from _walk(rule.rules)

@@ -61,6 +61,7 @@ _CONSENT_AS_TIME_RE = re.compile(
     r"signature\s+of)|at\s+the\s+time\s+of|(?:days?|weeks?|months?|years?)\s+(?:of|from)\s+(?:signing|giving|"
     r"providing|obtaining))\s+(?:the\s+|of\s+)?(?:written\s+)?(?:informed\s+consent|consent)"
     r"(?:\s+form)?", re.I)
+_FOLLOWING_HEADING_RE = re.compile(r"\b(?:any|one|either|all|each)\s+(?:\w+\s+){0,2}?of\s+the\s+following\b", re.I)
 _ANY_OF_RE = re.compile(r"\b(?:at\s+least\s+(?:1|one)|one\s+or\s+more|any\s+(?:one\s+)?of|either|"
                         r"(?:1|one)\s+of\s+the)\b", re.I)
 
@@ -124,6 +125,22 @@ def _with_anchor(rule, anchor: str):
         return rule.model_copy(update={"rules": [_with_anchor(child, anchor) for child in rule.rules]})
     window = getattr(rule, "window", None)
     return rule.model_copy(update={"window": window.model_copy(update={"anchor": anchor})}) if window else rule
+
+
+def _as_current(rule):
+    """A drug rule under a parent that speaks of the present ("Any of the following medications at enrollment:
+    - warfarin"): current use, unless it has a minimum duration of its own."""
+    if rule.kind == "group":
+        return rule.model_copy(update={"rules": [_as_current(child) for child in rule.rules]})
+    if rule.kind == "prior_drug" and rule.min_duration is None:
+        return rule.model_copy(update={"current": True})
+    return rule
+
+
+# A parent speaking of the present: "medications at enrollment:", "currently taking any of the following:"
+_PARENT_CURRENT_RE = re.compile(r"\bat\s+(?:the\s+time\s+of\s+)?(?:enrol\w*|screening|baseline|randomi[sz]ation|"
+                                r"inclusion|study\s+entry)\b|\bcurrently\s+(?:taking|receiving|using|on)\b|"
+                                r"\bconcomitant\b", re.I)
 
 
 def _with_window(rule, window):
@@ -244,9 +261,13 @@ def _group(criterion: Criterion) -> GroupRule:
            and not (r.kind == "manual_review" and r.category in ("partial", "clinical") and len(own) > 1)]
     if own and all(r.kind == "manual_review" for r in own):
         own = []  # a heading such as "Conditions/situations such as:" states nothing of its own
+    if _FOLLOWING_HEADING_RE.search(criterion.text):
+        # "Any of the following cardiac conditions:": the items are the conditions; the category names the list
+        own = [r for r in own if r.kind != "condition"]
     children = []
     parent_anchor = stated_anchor(criterion.text)
     parent_windows = [w for w in find_windows(criterion.text) if not w.gap]
+    parent_current = _PARENT_CURRENT_RE.search(criterion.text)
     for child in criterion.children:
         child_rules = _compile_node(child)
         if parent_anchor and stated_anchor(child.text) is None:
@@ -255,6 +276,8 @@ def _group(criterion: Criterion) -> GroupRule:
         if len(parent_windows) == 1:
             # "activity in the 36 months before screening, defined as at least one of: - Two or more relapses"
             child_rules = [_with_window(rule, parent_windows[0].window) for rule in child_rules]
+        if parent_current:
+            child_rules = [_as_current(rule) for rule in child_rules]
         children.append(child_rules[0] if len(child_rules) == 1 else GroupRule(
             id=f"{child.id}.all", criterion_id=child.id, section=section, text=child.text, span=child.span,
             mode="all", rules=child_rules, polarity="require"))

@@ -142,7 +142,8 @@ def unit_of(text: str) -> str:
 _ANCHORS: list[tuple[str, Anchor]] = [
     (r"screening|the\s+screening\s+visit|screening\s+visit|(?:the\s+)?(?:initial|first)\s+visit", "screening"),
     (r"baseline|day\s*1|the\s+baseline\s+visit|study\s+day\s+1", "baseline"),
-    (r"(?:the\s+)?first\s+(?:dose|administration|infusion|treatment(?:\s+visit)?)|"
+    (r"(?:the\s+)?first\s+(?:study\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion)|"
+     r"(?:the\s+)?first\s+treatment(?:\s+visit)?|"
      r"study\s+(?:drug|treatment)\s+(?:start|initiation)|"
      r"start\s+of\s+(?:study\s+)?treatment|initiation\s+of", "first_dose"),
     (r"randomi[sz]ation", "randomization"),

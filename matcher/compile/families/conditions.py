@@ -57,12 +57,14 @@ _HISTORY_RE = re.compile(r"\bhistory\b|\bprevious(?:ly)?\b|\bprior\b|\bever\b|\b
 _HISTORY_AFTER_RE = re.compile(r"\bhistory\b|\bpreviously\b|\bever\b|\bin\s+the\s+past\b|\bearlier\b", re.I)
 # Allergies and hypersensitivities are lifelong: a bare mention means "ever", not "now".
 _LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|anaphyla", re.I)
-_CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b", re.I)
+_CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b|\bknown\b",
+                         re.I)
 # "X or a Y", "X, or any Y": the next item is a noun phrase of its own, so a window after it is its own.
 # A negated relative clause right after a condition qualifies it ("hypothyroidism that is not adequately treated,
 # vitamin B12 deficiency"): it negates nothing after it.
 _RELATIVE_NEGATION_RE = re.compile(r"\s*,?\s*(?:that|which)\s+(?:is|are|was|were|has|have|had|does|do|did)\s+"
                                    r"(?:not|never)\b[^,;.]*", re.I)
+_UNLESS_BEFORE_RE = re.compile(r"\b(?:unless|except\s+(?:if|when|where|in))\b", re.I)
 _ITEM_BREAK_RE = re.compile(r",|;|\bor\b", re.I)
 _TREATMENT_WORD_RE = re.compile(r"therap|treat|medicat|\buse\s+of\b|\btaking\b|\breceiv", re.I)
 _NEW_ITEM_RE = re.compile(r"\s*,?\s*(?:or|and)\s+(?:an?|any)\s+", re.I)
@@ -73,7 +75,7 @@ _OWN_OR_FAMILY_RE = re.compile(r"\b(?:history|personal|own|patient'?s?|subject'?
 # A sentence that lets some patients in: "Subjects who have evidence of prior hepatitis infection that has been
 # serologically confirmed as resolved are not excluded".
 _ALLOWED_RE = re.compile(r"\b(?:(?:are|is|will\s+be|shall\s+be)\s+not\s+excluded|(?:may|can|will)\s+be\s+(?:included|"
-                         r"enrolled|eligible|allowed|permitted)|(?:are|is)\s+(?:allowed|permitted|eligible)|"
+                         r"enrolled|eligible|allowed|permitted)|(?:are|is)\s+(?:allowed|permitted|eligible)|remains?\s+eligible|"
                          r"may\s+(?:participate|enrol+))\b", re.I)
 _RESOLVED_RE = re.compile(r"\b(?:prior|previous|past|history|resolved|cured|treated|remission)\b", re.I)
 
@@ -108,6 +110,14 @@ def extract_conditions(ctx: Context) -> list:
     others = not_conditions(text, included)  # what a treatment acts on, a scale's name, ...
     dropped = _general_terms_dropped(lists, example_of, judged | set(own_window), others)
     confident = [m for m in included if m not in judged and m not in others and m.id not in dropped]
+    # "AV block, unless the subject has a functioning pacemaker": a proviso no exception can carry; a rule would
+    # exclude the patients it lets in, so the conditions it qualifies go to a person
+    for proviso in [m for m in excepted if m.id != "multiple_sclerosis" and _UNLESS_BEFORE_RE.search(
+            text, max(0, m.start - 60), m.start) and not any(_exceptions_for([c.id for c in confident], [m]))]:
+        sentence = text.rfind(".", 0, proviso.start) + 1
+        qualified_by = [m for m in confident if sentence <= m.start < proviso.start]
+        confident = [m for m in confident if m not in qualified_by]
+        ctx.unstated.extend((m.start, m.end) for m in [*qualified_by, proviso])
     ctx.unstated.extend((m.start, m.end) for m in included if m in judged and m not in others
                         or CAUSE_BEFORE_RE.search(text[max(0, m.start - 40):m.start]))
     if not confident:
@@ -168,11 +178,16 @@ def _without_covered(rules: list) -> list:
     lexicon = get_lexicon()
 
     def can_cover(a) -> bool:
-        return a.kind == "condition" and a.timing == "any" and a.window is None and not a.exceptions
+        return a.kind == "condition" and a.timing == "any" and a.window is None
+
+    def excepted(c: str, exceptions: list) -> bool:  # an exception of the covering rule touches this condition
+        return bool(lexicon.condition_ancestors(c) & set(exceptions)) or \
+            any(c in lexicon.condition_ancestors(e) for e in exceptions)
 
     def covers(a, b) -> bool:
         return a is not b and b.kind == "condition" and a.polarity == b.polarity and \
-            all(lexicon.condition_ancestors(c) & set(a.conditions) for c in b.conditions)
+            all(lexicon.condition_ancestors(c) & set(a.conditions) and not excepted(c, a.exceptions)
+                for c in b.conditions)
 
     covering = [(j, a) for j, a in enumerate(rules) if can_cover(a)]
     # of two rules covering each other the first stays
@@ -256,7 +271,7 @@ def _without_heads(mentions: list, text: str) -> list:
     for m, following in zip(mentions, [*mentions[1:], None]):
         entry = lexicon.get("conditions", m.id)
         if entry is not None and not entry.parents and m.id in _categories():
-            if out and re.fullmatch(r"[\s-]*", text[out[-1].end:m.start]):
+            if out and re.fullmatch(r"[\s)\]-]*", text[out[-1].end:m.start]):  # "HIV infection", "(HIV) infection"
                 continue
             if following is not None and m.id in lexicon.condition_ancestors(following.id) and \
                     _HEAD_WITH_RE.fullmatch(text[m.end:following.start]):
@@ -388,8 +403,14 @@ def _allowed_spans(text: str, section: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for stop in [*SEGMENT_BREAK_RE.finditer(text), None]:
         end = stop.end() if stop else len(text)
-        if (start > 0 or section == "exclusion") and _ALLOWED_RE.search(text, start, end):
-            spans.append((start, end))
+        allowed = _ALLOWED_RE.search(text, start, end)
+        if (start > 0 or section == "exclusion") and allowed:
+            # "History of malignancy (subjects with a basal cell carcinoma ... remain eligible)": the parenthesis
+            opening = text.rfind("(", start, allowed.start())
+            if opening > start and text.rfind(")", opening, allowed.start()) < 0:
+                spans.append((opening, end))
+            else:
+                spans.append((start, end))
         start = end
     return spans
 

@@ -82,10 +82,14 @@ def extract_sex(ctx: Context) -> list:
 _DIAGNOSIS_RE = re.compile(
     r"\bdiagnos\w*\b|\bmc\s*donald\b|\bpolman\b|clinically\s+(?:definite|confirmed|established)|\bconfirmed\s+(?:MS|multiple)|"
     r"\bmeet(?:s|ing)?\s+(?:the\s+)?criteria|according\s+to\s+(?:the\s+)?criteria|\bIPMSSG\b|"
-    r"^\s*(?:patients?\s+with\s+)?(?:multiple\s+sclerosis|MS)\b(?!\s+(?:drug|medication|therap|treatment|relapse))", re.I)
+    r"^\s*(?:patients?\s+with\s+)?(?:multiple\s+sclerosis|MS)\b(?!\s+(?:drug|medication|therap|treatment|relapse|"
+    # a scale or body named after the disease: "Multiple Sclerosis Severity Score (MSSS) of 4 or more"
+    r"severity|functional|impact|walking|quality|fatigue|neuropsycholog|society|cent(?:er|re)|clinic|symptom\s+onset))", re.I)
 _MS_RE = re.compile(r"\bMS\b|multiple\s+sclerosis", re.I)
 _VERSION_RE = re.compile(r"(?P<who>mc\s*donald|polman|thompson)\D{0,40}?(?P<year>(?:19|20)\d\d)|"
-                         r"(?P<year2>(?:19|20)\d\d)\s+(?:revision\s+of\s+the\s+|revised\s+)?mc\s*donald", re.I)
+                         r"(?P<year2>(?:19|20)\d\d)\s+(?:revision\s+of\s+the\s+|revised\s+)?mc\s*donald|"
+                         # "McDonald criteria #1-4 (2005 revision)"
+                         r"(?<=mcdonald)[^.;()]{0,30}\(\s*(?P<year3>(?:19|20)\d\d)\s+revision\s*\)", re.I)
 # Revisions are named by the panel's year; the papers that publish them appeared a year later.
 _PUBLISHED_AS = {("polman", "2011"): "2010", ("thompson", "2018"): "2017"}
 
@@ -96,7 +100,7 @@ def _criteria_version(text: str) -> tuple[Optional[str], list[tuple[int, int]]]:
     for m in _VERSION_RE.finditer(text):
         named = re.findall(r"polman|thompson", m.group(0), re.I)  # "McDonald criteria (Polman et al, 2011)"
         who = named[-1].lower() if named else "mcdonald"
-        year = m.group("year") or m.group("year2")
+        year = m.group("year") or m.group("year2") or m.group("year3")
         years.append(_PUBLISHED_AS.get((who, year), year))
         spans.append((m.start(), m.end()))
     if years:
@@ -152,11 +156,15 @@ def _listed_subtypes(ctx: Context) -> list:
 
 
 _INACTIVE_AFTER_RE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?without\s+(?:any\s+)?(?:evidence\s+of\s+)?"
-                                r"(?:disease\s+|clinical\s+|MRI\s+|inflammatory\s+)?(?:activity|relapses)", re.I)
+                                r"(?:disease\s+|clinical\s+|MRI\s+|inflammatory\s+|superimposed\s+)?(?:activity|relapses)", re.I)
 _ACTIVE_AFTER_RE = re.compile(r"\)?\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?with\s+[^,;.]{0,40}?\b(?:activity|relapses?|"
                               r"lesions?)\b", re.I)
 _ACTIVE_BEFORE_RE = re.compile(r"\bactive\s+$", re.I)
 _INACTIVE_BEFORE_RE = re.compile(r"\b(?:non-?active|inactive|not\s+active|non-?relapsing)\s+$", re.I)
+# Not the patient's subtype: the course an SPMS began with ("following an initial relapsing-remitting course"),
+# the population of another study ("the pilot study of lipoic acid in SPMS").
+_NOT_PATIENTS_SUBTYPE_RE = re.compile(r"\b(?:following|after|preceded\s+by)\s+(?:an?\s+)?(?:initial\s+)?$|"
+                                      r"\b(?:study|studies|trial|trials)\b[^.;]{0,60}\bin\s+(?:patients\s+with\s+)?$", re.I)
 
 
 def extract_diagnosis_and_subtype(ctx: Context) -> list:
@@ -169,6 +177,7 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     first = None
     own_activity: dict[tuple, bool] = {}  # each listed subtype (a name and its abbreviation once) and its activity
     listed = _listed_subtypes(ctx)
+    any_subtype = None
     for entity in ctx.entities_of("MS_SUBTYPE"):
         entry = lexicon.get("ms_subtypes", entity.id)
         members = entry.data.get("subtypes") if entry else None
@@ -180,7 +189,10 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             continue
         if _INACTIVE_AFTER_RE.match(ctx.text[entity.end:]) or _INACTIVE_BEFORE_RE.search(ctx.text[:entity.start]):
             continue  # "SPMS without disease activity": not the whole subtype, and no rule states the inactive part
+        if _NOT_PATIENTS_SUBTYPE_RE.search(ctx.text[max(0, entity.start - 80):entity.start]):
+            continue
         if set(members) >= {"RRMS", "SPMS", "PPMS"} and "progress" not in entity.text.lower():
+            any_subtype = any_subtype or entity
             continue  # "any disease sub-type of MS": a diagnosis, not a subtype restriction
         subtypes.extend(m for m in members if m not in subtypes)
         own_activity[tuple(members)] = own_activity.get(tuple(members), False) or bool(
@@ -199,9 +211,8 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             ctx.consume(m.start(), m.end())
         for start, end in spans:
             ctx.consume(start, end)
-    elif ctx.entities_of("MS_SUBTYPE") and not subtypes:
-        any_ms = ctx.entities_of("MS_SUBTYPE")[0]
-        rules.append(DiagnosisRule(polarity=ctx.base_polarity(any_ms.start)))
+    elif any_subtype and not subtypes:
+        rules.append(DiagnosisRule(polarity=ctx.base_polarity(any_subtype.start)))
     polarity = ctx.base_polarity(first.start) if first else "require"
     separate = sum(len(members) for members in own_activity) == len(set(subtypes))  # no subtype named twice
     if len(own_activity) > 1 and separate and polarity == "require" and len(set(own_activity.values())) == 2:
@@ -250,7 +261,10 @@ _DURATION_RE = re.compile(
     r"disease|illness)|(?:diagnosed|diagnosis)\s+(?:for|at\s+least|more\s+than|since|of\s+MS\s+for)|"
     r"since\s+(?:the\s+)?(?:diagnosis|onset|first\s+symptoms)|years?\s+(?:since|from|after)\s+(?:the\s+)?"
     r"(?:diagnosis|onset|first)|(?:of\s+)?at\s+least\s+\S+\s+(?:months?|years?)(?:'|’)?\s+duration|"
-    r"(?P<onset_within>onset\s+of\s+(?:the\s+)?(?:first\s+)?(?:MS\s+|multiple\s+sclerosis\s+)?symptoms?\s+(?=within\b))",
+    r"(?P<onset_within>onset\s+of\s+(?:the\s+)?(?:first\s+)?(?:MS\s+|multiple\s+sclerosis\s+)?symptoms?\s+(?=within\b))|"
+    # "MS symptom onset at least two years before screening": how long ago the disease began
+    r"(?:symptom|disease|MS|multiple\s+sclerosis)\s+onset\s+(?=(?:at\s+least|more\s+than|over|≥|>=|>)\s*\S+\s+"
+    r"(?:years?|months?)\s+(?:before|prior|ago))",
     re.I)
 # "Onset of MS symptoms within 10 years of ...": "within" bounds the duration from above.
 _WITHIN_RE = re.compile(r"\bwithin\s+(?:the\s+(?:last|past)\s+)?", re.I)
@@ -267,8 +281,8 @@ def extract_duration(ctx: Context) -> list:
     measured_from = "onset" if re.search(r"onset|first\s+symptom", ctx.text, re.I) else "diagnosis"
     rules = []
     # Clauses such as "more than 10 years in patients with an EDSS of 2 or less" carry their own condition.
-    # ("2 or less" after a number is a bound, not a second clause)
-    clauses = re.split(r";|(?<!\d\s)\bor\s+(?=(?:more|less|at\s+least|\d))", ctx.text[match.start():])
+    # ("2 or less", "10 years or less" are bounds, not a second clause)
+    clauses = re.split(r";|(?<!\d\s)\bor\s+(?=(?:more\s+than|less\s+than|at\s+least|\d))", ctx.text[match.start():])
     offset = match.start()
     for clause in clauses:
         if match.group("onset_within"):

@@ -48,7 +48,8 @@ _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:als
 _CURRENT_RE = re.compile(r"\bcurrently\b|\bcurrent\b|\bstill\s+taking|\bon\s+(?:a\s+)?(?:stable|regular)|\bconcurrent\b|"
                          r"\bconcomitant\b|\bintake\b|\bneeds?\s+to\s+take|\bcontinuous\b|\bregular\b|\bduring\s+treatment\s+with|"
                          r"\btreatment\s+with\s+\w+\s+according\s+to|\b(?:is|are)\s+(?:taking|receiving|using)\b|\bongoing\b|"
-                         r"\bestablished\s+on|"
+                         r"\bestablished\s+on|^\s*taking\b|\bat\s+(?:the\s+time\s+of\s+)?(?:enrol\w*|screening|baseline|"
+                         r"randomi[sz]ation|inclusion|study\s+entry)\b|"
                          r"\bstable\s+(?:therapy|treatment|dose|regimen)\b|^\s*(?:patients?\s+|subjects?\s+)?on\s+", re.I)
 _PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\breceived\b|\btreated\b|\btaken\b|"
                       r"\bhad\b|\bhave\s+been\b|\bexposure\b|\btried\b|\bfailed\b|\bsince\b", re.I)
@@ -418,11 +419,18 @@ _AFTER_PRODUCT_RE = re.compile(r"\b(?:after|following)\s+(?:stopping|discontinu\
                                r"(?:the\s+)?(?:last|final)\s+(?:dose|administration)\s+of)\s+(?:the\s+|any\s+)?$", re.I)
 
 
+# "methods of contraception for those participating in clinical studies": people in trials in general
+_GENERIC_PARTICIPANTS_RE = re.compile(r"\b(?:for|of|by|among)\s+(?:those|persons|people|individuals)\s+(?:who\s+are\s+)?$",
+                                      re.I)
+
+
 def extract_investigational(ctx: Context) -> list:
     match = next((m for m in _INVESTIGATIONAL_RE.finditer(ctx.text)
                   if not _PERMISSION_RE.search(_sentence_of(ctx.text, m.start()))
-                  and not _AFTER_PRODUCT_RE.search(ctx.text[max(0, m.start() - 50):m.start()])), None)
-    if not match or re.search(r"(?:this|the)\s+(?:study|trial)", match.group(0), re.I) or \
+                  and not _AFTER_PRODUCT_RE.search(ctx.text[max(0, m.start() - 50):m.start()])
+                  and not _GENERIC_PARTICIPANTS_RE.search(ctx.text[max(0, m.start() - 40):m.start()])), None)
+    # this trial's own product, a named study ("the pilot study of lipoic acid"), not any other trial
+    if not match or re.search(r"(?:this|the)\s+(?:\w+\s+){0,2}?(?:study|trial)", match.group(0), re.I) or \
             re.search(r"hypersensitiv|allerg|excipient", ctx.text, re.I):
         return []  # this trial's own product, a permission ("... was not exclusionary"), an allergy
     windows = [w for w in find_windows(ctx.text) if not ctx.is_consumed(w.start)]
