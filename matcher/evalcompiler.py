@@ -109,6 +109,9 @@ def _canonical(rule: dict) -> dict:
         dumped["exceptions"] = _minimal("conditions", dumped.get("exceptions") or [])
     if "classes" in dumped and "drugs" in dumped:
         dumped = _drugs_minimal(dumped)
+    if "qualifier" in dumped:
+        # a dose or regimen a person checks: whether the rule carries one, not its wording
+        dumped["qualifier"] = bool(dumped["qualifier"])
     if dumped.get("kind") == "lab" and not dumped.get("unit"):
         # the evaluator reads a bound without a unit in the lab's canonical unit ("JCV index > 1.5": index)
         entry = get_lexicon().get("labs", dumped.get("test", ""))

@@ -185,3 +185,14 @@ def test_a_qualified_washout_is_decided_without_the_drug_and_unknown_with_it(tre
     assert result.status == status
     if status == "unknown":
         assert "high-dose" in result.reason
+
+
+@pytest.mark.parametrize("treatments, status", [
+    ([{"drug": "aspirin", "start": "2025-01-01"}], "unknown"),     # which dose: a person checks
+    ([{"drug": "aspirin", "start": "2020-01-01", "end": "2021-01-01"}], "pass"),  # not current
+    ([{"drug": "fingolimod", "start": "2025-01-01"}], "pass"),
+    ([{"drug": "clopidogrel", "start": "2025-01-01"}], "fail"),
+])
+def test_a_compiled_dose_qualifier_decides_patients_without_the_drug(treatments, status):
+    text = "Receiving anticoagulant or antiplatelet therapies, including: aspirin > 81 mg/day, clopidogrel, heparin"
+    assert _status(text, "exclusion", {"treatments": treatments}).status == status

@@ -185,8 +185,10 @@ def test_mentions_that_are_no_exposure_give_no_drug_rule(text, section):
     "Use of non-steroidal anti-inflammatory drugs (NSAIDs) 5 or more days a week.",
     "Recent cannabis use of more than twice per week one month prior to study entry",
 ])
-def test_a_dose_or_frequency_specific_exposure_goes_to_a_person(text):
-    assert _kinds(text) == ["manual_review"]
+def test_a_dose_or_frequency_specific_exposure_is_qualified_not_any_use(text):
+    # any use would over-exclude: the rule carries the dose or frequency, and an exposure goes to a person
+    rules = [r for r in _rules(text) if r.kind in ("washout", "prior_drug")]
+    assert len(rules) == 1 and rules[0].qualifier
 
 
 def test_activity_while_on_a_therapy_is_no_exposure_rule_but_currently_still_taking_is():
@@ -524,3 +526,30 @@ def _walk(rules):
         yield rule
         if rule.kind == "group":
             yield from _walk(rule.rules)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # (drugs, classes, except_drugs, has qualifier) per washout / prior-drug rule
+    ("Current use of aspirin at doses greater than 325 mg/day", [(["aspirin"], [], [], True)]),
+    ("Previous use of Copaxone 40 mg/mL three times per week.", [(["glatiramer_acetate"], [], [], True)]),
+    ("Treatment with high dose corticosteroids during the 30 days preceding the inclusion",
+     [([], ["systemic_corticosteroid"], [], True)]),
+    ("Use of non-steroidal anti-inflammatory drugs (NSAIDs) 5 or more days a week.", [([], ["nsaid"], [], True)]),
+    # a qualified member of a class named beside it: excepted from the class, its own rule carries the dose
+    ("Receiving anticoagulant or antiplatelet therapies, including: aspirin > 81 mg/day, clopidogrel, heparin",
+     [(["clopidogrel", "heparin"], ["anticoagulant", "antiplatelet"], ["aspirin"], False), (["aspirin"], [], [], True)]),
+    # an example of a qualified class is in it; a route of a member beside its class is the class's
+    ("High-dose corticosteroids (e.g., intravenous methylprednisolone 1 g/day) within the last 30 days",
+     [([], ["systemic_corticosteroid"], [], True)]),
+    ("Treatment with IV methylprednisolone, oral prednisone or other systemic corticosteroids within 50 days",
+     [(["methylprednisolone", "prednisone"], ["systemic_corticosteroid"], [], False)]),
+    # a dose in an exception narrows the exception: the drug stays excepted, the dose goes to a person
+    ("Tricyclic antidepressants, other than amitriptyline at a dose of 25 mg/day or less",
+     [([], ["tricyclic_antidepressant"], ["amitriptyline"], False)]),
+    # the drug's own name, and a route of a class, are no qualifier
+    ("Treatment with intravenous immunoglobulin within 3 months", [(["intravenous_immunoglobulin"], [], [], False)]),
+])
+def test_a_dose_regimen_or_route_is_the_rules_qualifier(text, expected):
+    # these went to a person whole (or over-excluded every dose); now a patient without the drug is decided
+    rules = [r for r in _rules(text) if r.kind in ("washout", "prior_drug")]
+    assert [(r.drugs, r.classes, r.except_drugs, r.qualifier is not None) for r in rules] == expected

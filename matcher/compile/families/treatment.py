@@ -12,7 +12,7 @@ from ...models.rules import (Duration, GroupRule, InvestigationalRule, LiveVacci
                              Window)
 from .. import context
 from ..context import Context
-from ..quantities import NUM, anchor_of, find_windows, number, unit_of
+from ..quantities import COMPARATOR_RE, NUM, anchor_of, find_windows, number, unit_of
 
 # Mentions that are about the drug but not exposure to it.
 _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indicat|adverse\s+reaction|anaphyla|"
@@ -35,9 +35,6 @@ _IMAGING_RE = re.compile(r"\bMRI\b|\bscans?\b|\blesions?\b|enhanc\w+|\bimaging\b
 _DURING_RE = re.compile(r"\b(?:while|whilst)\s+(?:being\s+)?(?:on|receiving|taking|treated\s+with)\b|"
                         r"\bduring\s+(?:\w+\s+){0,2}(?:treatment|therapy)\s+with\b|\bon\s+(?:that|the\s+same)\s+", re.I)
 _SUBSTANCE_USE_RE = re.compile(r"\babuse\b|\bdependen(?:ce|cy)\b|\baddiction\b|\bmisuse\b|\buse\s+disorder", re.I)
-# A dose strength ("Copaxone 40 mg/mL three times per week") makes the exposure dose-specific: not a rule we
-# can state without over-excluding other doses.
-_DOSE_RE = re.compile(rf"(?<![\w.]){NUM}\s*(?:mg|µg|mcg|g|IU|units?)\b(?:\s*/\s*(?:mL|kg|day|d|week|m2))?", re.I)
 _FREQUENCY_RE = re.compile(rf"\b(?:{NUM}|once|twice|thrice)\s+(?:or\s+more\s+)?(?:days?|times?)?\s*(?:a|per|each|/)\s*"
                            r"(?:week|wk|month|day)\b", re.I)
 # A parenthesis of examples after "contraception" lists methods, not exposures.
@@ -45,12 +42,15 @@ _CONTRACEPTION_RE = re.compile(r"contracept\w*|birth\s+control", re.I)
 # A permission ("... may be considered for this trial") states no exclusion.
 _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:also\s+)?(?:allowed|permitted)|"
                             r"not\s+exclusionary|acceptable", re.I)
-_CURRENT_RE = re.compile(r"\bcurrently\b|\bcurrent\b|\bstill\s+taking|\bon\s+(?:a\s+)?(?:stable|regular)|\bconcurrent\b|"
-                         r"\bconcomitant\b|\bintake\b|\bneeds?\s+to\s+take|\bcontinuous\b|\bregular\b|\bduring\s+treatment\s+with|"
-                         r"\btreatment\s+with\s+\w+\s+according\s+to|\b(?:is|are)\s+(?:taking|receiving|using)\b|\bongoing\b|"
-                         r"\bestablished\s+on|^\s*taking\b|\bat\s+(?:the\s+time\s+of\s+)?(?:enrol\w*|screening|baseline|"
-                         r"randomi[sz]ation|inclusion|study\s+entry)\b|"
-                         r"\bstable\s+(?:therapy|treatment|dose|regimen)\b|^\s*(?:patients?\s+|subjects?\s+)?on\s+", re.I)
+_CURRENT_RE = re.compile("|".join([
+    r"\bcurrently\b", r"\bcurrent\b", r"\bstill\s+taking", r"\bon\s+(?:a\s+)?(?:stable|regular)", r"\bconcurrent\b",
+    r"\bconcomitant\b", r"\bintake\b", r"\bneeds?\s+to\s+take", r"\bcontinuous\b", r"\bregular\b",
+    r"\bduring\s+treatment\s+with", r"\btreatment\s+with\s+\w+\s+according\s+to", r"\bongoing\b",
+    r"\b(?:is|are)\s+(?:taking|receiving|using)\b", r"^\s*(?:taking|receiving|using)\b", r"\bestablished\s+on",
+    # "medications at enrollment", "at the time of screening"
+    r"\bat\s+(?:the\s+time\s+of\s+)?(?:enrol\w*|screening|baseline|randomi[sz]ation|inclusion|study\s+entry)\b",
+    r"\bstable\s+(?:therapy|treatment|dose|regimen)\b", r"^\s*(?:patients?\s+|subjects?\s+)?on\s+",
+]), re.I)
 _PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\breceived\b|\btreated\b|\btaken\b|"
                       r"\bhad\b|\bhave\s+been\b|\bexposure\b|\btried\b|\bfailed\b|\bsince\b", re.I)
 # "Statin treatment for other disease", "anticoagulant or fibrinolytic treatment": the drug names the treatment
@@ -82,6 +82,7 @@ _IF_TAKING_RE = re.compile(r"^\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient
                            r"(?:currently\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used)\s+(?:at\s+least\s+)?(?P<n>{NUM})\s+(?:\w+\s+)?"
                           r"(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs)", re.I)
+_MISSED_DOSES_RE = re.compile(r"\bmissed\s+(?:\w+\s+)?(?:doses?|infusions?)\s*$|\b(?:doses?|infusions?)\s+missed\s*$", re.I)
 _STARTED_WITHIN_RE = re.compile(r"\b(?:started|initiated|introduced|begun|began|commenced)\s+(?:with)?in\s+(?:the\s+)?"
                                 r"(?:last|past|previous|preceding|prior)\b|\b(?:started|initiated|introduced|begun|began|"
                                 rf"commenced)\s+(?:less\s+than|within|<)\s*{NUM}\s*(?:days?|weeks?|months?|years?)\s+"
@@ -93,11 +94,130 @@ _LISTED_CLASS_RE = re.compile(r"(?:\bone\s+of\s+(?:the\s+)?|\bapproved\s+)(?:[\w
 
 
 def extract_drugs(ctx: Context) -> list:
+    """Washout and prior-drug rules. A dose, regimen or frequency the record cannot show ("aspirin > 81 mg/day",
+    "high-dose corticosteroids", "cannabis more than twice a week") is the ``qualifier`` of the rule on that drug:
+    without the drug the criterion is decided, with it a person checks."""
+    mentions = _exposure_mentions(ctx)
+    qualifiers = _dose_qualifiers(ctx, mentions)
+    rules = _extract_drugs(ctx, mentions)
+    return _qualified(rules, qualifiers) if qualifiers and rules else rules
+
+
+def _exposure_mentions(ctx: Context) -> list:
     permitted = [(m.start(), m.end()) for m in re.finditer(r"[^.]*[.]?", ctx.text)
                  if _PERMISSION_RE.search(m.group(0))]
-    mentions = [e for e in ctx.entities_of("DRUG", "DRUG_CLASS")
-                if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
-                and not _not_exposure(ctx.text, e)]
+    return [e for e in ctx.entities_of("DRUG", "DRUG_CLASS")
+            if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
+            and not _not_exposure(ctx.text, e)]
+
+
+# "aspirin > 81 mg/day", "Copaxone 40 mg/mL three times per week", "amitriptyline at a dose of 25 mg/day or less"
+_DOSE_AFTER_RE = re.compile(
+    rf"[\s()]*(?:\w+\s+){{0,1}}?(?P<dose>(?:(?:at\s+)?(?:an?\s+)?(?:doses?|dosages?)\s+(?:of\s+)?)?(?:(?:{COMPARATOR_RE})\s*)?"
+    rf"{NUM}\s*(?:mg|µg|mcg|g|IU|units?)\b(?:\s*/\s*(?:mL|kg|day|d|week|m2))?"
+    rf"(?:\s+(?:or\s+(?:less|more|lower|higher)|(?:per|a|each|/)\s*(?:day|week|month)|daily|weekly|"
+    rf"(?:once|twice|thrice|{NUM}\s+times?)\s+(?:per|a|each)\s+(?:day|week|month)|"
+    rf"(?:IV|intravenous(?:ly)?|orally|oral|subcutaneous(?:ly)?)|every\s+{NUM}\s+(?:days?|weeks?)))*|"
+    # "corticosteroid pulse(s)": a regimen
+    rf"pulses?\b|pulse\s+therapy)", re.I)
+_HIGH_DOSE_BEFORE_RE = re.compile(r"\b(?P<dose>(?:high|low)[\s-]+dose|(?:high|low)[\s-]+dosage|pulsed?)\s+"
+                                  r"(?:(?:systemic|intravenous|IV|oral)\s+){0,2}$", re.I)
+
+
+# "IV methylprednisolone": one route of a drug given by several (a class named with its routes is the class)
+_ROUTE_RE = re.compile(r"IV|i\.v\.|intravenous", re.I)
+_ROUTE_BEFORE_RE = re.compile(r"(?<![\w/-])(?P<dose>IV|i\.v\.|intravenous)\s+$", re.I)
+
+
+_OWN_QUALIFIER_RE = re.compile(r"\b(?:high|low)[\s-]+dos\w*|\bpulses?\b|(?<![\w/-])(?:IV|i\.v\.|intravenous)\b", re.I)
+
+
+def _own_qualifier(mention) -> str | None:
+    """A dose, regimen or route inside a lexicon term ("IV methylprednisolone"), unless the drug's own name holds
+    it ("intravenous immunoglobulin")."""
+    found = _OWN_QUALIFIER_RE.search(mention.text)
+    if not found or (mention.label != "DRUG" and _ROUTE_RE.fullmatch(found.group(0))):
+        return None  # "intravenous antibiotics": a route of a class is the class
+    kind = "drugs" if mention.label == "DRUG" else "drug_classes"
+    entry = get_lexicon().get(kind, mention.id)
+    if entry is not None and _OWN_QUALIFIER_RE.search(entry.name):
+        return None
+    return " ".join(found.group(0).split())
+
+
+def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
+    """{mention: qualifier text} for the mentions a dose, a regimen or a frequency narrows. A dose in an exception
+    ("other than amitriptyline at 25 mg/day or less") narrows the exception: the drug stays excepted and the dose
+    goes to a person."""
+    out = {}
+    exception = context.exception_start(ctx.text)
+    for m in mentions:
+        after = _DOSE_AFTER_RE.match(ctx.text, m.end)
+        before = _HIGH_DOSE_BEFORE_RE.search(ctx.text, max(0, m.start - 40), m.start) or \
+            (m.label == "DRUG" and _ROUTE_BEFORE_RE.search(ctx.text, max(0, m.start - 20), m.start))
+        own = _own_qualifier(m)  # the term itself: "high dose corticosteroids", "corticosteroid pulse"
+        if own and not after:
+            out[m] = own
+            continue
+        if not (after or before):
+            continue
+        if after and exception is not None and m.start >= exception:
+            ctx.unstated.append(after.span("dose"))
+            ctx.consume(*after.span("dose"))
+            continue
+        span = after.span("dose") if after else before.span("dose")
+        ctx.consume(*span)
+        out[m] = " ".join(ctx.text[span[0]:span[1]].split())
+    frequency = _FREQUENCY_RE.search(ctx.text)
+    if frequency:  # "NSAIDs 5 or more days a week": of every drug named
+        ctx.consume(frequency.start(), frequency.end())
+        out.update({m: out.get(m, " ".join(frequency.group(0).split())) for m in mentions
+                    if exception is None or m.start < exception})
+    return out
+
+
+def _qualified(rules: list, qualifiers: dict) -> list:
+    """The rules with each qualified drug or class in a rule of its own carrying its qualifier."""
+    by_id: dict = {}
+    for mention, text in qualifiers.items():
+        by_id.setdefault(mention.id, text)
+    out = []
+    for rule in rules:
+        if rule.kind == "group":
+            out.append(rule.model_copy(update={"rules": _qualified(rule.rules, qualifiers)}))
+            continue
+        if rule.kind not in ("washout", "prior_drug"):
+            out.append(rule)
+            continue
+        qualified_classes = {i for i in rule.classes if i in by_id}
+        # "high-dose corticosteroids (e.g., IV methylprednisolone 1 g/day)": an example of a qualified class is in
+        # it; "IV methylprednisolone, oral prednisone or other systemic corticosteroids": a route of a member of a
+        # class named beside it is the class's
+        drugs = [i for i in rule.drugs if not (i in by_id and get_lexicon().drug_classes(i) & qualified_classes)]
+        texts_by_id = {i: t for i, t in by_id.items()
+                       if not (i in drugs and _ROUTE_RE.fullmatch(t) and get_lexicon().drug_classes(i) & set(rule.classes))}
+        targets = [("drugs", i) for i in drugs] + [("classes", i) for i in rule.classes]
+        texts = {i: texts_by_id[i] for _, i in targets if i in texts_by_id}
+        if not texts:
+            out.append(rule)
+            continue
+        plain = [(field, i) for field, i in targets if i not in texts]
+        if plain:
+            # "anticoagulant or antiplatelet therapies, including aspirin > 81 mg/day": the class does not take
+            # the qualified member back in
+            classes = [i for f, i in plain if f == "classes"]
+            members = [i for f, i in targets if f == "drugs" and i in texts
+                       and get_lexicon().drug_classes(i) & set(classes)]
+            out.append(rule.model_copy(update={"drugs": [i for f, i in plain if f == "drugs"], "classes": classes,
+                                               "except_drugs": list(dict.fromkeys([*rule.except_drugs, *members]))}))
+        for text in dict.fromkeys(texts.values()):
+            ids = [(f, i) for f, i in targets if texts.get(i) == text]
+            out.append(rule.model_copy(update={"drugs": [i for f, i in ids if f == "drugs"],
+                                               "classes": [i for f, i in ids if f == "classes"], "qualifier": text}))
+    return out
+
+
+def _extract_drugs(ctx: Context, mentions: list) -> list:
     if not mentions:
         return []
     if _NOT_EXPOSURE_RE.search(ctx.text) and not _listed_contraindications(ctx.text, mentions):
@@ -117,10 +237,6 @@ def extract_drugs(ctx: Context) -> list:
     by_clause = _timed_clauses(ctx, mentions)
     if by_clause is not None:
         return by_clause
-    if any(_DOSE_RE.match(ctx.text[m.end:m.end + 20].lstrip(" (")) for m in mentions) or _FREQUENCY_RE.search(ctx.text):
-        # a dose- or frequency-specific exposure ("Copaxone 40 mg/mL", "NSAIDs 5 or more days a week", "cannabis use
-        # of more than twice per week"): any use would over-exclude, so to a person
-        return []
     exception = context.exception_start(ctx.text)
     included = [m for m in mentions if exception is None or m.start < exception]
     excepted = [m for m in mentions if exception is not None and m.start >= exception]
@@ -148,7 +264,9 @@ def extract_drugs(ctx: Context) -> list:
     for mention in mentions:
         ctx.consume(mention.start, mention.end)
     targets = {"drugs": drugs, "classes": classes, "except_drugs": except_drugs}
-    windows = find_windows(ctx.text)
+    # "with no missed doses in the previous 3 months": the window of the adherence, not of the exposure
+    windows = [w for w in find_windows(ctx.text)
+               if not _MISSED_DOSES_RE.search(ctx.text, max(0, w.start - 30), w.start)]
     chronic = minimum or _CONSECUTIVE_RE.search(ctx.text)
     separate = [w for w in windows if chronic and not _overlaps((w.start, w.end), chronic.span())]
     if chronic and separate and not current and not re.search(r"\bstable\b", ctx.text, re.I):
@@ -184,6 +302,8 @@ def extract_drugs(ctx: Context) -> list:
     if current and not past:
         rule["current"] = True
         ctx.consume(current.start(), current.end())
+    elif _FREQUENCY_RE.search(ctx.text) and not _PAST_RE.search(ctx.text):
+        rule["current"] = True  # "Use of NSAIDs 5 or more days a week": a habit, now
     elif not _PAST_RE.search(ctx.text) and (_TREATMENT_NOUN_RE.match(ctx.text[included[-1].end:]) or re.search(
             r"(?:treatment|therapy|medication)s?$", included[-1].text, re.I)):
         rule["current"] = True  # "Statin treatment for other disease"
