@@ -1,4 +1,4 @@
-"""The compiler on the hold-out sets (tests/holdout/, tests/holdout2/): trials it was not developed on.
+"""The compiler on the hold-out sets (tests/holdout/, tests/holdout2/, tests/holdout3/): trials it was not developed on.
 
 The floors are the figures `msmatch eval-compiler --gold tests/<set>/gold` printed after the fixes the first
 (unseen) measurement of each set led to; the first measurements themselves are in each set's README. A change
@@ -20,10 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Per set: the floors, how many records and at least how many criteria it holds.
 SETS = {
-    "holdout": ({"precision": 0.9835, "recall": 1.0, "exact_parameter_accuracy": 1.0,
+    "holdout": ({"precision": 0.989, "recall": 1.0, "exact_parameter_accuracy": 1.0,
                  "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 8, 144),
-    "holdout2": ({"precision": 0.9944, "recall": 0.9888, "exact_parameter_accuracy": 0.9943,
-                  "structured_criteria_recall": 0.9853, "manual_review_precision": 0.8462}, 8, 147),
+    "holdout2": ({"precision": 0.9944, "recall": 0.9944, "exact_parameter_accuracy": 0.9944,
+                  "structured_criteria_recall": 0.9926, "manual_review_precision": 0.9167}, 8, 147),
+    "holdout3": ({"precision": 0.9651, "recall": 0.9755, "exact_parameter_accuracy": 0.9554,
+                  "structured_criteria_recall": 0.988, "manual_review_precision": 0.9647}, 14, 336),
 }
 
 
@@ -64,6 +66,8 @@ def test_every_criterion_of_the_record_is_accounted_for(path):
     gold = json.loads(path.read_text(encoding="utf-8"))
     (ruleset,) = load_rulesets(ROOT / gold["fixture"])
     assert ruleset.trial_id == gold["trial_id"]
-    assert ruleset.title and "Inclusion Criteria:" in ruleset.criteria_text
+    assert "inclusion criteria" in ruleset.criteria_text.lower()
+    if not gold["fixture"].endswith((".csv", ".txt")) or "holdout3" not in gold["fixture"]:
+        assert ruleset.title  # page text and API records carry one; corpus-style CSV rows and criteria text do not
     for criterion in ruleset.criteria:
         assert criterion.rules, f"{criterion.id} has no rule"
