@@ -112,6 +112,8 @@ def _canonical(rule: dict) -> dict:
     if "qualifier" in dumped:
         # a dose or regimen a person checks: whether the rule carries one, not its wording
         dumped["qualifier"] = bool(dumped["qualifier"])
+    if dumped.get("kind") == "lab" and dumped.get("unit"):  # "ml/min" is "mL/min", as the evaluator reads it
+        dumped["unit"] = get_lexicon().canonical_unit(dumped.get("test", ""), dumped["unit"])
     if dumped.get("kind") == "lab" and not dumped.get("unit"):
         # the evaluator reads a bound without a unit in the lab's canonical unit ("JCV index > 1.5": index)
         entry = get_lexicon().get("labs", dumped.get("test", ""))

@@ -543,3 +543,22 @@ def test_known_reads_as_current_for_the_item_it_precedes():
     rules = conditions_of("History of cancer (other than basal cell or squamous cell carcinoma of the skin that has been "
                           "completely excised), or known HIV infection.")
     assert [(r.conditions, r.timing) for r in rules] == [(["malignancy"], "any"), (["hiv"], "current")]
+
+
+@pytest.mark.parametrize("text, timing", [
+    ("Celiac disease, inflammatory bowel disease, or an eating disorder (anorexia nervosa, bulimia), current or past.",
+     "any"),
+    ("The participant has a bleeding disorder or known platelet dysfunction at any time prior to the screening visit.",
+     "any"),
+    ("Inflammatory bowel disease", "current"),
+])
+def test_a_timing_after_the_last_item_reaches_every_item(text, timing):
+    assert one_condition(text).timing == timing
+
+
+def test_a_relation_after_a_closing_parenthesis_and_or_is_the_next_items():
+    # "... (schizophrenia, bipolar disorder) or moderate to severe cognitive impairment that would prevent ...":
+    # the relation qualifies the impairment, not bipolar disorder
+    rule = one_condition("Severe mental illness (schizophrenia, bipolar disorder) or moderate to severe cognitive "
+                         "impairment that would prevent following the diet.")
+    assert rule.conditions == ["schizophrenia", "bipolar_disorder"]

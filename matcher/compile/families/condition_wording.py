@@ -32,7 +32,7 @@ _QUALIFIER_AFTER_RE = re.compile(
 _DEGREE_AFTER_RE = re.compile(r"\s*(?:(?:that|which|who)\s+(?:is|are|was|were)\s+)?(?:(?:poorly|inadequately|"
                               r"insufficiently)[\s-]+controlled|uncontrolled)\b", re.I)
 # Where a trailing qualifier no longer belongs to the mention: a new clause or a catch-all item.
-_NEW_CLAUSE_RE = re.compile(r",\s*(?:or|and)\b|\b(?:or|and)\s+(?:who|which|that|are|is|has|have)\b|"
+_NEW_CLAUSE_RE = re.compile(r",\s*(?:or|and)\b|\)\s*(?:or|and)\b|\b(?:or|and)\s+(?:who|which|that|are|is|has|have)\b|"
                             r"\bother\b(?!\s+than)", re.I)  # "X other than MS that requires ...": still X's
 # Non-exhaustive examples after a general term.
 EXAMPLES_RE = re.compile(

@@ -54,8 +54,12 @@ _OTHER_BEFORE_RE = re.compile(r"\bother\s+(?:[\w-]+\s+){0,2}$", re.I)
 _MS_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\b", re.I)
 
 _HISTORY_RE = re.compile(r"\bhistory\b|\bprevious(?:ly)?\b|\bprior\b|\bever\b|\bpast\b|\bpre-?existing\b|\bearlier\b", re.I)
-_HISTORY_AFTER_RE = re.compile(r"\bhistory\b|\bpreviously\b|\bever\b|\bin\s+the\s+past\b|\bearlier\b", re.I)
+_HISTORY_AFTER_RE = re.compile(r"\bhistory\b|\bpreviously\b|\bever\b|\bin\s+the\s+past\b|\bearlier\b|\bat\s+any\s+time\b|"
+                               r"\b(?:current|present)\s+or\s+past\b|\bpast\s+or\s+(?:current|present)\b", re.I)
 # Allergies and hypersensitivities are lifelong: a bare mention means "ever", not "now".
+# "Celiac disease, inflammatory bowel disease, or an eating disorder, current or past.": every item
+_HISTORY_AT_END_RE = re.compile(r"[,;(]\s*(?:(?:current|present)\s+or\s+past|past\s+or\s+(?:current|present)|at\s+any\s+time|"
+                                r"ever)\s*\)?\s*\.?\s*$", re.I)
 _LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|anaphyla", re.I)
 _CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b|\bknown\b",
                          re.I)
@@ -543,7 +547,7 @@ def _timings(text: str, mentions: list) -> dict:
         tail = text[mentions[-1].end:item_end(text, mentions[-1].end)]
         for window in find_windows(tail):
             tail = tail[:window.start] + " " * (window.end - window.start) + tail[window.end:]
-        if _HISTORY_AFTER_RE.search(tail):
+        if _HISTORY_AFTER_RE.search(tail) or _HISTORY_AT_END_RE.search(text):
             return {m: "any" for m in mentions}
     previous = None
     masked = text  # a window's "past" ("in the past 6 months") is the window's, not a history word
