@@ -5,10 +5,15 @@ its brands, mentions that are no exposure, windows per drug and their anchors, i
 MRI lesion alternatives, relapse definitions and an excluded sex.
 """
 
+from pathlib import Path
+
 import pytest
 
-from matcher.compile import compile_text
+from matcher.compile import compile_text, compile_trial
+from matcher.ingest import readers
 from matcher.models.rules import ULN_UNIT
+
+from .conftest import rules_of
 
 
 def _rules(text, section="exclusion"):
@@ -504,28 +509,17 @@ def test_trial_participation_in_general_or_a_named_study_is_not_any_other_trial(
 
 
 def test_a_parent_at_enrollment_makes_its_drug_items_current():
-    from matcher.compile import compile_trial
-    from matcher.ingest import readers
-    from pathlib import Path
-
     # items that are criteria of their own (a window, a dose): a group, each item compiled alone
     text = ("Exclusion Criteria:\n- Any of the following medications at enrollment:\n  - warfarin\n"
             "  - fluoxetine, or fluoxetine use within the previous 5 weeks\n  - amitriptyline above 25 mg per day\n")
     (trial,) = readers.read_plain_text(text, path=Path("t.txt"), digest="0")
-    drugs = [r for c in compile_trial(trial).criteria for r in _walk(c.rules) if r.kind == "prior_drug"]
+    drugs = [r for c in compile_trial(trial).criteria for r in rules_of(c, "prior_drug")]
     assert [r.current for r in drugs if r.drugs == ["warfarin"]] == [True]
     # bare items are one list: the parent's words are the list's
     text = "Exclusion Criteria:\n- Any of the following medications at enrollment:\n  - warfarin\n  - amantadine\n"
     (trial,) = readers.read_plain_text(text, path=Path("t.txt"), digest="0")
-    drugs = [r for c in compile_trial(trial).criteria for r in _walk(c.rules) if r.kind == "prior_drug"]
+    drugs = [r for c in compile_trial(trial).criteria for r in rules_of(c, "prior_drug")]
     assert [(r.drugs, r.current) for r in drugs] == [(["warfarin", "amantadine"], True)]
-
-
-def _walk(rules):
-    for rule in rules:
-        yield rule
-        if rule.kind == "group":
-            yield from _walk(rule.rules)
 
 
 @pytest.mark.parametrize("text, expected", [

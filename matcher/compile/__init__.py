@@ -22,6 +22,7 @@ from .context import Context
 from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
 from .families.disease import extract_mri, extract_relapses, extract_sex
+from .families.treatment import AT_ENROLLMENT
 from .quantities import find_windows, stated_anchor
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
@@ -138,9 +139,8 @@ def _as_current(rule):
 
 
 # A parent speaking of the present: "medications at enrollment:", "currently taking any of the following:"
-_PARENT_CURRENT_RE = re.compile(r"\bat\s+(?:the\s+time\s+of\s+)?(?:enrol\w*|screening|baseline|randomi[sz]ation|"
-                                r"inclusion|study\s+entry)\b|\bcurrently\s+(?:taking|receiving|using|on)\b|"
-                                r"\bconcomitant\b", re.I)
+_PARENT_CURRENT_RE = re.compile(rf"{AT_ENROLLMENT}|\bcurrently\s+(?:taking|receiving|using|on)\b|\bconcomitant\b",
+                                re.I)
 
 
 def _with_window(rule, window):

@@ -203,7 +203,8 @@ def _merge_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
-_UNLESS_RE = re.compile(r"\bunless\b|\bexcept\s+(?:if|when|where)\b", re.I)
+UNLESS = r"\bunless\b|\bexcept\s+(?:if|when|where)\b"
+_UNLESS_RE = re.compile(UNLESS, re.I)
 # "relapse-free", "steroid free", "HIV negative", "HIV-negative", "HIV seronegative"
 _FREE_AFTER_RE = re.compile(r"[\s-]?free\b|[\s-]+(?:sero)?negative\b", re.I)
 _PROHIBITION_RE = re.compile(r"\b(?:may|must|should|shall|can|will)\s*not$|\bcannot$|\bmay\s+no\s+longer$", re.I)

@@ -63,14 +63,15 @@ _HISTORY_AT_END_RE = re.compile(r"[,;(]\s*(?:(?:current|present)\s+or\s+past|pas
 _LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|anaphyla", re.I)
 _CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b|\bknown\b",
                          re.I)
-# "X or a Y", "X, or any Y": the next item is a noun phrase of its own, so a window after it is its own.
 # A negated relative clause right after a condition qualifies it ("hypothyroidism that is not adequately treated,
 # vitamin B12 deficiency"): it negates nothing after it.
 _RELATIVE_NEGATION_RE = re.compile(r"\s*,?\s*(?:that|which)\s+(?:is|are|was|were|has|have|had|does|do|did)\s+"
                                    r"(?:not|never)\b[^,;.]*", re.I)
-_UNLESS_BEFORE_RE = re.compile(r"\b(?:unless|except\s+(?:if|when|where|in))\b", re.I)
-_ITEM_BREAK_RE = re.compile(r",|;|\bor\b", re.I)
-_TREATMENT_WORD_RE = re.compile(r"therap|treat|medicat|\buse\s+of\b|\btaking\b|\breceiv", re.I)
+_UNLESS_BEFORE_RE = re.compile(rf"{context.UNLESS}|\bexcept\s+in\b", re.I)
+# "major depression, or antidepressant therapy started in ...": a treatment item after the condition's
+_LIST_BREAK_RE = re.compile(r",|;|\bor\b", re.I)
+_EXPOSURE_WORD_RE = re.compile(r"therap|treat|medicat|\buse\s+of\b|\btaking\b|\breceiv", re.I)
+# "X or a Y", "X, or any Y": the next item is a noun phrase of its own, so a window after it is its own.
 _NEW_ITEM_RE = re.compile(r"\s*,?\s*(?:or|and)\s+(?:an?|any)\s+", re.I)
 _FAMILY_RE = re.compile(r"\bfamily\b|\brelatives?\b|\bpartner\b", re.I)
 # "Any history or immediate family history of", "personal or family history": the patient's own history too.
@@ -106,7 +107,8 @@ def extract_conditions(ctx: Context) -> list:
     included = sorted(included + distributed, key=lambda m: m.start)
     entities = sorted(entities + distributed, key=lambda m: m.start)
 
-    windows = [w for w in find_windows(text) if free(w.start)]
+    all_windows = find_windows(text)
+    windows = [w for w in all_windows if free(w.start)]
     own_window = _item_windows(text, included, windows) if len(windows) >= 2 else {}
     example_of = _examples_by_mention(lists, included)
     starts = [e.start for e in entities]
@@ -138,15 +140,15 @@ def extract_conditions(ctx: Context) -> list:
         excepted += allowed_mentions
     polarity_ctx = _without_inner_negations(ctx, entities)
     groups: dict = {}
-    timings = _timings(text, confident)
+    timings = _timings(text, confident, all_windows)
     drugs = ctx.entities_of("DRUG", "DRUG_CLASS")
     for index, m in enumerate(confident):
         window = own_window.get(m) if own_window else (windows[0] if windows else None)
         if window and not own_window and m.start >= window.end and NEW_NOUN_PHRASE_RE.search(text, window.end, m.start):
             window = None  # "myocardial infarction in the past 6 months or any history of heart failure"
         if window and not own_window and m.end <= window.start and any(
-                m.end <= d.start < window.start and _ITEM_BREAK_RE.search(text, m.end, d.start)
-                and _TREATMENT_WORD_RE.search(text, max(m.end, d.start - 20), min(d.end + 15, window.start))
+                m.end <= d.start < window.start and _LIST_BREAK_RE.search(text, m.end, d.start)
+                and _EXPOSURE_WORD_RE.search(text, max(m.end, d.start - 20), min(d.end + 15, window.start))
                 for d in drugs):
             window = None  # "major depression, or antidepressant therapy started in the previous 3 months"
         if window and not own_window and index + 1 < len(confident) and confident[index + 1].end <= window.start \
@@ -537,7 +539,7 @@ def _item_windows(text: str, mentions: list, windows: list) -> dict:
     return out
 
 
-def _timings(text: str, mentions: list) -> dict:
+def _timings(text: str, mentions: list, windows: list) -> dict:
     """"History of X", "previous X" (ever: now or in the past) -> any; "active X", "current X" -> current; a
     bare "X" as a criterion means the patient has X now -> current, except lifelong allergies -> any. Each
     mention reads from the one before it: "known active infection or history of recurrent or chronic
@@ -545,14 +547,11 @@ def _timings(text: str, mentions: list) -> dict:
     out: dict = {}
     if mentions:  # "optic neuritis or uveitis earlier in the same eye" (not "... implanted within 8 weeks prior to")
         tail = text[mentions[-1].end:item_end(text, mentions[-1].end)]
-        for window in find_windows(tail):
-            tail = tail[:window.start] + " " * (window.end - window.start) + tail[window.end:]
+        tail = _without_windows(tail, find_windows(tail))
         if _HISTORY_AFTER_RE.search(tail) or _HISTORY_AT_END_RE.search(text):
             return {m: "any" for m in mentions}
     previous = None
-    masked = text  # a window's "past" ("in the past 6 months") is the window's, not a history word
-    for window in find_windows(text):
-        masked = masked[:window.start] + " " * (window.end - window.start) + masked[window.end:]
+    masked = _without_windows(text, windows)  # a window's "past" ("in the past 6 months") is no history word
     for m in mentions:
         scope = masked[previous.end if previous else 0:m.end]
         if _HISTORY_RE.search(scope) or _LIFELONG_RE.search(scope):
@@ -563,6 +562,13 @@ def _timings(text: str, mentions: list) -> dict:
             out[m] = "current"
         previous = m
     return out
+
+
+def _without_windows(text: str, windows: list) -> str:
+    """``text`` with the windows found in it blanked out (same offsets)."""
+    for window in windows:
+        text = text[:window.start] + " " * (window.end - window.start) + text[window.end:]
+    return text
 
 
 def _without_inner_negations(ctx: Context, entities: list) -> Context:

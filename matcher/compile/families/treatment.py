@@ -42,13 +42,14 @@ _CONTRACEPTION_RE = re.compile(r"contracept\w*|birth\s+control", re.I)
 # A permission ("... may be considered for this trial") states no exclusion.
 _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:also\s+)?(?:allowed|permitted)|"
                             r"not\s+exclusionary|acceptable", re.I)
+# The present as a time point: "medications at enrollment", "at the time of screening".
+AT_ENROLLMENT = r"\bat\s+(?:the\s+time\s+of\s+)?(?:enrol\w*|screening|baseline|randomi[sz]ation|inclusion|study\s+entry)\b"
 _CURRENT_RE = re.compile("|".join([
     r"\bcurrently\b", r"\bcurrent\b", r"\bstill\s+taking", r"\bon\s+(?:a\s+)?(?:stable|regular)", r"\bconcurrent\b",
     r"\bconcomitant\b", r"\bintake\b", r"\bneeds?\s+to\s+take", r"\bcontinuous\b", r"\bregular\b",
     r"\bduring\s+treatment\s+with", r"\btreatment\s+with\s+\w+\s+according\s+to", r"\bongoing\b",
     r"\b(?:is|are)\s+(?:taking|receiving|using)\b", r"^\s*(?:taking|receiving|using)\b", r"\bestablished\s+on",
-    # "medications at enrollment", "at the time of screening"
-    r"\bat\s+(?:the\s+time\s+of\s+)?(?:enrol\w*|screening|baseline|randomi[sz]ation|inclusion|study\s+entry)\b",
+    AT_ENROLLMENT,  # "medications at enrollment", "at the time of screening"
     r"\bstable\s+(?:therapy|treatment|dose|regimen)\b", r"^\s*(?:patients?\s+|subjects?\s+)?on\s+",
 ]), re.I)
 _PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\breceived\b|\btreated\b|\btaken\b|"
@@ -125,11 +126,12 @@ _HIGH_DOSE_BEFORE_RE = re.compile(r"\b(?P<dose>(?:high|low)[\s-]+dose|(?:high|lo
 
 
 # "IV methylprednisolone": one route of a drug given by several (a class named with its routes is the class)
-_ROUTE_RE = re.compile(r"IV|i\.v\.|intravenous", re.I)
-_ROUTE_BEFORE_RE = re.compile(r"(?<![\w/-])(?P<dose>IV|i\.v\.|intravenous)\s+$", re.I)
+_IV = r"IV|i\.v\.|intravenous"
+_ROUTE_RE = re.compile(_IV, re.I)
+_ROUTE_BEFORE_RE = re.compile(rf"(?<![\w/-])(?P<dose>{_IV})\s+$", re.I)
 
 
-_OWN_QUALIFIER_RE = re.compile(r"\b(?:high|low)[\s-]+dos\w*|\bpulses?\b|(?<![\w/-])(?:IV|i\.v\.|intravenous)\b", re.I)
+_OWN_QUALIFIER_RE = re.compile(rf"\b(?:high|low)[\s-]+dos\w*|\bpulses?\b|(?<![\w/-])(?:{_IV})\b", re.I)
 
 
 def _own_qualifier(mention) -> str | None:
