@@ -477,6 +477,22 @@ def test_the_past_of_a_window_is_no_history_word_for_the_next_item():
         [(["myocardial_infarction"], "any", True), (["heart_failure"], "current", False)]
 
 
+@pytest.mark.parametrize("text, expected", [
+    # an item with its own time word keeps the closing window for the items after it
+    ("Bipolar disorder, current major depressive episode, or suicidal ideation or a suicide attempt in the past 12 "
+     "months", [(["bipolar_disorder", "depression"], "current", False), (["suicidality"], "any", True)]),
+    ("Current suicidal ideation or a suicide attempt within the past year",
+     [(["suicidal_ideation"], "current", False), (["suicide_attempt"], "any", True)]),
+    # the time word of a general term reaches its examples: the window is the whole criterion's
+    ("Myocardial infarction, stroke or TIA within 6 months",
+     [(["myocardial_infarction", "cerebrovascular_disease"], "any", True)]),
+])
+def test_a_closing_window_stops_at_an_item_with_its_own_time_word(text, expected):
+    # the bipolar disorder and the depression were only exclusions within 12 months before
+    rules = conditions_of(text)
+    assert [(r.conditions, r.timing, r.window is not None) for r in rules] == expected
+
+
 @pytest.mark.parametrize("text, labs", [
     ("Renal insufficiency: creatinine clearance < 60 ml/min (Cockcroft formula)", ["creatinine_clearance"]),
     ("Neutropenia (ANC < 1.5 × 10^9/L) or thrombocytopenia (platelets < 100 × 10^9/L) at screening",

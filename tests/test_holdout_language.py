@@ -247,6 +247,16 @@ def test_activity_asked_of_every_subtype_stays_one_rule():
 
 
 @pytest.mark.parametrize("text", [
+    "Diagnosis of multiple sclerosis, relapsing form, per McDonald 2017 criteria",
+    "MS with a relapsing form of the disease",
+])
+def test_a_relapsing_form_named_after_the_diagnosis_is_the_relapsing_subtypes(text):
+    # only the diagnosis was read: a PPMS patient met the criterion
+    rule = one(text, "ms_subtype", "inclusion")
+    assert (rule["subtypes"], rule["active_only"]) == (["CIS", "RRMS", "SPMS"], True)
+
+
+@pytest.mark.parametrize("text", [
     "Patients with primary progressive MS (Polman et al. 2011) or SPMS without disease activity (Lublin et al. 2014).",
     "Non-relapsing secondary progressive MS or primary progressive MS",
 ])

@@ -547,3 +547,28 @@ def test_a_dose_regimen_or_route_is_the_rules_qualifier(text, expected):
     # these went to a person whole (or over-excluded every dose); now a patient without the drug is decided
     rules = [r for r in _rules(text) if r.kind in ("washout", "prior_drug")]
     assert [(r.drugs, r.classes, r.except_drugs, r.qualifier is not None) for r in rules] == expected
+
+
+@pytest.mark.parametrize("text, drugs, classes, months", [
+    ("Treatment-naive to glatiramer acetate, or treated with glatiramer acetate for less than 3 months",
+     ["glatiramer_acetate"], [], 3),
+    ("Previously treated with interferon beta for no more than 6 months", [], ["interferon_beta"], 6),
+])
+def test_a_ceiling_on_past_exposure_excludes_an_exposure_that_long(text, drugs, classes, months):
+    # read as a 3-month washout before: a patient on glatiramer for years was let in, one who started last month not
+    rule = _one(text, "prior_drug", "inclusion")
+    assert (rule.polarity, rule.drugs, rule.classes, rule.current) == ("exclude", drugs, classes, False)
+    assert (rule.min_duration.value, rule.min_duration.unit) == (months, "months")
+    assert not [r for r in _rules(text, "inclusion") if r.kind == "washout"]
+
+
+@pytest.mark.parametrize("text, drugs, classes", [
+    ("Treatment with anticoagulants (e.g. warfarin) that cannot be stopped for 3 days before the procedure",
+     ["warfarin"], ["anticoagulant"]),
+    ("Use of aspirin that cannot be discontinued", ["aspirin"], []),
+])
+def test_a_drug_that_cannot_be_stopped_is_current_use_not_a_washout(text, drugs, classes):
+    # the window is how long a pause would take: a patient who paused warfarin 3 days ago is not the one excluded
+    rule = _one(text, "prior_drug")
+    assert (rule.polarity, rule.drugs, rule.classes, rule.current) == ("exclude", drugs, classes, True)
+    assert not [r for r in _rules(text) if r.kind == "washout"]

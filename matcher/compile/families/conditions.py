@@ -72,7 +72,8 @@ _UNLESS_BEFORE_RE = re.compile(rf"{context.UNLESS}|\bexcept\s+in\b", re.I)
 _LIST_BREAK_RE = re.compile(r",|;|\bor\b", re.I)
 _EXPOSURE_WORD_RE = re.compile(r"therap|treat|medicat|\buse\s+of\b|\btaking\b|\breceiv", re.I)
 # "X or a Y", "X, or any Y": the next item is a noun phrase of its own, so a window after it is its own.
-_NEW_ITEM_RE = re.compile(r"\s*,?\s*(?:or|and)\s+(?:an?|any)\s+", re.I)
+# An item that carries its own time word: "..., current major depressive episode, or ..."
+_ITEM_TIMING_RE = re.compile(r"(?:^|[,;(]|\b(?:or|and)\b)\s*(?:(?:an?|any)\s+)?(?:current(?:ly)?|active|ongoing)\b", re.I)
 _FAMILY_RE = re.compile(r"\bfamily\b|\brelatives?\b|\bpartner\b", re.I)
 # "Any history or immediate family history of", "personal or family history": the patient's own history too.
 _OWN_OR_FAMILY_RE = re.compile(r"\b(?:history|personal|own|patient'?s?|subject'?s?)\s+or\s+(?:\w+\s+)?family\b|"
@@ -151,9 +152,7 @@ def extract_conditions(ctx: Context) -> list:
                 and _EXPOSURE_WORD_RE.search(text, max(m.end, d.start - 20), min(d.end + 15, window.start))
                 for d in drugs):
             window = None  # "major depression, or antidepressant therapy started in the previous 3 months"
-        if window and not own_window and index + 1 < len(confident) and confident[index + 1].end <= window.start \
-                and _CURRENT_RE.search(text[confident[index - 1].end if index else 0:m.end]) \
-                and _NEW_ITEM_RE.match(text, m.end, confident[index + 1].start):
+        if window and not own_window and _timed_item_before(text, confident, index, window):
             window = None  # "Current suicidal ideation or a suicide attempt within the past year": the attempt's window
         key = (id(window), _negated_apart(polarity_ctx, confident, index), "any" if window else timings[m])
         groups.setdefault(key, (window, []))[1].append(m)
@@ -562,6 +561,23 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
             out[m] = "current"
         previous = m
     return out
+
+
+def _timed_item_before(text: str, confident: list, index: int, window) -> bool:
+    """Whether a closing window stops short of mention ``index``: an item with its own time word ("current",
+    "active", "ongoing") between it and the window, or its own, keeps the window for the items after that word.
+    "Bipolar disorder, current major depressive episode, or a suicide attempt in the past 12 months": only the
+    attempt is within 12 months."""
+    m = confident[index]
+    if m.end > window.start:
+        return False
+    own_start = confident[index - 1].end if index else 0
+    for timed in _ITEM_TIMING_RE.finditer(text, own_start, window.start):
+        items = [n for n in confident if timed.end() <= n.start and n.end <= window.start
+                 and not EXAMPLES_RE.search(text, m.end, n.start)]  # examples of the timed term are not items
+        if len(items) >= 2:
+            return True
+    return False
 
 
 def _without_windows(text: str, windows: list) -> str:

@@ -68,6 +68,16 @@ _MIN_DURATION_RE = re.compile(
     # "the treatment must have been initiated more than 1 year before inclusion": on it for at least that long
     rf"\b(?:initiated|started|begun|commenced)\s+(?:at\s+least|more\s+than|over|≥|>=|>)\s*(?P<value3>{NUM}|an?)\s*"
     rf"(?P<unit3>days?|weeks?|months?|years?)\s+(?:before|prior\s+to|ago)", re.I)
+# "anticoagulants that cannot be stopped for 3 days before the procedure", "unwilling to discontinue X": the
+# patient is on it now; the window is how long a pause would take, not a washout.
+_CANNOT_STOP_RE = re.compile(r"\b(?:cannot|can\s*not|can't|could\s+not|unable\s+to|not\s+able\s+to)\s+be\s+"
+                             r"(?:safely\s+)?(?:stopped|discontinued|withheld|interrupted|held|paused|suspended)\b|"
+                             r"\b(?:unwilling|unable|not\s+willing|not\s+able)\s+to\s+(?:stop|discontinue|withhold|"
+                             r"interrupt|pause)\b", re.I)
+# A ceiling on past exposure: "Treatment-naive to X, or treated with X for less than 3 months".
+_MAX_DURATION_RE = re.compile(
+    rf"\bfor\s+(?:a\s+total\s+of\s+)?(?:less\s+than|fewer\s+than|under|no\s+more\s+than|not\s+more\s+than|"
+    rf"up\s+to|at\s+most|a\s+maximum\s+of|<|≤|<=)\s*(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
 _CONSECUTIVE_RE = re.compile(rf"(?:more\s+than|at\s+least|over|longer\s+than|≥|>=|>)\s*(?P<value>{NUM})\s*"
                              rf"consecutive\s+{_DURATION_UNIT}", re.I)
 _STABLE_FOR_RE = re.compile(
@@ -278,8 +288,23 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         ctx.consume(*chronic.span())
         return [WashoutRule(polarity=ctx.base_polarity(included[0].start, window), **targets,
                             window=_inherit_anchor(ctx.text, window), min_duration=_duration_of(chronic))]
+    cannot_stop = _CANNOT_STOP_RE.search(ctx.text)
+    if cannot_stop and not minimum:
+        ctx.consume(*cannot_stop.span())
+        for window in windows:
+            ctx.consume(window.start, window.end)
+        return [PriorDrugRule(polarity=ctx.base_polarity(included[0].start), **targets, current=True)]
     if minimum:
         return _minimum_duration(ctx, included[0], targets, minimum, current)
+    shorter = _MAX_DURATION_RE.search(ctx.text, included[0].end)
+    if shorter and ctx.section == "inclusion" and not current \
+            and not re.search(r"[.;]", ctx.text[included[0].end:shorter.start()]):
+        # the patient may have had less than that: an exposure that long or longer excludes
+        ctx.consume(*shorter.span())
+        for window in windows:
+            if _overlaps((window.start, window.end), shorter.span()):
+                ctx.consume(window.start, window.end)
+        return [PriorDrugRule(polarity="exclude", **targets, min_duration=_duration_of(shorter))]
     if windows:
         rules = []
         for group, window in _by_window(included, windows):
