@@ -44,6 +44,9 @@ def record_condition(path, fragment):
      "disease, disseminated intravascular coagulation, fibrinogen deficiency, clotting factor deficiency).",
      ["coagulation_disorder"], "current"),
     ("History of liver disease, including hepatitis B or cirrhosis", ["liver_disease"], "any"),
+    # a run of three or more in a parenthesis lists examples ("(NYHA III or IV)" narrows)
+    ("Heart disease (coronary artery disease, heart failure, arrhythmias)", ["heart_disease"], "current"),
+    ("Contraindications to MRI (pacemaker, metallic implants, claustrophobia)", ["mri_contraindication"], "current"),
 ])
 def test_a_general_term_with_examples_means_the_general_term(text, conditions, timing):
     rule = one_condition(text)
@@ -158,6 +161,7 @@ def test_a_judgement_word_inside_a_lexicon_term():
     "controlled by a treatment and hypersensitivity to any of the constituents.",  # NCT05208840
     "Patients must be in a stable neurological condition, relapse-free.",  # NCT02499900
     "Clinically stable cardiac disease",
+    "Chronic lung disease limiting the exercise capacity",
 ])
 def test_a_relational_or_stability_qualifier_withdraws_the_term(text):
     assert conditions_of(text, "inclusion" if "must be" in text else "exclusion") == []

@@ -572,3 +572,19 @@ def test_a_drug_that_cannot_be_stopped_is_current_use_not_a_washout(text, drugs,
     rule = _one(text, "prior_drug")
     assert (rule.polarity, rule.drugs, rule.classes, rule.current) == ("exclude", drugs, classes, True)
     assert not [r for r in _rules(text) if r.kind == "washout"]
+
+
+@pytest.mark.parametrize("text, current, washout", [
+    ("Current use of an SSRI, or use of an MAOI within 2 weeks before baseline",
+     (["ssri"]), (["mao_inhibitor"], 2, "weeks")),
+    ("Current use of fluoxetine or any other selective serotonin reuptake inhibitor, tricyclic antidepressant, or "
+     "monoamine oxidase inhibitor (MAOI), or MAOI use within the 5 weeks before baseline.",
+     ["ssri", "tricyclic_antidepressant", "mao_inhibitor"], (["mao_inhibitor"], 5, "weeks")),
+])
+def test_current_use_then_an_item_with_a_window_gives_each_its_timing(text, current, washout):
+    # the window was given to every item: an SSRI stopped 3 weeks ago excluded, one taken today within it anyway
+    rules = [r for r in _rules(text) if r.kind in ("prior_drug", "washout")]
+    assert [(r.kind, r.classes) for r in rules] == [("prior_drug", current), ("washout", washout[0])]
+    assert rules[0].current
+    assert (rules[1].window.within.value, rules[1].window.within.unit, rules[1].window.anchor) == \
+        (washout[1], washout[2], "baseline")

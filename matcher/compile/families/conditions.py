@@ -361,6 +361,8 @@ def _specific(mentions: list, text: str) -> list:
         paren = re.match(r"\s*\(([^()]*)\)", text[m.end:])
         if paren and EXAMPLES_RE.match(paren.group(1).lstrip()):
             paren = None  # "(e.g., hepatitis B or C, HIV)" gives examples, it does not narrow
+        elif paren and len(list(_items(paren.group(1), 0, len(paren.group(1))))) >= 3:
+            paren = None  # "Heart disease (coronary artery disease, heart failure, arrhythmias)": a run of examples
         narrowed = paren and any(
             m.end + paren.start(1) <= o.start < m.end + paren.end(1) and m.id in lexicon.condition_ancestors(o.id) - {o.id}
             for o in mentions)

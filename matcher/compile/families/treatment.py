@@ -358,7 +358,10 @@ def _timed_clauses(ctx: Context, mentions: list) -> list | None:
     timed = [(a, b) for a, b in clauses if bisect_left(starts, a) < bisect_left(starts, b)]
     timings = {bool(find_windows(ctx.text[a:b])) or bool(_AT_ANY_TIME_RE.search(ctx.text[a:b])) for a, b in timed}
     if len(timed) < 2 or timings != {True} or len({bool(find_windows(ctx.text[a:b])) for a, b in timed}) < 2:
-        return None
+        timed = _current_then_window(ctx.text, starts)
+        if timed is None:
+            return None
+        head_end = 0
     rules = []
     for a, b in timed:
         head = ctx.text[:head_end]
@@ -371,6 +374,22 @@ def _timed_clauses(ctx: Context, mentions: list) -> list | None:
     for m in mentions:
         ctx.consume(m.start, m.end)
     return rules
+
+
+def _current_then_window(text: str, starts: list) -> list | None:
+    """"Current use of an SSRI or TCA, or MAOI use within the 5 weeks before baseline": the items the current use
+    opens are current; the item after the last ", or" before the window is the window's."""
+    windows = find_windows(text)
+    if not windows or not _CURRENT_RE.match(text) and not re.match(r"\s*\w+\s+(?:of\s+)?(?:current|concomitant)\b",
+                                                                      text, re.I):
+        return None
+    cut = None
+    for cut in re.finditer(r",\s*(?:or|and)\b", text[:windows[0].start]):
+        pass
+    if cut is None or not starts[0] < cut.start() < starts[-1] or bisect_left(starts, cut.end()) == len(starts) \
+            or starts[bisect_left(starts, cut.end())] > windows[0].start:
+        return None
+    return [(0, cut.start()), (cut.end(), len(text))]
 
 
 def _by_window(included: list, windows: list) -> list:
