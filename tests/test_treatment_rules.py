@@ -588,3 +588,17 @@ def test_current_use_then_an_item_with_a_window_gives_each_its_timing(text, curr
     assert rules[0].current
     assert (rules[1].window.within.value, rules[1].window.within.unit, rules[1].window.anchor) == \
         (washout[1], washout[2], "baseline")
+
+
+@pytest.mark.parametrize("text, other_class, excepted", [
+    ("Natalizumab, glatiramer acetate, dimethyl fumarate, teriflunomide, IVIG or plasmapheresis within 3 months, or "
+     "any other immunosuppressive therapy (e.g., azathioprine, methotrexate, cyclosporine) within 6 months, before "
+     "randomization.", "immunosuppressant", ["natalizumab", "dimethyl_fumarate", "teriflunomide"]),
+    ("Fingolimod within 2 months or other S1P modulators within 6 months", "s1p_modulator", ["fingolimod"]),
+])
+def test_the_other_members_of_a_class_exclude_the_drugs_named_with_their_own_window(text, other_class, excepted):
+    # natalizumab 4 months ago fell in the class's 6 months: the criterion gives it 3
+    rules = [r for r in _rules(text) if r.kind == "washout"]
+    (other,) = [r for r in rules if other_class in r.classes]
+    assert other.except_drugs == excepted
+    assert all(d in rules[0].drugs for d in excepted)

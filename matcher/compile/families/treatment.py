@@ -307,12 +307,15 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         return [PriorDrugRule(polarity="exclude", **targets, min_duration=_duration_of(shorter))]
     if windows:
         rules = []
-        for group, window in _by_window(included, windows):
+        groups = _by_window(included, windows)
+        for group, window in groups:
             ctx.consume(window.start, window.end)
+            named_before = [m for other, _ in groups if other is not group for m in other if m.label == "DRUG"]
             rules.append(WashoutRule(polarity=ctx.base_polarity(group[0].start, window),
                                      drugs=_ids(m for m in group if m.label == "DRUG"),
                                      classes=_ids(m for m in group if m.label == "DRUG_CLASS"),
-                                     except_drugs=except_drugs, window=_inherit_anchor(ctx.text, window)))
+                                     except_drugs=_ids([*excepted, *_other_than_named(ctx.text, group, named_before)]),
+                                     window=_inherit_anchor(ctx.text, window)))
         return rules
     polarity = ctx.base_polarity(included[0].start)
     half_lives = re.search(rf"(?P<n>{NUM})\s*half[\s-]*li(?:ves|fe)", ctx.text, re.I)
@@ -390,6 +393,15 @@ def _current_then_window(text: str, starts: list) -> list | None:
             or starts[bisect_left(starts, cut.end())] > windows[0].start:
         return None
     return [(0, cut.start()), (cut.end(), len(text))]
+
+
+def _other_than_named(text: str, group: list, named: list) -> list:
+    """"Natalizumab or teriflunomide within 3 months, or any other immunosuppressive therapy within 6 months": the
+    drugs named with a window of their own are not the "other" class's."""
+    lexicon = get_lexicon()
+    others = [m for m in group if m.label == "DRUG_CLASS" and re.search(r"\bother\s+(?:[\w-]+\s+){0,2}$",
+                                                                         text[max(0, m.start - 40):m.start], re.I)]
+    return [d for d in named if any(c.id in lexicon.drug_classes(d.id) for c in others)]
 
 
 def _by_window(included: list, windows: list) -> list:
@@ -568,7 +580,7 @@ _VACCINE_EXAMPLES_RE = re.compile(r"[\s,(]*(?:vaccines?\s*)?(?:including(?:,?\s+
                                   re.I)
 _INVESTIGATIONAL_RE = re.compile(
     r"investigational\s+(?:agent|drug|medication|medicinal\s+product|product|therapy|treatment|compound)s?|"
-    r"experimental\s+(?:therap(?:y|ies)|drugs?|agents?|treatments?)|"
+    r"experimental\s+(?:therap(?:y|ies)|drugs?|agents?|treatments?|procedures?|interventions?)|"
     r"(?:another|other|any\s+other)\s+(?:\w+\s+){0,3}?(?:clinical\s+)?(?:trial|study|research\s+study)|"
     r"participat\w+\s+in\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:clinical\s+)?(?:trials?|stud(?:y|ies)|research)|"
     r"(?:simultaneous|concurrent|parallel)\s+participation|participant\s+in\s+(?:an)?other", re.I)
@@ -600,7 +612,8 @@ def extract_investigational(ctx: Context) -> list:
             re.search(r"hypersensitiv|allerg|excipient", ctx.text, re.I):
         return []  # this trial's own product, a permission ("... was not exclusionary"), an allergy
     windows = [w for w in find_windows(ctx.text) if not ctx.is_consumed(w.start)]
-    ctx.consume(match.start(), match.end())
+    for also in _INVESTIGATIONAL_RE.finditer(ctx.text, match.start()):  # "investigational drug or experimental procedure"
+        ctx.consume(also.start(), also.end())
     found = windows[0] if windows else None
     window = found.window if found else None
     if found:
