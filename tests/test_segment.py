@@ -95,3 +95,13 @@ def test_roman_numeral_children_at_varying_indentation():
 def test_a_list_written_inline_after_the_following_colon_takes_no_children(text):
     criteria = segment(text)
     assert len(criteria) == 2 and not criteria[0].children
+
+
+@pytest.mark.parametrize("wrapped", ["inclusion.", "Inclusion", "exclusion"])
+def test_a_wrapped_line_that_starts_with_a_section_word_is_no_header(wrapped):
+    # every criterion after "... criteria for MS at\n inclusion." was read as an inclusion: 10 exclusions flipped
+    text = ("Inclusion Criteria:\n\n  -  Aged 18 to 55 years.\n\nExclusion Criteria:\n\n"
+            f"  -  Patients already meeting the 2010 McDonald criteria for multiple sclerosis at\n     {wrapped}\n\n"
+            "  -  Any previous disease-modifying therapy for MS.\n")
+    assert [(c.id, c.section) for c in segment(text)] == \
+        [("I1", "inclusion"), ("E1", "exclusion"), ("E2", "exclusion")]

@@ -96,7 +96,7 @@ def _is_header(line: str) -> Optional[re.Match]:
         return None
     # "Exclusion of patients with EDSS > 6" is a criterion: words after Inclusion/Exclusion make a header
     # only with "criteria" ("Inclusion Criteria (ALL to be fulfilled):").
-    if word != "criteria" and re.search(r"[^\W_]", match.group("rest") or "") \
+    if word != "criteria" and re.search(r"[^\W_]|\.", match.group("rest") or "") \
             and not re.search(r"criteri", line[match.start("section"):match.end("rest")], re.I):
         return None
     return match
@@ -129,6 +129,9 @@ def _read_items(text: str) -> list[_Item]:
             blank_before = True
             continue
         header = _is_header(line)
+        if header and current is not None and not blank_before and _MARKER_RE.match(line) is None \
+                and not re.search(r"criteri|:", line, re.I):
+            header = None  # "... meeting the McDonald criteria at\n inclusion.": a wrapped line, not a section
         if header:
             section = _section_of(header)
             section_assumed = False
