@@ -105,3 +105,27 @@ def test_a_wrapped_line_that_starts_with_a_section_word_is_no_header(wrapped):
             "  -  Any previous disease-modifying therapy for MS.\n")
     assert [(c.id, c.section) for c in segment(text)] == \
         [("I1", "inclusion"), ("E1", "exclusion"), ("E2", "exclusion")]
+
+
+def test_a_sub_heading_inside_a_section_groups_criteria_of_their_own():
+    # the items were one criterion under the heading: their rules were scored, and audited, as one
+    text = ("Exclusion Criteria:\n\nExclusions related to MS:\n\n* Primary progressive MS\n* Other neurological "
+            "disorders, including stroke, transient ischemic attack, or CNS vasculitis\n\n"
+            "Exclusions related to previous or concomitant therapy:\n\n* Any previous treatment with rituximab\n"
+            "* Receipt of a live vaccine within 6 weeks prior to randomization\n\nMS-related exclusions:\n\n"
+            "* Pregnancy\n")
+    criteria = segment(text)
+    assert [(c.id, c.text, c.children) for c in criteria] == [
+        ("E1", "Primary progressive MS", []),
+        ("E2", "Other neurological disorders, including stroke, transient ischemic attack, or CNS vasculitis", []),
+        ("E3", "Any previous treatment with rituximab", []),
+        ("E4", "Receipt of a live vaccine within 6 weeks prior to randomization", []),
+        ("E5", "Pregnancy", [])]
+
+
+def test_letters_after_h_are_markers_and_i_after_h_is_a_letter():
+    # "i)" was read as a roman numeral and "j)" .. "o)" as continuations: nine criteria became one
+    text = "Exclusion Criteria:\n" + "\n".join(f"{letter}) Criterion {letter}." for letter in "ghijklmno")
+    criteria = segment(text)
+    assert [c.text for c in criteria] == [f"Criterion {letter}." for letter in "ghijklmno"]
+    assert all(not c.children for c in criteria)

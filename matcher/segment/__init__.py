@@ -23,8 +23,14 @@ _HEADER_RE = re.compile(
     r"(?::|\s*$)\s*(?:\*\*)?\s*(?P<tail>.*)$",
     re.I,
 )
+# A heading inside a section that groups the criteria under it: "Exclusions related to MS:", "Exclusion criteria
+# related to previous therapy:", "MS-related exclusions:". Its items are criteria of their own, not one list.
+_SUBHEADING_RE = re.compile(
+    r"^\s*(?:\*\*|#+\s*)?(?:(?:[\w/-]+\s+){0,3}?(?P<section>inclusions?|exclusions?)\s+(?:criteria\s+)?"
+    r"(?:related|relating|regarding|concerning|pertaining|linked)\s+to\b[^:\n]{0,80}|"
+    r"[\w/ -]{0,40}?[\s-]related\s+(?P<section2>inclusions?|exclusions?|criteria))\s*:\s*(?:\*\*)?\s*$", re.I)
 _MARKER_RE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<marker>[-*•·▪◦‣–]|\d{1,2}[.)](?!\d)|\(\d{1,2}\)|\(?[a-h][.)]|"
+    r"^(?P<indent>[ \t]*)(?P<marker>[-*•·▪◦‣–]|\d{1,2}[.)](?!\d)|\(\d{1,2}\)|\(?[a-z][.)]|"
     r"\(?(?:i{1,3}|iv|vi{0,3}|ix|x)[.)])[ \t]+(?P<body>\S.*)$"
 )
 _CONNECTOR_END_RE = re.compile(r"(?:,|;|\b(?:or|and|and/or))\s*$", re.I)
@@ -63,6 +69,7 @@ class _Item:
     layout: str = "nested"
     parent: Optional["_Item"] = None
     blank_before: bool = False
+    marker_core: str = ""  # "h" of "h)": which letter follows it
 
     @property
     def text(self) -> str:
@@ -132,6 +139,14 @@ def _read_items(text: str) -> list[_Item]:
         if header and current is not None and not blank_before and _MARKER_RE.match(line) is None \
                 and not re.search(r"criteri|:", line, re.I):
             header = None  # "... meeting the McDonald criteria at\n inclusion.": a wrapped line, not a section
+        subheading = _SUBHEADING_RE.match(line) if not header else None
+        if subheading:
+            word = (subheading.group("section") or subheading.group("section2") or "").lower()
+            section = "exclusion" if word.startswith("exclu") else "inclusion" if word.startswith("inclu") else section
+            section_assumed = section is None
+            current = None
+            blank_before = True
+            continue
         if header:
             section = _section_of(header)
             section_assumed = False
@@ -156,9 +171,14 @@ def _read_items(text: str) -> list[_Item]:
         else:
             family = _marker_family(marker.group("marker"))
             indent = len(marker.group("indent").expandtabs(4))
+            core = marker.group("marker").strip("().")
+            if family == "roman" and len(core) == 1 and items and items[-1].family == "letter" \
+                    and items[-1].marker_core and ord(items[-1].marker_core.lower()) + 1 == ord(core.lower()):
+                family = "letter"  # "h) ... i) ...": the letter after h, not the roman one
             body = marker.group("body").strip()
         current = _Item(section, indent, family, content_start, line_start + len(line), [body],
-                        section_assumed, blank_before=blank_before)
+                        section_assumed, blank_before=blank_before,
+                        marker_core=marker.group("marker").strip("().") if marker else "")
         items.append(current)
         blank_before = False
     return items
