@@ -298,3 +298,41 @@ def test_the_period_after_the_study_drug_is_not_an_investigational_exposure(text
     found = rules(text)
     assert [r["kind"] for r in found] == ["contraception"]
     assert not [r for r in compile_text(text, "exclusion", "X1") if r.kind == "manual_review"]
+
+
+# --- fourth hold-out round: ages, bounds, consent dates ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, section, expected", [
+    ("Age 18 through 50 years (inclusive) as of the date the informed consent is signed.", "inclusion",
+     ("require", 18, 50)),
+    ("Patients younger than 18", "exclusion", ("exclude", None, 18)),
+])
+def test_ages_in_more_words(text, section, expected):
+    # the first went to a person whole (the consent date read as a consent criterion); "younger" was no age word
+    rule = one(text, "age", section)
+    assert (rule["polarity"], rule["years"]["low"], rule["years"]["high"]) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Participants younger than 12 years of age must be pubertal (Tanner stage ≥ 2) at screening",
+    "AST or ALT ≥ 2.0 × the age-specific upper limit of normal.",
+    "Resting heart rate below 60 bpm (participants aged 10 or 11 years) or below 55 bpm (participants aged 12 years "
+    "or older)",
+])
+def test_an_age_that_says_whom_a_bound_is_for_is_no_age_rule(text):
+    # these gave "age >= 2", "age >= 2" and "age < 60": every adult, or every participant, excluded or required
+    assert rules(text, "exclusion", "age") == [] and rules(text, "inclusion", "age") == []
+
+
+def test_no_more_than_a_time_before_is_within_it_not_a_gap():
+    # read as "more than 14 days before": the optic neuritis the trial enrols became an exclusion (polarity error)
+    (rule,) = rules("Acute unilateral optic neuritis, with onset of visual symptoms no more than 14 days before "
+                    "randomization.", "inclusion", "condition")
+    assert (rule["polarity"], rule["window"]["within"]) == ("require", {"value": 14, "unit": "days"})
+
+
+def test_attacks_counted_before_the_consent_date():
+    found = rules("At least 2 attacks of MS in the 2 years before the date of informed consent, with at least 1 attack "
+                  "in the year before", "inclusion", "relapse_activity")
+    assert [(r["min_count"], r["window"]["within"]) for r in found] == \
+        [(2, {"value": 2, "unit": "years"}), (1, {"value": 1, "unit": "years"})]

@@ -61,7 +61,10 @@ _CONSENT_AS_TIME_RE = re.compile(
     r"(?:(?:at\s+the\s+time\s+of|prior\s+to|before|after|when|upon|on)\s+(?:signing|giving|providing|obtaining|"
     r"signature\s+of)|at\s+the\s+time\s+of|(?:days?|weeks?|months?|years?)\s+(?:of|from)\s+(?:signing|giving|"
     r"providing|obtaining))\s+(?:the\s+|of\s+)?(?:written\s+)?(?:informed\s+consent|consent)"
-    r"(?:\s+form)?", re.I)
+    r"(?:\s+form)?|"
+    # "as of the date the informed consent is signed", "in the 2 years before the date of informed consent"
+    r"(?:\b(?:as\s+of|on|at|by|before|prior\s+to|of|from|after)\s+)?the\s+date\s+(?:the|of|of\s+signing\s+the)\s+"
+    r"(?:written\s+)?(?:informed\s+)?consent(?:\s+form)?(?:\s+(?:is|was|has\s+been)\s+signed)?", re.I)
 _FOLLOWING_HEADING_RE = re.compile(r"\b(?:any|one|either|all|each)\s+(?:\w+\s+){0,2}?of\s+the\s+following\b", re.I)
 _ANY_OF_RE = re.compile(r"\b(?:at\s+least\s+(?:1|one)|one\s+or\s+more|any\s+(?:one\s+)?of|either|"
                         r"(?:1|one)\s+of\s+the)\b", re.I)

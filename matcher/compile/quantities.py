@@ -34,8 +34,8 @@ _COMPARATORS = [
     (r"more\s+or\s+(?:egal|equal)(?:\s+to)?|greater\s+than\s+or\s+equal\s+to|superior\s+or\s+(?:egal|equal)\s+to|"
      r"at\s+least|(?:no|not)\s+(?:less|lower|fewer)\s+than|not\s+(?:below|under)|minimum\s+of|a\s+minimum\s+of|≥|>=|=>|"
      r"=\s*>", ">="),
-    (r"inferior\s+to|less\s+than|lower\s+than|below|under|fewer\s+than|<", "<"),
-    (r"superior\s+to|greater\s+than|more\s+th[ae]n|higher\s+than|above|over|exceeding|>", ">"),
+    (r"inferior\s+to|less\s+than|lower\s+than|younger\s+than|below|under|fewer\s+than|<", "<"),
+    (r"superior\s+to|greater\s+than|more\s+th[ae]n|higher\s+than|older\s+than|above|over|exceeding|>", ">"),
 ]
 COMPARATOR_RE = "|".join(f"(?:{pattern})" for pattern, _ in _COMPARATORS)
 
@@ -180,7 +180,7 @@ _WINDOW_PATTERNS = [
     rf"(?:the\s+)?(?:last|past|previous|prior|preceding)\s+(?P<unit>year|month|week|day)\b"
     rf"(?:\s+{_BEFORE}\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "during the year prior to randomization", "in the month before screening"
-    rf"(?:within|in|during|over)\s+the\s+(?P<unit>year|month|week)\s+(?:{_BEFORE})\s+(?P<anchor>{_ANCHOR_RE})",
+    rf"(?:within|in|during|over)\s+the\s+(?P<unit>year|month|week)\s+(?:{_BEFORE})(?:\s+(?P<anchor>{_ANCHOR_RE}))?",
     # a list item giving its own window after a colon ("Natalizumab: 6 months"), the anchor in its parent
     rf":\s*(?P<value>{NUM})\s*{UNIT}\s*[.;,]?\s*$",
     # "inferior (or egal) to 3 months since", "less than 30 days"
@@ -205,7 +205,7 @@ class FoundWindow:
 
 
 # "at least 2 months before", "more than 30 days prior to", "3 months or more before": a minimum gap.
-_GAP_BEFORE_RE = re.compile(r"(?:at\s+least|more\s+than|greater\s+than|a\s+minimum\s+of|minimum\s+of|no\s+sooner\s+than|"
+_GAP_BEFORE_RE = re.compile(r"(?:at\s+least|(?<!no\s)(?<!not\s)(?:more|greater)\s+than|a\s+minimum\s+of|minimum\s+of|no\s+sooner\s+than|"
                             r"not\s+less\s+than|no\s+less\s+than|≥|>=|>)\s*$", re.I)
 _OF_EXPOSURE_RE = re.compile(r"\s*(?:(?:continuous|consecutive|uninterrupted|stable)\s+)?(?:treatment|therapy|use|"
                              r"exposure|dosing)\b", re.I)

@@ -16,7 +16,8 @@ from ..quantities import (COMPARATOR_RE, NUM, anchor_of, comparator_of, find_ran
                           range_negated)
 
 YEARS = r"(?:years?|yrs?|y)(?:\s+(?:old|of\s+age))?"
-_AGE_KEY_RE = re.compile(r"\bage[ds]?\b|\baged\b|years?\s+(?:of\s+age|old)|\byear-old|\bolder\b|\bminors?\b", re.I)
+_AGE_KEY_RE = re.compile(r"\bage[ds]?\b|\baged\b|years?\s+(?:of\s+age|old)|\byear-old|\bolder\b|\byounger\b|\bminors?\b",
+                         re.I)
 
 
 def extract_age(ctx: Context) -> list:
@@ -30,7 +31,8 @@ def extract_age(ctx: Context) -> list:
         lo = max(0, key.start() - 30)
         window = ctx.text[lo:key.end() + 60]
         found = find_range(window, unit_re=YEARS)
-        if found and _plausible_age(found.range):
+        if found and _plausible_age(found.range) and _of_the_age(window, key.start() - lo, key.end() - lo, found) \
+                and not _AGE_GROUP_RE.search(ctx.text, max(0, key.start() - 40), key.end() + 60):
             polarity = ctx.base_polarity(key.start())
             if range_negated(window[:found.start]):
                 polarity = context.opposite(polarity)
@@ -39,6 +41,24 @@ def extract_age(ctx: Context) -> list:
             ctx.consume(key.start(), key.end())
             break
     return rules
+
+
+# "Participants younger than 12 years of age must be pubertal": the age says whom a requirement applies to.
+_AGE_GROUP_RE = re.compile(r"\b(?:participants?|patients?|subjects?|children|those)\s+(?:who\s+are\s+)?(?:younger|older|"
+                           r"aged|under|over|below|above|less\s+than|more\s+than)\b[^.;,]{0,40}?\b(?:must|should|need|"
+                           r"will\s+need|are\s+required)\b|"
+                           # "below 55 bpm (participants aged 12 years or older)": whom the bound before it is for
+                           r"\(\s*(?:for\s+|in\s+)?(?:participants?|patients?|subjects?|children|those)\s+aged\b", re.I)
+
+
+def _of_the_age(window: str, key_start: int, key_end: int, found) -> bool:
+    """Whether a number range is the age the key word names: it carries years, or stands right by the key
+    ("Age: 18 to 55", "aged >= 18", "18 years of age"), not "ALT >= 2 x the age-specific upper limit"."""
+    if re.search(r"\b(?:years?|yrs?)\b|\by\.?o\b", window[found.start:found.end], re.I):
+        return True
+    if found.start >= key_end:
+        return re.fullmatch(r"[\s:=(]*(?:(?:is|of|between|from|range)\s*)?[\s:]*", window[key_end:found.start], re.I) is not None
+    return not window[found.end:key_start].strip()
 
 
 def _plausible_age(years: Range) -> bool:
