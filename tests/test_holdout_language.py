@@ -336,3 +336,41 @@ def test_attacks_counted_before_the_consent_date():
                   "in the year before", "inclusion", "relapse_activity")
     assert [(r["min_count"], r["window"]["within"]) for r in found] == \
         [(2, {"value": 2, "unit": "years"}), (1, {"value": 1, "unit": "years"})]
+
+
+@pytest.mark.parametrize("text, high, low", [
+    ("Onset of MS symptoms no more than 20 years before screening.", 20, None),
+    ("Disease duration of two to ten years from the first reported symptoms of MS.", 10, 2),
+])
+def test_a_duration_from_the_first_symptoms_is_measured_from_onset(text, high, low):
+    rule = one(text, "disease_duration", "inclusion")
+    assert (rule["years"]["low"], rule["years"]["high"], rule["measured_from"]) == (low, high, "onset")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Serum IgG, IgA or IgM below the age-appropriate lower limit of normal.",
+     [("igg", "<", 1, "xLLN"), ("iga", "<", 1, "xLLN"), ("igm", "<", 1, "xLLN")]),
+    ("AST or ALT ≥ 2.0 × the age-specific upper limit of normal.", [("ast", ">=", 2, "xULN"), ("alt", ">=", 2, "xULN")]),
+    ("CD4+ T-cell count below the age-adjusted lower limit of normal", [("cd4_count", "<", 1, "xLLN")]),
+    ("White blood cell count < 3,500/mm³ or lymphocyte count < 800/mm³",
+     [("white_blood_cells", "<", 3500, "/mm³"), ("lymphocytes", "<", 800, "/mm³")]),
+])
+def test_reference_limits_qualified_by_age_and_units_with_superscripts(text, expected):
+    # the qualified limits were read as "2.0 U/L" or not at all; "/mm³" lost its cube (the evaluator's
+    # conversions know "/mm³", not "/mm")
+    assert [(r["test"], r["comparator"], r["value"], r["unit"]) for r in rules(text, "exclusion", "lab")] == expected
+
+
+@pytest.mark.parametrize("text, condition, timing, bound", [
+    ("Diabetes mellitus with an HbA1c of 8% (64 mmol/mol) or higher at screening.", "diabetes_mellitus", "current",
+     (">=", 8)),
+    ("History of type 1 diabetes, or type 2 diabetes with a screening HbA1c above 9%.", "type_2_diabetes", "any",
+     (">", 9)),
+])
+def test_a_condition_with_a_lab_bound_excludes_only_with_it(text, condition, timing, bound):
+    # the condition was a rule of its own: every diabetic excluded, whatever the HbA1c
+    (group,) = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "group"]
+    assert (group.mode, group.polarity) == ("all", "exclude")
+    cond, lab = group.rules
+    assert (cond.kind, cond.polarity, cond.conditions, cond.timing) == ("condition", "require", [condition], timing)
+    assert (lab.kind, lab.polarity, lab.test, lab.comparator, lab.value) == ("lab", "require", "hba1c", *bound)

@@ -283,8 +283,9 @@ _DURATION_RE = re.compile(
     r"(?:diagnosis|onset|first)|(?:of\s+)?at\s+least\s+\S+\s+(?:months?|years?)(?:'|’)?\s+duration|"
     r"(?P<onset_within>onset\s+of\s+(?:the\s+)?(?:first\s+)?(?:MS\s+|multiple\s+sclerosis\s+)?symptoms?\s+(?=within\b))|"
     # "MS symptom onset at least two years before screening": how long ago the disease began
-    r"(?:symptom|disease|MS|multiple\s+sclerosis)\s+onset\s+(?=(?:at\s+least|more\s+than|over|≥|>=|>)\s*\S+\s+"
-    r"(?:years?|months?)\s+(?:before|prior|ago))",
+    r"(?:(?:symptom|disease|MS|multiple\s+sclerosis)\s+onset|onset\s+of\s+(?:the\s+)?(?:first\s+)?(?:MS\s+|multiple\s+"
+    r"sclerosis\s+)?symptoms?)\s+(?=(?:at\s+least|(?:no|not)\s+more\s+than|(?:no|not)\s+less\s+than|more\s+than|"
+    r"less\s+than|over|under|≥|>=|>|≤|<=|<)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))",
     re.I)
 # "Onset of MS symptoms within 10 years of ...": "within" bounds the duration from above.
 _WITHIN_RE = re.compile(r"\bwithin\s+(?:the\s+(?:last|past)\s+)?", re.I)
@@ -298,7 +299,8 @@ def extract_duration(ctx: Context) -> list:
     if match.group(0).lower().endswith("duration") and any(
             e.id != "multiple_sclerosis" and e.start < match.start() for e in ctx.entities_of("CONDITION")):
         return []  # "neuropathic pain of at least three months duration": the symptom's duration, not the disease's
-    measured_from = "onset" if re.search(r"onset|first\s+symptom", ctx.text, re.I) else "diagnosis"
+    measured_from = "onset" if re.search(r"onset|first\s+(?:reported\s+|clinical\s+)?symptom", ctx.text, re.I) \
+        else "diagnosis"
     rules = []
     # Clauses such as "more than 10 years in patients with an EDSS of 2 or less" carry their own condition.
     # ("2 or less", "10 years or less" are bounds, not a second clause)

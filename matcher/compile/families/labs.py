@@ -9,7 +9,7 @@ import re
 from typing import Optional
 
 from ...lexicon import get_lexicon
-from ...models.rules import LLN_UNIT, ULN_UNIT, LabRule
+from ...models.rules import LLN_UNIT, ULN_UNIT, ConditionRule, GroupRule, LabRule
 from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, comparator_of, number
 
@@ -21,18 +21,20 @@ CONDITION_LABS = {"thrombocytopenia": "platelets", "renal_failure": "egfr", "ren
 # the multiplication.
 _UNIT = r"(?P<unit>(?:per\s+(?:[µμun]|mc)?[lL]\b|per\s+mm[3³])|" \
         r"(?:[x×]\s*10\s*(?:\^|\*|[eE])?\s*[\d⁹¹²³⁶]+\s*/\s*[lL])|" \
-        r"(?:[a-zµμ%/^·*.\d]+?\s*/\s*1[.,]73\s*m(?:2|²)?)|(?:[a-zµμ%/^·*.\d]+))"
+        r"(?:[a-zµμ%/^·*.\d]+?\s*/\s*1[.,]73\s*m(?:2|²)?)|(?:[a-zµμ%/^·*.\d²³]+))"
 # "150,000", "150 000" (a space, thin or no-break, between thousands), "1.5", "1,5".
 _VALUE = r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?![.,\d])|\d+(?:[.,]\d+)?"
 _THRESHOLD_RE = re.compile(
     rf"(?P<cmp>{COMPARATOR_RE})\s*(?P<value>{_VALUE})\s*{_UNIT}?|"
-    rf"(?P<value2>{_VALUE})\s*{_UNIT.replace('unit', 'unit2')}?\s*(?P<post>or\s+(?:higher|more|greater|above|"
+    rf"(?P<value2>{_VALUE})\s*{_UNIT.replace('unit', 'unit2')}?(?:\s*\([^()]{{0,30}}\))?\s*(?P<post>or\s+(?:higher|more|greater|above|"
     rf"less|lower|below))", re.I)
 
-_ULN = r"(?:the\s+)?(?:local\s+|institutional\s+|laboratory\s+|lab\s+)?(?:\bULN\b|upper\s+limit\s+of\s+(?:the\s+)?normal" \
-       r"(?:\s+range)?|upper\s+normal\s+limit)"
-_LLN = r"(?:the\s+)?(?:local\s+|institutional\s+|laboratory\s+|lab\s+)?(?:\bLLN\b|lower\s+limit\s+of\s+(?:the\s+)?normal" \
-       r"(?:\s+range)?|lower\s+normal\s+limit)"
+# "the age-adjusted lower limit of normal", "the age- and sex-specific ULN": the laboratory's own reference
+_REFERENCE_OF = r"(?:(?:age|sex|gender)(?:[\s-]+and[\s-]+(?:age|sex|gender))?[\s-]+(?:adjusted|appropriate|specific|related|" \
+                r"matched)\s+)?"
+_LIMIT_OF = r"(?:the\s+)?(?:local\s+|institutional\s+|laboratory\s+|lab\s+)?" + _REFERENCE_OF
+_ULN = _LIMIT_OF + r"(?:\bULN\b|upper\s+limit\s+of\s+(?:the\s+)?normal(?:\s+range)?|upper\s+normal\s+limit)"
+_LLN = _LIMIT_OF + r"(?:\bLLN\b|lower\s+limit\s+of\s+(?:the\s+)?normal(?:\s+range)?|lower\s+normal\s+limit)"
 _MULTIPLE = r"(?P<mult>twice|thrice|" + NUM + r")\s*(?:x|×|\*|times|-?fold)?"
 # "> 2 x ULN", "≥ 3 times the upper limit of normal", "≤ local upper limit of normal", "2x ULN", "above the ULN"
 _ULN_RE = re.compile(
@@ -93,7 +95,8 @@ def extract_labs(ctx: Context) -> list:
         ctx.consume(entity.end + match.start(), entity.end + match.end())
     _share_coordinated(ctx, [e for e, _ in anchors if e.label == "LAB"], found, dict(anchors))
     _defined_by_lab(ctx, found)
-    return _unique([found[e] for e, _ in anchors if e in found])
+    qualified = _qualified_by_lab(ctx, found)
+    return _unique([found[e] for e, _ in anchors if e in found]) + qualified
 
 
 # Conditions a lab bound defines: "Renal insufficiency: creatinine clearance < 60 ml/min", "neutropenia (ANC <
@@ -118,6 +121,31 @@ def _defined_by_lab(ctx: Context, found: dict) -> None:
                     and found[e].test in tests and _DEFINED_AS_RE.fullmatch(ctx.text, condition.end, e.start)), None)
         if lab is not None:
             ctx.consume(condition.start, condition.end)
+
+
+_QUALIFIED_BY_RE = re.compile(r"\s*,?\s*(?:with|and)\s+(?:an?\s+|the\s+)?(?:screening\s+|baseline\s+|current\s+|"
+                              r"serum\s+|plasma\s+)?$", re.I)
+_HISTORY_BEFORE_RE = re.compile(r"\bhistory\b|\bprevious|\bprior\b", re.I)
+
+
+def _qualified_by_lab(ctx: Context, found: dict) -> list:
+    """"Type 2 diabetes with a screening HbA1c above 9%": the condition excludes only with that value, an all-of
+    (the condition alone would exclude every diabetic)."""
+    groups = []
+    for condition in ctx.entities_of("CONDITION"):
+        if ctx.is_consumed(condition.start) or condition.id in DEFINING_LABS:
+            continue
+        lab = next((e for e in found if e.label == "LAB" and e.start >= condition.end
+                    and _QUALIFIED_BY_RE.fullmatch(ctx.text, condition.end, e.start)), None)
+        if lab is None or isinstance(found[lab], GroupRule):
+            continue
+        timing = "any" if _HISTORY_BEFORE_RE.search(ctx.text, 0, condition.start) else "current"
+        polarity = ctx.base_polarity(condition.start)
+        groups.append(GroupRule(mode="all", polarity=polarity, rules=[
+            ConditionRule(polarity="require", conditions=[condition.id], timing=timing),
+            found.pop(lab).model_copy(update={"polarity": "require"})]))
+        ctx.consume(condition.start, condition.end)
+    return groups
 
 
 def _share_coordinated(ctx: Context, labs: list, found: dict, tests: dict) -> None:
