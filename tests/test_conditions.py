@@ -611,3 +611,21 @@ def test_an_organ_cancer_is_not_any_cancer():
     # "bladder cancer" was "cancer": with the prostate cancer beside it, any malignancy excluded
     assert one_condition("History of bladder cancer or renal cell carcinoma").conditions == \
         ["bladder_cancer", "renal_cancer"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a ", or" after a list complete in itself, or before "a"/"an", starts the item the window closes
+    ("Congestive heart failure (NYHA class III or IV), or a myocardial infarction within the past 6 months",
+     [(["heart_failure_nyha_iii", "heart_failure_nyha_iv"], "current", False), (["myocardial_infarction"], "any", True)]),
+    ("Active bacterial, viral, fungal or mycobacterial infection, or herpes zoster within the past 3 months",
+     [(["bacterial_infection", "viral_infection", "fungal_infection"], "current", False),
+      (["herpes_zoster"], "any", True)]),
+    ("Known bleeding diathesis, or a major bleeding event within 6 months prior to screening",
+     [(["coagulation_disorder"], "current", False)]),
+    # an Oxford comma before the last item of one list is no cut
+    ("Myocardial infarction, unstable angina, stroke, or TIA within 6 months",
+     [(["myocardial_infarction", "unstable_angina", "cerebrovascular_disease"], "any", True)]),
+])
+def test_a_closing_window_belongs_to_the_item_after_a_cut(text, expected):
+    # heart failure at any time was only excluded within 6 months of screening
+    assert [(r.conditions, r.timing, r.window is not None) for r in conditions_of(text)] == expected

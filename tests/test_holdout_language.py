@@ -374,3 +374,13 @@ def test_a_condition_with_a_lab_bound_excludes_only_with_it(text, condition, tim
     cond, lab = group.rules
     assert (cond.kind, cond.polarity, cond.conditions, cond.timing) == ("condition", "require", [condition], timing)
     assert (lab.kind, lab.polarity, lab.test, lab.comparator, lab.value) == ("lab", "require", "hba1c", *bound)
+
+
+@pytest.mark.parametrize("text, section", [
+    ("A negative serum β-hCG pregnancy test at screening, and not breastfeeding", "inclusion"),
+    ("Current or planned pregnancy, or breastfeeding.", "exclusion"),
+])
+def test_pregnancy_in_more_words(text, section):
+    # both read as breastfeeding only: a pregnant patient passed
+    rule = one(text, "pregnancy", section)
+    assert (rule["polarity"], rule["pregnant"], rule["breastfeeding"]) == ("exclude", True, True)

@@ -14,12 +14,15 @@ _PREGNANT_RE = re.compile(r"\bpregnan(?:t|cy)\b", re.I)
 _BREASTFEEDING_RE = re.compile(r"breast[\s-]*feeding|lactat\w+|\bnursing\b", re.I)
 _PREGNANCY_TEST_RE = re.compile(r"pregnancy\s+test|tested\s+for\s+pregnancy|plann\w+\s+(?:to\s+become\s+)?pregnan|"
                                 r"intend\w*\s+to\s+become\s+pregnant|become\s+pregnant|risk\s+(?:of|or)\s+pregnancy", re.I)
-_NEGATIVE_TEST_RE = re.compile(r"negative\s+(?:\w+\s+){0,2}pregnancy\s+test", re.I)
+_NEGATIVE_TEST_RE = re.compile(r"negative\s+(?:[\w-]+\s+){0,3}pregnancy\s+test", re.I)
+# "Current or planned pregnancy": the pregnancy now shares its noun with the planned one.
+_CURRENT_OR_PLANNED_RE = re.compile(r"\b(?:current(?:ly)?|present|existing)\s+(?:or|and/or)\s+plann\w+\s+pregnan", re.I)
 
 
 def extract_pregnancy(ctx: Context) -> list:
     pregnant = [m for m in _PREGNANT_RE.finditer(ctx.text)
-                if not any(t.start() <= m.start() < t.end() for t in _PREGNANCY_TEST_RE.finditer(ctx.text))]
+                if not any(t.start() <= m.start() < t.end() for t in _PREGNANCY_TEST_RE.finditer(ctx.text))
+                or _CURRENT_OR_PLANNED_RE.search(ctx.text, max(0, m.start() - 40), m.end())]
     feeding = list(_BREASTFEEDING_RE.finditer(ctx.text))
     negative_test = _NEGATIVE_TEST_RE.search(ctx.text)
     if negative_test and not pregnant:

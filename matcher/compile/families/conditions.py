@@ -72,6 +72,7 @@ _UNLESS_BEFORE_RE = re.compile(rf"{context.UNLESS}|\bexcept\s+in\b", re.I)
 _LIST_BREAK_RE = re.compile(r",|;|\bor\b", re.I)
 _EXPOSURE_WORD_RE = re.compile(r"therap|treat|medicat|\buse\s+of\b|\btaking\b|\breceiv", re.I)
 # "X or a Y", "X, or any Y": the next item is a noun phrase of its own, so a window after it is its own.
+_LIST_CUT_RE = re.compile(r",\s*(?:or|and)\s+(?P<article>(?:an?|any)\s+)?(?=\w)", re.I)
 # An item that carries its own time word: "..., current major depressive episode, or ..."
 _ITEM_TIMING_RE = re.compile(r"(?:^|[,;(]|\b(?:or|and)\b)\s*(?:(?:an?|any)\s+)?(?:current(?:ly)?|active|ongoing)\b", re.I)
 _FAMILY_RE = re.compile(r"\bfamily\b|\brelatives?\b|\bpartner\b", re.I)
@@ -573,6 +574,13 @@ def _timed_item_before(text: str, confident: list, index: int, window) -> bool:
     m = confident[index]
     if m.end > window.start:
         return False
+    # "Congestive heart failure (NYHA class III or IV), or a myocardial infarction within the past 6 months",
+    # "Known bleeding diathesis, or a major bleeding event within 6 months": a ", or" after a list that is complete
+    # (it has its own "or"), or before a new noun phrase ("a", "an"), starts the item the window closes.
+    sentence = max(text.rfind(".", 0, m.start), text.rfind(";", 0, m.start)) + 1
+    for cut in _LIST_CUT_RE.finditer(text, m.end, window.start):
+        if cut.group("article") or re.search(r"\b(?:or|and)\b", text[sentence:cut.start()], re.I):
+            return True
     own_start = confident[index - 1].end if index else 0
     for timed in _ITEM_TIMING_RE.finditer(text, own_start, window.start):
         items = [n for n in confident if timed.end() <= n.start and n.end <= window.start
