@@ -7,9 +7,14 @@ language and not about one sentence.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from matcher.api import parse_patient
 from matcher.compile import compile_criterion, compile_text
+from matcher.evaluate import screen
+from matcher.models.rules import CompiledCriterion, RuleSet
 from matcher.evalcompiler import _flatten
 from matcher.segment import segment
 
@@ -384,3 +389,22 @@ def test_pregnancy_in_more_words(text, section):
     # both read as breastfeeding only: a pregnant patient passed
     rule = one(text, "pregnancy", section)
     assert (rule["polarity"], rule["pregnant"], rule["breastfeeding"]) == ("exclude", True, True)
+
+
+def test_a_lab_bound_for_each_sex_applies_to_that_sex():
+    # the men's bound was lost and the value after it went to the next lab of the list
+    text = ("Any of the following at screening: hemoglobin < 11 g/dL in women or < 12 g/dL in men; platelets < "
+            "150,000/mm³")
+    found = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "lab"]
+    assert [(r.test, r.value, r.unit, r.when.sex if r.when else None) for r in found] == [
+        ("haemoglobin", 11, "g/dL", "female"), ("haemoglobin", 12, "g/dL", "male"), ("platelets", 150000, "/mm³", None)]
+    man = parse_patient({"id": "m", "sex": "male", "labs": [{"test": "haemoglobin", "value": 11.5, "unit": "g/dL",
+                                                              "date": "2026-11-01"}]})
+    criterion = CompiledCriterion(id="E1", section="exclusion", text=text, span=(0, len(text)), rules=found,
+                                  coverage="full")
+    ruleset = RuleSet(trial_id="T", compiler_version="test", criteria_text=text, criteria=[criterion])
+    result = screen(ruleset, man, date(2026, 11, 2))
+    assert result.verdict == "ineligible"  # 11.5 g/dL: above the women's bound, below the men's
+    woman = parse_patient({"id": "w", "sex": "female", "labs": [{"test": "haemoglobin", "value": 11.5, "unit": "g/dL",
+                                                                  "date": "2026-11-01"}]})
+    assert screen(ruleset, woman, date(2026, 11, 2)).verdict != "ineligible"

@@ -9,7 +9,7 @@ import re
 from typing import Optional
 
 from ...lexicon import get_lexicon
-from ...models.rules import LLN_UNIT, ULN_UNIT, ConditionRule, GroupRule, LabRule
+from ...models.rules import LLN_UNIT, ULN_UNIT, Applicability, ConditionRule, GroupRule, LabRule
 from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, comparator_of, number
 
@@ -93,10 +93,23 @@ def extract_labs(ctx: Context) -> list:
         found[entity] = LabRule(polarity=polarity, test=test, comparator=comparator, value=number(value), unit=unit)
         ctx.consume(entity.start, entity.end)
         ctx.consume(entity.end + match.start(), entity.end + match.end())
+        by_sex = _BY_SEX_RE.match(ctx.text, entity.end + match.end())
+        if by_sex and comparator_of(by_sex.group("cmp")):
+            # "hemoglobin < 11 g/dL in women or < 12 g/dL in men": one bound for each sex
+            second = get_lexicon().canonical_unit(test, _clean_unit(by_sex.group("unit"))) if by_sex.group("unit") \
+                else unit
+            found[entity] = [found[entity].model_copy(update={"when": Applicability(sex=_sex(by_sex.group("sex1")))}),
+                             LabRule(polarity=polarity, test=test, comparator=comparator_of(by_sex.group("cmp")),
+                                     value=number(by_sex.group("value")), unit=second,
+                                     when=Applicability(sex=_sex(by_sex.group("sex2"))))]
+            ctx.consume(*by_sex.span())
+    by_sex = {e: found.pop(e) for e in list(found) if isinstance(found[e], list)}
     _share_coordinated(ctx, [e for e, _ in anchors if e.label == "LAB"], found, dict(anchors))
     _defined_by_lab(ctx, found)
     qualified = _qualified_by_lab(ctx, found)
-    return _unique([found[e] for e, _ in anchors if e in found]) + qualified
+    found.update(by_sex)
+    rules = [r for e, _ in anchors if e in found for r in (found[e] if isinstance(found[e], list) else [found[e]])]
+    return _unique(rules) + qualified
 
 
 # Conditions a lab bound defines: "Renal insufficiency: creatinine clearance < 60 ml/min", "neutropenia (ANC <
@@ -121,6 +134,15 @@ def _defined_by_lab(ctx: Context, found: dict) -> None:
                     and found[e].test in tests and _DEFINED_AS_RE.fullmatch(ctx.text, condition.end, e.start)), None)
         if lab is not None:
             ctx.consume(condition.start, condition.end)
+
+
+_SEX_WORDS = r"women|females?|men|males?"
+_BY_SEX_RE = re.compile(rf"\s*(?:in|for)\s+(?P<sex1>{_SEX_WORDS})\s*,?\s*(?:or|and|;|,)\s*(?P<cmp>{COMPARATOR_RE})\s*"
+                        rf"(?P<value>{_VALUE})\s*{_UNIT}?\s*(?:in|for)\s+(?P<sex2>{_SEX_WORDS})\b", re.I)
+
+
+def _sex(word: str) -> str:
+    return "female" if word.lower().startswith(("wom", "fem")) else "male"
 
 
 _QUALIFIED_BY_RE = re.compile(r"\s*,?\s*(?:with|and)\s+(?:an?\s+|the\s+)?(?:screening\s+|baseline\s+|current\s+|"
@@ -215,7 +237,7 @@ def _unique(rules: list) -> list:
     """"AST (SGOT)" names one test twice: one rule."""
     seen, out = set(), []
     for rule in rules:
-        key = (rule.test, rule.comparator, rule.value, rule.unit, rule.polarity)
+        key = (rule.test, rule.comparator, rule.value, rule.unit, rule.polarity, rule.when)
         if key not in seen:
             seen.add(key)
             out.append(rule)
