@@ -310,11 +310,10 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         groups = _by_window(included, windows)
         for group, window in groups:
             ctx.consume(window.start, window.end)
-            named_before = [m for other, _ in groups if other is not group for m in other if m.label == "DRUG"]
             rules.append(WashoutRule(polarity=ctx.base_polarity(group[0].start, window),
                                      drugs=_ids(m for m in group if m.label == "DRUG"),
                                      classes=_ids(m for m in group if m.label == "DRUG_CLASS"),
-                                     except_drugs=_ids([*excepted, *_other_than_named(ctx.text, group, named_before)]),
+                                     except_drugs=_ids([*excepted, *_other_than_named(ctx.text, group, groups)]),
                                      window=_inherit_anchor(ctx.text, window)))
         return rules
     polarity = ctx.base_polarity(included[0].start)
@@ -395,13 +394,16 @@ def _current_then_window(text: str, starts: list) -> list | None:
     return [(0, cut.start()), (cut.end(), len(text))]
 
 
-def _other_than_named(text: str, group: list, named: list) -> list:
+def _other_than_named(text: str, group: list, groups: list) -> list:
     """"Natalizumab or teriflunomide within 3 months, or any other immunosuppressive therapy within 6 months": the
     drugs named with a window of their own are not the "other" class's."""
+    others = {m.id for m in group if m.label == "DRUG_CLASS" and re.search(r"\bother\s+(?:[\w-]+\s+){0,2}$",
+                                                                          text[max(0, m.start - 40):m.start], re.I)}
+    if not others:
+        return []
     lexicon = get_lexicon()
-    others = [m for m in group if m.label == "DRUG_CLASS" and re.search(r"\bother\s+(?:[\w-]+\s+){0,2}$",
-                                                                         text[max(0, m.start - 40):m.start], re.I)]
-    return [d for d in named if any(c.id in lexicon.drug_classes(d.id) for c in others)]
+    return [d for other, _ in groups if other is not group for d in other
+            if d.label == "DRUG" and not others.isdisjoint(lexicon.drug_classes(d.id))]
 
 
 def _by_window(included: list, windows: list) -> list:
