@@ -228,14 +228,19 @@ def _residue(ctx: Context) -> list[str]:
     masked = "".join(chars)
     words = list(re.finditer(r"[A-Za-z][A-Za-z'-]+", masked))
     content = [w for w in words if w.group().lower().strip("'-") not in _FILLER and len(w.group()) > 2]
-    # Two words side by side as an item of a list are a term nothing read ("..., or bladder stones within 6
-    # months", "(e.g. cardiac pacemaker, metallic implants)"); two words left elsewhere are what is left of phrases
-    # the rules read ("on a stable regimen for", "except adequately treated").
-    phrase = len(content) == 2 and not masked[content[0].end():content[1].start()].strip() and \
-        ctx.text[content[0].start():content[1].end()] == masked[content[0].start():content[1].end()] and \
-        re.search(r"(?:[,;(]|\b(?:or|and))\s*$", ctx.text[:content[0].start()]) is not None and \
-        re.match(r"\s*(?:[,;).]|$|\b(?:or|and|within|in\s+the|during)\b)", ctx.text[content[1].end():]) is not None
-    return [w.group() for w in content] if len(content) >= 3 or phrase or (content and ctx.unstated) else []
+    keep = len(content) >= 3 or (content and ctx.unstated) or \
+        len(content) == 2 and _unread_item(ctx.text, masked, *content)
+    return [w.group() for w in content] if keep else []
+
+
+def _unread_item(text: str, masked: str, first: re.Match, second: re.Match) -> bool:
+    """Whether two words left unread stand side by side as an item of a list: a term nothing read ("..., or
+    bladder stones within 6 months", "(e.g. cardiac pacemaker, metallic implants)"), not what is left of phrases
+    the rules read ("on a stable regimen for", "except adequately treated")."""
+    return text[first.start():second.end()] == masked[first.start():second.end()] \
+        and not masked[first.end():second.start()].strip() \
+        and re.search(r"(?:[,;(]|\b(?:or|and))\s*$", text[:first.start()]) is not None \
+        and re.match(r"\s*(?:[,;).]|$|\b(?:or|and|within|in\s+the|during)\b)", text[second.end():]) is not None
 
 
 def compile_criterion(criterion: Criterion) -> CompiledCriterion:

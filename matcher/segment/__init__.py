@@ -167,18 +167,17 @@ def _read_items(text: str) -> list[_Item]:
             section = "inclusion"
         content_start = line_start + (len(line) - len(line.lstrip()))
         if marker is None:
-            family, indent, body = "paragraph", len(line) - len(line.lstrip()), line.strip()
+            family, indent, body, core = "paragraph", len(line) - len(line.lstrip()), line.strip(), ""
         else:
             family = _marker_family(marker.group("marker"))
             indent = len(marker.group("indent").expandtabs(4))
             core = marker.group("marker").strip("().")
             if family == "roman" and len(core) == 1 and items and items[-1].family == "letter" \
-                    and items[-1].marker_core and ord(items[-1].marker_core.lower()) + 1 == ord(core.lower()):
+                    and ord(items[-1].marker_core.lower()) + 1 == ord(core.lower()):
                 family = "letter"  # "h) ... i) ...": the letter after h, not the roman one
             body = marker.group("body").strip()
         current = _Item(section, indent, family, content_start, line_start + len(line), [body],
-                        section_assumed, blank_before=blank_before,
-                        marker_core=marker.group("marker").strip("().") if marker else "")
+                        section_assumed, blank_before=blank_before, marker_core=core)
         items.append(current)
         blank_before = False
     return items

@@ -153,7 +153,7 @@ def extract_conditions(ctx: Context) -> list:
                 and _EXPOSURE_WORD_RE.search(text, max(m.end, d.start - 20), min(d.end + 15, window.start))
                 for d in drugs):
             window = None  # "major depression, or antidepressant therapy started in the previous 3 months"
-        if window and not own_window and _timed_item_before(text, confident, index, window):
+        if window and not own_window and _window_stops_before(text, confident, index, window):
             window = None  # "Current suicidal ideation or a suicide attempt within the past year": the attempt's window
         key = (id(window), _negated_apart(polarity_ctx, confident, index), "any" if window else timings[m])
         groups.setdefault(key, (window, []))[1].append(m)
@@ -566,9 +566,9 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
     return out
 
 
-def _timed_item_before(text: str, confident: list, index: int, window) -> bool:
-    """Whether a closing window stops short of mention ``index``: an item with its own time word ("current",
-    "active", "ongoing") between it and the window, or its own, keeps the window for the items after that word.
+def _window_stops_before(text: str, confident: list, index: int, window) -> bool:
+    """Whether a window closing a list stops short of mention ``index``: after a cut in the list (below), or at an
+    item with its own time word ("current", "active", "ongoing"), between it and the window or its own.
     "Bipolar disorder, current major depressive episode, or a suicide attempt in the past 12 months": only the
     attempt is within 12 months."""
     m = confident[index]

@@ -44,8 +44,8 @@ def extract_age(ctx: Context) -> list:
 
 
 # "Participants younger than 12 years of age must be pubertal": the age says whom a requirement applies to.
-_AGE_GROUP_RE = re.compile(r"\b(?:participants?|patients?|subjects?|children|those)\s+(?:who\s+are\s+)?(?:younger|older|"
-                           r"aged|under|over|below|above|less\s+than|more\s+than)\b[^.;,]{0,40}?\b(?:must|should|need|"
+_AGE_GROUP_RE = re.compile(r"\b(?:participants?|patients?|subjects?|children|those)\s+(?:who\s+are\s+)?"
+                           r"(?:younger|older|aged|under|over|below|above|less\s+than|more\s+than)\b[^.;,]{0,40}?\b(?:must|should|need|"
                            r"will\s+need|are\s+required)\b|"
                            # "below 55 bpm (participants aged 12 years or older)": whom the bound before it is for
                            r"\(\s*(?:for\s+|in\s+)?(?:participants?|patients?|subjects?|children|those)\s+aged\b", re.I)

@@ -10,6 +10,7 @@ from typing import Optional
 
 from ...lexicon import get_lexicon
 from ...models.rules import LLN_UNIT, ULN_UNIT, Applicability, ConditionRule, GroupRule, LabRule
+from .. import context
 from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, comparator_of, number
 
@@ -26,12 +27,13 @@ _UNIT = r"(?P<unit>(?:per\s+(?:[µμun]|mc)?[lL]\b|per\s+mm[3³])|" \
 _VALUE = r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?![.,\d])|\d+(?:[.,]\d+)?"
 _THRESHOLD_RE = re.compile(
     rf"(?P<cmp>{COMPARATOR_RE})\s*(?P<value>{_VALUE})\s*{_UNIT}?|"
-    rf"(?P<value2>{_VALUE})\s*{_UNIT.replace('unit', 'unit2')}?(?:\s*\([^()]{{0,30}}\))?\s*(?P<post>or\s+(?:higher|more|greater|above|"
+    rf"(?P<value2>{_VALUE})\s*{_UNIT.replace('unit', 'unit2')}?(?:\s*\([^()]{{0,30}}\))?\s*"  # "8% (64 mmol/mol)"
+    rf"(?P<post>or\s+(?:higher|more|greater|above|"
     rf"less|lower|below))", re.I)
 
 # "the age-adjusted lower limit of normal", "the age- and sex-specific ULN": the laboratory's own reference
-_REFERENCE_OF = r"(?:(?:age|sex|gender)(?:[\s-]+and[\s-]+(?:age|sex|gender))?[\s-]+(?:adjusted|appropriate|specific|related|" \
-                r"matched)\s+)?"
+_REFERENCE_OF = r"(?:(?:age|sex|gender)(?:[\s-]+and[\s-]+(?:age|sex|gender))?[\s-]+" \
+                r"(?:adjusted|appropriate|specific|related|matched)\s+)?"
 _LIMIT_OF = r"(?:the\s+)?(?:local\s+|institutional\s+|laboratory\s+|lab\s+)?" + _REFERENCE_OF
 _ULN = _LIMIT_OF + r"(?:\bULN\b|upper\s+limit\s+of\s+(?:the\s+)?normal(?:\s+range)?|upper\s+normal\s+limit)"
 _LLN = _LIMIT_OF + r"(?:\bLLN\b|lower\s+limit\s+of\s+(?:the\s+)?normal(?:\s+range)?|lower\s+normal\s+limit)"
@@ -51,6 +53,7 @@ _LAB_LIST_GAP_RE = re.compile(r"^[\s,/()]*(?:and\s+|or\s+|and/or\s+)?[\s(]*$", r
 
 def extract_labs(ctx: Context) -> list:
     found: dict = {}
+    by_sex: dict = {}  # a lab with one bound per sex: its two rules
     anchors = [(e, e.id) for e in ctx.entities_of("LAB")]
     anchors += [(e, CONDITION_LABS[e.id]) for e in ctx.entities_of("CONDITION") if e.id in CONDITION_LABS]
     anchors.sort(key=lambda a: a[0].start)
@@ -93,22 +96,21 @@ def extract_labs(ctx: Context) -> list:
         found[entity] = LabRule(polarity=polarity, test=test, comparator=comparator, value=number(value), unit=unit)
         ctx.consume(entity.start, entity.end)
         ctx.consume(entity.end + match.start(), entity.end + match.end())
-        by_sex = _BY_SEX_RE.match(ctx.text, entity.end + match.end())
-        if by_sex and comparator_of(by_sex.group("cmp")):
-            # "hemoglobin < 11 g/dL in women or < 12 g/dL in men": one bound for each sex
-            second = get_lexicon().canonical_unit(test, _clean_unit(by_sex.group("unit"))) if by_sex.group("unit") \
+        sexes = _BY_SEX_RE.match(ctx.text, entity.end + match.end())
+        if sexes and comparator_of(sexes.group("cmp")):
+            # "hemoglobin < 11 g/dL in women or < 12 g/dL in men": one bound for each sex, shared with no other lab
+            second = get_lexicon().canonical_unit(test, _clean_unit(sexes.group("unit"))) if sexes.group("unit") \
                 else unit
-            found[entity] = [found[entity].model_copy(update={"when": Applicability(sex=_sex(by_sex.group("sex1")))}),
-                             LabRule(polarity=polarity, test=test, comparator=comparator_of(by_sex.group("cmp")),
-                                     value=number(by_sex.group("value")), unit=second,
-                                     when=Applicability(sex=_sex(by_sex.group("sex2"))))]
-            ctx.consume(*by_sex.span())
-    by_sex = {e: found.pop(e) for e in list(found) if isinstance(found[e], list)}
+            first = found.pop(entity).model_copy(update={"when": Applicability(sex=_sex(sexes.group("sex1")))})
+            by_sex[entity] = [first,
+                              LabRule(polarity=polarity, test=test, comparator=comparator_of(sexes.group("cmp")),
+                                      value=number(sexes.group("value")), unit=second,
+                                      when=Applicability(sex=_sex(sexes.group("sex2"))))]
+            ctx.consume(*sexes.span())
     _share_coordinated(ctx, [e for e, _ in anchors if e.label == "LAB"], found, dict(anchors))
     _defined_by_lab(ctx, found)
     qualified = _qualified_by_lab(ctx, found)
-    found.update(by_sex)
-    rules = [r for e, _ in anchors if e in found for r in (found[e] if isinstance(found[e], list) else [found[e]])]
+    rules = [r for e, _ in anchors for r in by_sex.get(e, [found[e]] if e in found else [])]
     return _unique(rules) + qualified
 
 
@@ -147,7 +149,6 @@ def _sex(word: str) -> str:
 
 _QUALIFIED_BY_RE = re.compile(r"\s*,?\s*(?:with|and)\s+(?:an?\s+|the\s+)?(?:screening\s+|baseline\s+|current\s+|"
                               r"serum\s+|plasma\s+)?$", re.I)
-_HISTORY_BEFORE_RE = re.compile(r"\bhistory\b|\bprevious|\bprior\b", re.I)
 
 
 def _qualified_by_lab(ctx: Context, found: dict) -> list:
@@ -161,7 +162,7 @@ def _qualified_by_lab(ctx: Context, found: dict) -> list:
                     and _QUALIFIED_BY_RE.fullmatch(ctx.text, condition.end, e.start)), None)
         if lab is None or isinstance(found[lab], GroupRule):
             continue
-        timing = "any" if _HISTORY_BEFORE_RE.search(ctx.text, 0, condition.start) else "current"
+        timing = "any" if context.has("HISTORY", ctx.text[:condition.start]) else "current"
         polarity = ctx.base_polarity(condition.start)
         groups.append(GroupRule(mode="all", polarity=polarity, rules=[
             ConditionRule(polarity="require", conditions=[condition.id], timing=timing),

@@ -246,7 +246,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         return []  # "fampridine started in the last 3 months": a recent start, not any use in the window
     if _EVENT_WINDOW_RE.search(ctx.text):
         return []  # "since completion of study X": a window from an event, not a duration
-    by_clause = _timed_clauses(ctx, mentions)
+    all_windows = find_windows(ctx.text)
+    by_clause = _timed_clauses(ctx, mentions, all_windows)
     if by_clause is not None:
         return by_clause
     exception = context.exception_start(ctx.text)
@@ -277,7 +278,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         ctx.consume(mention.start, mention.end)
     targets = {"drugs": drugs, "classes": classes, "except_drugs": except_drugs}
     # "with no missed doses in the previous 3 months": the window of the adherence, not of the exposure
-    windows = [w for w in find_windows(ctx.text)
+    windows = [w for w in all_windows
                if not _MISSED_DOSES_RE.search(ctx.text, max(0, w.start - 30), w.start)]
     chronic = minimum or _CONSECUTIVE_RE.search(ctx.text)
     separate = [w for w in windows if chronic and not _overlaps((w.start, w.end), chronic.span())]
@@ -347,7 +348,7 @@ _EVENT_WINDOW_RE = re.compile(r"\bsince\s+(?:the\s+)?(?:completion|end|terminati
 _AT_ANY_TIME_RE = re.compile(r"\bat\s+any\s+time\b|\bever\b", re.I)
 
 
-def _timed_clauses(ctx: Context, mentions: list) -> list | None:
+def _timed_clauses(ctx: Context, mentions: list, windows: list) -> list | None:
     """"...: radiation ablation or anti-CD4 antibody treatment at any time; mitoxantrone, ... within prior nine
     months": clauses separated by ";" with timings of their own give a rule each, under the shared heading."""
     head_end = ctx.text.find(":") + 1
@@ -360,7 +361,7 @@ def _timed_clauses(ctx: Context, mentions: list) -> list | None:
     timed = [(a, b) for a, b in clauses if bisect_left(starts, a) < bisect_left(starts, b)]
     timings = {bool(find_windows(ctx.text[a:b])) or bool(_AT_ANY_TIME_RE.search(ctx.text[a:b])) for a, b in timed}
     if len(timed) < 2 or timings != {True} or len({bool(find_windows(ctx.text[a:b])) for a, b in timed}) < 2:
-        timed = _current_then_window(ctx.text, starts)
+        timed = _current_then_window(ctx.text, starts, windows)
         if timed is None:
             return None
         head_end = 0
@@ -378,16 +379,14 @@ def _timed_clauses(ctx: Context, mentions: list) -> list | None:
     return rules
 
 
-def _current_then_window(text: str, starts: list) -> list | None:
+def _current_then_window(text: str, starts: list, windows: list) -> list | None:
     """"Current use of an SSRI or TCA, or MAOI use within the 5 weeks before baseline": the items the current use
     opens are current; the item after the last ", or" before the window is the window's."""
-    windows = find_windows(text)
     if not windows or not _CURRENT_RE.match(text) and not re.match(r"\s*\w+\s+(?:of\s+)?(?:current|concomitant)\b",
                                                                       text, re.I):
         return None
-    cut = None
-    for cut in re.finditer(r",\s*(?:or|and)\b", text[:windows[0].start]):
-        pass
+    cuts = list(re.finditer(r",\s*(?:or|and)\b", text[:windows[0].start]))
+    cut = cuts[-1] if cuts else None
     if cut is None or not starts[0] < cut.start() < starts[-1] or bisect_left(starts, cut.end()) == len(starts) \
             or starts[bisect_left(starts, cut.end())] > windows[0].start:
         return None
