@@ -408,3 +408,52 @@ def test_a_lab_bound_for_each_sex_applies_to_that_sex():
     woman = parse_patient({"id": "w", "sex": "female", "labs": [{"test": "haemoglobin", "value": 11.5, "unit": "g/dL",
                                                                   "date": "2026-11-01"}]})
     assert screen(ruleset, woman, date(2026, 11, 2)).verdict != "ineligible"
+
+
+# --- after the fourth round: two-sided bounds in words, doses, cell-therapy time points ----------------------------
+
+@pytest.mark.parametrize("text, kind, field, expected", [
+    ("Patient weighing at least 40 kg and no more than 130 kg.", "weight", "kg", (40, 130)),
+    ("Body weight of at least 35 kg but not more than 120 kg at screening", "weight", "kg", (35, 120)),
+    ("Aged at least 18 years and no older than 55 years.", "age", "years", (18, 55)),
+])
+def test_a_lower_bound_closed_by_an_upper_one_in_words(text, kind, field, expected):
+    # "weighing" was no weight word; the upper bound after "and no more than" was lost
+    rule = one(text, kind, "inclusion")
+    assert (rule[field]["low"], rule[field]["high"]) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Vitamin D supplementation of more than 400 IU/day during the 3 months before inclusion",
+    "Intake of vitamin D above 1000 IU per day",
+])
+def test_a_dose_is_not_a_lab_level(text):
+    # read as a 25(OH)D level of 400 "IU/day": a patient with any vitamin D level was screened on a dose
+    assert rules(text, "exclusion", "lab") == []
+
+
+@pytest.mark.parametrize("text, anchor", [
+    ("Receipt of a live vaccine in the 6 weeks before the planned start of lymphodepleting chemotherapy.",
+     "first_dose"),
+    ("Live attenuated vaccines within 4 weeks prior to the conditioning regimen", "first_dose"),
+    ("Anti-CD20 therapy within 4 months before leukapheresis", "enrollment"),
+])
+def test_cell_therapy_time_points_are_anchors(text, anchor):
+    found = [r for r in rules(text, "exclusion") if r["kind"] != "manual_review"]
+    assert [r["window"]["anchor"] for r in found] == [anchor]
+    assert not any("cytapheresis" in r.get("drugs", []) for r in found)  # the time point is no exposure
+
+
+@pytest.mark.parametrize("text", [
+    "Adequate venous access for leukapheresis, or agreement to placement of a temporary central venous catheter.",
+    "Considered fit for stem cell mobilisation and leukapheresis",
+])
+def test_a_procedure_the_patient_is_fit_for_is_no_exposure(text):
+    assert not [r for r in rules(text, "inclusion") if r["kind"] in ("prior_drug", "washout")]
+
+
+def test_elimination_half_lives():
+    rule = one("Use of other investigational drugs within 30 days or five elimination half-lives of enrollment, "
+               "whichever is longer.", "investigational")
+    assert (rule["window"]["within"]["value"], rule["window"]["half_lives"], rule["window"]["anchor"]) == \
+        (30, 5, "enrollment")

@@ -29,10 +29,10 @@ UNIT = r"(?P<unit>days?|d|weeks?|wks?|months?|mos?|years?|yrs?|y)\b"
 # Comparators, longest first. Value: (comparator, applies to the number that follows).
 _COMPARATORS = [
     (r"inferior\s+or\s+(?:egal|equal)\s+to|less\s+than\s+or\s+equal\s+to|less\s+or\s+equal(?:\s+to)?|"
-     r"(?:no|not)\s+(?:more|greater|higher)\s+than|not\s+(?:above|over|exceeding)|(?:does|do)\s+not\s+exceed|"
+     r"(?:no|not)\s+(?:more|greater|higher|older)\s+than|not\s+(?:above|over|exceeding)|(?:does|do)\s+not\s+exceed|"
      r"at\s+most|up\s+to|maximum\s+of|≤|=<|<=|=\s*<", "<="),
     (r"more\s+or\s+(?:egal|equal)(?:\s+to)?|greater\s+than\s+or\s+equal\s+to|superior\s+or\s+(?:egal|equal)\s+to|"
-     r"at\s+least|(?:no|not)\s+(?:less|lower|fewer)\s+than|not\s+(?:below|under)|minimum\s+of|a\s+minimum\s+of|≥|>=|=>|"
+     r"at\s+least|(?:no|not)\s+(?:less|lower|fewer|younger)\s+than|not\s+(?:below|under)|minimum\s+of|a\s+minimum\s+of|≥|>=|=>|"
      r"=\s*>", ">="),
     (r"inferior\s+to|less\s+than|lower\s+than|younger\s+than|below|under|fewer\s+than|<", "<"),
     (r"superior\s+to|greater\s+than|more\s+th[ae]n|higher\s+than|older\s+than|above|over|exceeding|>", ">"),
@@ -115,7 +115,8 @@ def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optiona
     if match and (not post_match or match.start() <= post_match.start()):
         comparator = comparator_of(match.group("cmp"))
         if comparator:
-            return FoundRange(range_from(comparator, number(match.group("value"))), match.start(), match.end())
+            found = FoundRange(range_from(comparator, number(match.group("value"))), match.start(), match.end())
+            return _closed_by_second_bound(text, found, prefix)
     if post_match:
         post = post_match.group("post").lower()
         comparator = next(c for p, c in _POSTFIX if re.fullmatch(p, post))
@@ -127,6 +128,29 @@ def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optiona
         value = number(match.group("value"))
         return FoundRange(Range(low=value, high=value), match.start(), match.end())
     return None
+
+
+_SECOND_BOUND_GAP_RE = re.compile(r"\s*(?:,\s*)?(?:and|but)\s+", re.I)
+
+
+def _closed_by_second_bound(text: str, found: FoundRange, prefix: re.Pattern) -> FoundRange:
+    """"at least 40 kg and no more than 130 kg": a one-sided bound closed by the other side right after it."""
+    gap = _SECOND_BOUND_GAP_RE.match(text, found.end)
+    second = gap and prefix.match(text, gap.end())
+    comparator = second and comparator_of(second.group("cmp"))
+    if not comparator:
+        return found
+    other = range_from(comparator, number(second.group("value")))
+    first = found.range
+    if first.high is None and other.low is None and first.low is not None and other.high is not None \
+            and first.low <= other.high:
+        return FoundRange(Range(low=first.low, low_inclusive=first.low_inclusive,
+                                high=other.high, high_inclusive=other.high_inclusive), found.start, second.end())
+    if first.low is None and other.high is None and first.high is not None and other.low is not None \
+            and other.low <= first.high:
+        return FoundRange(Range(low=other.low, low_inclusive=other.low_inclusive,
+                                high=first.high, high_inclusive=first.high_inclusive), found.start, second.end())
+    return found
 
 
 def unit_of(text: str) -> str:
@@ -145,10 +169,14 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     (r"(?:the\s+)?first\s+(?:study\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion)|"
      r"(?:the\s+)?first\s+treatment(?:\s+visit)?|"
      r"study\s+(?:drug|treatment)\s+(?:start|initiation)|"
-     r"start\s+of\s+(?:study\s+)?treatment|initiation\s+of", "first_dose"),
+     r"start\s+of\s+(?:study\s+)?treatment|initiation\s+of|"
+     # cell therapy and transplantation: treatment starts with the lymphodepleting or conditioning chemotherapy or
+     # the stem cell mobilisation; the leukapheresis that collects the cells follows enrolment
+     r"(?:(?:the\s+)?(?:planned\s+)?start\s+of\s+)?(?:lymphodepleti(?:on|ng)(?:\s+chemotherapy)?|"
+     r"conditioning(?:\s+(?:regimen|chemotherapy))?|(?:stem\s+cell\s+)?mobili[sz]ation)", "first_dose"),
     (r"randomi[sz]ation", "randomization"),
     (r"(?:(?:study|trial)\s+)?entry|enrol(?:l)?(?:ment|ing)|inclusion|(?:the\s+)?trial|study\s+start|"
-     r"(?:the\s+)?study", "enrollment"),
+     r"(?:the\s+)?study|(?:leuk)?apheresis", "enrollment"),
 ]
 _ANCHOR_RE = r"(?:the\s+)?(?:" + "|".join(f"(?:{p})" for p, _ in _ANCHORS) + ")"
 _BEFORE = r"(?:prior\s+to|before|befor|preceding|prior)"
@@ -158,6 +186,15 @@ def stated_anchor(text: str) -> Optional[Anchor]:
     """The anchor a text states ("... before randomization:"), or None when it states none."""
     match = re.search(rf"\b{_BEFORE}\s+(?P<a>{_ANCHOR_RE})", text, re.I)
     return anchor_of(match.group("a")) if match else None
+
+
+_ANCHOR_LEAD_RE = re.compile(r"\b(?:prior\s+to|before|preceding)\s+(?:the\s+)?(?:planned\s+|scheduled\s+)?(?:start\s+of\s+)?$", re.I)
+
+
+def is_stated_anchor(text: str, start: int) -> bool:
+    """Whether the words at ``start`` are the time point a window counts back from ("before leukapheresis")."""
+    return bool(_ANCHOR_LEAD_RE.search(text, max(0, start - 40), start)) and bool(
+        re.match(_ANCHOR_RE, text[start:], re.I))
 
 
 def anchor_of(text: Optional[str]) -> Anchor:
@@ -193,7 +230,7 @@ _FREE_FOR_PATTERN = (rf"for\s+(?:at\s+least|a\s+minimum\s+of|more\s+than|over|>|
 _FREE_BEFORE_RE = re.compile(r"\bfree\b", re.I)
 _WINDOW_RES = [re.compile(p, re.I) for p in [*_WINDOW_PATTERNS, _FREE_FOR_PATTERN]]
 _FREE_FOR_RE = _WINDOW_RES[-1]
-_HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*half[\s-]*li(?:ves|fe)", re.I)
+HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*(?:(?:elimination|terminal|plasma)\s+)?half[\s-]*li(?:ves|fe)", re.I)
 
 
 @dataclass(frozen=True)
@@ -216,7 +253,7 @@ def find_windows(text: str) -> list[FoundWindow]:
     """Every look-back window in ``text``, in order, without overlaps."""
     found: list[FoundWindow] = []
     taken: list[tuple[int, int]] = []
-    half = _HALF_LIVES_RE.search(text)
+    half = HALF_LIVES_RE.search(text)
     for pattern in _WINDOW_RES:
         for match in pattern.finditer(text):
             at = bisect_left(taken, (match.end(),))  # taken spans do not overlap: only the one before can

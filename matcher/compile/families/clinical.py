@@ -69,13 +69,16 @@ _CONTRACEPTION_PERIOD_RE = re.compile(
 _CONTRACEPTIVE_DRUG_RE = re.compile(r"(?:use|taking|intake|treatment)\s+(?:of|with)\s+(?:oral|hormonal)\s+contracepti", re.I)
 
 
-_WEIGHT_RE = re.compile(rf"(?:body\s+)?weight\s*(?:of\s*)?(?P<cmp>{COMPARATOR_RE})\s*(?P<value>{NUM})\s*kg", re.I)
+_WEIGHT_RE = re.compile(rf"(?:body\s+)?weigh(?:t|ing|s)\s*(?:of\s*)?(?P<cmp>{COMPARATOR_RE})\s*(?P<value>{NUM})\s*kg", re.I)
 
 
 def extract_weight(ctx: Context) -> list:
+    ranged = _weight_range(ctx)
+    if ranged:
+        return ranged
     match = _WEIGHT_RE.search(ctx.text)
     if not match:
-        return _weight_range(ctx)
+        return []
     comparator = comparator_of(match.group("cmp"))
     if comparator is None:
         return []
@@ -83,7 +86,7 @@ def extract_weight(ctx: Context) -> list:
     return [WeightRule(polarity=ctx.base_polarity(match.start()), kg=range_from(comparator, number(match.group("value"))))]
 
 
-_WEIGHT_WORD_RE = re.compile(r"(?:body\s+)?weight\b", re.I)
+_WEIGHT_WORD_RE = re.compile(r"(?:body\s+)?weigh(?:t|ing|s)\b", re.I)
 _WEIGHT_GAP_RE = re.compile(r"^[\s:,]*(?:(?:of|is|must\s+be|should\s+be)\s*)?$", re.I)
 
 

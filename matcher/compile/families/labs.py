@@ -89,8 +89,8 @@ def extract_labs(ctx: Context) -> list:
             post = match.group("post").lower()
             comparator = ">=" if any(w in post for w in ("higher", "more", "greater", "above")) else "<="
             value, unit = match.group("value2"), match.group("unit2")
-        if comparator is None:
-            continue
+        if comparator is None or _DOSE_UNIT_RE.fullmatch(_clean_unit(unit) or ""):
+            continue  # "vitamin D supplementation of more than 400 IU/day" is a dose, not a level
         unit = get_lexicon().canonical_unit(test, _clean_unit(unit))
         polarity = ctx.base_polarity(entity.start)
         found[entity] = LabRule(polarity=polarity, test=test, comparator=comparator, value=number(value), unit=unit)
@@ -243,6 +243,11 @@ def _unique(rules: list) -> list:
             seen.add(key)
             out.append(rule)
     return out
+
+
+# Units of a dose or an intake, never of a laboratory level.
+_DOSE_UNIT_RE = re.compile(r"(?:[µm]?g|mcg|k?IU|units?)(?:/(?:day|d|week|wk|dose|kg))?|.*/(?:day|d|week|wk|dose)",
+                           re.I)
 
 
 def _clean_unit(unit) -> str | None:

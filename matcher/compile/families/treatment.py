@@ -12,7 +12,7 @@ from ...models.rules import (Duration, GroupRule, InvestigationalRule, LiveVacci
                              Window)
 from .. import context
 from ..context import Context
-from ..quantities import COMPARATOR_RE, NUM, anchor_of, find_windows, number, unit_of
+from ..quantities import COMPARATOR_RE, HALF_LIVES_RE, NUM, anchor_of, find_windows, is_stated_anchor, number, unit_of
 
 # Mentions that are about the drug but not exposure to it.
 _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indicat|adverse\s+reaction|anaphyla|"
@@ -27,7 +27,9 @@ _CONTRAINDICATION_LIST_RE = re.compile(r"contra[\s-]?indicat\w*\s+(?:to|for)\s+[
 # marijuana", "unwilling to use contraception (oral contraceptives ...)", "treatment with Gilenya intended".
 _CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+to\b|\b(?:in)?ability\s+to\s+(?:abstain|refrain|stop)|"
                                 r"\babstain\w*\s+from\b|\brefrain\w*\s+from\b|\bagree\w*\s+to\b|\bintend\w*\s+to\b|"
-                                r"\bplan\w*\s+to\b|\bwish\w*\s+to\b", re.I)
+                                r"\bplan\w*\s+to\b|\bwish\w*\s+to\b|"
+                               # what the patient is fit for or will undergo: "venous access for leukapheresis"
+                               r"\b(?:fit|eligible|suitable|candidates?|access|referred)\s+for\b|\bto\s+undergo\b", re.I)
 _CONDUCT_AFTER_RE = re.compile(r"^[^.;:]{0,25}?\b(?:intended|planned|scheduled|foreseen|envisaged)\b", re.I)
 # A contrast agent named for imaging ("Gd-enhancing lesion", "MRI with and without gadolinium") is no exposure.
 _IMAGING_RE = re.compile(r"\bMRI\b|\bscans?\b|\blesions?\b|enhanc\w+|\bimaging\b|magnetic\s+resonance", re.I)
@@ -318,10 +320,10 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
                                      window=_inherit_anchor(ctx.text, window)))
         return rules
     polarity = ctx.base_polarity(included[0].start)
-    half_lives = re.search(rf"(?P<n>{NUM})\s*half[\s-]*li(?:ves|fe)", ctx.text, re.I)
+    half_lives = HALF_LIVES_RE.search(ctx.text)
     if half_lives:
         ctx.consume(half_lives.start(), half_lives.end())
-        window = Window(within=Duration(value=0, unit="days"), half_lives=int(number(half_lives.group("n"))))
+        window = Window(within=Duration(value=0, unit="days"), half_lives=int(number(half_lives.group("value"))))
         return [WashoutRule(polarity=polarity, **targets, window=window)]
     rule = {"polarity": polarity, **targets}
     distinct = _DISTINCT_RE.search(ctx.text)
@@ -426,6 +428,8 @@ def _by_window(included: list, windows: list) -> list:
 
 def _not_exposure(text: str, mention) -> bool:
     """A mention that names a drug without saying the patient takes or took it."""
+    if is_stated_anchor(text, mention.start):
+        return True  # "within 4 months before leukapheresis": the time point of the window
     sentence_start = max(text.rfind(". ", max(0, mention.start - 200), mention.start) + 1, mention.start - 200, 0)
     if _CONDUCT_BEFORE_RE.search(text[sentence_start:mention.start]) or _CONDUCT_AFTER_RE.match(text[mention.end:]):
         return True
@@ -622,10 +626,10 @@ def extract_investigational(ctx: Context) -> list:
     elif re.search(r"\bcurrent(?:ly)?\b|\bconcurrent\b|\bongoing\b|\bsimultaneous\b|\bis\s+a\s+participant\b",
                    ctx.text, re.I) and not re.search(r"\bprevious|\bprior\b|\bever\b", ctx.text, re.I):
         window = Window(within=Duration(value=0, unit="days"))
-    half_lives = re.search(rf"(?P<n>{NUM})\s*half[\s-]*li(?:ves|fe)", ctx.text, re.I)
+    half_lives = HALF_LIVES_RE.search(ctx.text)
     if half_lives:
         within = window.within if window else Duration(value=0, unit="days")
         window = Window(within=within, anchor=window.anchor if window else "screening",
-                        half_lives=int(number(half_lives.group("n"))))
+                        half_lives=int(number(half_lives.group("value"))))
         ctx.consume(half_lives.start(), half_lives.end())
     return [InvestigationalRule(polarity=ctx.base_polarity(match.start(), found), window=window)]
