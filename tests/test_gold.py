@@ -159,8 +159,8 @@ def test_a_subtype_clause_whose_activity_cannot_be_stated_goes_to_a_person():
                          "lesions within 2 years prior to screening", "inclusion", "I1")
     manual = [r for r in rules if r.kind == "manual_review"]
     assert [r.when.subtypes for r in manual] == [["PPMS"]]
-    (group,) = [r for r in rules if r.kind == "group"]
-    assert group.when.subtypes == ["SPMS"]
+    (scoped,) = [r for r in rules if r.kind == "mri_activity"]  # one rule of its own: no group around it
+    assert scoped.when.subtypes == ["SPMS"]
 
 
 def test_exclusions_that_differ_only_in_their_ids_are_compared_as_one_rule():

@@ -457,3 +457,82 @@ def test_elimination_half_lives():
                "whichever is longer.", "investigational")
     assert (rule["window"]["within"]["value"], rule["window"]["half_lives"], rule["window"]["anchor"]) == \
         (30, 5, "enrollment")
+
+
+# --- relapses asked of one subtype; sub-items that spell out the parent's subtype ----------------------------------
+
+def test_an_excluded_subtype_with_relapses_excludes_only_its_active_patients():
+    # read as "exclude RRMS and SPMS" and "exclude any relapse": every SPMS patient was excluded
+    text = ("Patient with relapsing-remitting MS, or with secondary progressive MS with one or more relapses in the 2 "
+            "years before inclusion.")
+    found = rules(text, "exclusion")
+    assert [(r["kind"], r.get("subtypes"), (r.get("when") or {}).get("subtypes")) for r in found] == [
+        ("ms_subtype", ["RRMS"], None), ("relapse_activity", None, ["SPMS"])]
+
+
+@pytest.mark.parametrize("text", [
+    "Primary progressive MS, or secondary progressive MS without evidence of relapse in the last 2 years",
+    "PPMS or SPMS without relapses in the past 24 months",
+])
+def test_an_excluded_subtype_without_relapses_is_that_subtype_and_no_relapse(text):
+    group = next(r for r in compile_text(text, "exclusion", "X1") if r.kind == "group")
+    subtype, relapse = group.rules
+    assert (group.mode, group.polarity) == ("all", "exclude")
+    assert (subtype.kind, subtype.polarity, subtype.subtypes) == ("ms_subtype", "require", ["SPMS"])
+    assert (relapse.kind, relapse.polarity, relapse.window.within.unit) == ("relapse_activity", "exclude",
+                                                                          relapse.window.within.unit)
+    assert [r["subtypes"] for r in rules(text, "exclusion", "ms_subtype")] == [["PPMS"], ["SPMS"]]
+
+
+def test_without_relapses_and_no_window_goes_to_a_person():
+    # the "a" inside "secondary" was read as a count: "require a relapse" for every patient
+    found = compile_text("Primary progressive MS, or secondary progressive MS without relapses.", "exclusion", "X1")
+    assert [(r.kind, getattr(r, "subtypes", None)) for r in found] == [("ms_subtype", ["PPMS"]),
+                                                                        ("manual_review", None)]
+
+
+def test_relapse_free_opens_its_subtypes_clause():
+    text = ("Patient with primary progressive MS or relapse-free secondary progressive MS (no relapse within the last "
+            "2 years) according to the revised McDonald criteria (2010).")
+    (relapse,) = rules(text, "inclusion", "relapse_activity")
+    assert (relapse["polarity"], relapse["when"]["subtypes"], relapse["window"]["within"]) == (
+        "exclude", ["SPMS"], {"value": 2, "unit": "years"})
+    assert not rules(text, "inclusion", "manual_review")  # the PPMS clause asks no activity
+
+
+def test_activity_after_the_whole_list_is_every_subtypes():
+    text = ("Diagnosis of progressive MS, either secondary progressive (SPMS) or primary progressive (PPMS), by the "
+            "2010 McDonald criteria, with no clinical relapse in the 2 years before screening")
+    (relapse,) = rules(text, "inclusion", "relapse_activity")
+    assert relapse.get("when") is None
+
+
+def _ruleset_of(criteria_text):
+    from matcher.compile import compile_trial
+    from matcher.models.trial import Trial
+
+    return compile_trial(Trial(id="T1", source="test", source_format="text", criteria_text=criteria_text))
+
+
+@pytest.mark.parametrize("items", [
+    "  * primary progressive MS, or\n  * secondary progressive MS, with or without superimposed relapses",
+    "  * PPMS, or\n  * SPMS",
+])
+def test_sub_items_that_spell_out_the_parents_subtype_are_one_rule(items):
+    ruleset = _ruleset_of("Inclusion Criteria:\n\n* Diagnosis of progressive MS according to the 2017 revised "
+                          f"McDonald criteria, either:\n\n{items}\n")
+    found = [r for c in ruleset.criteria for r in _flatten(c.rules) if r["kind"] == "ms_subtype"]
+    assert [(r["polarity"], r["subtypes"]) for r in found] == [("require", ["PPMS", "SPMS"])]
+
+
+def test_two_of_the_following_goes_to_a_person_and_keeps_the_parents_subtype():
+    # was an all-of group: oligoclonal bands required, though they are one of two-of-three
+    ruleset = _ruleset_of(
+        "Inclusion Criteria:\n\n* Diagnosis of primary progressive MS according to the 2005 revised McDonald "
+        "criteria, i.e. at least one year of disease progression and two of the following three:\n\n"
+        "  * positive brain MRI (nine T2 lesions)\n  * positive spinal cord MRI (two focal T2 lesions)\n"
+        "  * positive CSF (oligoclonal bands or raised IgG index)\n")
+    (criterion,) = ruleset.criteria
+    assert [r.kind for r in criterion.rules] == ["ms_diagnosis", "ms_subtype", "manual_review"]
+    assert criterion.rules[1].subtypes == ["PPMS"] and criterion.rules[1].when is None
+    assert "oligoclonal bands" in criterion.rules[2].text  # the items a person checks

@@ -23,7 +23,7 @@ from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
 from .families.disease import extract_mri, extract_relapses, extract_sex
 from .families.treatment import AT_ENROLLMENT
-from .quantities import find_windows, stated_anchor
+from .quantities import NUM, find_windows, number, stated_anchor
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
 
@@ -66,6 +66,8 @@ _CONSENT_AS_TIME_RE = re.compile(
     r"(?:\b(?:as\s+of|on|at|by|before|prior\s+to|of|from|after)\s+)?the\s+date\s+(?:the|of|of\s+signing\s+the)\s+"
     r"(?:written\s+)?(?:informed\s+)?consent(?:\s+form)?(?:\s+(?:is|was|has\s+been)\s+signed)?", re.I)
 _FOLLOWING_HEADING_RE = re.compile(r"\b(?:any|one|either|all|each)\s+(?:\w+\s+){0,2}?of\s+the\s+following\b", re.I)
+_K_OF_N_RE = re.compile(rf"\b(?:at\s+least\s+)?(?P<k>{NUM})\s+(?:\(\d\)\s+)?(?:out\s+)?of\s+(?:the\s+)?(?:following|these)\b",
+                        re.I)
 _ANY_OF_RE = re.compile(r"\b(?:at\s+least\s+(?:1|one)|one\s+or\s+more|any\s+(?:one\s+)?of|either|"
                         r"(?:1|one)\s+of\s+the)\b", re.I)
 
@@ -163,6 +165,9 @@ def _with_id(rule, ident: str):
     return rule.model_copy(update=update)
 
 
+_FREE_MODIFIER_RE = re.compile(r"\b(?:relapse|attack|activity|disease[\s-]+activity)[\s-]*free\s+$", re.I)
+
+
 def _per_subtype_activity(rules: list, ctx: Context) -> list:
     """"primary progressive MS with subsequent relapses or MRI activity, secondary progressive MS with relapses
     or MRI activity during 2 years prior to ...": each subtype's clause carries its own activity rules. When a
@@ -172,13 +177,17 @@ def _per_subtype_activity(rules: list, ctx: Context) -> list:
     if not activity or ctx.section != "inclusion":
         return rules
     lexicon = get_lexicon()
-    marks = []
+    marks = []  # (where the subtype's clause starts, the subtype)
+    named_until = 0  # the end of the last subtype mention
     for entity in ctx.entities_of("MS_SUBTYPE"):
         entry = lexicon.get("ms_subtypes", entity.id)
         members = (entry.data.get("subtypes") if entry else None) or [entity.id]
         if len(members) == 1 and (not marks or marks[-1][1] != members[0]):
-            marks.append((entity.start, members[0]))
-    if len({subtype for _, subtype in marks}) < 2:
+            # "relapse-free secondary progressive MS": the modifier opens that subtype's clause
+            free = _FREE_MODIFIER_RE.search(ctx.text, max(0, entity.start - 30), entity.start)
+            marks.append((free.start() if free else entity.start, members[0]))
+        named_until = max(named_until, entity.end)
+    if len({subtype for _, subtype in marks}) < 2 or _shared_activity(ctx.text, marks[-1][0], named_until):
         return rules
     scoped = []
     active_only = any(r.kind == "ms_subtype" and r.active_only for r in rules)
@@ -198,14 +207,30 @@ def _per_subtype_activity(rules: list, ctx: Context) -> list:
                                                when=Applicability(subtypes=[subtype]),
                                                why=f"the {subtype} activity requirement is not structured"))
             continue
-        mode = "any" if len(found) > 1 and re.search(r"\bor\b", clause, re.I) else "all"
+        when = Applicability(subtypes=[subtype])
+        if len(found) == 1:  # one rule needs no group around it
+            scoped.append(found[0].model_copy(update={**common, "when": when}))
+            continue
+        mode = "any" if re.search(r"\bor\b", clause, re.I) else "all"
         scoped.append(GroupRule(**common, mode=mode, rules=[r.model_copy(update=common) for r in found],
-                                when=Applicability(subtypes=[subtype]), polarity="require"))
-    if not any(r.kind == "group" for r in scoped):
+                                when=when, polarity="require"))
+    if not any(r.when for r in scoped if r.kind != "manual_review"):
         return rules
     first = rules.index(activity[0])
     rest = [r for r in rules if r not in activity]
     return rest[:first] + scoped + rest[first:]
+
+
+_ACTIVITY_WORD_RE = re.compile(r"relapse|attack|exacerbation|\bMRI\b|lesion|gadolinium|radiolog", re.I)
+
+
+def _shared_activity(text: str, last_clause: int, named_until: int) -> bool:
+    """"either secondary progressive (SPMS) or primary progressive (PPMS), by the 2010 McDonald criteria, with no
+    clinical relapse in the 2 years": activity stated only after the list, past a comma, is every subtype's."""
+    if _ACTIVITY_WORD_RE.search(text, 0, last_clause):
+        return False
+    activity = _ACTIVITY_WORD_RE.search(text, named_until)
+    return bool(activity) and "," in text[named_until:activity.start()]
 
 
 def _default_polarity(section: str) -> str:
@@ -266,10 +291,10 @@ def _compile_node(criterion: Criterion) -> list:
         end = max(c.span[1] for c in _descendants(criterion))
         rules = compile_text(text, criterion.section, criterion.id, (criterion.span[0], end))
         return rules
-    return [_group(criterion)]
+    return _group(criterion)
 
 
-def _group(criterion: Criterion) -> GroupRule:
+def _group(criterion: Criterion) -> list:
     section = criterion.section
     own = compile_text(criterion.text, section, criterion.id, criterion.span)
     subtypes = [r for r in own if isinstance(r, SubtypeRule)]
@@ -280,6 +305,13 @@ def _group(criterion: Criterion) -> GroupRule:
     if _FOLLOWING_HEADING_RE.search(criterion.text):
         # "Any of the following cardiac conditions:": the items are the conditions; the category names the list
         own = [r for r in own if r.kind != "condition"]
+    k_of_n = _K_OF_N_RE.search(criterion.text)
+    if k_of_n and number(k_of_n.group("k")) >= 2:
+        # "two of the following three:": no group mode states it; the items go to a person
+        text = " ".join(c.text for c in _descendants(criterion))
+        return [*own, *subtypes, ManualReviewRule(
+            criterion_id=criterion.id, section=section, text=text, span=criterion.span, category="partial",
+            polarity=_default_polarity(section), why=f"'{k_of_n.group(0)}' the items: a count of items met is not structured")]
     children = []
     parent_anchor = stated_anchor(criterion.text)
     parent_windows = [w for w in find_windows(criterion.text) if not w.gap]
@@ -299,14 +331,24 @@ def _group(criterion: Criterion) -> GroupRule:
             mode="all", rules=child_rules, polarity="require"))
     any_of = section == "inclusion" and (_ANY_OF_RE.search(criterion.text) or all(
         re.search(r"\bor\s*$", c.text) for c in criterion.children[:-1]))
+    if any_of and all(isinstance(c, SubtypeRule) and c.polarity == "require" and c.active_only == children[0].active_only
+                      for c in children):
+        # "Diagnosis of progressive MS, either: - primary progressive MS, or - secondary progressive MS": one
+        # subtype rule over the items, which spell out the parent's subtype
+        return [*own, children[0].model_copy(update={
+            "subtypes": list(dict.fromkeys(s for c in children for s in c.subtypes)), "criterion_id": criterion.id,
+            "text": criterion.text, "span": (criterion.span[0], max(c.span[1] for c in criterion.children))})]
     inner = GroupRule(id=f"{criterion.id}.{'any' if any_of else 'all'}", criterion_id=criterion.id, section=section,
                       text=criterion.text, span=criterion.span, mode="any" if any_of else "all", rules=children,
                       polarity="require")
     when = Applicability(subtypes=subtypes[0].subtypes) if subtypes and subtypes[0].polarity == "require" else None
+    if when and any(r.kind == "ms_diagnosis" for r in own):
+        # "Diagnosis of primary progressive MS ..., i.e. ...:": the subtype is required, not a block's scope
+        own, when = [*own, *subtypes], None
     if not own and when is None:
-        return inner
-    return GroupRule(id=f"{criterion.id}.block", criterion_id=criterion.id, section=section, text=criterion.text,
-                     span=criterion.span, mode="all", rules=[*own, inner], when=when, polarity="require")
+        return [inner]
+    return [GroupRule(id=f"{criterion.id}.block", criterion_id=criterion.id, section=section, text=criterion.text,
+                      span=criterion.span, mode="all", rules=[*own, inner], when=when, polarity="require")]
 
 
 def _is_item_list(criterion: Criterion) -> bool:

@@ -176,9 +176,9 @@ def _listed_subtypes(ctx: Context) -> list:
 
 
 _INACTIVE_AFTER_RE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?without\s+(?:any\s+)?(?:evidence\s+of\s+)?"
-                                r"(?:disease\s+|clinical\s+|MRI\s+|inflammatory\s+|superimposed\s+)?(?:activity|relapses)", re.I)
-_ACTIVE_AFTER_RE = re.compile(r"\)?\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?with\s+[^,;.]{0,40}?\b(?:activity|relapses?|"
-                              r"lesions?)\b", re.I)
+                                r"(?:disease\s+|clinical\s+|MRI\s+|inflammatory\s+|superimposed\s+)?(?:activity|relapses?)", re.I)
+_ACTIVE_AFTER_RE = re.compile(r"\)?\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?with(?!\s+or\s+without)\s+[^,;.]{0,40}?\b"
+                              r"(?:activity|relapses?|lesions?)\b", re.I)
 _ACTIVE_BEFORE_RE = re.compile(r"\bactive\s+$", re.I)
 _INACTIVE_BEFORE_RE = re.compile(r"\b(?:non-?active|inactive|not\s+active|non-?relapsing)\s+$", re.I)
 # Not the patient's subtype: the course an SPMS began with ("following an initial relapsing-remitting course"),
@@ -208,7 +208,9 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
         if entity not in listed:
             continue
         if _INACTIVE_AFTER_RE.match(ctx.text[entity.end:]) or _INACTIVE_BEFORE_RE.search(ctx.text[:entity.start]):
-            continue  # "SPMS without disease activity": not the whole subtype, and no rule states the inactive part
+            continue  # "SPMS without disease activity": not the whole subtype (the relapse rule, if any, is its own)
+        if ctx.section == "exclusion" and _ACTIVE_AFTER_RE.match(ctx.text[entity.end:]):
+            continue  # "RRMS, or SPMS with relapses in the last 2 years": only the active part is excluded
         if _NOT_PATIENTS_SUBTYPE_RE.search(ctx.text[max(0, entity.start - 80):entity.start]):
             continue
         if set(members) >= {"RRMS", "SPMS", "PPMS"} and "progress" not in entity.text.lower():
@@ -348,7 +350,7 @@ _DEFINED_AFTER_RE = re.compile(r"^\s*(?:is|will\s+be|was|are|were|shall\s+be)\s+
 # The words between a count and "relapse" are not numbers: in "1 relapse in the last 1 year OR 2 relapses" (or
 # "in the past 12 months or two relapses") the second relapse counts 2.
 _COUNT_BEFORE_RE = re.compile(
-    rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?P<n>{NUM}|a|one)\s*(?P<post>or\s+more\s+)?"
+    rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![^\W\d])(?P<n>{NUM}|a|one)\s*(?P<post>or\s+more\s+)?"
     rf"(?:(?!(?:{NUM})\b)[^\W\d]\w*[\s/-]+){{0,4}}$", re.I)
 _NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission|"
                           # "steroids for relapses", "for an MS relapse"
@@ -389,6 +391,7 @@ def extract_relapses(ctx: Context) -> list:
             continue  # a relapse mention without count or window is not a rule we can state
         rule = RelapseRule(polarity=ctx.base_polarity(match.start(), window), min_count=max(min_count, 1),
                            window=window.window if window else None)
+        rule = _of_one_subtype(ctx, match, rule)
         if rule not in rules:  # "onset of a relapse ... stable from relapse ... 1 month since end of relapse": one rule
             rules.append(rule)
         if not match.group(0).lower().startswith(("relapse", "attack", "exacerbation")):
@@ -399,6 +402,43 @@ def extract_relapses(ctx: Context) -> list:
         if window:
             ctx.consume(window.start, window.end)
     return rules
+
+
+# "SPMS with one or more relapses in the 2 years before inclusion", "SPMS without evidence of relapse in the last 2
+# years", "relapse-free SPMS (no relapse within 2 years)": relapses asked of one subtype.
+_SUBTYPE_ACTIVITY_RE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?,?\s*(?:course\s+)?(?P<how>with(?:out)?|\(\s*(?:no|with(?:out)?))"
+                                  r"\s+(?:[\w-]+\s+){0,5}", re.I)
+_FREE_SUBTYPE_RE = re.compile(r"\s*-?\s*free\s+", re.I)
+
+
+def _of_one_subtype(ctx: Context, match: re.Match, rule: RelapseRule):
+    """In an exclusion, the relapse rule of a subtype the mention qualifies: "when" that subtype, or, for a
+    subtype without relapses, the all-of "that subtype and no relapse". (In an inclusion each subtype's clause
+    is read on its own: ``_per_subtype_activity`` in ``matcher.compile``.)"""
+    if ctx.section != "exclusion":
+        return rule
+    subtypes = ctx.entities_of("MS_SUBTYPE")
+    qualified = next((e for e in reversed(subtypes) if e.end <= match.start()
+                      and (gap := _SUBTYPE_ACTIVITY_RE.fullmatch(ctx.text, e.end, match.start()))
+                      and not re.search(r"\bwith\s+or\s+without\b", gap.group(0), re.I)), None)
+    without = bool(qualified) and gap.group("how").lower().lstrip("( ") != "with"
+    if qualified is None:
+        qualified = next((e for e in subtypes if e.start >= match.end()
+                          and _FREE_SUBTYPE_RE.fullmatch(ctx.text, match.end(), e.start)), None)
+        without = True
+    if qualified is None:
+        return rule
+    entry = get_lexicon().get("ms_subtypes", qualified.id)
+    members = (entry.data.get("subtypes") if entry else None) or [qualified.id]
+    if without:
+        return GroupRule(mode="all", polarity="exclude", rules=[
+            SubtypeRule(polarity="require", subtypes=members, **_child_of(ctx)),
+            rule.model_copy(update={"polarity": "exclude", **_child_of(ctx)})])
+    return rule.model_copy(update={"when": Applicability(subtypes=members)})
+
+
+def _child_of(ctx: Context) -> dict:
+    return {"criterion_id": ctx.criterion_id, "section": ctx.section, "text": ctx.text, "span": ctx.span}
 
 
 def _window_after(windows, position: int, text: str, reach: int = 120):
