@@ -6,7 +6,9 @@ from datetime import date
 import pytest
 
 from matcher.api import load_patient, parse_patient, screen_patient
+from matcher.compile import compile_trial
 from matcher.evaluate import screen
+from matcher.models.trial import Trial
 
 from .conftest import PROFILES, SEED_FILES, ruleset_for
 
@@ -196,3 +198,19 @@ def test_a_qualified_washout_is_decided_without_the_drug_and_unknown_with_it(tre
 def test_a_compiled_dose_qualifier_decides_patients_without_the_drug(treatments, status):
     text = "Receiving anticoagulant or antiplatelet therapies, including: aspirin > 81 mg/day, clopidogrel, heparin"
     assert _status(text, "exclusion", {"treatments": treatments}).status == status
+
+
+@pytest.mark.parametrize("hba1c, expected", [(9.0, "fail"), (6.0, "pass")])
+def test_an_exclusion_group_excludes_when_its_parts_hold_together(hba1c, expected):
+    # "Diabetes with an HbA1c of 8% or higher" compiles to an all-of group of polarity exclude; it was evaluated
+    # as a requirement: the diabetic with HbA1c 9% passed and the one with 6% was excluded
+    text = "Exclusion Criteria:\n\n* Diabetes mellitus with an HbA1c of 8% (64 mmol/mol) or higher at screening.\n"
+    ruleset = compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=text))
+    patient = parse_patient({"id": "x", "conditions": [{"name": "diabetes mellitus", "onset": "2020-01-01"}],
+                             "labs": [{"test": "hba1c", "value": hba1c, "unit": "%", "date": "2026-10-30"}]})
+    (criterion,) = screen(ruleset, patient, date(2026, 11, 1)).criteria
+    assert criterion.status == expected
+    assert "excluded when all of 2 hold" in criterion.reason
+    from .test_columnar import _mismatches
+
+    assert _mismatches([patient], [ruleset], date(2026, 11, 1)) == []  # the columnar path agrees

@@ -92,18 +92,27 @@ def _leaf_status(value: Optional[bool], polarity: str, clears_on: Optional[date]
     return status, clears_on if status == "fail" and polarity == "exclude" else None
 
 
-def _group_status(mode: str, children: list[tuple[str, Optional[date]]]) -> tuple[str, Optional[date]]:
+def _group_status(mode: str, children: list[tuple[str, Optional[date]]],
+                  polarity: str = "require") -> tuple[str, Optional[date]]:
     """An all-of group fails if any child fails, passing on the last pass date its failing children give (none
     when a failing child has no such date: it never clears by waiting); an any-of group passes if any child
-    passes; else unknown if any child is unknown."""
+    passes; else unknown if any child is unknown. A group of polarity "exclude" ("type 2 diabetes with an HbA1c
+    above 9%") states what excludes: it fails when its children hold together and passes when they do not."""
     statuses = [status for status, _ in children]
     if mode == "all":
         status = _combine(statuses)
-        if status == "fail":
-            days = [day for s, day in children if s == "fail"]
-            return status, max(days) if all(days) else None
-        return status, None
-    return ("pass" if "pass" in statuses else "unknown" if "unknown" in statuses else "fail"), None
+        days = [day for s, day in children if s == "fail"]
+        passes_from = max(days) if status == "fail" and all(days) else None
+    else:
+        status = "pass" if "pass" in statuses else "unknown" if "unknown" in statuses else "fail"
+        passes_from = None
+    if polarity == "exclude":
+        return _INVERTED[status], None
+    return status, passes_from
+
+
+_INVERTED = {"pass": "fail", "fail": "pass", "unknown": "unknown"}
+_HOLD_WORDS = {"pass": "hold", "fail": "do not hold", "unknown": "unknown"}  # the children of an exclusion group
 
 
 def _conditional(applies: Optional[bool], status: str, passes_from: Optional[date]) -> tuple[str, Optional[date]]:
@@ -123,12 +132,15 @@ def decide_rule(rule, p: PatientFacts, as_of: date) -> RuleDecision:
     if rule.kind == "group":
         children = tuple([decide_rule(child, p, as_of) for child in rule.rules])
         status, passes_from = _conditional(applies, *_group_status(
-            rule.mode, [(child.status, child.passes_from) for child in children]))
+            rule.mode, [(child.status, child.passes_from) for child in children], rule.polarity))
 
         def reason() -> str:
             statuses = [child.status for child in children]
-            counts = ", ".join(f"{statuses.count(s)} {s}" for s in ("pass", "fail", "unknown") if s in statuses)
-            text = f"{'all' if rule.mode == 'all' else 'at least one'} of {len(children)} needed: {counts}"
+            words = _HOLD_WORDS if rule.polarity == "exclude" else {s: s for s in _HOLD_WORDS}
+            counts = ", ".join(f"{statuses.count(s)} {words[s]}" for s in words if s in statuses)
+            how = "all" if rule.mode == "all" else "at least one"
+            text = f"excluded when {how} of {len(children)} hold: {counts}" if rule.polarity == "exclude" else \
+                f"{how} of {len(children)} needed: {counts}"
             return f"{why}; {text}" if applies is None and status != "fail" else text
 
         return RuleDecision(rule, status, passes_from, reason, children=children)
@@ -145,7 +157,8 @@ def _rule_status(rule, p: PatientFacts, as_of: date) -> tuple[str, Optional[date
     if applies is False:
         return "pass", None
     if rule.kind == "group":
-        return _conditional(applies, *_group_status(rule.mode, [_rule_status(c, p, as_of) for c in rule.rules]))
+        return _conditional(applies, *_group_status(rule.mode, [_rule_status(c, p, as_of) for c in rule.rules],
+                                                    rule.polarity))
     outcome = EVALUATORS[rule.kind](rule, p, as_of)
     return _conditional(applies, *_leaf_status(outcome.value, rule.polarity, outcome.clears_on))
 

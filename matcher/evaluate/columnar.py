@@ -414,6 +414,9 @@ def _rule_columns(part: _Partition, rule) -> tuple[np.ndarray, np.ndarray]:
             statuses, dates = _combine(children)
         else:  # any-of: passes if a child passes, else unknown if one is unknown
             statuses, dates = np.minimum.reduce([s for s, _ in children]), np.zeros(part.n, dtype=np.int64)
+        if rule.polarity == "exclude":  # what the group states excludes (see decide's _group_status)
+            statuses = np.where(statuses == PASS, FAIL, np.where(statuses == FAIL, PASS, statuses)).astype(np.uint8)
+            dates = np.full(part.n, _NO_DATE, dtype=np.int64)
     else:
         key = part.keys.get(id(rule))
         if key is None:
