@@ -7,6 +7,7 @@ language and not about one sentence.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -536,3 +537,16 @@ def test_two_of_the_following_goes_to_a_person_and_keeps_the_parents_subtype():
     assert [r.kind for r in criterion.rules] == ["ms_diagnosis", "ms_subtype", "manual_review"]
     assert criterion.rules[1].subtypes == ["PPMS"] and criterion.rules[1].when is None
     assert "oligoclonal bands" in criterion.rules[2].text  # the items a person checks
+
+
+@pytest.mark.parametrize("text, tests", [
+    ("Screening CD4+ T-cell count, CD8+ T-cell count, CD19+ B-cell count or absolute neutrophil count below the "
+     "lower limit of normal.", ["cd4_count", "cd19_count", "neutrophils"]),
+    ("Platelet count, IL-6 level or hemoglobin below the lower limit of normal", ["platelets", "haemoglobin"]),
+])
+def test_an_unknown_item_in_a_lab_list_goes_to_a_person_and_the_others_keep_the_bound(text, tests):
+    # CD8 was dropped without a trace and CD4 lost its bound
+    found = compile_text(text, "exclusion", "X1")
+    assert [r.test for r in found if r.kind == "lab"] == tests
+    (manual,) = [r for r in found if r.kind == "manual_review"]
+    assert re.search(r"CD8|IL-6", manual.why)

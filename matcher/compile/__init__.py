@@ -251,9 +251,11 @@ def _residue(ctx: Context) -> list[str]:
         for i in range(max(0, start), min(len(chars), end)):
             chars[i] = " "
     masked = "".join(chars)
-    words = list(re.finditer(r"[A-Za-z][A-Za-z'-]+", masked))
-    content = [w for w in words if w.group().lower().strip("'-") not in _FILLER and len(w.group()) > 2]
-    keep = len(content) >= 3 or (content and ctx.unstated) or \
+    words = list(re.finditer(r"[A-Za-z][A-Za-z0-9'+-]*[A-Za-z0-9+]", masked))
+    content = [w for w in words if w.group().lower().strip("'-+") not in _FILLER and len(w.group()) > 2]
+    # a name with digits ("CD8+", "IL-17", "COVID-19") is a term of its own: a marker or test nothing read
+    named = any(re.search(r"\d", w.group()) and re.search(r"[A-Za-z]{2}", w.group()) for w in content)
+    keep = len(content) >= 3 or (content and (ctx.unstated or named)) or \
         len(content) == 2 and _unread_item(ctx.text, masked, *content)
     return [w.group() for w in content] if keep else []
 

@@ -48,7 +48,10 @@ _NORMAL_BEFORE_RE = re.compile(r"\b(?:normal|within\s+normal\s+limits?\s+(?:for|
                                re.I)
 _NORMAL_AFTER_RE = re.compile(r"^\s*(?:levels?\s+|values?\s+)?(?:(?:is|are|must\s+be|should\s+be)\s+)?"
                               r"(?:within\s+(?:the\s+)?normal\s+(?:limits?|range)|normal\b)", re.I)
-_LAB_LIST_GAP_RE = re.compile(r"^[\s,/()]*(?:and\s+|or\s+|and/or\s+)?[\s(]*$", re.I)
+# Between labs of one list: separators, and items the lexicon does not know ("CD4+ T-cell count, CD8+ T-cell
+# count, CD19+ B-cell count or ... below the LLN": CD8 stays in the residue, CD4 still takes the bound).
+_LAB_LIST_GAP_RE = re.compile(r"^[\s,/()]*(?:[\w+-]+(?:\s+[\w+-]+){0,3}?\s*(?:,|\bor\b|\band\b)\s*)*"
+                              r"(?:and\s+|or\s+|and/or\s+)?[\s(]*$", re.I)
 
 
 def extract_labs(ctx: Context) -> list:
