@@ -550,3 +550,91 @@ def test_an_unknown_item_in_a_lab_list_goes_to_a_person_and_the_others_keep_the_
     assert [r.test for r in found if r.kind == "lab"] == tests
     (manual,) = [r for r in found if r.kind == "manual_review"]
     assert re.search(r"CD8|IL-6", manual.why)
+
+
+# --- fifth hold-out round (measured first at a1568a6): negations, stopping and counting treatments, half-lives ------
+
+def test_neither_nor_negates():
+    # "be neither pregnant nor breast-feeding" required pregnancy (polarity error)
+    rule = one("If female, the subject must use a hormonal contraceptive, intra-uterine device or condom for the "
+               "duration of the study; and be neither pregnant nor breast-feeding", "pregnancy", "inclusion")
+    assert rule["polarity"] == "exclude"
+
+
+def test_a_contraceptive_named_as_a_method_is_no_exposure():
+    text = ("If female, the subject must either be post-menopausal or surgically sterile, or use a hormonal "
+            "contraceptive, intra-uterine device, diaphragm with spermicide or condom with spermicide")
+    assert [r["kind"] for r in rules(text, "inclusion") if r["kind"] != "manual_review"] == ["contraception"]
+    assert rules("Use of hormonal contraceptives", "exclusion", "prior_drug")  # an exposure stays one
+
+
+@pytest.mark.parametrize("text", [
+    "Unable to swallow capsules, or unable to undergo MRI without sedation",
+    "Inability to undergo MRI",
+])
+def test_a_term_with_its_own_negation_is_not_negated_again(text):
+    assert one(text, "condition")["polarity"] == "exclude"
+
+
+def test_must_have_discontinued_means_not_on_it_now():
+    rule = one("Subjects who were previously treated with a disease-modifying therapy must have discontinued it before "
+               "randomization.", "prior_drug", "inclusion")
+    assert (rule["polarity"], rule["classes"], rule["current"]) == ("exclude", ["dmt"], True)
+
+
+@pytest.mark.parametrize("text, most", [
+    ("Treatment-naive, or previously treated with no more than two disease-modifying therapies", 2),
+    ("Have received at most 3 DMTs", 3),
+])
+def test_no_more_than_n_therapies_excludes_one_more(text, most):
+    # was "require any prior DMT": every treatment-naive patient failed
+    rule = one(text, "prior_drug", "inclusion")
+    assert (rule["polarity"], rule["min_distinct"]) == ("exclude", most + 1)
+
+
+@pytest.mark.parametrize("text", [
+    "Participants receiving dalfampridine (fampridine) are eligible provided the dose has been stable for at least "
+    "30 days before randomization.",
+    "Patients on symptomatic therapies (for example dalfampridine, baclofen, tizanidine or modafinil) must have been "
+    "on a stable dose for at least 30 days before baseline.",
+])
+def test_on_a_drug_only_if_stable_is_an_any_of(text):
+    (group,) = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "group"]
+    assert group.mode == "any"
+    assert [(r.polarity, r.current, r.min_duration.value if r.min_duration else None) for r in group.rules] == [
+        ("exclude", True, None), ("require", True, 30)]
+
+
+@pytest.mark.parametrize("text, anchor, days", [
+    ("Have received an investigational drug within 5 half-lives of that drug before Day 1.", "baseline", 0),
+    ("Use of other investigational drugs within 5 half-lives of enrollment, or within 30 days, whichever is longer.",
+     "enrollment", 30),
+    ("Receipt of an investigational drug within 12 weeks or 5 drug half-lives (whichever is longer) before screening",
+     "screening", 84),
+])
+def test_half_lives_count_back_from_the_time_point_they_name(text, anchor, days):
+    window = one(text, "investigational")["window"]
+    within = window["within"]["value"] * {"days": 1, "weeks": 7}[window["within"]["unit"]]
+    assert (window["anchor"], window["half_lives"], within) == (anchor, 5, days)
+
+
+@pytest.mark.parametrize("text, weeks", [
+    ("Treatment with interferon beta or glatiramer acetate within a fortnight before randomization", 2),
+    ("Systemic corticosteroids within the past fortnight", 2),
+])
+def test_a_fortnight_is_two_weeks(text, weeks):
+    assert one(text, "washout")["window"]["within"] == {"value": weeks, "unit": "weeks"}
+
+
+def test_a_diagnosis_another_disorder_interferes_with_is_no_diagnosis_rule():
+    # "exclude: diagnosis of MS" in an MS trial: every patient excluded
+    text = ("Known presence of other neurological disorders that could interfere with the diagnosis or assessment of "
+            "MS, such as ischaemic stroke, epilepsy or progressive multifocal leukoencephalopathy (PML)")
+    assert not rules(text, "exclusion", "ms_diagnosis")
+
+
+def test_not_recovered_from_a_relapse_goes_to_a_person():
+    # was "require a relapse" (the negation of "has not stabilized" applied to a relapse count)
+    found = compile_text("An MS relapse within the 50 days before randomization, or the participant has not "
+                         "stabilized from a previous relapse", "exclusion", "X1")
+    assert [(r.kind, r.polarity) for r in found] == [("relapse_activity", "exclude"), ("manual_review", "exclude")]

@@ -18,7 +18,7 @@ from typing import Optional
 from ..models.rules import Section
 from .nlp import Entity, find_entities
 
-_CLAUSE_BREAK_RE = re.compile(r"[;.:]\s|[;:]$|[()\[\]]|\bbut\b|\bwhile\b|\bwhereas\b|/|\bor\s+(?=no\b|not\b)", re.I)
+_CLAUSE_BREAK_RE = re.compile(r"[;.:]\s|[;:]$|[()\[\]]|\bbut\b|\bwhile\b|\bwhereas\b|/|\bor\s+(?=no\b|not\b|unable\b|inability\b|without\b|never\b)", re.I)
 # Phrases that contain a negation word but negate nothing (ConText's "pseudo" triggers).
 _PSEUDO_NEGATION_RE = re.compile(r"not\s+(?:limited|restricted|necessarily|only)|no\s+(?:more|less|later|earlier)\s+than|"
                                  r"not\s+(?:more|less)\s+than|no\s+change|not\s+responding|non[\s-]?relapsing", re.I)
@@ -93,7 +93,10 @@ def opposite(polarity: str) -> str:
 
 
 def negated_at(text: str, position: int) -> bool:
-    """Whether a negation trigger governs ``position`` (same clause, before it)."""
+    """Whether a negation trigger governs ``position`` (same clause, before it). A term that opens with a negation
+    of its own ("unable to undergo MRI": a contraindication) is what it says, whatever comes before it."""
+    if triggers()["NEGATION"].match(text, position):
+        return False
     start = scope_start(text, position)
     scope = _PSEUDO_NEGATION_RE.sub(lambda m: " " * len(m.group(0)), text[start:position])
     words = scope.split()

@@ -24,7 +24,7 @@ _WORDS = {
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "ninety": 90,
 }
 NUM = r"(?:\d{1,3}(?:,\d{3})+(?![.\d])|\d+(?:[.,]\d+)?|" + "|".join(sorted((w for w in _WORDS if len(w) > 2), key=len, reverse=True)) + r")"
-UNIT = r"(?P<unit>days?|d|weeks?|wks?|months?|mos?|years?|yrs?|y)\b"
+UNIT = r"(?P<unit>days?|d|weeks?|wks?|fortnights?|months?|mos?|years?|yrs?|y)\b"
 
 # Comparators, longest first. Value: (comparator, applies to the number that follows).
 _COMPARATORS = [
@@ -155,6 +155,8 @@ def _closed_by_second_bound(text: str, found: FoundRange, prefix: re.Pattern) ->
 
 def unit_of(text: str) -> str:
     text = text.lower()
+    if text.startswith("f"):
+        raise ValueError(text)  # a fortnight is two weeks: see find_windows
     for prefix, unit in (("d", "days"), ("w", "weeks"), ("mo", "months"), ("y", "years")):
         if text.startswith(prefix):
             return unit
@@ -169,7 +171,7 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     (r"(?:the\s+)?first\s+(?:study\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion)|"
      r"(?:the\s+)?first\s+treatment(?:\s+visit)?|"
      r"study\s+(?:drug|treatment)\s+(?:start|initiation)|"
-     r"start\s+of\s+(?:study\s+)?treatment|initiation\s+of|"
+     r"start\s+of\s+(?:study\s+)?treatment|initiation\s+of|(?:study\s+(?:drug|treatment)\s+)?dosing|"
      # cell therapy and transplantation: treatment starts with the lymphodepleting or conditioning chemotherapy or
      # the stem cell mobilisation; the leukapheresis that collects the cells follows enrolment
      r"(?:(?:the\s+)?(?:planned\s+)?start\s+of\s+)?(?:lymphodepleti(?:on|ng)(?:\s+chemotherapy)?|"
@@ -197,6 +199,17 @@ def is_stated_anchor(text: str, start: int) -> bool:
         re.match(_ANCHOR_RE, text[start:], re.I))
 
 
+_HALF_LIVES_ANCHOR_RE = re.compile(rf"\s*(?:of\s+(?:that|the|this|each|the\s+investigational)\s+(?:drug|agent|product|"
+                                   rf"medication|compound)\s+)?(?:{_BEFORE}|of|from)\s+(?P<a>{_ANCHOR_RE})", re.I)
+
+
+def half_lives_anchor(text: str, half_lives: re.Match) -> Optional[Anchor]:
+    """The time point half-lives count back from: "5 half-lives of enrollment", "5 half-lives of that drug
+    before Day 1", else the one the text states elsewhere."""
+    after = _HALF_LIVES_ANCHOR_RE.match(text, half_lives.end())
+    return anchor_of(after.group("a")) if after else stated_anchor(text)
+
+
 def anchor_of(text: Optional[str]) -> Anchor:
     if not text:
         return "screening"
@@ -213,11 +226,11 @@ _WINDOW_PATTERNS = [
     rf"(?:\s+(?:{_BEFORE}|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "24 weeks prior to screening", "30 days preceding the inclusion", "six months before enrollment"
     rf"(?P<value>{NUM})\s*{UNIT}\s+(?:{_BEFORE}|of)\s*(?P<anchor>{_ANCHOR_RE})?",
-    # "the past year", "the last year", "the prior year", "previous year"
-    rf"(?:the\s+)?(?:last|past|previous|prior|preceding)\s+(?P<unit>year|month|week|day)\b"
+    # "the past year", "the last year", "the prior year", "previous year", "the past fortnight"
+    rf"(?:the\s+)?(?:last|past|previous|prior|preceding)\s+(?P<unit>year|month|fortnight|week|day)\b"
     rf"(?:\s+{_BEFORE}\s+(?P<anchor>{_ANCHOR_RE}))?",
-    # "during the year prior to randomization", "in the month before screening"
-    rf"(?:within|in|during|over)\s+the\s+(?P<unit>year|month|week)\s+(?:{_BEFORE})(?:\s+(?P<anchor>{_ANCHOR_RE}))?",
+    # "during the year prior to randomization", "in the month before screening", "within a fortnight before"
+    rf"(?:within|in|during|over)\s+(?:the|a)\s+(?P<unit>year|month|fortnight|week)\s+(?:{_BEFORE})(?:\s+(?P<anchor>{_ANCHOR_RE}))?",
     # a list item giving its own window after a colon ("Natalizumab: 6 months"), the anchor in its parent
     rf":\s*(?P<value>{NUM})\s*{UNIT}\s*[.;,]?\s*$",
     # "inferior (or egal) to 3 months since", "less than 30 days"
@@ -230,7 +243,7 @@ _FREE_FOR_PATTERN = (rf"for\s+(?:at\s+least|a\s+minimum\s+of|more\s+than|over|>|
 _FREE_BEFORE_RE = re.compile(r"\bfree\b", re.I)
 _WINDOW_RES = [re.compile(p, re.I) for p in [*_WINDOW_PATTERNS, _FREE_FOR_PATTERN]]
 _FREE_FOR_RE = _WINDOW_RES[-1]
-HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*(?:(?:elimination|terminal|plasma)\s+)?half[\s-]*li(?:ves|fe)", re.I)
+HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*(?:(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)", re.I)
 
 
 @dataclass(frozen=True)
@@ -266,10 +279,13 @@ def find_windows(text: str) -> list[FoundWindow]:
                 continue  # "at least 6 months of treatment": how long a treatment lasted, not a look-back window
             groups = match.groupdict()
             value = number(groups["value"]) if groups.get("value") else 1.0
-            try:
-                unit = unit_of(groups["unit"])
-            except ValueError:
-                continue
+            if groups["unit"].lower().startswith("fortnight"):
+                value, unit = value * 2, "weeks"
+            else:
+                try:
+                    unit = unit_of(groups["unit"])
+                except ValueError:
+                    continue
             anchor_text = groups.get("anchor")
             if not anchor_text:  # "... within 6 weeks of entry into the study", "prior to the Baseline visit"
                 tail = re.match(rf"[^.;]{{0,40}}?(?:{_BEFORE}|of)\s+(?P<a>{_ANCHOR_RE})",

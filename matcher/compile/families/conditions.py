@@ -162,7 +162,11 @@ def extract_conditions(ctx: Context) -> list:
         kept, covering = _exceptions_for(ids, excepted)
         resolved = past_only or (covering and any(_RESOLVED_RE.search(text[s:e]) for s, e in exceptions))
         timing = "any" if window else "current" if resolved else timing
-        polarity = polarity_ctx.base_polarity(confident[0].start, window)
+        # a term that opens with its own negation ("unable to undergo MRI") is read in the text as it stands,
+        # where no negation before it reaches it
+        first = confident[0]
+        reader = ctx if context.has("NEGATION", text[first.start:first.end]) else polarity_ctx
+        polarity = reader.base_polarity(first.start, window)
         if flipped:
             polarity = context.opposite(polarity)
         rules.append(ConditionRule(polarity=polarity, conditions=ids, exceptions=kept, timing=timing,

@@ -187,6 +187,12 @@ _NOT_PATIENTS_SUBTYPE_RE = re.compile(r"\b(?:following|after|preceded\s+by)\s+(?
                                       r"\b(?:study|studies|trial|trials)\b[^.;]{0,60}\bin\s+(?:patients\s+with\s+)?$", re.I)
 
 
+# "disorders that could interfere with the diagnosis or assessment of MS", "a condition that may mimic or confound
+# the diagnosis": the diagnosis is what another condition affects, not a criterion on it
+_NOT_A_DIAGNOSIS_BEFORE_RE = re.compile(r"\b(?:interfer\w*|confound\w*|complicat\w*|obscur\w*|mimic\w*|affect\w*|"
+                                        r"impair\w*)\s+(?:with\s+)?(?:the\s+)?$", re.I)
+
+
 def extract_diagnosis_and_subtype(ctx: Context) -> list:
     if restates_inclusion(ctx):
         return []
@@ -222,7 +228,8 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             or _ACTIVE_AFTER_RE.match(ctx.text[entity.end:]) or _ACTIVE_BEFORE_RE.search(ctx.text[:entity.start]))
         first = entity if first is None else first
         ctx.consume(entity.start, entity.end)
-    diagnosis = _DIAGNOSIS_RE.search(ctx.text)
+    diagnosis = next((m for m in _DIAGNOSIS_RE.finditer(ctx.text)
+                      if not _NOT_A_DIAGNOSIS_BEFORE_RE.search(ctx.text, max(0, m.start() - 40), m.start())), None)
     mentions_ms = _MS_RE.search(ctx.text) or subtypes or ctx.entities_of("MS_SUBTYPE")
     if diagnosis and mentions_ms and not re.search(r"\bsymptom|\bpain|spasticity|fatigue|depress", ctx.text, re.I):
         label, spans = _criteria_version(ctx.text)
@@ -361,6 +368,11 @@ _NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\
                           r"\bnot\s+(?:explained|caused)\s+by\s+(?:an?\s+|any\s+)?$|\bunrelated\s+to\s+(?:an?\s+)?$", re.I)
 
 
+# "has not (fully) stabilized from a previous relapse", "recovered from any relapse": recovery, which a person checks
+_RECOVERY_BEFORE_RE = re.compile(r"\b(?:stabili[sz]\w*|recover\w*)\s+(?:from|after)\s+(?:an?\s+|the\s+|any\s+)?"
+                                 r"(?:previous\s+|prior\s+|recent\s+|preceding\s+)?(?:MS\s+)?$", re.I)
+
+
 def extract_relapses(ctx: Context) -> list:
     rules = []
     windows = find_windows(ctx.text)
@@ -370,6 +382,9 @@ def extract_relapses(ctx: Context) -> list:
         if index and re.fullmatch(r"[\s/(),]*(?:or\s*)?", ctx.text[mentions[index - 1].end():match.start()]):
             continue  # "relapse/attack", "attack (relapse)": one mention
         before = ctx.text[max(0, match.start() - 60):match.start()]
+        if _RECOVERY_BEFORE_RE.search(before):
+            ctx.unstated.append((match.start(), match.end()))  # "has not stabilized from a previous relapse"
+            continue
         if _NO_COUNT_RE.search(before) or ctx.is_consumed(match.start()) or \
                 _DEFINED_AFTER_RE.match(ctx.text[match.end():]) or \
                 (match.group(0).lower().startswith("attack") and _OTHER_ATTACK_RE.search(before)):

@@ -12,7 +12,8 @@ from ...models.rules import (Duration, GroupRule, InvestigationalRule, LiveVacci
                              Window)
 from .. import context
 from ..context import Context
-from ..quantities import COMPARATOR_RE, HALF_LIVES_RE, NUM, anchor_of, find_windows, is_stated_anchor, number, unit_of
+from ..quantities import (COMPARATOR_RE, HALF_LIVES_RE, NUM, anchor_of, find_windows, half_lives_anchor,
+                          is_stated_anchor, number, unit_of)
 
 # Mentions that are about the drug but not exposure to it.
 _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indicat|adverse\s+reaction|anaphyla|"
@@ -41,6 +42,9 @@ _FREQUENCY_RE = re.compile(rf"\b(?:{NUM}|once|twice|thrice)\s+(?:or\s+more\s+)?(
                            r"(?:week|wk|month|day)\b", re.I)
 # A parenthesis of examples after "contraception" lists methods, not exposures.
 _CONTRACEPTION_RE = re.compile(r"contracept\w*|birth\s+control", re.I)
+_CONTRACEPTIVES = {"hormonal_contraceptive", "oral_contraceptive", "contraceptive"}
+_METHOD_OF_CONTRACEPTION_RE = re.compile(r"\b(?:must|agree\w*|willing|should|required\s+to)\b[^.;]{0,120}\buse\b|"
+                                         r"\b(?:intra-?uterine|condom|diaphragm|sterili[sz]|abstinen)", re.I)
 # A permission ("... may be considered for this trial") states no exclusion.
 _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:also\s+)?(?:allowed|permitted)|"
                             r"not\s+exclusionary|acceptable", re.I)
@@ -91,10 +95,14 @@ _STABLE_FOR_RE = re.compile(
 # or on it for that long.
 _IF_TAKING_RE = re.compile(r"^\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+)?|"
                            r"(?:the\s+)?(?:patients?|subjects?|participants?)\s+(?:who\s+(?:is|are)\s+)?"
-                           r"(?=[^.;]*\bmust\b))"
+                           r"(?=[^.;]*\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b))"
                            r"(?:currently\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
-_DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used)\s+(?:at\s+least\s+)?(?P<n>{NUM})\s+(?:\w+\s+)?"
+_DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
+                          rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<n>{NUM})\s+(?:\w+\s+)?"
                           r"(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs)", re.I)
+_NAIVE_OR_RE = re.compile(r"\b(?:treatment|DMT)[\s-]+na[iï]ve\s*,?\s*(?:or\s+)?(?:previously\s+)?$", re.I)
+# "Subjects previously treated with a DMT must have discontinued it before randomization": not on it now
+_DISCONTINUED_RE = re.compile(r"\bmust\s+(?:have\s+)?(?:discontinued|stopped|ceased|come\s+off)\b", re.I)
 _MISSED_DOSES_RE = re.compile(r"\bmissed\s+(?:\w+\s+)?(?:doses?|infusions?)\s*$|\b(?:doses?|infusions?)\s+missed\s*$", re.I)
 _STARTED_WITHIN_RE = re.compile(r"\b(?:started|initiated|introduced|begun|began|commenced)\s+(?:with)?in\s+(?:the\s+)?"
                                 r"(?:last|past|previous|preceding|prior)\b|\b(?:started|initiated|introduced|begun|began|"
@@ -249,6 +257,11 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     if _EVENT_WINDOW_RE.search(ctx.text):
         return []  # "since completion of study X": a window from an event, not a duration
     all_windows = find_windows(ctx.text)
+    stopped = _DISCONTINUED_RE.search(ctx.text)
+    if stopped and not all_windows:
+        ctx.consume(*stopped.span())
+        return [PriorDrugRule(polarity="exclude", drugs=_ids(m for m in mentions if m.label == "DRUG"),
+                              classes=_ids(m for m in mentions if m.label == "DRUG_CLASS"), current=True)]
     by_clause = _timed_clauses(ctx, mentions, all_windows)
     if by_clause is not None:
         return by_clause
@@ -323,12 +336,17 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     half_lives = HALF_LIVES_RE.search(ctx.text)
     if half_lives:
         ctx.consume(half_lives.start(), half_lives.end())
-        window = Window(within=Duration(value=0, unit="days"), half_lives=int(number(half_lives.group("value"))))
+        window = Window(within=Duration(value=0, unit="days"), anchor=half_lives_anchor(ctx.text, half_lives) or "screening",
+                        half_lives=int(number(half_lives.group("value"))))
         return [WashoutRule(polarity=polarity, **targets, window=window)]
     rule = {"polarity": polarity, **targets}
     distinct = _DISTINCT_RE.search(ctx.text)
     if distinct:
         rule["min_distinct"] = int(number(distinct.group("n")))
+        if distinct.group("most"):  # "treated with no more than two DMTs": three or more exclude
+            rule.update(min_distinct=rule["min_distinct"] + 1, polarity=context.opposite(polarity))
+            ctx.consume(*_NAIVE_OR_RE.search(ctx.text[:distinct.start()]).span()) \
+                if _NAIVE_OR_RE.search(ctx.text[:distinct.start()]) else None
         ctx.consume(distinct.start(), distinct.end())
     past = _PAST_RE.search(ctx.text[:included[0].start])
     if current and not past:
@@ -430,6 +448,8 @@ def _not_exposure(text: str, mention) -> bool:
     """A mention that names a drug without saying the patient takes or took it."""
     if is_stated_anchor(text, mention.start):
         return True  # "within 4 months before leukapheresis": the time point of the window
+    if mention.id in _CONTRACEPTIVES and _METHOD_OF_CONTRACEPTION_RE.search(text):
+        return True  # "must ... use a hormonal contraceptive, intra-uterine device or condom": a method, required
     sentence_start = max(text.rfind(". ", max(0, mention.start - 200), mention.start) + 1, mention.start - 200, 0)
     if _CONDUCT_BEFORE_RE.search(text[sentence_start:mention.start]) or _CONDUCT_AFTER_RE.match(text[mention.end:]):
         return True
@@ -629,7 +649,8 @@ def extract_investigational(ctx: Context) -> list:
     half_lives = HALF_LIVES_RE.search(ctx.text)
     if half_lives:
         within = window.within if window else Duration(value=0, unit="days")
-        window = Window(within=within, anchor=window.anchor if window else "screening",
+        anchor = half_lives_anchor(ctx.text, half_lives)
+        window = Window(within=within, anchor=anchor or (window.anchor if window else "screening"),
                         half_lives=int(number(half_lives.group("value"))))
         ctx.consume(half_lives.start(), half_lives.end())
     return [InvestigationalRule(polarity=ctx.base_polarity(match.start(), found), window=window)]
