@@ -1,4 +1,4 @@
-"""The compiler on the hold-out sets (tests/holdout/, tests/holdout2/, tests/holdout3/, tests/holdout4/): trials it
+"""The compiler on the hold-out sets (tests/holdout/ to tests/holdout5/): trials it
 was not developed on.
 
 The floors are the figures `msmatch eval-compiler --gold tests/<set>/gold` printed after the fixes the first
@@ -9,7 +9,6 @@ that lowers any figure fails here.
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,10 +25,12 @@ SETS = {
                  "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 8, 144),
     "holdout2": ({"precision": 0.9944, "recall": 0.9944, "exact_parameter_accuracy": 0.9944,
                   "structured_criteria_recall": 0.9926, "manual_review_precision": 0.9167}, 8, 147),
-    "holdout3": ({"precision": 0.9733, "recall": 0.9838, "exact_parameter_accuracy": 0.978,
+    "holdout3": ({"precision": 0.9759, "recall": 0.9838, "exact_parameter_accuracy": 0.9808,
                   "structured_criteria_recall": 0.988, "manual_review_precision": 0.9647}, 14, 336),
-    "holdout4": ({"precision": 0.9499, "recall": 0.9604, "exact_parameter_accuracy": 0.922,
-                  "structured_criteria_recall": 0.99, "manual_review_precision": 0.9552}, 14, 372),
+    "holdout4": ({"precision": 0.9778, "recall": 0.9692, "exact_parameter_accuracy": 0.9568,
+                  "structured_criteria_recall": 0.9933, "manual_review_precision": 0.971}, 14, 372),
+    "holdout5": ({"precision": 0.9629, "recall": 0.9545, "exact_parameter_accuracy": 0.9342,
+                  "structured_criteria_recall": 0.9641, "manual_review_precision": 0.8551}, 14, 369),
 }
 
 
@@ -71,7 +72,7 @@ def test_every_criterion_of_the_record_is_accounted_for(path):
     (ruleset,) = load_rulesets(ROOT / gold["fixture"])
     assert ruleset.trial_id == gold["trial_id"]
     assert "inclusion criteria" in ruleset.criteria_text.lower()
-    if not gold["fixture"].endswith((".csv", ".txt")) or not re.search(r"holdout[34]/", gold["fixture"]):
-        assert ruleset.title  # page text and API records carry one; corpus-style CSV rows and criteria text do not
+    if gold["fixture"].endswith((".json", ".md", "_ctgov_page.txt")):
+        assert ruleset.title  # API records, mirrors and page text carry one; CSV rows and plain criteria text do not
     for criterion in ruleset.criteria:
         assert criterion.rules, f"{criterion.id} has no rule"
