@@ -638,3 +638,40 @@ def test_not_recovered_from_a_relapse_goes_to_a_person():
     found = compile_text("An MS relapse within the 50 days before randomization, or the participant has not "
                          "stabilized from a previous relapse", "exclusion", "X1")
     assert [(r.kind, r.polarity) for r in found] == [("relapse_activity", "exclude"), ("manual_review", "exclude")]
+
+
+@pytest.mark.parametrize("text, second", [
+    ("Evidence of recent disease activity, defined as at least 2 relapses in the previous 2 years or 1 in the "
+     "previous year, or one or more gadolinium-enhancing lesions on a brain MRI within 6 months before "
+     "randomization", {"value": 1, "unit": "years"}),
+    ("At least 2 relapses in the previous 2 years, and 1 in the last 12 months", {"value": 12, "unit": "months"}),
+])
+def test_a_second_relapse_count_without_its_noun(text, second):
+    # "or 1 in the previous year" was lost
+    found = rules(text, "inclusion", "relapse_activity")
+    assert [(r["min_count"], r["window"]["within"]) for r in found] == [(2, {"value": 2, "unit": "years"}),
+                                                                        (1, second)]
+
+
+def test_an_mri_in_the_same_period_takes_the_relapses_window():
+    rule = one("At least one documented relapse in the 12 months before randomization, or at least one Gd+ lesion on "
+               "an MRI in the same period", "mri_activity", "inclusion")
+    assert rule["window"] == {"within": {"value": 12, "unit": "months"}, "anchor": "randomization", "half_lives": None}
+
+
+@pytest.mark.parametrize("text", [
+    "Active infection, or a serious infection requiring hospitalization or intravenous antibiotics within 30 days "
+    "before screening",
+    "Active infection requiring systemic antiviral, antifungal or antibacterial therapy within 14 days of Day 1",
+    "Eligible to receive at least one of the disease-modifying therapies in each treatment arm",
+])
+def test_what_an_infection_needed_or_a_patient_may_receive_is_no_exposure(text):
+    section = "inclusion" if text.startswith("Eligible") else "exclusion"
+    assert not [r for r in rules(text, section) if r["kind"] in ("washout", "prior_drug")]
+
+
+def test_an_exposure_after_what_an_infection_needed_keeps_its_own_window():
+    (washout,) = rules("Infection requiring hospitalization or treatment with intravenous antibiotics within 4 weeks "
+                       "prior to the Baseline visit or oral antibiotics within 2 weeks prior to the Baseline visit.",
+                       "exclusion", "washout")
+    assert (washout["classes"], washout["window"]["within"]) == (["antibiotic"], {"value": 2, "unit": "weeks"})

@@ -47,7 +47,7 @@ visit entry study enrollment enrolment inclusion randomization randomisation tri
 count score value total mg kg ml not no only least more less greater equal above below up over under ms
 multiple sclerosis scale status expanded disability edss mri lesion lesions new t2 t1 gd
 revised revision committee lublin reingold polman thompson et al international pediatric paediatric group ipmssg
-eligible provided example
+eligible provided example recent activity
 """.split())
 _STRONG_JUDGEMENT_RE = re.compile(
     r"opinion\s+of\s+the\s+(?:\w+\s+)?investigator|investigator'?s?\s+(?:opinion|judge?ment|discretion)|"

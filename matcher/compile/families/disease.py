@@ -12,8 +12,8 @@ from ...models.rules import (AgeRule, Applicability, CsfOligoclonalBandsRule, Di
                              SexRule, SubtypeRule, Window)
 from .. import context
 from ..context import Context
-from ..quantities import (COMPARATOR_RE, NUM, anchor_of, comparator_of, find_range, find_windows, number,
-                          range_negated)
+from ..quantities import (COMPARATOR_RE, NUM, FoundWindow, anchor_of, comparator_of, find_range, find_windows,
+                          number, range_negated)
 
 YEARS = r"(?:years?|yrs?|y)(?:\s+(?:old|of\s+age))?"
 _AGE_KEY_RE = re.compile(r"\bage[ds]?\b|\baged\b|years?\s+(?:of\s+age|old)|\byear-old|\bolder\b|\byounger\b|\bminors?\b",
@@ -416,7 +416,24 @@ def extract_relapses(ctx: Context) -> list:
         ctx.consume(match.start() - (len(count.group(0)) if count else 0), match.end())
         if window:
             ctx.consume(window.start, window.end)
+            rules.extend(_elliptic_count(ctx, windows, window, rule))
     return rules
+
+
+# "at least 2 relapses in the previous 2 years or 1 in the previous year": a second count whose noun is left out
+_ELLIPTIC_COUNT_RE = re.compile(rf"\s*,?\s*(?:or|and(?:/or)?)\s+(?:at\s+least\s+)?(?P<n>{NUM}|one)\s+"
+                                rf"(?=(?:in|during|within|over)\b)", re.I)
+
+
+def _elliptic_count(ctx: Context, windows: list, window, rule: RelapseRule) -> list:
+    elliptic = _ELLIPTIC_COUNT_RE.match(ctx.text, window.end)
+    following = elliptic and next((w for w in windows if w.start >= elliptic.end() and re.fullmatch(r"(?:(?:in|during|within|over)\s+)?",
+                                                                     ctx.text[elliptic.end():w.start])), None)
+    if not following:
+        return []
+    ctx.consume(elliptic.start(), following.end)
+    return [rule.model_copy(update={"min_count": max(int(number(elliptic.group("n"))), 1),
+                                    "window": following.window})]
 
 
 # "SPMS with one or more relapses in the 2 years before inclusion", "SPMS without evidence of relapse in the last 2
@@ -466,7 +483,7 @@ def _window_after(windows, position: int, text: str, reach: int = 120):
     return before[-1] if before else None
 
 
-_GD_RE = re.compile(r"(?:gadolinium|\bgd)\s*[-+]?\s*(?:enhanc|positive|\+|lesion)|\bgd\+|\bgde\b|\bGEL\b|"
+_GD_RE = re.compile(r"(?:gadolinium|\bgd)\s*[-+]?\s*(?:enhanc\w*|positive|\+|lesion)|\bgd\+|\bgde\b|\bGEL\b|"
                     r"\bT1\s+(?:gd|enhanc)|enhancing\s+(?:T1\s+)?lesion", re.I)
 _T2_RE = re.compile(r"new\s+(?:or\s+(?:newly\s+)?enlarg\w+\s+)?T2|new\s+T2|T2\s+(?:MRI\s+)?lesions?", re.I)
 _ACTIVITY_RE = re.compile(r"\bMRI\s+activity|radiolog\w+\s+activity|MRI\s+lesion\s+activity", re.I)
@@ -493,6 +510,10 @@ def extract_mri(ctx: Context) -> list:
         min_count = int(number(count.group("n"))) if count else 1
         window = _window_after([w for w in windows if not _RELAPSE_BEFORE_RE.search(ctx.text[:w.start])],
                                match.end(), ctx.text, reach=200)
+        same = _SAME_PERIOD_RE.search(ctx.text, match.end()) if window is None else None
+        if same and windows and windows[0].start < match.start():
+            # "a relapse in the 12 months before randomization, or a Gd+ lesion in the same period"
+            window = FoundWindow(windows[0].window, same.start(), same.end())
         scan = _SCAN_RE.search(ctx.text, match.end()) if window is None else None
         if scan:  # "on the screening MRI": the scan at that visit
             ctx.consume(scan.start(), scan.end())
@@ -506,6 +527,8 @@ def extract_mri(ctx: Context) -> list:
     return rules
 
 
+_SAME_PERIOD_RE = re.compile(r"\b(?:in|within|during|over)\s+(?:the\s+)?same\s+(?:time\s+)?(?:period|time\s*frame|"
+                             r"interval|window)\b", re.I)
 # "a relapse within the last year and/or a new T2 lesion": the window right after a relapse mention is the relapse's.
 _RELAPSE_BEFORE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\s*(?:\([^()]*\)\s*)?"
                                 r"(?:(?:within|in|during|over)(?:\s+the)?\s*)?$", re.I)

@@ -30,7 +30,11 @@ _CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+to\b|\b(?:in)?abil
                                 r"\babstain\w*\s+from\b|\brefrain\w*\s+from\b|\bagree\w*\s+to\b|\bintend\w*\s+to\b|"
                                 r"\bplan\w*\s+to\b|\bwish\w*\s+to\b|"
                                # what the patient is fit for or will undergo: "venous access for leukapheresis"
-                               r"\b(?:fit|eligible|suitable|candidates?|access|referred)\s+for\b|\bto\s+undergo\b", re.I)
+                               r"\b(?:fit|eligible|suitable|candidates?|access|referred)\s+(?:for|to\s+receive)\b|"
+                               r"\bto\s+undergo\b|"
+                               # what an infection needed: "an infection requiring hospitalization or IV antibiotics"
+                               r"\binfections?\b[^.;]{0,30}\b(?:requir\w+|needing|necessitating|treated\s+with)\b"
+                               r"[^.;]{0,60}$", re.I)
 _CONDUCT_AFTER_RE = re.compile(r"^[^.;:]{0,25}?\b(?:intended|planned|scheduled|foreseen|envisaged)\b", re.I)
 # A contrast agent named for imaging ("Gd-enhancing lesion", "MRI with and without gadolinium") is no exposure.
 _IMAGING_RE = re.compile(r"\bMRI\b|\bscans?\b|\blesions?\b|enhanc\w+|\bimaging\b|magnetic\s+resonance", re.I)
@@ -436,7 +440,7 @@ def _by_window(included: list, windows: list) -> list:
         window = windows[after] if after < len(windows) else windows[-1]
         groups.setdefault(window, []).append(mention)
     if len(groups) < 2:
-        return [(included, windows[0])]
+        return [(included, next(iter(groups)))]  # the window after the drugs, not one before them
     targets = {tuple(sorted({m.id for m in group})) for group in groups.values()}
     if len(targets) == 1:
         shortest = min(groups, key=lambda w: w.window.within.value * _DAYS_PER[w.window.within.unit])
