@@ -205,6 +205,15 @@ def test_a_huge_single_criterion():
     check_pipeline("Inclusion Criteria:\n- " + criterion)
 
 
+@pytest.mark.parametrize("criterion", [
+    # the words between two labs of a list: a gap pattern that could split them many ways took 2^n steps
+    "Platelet count, " + "IL-6 or " * 60 + "zz; haemoglobin below the lower limit of normal",
+    "Platelet count " + "and a " * 2000 + "haemoglobin < 10 g/dL",
+])
+def test_long_runs_between_two_labs_do_not_backtrack(criterion):
+    check_pipeline("Exclusion Criteria:\n- " + criterion)
+
+
 def test_ten_thousand_bullets():
     lines = real_lines()
     check_pipeline("Inclusion Criteria:\n" + "\n".join(f"- {lines[i % len(lines)]}" for i in range(10_000)))

@@ -450,12 +450,12 @@ def _of_one_subtype(ctx: Context, match: re.Match, rule: RelapseRule):
     if ctx.section != "exclusion":
         return rule
     subtypes = ctx.entities_of("MS_SUBTYPE")
-    qualified = next((e for e in reversed(subtypes) if e.end <= match.start()
+    qualified = next((e for e in reversed(subtypes) if match.start() - 150 <= e.end <= match.start()
                       and (gap := _SUBTYPE_ACTIVITY_RE.fullmatch(ctx.text, e.end, match.start()))
                       and not re.search(r"\bwith\s+or\s+without\b", gap.group(0), re.I)), None)
     without = bool(qualified) and gap.group("how").lower().lstrip("( ") != "with"
     if qualified is None:
-        qualified = next((e for e in subtypes if e.start >= match.end()
+        qualified = next((e for e in subtypes if match.end() <= e.start <= match.end() + 20
                           and _FREE_SUBTYPE_RE.fullmatch(ctx.text, match.end(), e.start)), None)
         without = True
     if qualified is None:
@@ -510,7 +510,7 @@ def extract_mri(ctx: Context) -> list:
         min_count = int(number(count.group("n"))) if count else 1
         window = _window_after([w for w in windows if not _RELAPSE_BEFORE_RE.search(ctx.text[:w.start])],
                                match.end(), ctx.text, reach=200)
-        same = _SAME_PERIOD_RE.search(ctx.text, match.end()) if window is None else None
+        same = _SAME_PERIOD_RE.search(ctx.text, match.end(), match.end() + 120) if window is None else None
         if same and windows and windows[0].start < match.start():
             # "a relapse in the 12 months before randomization, or a Gd+ lesion in the same period"
             window = FoundWindow(windows[0].window, same.start(), same.end())

@@ -50,7 +50,9 @@ _NORMAL_AFTER_RE = re.compile(r"^\s*(?:levels?\s+|values?\s+)?(?:(?:is|are|must\
                               r"(?:within\s+(?:the\s+)?normal\s+(?:limits?|range)|normal\b)", re.I)
 # Between labs of one list: separators, and items the lexicon does not know ("CD4+ T-cell count, CD8+ T-cell
 # count, CD19+ B-cell count or ... below the LLN": CD8 stays in the residue, CD4 still takes the bound).
-_LAB_LIST_GAP_RE = re.compile(r"^[\s,/()]*(?:[\w+-]+(?:\s+[\w+-]+){0,3}?\s*(?:,|\bor\b|\band\b)\s*)*"
+# (One parse only: an item's words are whole and are not "and"/"or", so a long gap fails in linear time.)
+_ITEM_WORD = r"(?!(?:and|or)\b)[\w+-]+"
+_LAB_LIST_GAP_RE = re.compile(rf"^[\s,/()]*(?:{_ITEM_WORD}(?:\s+{_ITEM_WORD}){{0,3}}\s*(?:,|\bor\b|\band\b)\s*)*"
                               r"(?:and\s+|or\s+|and/or\s+)?[\s(]*$", re.I)
 
 
