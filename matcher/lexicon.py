@@ -90,6 +90,11 @@ class Lexicon:
     def get(self, kind: str, entry_id: str) -> Optional[Entry]:
         return self.entries[kind].get(entry_id)
 
+    def subtype_members(self, subtype_id: str) -> list[str]:
+        """The Lublin subtypes an ms_subtypes entry stands for ("relapsing forms" -> RRMS, SPMS, ...), else itself."""
+        entry = self.get("ms_subtypes", subtype_id)
+        return (entry.data.get("subtypes") if entry else None) or [subtype_id]
+
     def terms(self, kind: str) -> dict[str, Entry]:
         """Normalised term -> entry, for building phrase patterns."""
         return self._exact[kind]

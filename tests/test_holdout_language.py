@@ -471,17 +471,18 @@ def test_an_excluded_subtype_with_relapses_excludes_only_its_active_patients():
         ("ms_subtype", ["RRMS"], None), ("relapse_activity", None, ["SPMS"])]
 
 
-@pytest.mark.parametrize("text", [
-    "Primary progressive MS, or secondary progressive MS without evidence of relapse in the last 2 years",
-    "PPMS or SPMS without relapses in the past 24 months",
+@pytest.mark.parametrize("text, within", [
+    ("Primary progressive MS, or secondary progressive MS without evidence of relapse in the last 2 years",
+     (2, "years")),
+    ("PPMS or SPMS without relapses in the past 24 months", (24, "months")),
 ])
-def test_an_excluded_subtype_without_relapses_is_that_subtype_and_no_relapse(text):
+def test_an_excluded_subtype_without_relapses_is_that_subtype_and_no_relapse(text, within):
     group = next(r for r in compile_text(text, "exclusion", "X1") if r.kind == "group")
     subtype, relapse = group.rules
     assert (group.mode, group.polarity) == ("all", "exclude")
     assert (subtype.kind, subtype.polarity, subtype.subtypes) == ("ms_subtype", "require", ["SPMS"])
-    assert (relapse.kind, relapse.polarity, relapse.window.within.unit) == ("relapse_activity", "exclude",
-                                                                          relapse.window.within.unit)
+    assert (relapse.kind, relapse.polarity, relapse.window.within.value, relapse.window.within.unit) == (
+        "relapse_activity", "exclude", *within)
     assert [r["subtypes"] for r in rules(text, "exclusion", "ms_subtype")] == [["PPMS"], ["SPMS"]]
 
 

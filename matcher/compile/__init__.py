@@ -181,8 +181,7 @@ def _per_subtype_activity(rules: list, ctx: Context) -> list:
     marks = []  # (where the subtype's clause starts, the subtype)
     named_until = 0  # the end of the last subtype mention
     for entity in ctx.entities_of("MS_SUBTYPE"):
-        entry = lexicon.get("ms_subtypes", entity.id)
-        members = (entry.data.get("subtypes") if entry else None) or [entity.id]
+        members = lexicon.subtype_members(entity.id)
         if len(members) == 1 and (not marks or marks[-1][1] != members[0]):
             # "relapse-free secondary progressive MS": the modifier opens that subtype's clause
             free = _FREE_MODIFIER_RE.search(ctx.text, max(0, entity.start - 30), entity.start)
@@ -314,7 +313,8 @@ def _group(criterion: Criterion) -> list:
         text = " ".join(c.text for c in _descendants(criterion))
         return [*own, *subtypes, ManualReviewRule(
             criterion_id=criterion.id, section=section, text=text, span=criterion.span, category="partial",
-            polarity=_default_polarity(section), why=f"'{k_of_n.group(0)}' the items: a count of items met is not structured")]
+            polarity=_default_polarity(section),
+            why=f"'{k_of_n.group(0)}' items: a count of items met is not structured")]
     children = []
     parent_anchor = stated_anchor(criterion.text)
     parent_windows = [w for w in find_windows(criterion.text) if not w.gap]
@@ -334,8 +334,8 @@ def _group(criterion: Criterion) -> list:
             mode="all", rules=child_rules, polarity="require"))
     any_of = section == "inclusion" and (_ANY_OF_RE.search(criterion.text) or all(
         re.search(r"\bor\s*$", c.text) for c in criterion.children[:-1]))
-    if any_of and all(isinstance(c, SubtypeRule) and c.polarity == "require" and c.active_only == children[0].active_only
-                      for c in children):
+    if any_of and all(isinstance(c, SubtypeRule) and c.polarity == "require"
+                      and c.active_only == children[0].active_only for c in children):
         # "Diagnosis of progressive MS, either: - primary progressive MS, or - secondary progressive MS": one
         # subtype rule over the items, which spell out the parent's subtype
         return [*own, children[0].model_copy(update={

@@ -18,7 +18,8 @@ from typing import Optional
 from ..models.rules import Section
 from .nlp import Entity, find_entities
 
-_CLAUSE_BREAK_RE = re.compile(r"[;.:]\s|[;:]$|[()\[\]]|\bbut\b|\bwhile\b|\bwhereas\b|/|\bor\s+(?=no\b|not\b|unable\b|inability\b|without\b|never\b)", re.I)
+_CLAUSE_BREAK_RE = re.compile(r"[;.:]\s|[;:]$|[()\[\]]|\bbut\b|\bwhile\b|\bwhereas\b|/|"
+                              r"\bor\s+(?=no\b|not\b|unable\b|inability\b|without\b|never\b)", re.I)
 # Phrases that contain a negation word but negate nothing (ConText's "pseudo" triggers).
 _PSEUDO_NEGATION_RE = re.compile(r"not\s+(?:limited|restricted|necessarily|only)|no\s+(?:more|less|later|earlier)\s+than|"
                                  r"not\s+(?:more|less)\s+than|no\s+change|not\s+responding|non[\s-]?relapsing", re.I)

@@ -155,8 +155,6 @@ def _closed_by_second_bound(text: str, found: FoundRange, prefix: re.Pattern) ->
 
 def unit_of(text: str) -> str:
     text = text.lower()
-    if text.startswith("f"):
-        raise ValueError(text)  # a fortnight is two weeks: see find_windows
     for prefix, unit in (("d", "days"), ("w", "weeks"), ("mo", "months"), ("y", "years")):
         if text.startswith(prefix):
             return unit
@@ -190,13 +188,16 @@ def stated_anchor(text: str) -> Optional[Anchor]:
     return anchor_of(match.group("a")) if match else None
 
 
-_ANCHOR_LEAD_RE = re.compile(r"\b(?:prior\s+to|before|preceding)\s+(?:the\s+)?(?:planned\s+|scheduled\s+)?(?:start\s+of\s+)?$", re.I)
+_ANCHOR_LEAD_RE = re.compile(r"\b(?:prior\s+to|before|preceding)\s+(?:the\s+)?(?:planned\s+|scheduled\s+)?"
+                             r"(?:start\s+of\s+)?$", re.I)
+
+
+_ANCHOR_AT_RE = re.compile(_ANCHOR_RE, re.I)
 
 
 def is_stated_anchor(text: str, start: int) -> bool:
     """Whether the words at ``start`` are the time point a window counts back from ("before leukapheresis")."""
-    return bool(_ANCHOR_LEAD_RE.search(text, max(0, start - 40), start)) and bool(
-        re.match(_ANCHOR_RE, text[start:], re.I))
+    return bool(_ANCHOR_LEAD_RE.search(text, max(0, start - 40), start)) and bool(_ANCHOR_AT_RE.match(text, start))
 
 
 _HALF_LIVES_ANCHOR_RE = re.compile(rf"\s*(?:of\s+(?:that|the|this|each|the\s+investigational)\s+(?:drug|agent|product|"

@@ -113,6 +113,7 @@ def _group_status(mode: str, children: list[tuple[str, Optional[date]]],
 
 _INVERTED = {"pass": "fail", "fail": "pass", "unknown": "unknown"}
 _HOLD_WORDS = {"pass": "hold", "fail": "do not hold", "unknown": "unknown"}  # the children of an exclusion group
+_STATUS_WORDS = {status: status for status in _HOLD_WORDS}
 
 
 def _conditional(applies: Optional[bool], status: str, passes_from: Optional[date]) -> tuple[str, Optional[date]]:
@@ -136,7 +137,7 @@ def decide_rule(rule, p: PatientFacts, as_of: date) -> RuleDecision:
 
         def reason() -> str:
             statuses = [child.status for child in children]
-            words = _HOLD_WORDS if rule.polarity == "exclude" else {s: s for s in _HOLD_WORDS}
+            words = _HOLD_WORDS if rule.polarity == "exclude" else _STATUS_WORDS
             counts = ", ".join(f"{statuses.count(s)} {words[s]}" for s in words if s in statuses)
             how = "all" if rule.mode == "all" else "at least one"
             text = f"excluded when {how} of {len(children)} hold: {counts}" if rule.polarity == "exclude" else \

@@ -157,8 +157,7 @@ def _listed_subtypes(ctx: Context) -> list:
     mentions = ctx.entities_of("MS_SUBTYPE")
 
     def single(e) -> bool:
-        entry = lexicon.get("ms_subtypes", e.id)
-        return len((entry.data.get("subtypes") if entry else None) or [e.id]) == 1
+        return len(lexicon.subtype_members(e.id)) == 1
 
     keep = []
     for e in mentions:
@@ -206,9 +205,7 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     any_subtype = None
     for entity in ctx.entities_of("MS_SUBTYPE"):
         entry = lexicon.get("ms_subtypes", entity.id)
-        members = entry.data.get("subtypes") if entry else None
-        if members is None:
-            members = [entity.id]
+        members = lexicon.subtype_members(entity.id)
         if entry and entry.data.get("active_only_for"):
             active_only = True  # kept from a group the text spells out: "relapsing course (... progressive relapsing)"
         if entity not in listed:
@@ -248,8 +245,7 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
         # "RRMS, or SPMS with disease activity", "relapsing-remitting or active secondary progressive MS": activity
         # is asked of one subtype only
         rules.append(GroupRule(mode="any", polarity="require", rules=[
-            SubtypeRule(polarity="require", subtypes=list(members), active_only=active, criterion_id=ctx.criterion_id,
-                        section=ctx.section, text=ctx.text, span=ctx.span)
+            SubtypeRule(polarity="require", subtypes=list(members), active_only=active, **_child_of(ctx))
             for members, active in own_activity.items()]))
     elif subtypes:
         rules.append(SubtypeRule(polarity=polarity, subtypes=subtypes, active_only=active_only))
@@ -450,18 +446,19 @@ def _of_one_subtype(ctx: Context, match: re.Match, rule: RelapseRule):
     if ctx.section != "exclusion":
         return rule
     subtypes = ctx.entities_of("MS_SUBTYPE")
-    qualified = next((e for e in reversed(subtypes) if match.start() - 150 <= e.end <= match.start()
-                      and (gap := _SUBTYPE_ACTIVITY_RE.fullmatch(ctx.text, e.end, match.start()))
-                      and not re.search(r"\bwith\s+or\s+without\b", gap.group(0), re.I)), None)
-    without = bool(qualified) and gap.group("how").lower().lstrip("( ") != "with"
-    if qualified is None:
+    qualified, without = None, True
+    for e in reversed(subtypes):  # "SPMS with / without ... relapses": the nearest subtype before the mention
+        gap = _SUBTYPE_ACTIVITY_RE.fullmatch(ctx.text, e.end, match.start()) \
+            if match.start() - 150 <= e.end <= match.start() else None
+        if gap and not re.search(r"\bwith\s+or\s+without\b", gap.group(0), re.I):
+            qualified, without = e, gap.group("how").lower().lstrip("( ") != "with"
+            break
+    if qualified is None:  # "relapse-free SPMS"
         qualified = next((e for e in subtypes if match.end() <= e.start <= match.end() + 20
                           and _FREE_SUBTYPE_RE.fullmatch(ctx.text, match.end(), e.start)), None)
-        without = True
     if qualified is None:
         return rule
-    entry = get_lexicon().get("ms_subtypes", qualified.id)
-    members = (entry.data.get("subtypes") if entry else None) or [qualified.id]
+    members = get_lexicon().subtype_members(qualified.id)
     if without:
         return GroupRule(mode="all", polarity="exclude", rules=[
             SubtypeRule(polarity="require", subtypes=members, **_child_of(ctx)),
@@ -470,6 +467,7 @@ def _of_one_subtype(ctx: Context, match: re.Match, rule: RelapseRule):
 
 
 def _child_of(ctx: Context) -> dict:
+    """The fields a rule nested in a group takes from its criterion."""
     return {"criterion_id": ctx.criterion_id, "section": ctx.section, "text": ctx.text, "span": ctx.span}
 
 

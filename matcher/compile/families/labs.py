@@ -94,9 +94,10 @@ def extract_labs(ctx: Context) -> list:
             post = match.group("post").lower()
             comparator = ">=" if any(w in post for w in ("higher", "more", "greater", "above")) else "<="
             value, unit = match.group("value2"), match.group("unit2")
-        if comparator is None or _DOSE_UNIT_RE.fullmatch(_clean_unit(unit) or ""):
+        unit = _clean_unit(unit)
+        if comparator is None or _DOSE_UNIT_RE.fullmatch(unit or ""):
             continue  # "vitamin D supplementation of more than 400 IU/day" is a dose, not a level
-        unit = get_lexicon().canonical_unit(test, _clean_unit(unit))
+        unit = get_lexicon().canonical_unit(test, unit)
         polarity = ctx.base_polarity(entity.start)
         found[entity] = LabRule(polarity=polarity, test=test, comparator=comparator, value=number(value), unit=unit)
         ctx.consume(entity.start, entity.end)

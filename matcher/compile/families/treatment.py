@@ -29,12 +29,12 @@ _CONTRAINDICATION_LIST_RE = re.compile(r"contra[\s-]?indicat\w*\s+(?:to|for)\s+[
 _CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+to\b|\b(?:in)?ability\s+to\s+(?:abstain|refrain|stop)|"
                                 r"\babstain\w*\s+from\b|\brefrain\w*\s+from\b|\bagree\w*\s+to\b|\bintend\w*\s+to\b|"
                                 r"\bplan\w*\s+to\b|\bwish\w*\s+to\b|"
-                               # what the patient is fit for or will undergo: "venous access for leukapheresis"
-                               r"\b(?:fit|eligible|suitable|candidates?|access|referred)\s+(?:for|to\s+receive)\b|"
-                               r"\bto\s+undergo\b|"
-                               # what an infection needed: "an infection requiring hospitalization or IV antibiotics"
-                               r"\binfections?\b[^.;]{0,30}\b(?:requir\w+|needing|necessitating|treated\s+with)\b"
-                               r"[^.;]{0,60}$", re.I)
+                                # what the patient is fit for or will undergo: "venous access for leukapheresis"
+                                r"\b(?:fit|eligible|suitable|candidates?|access|referred)\s+(?:for|to\s+receive)\b|"
+                                r"\bto\s+undergo\b|"
+                                # what an infection needed: "an infection requiring hospitalization or IV antibiotics"
+                                r"\binfections?\b[^.;]{0,30}\b(?:requir\w+|needing|necessitating|treated\s+with)\b"
+                                r"[^.;]{0,60}$", re.I)
 _CONDUCT_AFTER_RE = re.compile(r"^[^.;:]{0,25}?\b(?:intended|planned|scheduled|foreseen|envisaged)\b", re.I)
 # A contrast agent named for imaging ("Gd-enhancing lesion", "MRI with and without gadolinium") is no exposure.
 _IMAGING_RE = re.compile(r"\bMRI\b|\bscans?\b|\blesions?\b|enhanc\w+|\bimaging\b|magnetic\s+resonance", re.I)
@@ -340,7 +340,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     half_lives = HALF_LIVES_RE.search(ctx.text)
     if half_lives:
         ctx.consume(half_lives.start(), half_lives.end())
-        window = Window(within=Duration(value=0, unit="days"), anchor=half_lives_anchor(ctx.text, half_lives) or "screening",
+        window = Window(within=Duration(value=0, unit="days"),
+                        anchor=half_lives_anchor(ctx.text, half_lives) or "screening",
                         half_lives=int(number(half_lives.group("value"))))
         return [WashoutRule(polarity=polarity, **targets, window=window)]
     rule = {"polarity": polarity, **targets}
@@ -349,8 +350,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         rule["min_distinct"] = int(number(distinct.group("n")))
         if distinct.group("most"):  # "treated with no more than two DMTs": three or more exclude
             rule.update(min_distinct=rule["min_distinct"] + 1, polarity=context.opposite(polarity))
-            ctx.consume(*_NAIVE_OR_RE.search(ctx.text[:distinct.start()]).span()) \
-                if _NAIVE_OR_RE.search(ctx.text[:distinct.start()]) else None
+            naive = _NAIVE_OR_RE.search(ctx.text, 0, distinct.start())  # "Treatment-naive, or": zero is allowed
+            if naive:
+                ctx.consume(*naive.span())
         ctx.consume(distinct.start(), distinct.end())
     past = _PAST_RE.search(ctx.text[:included[0].start])
     if current and not past:
