@@ -676,3 +676,37 @@ def test_an_exposure_after_what_an_infection_needed_keeps_its_own_window():
                        "prior to the Baseline visit or oral antibiotics within 2 weeks prior to the Baseline visit.",
                        "exclusion", "washout")
     assert (washout["classes"], washout["window"]["within"]) == (["antibiotic"], {"value": 2, "unit": "weeks"})
+
+
+# --- after the fifth round: asides in ranges, exceptions after the sentence, stability judged by a person -------
+
+@pytest.mark.parametrize("text, low, high", [
+    ("Expanded Disability Status Scale (EDSS) score from 1.0 (no disability, minimal signs) to 7.0 (restricted to a "
+     "wheelchair), inclusive.", 1.0, 7.0),
+    ("EDSS between 2.0 (minimal disability in one functional system) and 6.5 (walks with a cane) at screening", 2.0, 6.5),
+])
+def test_an_aside_without_a_number_inside_a_range(text, low, high):
+    compiled = compile_text(text, "inclusion", "X1")
+    assert [r.kind for r in compiled] == ["edss"]  # the asides belong to the range: nothing left for a person
+    assert (compiled[0].score.low, compiled[0].score.high) == (low, high)
+
+
+def test_an_aside_with_a_number_is_not_blanked():
+    rule = one("EDSS of 3.0 to 6.5 (4.0 to 6.5 for the progressive cohort)", "edss", "inclusion")
+    assert (rule["score"]["low"], rule["score"]["high"]) == (3.0, 6.5)
+
+
+@pytest.mark.parametrize("text, exceptions", [
+    ("History of cancer within 10 years of screening. Basal or squamous cell carcinoma of the skin that has been "
+     "excised, and carcinoma in situ of the cervix treated more than 1 year before screening, are not exclusionary.",
+     ["non_melanoma_skin_cancer", "cervical_carcinoma_in_situ"]),
+    ("History of malignancy within 5 years. Exceptions: adequately treated basal cell carcinoma and carcinoma in situ "
+     "of the cervix.", ["basal_cell_carcinoma", "cervical_carcinoma_in_situ"]),
+    ("Malignancy in the last 5 years; adequately treated basal cell carcinoma of the skin does not exclude",
+     ["basal_cell_carcinoma"]),
+    ("Any malignancy within 5 years (other than in situ cervical cancer)", ["cervical_carcinoma_in_situ"]),
+])
+def test_exceptions_stated_after_the_sentence_or_the_semicolon(text, exceptions):
+    rule = one(text, "condition")
+    assert (rule["conditions"], rule["exceptions"]) == (["malignancy"], exceptions)
+    assert rule["window"]["within"]["value"] in (5, 10)  # the exception's "more than 1 year" is not the rule's window

@@ -91,14 +91,23 @@ def range_negated(before: str) -> bool:
     return _RANGE_NEGATION_RE.search(before) is not None
 
 
+# "from 1.0 (no disability) to 7.0 (restricted to a wheelchair)": an aside without a number glosses a bound.
+_ASIDE_RE = re.compile(r"\((?![^()]*(?:\d|inclusive|included|exclusive))[^()]{1,80}\)", re.I)
+
+
 def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optional[FoundRange]:
-    """The first numeric range in ``text``: "X to Y", "between X and Y", "≤ X", "X or older"."""
+    """The first numeric range in ``text``: "X to Y", "between X and Y", "≤ X", "X or older".
+
+    Asides without a number are read as blanks of the same length, so positions stay those of ``text``.
+    """
+    glossed = text
+    text = _ASIDE_RE.sub(lambda aside: " " * len(aside.group()), text)
     u = f"(?:\\s*{unit_re})?" if unit_re else ""
     low_cmp = r"(?P<lowcmp>>=|≥|>|from)?\s*"
     high_cmp = r"(?P<highcmp><=|≤|<|=<)?\s*"
     between = re.compile(
         rf"(?:between\s+|from\s+)?{low_cmp}(?P<low>{number_re}){u}\s*(?:to|and|-|–|—|−|until|through)\s*{high_cmp}"
-        rf"(?P<high>{number_re}){u}(?P<incl>\s*\((?:both\s+)?(?:inclusive|included)\)|,?\s*both\s+inclusive|\s+inclusive)?",
+        rf"(?P<high>{number_re}){u}(?P<incl>\s*\((?:both\s+)?(?:inclusive|included)\)|\s*,?\s*both\s+inclusive|\s*,\s*inclusive|\s+inclusive)?",
         re.I)
     match = between.search(text)
     if match:
@@ -106,8 +115,12 @@ def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optiona
         if low <= high:
             lowcmp = (match.group("lowcmp") or "").lower()
             highcmp = match.group("highcmp") or ""
+            end = match.end()
+            gloss = _ASIDE_RE.match(glossed, end + len(text[end:]) - len(text[end:].lstrip()))
+            if gloss and not match.group("incl"):
+                end = gloss.end()  # the aside glossing the upper bound belongs to the range
             return FoundRange(Range(low=low, low_inclusive=lowcmp != ">",
-                                    high=high, high_inclusive=highcmp not in ("<",)), match.start(), match.end())
+                                    high=high, high_inclusive=highcmp not in ("<",)), match.start(), end)
     prefix = re.compile(rf"(?P<cmp>{COMPARATOR_RE})\s*(?:of\s+|to\s+)?(?P<value>{number_re}){u}", re.I)
     match = prefix.search(text)
     postfix = re.compile(rf"(?P<value>{number_re}){u}\s*(?P<post>{'|'.join(p for p, _ in _POSTFIX)})", re.I)

@@ -83,7 +83,8 @@ _OWN_OR_FAMILY_RE = re.compile(r"\b(?:history|personal|own|patient'?s?|subject'?
 # serologically confirmed as resolved are not excluded".
 _ALLOWED_RE = re.compile(r"\b(?:(?:are|is|will\s+be|shall\s+be)\s+not\s+excluded|(?:may|can|will)\s+be\s+(?:included|"
                          r"enrolled|eligible|allowed|permitted)|(?:are|is)\s+(?:allowed|permitted|eligible)|remains?\s+eligible|"
-                         r"may\s+(?:participate|enrol+))\b", re.I)
+                         r"may\s+(?:participate|enrol+)|(?:is|are)\s+not\s+(?:considered\s+)?(?:exclusionary|an?\s+exclusion)|"
+                         r"(?:does|do)\s+not\s+exclude|(?:is|are)\s+acceptable)\b", re.I)
 _RESOLVED_RE = re.compile(r"\b(?:prior|previous|past|history|resolved|cured|treated|remission)\b", re.I)
 
 

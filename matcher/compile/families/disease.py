@@ -266,7 +266,7 @@ def extract_edss(ctx: Context) -> list:
                             r"with\s+(?:an?\s+)?EDSS", ctx.text, re.I)
     if conditional and _DURATION_RE.search(ctx.text):
         return []  # an EDSS-dependent duration: read by extract_duration
-    tail = ctx.text[match.end():match.end() + 90]
+    tail = ctx.text[match.end():match.end() + 160]
     found = find_range(tail)
     if not found or not _valid_edss(found.range):
         return []
