@@ -710,3 +710,42 @@ def test_exceptions_stated_after_the_sentence_or_the_semicolon(text, exceptions)
     rule = one(text, "condition")
     assert (rule["conditions"], rule["exceptions"]) == (["malignancy"], exceptions)
     assert rule["window"]["within"]["value"] in (5, 10)  # the exception's "more than 1 year" is not the rule's window
+
+
+@pytest.mark.parametrize("text, section, kinds", [
+    ("Relapse-free for at least 30 days before screening and neurologically stable in the investigator's opinion",
+     "inclusion", ["relapse_activity"]),
+    ("Relapse-free for the 30 days before screening and, in the investigator's judgement, stabilized from any previous "
+     "relapse", "inclusion", ["relapse_activity"]),
+    ("Diagnosis of multiple sclerosis for at least six months, clinically stable in the investigator's opinion, with an "
+     "EDSS of 6.5 or lower", "inclusion", ["edss", "disease_duration", "ms_diagnosis"]),
+    ("History of PML or other opportunistic infections, or an increased risk of PML as determined by the investigator.",
+     "exclusion", ["condition"]),
+])
+def test_an_item_left_to_the_investigator_beside_items_stated_plainly(text, section, kinds):
+    compiled = compile_text(text, section, "X1")
+    assert [r.kind for r in compiled] == [*kinds, "manual_review"]
+    assert compiled[-1].category == "partial" and "investigator" in compiled[-1].why
+
+
+@pytest.mark.parametrize("text, section", [
+    # a relation over the whole list, an exclusion's conjunct, an item not set apart: judgement throughout
+    ("History of cardiac disease or arrhythmia that in the opinion of the investigator would interfere with the study",
+     "exclusion"),
+    ("Infection within 30 days and, in the opinion of the investigator, not fully resolved", "exclusion"),
+    ("Age 18 to 55 and in good general health in the opinion of the investigator", "inclusion"),
+])
+def test_a_judgement_not_confined_to_one_item_takes_the_whole_criterion(text, section):
+    (rule,) = compile_text(text, section, "X1")
+    assert (rule.kind, rule.category) == ("manual_review", "judgement")
+
+
+def test_an_edss_after_a_comma_is_required_not_a_condition_of_the_duration():
+    duration = one("Diagnosis of MS for at least six months, with an EDSS of 6.5 or lower", "disease_duration",
+                   "inclusion")
+    assert duration["when"] is None
+    conditional = one("Disease duration of less than 15 years if the screening EDSS score is above 5.0",
+                      "disease_duration", "inclusion")
+    assert conditional["when"]["edss"]["low"] == 5.0
+    assert rules("Disease duration of less than 15 years if the screening EDSS score is above 5.0", "inclusion",
+                 "edss") == []

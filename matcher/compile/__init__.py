@@ -87,23 +87,70 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
         return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
-    if _STRONG_JUDGEMENT_RE.search(text):
-        return [_number(ManualReviewRule(**common, why="needs the investigator's judgement", category="judgement",
-                                         polarity=_default_polarity(section)), rule_prefix, 1)]
+    judged = None
+    judgement = _STRONG_JUDGEMENT_RE.search(text)
+    if judgement:
+        judged = _judged_item(text, section, judgement)
+        if judged is None:
+            return [_number(ManualReviewRule(**common, why="needs the investigator's judgement", category="judgement",
+                                             polarity=_default_polarity(section)), rule_prefix, 1)]
+        ctx = Context.of(text[:judged[0]] + " " * (judged[1] - judged[0]) + text[judged[1]:], section, criterion_id,
+                         span)
     for moment in _CONSENT_AS_TIME_RE.finditer(text):
         ctx.consume(moment.start(), moment.end())  # a point in time, not a requirement of its own
     rules = []
     for extract in FAMILIES:
         rules.extend(extract(ctx))
     rules = [rule.model_copy(update=common) for rule in _alternatives(_per_subtype_activity(rules, ctx), ctx)]
-    if not rules:
+    if judged and not rules:
+        rules = [ManualReviewRule(**common, why="needs the investigator's judgement", category="judgement",
+                                  polarity=_default_polarity(section))]
+    elif not rules:
         rules = [ManualReviewRule(**common, polarity=_default_polarity(section), **_manual_reason(text))]
+    elif judged:
+        rules.append(ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
+                                      why=f"needs the investigator's judgement: '{text[judged[0]:judged[1]].strip()}'"))
     else:
         residue = _residue(ctx)
         if residue:
             rules.append(ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
                                           why=f"part of the criterion is not structured: '{' '.join(residue[:12])}'"))
     return [_number(rule, rule_prefix, n) for n, rule in enumerate(rules, start=1)]
+
+
+# An item of a criterion left to the investigator, beside items stated plainly: in an inclusion a conjunct ("relapse-free
+# for 30 days and, in the investigator's judgement, stable"), in an exclusion an alternative ("history of PML, or an
+# increased risk of PML as determined by the investigator"). The connector opens the item; it is either set off by a
+# comma or opens a statement of stability, so that a relation over the whole list ("cardiac disease or arrhythmia that
+# in the opinion of the investigator would interfere") stays judgement throughout.
+_JUDGED_CONNECTOR = {"inclusion": r"and", "exclusion": r"or"}
+_STABILITY_RE = re.compile(r"\b(?:stable|stabili[sz]ed|stability)\b", re.I)
+
+
+def _judged_item(text: str, section: str, judgement: re.Match) -> Optional[tuple[int, int]]:
+    """The span of the one item of ``text`` that the investigator's judgement governs, from its connector to the end
+    of the criterion (or, for a stability set off by commas in an inclusion, to the next comma), or None when the
+    judgement is not confined to one item."""
+    word = _JUDGED_CONNECTOR.get(section)
+    if not word:
+        return None
+    bare = r"|(?P<bare>,)" if section == "inclusion" else r"|(?P<bare>(?!))"
+    connectors = list(re.finditer(rf"(?P<comma>,\s*)?\b{word}\b(?P<after>\s*,)?{bare}", text[:judgement.start()], re.I))
+    if not connectors or not text[:connectors[-1].start()].strip(" ,;"):
+        return None
+    connector = connectors[-1]
+    end = len(text)
+    if connector.group("bare"):
+        following = text.find(",", judgement.end())
+        end = following if following >= 0 else end
+    item = text[connector.start():end]
+    between = text[connector.end():judgement.start()]
+    if "(" in between and ")" not in between:
+        return None  # the judgement sits in a parenthesis that opened inside the item: kept whole
+    stated_apart = connector.group("comma") or connector.group("after")
+    if not (stated_apart and not connector.group("bare") or _STABILITY_RE.search(item)):
+        return None
+    return connector.start(), end
 
 
 _ACTIVITY_KINDS = ("relapse_activity", "mri_activity")

@@ -258,13 +258,17 @@ _EDSS_CHANGE_RE = re.compile(r"\bincrease|\bworsening|\bchange|\bprogression|\bp
 _EDSS_RANGE_POINTS_RE = re.compile(r"\d\s*(?:to|-|–|and)\s*\d+(?:\.\d+)?\s*points?\b", re.I)
 
 
+# "more than 10 years in patients with an EDSS of 2 or less": the EDSS conditions the duration before it; after a
+# comma ("for at least six months, with an EDSS of 6.5 or lower") it is a requirement of its own.
+_EDSS_CONDITION_RE = re.compile(r"(?:(?:in|for)\s+(?:patients|participants|subjects)\s+with|\b(?:if|when)(?:\s+the)?(?:\s+(?:screening|baseline))?|"
+                                r"(?<![,\s])\s+with)\s+(?:an?\s+)?EDSS", re.I)
+
+
 def extract_edss(ctx: Context) -> list:
     match = _EDSS_RE.search(ctx.text)
     if not match or _EDSS_CHANGE_RE.search(_EDSS_RANGE_POINTS_RE.sub(" ", ctx.text)):
         return []
-    conditional = re.search(r"(?:in\s+(?:patients|participants|subjects)\s+|if\s+|for\s+patients\s+)?"
-                            r"with\s+(?:an?\s+)?EDSS", ctx.text, re.I)
-    if conditional and _DURATION_RE.search(ctx.text):
+    if _EDSS_CONDITION_RE.search(ctx.text) and _DURATION_RE.search(ctx.text):
         return []  # an EDSS-dependent duration: read by extract_duration
     tail = ctx.text[match.end():match.end() + 160]
     found = find_range(tail)
@@ -283,7 +287,7 @@ def _valid_edss(score: Range) -> bool:
 
 _DURATION_RE = re.compile(
     r"(?:disease|MS|multiple\s+sclerosis|illness)\s+duration|duration\s+of\s+(?:the\s+)?(?:MS|multiple\s+sclerosis|"
-    r"disease|illness)|(?:diagnosed|diagnosis)\s+(?:for|at\s+least|more\s+than|since|of\s+MS\s+for)|"
+    r"disease|illness)|(?:diagnosed|diagnosis)\s+(?:for|at\s+least|more\s+than|since|of\s+(?:MS|multiple\s+sclerosis)\s+for)|"
     r"since\s+(?:the\s+)?(?:diagnosis|onset|first\s+symptoms)|years?\s+(?:since|from|after)\s+(?:the\s+)?"
     r"(?:diagnosis|onset|first)|(?:of\s+)?at\s+least\s+\S+\s+(?:months?|years?)(?:'|’)?\s+duration|"
     r"(?P<onset_within>onset\s+of\s+(?:the\s+)?(?:first\s+)?(?:MS\s+|multiple\s+sclerosis\s+)?symptoms?\s+(?=within\b))|"
@@ -319,7 +323,7 @@ def extract_duration(ctx: Context) -> list:
             years = _to_years(found.range, clause[found.start:found.end])
             when = None
             edss = re.search(r"EDSS\s*(?:score\s*)?(?:of\s*)?(.{0,30})", clause[found.end:], re.I)
-            if edss:
+            if edss and _EDSS_CONDITION_RE.search(clause[found.end:found.end + edss.end()]):
                 edss_range = find_range(edss.group(1))
                 if edss_range:
                     when = Applicability(edss=edss_range.range)
