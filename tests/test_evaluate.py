@@ -214,3 +214,22 @@ def test_an_exclusion_group_excludes_when_its_parts_hold_together(hba1c, expecte
     from .test_columnar import _mismatches
 
     assert _mismatches([patient], [ruleset], date(2026, 11, 1)) == []  # the columnar path agrees
+
+
+@pytest.mark.parametrize("patient, expected", [
+    ({"id": "m1", "sex": "male", "contraception": False}, "fail"),
+    ({"id": "m2", "sex": "male", "contraception": True}, "pass"),
+    ({"id": "m3", "sex": "male"}, "unknown"),  # a man's contraception was once passed as "cannot bear children"
+    ({"id": "w1", "sex": "female", "childbearing_potential": True, "contraception": False}, "pass"),  # asked of men
+])
+def test_contraception_asked_of_men_reads_the_mans_contraception(patient, expected):
+    text = ("Inclusion Criteria:\n\n* For male participants: agreement to remain abstinent or to use a condom during the "
+            "treatment period\n")
+    ruleset = compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=text))
+    facts = parse_patient(patient)
+    (criterion,) = screen(ruleset, facts, date(2026, 11, 1)).criteria
+    contraception = next(r for r in criterion.rules if r.kind == "contraception")
+    assert contraception.status == expected
+    from .test_columnar import _mismatches
+
+    assert _mismatches([facts], [ruleset], date(2026, 11, 1)) == []  # the columnar path agrees

@@ -749,3 +749,14 @@ def test_an_edss_after_a_comma_is_required_not_a_condition_of_the_duration():
     assert conditional["when"]["edss"]["low"] == 5.0
     assert rules("Disease duration of less than 15 years if the screening EDSS score is above 5.0", "inclusion",
                  "edss") == []
+
+
+@pytest.mark.parametrize("text, sex", [
+    ("For male participants: agreement to remain abstinent or to use a condom during the treatment period", "male"),
+    ("Male participants with female partners of childbearing potential must use condoms", "male"),
+    ("Women of childbearing potential and men with partners of childbearing potential must agree to use effective "
+     "contraception", None),
+])
+def test_contraception_asked_of_men_only(text, sex):
+    rule = one(text, "contraception", "inclusion")
+    assert (rule["when"] or {}).get("sex") == sex

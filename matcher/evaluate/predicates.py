@@ -380,6 +380,12 @@ def pregnancy(rule: R.PregnancyRule, p: PatientFacts, as_of: date) -> Outcome:
 
 def contraception(rule: R.ContraceptionRule, p: PatientFacts, as_of: date) -> Outcome:
     pt = p.patient
+    if rule.when is not None and rule.when.sex == "male" and pt.sex == "male":
+        # asked of men ("male participants must use a condom"): whether this man does, not whether he can bear children
+        if pt.contraception is None:
+            return Outcome(None, lambda: "contraception of a male participant unknown")
+        return Outcome(pt.contraception, lambda: "uses contraception" if pt.contraception else "does not use contraception",
+                       lambda: [Fact(field="contraception", value=pt.contraception)])
     if pt.childbearing_potential is False:
         return Outcome(True, lambda: "not of childbearing potential: contraception criterion does not apply",
                        lambda: [Fact(field="childbearing_potential", value=False)])

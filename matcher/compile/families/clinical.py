@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ...models.rules import ContraceptionRule, PregnancyRule, WeightRule
+from ...models.rules import Applicability, ContraceptionRule, PregnancyRule, WeightRule
 from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, comparator_of, find_range, number, range_from
 
@@ -37,7 +37,10 @@ def extract_pregnancy(ctx: Context) -> list:
     return [PregnancyRule(polarity=ctx.base_polarity(first), pregnant=bool(pregnant), breastfeeding=bool(feeding))]
 
 
-_CONTRACEPTION_RE = re.compile(r"contracept\w*|birth[\s-]+control|method\s+of\s+birth\b", re.I)
+_CONTRACEPTION_RE = re.compile(r"contracept\w*|birth[\s-]+control|method\s+of\s+birth\b|\bcondoms?\b", re.I)
+# A requirement addressed to men only: "For male participants: agreement to ... use a condom", "Men must agree to ..."
+_MEN_ONLY_RE = re.compile(r"^\W*(?:for\s+)?(?:(?:male|men)(?:\s+(?:participants?|patients?|subjects?))?|if\s+male)\b", re.I)
+_WOMEN_RE = re.compile(r"\b(?:wom[ae]n|WOCBP|females?(?!\s+partners?))\b", re.I)
 _CHILDBEARING_RE = re.compile(r"child[\s-]*bearing\s+(?:potential|age)|\bWOCBP\b|\bfertile\b|"
                               r"(?:women|females?)\s+(?:of|with)\s+reproductive|menstruat\w+", re.I)
 
@@ -60,7 +63,8 @@ def extract_contraception(ctx: Context) -> list:
     # contraceptive *drug* as an exclusion ("use of hormonal contraceptives") is the reverse.
     if ctx.section == "exclusion" and _CONTRACEPTIVE_DRUG_RE.search(ctx.text) and not ctx.negated(match.start()):
         return [ContraceptionRule(polarity="exclude")]
-    return [ContraceptionRule(polarity="require")]
+    men_only = _MEN_ONLY_RE.search(ctx.text) and not _WOMEN_RE.search(ctx.text)
+    return [ContraceptionRule(polarity="require", when=Applicability(sex="male") if men_only else None)]
 
 
 _CONTRACEPTION_PERIOD_RE = re.compile(
