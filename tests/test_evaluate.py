@@ -233,3 +233,16 @@ def test_contraception_asked_of_men_reads_the_mans_contraception(patient, expect
     from .test_columnar import _mismatches
 
     assert _mismatches([facts], [ruleset], date(2026, 11, 1)) == []  # the columnar path agrees
+
+
+@pytest.mark.parametrize("treatments, status", [
+    ([{"drug": "aspirin", "start": "2025-01-01"}], "pass"),  # one antiplatelet drug is not dual therapy
+    ([{"drug": "aspirin", "start": "2025-01-01"}, {"drug": "clopidogrel", "start": "2025-06-01"}], "fail"),
+    ([{"drug": "warfarin", "start": "2025-01-01"}], "fail"),
+    ([{"drug": "aspirin", "start": "2020-01-01", "end": "2021-01-01"},
+      {"drug": "clopidogrel", "start": "2020-01-01", "end": "2021-01-01"}], "pass"),  # not current
+])
+def test_dual_antiplatelet_therapy_needs_two_drugs_of_the_class_now(treatments, status):
+    text = ("Current treatment with anticoagulants (e.g., warfarin, rivaroxaban, apixaban) or with dual antiplatelet "
+            "therapy (e.g., aspirin plus clopidogrel)")
+    assert _status(text, "exclusion", {"treatments": treatments}).status == status

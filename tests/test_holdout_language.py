@@ -760,3 +760,25 @@ def test_an_edss_after_a_comma_is_required_not_a_condition_of_the_duration():
 def test_contraception_asked_of_men_only(text, sex):
     rule = one(text, "contraception", "inclusion")
     assert (rule["when"] or {}).get("sex") == sex
+
+
+@pytest.mark.parametrize("text, classes, minimum", [
+    ("Treated with two or more antiplatelet agents", ["antiplatelet"], 2),
+    ("Patients on dual antiplatelet therapy", ["antiplatelet"], 2),
+])
+def test_a_number_of_drugs_of_a_class_taken_together(text, classes, minimum):
+    rule = one(text, "prior_drug")
+    assert (rule["classes"], rule["min_distinct"]) == (classes, minimum)
+
+
+def test_a_combination_beside_a_class_is_a_rule_of_its_own():
+    found = rules("Current treatment with anticoagulants (e.g., warfarin) or with dual antiplatelet therapy (e.g., "
+                  "aspirin plus clopidogrel)", kind="prior_drug")
+    assert [(r["classes"], r["drugs"], r["min_distinct"]) for r in found] == [
+        (["anticoagulant"], ["warfarin"], 1), (["antiplatelet"], [], 2)]  # aspirin alone does not exclude
+
+
+def test_a_systemic_class_named_across_its_dose():
+    rule = one("Systemic high-dose corticosteroid therapy (e.g., IV methylprednisolone 1 g/day) within 4 weeks before "
+               "screening", "washout")
+    assert (rule["classes"], rule["qualifier"]) == (["systemic_corticosteroid"], "high-dose")

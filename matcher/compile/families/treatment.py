@@ -102,8 +102,11 @@ _IF_TAKING_RE = re.compile(r"^\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient
                            r"(?=[^.;]*\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b))"
                            r"(?:currently\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
-                          rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<n>{NUM})\s+(?:\w+\s+)?"
-                          r"(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs)", re.I)
+                          rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<n>{NUM})(?:\s+or\s+more)?\s+"
+                          r"(?:\w+\s+)?(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs|agents|medications)|"
+                          # "dual antiplatelet therapy": two drugs of the class named next, together
+                          r"\b(?P<dual>dual|triple)\s+(?=\w+)", re.I)
+_DUAL = {"dual": 2, "triple": 3}
 _NAIVE_OR_RE = re.compile(r"\b(?:treatment|DMT)[\s-]+na[iï]ve\s*,?\s*(?:or\s+)?(?:previously\s+)?$", re.I)
 # "Subjects previously treated with a DMT must have discontinued it before randomization": not on it now
 _DISCONTINUED_RE = re.compile(r"\bmust\s+(?:have\s+)?(?:discontinued|stopped|ceased|come\s+off)\b", re.I)
@@ -131,7 +134,7 @@ def extract_drugs(ctx: Context) -> list:
 def _exposure_mentions(ctx: Context) -> list:
     permitted = [(m.start(), m.end()) for m in re.finditer(r"[^.]*[.]?", ctx.text)
                  if _PERMISSION_RE.search(m.group(0))]
-    return [e for e in ctx.entities_of("DRUG", "DRUG_CLASS")
+    return [_modifier_across_parenthesis(ctx.text, e) for e in ctx.entities_of("DRUG", "DRUG_CLASS")
             if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
             and not _not_exposure(ctx.text, e)]
 
@@ -280,7 +283,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     heading = re.search(r"\bas\s+follows\s*:", ctx.text, re.I)
     if heading:
         ctx.consume(heading.start(), heading.end())
-    included = [_modifier_across_parenthesis(ctx.text, m) for m in _listed_instead_of_class(ctx.text, included)]
+    included = _listed_instead_of_class(ctx.text, included)
     during = _DURING_RE.search(ctx.text[max(0, included[0].start - 60):included[0].start])
     current = _CURRENT_RE.search(ctx.text)
     minimum = _MIN_DURATION_RE.search(ctx.text) or _STABLE_FOR_RE.search(ctx.text)
@@ -346,7 +349,14 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         return [WashoutRule(polarity=polarity, **targets, window=window)]
     rule = {"polarity": polarity, **targets}
     distinct = _DISTINCT_RE.search(ctx.text)
-    if distinct:
+    combined = None
+    if distinct and distinct.group("dual"):
+        # "dual antiplatelet therapy": the class named next, two of its drugs together
+        combined = next((m for m in included if m.start == distinct.end()), None)
+        if combined:
+            rule["min_distinct"] = _DUAL[distinct.group("dual").lower()]
+            ctx.consume(distinct.start(), distinct.end())
+    elif distinct:
         rule["min_distinct"] = int(number(distinct.group("n")))
         if distinct.group("most"):  # "treated with no more than two DMTs": three or more exclude
             rule.update(min_distinct=rule["min_distinct"] + 1, polarity=context.opposite(polarity))
@@ -363,6 +373,15 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     elif not _PAST_RE.search(ctx.text) and (_TREATMENT_NOUN_RE.match(ctx.text[included[-1].end:]) or re.search(
             r"(?:treatment|therapy|medication)s?$", included[-1].text, re.I)):
         rule["current"] = True  # "Statin treatment for other disease"
+    if combined and len({m.id for m in included}) > 1:
+        # "anticoagulants or dual antiplatelet therapy": the combination is a rule of its own beside the rest
+        # ("e.g., aspirin plus clopidogrel": examples of the combination go with it)
+        field = "drugs" if combined.label == "DRUG" else "classes"
+        together = [i for i in rule["drugs"] if i == combined.id or combined.id in get_lexicon().drug_classes(i)]
+        rest = {**rule, "min_distinct": 1, "drugs": [i for i in rule["drugs"] if i not in together],
+                "classes": [i for i in rule["classes"] if i != combined.id]}
+        return [PriorDrugRule(**rest),
+                PriorDrugRule(**{**rule, "drugs": [], "classes": [], field: [combined.id]})]
     return [PriorDrugRule(**rule)]
 
 
@@ -536,9 +555,11 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 
 def _modifier_across_parenthesis(text: str, mention):
-    """"systemic (IV, PO or IM) corticosteroid treatment": the modifier before the parenthesis still names the
-    class when "systemic corticosteroid treatment" is a lexicon term."""
-    before = re.search(r"([A-Za-z][\w-]+)\s*\([^()]{1,40}\)\s*$", text[max(0, mention.start - 60):mention.start])
+    """"systemic (IV, PO or IM) corticosteroid treatment", "systemic high-dose corticosteroid therapy": the modifier
+    before the parenthesis or the dose still names the class when "systemic corticosteroid treatment" is a lexicon
+    term."""
+    before = re.search(r"([A-Za-z][\w-]+)\s*(?:\([^()]{1,40}\)|\b(?:high|low)[\s-]+dose\b)\s*$",
+                       text[max(0, mention.start - 60):mention.start])
     # "Corticosteroid use (IV or oral)": routes that reach the whole body name the systemic class
     routes = _SYSTEMIC_ROUTES_RE.match(text, mention.end)
     if not before and not routes:
