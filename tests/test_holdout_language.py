@@ -782,3 +782,32 @@ def test_a_systemic_class_named_across_its_dose():
     rule = one("Systemic high-dose corticosteroid therapy (e.g., IV methylprednisolone 1 g/day) within 4 weeks before "
                "screening", "washout")
     assert (rule["classes"], rule["qualifier"]) == (["systemic_corticosteroid"], "high-dose")
+
+
+# --- sixth hold-out round (measured first at 82dfeb9) -----------------------------------------------------------
+
+@pytest.mark.parametrize("text, section, polarity", [
+    ("No systemic disease other than multiple sclerosis that might be the cause of the optic neuritis (for example "
+     "sarcoidosis, systemic lupus erythematosus, syphilis or Lyme disease)", "inclusion", "exclude"),
+    ("Without any other inflammatory disease of the nervous system that could explain the symptoms (e.g. "
+     "sarcoidosis)", "inclusion", "exclude"),
+    # a negation that is part of a term does not reach the examples
+    ("Inability to undergo the baseline MRI scan (e.g. pacemaker, metallic implants or claustrophobia)", "exclusion",
+     "exclude"),
+])
+def test_examples_take_the_negation_opening_their_general_term(text, section, polarity):
+    # the polarity error of the sixth round: the examples of a general term far from its "No" were required
+    found = rules(text, section, "condition")
+    assert found and {r["polarity"] for r in found} == {polarity}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Unable to undergo brain MRI at study entry (e.g. cardiac pacemaker, aneurysm clip, claustrophobia)",
+     ["mri_contraindication"]),
+    ("Inability to successfully undergo MRI scanning.", ["mri_contraindication"]),
+    ("Not able to tolerate a magnetic resonance imaging examination", ["mri_contraindication"]),
+    ("Inability to complete the baseline MRI scan.", []),  # a study procedure
+    ("Inability to undergo an MRI without sedation", []),  # needing sedation is no contraindication
+])
+def test_an_mri_contraindication_in_words_the_synonyms_cannot_list(text, expected):
+    assert [c for r in rules(text, kind="condition") for c in r["conditions"]] == expected

@@ -48,6 +48,11 @@ class LexiconComponent:
                     patterns[key].append(nlp.make_doc(variant))
             for key, docs in patterns.items():
                 self.matcher.add(key, docs)
+        # Wordings a phrase list cannot enumerate ("unable to successfully undergo a brain MRI scan"): an entry's
+        # optional ``patterns`` are regular expressions, matched case-insensitively on whole words.
+        self.regexes = [(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.I), label, entry.id)
+                        for kind, label in LABELS.items() for entry in lexicon.entries[kind].values()
+                        for pattern in entry.data.get("patterns", ())]
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -55,6 +60,11 @@ class LexiconComponent:
             key = doc.vocab.strings[match_id]
             label, entry_id = key.split("|", 1)
             spans.append(Span(doc, start, end, label=label, kb_id=entry_id))
+        for regex, label, entry_id in self.regexes:
+            for found in regex.finditer(doc.text):
+                span = doc.char_span(found.start(), found.end(), label=label, kb_id=entry_id, alignment_mode="expand")
+                if span is not None:
+                    spans.append(span)
         doc.ents = filter_spans(spans)
         return doc
 

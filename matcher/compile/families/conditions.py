@@ -168,6 +168,8 @@ def extract_conditions(ctx: Context) -> list:
         first = confident[0]
         reader = ctx if context.has("NEGATION", text[first.start:first.end]) else polarity_ctx
         polarity = reader.base_polarity(first.start, window)
+        if _negated_head_of_examples(reader, first.start):
+            polarity = context.opposite(polarity)
         if flipped:
             polarity = context.opposite(polarity)
         rules.append(ConditionRule(polarity=polarity, conditions=ids, exceptions=kept, timing=timing,
@@ -455,6 +457,22 @@ def _overlaps(exception: str, conditions: list[str]) -> bool:
 
 
 # --- general terms and their examples -------------------------------------------------------------------
+
+
+def _negated_head_of_examples(ctx: Context, position: int) -> bool:
+    """"No systemic disease other than MS that might be the cause of the optic neuritis (for example sarcoidosis,
+    ...)": examples in a parenthesis take the negation that opens the clause of their general term, however far
+    back (when no negation nearer reaches them)."""
+    open_at = enclosing_paren(ctx.text, position)
+    if open_at is None or ctx.negated(position) or not EXAMPLES_RE.match(ctx.text[open_at + 1:position].lstrip()):
+        return False
+    head = context.clause_start(ctx.text, open_at)
+    opening = head + re.match(r"[\s\W]*", ctx.text[head:open_at]).end()
+    return _HEAD_NEGATION_RE.match(ctx.text, opening) is not None
+
+
+# a negation of the whole clause; not one that is part of a term ("inability to undergo MRI (e.g. pacemaker)")
+_HEAD_NEGATION_RE = re.compile(r"(?:no|without|absence\s+of|free\s+of|never)\b", re.I)
 
 
 def _example_lists(text: str, mentions: list) -> list[ExampleList]:
