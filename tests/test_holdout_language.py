@@ -811,3 +811,79 @@ def test_examples_take_the_negation_opening_their_general_term(text, section, po
 ])
 def test_an_mri_contraindication_in_words_the_synonyms_cannot_list(text, expected):
     assert [c for r in rules(text, kind="condition") for c in r["conditions"]] == expected
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("Disease duration of at least six months and not more than 12 years, measured from the first symptom", 0.5, 12),
+    ("Disease duration between 6 and 18 months", 0.5, 1.5),
+])
+def test_a_duration_with_a_unit_for_each_bound(text, low, high):
+    # "at least six months and not more than 12 years" had become 0.5 to 1 year
+    rule = one(text, "disease_duration", "inclusion")
+    assert (rule["years"]["low"], rule["years"]["high"]) == (low, high)
+
+
+@pytest.mark.parametrize("text, comparator", [
+    ("AST or ALT at or above 3.0 × ULN", ">="), ("Platelets at or below 100 x 10^9/L", "<="),
+])
+def test_at_or_above_includes_the_bound(text, comparator):
+    assert {r["comparator"] for r in rules(text, kind="lab")} == {comparator}
+
+
+def test_a_time_after_a_lab_is_no_level_of_it():
+    # "negative VZV IgG, unless vaccinated at least 4 weeks before" was a VZV IgG of at least 4 weeks
+    assert rules("Patients without evidence of varicella immunity (negative VZV IgG), unless they completed VZV "
+                 "vaccination at least 4 weeks before the first injection", kind="lab") == []
+
+
+def test_a_lab_bound_for_each_sex_with_an_aside_in_other_units():
+    found = rules("Serum creatinine > 1.4 mg/dL (124 µmol/L) for women or > 1.6 mg/dL (141 µmol/L) for men", kind="lab")
+    assert [(r["value"], r["when"]["sex"]) for r in found] == [(1.4, "female"), (1.6, "male")]
+
+
+def test_a_condition_a_list_of_liver_tests_defines_is_the_tests():
+    found = rules("Hepatic impairment: ALT, AST or alkaline phosphatase > 2.5 x ULN, or total bilirubin > 1.5 x ULN")
+    assert {r["kind"] for r in found} == {"lab"}
+
+
+@pytest.mark.parametrize("text", [
+    "Participant requires ongoing treatment with anticoagulants or antiplatelet agents, other than aspirin",
+    "Requires chronic treatment with systemic corticosteroids",
+])
+def test_requiring_ongoing_treatment_is_taking_it_now(text):
+    (rule,) = rules(text, kind="prior_drug")
+    assert rule["current"] is True
+    assert rules("Any condition that may require treatment with corticosteroids", kind="prior_drug") == []
+
+
+@pytest.mark.parametrize("text", ["Female participants who have commenced menstruation must have a negative serum "
+                                  "beta-hCG test at screening.",
+                                  "Women of childbearing potential must have a negative serum β-hCG at screening"])
+def test_a_negative_hcg_is_a_negative_pregnancy_test(text):
+    rule = one(text, "pregnancy", "inclusion")
+    assert (rule["polarity"], rule["pregnant"]) == ("exclude", True)
+
+
+def test_a_second_count_of_the_same_relapses():
+    found = rules("At least 2 documented relapses within the previous 3 years, with at least 1 of them in the 12 months "
+                  "before randomization.", "inclusion", "relapse_activity")
+    assert [(r["min_count"], r["window"]["within"]["value"]) for r in found] == [(2, 3), (1, 12)]
+
+
+def test_a_window_opening_the_criterion_times_the_activity_after_it():
+    found = rules("In the last 12 months, one or more clinically reported relapses or one or more signs of MRI "
+                  "activity (a gadolinium-enhancing T1 lesion)", "inclusion")
+    assert {(r["kind"], r["window"]["within"]["value"]) for r in found} == {("relapse_activity", 12),
+                                                                           ("mri_activity", 12)}
+
+
+def test_the_registry_disclaimer_is_no_criterion():
+    (rule,) = compile_text("The above information is not intended to contain all considerations relevant to a "
+                           "participant's potential participation in a clinical trial.", "exclusion", "X1")
+    assert (rule.kind, rule.category) == ("manual_review", "administrative")  # it had become an investigational rule
+
+
+def test_a_revised_mcdonald_cited_by_its_paper():
+    rule = one("Diagnosis of MS as defined by the Revised McDonald criteria [Ann Neurol 2011;69:292-302]",
+               "ms_diagnosis", "inclusion")
+    assert rule["criteria_version"] == "McDonald 2010"

@@ -54,6 +54,8 @@ _STRONG_JUDGEMENT_RE = re.compile(
     r"(?:judge?ment|discretion)\s+of\s+the\s+(?:\w+\s+)?investigator|investigators?\s+opinion|"
     r"in\s+the\s+(?:\w+\s+)?opinion\s+of|investigator\s+(?:considers|feels|believes)|"
     r"(?:considered|determined|deemed|judged|assessed)\s+by\s+the\s+(?:\w+\s+)?investigator", re.I)
+# The registry's closing disclaimer, which some records list as a criterion of its own.
+_BOILERPLATE_RE = re.compile(r"\binformation\s+is\s+not\s+intended\s+to\s+contain\s+all\s+considerations\b", re.I)
 # Consent and notification criteria are administrative whatever else they mention ("sign the consent form
 # prior to any study procedure").
 _CONSENT_RE = re.compile(r"informed\s+consent|consent\s+form|\bto\s+be\s+notified\b|\bgive\s+(?:written\s+)?consent", re.I)
@@ -84,6 +86,9 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         return [_number(rule, rule_prefix, n) for n, rule in enumerate([*added, ManualReviewRule(
             **common, why="restates the inclusion criteria (check them for this subtype)", category="clinical",
             polarity=_default_polarity(section))], start=1)]
+    if _BOILERPLATE_RE.search(text):
+        return [_number(ManualReviewRule(**common, why="registry boilerplate, not a criterion: nothing to check",
+                                         category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
     if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
         return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]

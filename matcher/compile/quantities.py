@@ -30,8 +30,9 @@ UNIT = r"(?P<unit>days?|d|weeks?|wks?|fortnights?|months?|mos?|years?|yrs?|y)\b"
 _COMPARATORS = [
     (r"inferior\s+or\s+(?:egal|equal)\s+to|less\s+than\s+or\s+equal\s+to|less\s+or\s+equal(?:\s+to)?|"
      r"(?:no|not)\s+(?:more|greater|higher|older)\s+than|not\s+(?:above|over|exceeding)|(?:does|do)\s+not\s+exceed|"
-     r"at\s+most|up\s+to|maximum\s+of|≤|=<|<=|=\s*<", "<="),
+     r"at\s+most|up\s+to|maximum\s+of|at\s+or\s+below|equal\s+to\s+or\s+(?:less|lower)\s+than|≤|=<|<=|=\s*<", "<="),
     (r"more\s+or\s+(?:egal|equal)(?:\s+to)?|greater\s+than\s+or\s+equal\s+to|superior\s+or\s+(?:egal|equal)\s+to|"
+     r"at\s+or\s+(?:above|over)|equal\s+to\s+or\s+(?:greater|more|higher)\s+than|"
      r"at\s+least|(?:no|not)\s+(?:less|lower|fewer|younger)\s+than|not\s+(?:below|under)|minimum\s+of|a\s+minimum\s+of|≥|>=|=>|"
      r"=\s*>", ">="),
     (r"inferior\s+to|less\s+than|lower\s+than|younger\s+than|below|under|fewer\s+than|<", "<"),

@@ -14,7 +14,8 @@ _PREGNANT_RE = re.compile(r"\bpregnan(?:t|cy)\b", re.I)
 _BREASTFEEDING_RE = re.compile(r"breast[\s-]*feeding|lactat\w+|\bnursing\b", re.I)
 _PREGNANCY_TEST_RE = re.compile(r"pregnancy\s+test|tested\s+for\s+pregnancy|plann\w+\s+(?:to\s+become\s+)?pregnan|"
                                 r"intend\w*\s+to\s+become\s+pregnant|become\s+pregnant|risk\s+(?:of|or)\s+pregnancy", re.I)
-_NEGATIVE_TEST_RE = re.compile(r"negative\s+(?:[\w-]+\s+){0,3}pregnancy\s+test", re.I)
+_NEGATIVE_TEST_RE = re.compile(r"negative\s+(?:[\w-]+\s+){0,3}?(?:pregnancy\s+test|(?:beta|β|b)?[\s-]*hCG(?:\s+test)?)",
+                               re.I)
 # "Current or planned pregnancy": the pregnancy now shares its noun with the planned one.
 _CURRENT_OR_PLANNED_RE = re.compile(r"\b(?:current(?:ly)?|present|existing)\s+(?:or|and/or)\s+plann\w+\s+pregnan", re.I)
 

@@ -110,8 +110,10 @@ _VERSION_RE = re.compile(r"(?P<who>mc\s*donald|polman|thompson)\D{0,40}?(?P<year
                          r"(?P<year2>(?:19|20)\d\d)\s+(?:revision\s+of\s+the\s+|revised\s+)?mc\s*donald|"
                          # "McDonald criteria #1-4 (2005 revision)"
                          r"(?<=mcdonald)[^.;()]{0,30}\(\s*(?P<year3>(?:19|20)\d\d)\s+revision\s*\)", re.I)
-# Revisions are named by the panel's year; the papers that publish them appeared a year later.
-_PUBLISHED_AS = {("polman", "2011"): "2010", ("thompson", "2018"): "2017"}
+# Revisions are named by the panel's year; the papers that publish them appeared a year later ("Revised McDonald
+# criteria [Ann Neurol 2011;69:292-302]": no revision bears the year 2011 or 2018, the citation does).
+_PUBLISHED_AS = {("polman", "2011"): "2010", ("thompson", "2018"): "2017", ("mcdonald", "2011"): "2010",
+                 ("mcdonald", "2018"): "2017"}
 
 
 def _criteria_version(text: str) -> tuple[Optional[str], list[tuple[int, int]]]:
@@ -308,7 +310,8 @@ def extract_duration(ctx: Context) -> list:
     if match.group(0).lower().endswith("duration") and any(
             e.id != "multiple_sclerosis" and e.start < match.start() for e in ctx.entities_of("CONDITION")):
         return []  # "neuropathic pain of at least three months duration": the symptom's duration, not the disease's
-    measured_from = "onset" if re.search(r"onset|first\s+(?:reported\s+|clinical\s+)?symptom", ctx.text, re.I) \
+    measured_from = "onset" if re.search(r"onset|first\s+(?:reported\s+|clinical\s+)?symptom|first\s+(?:documented\s+)?"
+                                         r"(?:clinical\s+)?(?:attack|relapse|episode|demyelinating\s+event)", ctx.text, re.I) \
         else "diagnosis"
     rules = []
     # Clauses such as "more than 10 years in patients with an EDSS of 2 or less" carry their own condition.
@@ -337,12 +340,17 @@ def extract_duration(ctx: Context) -> list:
 
 
 def _to_years(found: Range, text: str) -> Range:
-    if re.search(r"month", text, re.I):
-        scale = 1 / 12
-        return Range(low=None if found.low is None else round(found.low * scale, 4), low_inclusive=found.low_inclusive,
-                     high=None if found.high is None else round(found.high * scale, 4),
-                     high_inclusive=found.high_inclusive)
-    return found
+    """The range in years; "at least six months and not more than 12 years": each bound in its own unit."""
+    units = {number(m.group("value")): m.group("unit").lower().startswith("month")
+             for m in re.finditer(rf"(?P<value>{NUM})\s*(?P<unit>{DURATION_UNITS})", text, re.I)}
+    in_months = re.search(r"month", text, re.I) is not None
+
+    def years(value: Optional[float]) -> Optional[float]:
+        if value is None or not units.get(value, in_months):
+            return value
+        return round(value / 12, 4)
+    return Range(low=years(found.low), low_inclusive=found.low_inclusive, high=years(found.high),
+                 high_inclusive=found.high_inclusive)
 
 
 _RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b|"
@@ -401,7 +409,8 @@ def extract_relapses(ctx: Context) -> list:
         limit = next((m.start() for m in mentions[index + 1:]
                       if _COUNT_BEFORE_RE.search(ctx.text[max(0, m.start() - 200):m.start()])
                       and re.search(r"\d|\bone\b|\btwo\b", ctx.text[match.end():m.start()])), len(ctx.text))
-        window = _window_after(windows[:bisect_left(window_starts, limit)], match.end(), ctx.text)
+        window = _window_after(windows[:bisect_left(window_starts, limit)], match.end(), ctx.text) or \
+            _leading_window(ctx.text, windows)
         if window is None and not count:
             continue  # a relapse mention without count or window is not a rule we can state
         rule = RelapseRule(polarity=ctx.base_polarity(match.start(), window), min_count=max(min_count, 1),
@@ -421,8 +430,10 @@ def extract_relapses(ctx: Context) -> list:
 
 
 # "at least 2 relapses in the previous 2 years or 1 in the previous year": a second count whose noun is left out
-_ELLIPTIC_COUNT_RE = re.compile(rf"\s*,?\s*(?:or|and(?:/or)?)\s+(?:at\s+least\s+)?(?P<n>{NUM}|one)\s+"
-                                rf"(?=(?:in|during|within|over)\b)", re.I)
+# ("..., with at least 1 of them in the 12 months before randomization": a second requirement on the same relapses)
+_ELLIPTIC_COUNT_RE = re.compile(rf"\s*,?\s*(?:or|and(?:/or)?|with)\s+(?:at\s+least\s+)?(?P<n>{NUM}|one)\s+"
+                                rf"(?:of\s+(?:them|which|these|those)\s+)?(?:occurring\s+)?(?=(?:in|during|within|over)\b)",
+                                re.I)
 
 
 def _elliptic_count(ctx: Context, windows: list, window, rule: RelapseRule) -> list:
@@ -516,6 +527,7 @@ def extract_mri(ctx: Context) -> list:
         if same and windows and windows[0].start < match.start():
             # "a relapse in the 12 months before randomization, or a Gd+ lesion in the same period"
             window = FoundWindow(windows[0].window, same.start(), same.end())
+        window = window or _leading_window(ctx.text, windows)
         scan = _SCAN_RE.search(ctx.text, match.end()) if window is None else None
         if scan:  # "on the screening MRI": the scan at that visit
             ctx.consume(scan.start(), scan.end())
@@ -527,6 +539,16 @@ def extract_mri(ctx: Context) -> list:
         if window:
             ctx.consume(window.start, window.end)
     return rules
+
+
+def _leading_window(text: str, windows: list) -> Optional[FoundWindow]:
+    """"In the last 12 months, one or more relapses or one or more signs of MRI activity": a window opening the
+    criterion, set off by a comma, times all the activity after it."""
+    first = windows[0] if windows else None
+    if first and re.fullmatch(r"[\W\d]*(?:(?:in|during|within|over)\s+)?", text[:first.start], re.I) \
+            and re.match(r"\s*,", text[first.end:]):
+        return first
+    return None
 
 
 _SAME_PERIOD_RE = re.compile(r"\b(?:in|within|during|over)\s+(?:the\s+)?same\s+(?:time\s+)?(?:period|time\s*frame|"

@@ -95,8 +95,8 @@ def extract_labs(ctx: Context) -> list:
             comparator = ">=" if any(w in post for w in ("higher", "more", "greater", "above")) else "<="
             value, unit = match.group("value2"), match.group("unit2")
         unit = _clean_unit(unit)
-        if comparator is None or _DOSE_UNIT_RE.fullmatch(unit or ""):
-            continue  # "vitamin D supplementation of more than 400 IU/day" is a dose, not a level
+        if comparator is None or _DOSE_UNIT_RE.fullmatch(unit or "") or _TIME_UNIT_RE.fullmatch(unit or ""):
+            continue  # "vitamin D supplementation of more than 400 IU/day" is a dose, "at least 4 weeks" a time
         unit = get_lexicon().canonical_unit(test, unit)
         polarity = ctx.base_polarity(entity.start)
         found[entity] = LabRule(polarity=polarity, test=test, comparator=comparator, value=number(value), unit=unit)
@@ -128,6 +128,7 @@ DEFINING_LABS = {
     "thrombocytopenia": {"platelets"}, "neutropenia": {"neutrophils", "white_blood_cells"},
     "lymphopenia": {"lymphocytes", "white_blood_cells"}, "leukopenia": {"white_blood_cells", "neutrophils"},
     "anaemia": {"haemoglobin", "haematocrit"}, "anemia": {"haemoglobin", "haematocrit"},
+    "hepatic_impairment": {"alt", "ast", "alp", "bilirubin", "ggt"},
 }
 _DEFINED_AS_RE = re.compile(r"\s*(?:\(|:|-|,?\s*(?:with|defined\s+as|i\.e\.?,?|as\s+(?:shown|evidenced)\s+by)\b)\s*"
                             r"(?:an?\s+|the\s+)?(?:serum\s+|plasma\s+|absolute\s+|calculated\s+|estimated\s+)?$", re.I)
@@ -145,8 +146,11 @@ def _defined_by_lab(ctx: Context, found: dict) -> None:
 
 
 _SEX_WORDS = r"women|females?|men|males?"
-_BY_SEX_RE = re.compile(rf"\s*(?:in|for)\s+(?P<sex1>{_SEX_WORDS})\s*,?\s*(?:or|and|;|,)\s*(?P<cmp>{COMPARATOR_RE})\s*"
-                        rf"(?P<value>{_VALUE})\s*{_UNIT}?\s*(?:in|for)\s+(?P<sex2>{_SEX_WORDS})\b", re.I)
+# (an aside in other units may follow each bound: "> 1.4 mg/dL (124 µmol/L) for women or > 1.6 mg/dL (141 µmol/L)
+# for men")
+_ASIDE = r"(?:\s*\([^()]{1,30}\))?"
+_BY_SEX_RE = re.compile(rf"{_ASIDE}\s*(?:in|for)\s+(?P<sex1>{_SEX_WORDS})\s*,?\s*(?:or|and|;|,)\s*(?P<cmp>{COMPARATOR_RE})\s*"
+                        rf"(?P<value>{_VALUE})\s*{_UNIT}?{_ASIDE}\s*(?:in|for)\s+(?P<sex2>{_SEX_WORDS})\b", re.I)
 
 
 def _sex(word: str) -> str:
@@ -252,6 +256,7 @@ def _unique(rules: list) -> list:
 
 
 # Units of a dose or an intake, never of a laboratory level.
+_TIME_UNIT_RE = re.compile(r"(?:days?|weeks?|wks?|months?|years?|yrs?|hours?|h)", re.I)
 _DOSE_UNIT_RE = re.compile(r"(?:[µm]?g|mcg|k?IU|units?)(?:/(?:day|d|week|wk|dose|kg))?|.*/(?:day|d|week|wk|dose)",
                            re.I)
 

@@ -18,7 +18,10 @@ from ..quantities import (COMPARATOR_RE, HALF_LIVES_RE, NUM, anchor_of, find_win
 # Mentions that are about the drug but not exposure to it.
 _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indicat|adverse\s+reaction|anaphyla|"
                               r"sensitivity\s+to|excipients|indicated\s+to\s+treat|indication\s+for|"
-                              r"(?:may|might|could|would|will)\s+require|requir\w+\s+(?:\w+\s+)?treatment|"
+                              r"(?:may|might|could|would|will)\s+require|"
+                              # (what a condition may need; "requires ongoing treatment with X" is taking X now)
+                              r"requir\w+\s+(?!(?:ongoing|chronic|continuous|continued|current|concomitant|long[\s-]term)\b)(?:\w+\s+)?"
+                              r"treatment|"
                               r"after\s+(?:the\s+)?(?:last|final)\s+(?:dose|infusion|administration)|"
                               r"(?:when|while)\s+receiving|\b(?:not|never|poorly)\s+tolerat\w*|\bdeclined\b", re.I)
 # "Contraindication to lumbar puncture: ..., anticoagulant treatment": the list after the colon names the
@@ -61,6 +64,7 @@ _CURRENT_RE = re.compile("|".join([
     r"\b(?:is|are)\s+(?:taking|receiving|using)\b", r"^\s*(?:taking|receiving|using)\b", r"\bestablished\s+on",
     AT_ENROLLMENT,  # "medications at enrollment", "at the time of screening"
     r"\bstable\s+(?:therapy|treatment|dose|regimen)\b", r"^\s*(?:patients?\s+|subjects?\s+)?on\s+",
+    r"\brequir\w+\s+(?:chronic|continued|long[\s-]term)\b",  # "requires chronic treatment with": needs it now
 ]), re.I)
 _PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\breceived\b|\btreated\b|\btaken\b|"
                       r"\bhad\b|\bhave\s+been\b|\bexposure\b|\btried\b|\bfailed\b|\bsince\b", re.I)
