@@ -887,3 +887,24 @@ def test_a_revised_mcdonald_cited_by_its_paper():
     rule = one("Diagnosis of MS as defined by the Revised McDonald criteria [Ann Neurol 2011;69:292-302]",
                "ms_diagnosis", "inclusion")
     assert rule["criteria_version"] == "McDonald 2010"
+
+
+@pytest.mark.parametrize("text", [
+    "Normal cervical smear and mammogram within the 12 months before screening (mammogram required only for women "
+    "aged 40 or older).",
+    "Breast cancer, or a first-degree relative with breast cancer diagnosed before the age of 50.",
+])
+def test_an_age_that_is_not_the_patients_is_no_age_rule(text):
+    assert rules(text, "inclusion", "age") == []
+    assert rules("Diagnosis of RRMS in patients aged 18 to 55 years", "inclusion", "age")  # still the patient's
+
+
+def test_a_window_after_an_item_left_to_the_investigator_is_shared():
+    rule = one("Suicidal ideation, or an episode of clinically severe depression as judged by the investigator, within "
+               "3 months before Day 1.", "condition")
+    assert (rule["conditions"], rule["window"]["within"]) == (["suicidal_ideation"], {"value": 3, "unit": "months"})
+
+
+def test_a_progressive_course():
+    rule = one("Subjects with a progressive course of MS.", "ms_subtype")
+    assert sorted(rule["subtypes"]) == ["PPMS", "SPMS"]

@@ -129,6 +129,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
 # comma or opens a statement of stability, so that a relation over the whole list ("cardiac disease or arrhythmia that
 # in the opinion of the investigator would interfere") stays judgement throughout.
 _JUDGED_CONNECTOR = {"inclusion": r"and", "exclusion": r"or"}
+_SHARED_WINDOW_RE = re.compile(r"\s*,\s*(?:within|during|in\s+the\s+(?:last|past|previous|preceding))\b", re.I)
 _STABILITY_RE = re.compile(r"\b(?:stable|stabili[sz]ed|stability)\b", re.I)
 
 
@@ -145,9 +146,12 @@ def _judged_item(text: str, section: str, judgement: re.Match) -> Optional[tuple
         return None
     connector = connectors[-1]
     end = len(text)
+    shared = _SHARED_WINDOW_RE.match(text, judgement.end())
     if connector.group("bare"):
         following = text.find(",", judgement.end())
         end = following if following >= 0 else end
+    elif shared:
+        end = judgement.end()  # "..., or severe depression as judged by the investigator, within 3 months": shared
     item = text[connector.start():end]
     between = text[connector.end():judgement.start()]
     if "(" in between and ")" not in between:

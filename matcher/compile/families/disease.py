@@ -48,7 +48,11 @@ _AGE_GROUP_RE = re.compile(r"\b(?:participants?|patients?|subjects?|children|tho
                            r"(?:younger|older|aged|under|over|below|above|less\s+than|more\s+than)\b[^.;,]{0,40}?\b(?:must|should|need|"
                            r"will\s+need|are\s+required)\b|"
                            # "below 55 bpm (participants aged 12 years or older)": whom the bound before it is for
-                           r"\(\s*(?:for\s+|in\s+)?(?:participants?|patients?|subjects?|children|those)\s+aged\b", re.I)
+                           r"\(\s*(?:for\s+|in\s+)?(?:participants?|patients?|subjects?|children|those)\s+aged\b|"
+                           # "(mammogram required only for women aged 40 or older)": whom a test is for
+                           r"\b(?:only\s+)?for\s+(?:women|men|females?|males?|those)\s+aged\b|"
+                           # "a relative with breast cancer diagnosed before the age of 50": the age at a diagnosis
+                           r"\bdiagnosed\s+(?:before|after|at|under|over|prior\s+to)\s+(?:the\s+)?age\b", re.I)
 
 
 def _of_the_age(window: str, key_start: int, key_end: int, found) -> bool:
