@@ -908,3 +908,16 @@ def test_a_window_after_an_item_left_to_the_investigator_is_shared():
 def test_a_progressive_course():
     rule = one("Subjects with a progressive course of MS.", "ms_subtype")
     assert sorted(rule["subtypes"]) == ["PPMS", "SPMS"]
+
+
+def test_a_minimum_duration_of_one_clause_only():
+    found = rules("Has ever received daclizumab, or has received any interferon beta product for more than 12 months in "
+                  "total.", kind="prior_drug")
+    assert [(r["drugs"], r["classes"], r["min_duration"]) for r in found] == [
+        (["daclizumab"], [], None), ([], ["interferon_beta"], {"value": 12, "unit": "months"})]
+    (group,) = compile_text("Treated with natalizumab, or with fingolimod for at least 6 months", "inclusion", "X1")
+    assert group.kind == "group" and group.mode == "any"  # in an inclusion either clause is enough
+    # a list of examples in a parenthesis is no clause of its own
+    (rule,) = rules("Currently on one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif) for a "
+                    "minimum of 6 months.", "inclusion", "prior_drug")
+    assert rule["min_duration"] == {"value": 6, "unit": "months"}

@@ -322,6 +322,20 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
             ctx.consume(window.start, window.end)
         return [PriorDrugRule(polarity=ctx.base_polarity(included[0].start), **targets, current=True)]
     if minimum:
+        # "Has ever received daclizumab, or has received any interferon beta for more than 12 months": the duration is
+        # of the drugs in its own clause; those of the clauses before it count at any exposure
+        cut = _last_or_clause(ctx.text, included[0].end, minimum.start())
+        before = [m for m in included if cut is not None and m.start < cut]
+        after = [m for m in included if m not in before]
+        if before and after:
+            plain = PriorDrugRule(polarity=ctx.base_polarity(before[0].start), drugs=_ids(m for m in before
+                                                                                         if m.label == "DRUG"),
+                                  classes=_ids(m for m in before if m.label == "DRUG_CLASS"))
+            timed = {"drugs": _ids(m for m in after if m.label == "DRUG"),
+                     "classes": _ids(m for m in after if m.label == "DRUG_CLASS"), "except_drugs": except_drugs}
+            found = [plain, *_minimum_duration(ctx, after[0], timed, minimum, current)]
+            # in an inclusion either clause is enough
+            return [GroupRule(mode="any", rules=found)] if ctx.section == "inclusion" else found
         return _minimum_duration(ctx, included[0], targets, minimum, current)
     shorter = _MAX_DURATION_RE.search(ctx.text, included[0].end)
     if shorter and ctx.section == "inclusion" and not current \
@@ -514,6 +528,20 @@ def _listed_instead_of_class(text: str, included: list) -> list:
                 continue
         keep.append(m)
     return keep
+
+
+def _last_or_clause(text: str, start: int, end: int) -> int | None:
+    """Where the last ", or" clause of its own (with its verb: ", or has received ...", ", or with ...") between
+    ``start`` and ``end`` begins, outside parentheses (", or Rebif)" ends a list of examples)."""
+    found = None
+    for match in _OR_CLAUSE_RE.finditer(text, start, end):
+        if text.count("(", start, match.start()) == text.count(")", start, match.start()):
+            found = match
+    return found.start() if found else None
+
+
+_OR_CLAUSE_RE = re.compile(r",\s*or\s+(?:has\s+|have\s+|had\s+|was\s+|been\s+)*(?:with|treated|received|receiving|"
+                           r"taken|taking|used|using|exposed|on)\b", re.I)
 
 
 def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, current) -> list:
