@@ -246,3 +246,24 @@ def test_dual_antiplatelet_therapy_needs_two_drugs_of_the_class_now(treatments, 
     text = ("Current treatment with anticoagulants (e.g., warfarin, rivaroxaban, apixaban) or with dual antiplatelet "
             "therapy (e.g., aspirin plus clopidogrel)")
     assert _status(text, "exclusion", {"treatments": treatments}).status == status
+
+
+@pytest.mark.parametrize("edss, onset, expected", [
+    (6.0, "2014-06-01", "pass"),  # 12 years, under the 15 of EDSS 5.5-6.5
+    (4.0, "2014-06-01", "fail"),  # 12 years, over the 10 of EDSS 5.0 or below
+    (4.0, "2020-06-01", "pass"),
+])
+def test_a_duration_by_edss_stratum_in_nested_items(edss, onset, expected):
+    # the items were read as three EDSS requirements in an all-of: no patient could meet them
+    text = ("Inclusion Criteria:\n\n* Length of disease from the onset of MS symptoms, according to the EDSS score at "
+            "screening:\n\n  * less than 10 years in participants with an EDSS of 5.0 or below\n  * less than 15 years "
+            "in participants with an EDSS of 5.5 to 6.5\n  * less than 20 years in participants with an EDSS of 7.0 "
+            "to 8.0\n")
+    ruleset = compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=text))
+    patient = parse_patient({"id": "x", "symptom_onset_date": onset,
+                             "edss": [{"date": "2026-10-01", "score": edss}]})
+    (criterion,) = screen(ruleset, patient, date(2026, 11, 1)).criteria
+    assert criterion.status == expected
+    from .test_columnar import _mismatches
+
+    assert _mismatches([patient], [ruleset], date(2026, 11, 1)) == []

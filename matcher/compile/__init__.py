@@ -21,7 +21,7 @@ from . import context
 from .context import Context
 from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
-from .families.disease import extract_mri, extract_relapses, extract_sex
+from .families.disease import DURATION_HEADING_RE as _DURATION_RE, extract_mri, extract_relapses, extract_sex
 from .families.treatment import AT_ENROLLMENT
 from .quantities import NUM, find_windows, number, stated_anchor
 
@@ -375,8 +375,13 @@ def _group(criterion: Criterion) -> list:
     parent_anchor = stated_anchor(criterion.text)
     parent_windows = [w for w in find_windows(criterion.text) if not w.gap]
     parent_current = _PARENT_CURRENT_RE.search(criterion.text)
+    # "Length of disease from the onset of MS symptoms, according to the EDSS score: - less than 10 years in
+    # participants with an EDSS of 5.0 or below": each item completes the parent's duration
+    duration_heading = _DURATION_RE.search(criterion.text) and not any(r.kind == "disease_duration" for r in own)
     for child in criterion.children:
-        child_rules = _compile_node(child)
+        child_rules = _compile_node(child) if not (duration_heading and not child.children) else [
+            rule.model_copy(update={"text": child.text, "span": child.span}) for rule in compile_text(
+                criterion.text.rstrip(": ") + ": " + child.text, section, child.id, child.span)]
         if parent_anchor and stated_anchor(child.text) is None:
             # "... within the specified timeframes before randomization: - Natalizumab: 6 months"
             child_rules = [_with_anchor(rule, parent_anchor) for rule in child_rules]

@@ -111,6 +111,10 @@ def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optiona
         rf"(?P<high>{number_re}){u}(?P<incl>\s*\((?:both\s+)?(?:inclusive|included)\)|\s*,?\s*both\s+inclusive|\s*,\s*inclusive|\s+inclusive)?",
         re.I)
     match = between.search(text)
+    if match and unit_re and not re.search(unit_re, match.group(0), re.I):
+        # "less than 15 years in participants with an EDSS of 5.5 to 6.5": a bound in the unit asked for comes first
+        bound = re.search(rf"(?:{COMPARATOR_RE})\s*(?:of\s+|to\s+)?{number_re}\s*{unit_re}", text, re.I)
+        match = None if bound and bound.start() < match.start() else match
     if match:
         low, high = number(match.group("low")), number(match.group("high"))
         if low <= high:

@@ -292,7 +292,7 @@ def _valid_edss(score: Range) -> bool:
 
 
 _DURATION_RE = re.compile(
-    r"(?:disease|MS|multiple\s+sclerosis|illness)\s+duration|duration\s+of\s+(?:the\s+)?(?:MS|multiple\s+sclerosis|"
+    r"(?:disease|MS|multiple\s+sclerosis|illness)\s+duration|(?:duration|length)\s+of\s+(?:the\s+)?(?:MS|multiple\s+sclerosis|"
     r"disease|illness)|(?:diagnosed|diagnosis)\s+(?:for|at\s+least|more\s+than|since|of\s+(?:MS|multiple\s+sclerosis)\s+for)|"
     r"since\s+(?:the\s+)?(?:diagnosis|onset|first\s+symptoms)|years?\s+(?:since|from|after)\s+(?:the\s+)?"
     r"(?:diagnosis|onset|first)|(?:of\s+)?at\s+least\s+\S+\s+(?:months?|years?)(?:'|’)?\s+duration|"
@@ -302,6 +302,7 @@ _DURATION_RE = re.compile(
     r"sclerosis\s+)?symptoms?)\s+(?=(?:at\s+least|(?:no|not)\s+more\s+than|(?:no|not)\s+less\s+than|more\s+than|"
     r"less\s+than|over|under|≥|>=|>|≤|<=|<)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))",
     re.I)
+DURATION_HEADING_RE = _DURATION_RE  # a parent whose items complete its duration (matcher.compile._group)
 # "Onset of MS symptoms within 10 years of ...": "within" bounds the duration from above.
 _WITHIN_RE = re.compile(r"\bwithin\s+(?:the\s+(?:last|past)\s+)?", re.I)
 DURATION_UNITS = r"(?:years?|yrs?|months?)"
