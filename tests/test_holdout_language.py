@@ -921,3 +921,12 @@ def test_a_minimum_duration_of_one_clause_only():
     (rule,) = rules("Currently on one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif) for a "
                     "minimum of 6 months.", "inclusion", "prior_drug")
     assert rule["min_duration"] == {"value": 6, "unit": "months"}
+
+
+def test_a_contraceptive_among_the_drugs_an_exclusion_bans_is_no_contraception_requirement():
+    text = ("Use of estrogens, progestins or other sex hormones (including hormonal contraceptives and hormone "
+            "replacement therapy) within 3 months before screening.")
+    assert rules(text, kind="contraception") == []
+    assert "hormonal_contraceptive" in one(text, "washout")["classes"]
+    assert rules("Sexually active women unwilling to use reliable contraception (oral contraceptives, condom, IUD).",
+                 kind="contraception")  # asked for, with methods as examples

@@ -50,6 +50,9 @@ def extract_contraception(ctx: Context) -> list:
     match = _CONTRACEPTION_RE.search(ctx.text)
     if not match:
         return []
+    if ctx.section == "exclusion" and _AMONG_DRUGS_RE.search(ctx.text, 0, match.start()) \
+            and not _REQUIRED_USE_RE.search(ctx.text):
+        return []  # "sex hormones (including hormonal contraceptives ...) within 3 months": a drug, read as one
     ctx.consume(match.start(), match.end())
     for m in _CHILDBEARING_RE.finditer(ctx.text):
         ctx.consume(m.start(), m.end())
@@ -68,6 +71,9 @@ def extract_contraception(ctx: Context) -> list:
     return [ContraceptionRule(polarity="require", when=Applicability(sex="male") if men_only else None)]
 
 
+# A contraceptive named as an example of drugs an exclusion bans, and the wording that asks for contraception instead.
+_AMONG_DRUGS_RE = re.compile(r"\(\s*(?:including|e\.g\.,?|such\s+as|for\s+example)\s+(?:\w+\s+){0,3}$", re.I)
+_REQUIRED_USE_RE = re.compile(r"\b(?:unwilling|not\s+using|not\s+use|must|agree\w*|fail\w*\s+to\s+use|without)\b", re.I)
 _CONTRACEPTION_PERIOD_RE = re.compile(
     r"\b(?:during|throughout|until|for\s+(?:at\s+least\s+)?\S+\s+(?:days?|weeks?|months?|years?)\s+(?:after|following))"
     r"\b[^.;]*", re.I)
