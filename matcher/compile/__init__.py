@@ -21,7 +21,7 @@ from . import context
 from .context import Context
 from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
-from .families.disease import DURATION_HEADING_RE as _DURATION_RE, extract_mri, extract_relapses, extract_sex
+from .families.disease import DURATION_HEADING_RE, extract_mri, extract_relapses, extract_sex
 from .families.treatment import AT_ENROLLMENT
 from .quantities import NUM, find_windows, number, stated_anchor
 
@@ -94,11 +94,12 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
     judged = None
     judgement = _STRONG_JUDGEMENT_RE.search(text)
+    whole_judgement = lambda: ManualReviewRule(  # noqa: E731 (built only when the criterion needs it)
+        **common, why="needs the investigator's judgement", category="judgement", polarity=_default_polarity(section))
     if judgement:
         judged = _judged_item(text, section, judgement)
         if judged is None:
-            return [_number(ManualReviewRule(**common, why="needs the investigator's judgement", category="judgement",
-                                             polarity=_default_polarity(section)), rule_prefix, 1)]
+            return [_number(whole_judgement(), rule_prefix, 1)]
         ctx = Context.of(text[:judged[0]] + " " * (judged[1] - judged[0]) + text[judged[1]:], section, criterion_id,
                          span)
     for moment in _CONSENT_AS_TIME_RE.finditer(text):
@@ -108,13 +109,15 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         rules.extend(extract(ctx))
     rules = [rule.model_copy(update=common) for rule in _alternatives(_per_subtype_activity(rules, ctx), ctx)]
     if judged and not rules:
-        rules = [ManualReviewRule(**common, why="needs the investigator's judgement", category="judgement",
-                                  polarity=_default_polarity(section))]
+        rules = [whole_judgement()]
     elif not rules:
         rules = [ManualReviewRule(**common, polarity=_default_polarity(section), **_manual_reason(text))]
     elif judged:
+        residue = _residue(ctx)  # words outside the judged item that no rule took are named too
+        rest = f"; not structured: '{' '.join(residue[:12])}'" if residue else ""
         rules.append(ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
-                                      why=f"needs the investigator's judgement: '{text[judged[0]:judged[1]].strip()}'"))
+                                      why=f"needs the investigator's judgement: '{text[judged[0]:judged[1]].strip()}'"
+                                          f"{rest}"))
     else:
         residue = _residue(ctx)
         if residue:
@@ -140,8 +143,10 @@ def _judged_item(text: str, section: str, judgement: re.Match) -> Optional[tuple
     word = _JUDGED_CONNECTOR.get(section)
     if not word:
         return None
-    bare = r"|(?P<bare>,)" if section == "inclusion" else r"|(?P<bare>(?!))"
-    connectors = list(re.finditer(rf"(?P<comma>,\s*)?\b{word}\b(?P<after>\s*,)?{bare}", text[:judgement.start()], re.I))
+    # a bare comma opens an item only in an inclusion (a stability set off by commas)
+    connectors = [c for c in re.finditer(rf"(?P<comma>,\s*)?\b{word}\b(?P<after>\s*,)?|(?P<bare>,)",
+                                         text[:judgement.start()], re.I)
+                  if section == "inclusion" or not c.group("bare")]
     if not connectors or not text[:connectors[-1].start()].strip(" ,;"):
         return None
     connector = connectors[-1]
@@ -156,8 +161,8 @@ def _judged_item(text: str, section: str, judgement: re.Match) -> Optional[tuple
     between = text[connector.end():judgement.start()]
     if "(" in between and ")" not in between:
         return None  # the judgement sits in a parenthesis that opened inside the item: kept whole
-    stated_apart = connector.group("comma") or connector.group("after")
-    if not (stated_apart and not connector.group("bare") or _STABILITY_RE.search(item)):
+    stated_apart = connector.group("comma") or connector.group("after")  # (never with a bare comma)
+    if not (stated_apart or _STABILITY_RE.search(item)):
         return None
     return connector.start(), end
 
@@ -377,7 +382,7 @@ def _group(criterion: Criterion) -> list:
     parent_current = _PARENT_CURRENT_RE.search(criterion.text)
     # "Length of disease from the onset of MS symptoms, according to the EDSS score: - less than 10 years in
     # participants with an EDSS of 5.0 or below": each item completes the parent's duration
-    duration_heading = _DURATION_RE.search(criterion.text) and not any(r.kind == "disease_duration" for r in own)
+    duration_heading = DURATION_HEADING_RE.search(criterion.text) and not any(r.kind == "disease_duration" for r in own)
     for child in criterion.children:
         child_rules = _compile_node(child) if not (duration_heading and not child.children) else [
             rule.model_copy(update={"text": child.text, "span": child.span}) for rule in compile_text(

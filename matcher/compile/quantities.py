@@ -94,6 +94,7 @@ def range_negated(before: str) -> bool:
 
 # "from 1.0 (no disability) to 7.0 (restricted to a wheelchair)": an aside without a number glosses a bound.
 _ASIDE_RE = re.compile(r"\((?![^()]*(?:\d|inclusive|included|exclusive))[^()]{1,80}\)", re.I)
+_SPACES_RE = re.compile(r"\s*")
 
 
 def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optional[FoundRange]:
@@ -121,7 +122,7 @@ def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optiona
             lowcmp = (match.group("lowcmp") or "").lower()
             highcmp = match.group("highcmp") or ""
             end = match.end()
-            gloss = _ASIDE_RE.match(glossed, end + len(text[end:]) - len(text[end:].lstrip()))
+            gloss = _ASIDE_RE.match(glossed, _SPACES_RE.match(text, end).end())
             if gloss and not match.group("incl"):
                 end = gloss.end()  # the aside glossing the upper bound belongs to the range
             return FoundRange(Range(low=low, low_inclusive=lowcmp != ">",
