@@ -932,3 +932,75 @@ def test_a_contraceptive_among_the_drugs_an_exclusion_bans_is_no_contraception_r
     assert "hormonal_contraceptive" in one(text, "washout")["classes"]
     assert rules("Sexually active women unwilling to use reliable contraception (oral contraceptives, condom, IUD).",
                  kind="contraception")  # asked for, with methods as examples
+
+
+# --- session 8: conditions ------------------------------------------------------------------------------------
+
+def _condition_windows(text: str) -> dict:
+    return {tuple(r["conditions"]): (r["window"] or {}).get("within") for r in rules(text, kind="condition")}
+
+
+@pytest.mark.parametrize("text", [
+    "Congestive heart failure (NYHA class III or IV), myocardial infarction within the last 6 months, or unstable "
+    "angina pectoris.",
+    "Myocardial infarction within 6 months, unstable angina, or heart failure.",
+])
+def test_a_window_inside_a_list_times_its_own_item(text):
+    found = _condition_windows(text)
+    assert found[("myocardial_infarction",)] == {"value": 6, "unit": "months"}
+    assert all(window is None for conditions, window in found.items() if conditions != ("myocardial_infarction",))
+    # a window closing the run still times every item of it
+    assert _condition_windows("Myocardial infarction, stroke or unstable angina within 6 months.") == {
+        ("myocardial_infarction", "stroke", "unstable_angina"): {"value": 6, "unit": "months"}}
+
+
+def test_a_window_set_off_by_a_comma_closes_the_whole_list():
+    rule = one("Varicella or herpes zoster, or any other severe viral infection, within 6 weeks before randomization.",
+               "condition")
+    assert (rule["conditions"], rule["window"]["within"]) == (["herpes_zoster"], {"value": 6, "unit": "weeks"})
+
+
+def test_a_window_in_a_proviso_is_the_provisos():
+    rule = one("Active tuberculosis, or latent tuberculosis (positive IGRA) unless the participant has completed at "
+               "least 4 weeks of appropriate prophylaxis before randomization.", "condition")
+    assert (rule["window"], rule["timing"]) == (None, "current")
+    # "unless disease-free for at least 5 years" still times the disease
+    rule = one("Has a history of malignancy, unless disease-free for at least 5 years.", "condition")
+    assert rule["window"]["within"] == {"value": 5, "unit": "years"}
+
+
+def test_an_allowance_with_also():
+    rule = one("Any malignancy within the past 10 years, with the exception of adequately treated basal cell skin "
+               "cancer; cervical carcinoma in situ is also allowed if completely excised", "condition")
+    assert "cervical_carcinoma_in_situ" in rule["exceptions"]
+
+
+@pytest.mark.parametrize("text", [
+    "Congestive heart failure (New York Heart Association class III or IV)",
+    "Heart failure (NYHA class III or IV)",
+])
+def test_a_narrowed_general_term_leaves_no_review(text):
+    (rule,) = compile_text(text, "exclusion", "X1")
+    assert rule.conditions == ["heart_failure_nyha_iii", "heart_failure_nyha_iv"]
+
+
+def test_a_general_term_defined_by_its_items():
+    found = _condition_windows(
+        "Patient with a history of cardiac disorder, defined as: congestive heart failure (NYHA class III or IV), "
+        "myocardial infarction within 6 months, unstable angina, or poorly controlled arterial hypertension.")
+    assert found == {("heart_failure_nyha_iii", "heart_failure_nyha_iv", "unstable_angina"): None,
+                     ("myocardial_infarction",): {"value": 6, "unit": "months"}}
+    # a restatement is no definition: "at risk of hepatitis B reactivation, i.e. positive HBsAg"
+    assert [r["conditions"] for r in rules("Patients at risk of hepatitis B reactivation, i.e. positive HBsAg or "
+                                           "HBcAb.", kind="condition")] == [["hepatitis_b"]]
+
+
+@pytest.mark.parametrize("text, partial", [
+    ("Inability to complete an MRI scan, including contraindications such as claustrophobia, a pacemaker, cochlear "
+     "implants or other ferromagnetic implants", False),
+    ("History of infection or at risk for infection, e.g. solid organ transplantation or antirejection therapy", True),
+])
+def test_the_examples_of_a_stated_general_term_are_covered_by_it(text, partial):
+    kinds = [(r.kind, getattr(r, "category", None)) for r in compile_text(text, "exclusion", "X1")]
+    assert (("manual_review", "partial") in kinds) is partial
+    assert rules("Inability to complete the baseline MRI scan.", kind="condition") == []  # a study procedure

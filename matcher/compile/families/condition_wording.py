@@ -86,6 +86,7 @@ class ExampleList:
     marker_start: int
     start: int
     end: int
+    defines: bool = False  # "cardiac disorder, defined as: ...", "namely": the items are what is meant
 
 
 def segment_end(text: str, position: int) -> int:

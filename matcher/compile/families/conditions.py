@@ -82,7 +82,7 @@ _OWN_OR_FAMILY_RE = re.compile(r"\b(?:history|personal|own|patient'?s?|subject'?
 # A sentence that lets some patients in: "Subjects who have evidence of prior hepatitis infection that has been
 # serologically confirmed as resolved are not excluded".
 _ALLOWED_RE = re.compile(r"\b(?:(?:are|is|will\s+be|shall\s+be)\s+not\s+excluded|(?:may|can|will)\s+be\s+(?:included|"
-                         r"enrolled|eligible|allowed|permitted)|(?:are|is)\s+(?:allowed|permitted|eligible)|remains?\s+eligible|"
+                         r"enrolled|eligible|allowed|permitted)|(?:are|is)\s+(?:also\s+|still\s+)?(?:allowed|permitted|eligible)|remains?\s+eligible|"
                          r"may\s+(?:participate|enrol+)|(?:is|are)\s+not\s+(?:considered\s+)?(?:exclusionary|an?\s+exclusion)|"
                          r"(?:does|do)\s+not\s+exclude|(?:is|are)\s+acceptable)\b", re.I)
 _RESOLVED_RE = re.compile(r"\b(?:prior|previous|past|history|resolved|cured|treated|remission)\b", re.I)
@@ -102,8 +102,10 @@ def extract_conditions(ctx: Context) -> list:
     excepted += [Entity("CONDITION", "multiple_sclerosis", "MS", start, start)  # "autoimmune disease other than MS"
                  for start, _ in exceptions if _MS_RE.match(text, start)]
     # The trial's own disease is not a comorbidity ("spasticity due to multiple sclerosis").
-    included = _specific([m for m in entities if not _inside(m.start, exceptions) and not _inside(m.start, allowed)
-                          and m.id != "multiple_sclerosis"], text)
+    candidates = [m for m in entities if not _inside(m.start, exceptions) and not _inside(m.start, allowed)
+                  and m.id != "multiple_sclerosis"]
+    included = _specific(candidates, text)
+    narrowed = [m for m in candidates if m not in included]  # stated by the subtypes that narrow them
     excepted += _other_than_ms(text, included)
     lists = _example_lists(text, included)
     distributed = _distributed_examples(text, lists, entities)
@@ -111,8 +113,12 @@ def extract_conditions(ctx: Context) -> list:
     entities = sorted(entities + distributed, key=lambda m: m.start)
 
     all_windows = find_windows(text)
+    # "latent tuberculosis unless the participant has completed at least 4 weeks of prophylaxis before randomization":
+    # a window in a proviso after the conditions is the proviso's, left to the person who checks it
+    all_windows = [w for w in all_windows if not _in_proviso(text, included, w)]
     windows = [w for w in all_windows if free(w.start)]
-    own_window = _item_windows(text, included, windows) if len(windows) >= 2 else {}
+    own_window = _item_windows(text, included, windows) if len(windows) >= 2 or _mid_list(text, included, windows) \
+        else {}
     example_of = _examples_by_mention(lists, included)
     starts = [e.start for e in entities]
     judged = {m for m in included if qualified(text, m, entities, starts, example_of.get(m))}
@@ -177,12 +183,31 @@ def extract_conditions(ctx: Context) -> list:
         if window:
             ctx.consume(window.start, window.end)
     rules = _without_covered(rules)
-    for m in confident + excepted + allowed_mentions:
+    for m in confident + excepted + allowed_mentions + narrowed:
         ctx.consume(m.start, m.end)
+    # the examples of a general term stated as a rule are what it covers ("inability to complete an MRI scan,
+    # including contraindications such as ..., or other ferromagnetic implants"), unless they carry a number
+    for lst in lists:
+        if lst.general in confident and _only_examples_of(ctx, lst):
+            ctx.consume(lst.marker_start, lst.end)
+        elif lst.defines and lst.general is not None and lst.general.id in dropped:
+            ctx.consume(lst.general.start, lst.general.end)  # the items say what it is
     prefix = text[:confident[0].start]
     for m in list(_HISTORY_RE.finditer(prefix)) + list(_CURRENT_RE.finditer(prefix)):
         ctx.consume(m.start(), m.end())
     return rules
+
+
+def _only_examples_of(ctx: Context, lst: ExampleList) -> bool:
+    """Whether an example list holds nothing but what its general term covers: no number, no mention of another
+    kind ("at risk for infection, e.g. a history of T-cell vaccination" names treatments) and no condition outside
+    the general term."""
+    if re.search(r"\d", ctx.text[lst.marker_start:lst.end]) or context.exception_start(ctx.text[lst.start:lst.end]) \
+            is not None:  # an exception's own terms ("except ... excised with clear margins") are read by a person
+        return False
+    ancestors = get_lexicon().condition_ancestors
+    inside = [e for e in ctx.entities if lst.start <= e.start < lst.end]
+    return bool(inside) and all(e.label == "CONDITION" and lst.general.id in ancestors(e.id) for e in inside)
 
 
 def _without_covered(rules: list) -> list:
@@ -231,8 +256,9 @@ def _general_terms_dropped(lists: list, example_of: dict, restricting: set, othe
         if general is None or general in others:
             continue
         examples = members.get(id(lst), [])
-        if general in restricting or any(m in restricting and general.id in lexicon.condition_ancestors(m.id)
-                                         for m in examples):
+        restated = any(m.id == general.id for m in examples)  # "at risk of hepatitis B reactivation, i.e. HBsAg+"
+        if general in restricting or lst.defines and examples and not restated or any(
+                m in restricting and general.id in lexicon.condition_ancestors(m.id) for m in examples):
             dropped.add(general.id)  # with its restatements ("inability to undergo MRI (contraindications for MRI ...")
     return dropped
 
@@ -475,9 +501,15 @@ def _negated_head_of_examples(ctx: Context, position: int) -> bool:
 _HEAD_NEGATION_RE = re.compile(r"(?:no|without|absence\s+of|free\s+of|never)\b", re.I)
 
 
+# "a history of cardiac disorder, defined as: congestive heart failure (NYHA III or IV), ...", "X, namely a or b"
+_DEFINITION_RE = re.compile(r"\b(?:namely|defined\s+as(?:\s+(?:any\s+of\s+)?(?:the\s+following|one\s+of))?|i\.\s?e\.)\s*:?",
+                            re.I)
+
+
 def _example_lists(text: str, mentions: list) -> list[ExampleList]:
     lists = []
-    for marker in EXAMPLES_RE.finditer(text):
+    markers = sorted([*EXAMPLES_RE.finditer(text), *_DEFINITION_RE.finditer(text)], key=lambda m: m.start())
+    for marker in markers:
         open_at = enclosing_paren(text, marker.start())
         if open_at is not None:
             end = closing(text, open_at) or len(text)
@@ -487,7 +519,7 @@ def _example_lists(text: str, mentions: list) -> list[ExampleList]:
         floor = max(segment_start(text, marker.start()), marker.start() - 200)
         before = [m for m in mentions if floor <= m.start and m.end <= marker.start()]
         general = before[-1] if before and len(text[before[-1].end:marker.start()].split()) <= 8 else None
-        lists.append(ExampleList(general, marker.start(), marker.end(), end))
+        lists.append(ExampleList(general, marker.start(), marker.end(), end, marker.re is _DEFINITION_RE))
     return lists
 
 
@@ -564,6 +596,31 @@ def _item_windows(text: str, mentions: list, windows: list) -> dict:
     return out
 
 
+def _in_proviso(text: str, mentions: list, window) -> bool:
+    before = [m for m in mentions if m.end <= window.start]
+    start = max(before[-1].end if before else 0, segment_start(text, window.start))
+    proviso = _UNLESS_BEFORE_RE.search(text, start, window.start)
+    # "unless disease-free for at least 5 years" still times the condition (no malignancy within 5 years)
+    return proviso is not None and not _DISEASE_FREE_RE.search(text, proviso.end(), window.start)
+
+
+_DISEASE_FREE_RE = re.compile(r"\bfree\b|\bremission\b|\bcured\b|\bresolved\b|\brecurrence\b|\bno\s+evidence\b", re.I)
+
+
+def _mid_list(text: str, mentions: list, windows: list) -> bool:
+    """Whether a single window stands inside a list, another item following it: "heart failure (NYHA class III or
+    IV), myocardial infarction within the last 6 months, or unstable angina" times the infarction only."""
+    if len(windows) != 1:
+        return False
+    window = windows[0]
+    end = segment_end(text, window.end)
+    return any(window.end <= m.start < end and _LIST_GAP_RE.fullmatch(text, window.end, m.start) for m in mentions)
+
+
+# the gap between a window and the next item of its list: ", or (an) unstable angina", ", a known ..."
+_LIST_GAP_RE = re.compile(r"[.]?\s*,\s*(?:(?:or|and|and/or)\s+)?(?:(?:an?|any|other)\s+)?", re.I)
+
+
 def _timings(text: str, mentions: list, windows: list) -> dict:
     """"History of X", "previous X" (ever: now or in the past) -> any; "active X", "current X" -> current; a
     bare "X" as a criterion means the patient has X now -> current, except lifelong allergies -> any. Each
@@ -595,8 +652,8 @@ def _window_stops_before(text: str, confident: list, index: int, window) -> bool
     "Bipolar disorder, current major depressive episode, or a suicide attempt in the past 12 months": only the
     attempt is within 12 months."""
     m = confident[index]
-    if m.end > window.start:
-        return False
+    if m.end > window.start or re.search(r",\s*$", text[:window.start]):
+        return False  # "Varicella or herpes zoster, or any other viral infection, within 6 weeks": set off, it closes all
     # "Congestive heart failure (NYHA class III or IV), or a myocardial infarction within the past 6 months",
     # "Known bleeding diathesis, or a major bleeding event within 6 months": a ", or" after a list that is complete
     # (it has its own "or"), or before a new noun phrase ("a", "an"), starts the item the window closes.
