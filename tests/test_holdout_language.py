@@ -1004,3 +1004,74 @@ def test_the_examples_of_a_stated_general_term_are_covered_by_it(text, partial):
     kinds = [(r.kind, getattr(r, "category", None)) for r in compile_text(text, "exclusion", "X1")]
     assert (("manual_review", "partial") in kinds) is partial
     assert rules("Inability to complete the baseline MRI scan.", kind="condition") == []  # a study procedure
+
+
+# --- session 8: treatments ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, drug", [
+    ("Prior treatment with interferon beta for more than 4 weeks, or discontinuation of interferon beta less than 6 "
+     "months prior to baseline.", None),
+    ("Treatment with glatiramer acetate for at least 3 months, or with natalizumab within 6 months before screening.",
+     "natalizumab"),
+])
+def test_a_duration_clause_and_a_window_clause_give_a_rule_each(text, drug):
+    (prior,) = rules(text, kind="prior_drug")
+    (washout,) = rules(text, kind="washout")
+    assert prior["min_duration"] is not None and washout.get("min_duration") is None
+    assert washout["window"]["within"]["unit"] == "months"
+    assert drug is None or washout["drugs"] == [drug]
+    (group,) = compile_text("Treated with interferon beta for at least 6 months, or with glatiramer acetate within "
+                            "the last 3 months.", "inclusion", "X1")
+    assert group.kind == "group" and group.mode == "any"  # in an inclusion either clause is enough
+
+
+@pytest.mark.parametrize("text, drug, cls", [
+    ("Treatment with glatiramer acetate or 4-aminopyridine or related products, within 50 days before baseline.",
+     "fampridine", "potassium_channel_blocker"),
+    ("Prior use of fingolimod or other drugs of the same class.", "fingolimod", "s1p_modulator"),
+])
+def test_a_drug_or_related_products_names_its_class(text, drug, cls):
+    (rule,) = [r for r in rules(text) if r["kind"] in ("washout", "prior_drug")]
+    assert drug in rule["drugs"] and cls in rule["classes"]
+
+
+def test_routes_after_the_class_make_it_systemic():
+    rule = one("Chronic corticosteroid treatment (30 or more consecutive days) by the intravenous or oral route within "
+               "2 months prior to randomization.", "washout")
+    assert (rule["classes"], rule["min_duration"]) == (["systemic_corticosteroid"], {"value": 30, "unit": "days"})
+
+
+def test_what_does_not_count_is_no_exposure():
+    (rule,) = rules("Treatment-naive: no previous disease-modifying therapy for MS. Corticosteroids given for relapses "
+                    "do not count as disease-modifying therapy.", "inclusion", "prior_drug")
+    assert rule["classes"] == ["dmt"]
+
+
+def test_examples_after_an_exception_belong_to_the_class():
+    (rule,) = rules("Prior treatment at any time with any immunomodulatory therapy other than interferon beta-1a, "
+                    "including glatiramer acetate, natalizumab or fingolimod.", kind="prior_drug")
+    assert rule["except_drugs"] == ["interferon_beta_1a"]
+
+
+def test_a_sentence_after_the_last_window_keeps_its_drug():
+    found = rules("Treatment with interferon beta or teriflunomide within 4 weeks, or with fingolimod within 12 weeks, "
+                  "prior to baseline. Participants previously treated with teriflunomide must also have completed an "
+                  "accelerated elimination procedure before baseline.", kind="washout")
+    assert [(r["drugs"], r["window"]["within"]["value"]) for r in found] == [(["teriflunomide"], 4), (["fingolimod"], 12)]
+
+
+@pytest.mark.parametrize("text, section", [
+    ("Previous treatment with interferon beta or dimethyl fumarate is allowed provided it was stopped at least 4 weeks "
+     "before randomization", "exclusion"),
+    ("Prior treatment with dimethyl fumarate is allowed if discontinued at least 4 weeks before randomization.",
+     "inclusion"),
+])
+def test_a_permission_after_a_gap_is_a_washout(text, section):
+    rule = one(text, "washout", section)
+    assert (rule["polarity"], "dimethyl_fumarate" in rule["drugs"]) == ("exclude", True)
+    assert rule["window"] == {"within": {"value": 4, "unit": "weeks"}, "anchor": "randomization", "half_lives": None}
+    assert rules("Prior treatment with fingolimod is allowed.", kind="washout") == []
+
+
+def test_iv_immunoglobulin_is_the_drug():
+    assert "intravenous_immunoglobulin" in one("IV immunoglobulin or plasma exchange within 6 months.", "washout")["drugs"]

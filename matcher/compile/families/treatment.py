@@ -12,6 +12,8 @@ from ...models.rules import (Duration, GroupRule, InvestigationalRule, LiveVacci
                              Window)
 from .. import context
 from ..context import Context
+from ..nlp import Entity
+from .condition_wording import EXAMPLES_RE
 from ..quantities import (COMPARATOR_RE, HALF_LIVES_RE, NUM, anchor_of, find_windows, half_lives_anchor,
                           is_stated_anchor, number, unit_of)
 
@@ -54,7 +56,20 @@ _METHOD_OF_CONTRACEPTION_RE = re.compile(r"\b(?:must|agree\w*|willing|should|req
                                          r"\b(?:intra-?uterine|condom|diaphragm|sterili[sz]|abstinen)", re.I)
 # A permission ("... may be considered for this trial") states no exclusion.
 _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:also\s+)?(?:allowed|permitted)|"
-                            r"not\s+exclusionary|acceptable", re.I)
+                            r"not\s+exclusionary|acceptable|"
+                            # "Corticosteroids given for relapses do not count as disease-modifying therapy"
+                            r"(?:do|does|will)\s+not\s+count\b|(?:is|are)\s+not\s+(?:counted|regarded)\b", re.I)
+# "Previous treatment with X is allowed provided it was stopped at least 4 weeks before randomization": use within
+# those 4 weeks excludes, in either section
+_ALLOWED_IF_RE = re.compile(r"\b(?:is|are)\s+(?:also\s+)?(?:allowed|permitted|acceptable)\s+(?:only\s+)?(?:provided|if|"
+                            r"as\s+long\s+as)\b", re.I)
+
+
+def _allowed_after_gap(sentence: str) -> bool:
+    allowed = _ALLOWED_IF_RE.search(sentence)
+    return allowed is not None and any(w.gap and w.start > allowed.start() for w in find_windows(sentence))
+
+
 # The present as a time point: "medications at enrollment", "at the time of screening".
 AT_ENROLLMENT = r"\bat\s+(?:the\s+time\s+of\s+)?(?:enrol\w*|screening|baseline|randomi[sz]ation|inclusion|study\s+entry)\b"
 _CURRENT_RE = re.compile("|".join([
@@ -92,8 +107,8 @@ _CANNOT_STOP_RE = re.compile(r"\b(?:cannot|can\s*not|can't|could\s+not|unable\s+
 _MAX_DURATION_RE = re.compile(
     rf"\bfor\s+(?:a\s+total\s+of\s+)?(?:less\s+than|fewer\s+than|under|no\s+more\s+than|not\s+more\s+than|"
     rf"up\s+to|at\s+most|a\s+maximum\s+of|<|≤|<=)\s*(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
-_CONSECUTIVE_RE = re.compile(rf"(?:more\s+than|at\s+least|over|longer\s+than|≥|>=|>)\s*(?P<value>{NUM})\s*"
-                             rf"consecutive\s+{_DURATION_UNIT}", re.I)
+_CONSECUTIVE_RE = re.compile(rf"(?:(?:more\s+than|at\s+least|over|longer\s+than|≥|>=|>)\s*(?P<value>{NUM})|"
+                             rf"(?P<value2>{NUM})\s+or\s+more)\s*consecutive\s+{_DURATION_UNIT}", re.I)
 _STABLE_FOR_RE = re.compile(
     rf"(?:\bstable\s+(?:dose|dosage|doses|therapy|treatment|regimen)\b|"
     rf"\b(?:dose|dosage|doses|therapy|treatment|regimen)\s+(?:\w+\s+){{0,3}}?stable\b)[^.;]{{0,40}}?\b(?:for|during|over|since)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
@@ -137,10 +152,46 @@ def extract_drugs(ctx: Context) -> list:
 
 def _exposure_mentions(ctx: Context) -> list:
     permitted = [(m.start(), m.end()) for m in re.finditer(r"[^.]*[.]?", ctx.text)
-                 if _PERMISSION_RE.search(m.group(0))]
-    return [_modifier_across_parenthesis(ctx.text, e) for e in ctx.entities_of("DRUG", "DRUG_CLASS")
-            if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
-            and not _not_exposure(ctx.text, e)]
+                 if _PERMISSION_RE.search(m.group(0)) and not _allowed_after_gap(m.group(0))]
+    found = [_modifier_across_parenthesis(ctx.text, e) for e in ctx.entities_of("DRUG", "DRUG_CLASS")
+             if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
+             and not _not_exposure(ctx.text, e)]
+    return sorted(found + _related_classes(ctx.text, found), key=lambda e: e.start)
+
+
+# "4-aminopyridine or related products", "fingolimod or other drugs of the same class"
+_RELATED_RE = re.compile(r"\s*,?\s*(?:or|and|and/or)\s+(?:any\s+)?(?:other\s+)?(?:related|similar|structurally\s+related)\s+"
+                         r"(?:products?|compounds?|agents?|drugs?|medications?|substances?)|"
+                         r"\s*,?\s*(?:or|and)\s+(?:any\s+)?other\s+(?:drugs?|agents?|medications?)\s+of\s+the\s+same\s+class",
+                         re.I)
+
+
+@lru_cache(maxsize=1)
+def _class_sizes() -> dict[str, int]:
+    """How many drugs of the lexicon each class holds."""
+    lexicon = get_lexicon()
+    sizes: dict[str, int] = {}
+    for drug in lexicon.entries["drugs"]:
+        for c in lexicon.drug_classes(drug):
+            sizes[c] = sizes.get(c, 0) + 1
+    return sizes
+
+
+def _related_classes(text: str, mentions: list) -> list:
+    """The class of a drug named with "or related products": the drug's own class, when it has one."""
+    lexicon = get_lexicon()
+    out = []
+    for m in mentions:
+        related = _RELATED_RE.match(text, m.end) if m.label == "DRUG" else None
+        entry = related and lexicon.get("drugs", m.id)
+        if not entry:
+            continue
+        sizes = _class_sizes()
+        own = sorted(entry.classes, key=lambda c: sizes.get(c, 0))
+        if own and (len(own) == 1 or sizes.get(own[0], 0) < sizes.get(own[1], 0)):  # the narrowest class
+            phrase = related.group(0)
+            out.append(Entity("DRUG_CLASS", own[0], phrase.strip(), related.end() - len(phrase.lstrip()), related.end()))
+    return out
 
 
 # "aspirin > 81 mg/day", "Copaxone 40 mg/mL three times per week", "amitriptyline at a dose of 25 mg/day or less"
@@ -277,8 +328,21 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     if by_clause is not None:
         return by_clause
     exception = context.exception_start(ctx.text)
-    included = [m for m in mentions if exception is None or m.start < exception]
-    excepted = [m for m in mentions if exception is not None and m.start >= exception]
+    # "any immunomodulatory therapy other than interferon beta-1a, including glatiramer acetate, ...": the examples
+    # after the exception are the class's
+    examples = EXAMPLES_RE.search(ctx.text, exception) if exception is not None else None
+    excepted = [m for m in mentions if exception is not None and exception <= m.start < (examples.start() if examples
+                                                                                          else len(ctx.text))]
+    included = [m for m in mentions if m not in excepted]
+    if all_windows:
+        # "... within 12 weeks, prior to baseline. Participants previously treated with teriflunomide must also have
+        # completed an accelerated elimination procedure": a sentence after the last window, with none of its own, is
+        # another requirement, left to a person
+        last = max(w.end for w in all_windows)
+        stop = re.compile(r"\.\s+[A-Z]").search(ctx.text, last)
+        if stop:
+            mentions = [m for m in mentions if m.start < stop.start()]
+            included = [m for m in included if m.start < stop.start()]
     if not included:
         return []
     if excepted:
@@ -351,7 +415,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         groups = _by_window(included, windows)
         for group, window in groups:
             ctx.consume(window.start, window.end)
-            rules.append(WashoutRule(polarity=ctx.base_polarity(group[0].start, window),
+            polarity = "exclude" if window.gap and _allowed_after_gap(ctx.text) else \
+                ctx.base_polarity(group[0].start, window)
+            rules.append(WashoutRule(polarity=polarity,
                                      drugs=_ids(m for m in group if m.label == "DRUG"),
                                      classes=_ids(m for m in group if m.label == "DRUG_CLASS"),
                                      except_drugs=_ids([*excepted, *_other_than_named(ctx.text, group, groups)]),
@@ -421,10 +487,13 @@ def _timed_clauses(ctx: Context, mentions: list, windows: list) -> list | None:
         start = head_end + match.end()
     clauses.append((start, len(ctx.text)))
     starts = sorted(m.start for m in mentions)
+    either = False
     timed = [(a, b) for a, b in clauses if bisect_left(starts, a) < bisect_left(starts, b)]
     timings = {bool(find_windows(ctx.text[a:b])) or bool(_AT_ANY_TIME_RE.search(ctx.text[a:b])) for a, b in timed}
     if len(timed) < 2 or timings != {True} or len({bool(find_windows(ctx.text[a:b])) for a, b in timed}) < 2:
         timed = _current_then_window(ctx.text, starts, windows)
+        either = timed is None  # "for at least 6 months, or ... within 3 months": alternatives
+        timed = timed or _duration_then_window(ctx.text, starts, windows)
         if timed is None:
             return None
         head_end = 0
@@ -439,6 +508,8 @@ def _timed_clauses(ctx: Context, mentions: list, windows: list) -> list | None:
                 ctx.consume(s - len(head) + a, e - len(head) + a)
     for m in mentions:
         ctx.consume(m.start, m.end)
+    if head_end == 0 and either and ctx.section == "inclusion" and len(rules) > 1:
+        return [GroupRule(mode="any", rules=rules)]  # in an inclusion either clause is enough
     return rules
 
 
@@ -454,6 +525,23 @@ def _current_then_window(text: str, starts: list, windows: list) -> list | None:
             or starts[bisect_left(starts, cut.end())] > windows[0].start:
         return None
     return [(0, cut.start()), (cut.end(), len(text))]
+
+
+def _duration_then_window(text: str, starts: list, windows: list) -> list | None:
+    """"Prior treatment with interferon beta for more than 4 weeks, or discontinuation of interferon beta less than
+    6 months prior to baseline": a clause timed by how long the drug was taken and one timed by a window, joined by
+    ", or", give a rule each."""
+    minimum = _MIN_DURATION_RE.search(text)
+    if not windows or minimum is None:
+        return None
+    window = next((w for w in windows if w.start >= minimum.end()), None)
+    if window and re.search(r"[;.]", text[minimum.end():window.start]):
+        return None  # "..., or not on any DMT; no plans to change therapy during the 36 weeks": another clause
+    cuts = [m.start() for m in re.finditer(r",\s*or\b", text[:window.start] if window else "")
+            if m.start() >= minimum.end() and text.count("(", 0, m.start()) == text.count(")", 0, m.start())]
+    if not cuts or not starts[0] < minimum.start() or not any(cuts[-1] <= s < window.start for s in starts):
+        return None
+    return [(0, cuts[-1]), (cuts[-1], len(text))]
 
 
 def _other_than_named(text: str, group: list, groups: list) -> list:
@@ -598,12 +686,17 @@ def _modifier_across_parenthesis(text: str, mention):
         return mention
     kind = "drug_classes" if mention.label == "DRUG_CLASS" else "drugs"
     found = get_lexicon().lookup(kind, f"{before.group(1) if before else 'systemic'} {mention.text}", fuzzy=False)
-    return replace(mention, id=found.entry.id) if found else mention
+    if not found:
+        return mention
+    # the routes that make it systemic are read with it
+    return replace(mention, id=found.entry.id, end=routes.end() if routes and not before else mention.end)
 
 
 _ROUTE = r"(?:IV|i\.v\.|intravenous(?:ly)?|oral(?:ly)?|PO|p\.o\.|IM|intramuscular(?:ly)?)"
-_SYSTEMIC_ROUTES_RE = re.compile(rf"\s*(?:use|treatment|therapy|administration)?\s*\(\s*{_ROUTE}(?:\s*(?:,|/|or|and)\s*"
-                                 rf"{_ROUTE})*\s*\)", re.I)
+_ROUTES = rf"{_ROUTE}(?:\s*(?:,|/|or|and)\s*{_ROUTE})*"
+# "(IV or oral)", "(30 or more consecutive days) by the intravenous or oral route"
+_SYSTEMIC_ROUTES_RE = re.compile(rf"\s*(?:use|treatment|therapy|administration)?\s*(?:\(\s*{_ROUTES}\s*\)|"
+                                 rf"(?:\([^()]{{1,60}}\)\s*)?(?:by|via)\s+(?:the\s+)?{_ROUTES}\s+routes?\b)", re.I)
 # "... or no therapy for six months", "or not on any disease-modifying therapy", "(or no treatment)"
 _UNTREATED_ARM_RE = re.compile(rf"\bor\s+(?:no|without(?:\s+any)?|not\s+on\s+any|not\s+(?:receiving|taking)\s+any)\s+"
                                rf"(?:(?:MS\s+)?(?:disease[\s-]+modifying\s+)?)(?:therapy|therapies|treatment|drug|DMT)s?"
