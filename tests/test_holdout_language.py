@@ -1075,3 +1075,51 @@ def test_a_permission_after_a_gap_is_a_washout(text, section):
 
 def test_iv_immunoglobulin_is_the_drug():
     assert "intravenous_immunoglobulin" in one("IV immunoglobulin or plasma exchange within 6 months.", "washout")["drugs"]
+
+
+# --- session 8: seventh hold-out round ------------------------------------------------------------------------
+
+def test_roman_numerals_past_ten_are_markers():
+    text = "Exclusion Criteria:\n" + "\n".join(f"{r}) Criterion number {n}." for n, r in enumerate(
+        ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii", "xiii", "xiv", "xv"], start=1))
+    assert [c.text for c in segment(text)] == [f"Criterion number {n}." for n in range(1, 16)]
+
+
+def test_a_top_level_list_after_a_paragraph_with_a_nested_list():
+    text = ("Key Inclusion Criteria:\n\nRelapsing-remitting MS, with either of the following:\n\n"
+            "  * at least 1 relapse within the 12 months prior to randomization, OR\n"
+            "  * a gadolinium-enhancing lesion within the 6 weeks prior to randomization.\n"
+            "* Aged 18 to 55 years old, inclusive.\n* Must give written informed consent.\n")
+    criteria = segment(text)
+    assert [len(c.children) for c in criteria] == [2, 0, 0]
+    assert criteria[1].text == "Aged 18 to 55 years old, inclusive."
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Inability to undergo MRI with gadolinium, or an eGFR below 30 mL/min/1.73 m2.", "lab"),
+    ("Inability to complete an MRI scan without sedation, or contraindications for MRI such as a pacemaker or "
+     "cochlear implant", "condition"),
+])
+def test_an_inability_does_not_reach_the_next_item(text, kind):
+    assert [r["polarity"] for r in rules(text, kind=kind)] == ["exclude"]
+    # what the patient cannot do stays negated: "unable to undergo MRI, or to receive gadolinium"
+    from matcher.compile.context import negated_at
+    text = "Unable to undergo MRI, or to receive gadolinium, or an eGFR below 30"
+    assert negated_at(text, text.index("receive")) and not negated_at(text, text.index("eGFR"))
+
+
+def test_a_negation_reaches_past_a_parenthesis():
+    (rule,) = rules("negative for hepatitis B (HBsAg and HBcAb), for hepatitis C and for tuberculosis (interferon-gamma "
+                    "release assay).", "inclusion", "condition")
+    assert rule["polarity"] == "exclude" and "tuberculosis" in rule["conditions"]
+    # ... but a negation inside the parenthesis stays there
+    (group,) = compile_text("Stable disease-modifying treatment (or no treatment) since at least 6 months",
+                            "inclusion", "X1")
+    assert group.kind == "group" and group.rules[0].polarity == "require"
+
+
+def test_a_test_named_after_its_condition_is_how_it_is_found():
+    found = compile_text("Latent tuberculosis (positive interferon-gamma release assay) unless treated.", "exclusion",
+                         "X1")
+    assert [r.kind for r in found] == ["condition", "manual_review"]  # the proviso goes to a person
+    assert found[0].conditions == ["latent_tuberculosis"] and "unless" in found[1].why

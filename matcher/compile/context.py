@@ -24,6 +24,7 @@ _CLAUSE_BREAK_RE = re.compile(r"[;.:]\s|[;:]$|[()\[\]]|\bbut\b|\bwhile\b|\bwhere
 _PSEUDO_NEGATION_RE = re.compile(r"not\s+(?:limited|restricted|necessarily|only)|no\s+(?:more|less|later|earlier)\s+than|"
                                  r"not\s+(?:more|less)\s+than|no\s+change|not\s+responding|non[\s-]?relapsing", re.I)
 NEGATION_SCOPE_WORDS = 8
+_ASIDE_RE = re.compile(r"\([^()]*\)")
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +74,13 @@ def scope_start(text: str, position: int) -> int:
     ``_SCOPE_CHARS`` back (at a word boundary), so that a clause of 100,000 characters without a break is
     not read again for every mention. Only the last :data:`NEGATION_SCOPE_WORDS` words are used."""
     start = clause_start(text, position)
+    while start and text[start - 1] == ")" and position - start <= _SCOPE_CHARS:
+        # "negative for hepatitis B (HBsAg and HBcAb), for hepatitis C and for tuberculosis": after its parenthesis
+        # the clause goes on
+        opening = text.rfind("(", 0, start - 1)
+        if opening < 0 or ")" in text[opening + 1:start - 1]:
+            break
+        start = clause_start(text, opening)
     if position - start <= _SCOPE_CHARS:
         return start
     space = _SPACE_RE.search(text, position - _SCOPE_CHARS, position)
@@ -100,9 +108,20 @@ def negated_at(text: str, position: int) -> bool:
         return False
     start = scope_start(text, position)
     scope = _PSEUDO_NEGATION_RE.sub(lambda m: " " * len(m.group(0)), text[start:position])
+    scope = _ASIDE_RE.sub(" ", scope)  # a parenthesis the clause goes on after negates nothing beyond it
     words = scope.split()
     scope = " ".join(words[-NEGATION_SCOPE_WORDS:])
-    return triggers()["NEGATION"].search(scope) is not None
+    negations = list(triggers()["NEGATION"].finditer(scope))
+    if not negations:
+        return False
+    # "Inability to undergo MRI with gadolinium, or an eGFR below 30": what comes after ", or" is another item, not
+    # something the patient is unable to do (", or to receive gadolinium" still is)
+    last = negations[-1]
+    return not (_ABILITY_RE.fullmatch(last.group(0)) and _NEW_ITEM_RE.search(scope, last.end()))
+
+
+_ABILITY_RE = re.compile(r"unable|inability\s+to|cannot|unwilling|refuse|refusal|without", re.I)
+_NEW_ITEM_RE = re.compile(r",\s*(?:or|and)\b(?!\s+(?:to|unable|unwilling)\b)", re.I)
 
 
 def exception_start(text: str) -> Optional[int]:

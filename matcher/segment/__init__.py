@@ -29,9 +29,11 @@ _SUBHEADING_RE = re.compile(
     r"^\s*(?:\*\*|#+\s*)?(?:(?:[\w/-]+\s+){0,3}?(?P<section>inclusions?|exclusions?)\s+(?:criteria\s+)?"
     r"(?:related|relating|regarding|concerning|pertaining|linked)\s+to\b[^:\n]{0,80}|"
     r"[\w/ -]{0,40}?[\s-]related\s+(?P<section2>inclusions?|exclusions?|criteria))\s*:\s*(?:\*\*)?\s*$", re.I)
+# i to xx
+_ROMAN = r"(?:x{0,2}(?:ix|iv|vi{0,3}|i{1,3})|x{1,2})"
 _MARKER_RE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[-*•·▪◦‣–]|\d{1,2}[.)](?!\d)|\(\d{1,2}\)|\(?[a-z][.)]|"
-    r"\(?(?:i{1,3}|iv|vi{0,3}|ix|x)[.)])[ \t]+(?P<body>\S.*)$"
+    rf"\(?{_ROMAN}[.)])[ \t]+(?P<body>\S.*)$"
 )
 _CONNECTOR_END_RE = re.compile(r"(?:,|;|\b(?:or|and|and/or))\s*$", re.I)
 # "any of the following medications: A, B, or C." lists its items inline: it introduces no list of bullets.
@@ -51,7 +53,7 @@ def _marker_family(marker: str) -> str:
     core = marker.strip("().")
     if core.isdigit():
         return "number"
-    if re.fullmatch(r"i{1,3}|iv|vi{0,3}|ix|x", core):
+    if re.fullmatch(_ROMAN, core):
         return "roman"
     return "letter"
 
@@ -215,6 +217,9 @@ def _place(item: _Item, stack: list[_Item], blank_before: bool) -> None:
         candidate = stack[-1]
         parent = candidate.parent
         if parent is not None and candidate.family == item.family != parent.family:
+            if parent.family == "paragraph" and item.indent < candidate.indent and item.indent <= parent.indent:
+                stack.clear()  # back at the level of the paragraph whose nested list this was: a list of its own
+                return
             # Same marker as its siblings (i), ii), iii)): a sibling, whatever the indentation.
             stack.pop()
             item.parent = parent

@@ -26,7 +26,7 @@ _RELATIONAL_BEFORE = r"may\s+mimic|could\s+(?:have\s+)?caus\w*|(?:that|which)\s+
 _QUALIFIER_BEFORE_RE = re.compile(rf"\b(?:(?P<degree>{_JUDGEMENT})|(?P<relational>{_RELATIONAL_BEFORE}))\b", re.I)
 _QUALIFIER_AFTER_RE = re.compile(
     r"\b(?:(?P<degree>(?:(?:that|which)\s+(?:is|are|was|were)\s+)?not\s+(?:yet\s+|adequately\s+|well\s+|"
-    rf"sufficiently\s+|properly\s+)?(?:controlled|treated)|inadequately\s+treated)|{_RELATIONAL_BEFORE}|interfer\w*|requiring|(?:that|which)\s+"
+    rf"sufficiently\s+|properly\s+)?(?:controlled|treated)|inadequately\s+treated)|{_RELATIONAL_BEFORE}|interfer(?!on)\w*|requiring|(?:that|which)\s+"
     r"require[sd]?|needing|render\w*|prevent\w*|preclud\w*|making|limit(?:ing|s)|(?:that|which)\s+limits?|"
     r"restricting|compromising|impairing)\b", re.I)
 # A degree right after the condition: "diabetes mellitus poorly controlled by treatment".

@@ -185,6 +185,9 @@ def extract_conditions(ctx: Context) -> list:
     rules = _without_covered(rules)
     for m in confident + excepted + allowed_mentions + narrowed:
         ctx.consume(m.start, m.end)
+    for test in ctx.entities_of("LAB"):  # "tuberculosis (interferon-gamma release assay)": how it is found
+        if _names_the_test(text, test, confident):
+            ctx.consume(test.start, test.end)
     # the examples of a general term stated as a rule are what it covers ("inability to complete an MRI scan,
     # including contraindications such as ..., or other ferromagnetic implants"), unless they carry a number
     for lst in lists:
@@ -292,13 +295,22 @@ def _serology(ctx: Context) -> list:
     """A positive qualitative test ("positive HIV serological test", "positive syphilis (RPR) test") is the
     condition it indicates (``indicates`` in labs.jsonl)."""
     lexicon = get_lexicon()
+    conditions = ctx.entities_of("CONDITION")
     out = []
     for e in ctx.entities_of("LAB"):
         entry = lexicon.get("labs", e.id)
         condition = entry.data.get("indicates") if entry else None
-        if condition and not re.search(r"\bnegative\b", ctx.text[max(0, e.start - 40):e.end + 20], re.I):
+        if condition and not re.search(r"\bnegative\b", ctx.text[max(0, e.start - 40):e.end + 20], re.I) \
+                and not _names_the_test(ctx.text, e, conditions):
             out.append(Entity("CONDITION", condition, e.text, e.start, e.end))
     return out
+
+
+def _names_the_test(text: str, test: Entity, conditions: list) -> bool:
+    """"for tuberculosis (interferon-gamma release assay)", "hepatitis B (HBsAg or HBcAb)": the test in a parenthesis
+    after a condition says how that condition is found; it is no condition of its own."""
+    opening = enclosing_paren(text, test.start)
+    return opening is not None and any(re.fullmatch(r"[\s,]*", text[c.end:opening]) for c in conditions)
 
 
 def _without_heads(mentions: list, text: str) -> list:
