@@ -1123,3 +1123,73 @@ def test_a_test_named_after_its_condition_is_how_it_is_found():
                          "X1")
     assert [r.kind for r in found] == ["condition", "manual_review"]  # the proviso goes to a person
     assert found[0].conditions == ["latent_tuberculosis"] and "unless" in found[1].why
+
+
+def test_a_condom_for_men_is_no_sex_restriction():
+    found = rules("Men must agree to use a condom during treatment and until the accelerated elimination procedure has "
+                  "been completed.", "inclusion")
+    assert [(r["kind"], (r["when"] or {}).get("sex")) for r in found] == [("contraception", "male")]
+
+
+def test_an_age_when_consent_is_signed():
+    rule = one("The participant must be aged 18 to 55 years (inclusive) when the informed consent is signed.", "age",
+               "inclusion")
+    assert (rule["years"]["low"], rule["years"]["high"]) == (18, 55)
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("Body weight of 40 kg or more and no more than 150 kg at screening", 40, 150),
+    ("Body weight >/= 25 kg.", 25, None),
+])
+def test_weight_bounds_written_after_the_number_or_with_a_slash(text, low, high):
+    rule = one(text, "weight", "inclusion")
+    assert (rule["kg"]["low"], rule["kg"]["high"]) == (low, high)
+
+
+def test_a_course_longer_than_a_duration_then_another_window():
+    found = rules("Corticosteroid treatment (IV, IM or oral) for 30 days or longer within the 8 weeks before screening, "
+                  "or any IV methylprednisolone within 30 days.", kind="washout")
+    assert [(r["polarity"], r["window"]["within"]["value"], r.get("min_duration")) for r in found] == [
+        ("exclude", 8, {"value": 30, "unit": "days"}), ("exclude", 30, None)]
+
+
+@pytest.mark.parametrize("text", [
+    "A relapsing course of MS (Lublin et al. 2014), i.e. relapsing-remitting MS, or secondary progressive MS with "
+    "superimposed relapses or MRI activity.",
+    "Diagnosis of relapsing multiple sclerosis (RMS), with a relapsing-remitting course or a secondary progressive "
+    "course with superimposed relapses",
+    "Diagnosis of MS with a relapsing course: relapsing-remitting MS, or secondary progressive MS with disease activity",
+])
+def test_relapsing_ms_spelled_out_as_its_subtypes(text):
+    found = rules(text, "inclusion")
+    subtypes = [(r["subtypes"], r["active_only"]) for r in found if r["kind"] == "ms_subtype"]
+    assert subtypes == [(["RRMS"], False), (["SPMS"], True)]
+    assert not [r for r in found if r["kind"] == "mri_activity"]  # the activity is the subtype's
+    assert one("Relapsing forms of MS.", "ms_subtype", "inclusion")["subtypes"] == ["CIS", "RRMS", "SPMS"]
+
+
+@pytest.mark.parametrize("text", [
+    "Known history of myocardial infarction, or heart failure of NYHA class III or IV.",
+    "Stroke or heart failure of New York Heart Association (NYHA) class III or IV.",
+])
+def test_a_condition_of_its_subtypes(text):
+    (rule,) = rules(text, kind="condition")
+    assert "heart_failure" not in rule["conditions"] and "heart_failure_nyha_iv" in rule["conditions"]
+
+
+def test_half_lives_or_a_time_whichever_is_longer():
+    rule = one("Have received an investigational agent within 5 half-lives or 12 weeks, whichever is longer, before "
+               "randomization.", "investigational")
+    assert rule["window"] == {"within": {"value": 12, "unit": "weeks"}, "anchor": "randomization", "half_lives": 5}
+
+
+def test_a_count_in_thousands_per_microlitre():
+    assert one("Absolute neutrophil count < 1.5 x 10^3/µL", "lab")["unit"] == "10^9/L"
+
+
+@pytest.mark.parametrize("text, field, value", [
+    ("Is currently taking more than one DMT.", "min_distinct", 2),
+    ("Total time on any DMT of at least 5 years.", "min_duration", {"value": 5, "unit": "years"}),
+])
+def test_counts_and_totals_of_therapy(text, field, value):
+    assert one(text, "prior_drug", "inclusion")[field] == value

@@ -67,7 +67,10 @@ _CONSENT_AS_TIME_RE = re.compile(
     r"(?:\s+form)?|"
     # "as of the date the informed consent is signed", "in the 2 years before the date of informed consent"
     r"(?:\b(?:as\s+of|on|at|by|before|prior\s+to|of|from|after)\s+)?the\s+date\s+(?:the|of|of\s+signing\s+the)\s+"
-    r"(?:written\s+)?(?:informed\s+)?consent(?:\s+form)?(?:\s+(?:is|was|has\s+been)\s+signed)?", re.I)
+    r"(?:written\s+)?(?:informed\s+)?consent(?:\s+form)?(?:\s+(?:is|was|has\s+been)\s+signed)?|"
+    # "aged 18 to 55 years (inclusive) when the informed consent is signed"
+    r"\b(?:when|once|as)\s+(?:the\s+)?(?:written\s+)?(?:informed\s+)?consent(?:\s+form)?\s+(?:is|was|has\s+been)\s+"
+    r"(?:signed|given|obtained)", re.I)
 _FOLLOWING_HEADING_RE = re.compile(r"\b(?:any|one|either|all|each)\s+(?:\w+\s+){0,2}?of\s+the\s+following\b", re.I)
 _K_OF_N_RE = re.compile(rf"\b(?:at\s+least\s+)?(?P<k>{NUM})\s+(?:\(\d\)\s+)?(?:out\s+)?of\s+(?:the\s+)?(?:following|these)\b",
                         re.I)

@@ -30,10 +30,10 @@ UNIT = r"(?P<unit>days?|d|weeks?|wks?|fortnights?|months?|mos?|years?|yrs?|y)\b"
 _COMPARATORS = [
     (r"inferior\s+or\s+(?:egal|equal)\s+to|less\s+than\s+or\s+equal\s+to|less\s+or\s+equal(?:\s+to)?|"
      r"(?:no|not)\s+(?:more|greater|higher|older)\s+than|not\s+(?:above|over|exceeding)|(?:does|do)\s+not\s+exceed|"
-     r"at\s+most|up\s+to|maximum\s+of|at\s+or\s+below|equal\s+to\s+or\s+(?:less|lower)\s+than|≤|=<|<=|=\s*<", "<="),
+     r"at\s+most|up\s+to|maximum\s+of|at\s+or\s+below|equal\s+to\s+or\s+(?:less|lower)\s+than|≤|=<|<=|=\s*<|</=", "<="),
     (r"more\s+or\s+(?:egal|equal)(?:\s+to)?|greater\s+than\s+or\s+equal\s+to|superior\s+or\s+(?:egal|equal)\s+to|"
      r"at\s+or\s+(?:above|over)|equal\s+to\s+or\s+(?:greater|more|higher)\s+than|"
-     r"at\s+least|(?:no|not)\s+(?:less|lower|fewer|younger)\s+than|not\s+(?:below|under)|minimum\s+of|a\s+minimum\s+of|≥|>=|=>|"
+     r"at\s+least|(?:no|not)\s+(?:less|lower|fewer|younger)\s+than|not\s+(?:below|under)|minimum\s+of|a\s+minimum\s+of|≥|>=|=>|>/=|"
      r"=\s*>", ">="),
     (r"inferior\s+to|less\s+than|lower\s+than|younger\s+than|below|under|fewer\s+than|<", "<"),
     (r"superior\s+to|greater\s+than|more\s+th[ae]n|higher\s+than|older\s+than|above|over|exceeding|>", ">"),
@@ -139,8 +139,9 @@ def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optiona
     if post_match:
         post = post_match.group("post").lower()
         comparator = next(c for p, c in _POSTFIX if re.fullmatch(p, post))
-        return FoundRange(range_from(comparator, number(post_match.group("value"))),
-                          post_match.start(), post_match.end())
+        found = FoundRange(range_from(comparator, number(post_match.group("value"))),
+                           post_match.start(), post_match.end())
+        return _closed_by_second_bound(text, found, prefix)  # "40 kg or more and no more than 150 kg"
     equals = re.compile(rf"(?:=|:|\bof|\bscore)\s*(?P<value>{number_re}){u}(?!\s*(?:to|-|and)\s*\d)", re.I)
     match = equals.search(text)
     if match:
@@ -241,6 +242,9 @@ def anchor_of(text: Optional[str]) -> Anchor:
 
 
 _WINDOW_PATTERNS = [
+    # "within 5 half-lives or 12 weeks, whichever is longer": the time after the half-lives
+    rf"(?:within|in)\s+(?:the\s+)?{NUM}\s*(?:(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)\s+or\s+"
+    rf"(?P<value>{NUM})\s*{UNIT}(?:\s+(?:{_BEFORE}|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "within (the) (last|past|previous) 24 weeks (prior to|before|of) screening"
     rf"(?:within|in|during|over|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<value>{NUM})\s*{UNIT}"
     rf"(?:\s+(?:{_BEFORE}|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",

@@ -412,6 +412,10 @@ def _specific(mentions: list, text: str) -> list:
         narrowed = paren and any(
             m.end + paren.start(1) <= o.start < m.end + paren.end(1) and m.id in lexicon.condition_ancestors(o.id) - {o.id}
             for o in mentions)
+        # "heart failure of NYHA class III or IV": the subtypes named right after "of"
+        of = re.match(r"\s+of\s+", text[m.end:])
+        narrowed = narrowed or of and any(o.start == m.end + of.end() and m.id in lexicon.condition_ancestors(o.id) - {o.id}
+                                          for o in mentions)
         if not narrowed:
             keep.append(m)
     return keep

@@ -74,7 +74,8 @@ _MEN_RE = re.compile(r"^\s*(?:men|males?|male\s+(?:subjects|patients|participant
 _WOMEN_RE = re.compile(r"^\s*(?:women|females?|female\s+(?:subjects|patients|participants))\b", re.I)
 _BOTH_RE = re.compile(r"\b(?:males?\s+(?:or|and)\s+females?|females?\s+(?:or|and)\s+males?|men\s+(?:or|and)\s+women|"
                       r"women\s+(?:or|and)\s+men|both\s+(?:genders|sexes)|(?:either|any|all)\s+(?:gender|sex))\b", re.I)
-_REPRODUCTIVE_RE = re.compile(r"child\s*-?bearing|pregnan|contracept|lactat|breast|menstruat|fertile|partner", re.I)
+_REPRODUCTIVE_RE = re.compile(r"child\s*-?bearing|pregnan|contracept|lactat|breast|menstruat|fertile|partner|condom|sperm|"
+                              r"vasectom|father", re.I)
 
 
 # In an exclusion list, "all female patients" (or a bare "Women.") excludes that sex.
@@ -166,7 +167,10 @@ def _listed_subtypes(ctx: Context) -> list:
         return len(lexicon.subtype_members(e.id)) == 1
 
     keep = []
+    asides_blank = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), ctx.text)  # "(Lublin et al. 2014)"
     for e in mentions:
+        if keep and e.id == "active_ms" and not ctx.text[keep[-1].end:e.start].strip():
+            continue  # "secondary progressive MS with disease activity": the activity of the subtype before it
         if keep and _DEFINED_AS_RE.search(ctx.text[keep[-1].end:e.start]):
             # "SPMS, defined as a history of relapsing-remitting MS followed by ...": the course that led to it
             ctx.consume(e.start, e.end)
@@ -176,15 +180,27 @@ def _listed_subtypes(ctx: Context) -> list:
                 single(o) for o in mentions if e.end + paren.start(1) <= o.start < e.end + paren.end(1)):
             ctx.consume(e.start, e.end)
             continue
+        # "a relapsing course of MS, i.e. relapsing-remitting MS, or SPMS with superimposed relapses", "relapsing MS
+        # (RMS) ..., with a relapsing-remitting course or a secondary progressive course with relapses": spelled out
+        spelled = None if single(e) else _SPELLED_OUT_RE.match(asides_blank, e.end)
+        if spelled and sum(single(o) for o in mentions if spelled.end() <= o.start < spelled.end() + 160) >= 2:
+            ctx.consume(e.start, e.end)
+            continue
         keep.append(e)
     return keep
 
 
+_SPELLED_OUT_RE = re.compile(r"[^.;]{0,100}?(?:\bi\.\s?e\.,?|\bnamely\b|\bthat\s+is\b|:|,\s*with\s+an?\b|\bdefined\s+as\b)", re.I)
+
+
 _INACTIVE_AFTER_RE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?without\s+(?:any\s+)?(?:evidence\s+of\s+)?"
                                 r"(?:disease\s+|clinical\s+|MRI\s+|inflammatory\s+|superimposed\s+)?(?:activity|relapses?)", re.I)
-_ACTIVE_AFTER_RE = re.compile(r"\)?\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?with(?!\s+or\s+without)\s+[^,;.]{0,40}?\b"
+_ACTIVE_AFTER_RE = re.compile(r"\)?\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+|MS\s+|multiple\s+sclerosis\s+)?with(?!\s+or\s+without)\s+[^,;.]{0,40}?\b"
                               r"(?:activity|relapses?|lesions?)\b", re.I)
 _ACTIVE_BEFORE_RE = re.compile(r"\bactive\s+$", re.I)
+_COUNTED_RE = re.compile(rf"\d|\b(?:at\s+least|one|two|three|a\s+single|an?)\b", re.I)
+_TIMED_RE = re.compile(r"\s*(?:during|within|in|over)\b", re.I)  # "... with relapses or MRI activity during 2 years"
+_ACTIVITY_TAIL_RE = re.compile(r"(?:\s+(?:and/or|or|and)\s+(?:new\s+)?(?:MRI|clinical|radiological|disease)\s+activity\b)?", re.I)
 _INACTIVE_BEFORE_RE = re.compile(r"\b(?:non-?active|inactive|not\s+active|non-?relapsing)\s+$", re.I)
 # Not the patient's subtype: the course an SPMS began with ("following an initial relapsing-remitting course"),
 # the population of another study ("the pilot study of lipoic acid in SPMS").
@@ -226,9 +242,15 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             any_subtype = any_subtype or entity
             continue  # "any disease sub-type of MS": a diagnosis, not a subtype restriction
         subtypes.extend(m for m in members if m not in subtypes)
+        activity = _ACTIVE_AFTER_RE.match(ctx.text, entity.end)
+        tail = activity and _ACTIVITY_TAIL_RE.match(ctx.text, activity.end())
+        if activity and not _COUNTED_RE.search(activity.group(0)) and not _TIMED_RE.match(ctx.text, tail.end()):
+            # "SPMS with superimposed relapses or MRI activity": what makes the subtype active (a count, "with at
+            # least one relapse in the last 2 years", is a relapse rule of its own)
+            ctx.consume(activity.start(), tail.end())
         own_activity[tuple(members)] = own_activity.get(tuple(members), False) or bool(
             (entry and entry.data.get("active_only_for")) or re.search(r"\bactive\b", entity.text, re.I)
-            or _ACTIVE_AFTER_RE.match(ctx.text[entity.end:]) or _ACTIVE_BEFORE_RE.search(ctx.text[:entity.start]))
+            or activity or _ACTIVE_BEFORE_RE.search(ctx.text[:entity.start]))
         first = entity if first is None else first
         ctx.consume(entity.start, entity.end)
     diagnosis = next((m for m in _DIAGNOSIS_RE.finditer(ctx.text)
@@ -524,6 +546,8 @@ def extract_mri(ctx: Context) -> list:
     if gd and t2 and _alternatives_joined(ctx.text, gd, t2):
         found = [(min(gd, t2, key=lambda m: m.start()), "any")]  # ">=1 new T2 or Gd-enhancing lesion"
     for match, lesion in found:
+        if ctx.is_consumed(match.start()):
+            continue  # "SPMS with superimposed relapses or MRI activity": the subtype's activity
         count = _LESION_COUNT_RE.search(ctx.text[max(0, match.start() - 40):match.start()])
         min_count = int(number(count.group("n"))) if count else 1
         window = _window_after([w for w in windows if not _RELAPSE_BEFORE_RE.search(ctx.text[:w.start])],

@@ -21,7 +21,7 @@ CONDITION_LABS = {"thrombocytopenia": "platelets", "renal_failure": "egfr", "ren
 # "per µL" and "x 10^9/L" before the plain run of unit characters, which would stop at "per" or at the "x" of
 # the multiplication.
 _UNIT = r"(?P<unit>(?:per\s+(?:[µμun]|mc)?[lL]\b|per\s+mm[3³])|" \
-        r"(?:[x×]\s*10\s*(?:\^|\*|[eE])?\s*[\d⁹¹²³⁶]+\s*/\s*[lL])|" \
+        r"(?:[x×]\s*10\s*(?:\^|\*|[eE])?\s*[\d⁹¹²³⁶]+\s*/\s*(?:[lL]|[µμu]L|mcL|mm[3³]))|" \
         r"(?:[a-zµμ%/^·*.\d]+?\s*/\s*1[.,]73\s*m(?:2|²)?)|(?:[a-zµμ%/^·*.\d²³]+))"
 # "150,000", "150 000" (a space, thin or no-break, between thousands), "1.5", "1,5".
 _VALUE = r"\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?![.,\d])|\d+(?:[.,]\d+)?"

@@ -96,7 +96,12 @@ _MIN_DURATION_RE = re.compile(
     rf"(?P<unit2>days?|weeks?|months?|years?)\s+of\s+(?:\w+\s+)?(?:therapy|treatment|use)|"
     # "the treatment must have been initiated more than 1 year before inclusion": on it for at least that long
     rf"\b(?:initiated|started|begun|commenced)\s+(?:at\s+least|more\s+than|over|≥|>=|>)\s*(?P<value3>{NUM}|an?)\s*"
-    rf"(?P<unit3>days?|weeks?|months?|years?)\s+(?:before|prior\s+to|ago)", re.I)
+    rf"(?P<unit3>days?|weeks?|months?|years?)\s+(?:before|prior\s+to|ago)|"
+    # "for 30 days or longer"
+    rf"\bfor\s+(?P<value4>{NUM})\s*(?P<unit4>days?|weeks?|months?|years?)\s+or\s+(?:longer|more)\b|"
+    # "total time on any DMT of at least 5 years"
+    rf"\b(?:time|duration|exposure)\s+(?:on|of|to)\s+[^.;]{{0,40}}?\bof\s+(?:at\s+least|a\s+minimum\s+of|more\s+than|≥|>=)\s*"
+    rf"(?P<value5>{NUM})\s*(?P<unit5>days?|weeks?|months?|years?)", re.I)
 # "anticoagulants that cannot be stopped for 3 days before the procedure", "unwilling to discontinue X": the
 # patient is on it now; the window is how long a pause would take, not a washout.
 _CANNOT_STOP_RE = re.compile(r"\b(?:cannot|can\s*not|can't|could\s+not|unable\s+to|not\s+able\s+to)\s+be\s+"
@@ -120,8 +125,9 @@ _IF_TAKING_RE = re.compile(r"^\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient
                            r"(?:the\s+)?(?:patients?|subjects?|participants?)\s+(?:who\s+(?:is|are)\s+)?"
                            r"(?=[^.;]*\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b))"
                            r"(?:currently\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
-_DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
-                          rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<n>{NUM})(?:\s+or\s+more)?\s+"
+_DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
+                          rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<more>more\s+than\s+)?"
+                          rf"(?P<n>{NUM})(?:\s+or\s+more)?\s+"
                           r"(?:\w+\s+)?(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs|agents|medications)|"
                           # "dual antiplatelet therapy": two drugs of the class named next, together
                           r"\b(?P<dual>dual|triple)\s+(?=\w+)", re.I)
@@ -441,7 +447,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
             rule["min_distinct"] = _DUAL[distinct.group("dual").lower()]
             ctx.consume(distinct.start(), distinct.end())
     elif distinct:
-        rule["min_distinct"] = int(number(distinct.group("n")))
+        rule["min_distinct"] = int(number(distinct.group("n"))) + (1 if distinct.group("more") else 0)
         if distinct.group("most"):  # "treated with no more than two DMTs": three or more exclude
             rule.update(min_distinct=rule["min_distinct"] + 1, polarity=context.opposite(polarity))
             naive = _NAIVE_OR_RE.search(ctx.text, 0, distinct.start())  # "Treatment-naive, or": zero is allowed
@@ -532,16 +538,18 @@ def _duration_then_window(text: str, starts: list, windows: list) -> list | None
     6 months prior to baseline": a clause timed by how long the drug was taken and one timed by a window, joined by
     ", or", give a rule each."""
     minimum = _MIN_DURATION_RE.search(text)
-    if not windows or minimum is None:
+    if not windows or minimum is None or not starts[0] < minimum.start():
         return None
-    window = next((w for w in windows if w.start >= minimum.end()), None)
-    if window and re.search(r"[;.]", text[minimum.end():window.start]):
-        return None  # "..., or not on any DMT; no plans to change therapy during the 36 weeks": another clause
-    cuts = [m.start() for m in re.finditer(r",\s*or\b", text[:window.start] if window else "")
-            if m.start() >= minimum.end() and text.count("(", 0, m.start()) == text.count(")", 0, m.start())]
-    if not cuts or not starts[0] < minimum.start() or not any(cuts[-1] <= s < window.start for s in starts):
-        return None
-    return [(0, cuts[-1]), (cuts[-1], len(text))]
+    # the window of the second clause: "... for more than 4 weeks, or discontinuation ... less than 6 months prior to
+    # baseline"; "for 30 days or longer within the 8 weeks before screening, or any IV methylprednisolone within 30 days"
+    for window in [w for w in windows if w.start >= minimum.end()]:
+        if re.search(r"[;.]", text[minimum.end():window.start]):
+            return None  # "..., or not on any DMT; no plans to change therapy during the 36 weeks": another clause
+        cuts = [m.start() for m in re.finditer(r",\s*or\b", text[:window.start])
+                if m.start() >= minimum.end() and text.count("(", 0, m.start()) == text.count(")", 0, m.start())]
+        if cuts and any(cuts[-1] <= s < window.start for s in starts):
+            return [(0, cuts[-1]), (cuts[-1], len(text))]
+    return None
 
 
 def _other_than_named(text: str, group: list, groups: list) -> list:
@@ -665,8 +673,8 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
 
 def _duration_of(match: re.Match) -> Duration:
     groups = match.groupdict()
-    value = groups.get("value") or groups.get("value2") or groups.get("value3")
-    unit = groups.get("unit") or groups.get("unit2") or groups.get("unit3")
+    value = next(groups[k] for k in ("value", "value2", "value3", "value4", "value5") if groups.get(k))
+    unit = next(groups[k] for k in ("unit", "unit2", "unit3", "unit4", "unit5") if groups.get(k))
     return Duration(value=1 if value.lower() in ("a", "an") else number(value), unit=unit_of(unit))
 
 
