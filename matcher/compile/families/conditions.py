@@ -105,7 +105,8 @@ def extract_conditions(ctx: Context) -> list:
     candidates = [m for m in entities if not _inside(m.start, exceptions) and not _inside(m.start, allowed)
                   and m.id != "multiple_sclerosis"]
     included = _specific(candidates, text)
-    narrowed = [m for m in candidates if m not in included]  # stated by the subtypes that narrow them
+    kept = {id(m) for m in included}
+    narrowed = [m for m in candidates if id(m) not in kept]  # stated by the subtypes that narrow them
     excepted += _other_than_ms(text, included)
     lists = _example_lists(text, included)
     distributed = _distributed_examples(text, lists, entities)
@@ -115,7 +116,8 @@ def extract_conditions(ctx: Context) -> list:
     all_windows = find_windows(text)
     # "latent tuberculosis unless the participant has completed at least 4 weeks of prophylaxis before randomization":
     # a window in a proviso after the conditions is the proviso's, left to the person who checks it
-    all_windows = [w for w in all_windows if not _in_proviso(text, included, w)]
+    ends = sorted(m.end for m in included)
+    all_windows = [w for w in all_windows if not _in_proviso(text, ends, w)]
     windows = [w for w in all_windows if free(w.start)]
     own_window = _item_windows(text, included, windows) if len(windows) >= 2 or _mid_list(text, included, windows) \
         else {}
@@ -190,8 +192,9 @@ def extract_conditions(ctx: Context) -> list:
             ctx.consume(test.start, test.end)
     # the examples of a general term stated as a rule are what it covers ("inability to complete an MRI scan,
     # including contraindications such as ..., or other ferromagnetic implants"), unless they carry a number
+    stated = {id(m) for m in confident}
     for lst in lists:
-        if lst.general in confident and _only_examples_of(ctx, lst):
+        if id(lst.general) in stated and _only_examples_of(ctx, lst):
             ctx.consume(lst.marker_start, lst.end)
         elif lst.defines and lst.general is not None and lst.general.id in dropped:
             ctx.consume(lst.general.start, lst.general.end)  # the items say what it is
@@ -612,9 +615,11 @@ def _item_windows(text: str, mentions: list, windows: list) -> dict:
     return out
 
 
-def _in_proviso(text: str, mentions: list, window) -> bool:
-    before = [m for m in mentions if m.end <= window.start]
-    start = max(before[-1].end if before else 0, segment_start(text, window.start))
+def _in_proviso(text: str, ends: list[int], window) -> bool:
+    """Whether a window stands in an "unless" clause after the last condition before it (``ends``: the conditions'
+    ends, sorted)."""
+    at = bisect_right(ends, window.start)
+    start = max(ends[at - 1] if at else 0, segment_start(text, window.start))
     proviso = _UNLESS_BEFORE_RE.search(text, start, window.start)
     # "unless disease-free for at least 5 years" still times the condition (no malignancy within 5 years)
     return proviso is not None and not _DISEASE_FREE_RE.search(text, proviso.end(), window.start)

@@ -339,7 +339,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     examples = EXAMPLES_RE.search(ctx.text, exception) if exception is not None else None
     excepted = [m for m in mentions if exception is not None and exception <= m.start < (examples.start() if examples
                                                                                           else len(ctx.text))]
-    included = [m for m in mentions if m not in excepted]
+    excepted_at = {id(m) for m in excepted}
+    included = [m for m in mentions if id(m) not in excepted_at]
     if all_windows:
         # "... within 12 weeks, prior to baseline. Participants previously treated with teriflunomide must also have
         # completed an accelerated elimination procedure": a sentence after the last window, with none of its own, is
