@@ -123,7 +123,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
                                           f"{rest}"))
     else:
         # a proviso no rule took ("latent tuberculosis unless treated") lets some patients in: a person reads it
-        ctx.unstated.extend(m.span() for m in _UNLESS_RE.finditer(text) if not ctx.is_consumed(m.start()))
+        ctx.unstated.extend(m.span() for m in context.UNLESS_RE.finditer(text) if not ctx.is_consumed(m.start()))
         residue = _residue(ctx)
         if residue:
             rules.append(ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
@@ -136,7 +136,6 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
 # increased risk of PML as determined by the investigator"). The connector opens the item; it is either set off by a
 # comma or opens a statement of stability, so that a relation over the whole list ("cardiac disease or arrhythmia that
 # in the opinion of the investigator would interfere") stays judgement throughout.
-_UNLESS_RE = re.compile(context.UNLESS, re.I)
 _JUDGED_CONNECTOR = {"inclusion": r"and", "exclusion": r"or"}
 _SHARED_WINDOW_RE = re.compile(r"\s*,\s*(?:within|during|in\s+the\s+(?:last|past|previous|preceding))\b", re.I)
 _STABILITY_RE = re.compile(r"\b(?:stable|stabili[sz]ed|stability)\b", re.I)

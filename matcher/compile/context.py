@@ -24,7 +24,8 @@ _CLAUSE_BREAK_RE = re.compile(r"[;.:]\s|[;:]$|[()\[\]]|\bbut\b|\bwhile\b|\bwhere
 _PSEUDO_NEGATION_RE = re.compile(r"not\s+(?:limited|restricted|necessarily|only)|no\s+(?:more|less|later|earlier)\s+than|"
                                  r"not\s+(?:more|less)\s+than|no\s+change|not\s+responding|non[\s-]?relapsing", re.I)
 NEGATION_SCOPE_WORDS = 8
-_ASIDE_RE = re.compile(r"\([^()]*\)")
+# A parenthesis holding no other: "(Lublin et al. 2014)", "(HBsAg and HBcAb)".
+PARENTHESIS_RE = re.compile(r"\([^()]*\)")
 
 
 @lru_cache(maxsize=1)
@@ -108,7 +109,7 @@ def negated_at(text: str, position: int) -> bool:
         return False
     start = scope_start(text, position)
     scope = _PSEUDO_NEGATION_RE.sub(lambda m: " " * len(m.group(0)), text[start:position])
-    scope = _ASIDE_RE.sub(" ", scope)  # a parenthesis the clause goes on after negates nothing beyond it
+    scope = PARENTHESIS_RE.sub(" ", scope)  # a parenthesis the clause goes on after negates nothing beyond it
     words = scope.split()
     scope = " ".join(words[-NEGATION_SCOPE_WORDS:])
     negations = list(triggers()["NEGATION"].finditer(scope))
@@ -199,7 +200,7 @@ class Context:
         """Whether ``position`` lies in an "unless" clause of its sentence: "prior rituximab, unless the last dose
         was more than 12 months before screening" excludes rituximab within 12 months (the gap is the way out)."""
         sentence = self.text.rfind(".", 0, position) + 1
-        return _UNLESS_RE.search(self.text, sentence, position) is not None
+        return UNLESS_RE.search(self.text, sentence, position) is not None
 
     def negated(self, position: int) -> bool:
         if _FREE_AFTER_RE.match(self.text, _word_end(self.text, position)):
@@ -227,7 +228,7 @@ def _merge_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
 
 
 UNLESS = r"\bunless\b|\bexcept\s+(?:if|when|where)\b"
-_UNLESS_RE = re.compile(UNLESS, re.I)
+UNLESS_RE = re.compile(UNLESS, re.I)
 # "relapse-free", "steroid free", "HIV negative", "HIV-negative", "HIV seronegative"
 _FREE_AFTER_RE = re.compile(r"[\s-]?free\b|[\s-]+(?:sero)?negative\b", re.I)
 _PROHIBITION_RE = re.compile(r"\b(?:may|must|should|shall|can|will)\s*not$|\bcannot$|\bmay\s+no\s+longer$", re.I)

@@ -167,7 +167,7 @@ def _listed_subtypes(ctx: Context) -> list:
         return len(lexicon.subtype_members(e.id)) == 1
 
     keep = []
-    asides_blank = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), ctx.text)  # "(Lublin et al. 2014)"
+    asides_blank = context.PARENTHESIS_RE.sub(lambda m: " " * len(m.group(0)), ctx.text)  # "(Lublin et al. 2014)"
     for e in mentions:
         if keep and e.id == "active_ms" and not ctx.text[keep[-1].end:e.start].strip():
             continue  # "secondary progressive MS with disease activity": the activity of the subtype before it
@@ -198,7 +198,7 @@ _INACTIVE_AFTER_RE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?withou
 _ACTIVE_AFTER_RE = re.compile(r"\)?\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+|MS\s+|multiple\s+sclerosis\s+)?with(?!\s+or\s+without)\s+[^,;.]{0,40}?\b"
                               r"(?:activity|relapses?|lesions?)\b", re.I)
 _ACTIVE_BEFORE_RE = re.compile(r"\bactive\s+$", re.I)
-_COUNTED_RE = re.compile(rf"\d|\b(?:at\s+least|one|two|three|a\s+single|an?)\b", re.I)
+_COUNTED_RE = re.compile(r"\d|\b(?:at\s+least|one|two|three|a\s+single|an?)\b", re.I)
 _TIMED_RE = re.compile(r"\s*(?:during|within|in|over)\b", re.I)  # "... with relapses or MRI activity during 2 years"
 _ACTIVITY_TAIL_RE = re.compile(r"(?:\s+(?:and/or|or|and)\s+(?:new\s+)?(?:MRI|clinical|radiological|disease)\s+activity\b)?", re.I)
 _INACTIVE_BEFORE_RE = re.compile(r"\b(?:non-?active|inactive|not\s+active|non-?relapsing)\s+$", re.I)

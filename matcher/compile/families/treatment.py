@@ -186,13 +186,13 @@ def _class_sizes() -> dict[str, int]:
 def _related_classes(text: str, mentions: list) -> list:
     """The class of a drug named with "or related products": the drug's own class, when it has one."""
     lexicon = get_lexicon()
+    sizes = _class_sizes()
     out = []
     for m in mentions:
         related = _RELATED_RE.match(text, m.end) if m.label == "DRUG" else None
         entry = related and lexicon.get("drugs", m.id)
         if not entry:
             continue
-        sizes = _class_sizes()
         own = sorted(entry.classes, key=lambda c: sizes.get(c, 0))
         if own and (len(own) == 1 or sizes.get(own[0], 0) < sizes.get(own[1], 0)):  # the narrowest class
             phrase = related.group(0)
@@ -346,7 +346,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         # completed an accelerated elimination procedure": a sentence after the last window, with none of its own, is
         # another requirement, left to a person
         last = max(w.end for w in all_windows)
-        stop = re.compile(r"\.\s+[A-Z]").search(ctx.text, last)
+        stop = _NEXT_SENTENCE_RE.search(ctx.text, last)
         if stop:
             mentions = [m for m in mentions if m.start < stop.start()]
             included = [m for m in included if m.start < stop.start()]
@@ -420,10 +420,10 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     if windows:
         rules = []
         groups = _by_window(included, windows)
+        allowed_after_gap = _allowed_after_gap(ctx.text)
         for group, window in groups:
             ctx.consume(window.start, window.end)
-            polarity = "exclude" if window.gap and _allowed_after_gap(ctx.text) else \
-                ctx.base_polarity(group[0].start, window)
+            polarity = "exclude" if window.gap and allowed_after_gap else ctx.base_polarity(group[0].start, window)
             rules.append(WashoutRule(polarity=polarity,
                                      drugs=_ids(m for m in group if m.label == "DRUG"),
                                      classes=_ids(m for m in group if m.label == "DRUG_CLASS"),
@@ -476,6 +476,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     return [PriorDrugRule(**rule)]
 
 
+_NEXT_SENTENCE_RE = re.compile(r"\.\s+[A-Z]")
 _DAYS_PER = {"days": 1, "weeks": 7, "months": 30.4375, "years": 365.25}
 
 
@@ -546,10 +547,9 @@ def _duration_then_window(text: str, starts: list, windows: list) -> list | None
     for window in [w for w in windows if w.start >= minimum.end()]:
         if re.search(r"[;.]", text[minimum.end():window.start]):
             return None  # "..., or not on any DMT; no plans to change therapy during the 36 weeks": another clause
-        cuts = [m.start() for m in re.finditer(r",\s*or\b", text[:window.start])
-                if m.start() >= minimum.end() and text.count("(", 0, m.start()) == text.count(")", 0, m.start())]
-        if cuts and any(cuts[-1] <= s < window.start for s in starts):
-            return [(0, cuts[-1]), (cuts[-1], len(text))]
+        cut = _last_or_clause(text, minimum.end(), window.start, _OR_RE)
+        if cut is not None and any(cut <= s < window.start for s in starts):
+            return [(0, cut), (cut, len(text))]
     return None
 
 
@@ -627,16 +627,18 @@ def _listed_instead_of_class(text: str, included: list) -> list:
     return keep
 
 
-def _last_or_clause(text: str, start: int, end: int) -> int | None:
-    """Where the last ", or" clause of its own (with its verb: ", or has received ...", ", or with ...") between
-    ``start`` and ``end`` begins, outside parentheses (", or Rebif)" ends a list of examples)."""
+def _last_or_clause(text: str, start: int, end: int, pattern: re.Pattern | None = None) -> int | None:
+    """Where the last ", or" clause of its own (with its verb: ", or has received ...", ", or with ...", or any
+    ", or" given ``pattern``) between ``start`` and ``end`` begins, outside parentheses (", or Rebif)" ends a list of
+    examples)."""
     found = None
-    for match in _OR_CLAUSE_RE.finditer(text, start, end):
+    for match in (pattern or _OR_CLAUSE_RE).finditer(text, start, end):
         if text.count("(", start, match.start()) == text.count(")", start, match.start()):
             found = match
     return found.start() if found else None
 
 
+_OR_RE = re.compile(r",\s*or\b", re.I)
 _OR_CLAUSE_RE = re.compile(r",\s*or\s+(?:has\s+|have\s+|had\s+|was\s+|been\s+)*(?:with|treated|received|receiving|"
                            r"taken|taking|used|using|exposed|on)\b", re.I)
 
