@@ -1193,3 +1193,98 @@ def test_a_count_in_thousands_per_microlitre():
 ])
 def test_counts_and_totals_of_therapy(text, field, value):
     assert one(text, "prior_drug", "inclusion")[field] == value
+
+
+# --- seventh round (tests/holdout7/) leftovers, fixed in session 9 -------------------------------------------------
+
+@pytest.mark.parametrize("text, section, polarity", [
+    ("Participants who are seropositive for aquaporin-4 or MOG antibodies are not eligible", "exclusion", "exclude"),
+    ("Positive serum test for AQP4-IgG or MOG-IgG at screening.", "exclusion", "exclude"),
+    ("Seronegative for AQP4-IgG.", "inclusion", "exclude"),
+    ("AQP4 antibody negative at screening", "inclusion", "exclude"),
+])
+def test_antibody_status_names_the_disease_with_its_sign(text, section, polarity):
+    """A positive AQP4 or MOG antibody is NMOSD or MOGAD; a negative one requires their absence."""
+    rule = rules(text, section, "condition")[0]
+    assert "neuromyelitis_optica" in rule["conditions"] and rule["polarity"] == polarity
+
+
+def test_seronegative_for_is_a_negation():
+    assert one("Seronegative for HIV at screening.", "condition", "inclusion")["polarity"] == "exclude"
+
+
+@pytest.mark.parametrize("text, section, expected", [
+    ("Clinically definite MS according to the Poser criteria, or MS according to the McDonald criteria (2001), at "
+     "the time of screening", "exclusion", [("exclude", "Poser"), ("exclude", "McDonald 2001")]),
+    ("Diagnosis of relapsing-remitting MS by either the Poser or the McDonald (2001) criteria.", "inclusion",
+     [("require", "Poser"), ("require", "McDonald 2001")]),
+    ("Definite MS by the 2005 McDonald criteria or by Poser criteria", "inclusion",
+     [("require", "McDonald 2005"), ("require", "Poser")]),
+])
+def test_two_sets_of_diagnostic_criteria_each_count(text, section, expected):
+    """Either set of criteria is meant: any of them in an inclusion, each one excludes in an exclusion."""
+    compiled = compile_text(text, section, "X1")
+    found = rules(text, section, "ms_diagnosis")
+    assert [(r["polarity"], r["criteria_version"]) for r in found] == expected
+    if section == "inclusion":
+        (group,) = [r for r in compiled if r.kind == "group"]
+        assert group.mode == "any"
+
+
+@pytest.mark.parametrize("text", [
+    "Pre-existing multiple sclerosis or another chronic neurological disorder",
+    "Known multiple sclerosis.",
+])
+def test_an_ms_diagnosis_excluded_in_a_trial_of_another_disease(text):
+    assert one(text, "ms_diagnosis")["polarity"] == "exclude"
+
+
+def test_the_first_administration_of_investigational_product_is_an_anchor():
+    text = ("Acute optic neuritis in one eye, with onset of visual symptoms ≤ 10 days prior to the first "
+            "administration of investigational product")
+    assert not rules(text, "inclusion", "investigational")
+    rule = one(text, "condition", "inclusion")
+    assert rule["window"]["within"] == {"value": 10, "unit": "days"} and rule["window"]["anchor"] == "first_dose"
+    washout = one("Use of any investigational product within 30 days prior to the first dose of study drug",
+                  "investigational")
+    assert washout["window"]["anchor"] == "first_dose"
+
+
+@pytest.mark.parametrize("text, condition", [
+    ("Any other disease of the optic nerve or the retina", "optic_neuropathy"),
+    ("Acute gastrointestinal ulceration within the last 3 months prior to randomisation", "peptic_ulcer"),
+    ("History of human immunodeficiency virus (HIV) or other immunodeficient conditions.", "immunodeficiency"),
+    ("Known hypersensitivity to ocrelizumab or to any of its excipients, or a history of anaphylaxis to a monoclonal "
+     "antibody", "monoclonal_antibody_hypersensitivity"),
+])
+def test_conditions_in_registry_wording(text, condition):
+    assert condition in one(text, "condition")["conditions"]
+
+
+@pytest.mark.parametrize("text, drug_class", [
+    ("Is currently taking a monoamine oxidase (MAO) inhibitor (e.g., selegiline, phenelzine), or has taken one "
+     "within 14 days before Day 1.", "mao_inhibitor"),
+    ("Prior treatment with interferon beta, glatiramer acetate or any other immunomodulatory drug, at any time",
+     "immunomodulator"),
+])
+def test_drug_classes_in_registry_wording(text, drug_class):
+    (rule,) = [r for r in rules(text) if r["kind"] in ("washout", "prior_drug")]
+    assert drug_class in rule["classes"]
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Severe renal impairment (creatinine clearance below 30 mL/min) or end-stage renal disease.",
+     "end_stage_renal_disease"),
+    ("Severe renal impairment (eGFR below 30) or hepatic cirrhosis.", "cirrhosis"),
+])
+def test_a_degree_word_does_not_reach_past_a_noun_phrase_of_its_own(text, kept):
+    """"Severe" grades the renal impairment its parenthesis defines, not the disease after the "or"."""
+    assert one(text, "condition")["conditions"] == [kept]
+
+
+@pytest.mark.parametrize("text", [
+    "History of severe or recurrent infection",
+    "Serious cardiac, pulmonary or renal disease",
+])
+def test_a_degree_word_still_reaches_modifiers_sharing_a_head(text):
+    assert not rules(text, kind="condition")

@@ -196,6 +196,10 @@ class Context:
             positive = not positive  # "no cannabinoid use at least 7 days before entry" is a loose "within"
         return "require" if positive else "exclude"
 
+    def _entity_end(self, position: int) -> int:
+        """The end of the longest entity starting at ``position`` (``position`` itself if none does)."""
+        return max((e.end for e in self.entities if e.start == position), default=position)
+
     def _unless_before(self, position: int) -> bool:
         """Whether ``position`` lies in an "unless" clause of its sentence: "prior rituximab, unless the last dose
         was more than 12 months before screening" excludes rituximab within 12 months (the gap is the way out)."""
@@ -203,8 +207,9 @@ class Context:
         return UNLESS_RE.search(self.text, sentence, position) is not None
 
     def negated(self, position: int) -> bool:
-        if _FREE_AFTER_RE.match(self.text, _word_end(self.text, position)):
-            return True  # "relapse-free", "steroid free"
+        if _FREE_AFTER_RE.match(self.text, _word_end(self.text, position)) or \
+                _FREE_AFTER_RE.match(self.text, self._entity_end(position)):
+            return True  # "relapse-free", "steroid free", "AQP4 antibody negative"
         if not negated_at(self.text, position):
             return False
         if self.section == "exclusion":

@@ -186,7 +186,10 @@ def unit_of(text: str) -> str:
 _ANCHORS: list[tuple[str, Anchor]] = [
     (r"screening|the\s+screening\s+visit|screening\s+visit|(?:the\s+)?(?:initial|first)\s+visit", "screening"),
     (r"baseline|day\s*1|the\s+baseline\s+visit|study\s+day\s+1", "baseline"),
-    (r"(?:the\s+)?first\s+(?:study\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion)|"
+    # "the first administration of investigational product"
+    (r"(?:the\s+)?first\s+(?:study\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion)"
+     r"(?:\s+of\s+(?:the\s+)?(?:study\s+(?:drug|medication|treatment|intervention)|investigational\s+(?:medicinal\s+)?"
+     r"(?:product|drug|agent)|IMP|IP|trial\s+(?:drug|medication)))?|"
      r"(?:the\s+)?first\s+treatment(?:\s+visit)?|"
      r"study\s+(?:drug|treatment)\s+(?:start|initiation)|"
      r"start\s+of\s+(?:study\s+)?treatment|initiation\s+of|(?:study\s+(?:drug|treatment)\s+)?dosing|"

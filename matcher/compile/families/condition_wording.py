@@ -47,6 +47,10 @@ _ITEM_BREAK_RE = re.compile(rf"[;,()\[\]]|{_FULL_STOP}")
 NEW_NOUN_PHRASE_RE = re.compile(r"\b(?:or|and|with)\s+(?:an?\s+|any\s+)?(?:history|presence|known|evidence|diagnosis|"
                                 r"positive|current|active|prior|previous)\b", re.I)
 _COORDINATION_RE = re.compile(r"\s*(?:or|and|and/or|/|&)?\s*", re.I)
+# "severe renal impairment or end-stage renal disease": a condition that names its own degree is not the one a
+# degree word before the pair grades
+_OWN_DEGREE_RE = re.compile(r"(?:end[\s-]+stage|complete|high[\s-]+grade|(?:second|third|2nd|3rd)[\s-]+degree|"
+                            r"stage\s+(?:[1-5]|I{1,3}|IV|V))\b", re.I)
 _LOCAL_BEFORE_RE = re.compile(r"\b(?:site|local(?:i[sz]ed)?)[\s-]*$", re.I)
 
 # What a treatment is for or acts on, what something may affect or cause, what to abstain from.
@@ -157,7 +161,8 @@ def qualified(text: str, mention: Entity, entities: list, starts: list[int],
               and flat[e.start - low:e.end - low] == text[e.start:e.end]]
     leading = [q for q in _QUALIFIER_BEFORE_RE.finditer(before)
                if not any(e.start - low <= q.start() < e.end - low for e in others)]
-    if leading and _governs(before, leading[-1], [e for e in others if e.start - low >= leading[-1].end()], low):
+    between = [e for e in others if e.start - low >= leading[-1].end()] if leading else []
+    if leading and not (between and _OWN_DEGREE_RE.match(mention.text)) and _governs(before, leading[-1], between, low):
         return True
     if example_of is not None and example_of.marker_start > low:
         # The degree of the general term reaches its examples ("severe cardiovascular disorder, such as ...").
@@ -210,8 +215,10 @@ def _reaches(flat: str, start: int, end: int, others: list, low: int, head_only:
     if NEW_NOUN_PHRASE_RE.search(flat, start, end):
         return False  # "abnormal ECG or history of HIV": a new noun phrase the qualifier does not reach
     if not others:  # across a comma only bare modifiers: "serious cardiac, pulmonary ... disease"
+        # ("severe renal impairment (eGFR < 30) or cirrhosis": a noun phrase of its own before the "or")
         gap = flat[start:end]
-        return _modifier_list(gap) if "," in gap else len(gap.split()) <= 6
+        return _modifier_list(gap) or not re.sub(r"[\s,]|\b(?:or|and)\b", "", gap, flags=re.I) \
+            if re.search(r",|\b(?:or|and)\b", gap, re.I) else len(gap.split()) <= 6
     first = flat[start:others[0].start - low]
     if not (len(first.split()) <= 3 and "," not in first) and not _modifier_list(first):
         return False

@@ -708,4 +708,5 @@ def _without_inner_negations(ctx: Context, entities: list) -> Context:
         relative = _RELATIVE_NEGATION_RE.match(ctx.text, e.end)
         if relative:
             chars[relative.start():relative.end()] = "x" * (relative.end() - relative.start())
-    return Context(text="".join(chars), section=ctx.section, criterion_id=ctx.criterion_id, span=ctx.span)
+    return Context(text="".join(chars), section=ctx.section, criterion_id=ctx.criterion_id, span=ctx.span,
+                   entities=ctx.entities)

@@ -107,7 +107,7 @@ def extract_sex(ctx: Context) -> list:
 _DIAGNOSIS_RE = re.compile(
     r"\bdiagnos\w*\b|\bmc\s*donald\b|\bpolman\b|clinically\s+(?:definite|confirmed|established)|\bconfirmed\s+(?:MS|multiple)|"
     r"\bmeet(?:s|ing)?\s+(?:the\s+)?criteria|according\s+to\s+(?:the\s+)?criteria|\bIPMSSG\b|"
-    r"^\s*(?:patients?\s+with\s+)?(?:multiple\s+sclerosis|MS)\b(?!\s+(?:drug|medication|therap|treatment|relapse|"
+    r"^\s*(?:patients?\s+with\s+|pre-?existing\s+|known\s+)?(?:multiple\s+sclerosis|MS)\b(?!\s+(?:drug|medication|therap|treatment|relapse|"
     # a scale or body named after the disease: "Multiple Sclerosis Severity Score (MSSS) of 4 or more"
     r"severity|functional|impact|walking|quality|fatigue|neuropsycholog|society|cent(?:er|re)|clinic|symptom\s+onset))", re.I)
 _MS_RE = re.compile(r"\bMS\b|multiple\s+sclerosis", re.I)
@@ -144,6 +144,26 @@ def _criteria_version(text: str) -> tuple[Optional[str], list[tuple[int, int]]]:
     if re.search(r"\bposer\b", text, re.I):
         return "Poser", spans
     return None, spans
+
+
+# "by either the Poser or the McDonald (2001) criteria": two sets of criteria, either of which is meant
+_POSER_OR_RE = re.compile(r"\bposer\b[^.;]{0,80}?\bor\b[^.;]{0,60}?mc\s*donald|mc\s*donald[^.;]{0,80}?\bor\b[^.;]{0,60}?\bposer\b",
+                          re.I)
+
+
+def _diagnosis_rules(ctx: Context, polarity: str, label: Optional[str]) -> list:
+    """The diagnosis rule, or one per set of criteria when the text offers two ("Poser or McDonald"): any of them
+    in an inclusion, each one in an exclusion."""
+    if not (label and label.startswith("McDonald") and _POSER_OR_RE.search(ctx.text)):
+        return [DiagnosisRule(polarity=polarity, criteria_version=label)]
+    poser_first = re.search(r"\bposer\b", ctx.text, re.I).start() < re.search(r"mc\s*donald", ctx.text, re.I).start()
+    versions = ["Poser", label] if poser_first else [label, "Poser"]
+    if polarity == "exclude":
+        return [DiagnosisRule(polarity=polarity, criteria_version=v) for v in versions]
+    return [GroupRule(mode="any", polarity=polarity, rules=[
+        DiagnosisRule(polarity=polarity, criteria_version=v, **_child_of(ctx)) for v in versions])]
+
+
 _RESTATES_RE = re.compile(r"not\s+(?:fulfill?ing|meeting|satisfying)\s+(?:the\s+)?(?:above\s+|inclusion\s+)?criteria|"
                           r"unable\s+to\s+fulfill?\s+the\s+above", re.I)
 
@@ -259,7 +279,7 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     if diagnosis and mentions_ms and not re.search(r"\bsymptom|\bpain|spasticity|fatigue|depress", ctx.text, re.I):
         label, spans = _criteria_version(ctx.text)
         if not (subtypes and ctx.section == "exclusion"):  # "diagnosis of progressive MS" excludes a subtype
-            rules.append(DiagnosisRule(polarity=ctx.base_polarity(diagnosis.start()), criteria_version=label))
+            rules.extend(_diagnosis_rules(ctx, ctx.base_polarity(diagnosis.start()), label))
         ctx.consume(diagnosis.start(), diagnosis.end())
         for m in _MS_RE.finditer(ctx.text):
             ctx.consume(m.start(), m.end())

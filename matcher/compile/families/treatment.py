@@ -791,8 +791,10 @@ _GENERIC_PARTICIPANTS_RE = re.compile(r"\b(?:for|of|by|among)\s+(?:those|persons
 
 
 def extract_investigational(ctx: Context) -> list:
+    anchors = [(w.start, w.end) for w in find_windows(ctx.text)]  # "prior to the first dose of investigational product"
     match = next((m for m in _INVESTIGATIONAL_RE.finditer(ctx.text)
-                  if not _PERMISSION_RE.search(_sentence_of(ctx.text, m.start()))
+                  if not any(s <= m.start() < e for s, e in anchors)
+                  and not _PERMISSION_RE.search(_sentence_of(ctx.text, m.start()))
                   and not _AFTER_PRODUCT_RE.search(ctx.text[max(0, m.start() - 50):m.start()])
                   and not _GENERIC_PARTICIPANTS_RE.search(ctx.text[max(0, m.start() - 40):m.start()])), None)
     # this trial's own product, a named study ("the pilot study of lipoic acid"), not any other trial
