@@ -1288,3 +1288,73 @@ def test_a_degree_word_does_not_reach_past_a_noun_phrase_of_its_own(text, kept):
 ])
 def test_a_degree_word_still_reaches_modifiers_sharing_a_head(text):
     assert not rules(text, kind="condition")
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("platelet count > 400,000/µl or < 100,000/µl", (">", 400000), ("<", 100000)),
+    ("Platelets below 100 x 10^9/L or above 600 x 10^9/L", ("<", 100), (">", 600)),
+])
+def test_a_lab_bound_on_both_sides_of_a_range(text, low, high):
+    """Outside a range, each side excludes; a second bound in another unit (same side) is not a second rule."""
+    found = rules(text, kind="lab")
+    assert [(r["comparator"], r["value"]) for r in found] == [low, high]
+    assert len(rules("Creatinine > 1.5 mg/dL or > 133 µmol/L", kind="lab")) == 1
+
+
+@pytest.mark.parametrize("text, min_count", [
+    ("Any previous clinical event reasonably attributable to demyelination, other than the qualifying episode", 2),
+    ("Any prior demyelinating event other than the qualifying event.", 2),
+    ("Any previous clinical event reasonably attributable to acute demyelination, whether or not medical attention "
+     "was sought.", 2),
+])
+def test_an_earlier_demyelinating_event_is_a_second_one(text, min_count):
+    """In a trial of a first event, an earlier (or other) event makes two in all."""
+    assert one(text, "relapse_activity")["min_count"] == min_count
+
+
+@pytest.mark.parametrize("text", [
+    "A single clinical demyelinating event (clinically isolated syndrome) that does not yet fulfil the McDonald "
+    "criteria for MS.",
+    "Acute disseminated encephalomyelitis (ADEM) as the only demyelinating event",
+])
+def test_a_first_or_only_event_is_not_a_relapse_count(text):
+    assert not rules(text, kind="relapse_activity")
+
+
+def test_subtypes_named_as_a_course_or_denied_are_not_the_patients():
+    assert one("Primary progressive MS, or relapsing-remitting MS without secondary progression.",
+               "ms_subtype")["subtypes"] == ["PPMS", "RRMS"]
+    assert one("Diagnosis of secondary progressive MS (Lublin and Reingold 1996): an initial relapsing-remitting course "
+               "followed by steady progression of disability.", "ms_subtype", "inclusion")["subtypes"] == ["SPMS"]
+
+
+def test_current_use_inside_the_window_is_one_washout():
+    found = rules("Current treatment with a statin, or treatment with any statin within the 6 months before screening.")
+    assert [r["kind"] for r in found] == ["washout"]
+
+
+def test_lifelong_and_windowed_items_keep_their_own_timing():
+    found = rules("Treatment at any time with mitoxantrone, cyclophosphamide, cladribine, alemtuzumab or natalizumab, "
+                  "or with another immunosuppressant (e.g. azathioprine, methotrexate) within the last 12 months.")
+    (ever,) = [r for r in found if r["kind"] == "prior_drug"]
+    (washout,) = [r for r in found if r["kind"] == "washout"]
+    assert "natalizumab" in ever["drugs"] and "natalizumab" not in washout["drugs"]
+    assert washout["classes"] == ["immunosuppressant"] and washout["window"]["within"]["value"] == 12
+
+
+@pytest.mark.parametrize("text", [
+    "Current use of drugs that interact with simvastatin: itraconazole, HIV protease inhibitors, amiodarone.",
+    "History of myopathy, or of muscle symptoms during previous statin treatment.",
+])
+def test_drugs_and_diseases_that_are_not_the_patients_exposure(text):
+    found = rules(text)
+    assert not [r for r in found if "statin" in r.get("classes", []) or "simvastatin" in r.get("drugs", [])]
+    assert not [r for r in found if "hiv" in r.get("conditions", [])]
+
+
+@pytest.mark.parametrize("text", [
+    "Patients without antibodies to varicella-zoster virus (negative VZV IgG) at screening.",
+    "Exposure to varicella zoster virus within the 21 days before screening.",
+])
+def test_immunity_and_exposure_are_not_the_disease(text):
+    assert not rules(text, kind="condition")

@@ -68,6 +68,12 @@ _VACCINE_EXAMPLES_RE = re.compile(r"vaccin\w*[^.;:]{0,20}?(?:including(?:,?\s+bu
 _IMMUNITY_TESTED = frozenset({"herpes_zoster", "measles", "mumps", "rubella"})
 _TEST_AFTER_RE = re.compile(r"\s*(?:virus\s*)?(?:\([^()]{1,12}\)\s*)?(?:IgG|IgM|antibod\w*|serolog\w*|serostatus|"
                             r"titers?|titres?|immunity)\b", re.I)
+# "antibodies to varicella-zoster virus", "immunity against measles": a test of immunity, not the disease
+_IMMUNITY_BEFORE_RE = re.compile(r"\b(?:antibod\w*|immunity|IgG|serolog\w*|vaccinat\w*|immuni[sz]\w*)\s+(?:to|against|for)\s+"
+                                 r"(?:the\s+)?(?:[\w-]+\s+){0,2}(?:\w+-)?$", re.I)
+# "exposure to varicella zoster virus", "close contact with a person with active tuberculosis": not the patient's own
+_EXPOSURE_BEFORE_RE = re.compile(r"\b(?:exposure|exposed|contacts?)\s+(?:to|with)\s+(?:(?:an?|the|a\s+person\s+with|"
+                                 r"someone\s+with|individuals?\s+with)\s+)?(?:[\w-]+\s+){0,2}$", re.I)
 _OBJECT_RE = re.compile(
     r"\b(?:effects?\s+on|influenc\w*|affect(?:s|ing|ed)?|impact\w*(?:\s+on)?|interfer\w*\s+with|"
     r"caus(?:e|es|ed|ing)(?!\s+by)|worsen\w*|abstain\w*\s+from|refrain\w*\s+from|acting\s+on)\s+"
@@ -77,6 +83,9 @@ CAUSE_BEFORE_RE = re.compile(r"\b(?:due\s+to|caused\s+by|secondary\s+to|attribut
                              r"(?:(?:an?|the|another|other)\s+)?$", re.I)
 _SCALE_AFTER_RE = re.compile(r"^[\w\s-]{0,40}?\b(?:scale|subscale|score|questionnaire|inventory|index|measures|"
                              r"equation|formula)\b", re.I)
+# "HIV protease inhibitors", "hepatitis C antivirals": drugs named after the disease they treat
+_DRUG_AFTER_RE = re.compile(r"^[\s-]*(?:protease\s+inhibitors?|integrase\s+inhibitors?|(?:anti-?)?(?:retro)?viral\s+"
+                            r"(?:drugs?|medications?|therapy|agents?)|antiretrovirals?|antivirals?)\b", re.I)
 
 
 # --- sentences, list items and parentheses ----------------------------------------------------------------
@@ -255,10 +264,11 @@ def not_conditions(text: str, mentions: list) -> set:
     for m in mentions:
         before = text[context.clause_start(text, m.start):m.start]
         if (_INDICATION_RE.search(before[-40:]) and _TREATMENT_WORD_RE.search(before)) or \
-                _OBJECT_RE.search(before[-60:]) or _SCALE_AFTER_RE.match(text[m.end:]) or \
+                _OBJECT_RE.search(before[-60:]) or _SCALE_AFTER_RE.match(text[m.end:]) or _DRUG_AFTER_RE.match(text[m.end:]) or \
                 _VACCINE_FOR_RE.search(text[max(0, m.start - 60):m.start]) or \
                 _VACCINE_EXAMPLES_RE.search(text[max(0, m.start - 200):m.start]) or \
-                (m.id in _IMMUNITY_TESTED and _TEST_AFTER_RE.match(text, m.end)) or \
+                (m.id in _IMMUNITY_TESTED and (_TEST_AFTER_RE.match(text, m.end) or _IMMUNITY_BEFORE_RE.search(before[-60:]))) or \
+                _EXPOSURE_BEFORE_RE.search(before[-60:]) or \
                 CAUSE_BEFORE_RE.search(before[-40:]) or \
                 (previous in out and _COORDINATION_RE.fullmatch(text[previous.end:m.start].replace(",", " "))):
             out.add(m)

@@ -225,6 +225,9 @@ _INACTIVE_BEFORE_RE = re.compile(r"\b(?:non-?active|inactive|not\s+active|non-?r
 # Not the patient's subtype: the course an SPMS began with ("following an initial relapsing-remitting course"),
 # the population of another study ("the pilot study of lipoic acid in SPMS").
 _NOT_PATIENTS_SUBTYPE_RE = re.compile(r"\b(?:following|after|preceded\s+by)\s+(?:an?\s+)?(?:initial\s+)?$|"
+                                      # "an initial relapsing-remitting course followed by ...", "RRMS without
+                                      # secondary progression"
+                                      r"\ban?\s+initial\s+$|\bwithout\s+(?:any\s+)?(?:evidence\s+of\s+)?$|"
                                       r"\b(?:study|studies|trial|trials)\b[^.;]{0,60}\bin\s+(?:patients\s+with\s+)?$", re.I)
 
 
@@ -401,6 +404,9 @@ def _to_years(found: Range, text: str) -> Range:
 
 
 _RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b|"
+                         # "any previous clinical event reasonably attributable to demyelination", "demyelinating event"
+                         r"\bdemyelinating\s+(?:events?|episodes?)\b|\bclinical\s+(?:events?|episodes?)(?=\s+(?:\w+\s+){0,3}"
+                         r"(?:attributable|due|related|suggestive|consistent)\s+(?:to|with|of)\s+(?:\w+\s+){0,2}demyelinat)|"
                          # a relapse is one form of neurological worsening; the rest stays in the residue (partial)
                          r"\b(?:deterioration|worsening)(?=\s+of\s+(?:the\s+)?neurologic\w*\s+(?:symptom|status|condition))",
                          re.I)
@@ -428,6 +434,17 @@ _RECOVERY_BEFORE_RE = re.compile(r"\b(?:stabili[sz]\w*|recover\w*)\s+(?:from|aft
                                  r"(?:previous\s+|prior\s+|recent\s+|preceding\s+)?(?:MS\s+)?$", re.I)
 
 
+# "... other than the qualifying event": the qualifying event is one, so another makes two
+_BESIDES_QUALIFYING_RE = re.compile(r"[^.;]{0,80}?\b(?:other\s+than|besides|apart\s+from|in\s+addition\s+to|except(?:\s+for)?)\s+"
+                                    r"(?:the\s+)?(?:qualifying|index|presenting|first|initial|inaugural)\s+"
+                                    r"(?:clinical\s+|demyelinating\s+)?(?:event|episode|attack|relapse)\b", re.I)
+
+
+_FIRST_EVENT_BEFORE_RE = re.compile(r"\b(?:single|first|initial|isolated|only|index|qualifying|presenting)\s+"
+                                    r"(?:(?:clinical|acute|neurological|demyelinating)\s+){0,2}$", re.I)
+_EARLIER_BEFORE_RE = re.compile(r"\b(?:previous|prior|earlier|past)\s+(?:(?:clinical|acute|neurological)\s+){0,2}$", re.I)
+
+
 def extract_relapses(ctx: Context) -> list:
     rules = []
     windows = find_windows(ctx.text)
@@ -451,6 +468,17 @@ def extract_relapses(ctx: Context) -> list:
             n = number(count.group("n")) if count.group("n").lower() not in ("a",) else 1
             comparator = comparator_of(count.group("cmp")) if count.group("cmp") else ">="
             min_count = int(n + 1 if comparator == ">" else n)
+        event = not match.group(0).lower().startswith(("relapse", "attack", "exacerbation", "deteriorat", "worsening"))
+        if event and _FIRST_EVENT_BEFORE_RE.search(before):
+            continue  # "a single clinical demyelinating event", "a first clinical episode": the CIS, a subtype
+        besides = _BESIDES_QUALIFYING_RE.match(ctx.text, match.end())
+        if besides:
+            min_count += 1
+            trigger = re.search(r"\b(?:other\s+than|besides|apart\s+from|in\s+addition\s+to|except)", besides.group(0), re.I)
+            ctx.consume(match.end() + trigger.start(), besides.end())
+        elif event and _EARLIER_BEFORE_RE.search(before):
+            # "any previous clinical event reasonably attributable to demyelination": one before the qualifying one
+            besides = min_count = 2
         # The first later mention with a count of its own. The count is searched in the 200 characters before
         # it, not in the whole text: that made this quadratic in the text (minutes on a 10,000-character criterion).
         limit = next((m.start() for m in mentions[index + 1:]
@@ -458,14 +486,14 @@ def extract_relapses(ctx: Context) -> list:
                       and re.search(r"\d|\bone\b|\btwo\b", ctx.text[match.end():m.start()])), len(ctx.text))
         window = _window_after(windows[:bisect_left(window_starts, limit)], match.end(), ctx.text) or \
             _leading_window(ctx.text, windows)
-        if window is None and not count:
+        if window is None and not count and not besides:
             continue  # a relapse mention without count or window is not a rule we can state
         rule = RelapseRule(polarity=ctx.base_polarity(match.start(), window), min_count=max(min_count, 1),
                            window=window.window if window else None)
         rule = _of_one_subtype(ctx, match, rule)
         if rule not in rules:  # "onset of a relapse ... stable from relapse ... 1 month since end of relapse": one rule
             rules.append(rule)
-        if not match.group(0).lower().startswith(("relapse", "attack", "exacerbation")):
+        if not event and not match.group(0).lower().startswith(("relapse", "attack", "exacerbation")):
             rules.append(ManualReviewRule(polarity="require" if ctx.section == "inclusion" else "exclude",
                                           category="partial", why="neurological worsening other than a relapse "
                                                                   "(e.g. progression) is not structured"))

@@ -58,7 +58,7 @@ _LAB_LIST_GAP_RE = re.compile(rf"^[\s,/()]*(?:{_ITEM_WORD}(?:\s+{_ITEM_WORD}){{0
 
 def extract_labs(ctx: Context) -> list:
     found: dict = {}
-    by_sex: dict = {}  # a lab with one bound per sex: its two rules
+    several: dict = {}  # a lab with one bound per sex, or bounds on both sides: its two rules
     anchors = [(e, e.id) for e in ctx.entities_of("LAB")]
     anchors += [(e, CONDITION_LABS[e.id]) for e in ctx.entities_of("CONDITION") if e.id in CONDITION_LABS]
     anchors.sort(key=lambda a: a[0].start)
@@ -108,15 +108,25 @@ def extract_labs(ctx: Context) -> list:
             second = get_lexicon().canonical_unit(test, _clean_unit(sexes.group("unit"))) if sexes.group("unit") \
                 else unit
             first = found.pop(entity).model_copy(update={"when": Applicability(sex=_sex(sexes.group("sex1")))})
-            by_sex[entity] = [first,
+            several[entity] = [first,
                               LabRule(polarity=polarity, test=test, comparator=comparator_of(sexes.group("cmp")),
                                       value=number(sexes.group("value")), unit=second,
                                       when=Applicability(sex=_sex(sexes.group("sex2"))))]
             ctx.consume(*sexes.span())
+            continue
+        other_side = _OTHER_SIDE_RE.match(ctx.text, entity.end + match.end())
+        if other_side and {comparator[0], (comparator_of(other_side.group("cmp")) or " ")[0]} == {"<", ">"}:
+            # "platelet count > 400,000/µl or < 100,000/µl": outside a range (an exclusion), "≥ 100 and ≤ 400" inside
+            second = get_lexicon().canonical_unit(test, _clean_unit(other_side.group("unit"))) \
+                if other_side.group("unit") else unit
+            several[entity] = [found.pop(entity),
+                                LabRule(polarity=polarity, test=test, comparator=comparator_of(other_side.group("cmp")),
+                                        value=number(other_side.group("value")), unit=second)]
+            ctx.consume(*other_side.span())
     _share_coordinated(ctx, [e for e, _ in anchors if e.label == "LAB"], found, dict(anchors))
     _defined_by_lab(ctx, found)
     qualified = _qualified_by_lab(ctx, found)
-    rules = [r for e, _ in anchors for r in by_sex.get(e, [found[e]] if e in found else [])]
+    rules = [r for e, _ in anchors for r in several.get(e, [found[e]] if e in found else [])]
     return _unique(rules) + qualified
 
 
@@ -151,6 +161,10 @@ _SEX_WORDS = r"women|females?|men|males?"
 _ASIDE = r"(?:\s*\([^()]{1,30}\))?"
 _BY_SEX_RE = re.compile(rf"{_ASIDE}\s*(?:in|for)\s+(?P<sex1>{_SEX_WORDS})\s*,?\s*(?:or|and|;|,)\s*(?P<cmp>{COMPARATOR_RE})\s*"
                         rf"(?P<value>{_VALUE})\s*{_UNIT}?{_ASIDE}\s*(?:in|for)\s+(?P<sex2>{_SEX_WORDS})\b", re.I)
+
+
+# "> 400,000/µl or < 100,000/µl", "≥ 100 and ≤ 400 x 10^9/L": a second bound on the other side of the range
+_OTHER_SIDE_RE = re.compile(rf"{_ASIDE}\s*,?\s*(?:or|and|but)\s+(?P<cmp>{COMPARATOR_RE})\s*(?P<value>{_VALUE})\s*{_UNIT}?", re.I)
 
 
 def _sex(word: str) -> str:

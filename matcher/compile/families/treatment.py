@@ -45,7 +45,9 @@ _CONDUCT_AFTER_RE = re.compile(r"^[^.;:]{0,25}?\b(?:intended|planned|scheduled|f
 _IMAGING_RE = re.compile(r"\bMRI\b|\bscans?\b|\blesions?\b|enhanc\w+|\bimaging\b|magnetic\s+resonance", re.I)
 # "activity while on stable interferon therapy", "a relapse during treatment with IFNB": when the activity happened.
 _DURING_RE = re.compile(r"\b(?:while|whilst)\s+(?:being\s+)?(?:on|receiving|taking|treated\s+with)\b|"
-                        r"\bduring\s+(?:\w+\s+){0,2}(?:treatment|therapy)\s+with\b|\bon\s+(?:that|the\s+same)\s+", re.I)
+                        r"\bduring\s+(?:\w+\s+){0,2}(?:treatment|therapy)\s+with\b|\bon\s+(?:that|the\s+same)\s+|"
+                        # "muscle symptoms during previous statin treatment"
+                        r"\b(?:during|while\s+on)\s+(?:(?:a|an|the|previous|prior|earlier|past)\s+)*$", re.I)
 _SUBSTANCE_USE_RE = re.compile(r"\babuse\b|\bdependen(?:ce|cy)\b|\baddiction\b|\bmisuse\b|\buse\s+disorder", re.I)
 _FREQUENCY_RE = re.compile(rf"\b(?:{NUM}|once|twice|thrice)\s+(?:or\s+more\s+)?(?:days?|times?)?\s*(?:a|per|each|/)\s*"
                            r"(?:week|wk|month|day)\b", re.I)
@@ -516,21 +518,35 @@ def _timed_clauses(ctx: Context, mentions: list, windows: list) -> list | None:
                 ctx.consume(s - len(head) + a, e - len(head) + a)
     for m in mentions:
         ctx.consume(m.start, m.end)
+    rules = _without_covered_current(rules)
     if head_end == 0 and either and ctx.section == "inclusion" and len(rules) > 1:
         return [GroupRule(mode="any", rules=rules)]  # in an inclusion either clause is enough
     return rules
 
 
+def _without_covered_current(rules: list) -> list:
+    """"Current treatment with a statin, or treatment with any statin within the 6 months before screening": current
+    use lies inside the window, so the washout on the same drugs states both."""
+    washouts = [r for r in rules if isinstance(r, WashoutRule) and r.window and r.window.within.value > 0]
+    return [r for r in rules if not (
+        isinstance(r, PriorDrugRule) and r.current and r.min_duration is None and not r.qualifier and r.min_distinct == 1
+        and any(w.polarity == r.polarity and set(r.drugs) <= set(w.drugs) and set(r.classes) <= set(w.classes)
+                for w in washouts))]
+
+
 def _current_then_window(text: str, starts: list, windows: list) -> list | None:
-    """"Current use of an SSRI or TCA, or MAOI use within the 5 weeks before baseline": the items the current use
-    opens are current; the item after the last ", or" before the window is the window's."""
-    if not windows or not _CURRENT_RE.match(text) and not re.match(r"\s*\w+\s+(?:of\s+)?(?:current|concomitant)\b",
-                                                                      text, re.I):
+    """"Current use of an SSRI or TCA, or MAOI use within the 5 weeks before baseline", "Treatment at any time with
+    mitoxantrone or natalizumab, or with another immunosuppressant within the last 12 months": the items the current
+    (or lifelong) use opens keep that timing; the item after the last ", or" before the window is the window's."""
+    if not windows:
         return None
     cuts = list(re.finditer(r",\s*(?:or|and)\b", text[:windows[0].start]))
     cut = cuts[-1] if cuts else None
     if cut is None or not starts[0] < cut.start() < starts[-1] or bisect_left(starts, cut.end()) == len(starts) \
             or starts[bisect_left(starts, cut.end())] > windows[0].start:
+        return None
+    if not _CURRENT_RE.match(text) and not re.match(r"\s*\w+\s+(?:of\s+)?(?:current|concomitant)\b", text, re.I) \
+            and not _AT_ANY_TIME_RE.search(text, 0, cut.start()):
         return None
     return [(0, cut.start()), (cut.end(), len(text))]
 
@@ -584,6 +600,9 @@ def _by_window(included: list, windows: list) -> list:
     return [(group, window) for window, group in groups.items()]
 
 
+_INTERACTS_WITH_RE = re.compile(r"\binteract\w*\s+with\s+(?:the\s+)?$", re.I)
+
+
 def _not_exposure(text: str, mention) -> bool:
     """A mention that names a drug without saying the patient takes or took it."""
     if is_stated_anchor(text, mention.start):
@@ -593,6 +612,8 @@ def _not_exposure(text: str, mention) -> bool:
     sentence_start = max(text.rfind(". ", max(0, mention.start - 200), mention.start) + 1, mention.start - 200, 0)
     if _CONDUCT_BEFORE_RE.search(text[sentence_start:mention.start]) or _CONDUCT_AFTER_RE.match(text[mention.end:]):
         return True
+    if _INTERACTS_WITH_RE.search(text, max(0, mention.start - 40), mention.start):
+        return True  # "drugs that interact with simvastatin: ...": the study drug, not the patient's
     if mention.id == "gadolinium_contrast" and _IMAGING_RE.search(text):
         return True
     if _SUBSTANCE_USE_RE.search(text[sentence_start:mention.start]):
