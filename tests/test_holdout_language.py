@@ -1358,3 +1358,104 @@ def test_drugs_and_diseases_that_are_not_the_patients_exposure(text):
 ])
 def test_immunity_and_exposure_are_not_the_disease(text):
     assert not rules(text, kind="condition")
+
+
+# --- eighth round (tests/holdout8/): first-contact mismatches, fixed in session 9 -------------------------------
+
+def test_a_proviso_sentence_takes_its_window_and_goes_to_a_person():
+    """"... are eligible only if they have completed at least 4 weeks of prophylaxis": the 4 weeks are the
+    prophylaxis's, not a window on tuberculosis (read as one, the exclusion turned into a requirement)."""
+    found = rules("Active or latent tuberculosis. Participants with a positive interferon-gamma release assay (IGRA) "
+                  "are eligible only if they have completed at least 4 weeks of prophylaxis before randomization.")
+    (tb,) = [r for r in found if r["kind"] == "condition"]
+    assert tb["polarity"] == "exclude" and tb["window"] is None
+    (partial,) = [r for r in compile_text("Active or latent tuberculosis. Participants with a positive IGRA are "
+                                          "eligible only if they have completed at least 4 weeks of prophylaxis.",
+                                          "exclusion", "X1") if r.kind == "manual_review"]
+    assert partial.category == "partial"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Participants may be treatment-naive or may have received one or two previous DMTs for MS.",
+     [("exclude", 3)]),
+    ("Previously treated with 1 or 2 DMTs", [("require", 1), ("exclude", 3)]),
+])
+def test_one_or_two_previous_therapies(text, expected):
+    assert [(r["polarity"], r["min_distinct"]) for r in rules(text, "inclusion", "prior_drug")] == expected
+
+
+@pytest.mark.parametrize("text, drugs", [
+    ("Inflammatory disease despite treatment for at least 6 months with one of the following approved DMTs: "
+     "interferon beta-1a, glatiramer acetate, natalizumab or fingolimod.",
+     ["interferon_beta_1a", "glatiramer_acetate", "natalizumab", "fingolimod"]),
+])
+def test_one_of_the_following_approved_drugs_is_the_list_not_the_class(text, drugs):
+    (rule,) = rules(text, "inclusion", "prior_drug")
+    assert rule["drugs"] == drugs and rule["classes"] == []
+
+
+def test_any_approved_therapy_with_examples_is_the_class():
+    (rule,) = rules("Treatment with any approved MS disease-modifying therapy (e.g. interferon beta, glatiramer "
+                    "acetate, fingolimod) within 8 weeks before baseline.", kind="washout")
+    assert "dmt" in rule["classes"]
+
+
+def test_a_nested_list_of_drugs_under_one_of_the_following_is_one_rule():
+    """Any one of the listed drugs: one rule over all of them states the any-of."""
+    from pathlib import Path
+    from matcher.api import load_rulesets
+    (ruleset,) = load_rulesets(Path(__file__).parent / "holdout8" / "records" / "NCT05131828_mirror.md")
+    criterion = next(c for c in ruleset.criteria if c.text.startswith("Currently treated"))
+    (rule,) = [r for r in _flatten(criterion.rules) if r["kind"] == "prior_drug"]
+    assert {"fingolimod", "natalizumab", "glatiramer_acetate"} <= set(rule["drugs"]) and rule["current"]
+
+
+@pytest.mark.parametrize("text, kind, expected", [
+    ("Participants must be aged from 18 up to and including 55 years when they sign the informed consent form.",
+     "age", {"low": 18, "high": 55}),
+    ("A screening EDSS score from 0 up to and including 5.5.", "edss", {"low": 0, "high": 5.5}),
+    ("The participant has a score of no more than 5.5 on the Expanded Disability Status Scale (EDSS) at screening.",
+     "edss", {"low": None, "high": 5.5}),
+])
+def test_ranges_up_to_and_including(text, kind, expected):
+    rule = one(text, kind, "inclusion")
+    bounds = rule["years"] if kind == "age" else rule["score"]
+    assert {k: bounds[k] for k in expected} == expected and bounds["high_inclusive"]
+
+
+@pytest.mark.parametrize("text, kind, value", [
+    ("Live or attenuated vaccines within 3 months before study Day 1.", "live_vaccine", None),
+    ("Alcohol or drug dependency.", "condition", ["substance_abuse"]),
+    ("Current abuse of alcohol or illicit drugs.", "condition", ["substance_abuse"]),
+    ("Other causes of optic neuropathy (ischaemic, compressive, toxic or hereditary)", "condition", ["optic_neuropathy"]),
+    ("Known hypersensitivity to rituximab or to any other monoclonal antibody", "condition",
+     ["monoclonal_antibody_hypersensitivity"]),
+])
+def test_more_registry_wording(text, kind, value):
+    rule = one(text, kind)
+    if value is not None:
+        assert rule["conditions"] == value
+
+
+def test_a_time_word_after_an_item_is_that_items():
+    found = rules("Major depression at any time, or current suicidal ideation.", kind="condition")
+    assert sorted((r["conditions"][0], r["timing"]) for r in found) == [("depression", "any"),
+                                                                        ("suicidal_ideation", "current")]
+
+
+def test_a_judged_item_after_a_semicolon_leaves_the_items_before_it():
+    found = rules("Current major depression or active suicidal ideation; any other psychiatric illness that, in the "
+                  "opinion of the investigator, would interfere with participation.", kind="condition")
+    assert found and found[0]["conditions"] == ["depression", "suicidal_ideation"]
+
+
+def test_an_elliptic_second_count_with_or_more():
+    found = rules("One or more documented relapses in the year before randomization, or two or more in the two years "
+                  "before randomization.", "inclusion", "relapse_activity")
+    assert [(r["min_count"], r["window"]["within"]["value"]) for r in found] == [(1, 1), (2, 2)]
+
+
+def test_a_window_mid_list_before_a_narrowed_condition():
+    found = rules("Myocardial infarction in the past 6 months, or heart failure of NYHA class III-IV", kind="condition")
+    assert [(r["conditions"], r["window"] is not None) for r in found] == [
+        (["myocardial_infarction"], True), (["heart_failure_nyha_iii", "heart_failure_nyha_iv"], False)]

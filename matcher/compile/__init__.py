@@ -19,6 +19,7 @@ from ..models.trial import Criterion, Trial
 from ..segment import segment
 from . import context
 from .context import Context
+from .nlp import find_entities
 from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
 from .families.disease import DURATION_HEADING_RE, extract_mri, extract_relapses, extract_sex
@@ -70,7 +71,11 @@ _CONSENT_AS_TIME_RE = re.compile(
     r"(?:written\s+)?(?:informed\s+)?consent(?:\s+form)?(?:\s+(?:is|was|has\s+been)\s+signed)?|"
     # "aged 18 to 55 years (inclusive) when the informed consent is signed"
     r"\b(?:when|once|as)\s+(?:the\s+)?(?:written\s+)?(?:informed\s+)?consent(?:\s+form)?\s+(?:is|was|has\s+been)\s+"
-    r"(?:signed|given|obtained)", re.I)
+    r"(?:signed|given|obtained)|"
+    # "aged from 18 up to and including 55 years when they sign the informed consent form"
+    r"\b(?:when|once|as|at\s+the\s+time)\s+(?:they|he\s+or\s+she|the\s+(?:participant|patient|subject))\s+"
+    r"(?:sign|signs|signed|give|gives|gave|provide|provides|provided)\s+(?:the\s+)?(?:written\s+)?(?:informed\s+)?"
+    r"consent(?:\s+form)?", re.I)
 _FOLLOWING_HEADING_RE = re.compile(r"\b(?:any|one|either|all|each)\s+(?:\w+\s+){0,2}?of\s+the\s+following\b", re.I)
 _K_OF_N_RE = re.compile(rf"\b(?:at\s+least\s+)?(?P<k>{NUM})\s+(?:\(\d\)\s+)?(?:out\s+)?of\s+(?:the\s+)?(?:following|these)\b",
                         re.I)
@@ -149,7 +154,9 @@ def _judged_item(text: str, section: str, judgement: re.Match) -> Optional[tuple
     if not word:
         return None
     # a bare comma opens an item only in an inclusion (a stability set off by commas)
-    connectors = [c for c in re.finditer(rf"(?P<comma>,\s*)?\b{word}\b(?P<after>\s*,)?|(?P<bare>,)",
+    # ("Current major depression or active suicidal ideation; any other psychiatric illness that, in the opinion of
+    # the investigator, ...": a semicolon sets an item apart as well)
+    connectors = [c for c in re.finditer(rf"(?P<comma>,\s*)?\b{word}\b(?P<after>\s*,)?|(?P<bare>,)|(?P<semi>;)",
                                          text[:judgement.start()], re.I)
                   if section == "inclusion" or not c.group("bare")]
     if not connectors or not text[:connectors[-1].start()].strip(" ,;"):
@@ -166,7 +173,7 @@ def _judged_item(text: str, section: str, judgement: re.Match) -> Optional[tuple
     between = text[connector.end():judgement.start()]
     if "(" in between and ")" not in between:
         return None  # the judgement sits in a parenthesis that opened inside the item: kept whole
-    stated_apart = connector.group("comma") or connector.group("after")  # (never with a bare comma)
+    stated_apart = connector.group("comma") or connector.group("after") or connector.group("semi")
     if not (stated_apart or _STABILITY_RE.search(item)):
         return None
     return connector.start(), end
@@ -431,9 +438,23 @@ def _is_item_list(criterion: Criterion) -> bool:
     if any(c.children for c in children):
         return False
     bare = [c for c in children if len(c.text.split()) <= 12 and not re.search(r"\d", c.text.split(";")[0])]
-    # In an exclusion list "any of the following:" names items to avoid; in an inclusion list it is an any-of.
+    # In an exclusion list "any of the following:" names items to avoid; in an inclusion list it is an any-of, which
+    # one rule over the items states when every item is a drug ("treated with one of the following DMTs: - ...").
     return len(bare) >= max(1, len(children) - 1) and (
-        criterion.section == "exclusion" or not _ANY_OF_RE.search(criterion.text))
+        criterion.section == "exclusion" or not _ANY_OF_RE.search(criterion.text) or all(
+            _names_drugs_only(c.text) for c in children))
+
+
+def _names_drugs_only(text: str) -> bool:
+    """"dimethyl fumarate, diroximel fumarate or teriflunomide": drug names and the words that join them, nothing else."""
+    entities = find_entities(text)
+    if not entities or any(e.label not in ("DRUG", "DRUG_CLASS") for e in entities):
+        return False
+    rest = "".join(" " if any(e.start <= i < e.end for e in entities) else ch for i, ch in enumerate(text))
+    return not [w for w in re.findall(r"[\w'-]+", rest) if w.lower() not in _JOINING_WORDS]
+
+
+_JOINING_WORDS = {"or", "and", "and/or", "any", "other", "the", "a", "an", "of"}
 
 
 def _descendants(criterion: Criterion):

@@ -234,6 +234,9 @@ def _merge_spans(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
 
 UNLESS = r"\bunless\b|\bexcept\s+(?:if|when|where)\b"
 UNLESS_RE = re.compile(UNLESS, re.I)
+# A proviso that lets some patients in: "unless ...", "... are eligible only if they have completed prophylaxis"
+PROVISO = UNLESS + r"|\beligible\s+only\s+(?:if|when)\b"
+PROVISO_RE = re.compile(PROVISO, re.I)
 # "relapse-free", "steroid free", "HIV negative", "HIV-negative", "HIV seronegative"
 _FREE_AFTER_RE = re.compile(r"[\s-]?free\b|[\s-]+(?:sero)?negative\b", re.I)
 _PROHIBITION_RE = re.compile(r"\b(?:may|must|should|shall|can|will)\s*not$|\bcannot$|\bmay\s+no\s+longer$", re.I)

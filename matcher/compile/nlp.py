@@ -104,7 +104,8 @@ _KIND_OF_LABEL = {label: kind for kind, label in LABELS.items()}
 _MODIFIER_BEFORE_RE = re.compile(r"(?<![\w-])(?P<mod>[A-Za-z][\w-]*)\s*"
                                  r"(?:,\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+|\s*/\s*)$", re.I)
 # ... and "hepatitis B or C", "NYHA III or IV": a final qualifier whose head is elided.
-_QUALIFIER_AFTER_RE = re.compile(r"^\s*(?:,|or|and|and/or|/)\s*(?P<qual>[A-Za-z0-9]{1,4})\b(?![\w-])", re.I)
+# ("NYHA class III-IV", "grade 3 to 4": a range of two)
+_QUALIFIER_AFTER_RE = re.compile(r"^\s*(?:,|or|and|and/or|/|-|–|to)\s*(?P<qual>[A-Za-z0-9]{1,4})\b(?![\w-])", re.I)
 _NOT_MODIFIERS = {"with", "of", "or", "and", "any", "the", "a", "an", "no", "not", "other", "known", "history",
                   "active", "current", "previous", "prior", "severe", "significant", "including", "e", "g"}
 

@@ -108,7 +108,7 @@ def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optiona
     low_cmp = r"(?P<lowcmp>>=|≥|>|from)?\s*"
     high_cmp = r"(?P<highcmp><=|≤|<|=<)?\s*"
     between = re.compile(
-        rf"(?:between\s+|from\s+)?{low_cmp}(?P<low>{number_re}){u}\s*(?:to|and|-|–|—|−|until|through)\s*{high_cmp}"
+        rf"(?:between\s+|from\s+)?{low_cmp}(?P<low>{number_re}){u}\s*(?:up\s+to\s+and\s+including|up\s+to|to|and|-|–|—|−|until|through)\s*{high_cmp}"
         rf"(?P<high>{number_re}){u}(?P<incl>\s*\((?:both\s+)?(?:inclusive|included)\)|\s*,?\s*both\s+inclusive|\s*,\s*inclusive|\s+inclusive)?",
         re.I)
     match = between.search(text)

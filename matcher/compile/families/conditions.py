@@ -67,7 +67,7 @@ _CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\
 # vitamin B12 deficiency"): it negates nothing after it.
 _RELATIVE_NEGATION_RE = re.compile(r"\s*,?\s*(?:that|which)\s+(?:is|are|was|were|has|have|had|does|do|did)\s+"
                                    r"(?:not|never)\b[^,;.]*", re.I)
-_UNLESS_BEFORE_RE = re.compile(rf"{context.UNLESS}|\bexcept\s+in\b", re.I)
+_UNLESS_BEFORE_RE = re.compile(rf"{context.PROVISO}|\bexcept\s+in\b", re.I)
 # "major depression, or antidepressant therapy started in ...": a treatment item after the condition's
 _LIST_BREAK_RE = re.compile(r",|;|\bor\b", re.I)
 _EXPOSURE_WORD_RE = re.compile(r"therap|treat|medicat|\buse\s+of\b|\btaking\b|\breceiv", re.I)
@@ -117,9 +117,11 @@ def extract_conditions(ctx: Context) -> list:
     # "latent tuberculosis unless the participant has completed at least 4 weeks of prophylaxis before randomization":
     # a window in a proviso after the conditions is the proviso's, left to the person who checks it
     ends = sorted(m.end for m in included)
-    all_windows = [w for w in all_windows if not _in_proviso(text, ends, w)]
+    in_proviso = [w for w in all_windows if _in_proviso(text, ends, w)]
+    ctx.unstated.extend((w.start, w.end) for w in in_proviso)  # the proviso is read by a person
+    all_windows = [w for w in all_windows if w not in in_proviso]
     windows = [w for w in all_windows if free(w.start)]
-    own_window = _item_windows(text, included, windows) if len(windows) >= 2 or _mid_list(text, included, windows) \
+    own_window = _item_windows(text, included, windows) if len(windows) >= 2 or _mid_list(text, candidates, windows) \
         else {}
     example_of = _examples_by_mention(lists, included)
     starts = [e.start for e in entities]
@@ -642,6 +644,9 @@ def _mid_list(text: str, mentions: list, windows: list) -> bool:
 _LIST_GAP_RE = re.compile(r"[.]?\s*,\s*(?:(?:or|and|and/or)\s+)?(?:(?:an?|any|other)\s+)?", re.I)
 
 
+_ITEM_END_RE = re.compile(r"[,;]|\b(?:or|and)\b", re.I)
+
+
 def _timings(text: str, mentions: list, windows: list) -> dict:
     """"History of X", "previous X" (ever: now or in the past) -> any; "active X", "current X" -> current; a
     bare "X" as a criterion means the patient has X now -> current, except lifelong allergies -> any. Each
@@ -655,9 +660,12 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
             return {m: "any" for m in mentions}
     previous = None
     masked = _without_windows(text, windows)  # a window's "past" ("in the past 6 months") is no history word
-    for m in mentions:
+    for i, m in enumerate(mentions):
         scope = masked[previous.end if previous else 0:m.end]
-        if _HISTORY_RE.search(scope) or _LIFELONG_RE.search(scope):
+        # "Major depression at any time, or current suicidal ideation": a time word of the item's own, after it
+        own_after = masked[m.end:mentions[i + 1].start if i + 1 < len(mentions) else len(text)]
+        own_after = own_after[:next((c.start() for c in _ITEM_END_RE.finditer(own_after)), len(own_after))]
+        if _HISTORY_RE.search(scope) or _LIFELONG_RE.search(scope) or _HISTORY_AFTER_RE.search(own_after):
             out[m] = "any"
         elif previous is not None and out[previous] == "any" and not _CURRENT_RE.search(text[previous.end:m.end]):
             out[m] = "any"  # "history of renal or liver disease"

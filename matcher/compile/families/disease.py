@@ -315,6 +315,9 @@ _EDSS_CONDITION_RE = re.compile(r"(?:(?:in|for)\s+(?:patients|participants|subje
                                 r"(?<![,\s])\s+with)\s+(?:an?\s+)?EDSS", re.I)
 
 
+_SCORE_BEFORE_RE = re.compile(r"\b(?:score|rating)\s+(?P<range>(?:[^.;]|(?<=\d)\.(?=\d)){1,50}?)\s+(?:on|in|according\s+to)\s+(?:the\s+)?$", re.I)
+
+
 def extract_edss(ctx: Context) -> list:
     match = _EDSS_RE.search(ctx.text)
     if not match or _EDSS_CHANGE_RE.search(_EDSS_RANGE_POINTS_RE.sub(" ", ctx.text)):
@@ -323,6 +326,13 @@ def extract_edss(ctx: Context) -> list:
         return []  # an EDSS-dependent duration: read by extract_duration
     tail = ctx.text[match.end():match.end() + 160]
     found = find_range(tail)
+    before = _SCORE_BEFORE_RE.search(ctx.text, max(0, match.start() - 80), match.start())
+    if not found and before:
+        # "a score of no more than 5.5 on the Expanded Disability Status Scale": the score before the scale's name
+        ranged = find_range(before.group("range"))
+        if ranged and _valid_edss(ranged.range):
+            ctx.consume(before.start(), match.end())
+            return [EdssRule(polarity=ctx.base_polarity(match.start()), score=ranged.range)]
     if not found or not _valid_edss(found.range):
         return []
     ctx.consume(match.start(), match.end() + found.end)
@@ -506,7 +516,7 @@ def extract_relapses(ctx: Context) -> list:
 
 # "at least 2 relapses in the previous 2 years or 1 in the previous year": a second count whose noun is left out
 # ("..., with at least 1 of them in the 12 months before randomization": a second requirement on the same relapses)
-_ELLIPTIC_COUNT_RE = re.compile(rf"\s*,?\s*(?:or|and(?:/or)?|with)\s+(?:at\s+least\s+)?(?P<n>{NUM}|one)\s+"
+_ELLIPTIC_COUNT_RE = re.compile(rf"\s*,?\s*(?:or|and(?:/or)?|with)\s+(?:at\s+least\s+)?(?P<n>{NUM}|one)\s+(?:or\s+more\s+)?"
                                 rf"(?:of\s+(?:them|which|these|those)\s+)?(?:occurring\s+)?(?=(?:in|during|within|over)\b)",
                                 re.I)
 

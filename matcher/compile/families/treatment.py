@@ -129,12 +129,13 @@ _IF_TAKING_RE = re.compile(r"^\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient
                            r"(?:currently\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
                           rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<more>more\s+than\s+)?"
-                          rf"(?P<n>{NUM})(?:\s+or\s+more)?\s+"
+                          rf"(?P<n>{NUM})(?:\s+or\s+more|\s+or\s+(?P<upto>{NUM}))?\s+"
                           r"(?:\w+\s+)?(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs|agents|medications)|"
                           # "dual antiplatelet therapy": two drugs of the class named next, together
                           r"\b(?P<dual>dual|triple)\s+(?=\w+)", re.I)
 _DUAL = {"dual": 2, "triple": 3}
-_NAIVE_OR_RE = re.compile(r"\b(?:treatment|DMT)[\s-]+na[iï]ve\s*,?\s*(?:or\s+)?(?:previously\s+)?$", re.I)
+_NAIVE_OR_RE = re.compile(r"\b(?:treatment|DMT)[\s-]+na[iï]ve\s*,?\s*(?:or\s+)?(?:(?:may|must|should)\s+)?(?:have\s+)?"
+                          r"(?:previously\s+)?$", re.I)
 # "Subjects previously treated with a DMT must have discontinued it before randomization": not on it now
 _DISCONTINUED_RE = re.compile(r"\bmust\s+(?:have\s+)?(?:discontinued|stopped|ceased|come\s+off)\b", re.I)
 _MISSED_DOSES_RE = re.compile(r"\bmissed\s+(?:\w+\s+)?(?:doses?|infusions?)\s*$|\b(?:doses?|infusions?)\s+missed\s*$", re.I)
@@ -319,6 +320,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     stop = ctx.text.find(";", mentions[-1].end)
     exposure = ctx.text if stop < 0 else ctx.text[:stop]
     if _CHANGE_RE.search(exposure) and not re.search(r"treat(?:ed|ment)\s+with|therapy\s+with|use\s+of|received|"
+                                                     r"\bcurrently\s+(?:treated|taking|receiving|on)\b|"
                                                      r"\b(?:is|are)\s+(?:currently\s+)?taking",
                                                      exposure, re.I) and not _IF_TAKING_RE.match(ctx.text):
         return []  # "changes to / introduction of a treatment": a stability criterion, not an exposure
@@ -442,7 +444,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         return [WashoutRule(polarity=polarity, **targets, window=window)]
     rule = {"polarity": polarity, **targets}
     distinct = _DISTINCT_RE.search(ctx.text)
-    combined = None
+    combined = least = None
     if distinct and distinct.group("dual"):
         # "dual antiplatelet therapy": the class named next, two of its drugs together
         combined = next((m for m in included if m.start == distinct.end()), None)
@@ -450,12 +452,17 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
             rule["min_distinct"] = _DUAL[distinct.group("dual").lower()]
             ctx.consume(distinct.start(), distinct.end())
     elif distinct:
-        rule["min_distinct"] = int(number(distinct.group("n"))) + (1 if distinct.group("more") else 0)
-        if distinct.group("most"):  # "treated with no more than two DMTs": three or more exclude
+        rule["min_distinct"] = int(number(distinct.group("upto") or distinct.group("n"))) + (1 if distinct.group("more") else 0)
+        if distinct.group("most") or distinct.group("upto"):
+            # "treated with no more than two DMTs", "received one or two previous DMTs": three or more exclude
             rule.update(min_distinct=rule["min_distinct"] + 1, polarity=context.opposite(polarity))
             naive = _NAIVE_OR_RE.search(ctx.text, 0, distinct.start())  # "Treatment-naive, or": zero is allowed
             if naive:
                 ctx.consume(*naive.span())
+            elif distinct.group("upto") and polarity == "require" and not re.search(r"\bmay\b", ctx.text, re.I):
+                # "previously treated with 1 or 2 DMTs": at least the first number, too
+                least = PriorDrugRule(polarity="require", drugs=rule["drugs"], classes=rule["classes"],
+                                      except_drugs=rule["except_drugs"], min_distinct=int(number(distinct.group("n"))))
         ctx.consume(distinct.start(), distinct.end())
     past = _PAST_RE.search(ctx.text[:included[0].start])
     if current and not past:
@@ -475,7 +482,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
                 "classes": [i for i in rule["classes"] if i != combined.id]}
         return [PriorDrugRule(**rest),
                 PriorDrugRule(**{**rule, "drugs": [], "classes": [], field: [combined.id]})]
-    return [PriorDrugRule(**rule)]
+    return [PriorDrugRule(**rule)] if least is None else [least, PriorDrugRule(**rule)]
 
 
 _NEXT_SENTENCE_RE = re.compile(r"\.\s+[A-Z]")
@@ -634,15 +641,22 @@ def _listed_contraindications(text: str, mentions) -> bool:
 
 
 def _listed_instead_of_class(text: str, included: list) -> list:
-    """"one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif)": the drugs the parenthesis
-    lists replace the class they belong to."""
+    """"one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif)", "one of the following approved
+    DMTs: interferon beta-1a, ...": the drugs the parenthesis or the list after the colon names replace the class
+    they belong to."""
     lexicon = get_lexicon()
+
+    def member(o, of: str) -> bool:
+        return of in (lexicon.drug_classes(o.id) if o.label == "DRUG" else lexicon.class_ancestors(o.id) - {o.id})
+
     keep = []
     for m in included:
         if m.label == "DRUG_CLASS" and _LISTED_CLASS_RE.search(text[max(0, m.start - 40):m.start]):
-            paren = re.match(r"[\w\s-]{0,30}?\(([^()]*)\)", text[m.end:])
-            inside = [o for o in included if paren and m.end + paren.start(1) <= o.start < m.end + paren.end(1)]
-            if inside and all(o.label == "DRUG" and m.id in lexicon.drug_classes(o.id) for o in inside):
+            listed = re.match(r"[\w\s-]{0,30}?\(([^()]*)\)", text[m.end:]) or \
+                re.match(r"[^.;:()]{0,100}?:([^.;]*)", text[m.end:])
+            inside = [o for o in included if listed and m.end + listed.start(1) <= o.start < m.end + listed.end(1)]
+            examples = listed and EXAMPLES_RE.match(listed.group(1).lstrip())  # "(e.g. ...)": the class, exemplified
+            if inside and not examples and all(member(o, m.id) for o in inside):
                 continue
         keep.append(m)
     return keep
@@ -765,7 +779,7 @@ def _ids(mentions) -> list[str]:
     return list(dict.fromkeys(m.id for m in mentions))
 
 
-_LIVE_VACCINE_RE = re.compile(r"live(?:[\s-]+\(?attenuated\)?)?\s+(?:virus\s+)?vaccin\w*|"
+_LIVE_VACCINE_RE = re.compile(r"live(?:[\s-]+\(?attenuated\)?|\s+(?:or|and/or|and)\s+(?:live[\s-]+)?attenuated)?\s+(?:virus\s+)?vaccin\w*|"
                               r"vaccin\w*\s+with\s+(?:a\s+)?live", re.I)
 
 
