@@ -1459,3 +1459,25 @@ def test_a_window_mid_list_before_a_narrowed_condition():
     found = rules("Myocardial infarction in the past 6 months, or heart failure of NYHA class III-IV", kind="condition")
     assert [(r["conditions"], r["window"] is not None) for r in found] == [
         (["myocardial_infarction"], True), (["heart_failure_nyha_iii", "heart_failure_nyha_iv"], False)]
+
+
+@pytest.mark.parametrize("text", [
+    "Previous autologous or allogeneic HSCT, or total body or total lymphoid irradiation.",
+    "Prior total lymphoid or total body irradiation",
+])
+def test_a_shared_head_after_a_two_word_modifier(text):
+    (rule,) = rules(text, kind="prior_drug")
+    assert {"total_body_irradiation", "total_lymphoid_irradiation"} <= set(rule["drugs"])
+
+
+def test_an_earlier_episode_of_demyelination_with_a_count():
+    rule = one("A history of at least one earlier clinical episode of CNS demyelination, at any time before the "
+               "qualifying event.", "relapse_activity")
+    assert rule["min_count"] == 2 and rule["window"] is None
+
+
+def test_a_heading_the_labs_after_its_colon_define():
+    found = rules("Renal or hepatic dysfunction: serum creatinine above 1.5 mg/dL (133 umol/L), or ALT or AST above "
+                  "2 x ULN.")
+    assert sorted(r["test"] for r in found if r["kind"] == "lab") == ["alt", "ast", "creatinine"]
+    assert not [r for r in found if r["kind"] == "condition"]

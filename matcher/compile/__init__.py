@@ -218,8 +218,8 @@ def _as_current(rule):
 
 
 # A parent speaking of the present: "medications at enrollment:", "currently taking any of the following:"
-_PARENT_CURRENT_RE = re.compile(rf"{AT_ENROLLMENT}|\bcurrently\s+(?:taking|receiving|using|on)\b|\bconcomitant\b",
-                                re.I)
+_PARENT_CURRENT_RE = re.compile(rf"{AT_ENROLLMENT}|\bcurrently\s+(?:taking|receiving|using|on)\b|\bconcomitant\b|"
+                                r"^\s*(?:current|ongoing)\s+(?:treatment|therapy|use|medications?)\b", re.I)
 
 
 def _with_window(rule, window):

@@ -106,6 +106,7 @@ _MODIFIER_BEFORE_RE = re.compile(r"(?<![\w-])(?P<mod>[A-Za-z][\w-]*)\s*"
 # ... and "hepatitis B or C", "NYHA III or IV": a final qualifier whose head is elided.
 # ("NYHA class III-IV", "grade 3 to 4": a range of two)
 _QUALIFIER_AFTER_RE = re.compile(r"^\s*(?:,|or|and|and/or|/|-|–|to)\s*(?P<qual>[A-Za-z0-9]{1,4})\b(?![\w-])", re.I)
+_TWO_WORDS_BEFORE_RE = re.compile(r"(?<![\w-])([A-Za-z][\w-]*)\s+$")
 _NOT_MODIFIERS = {"with", "of", "or", "and", "any", "the", "a", "an", "no", "not", "other", "known", "history",
                   "active", "current", "previous", "prior", "severe", "significant", "including", "e", "g"}
 
@@ -133,9 +134,15 @@ def _elided(text: str, entities: list[Entity]) -> list[Entity]:
             # vaccination" (T-cell vaccination)
             match = next((m for m in (lexicon.lookup(kind, f"{before.group('mod')} {' '.join(words[k:])}", fuzzy=False)
                                       for k in range(1, len(words))) if m and m.entry.id != entity.id), None)
+            two = _TWO_WORDS_BEFORE_RE.search(text, max(0, start - 30), start) if not match else None
+            if two:  # "total body or total lymphoid irradiation": a modifier of two words (total body irradiation)
+                match = next((m for m in (lexicon.lookup(kind, f"{two.group(1)} {before.group('mod')} {' '.join(words[k:])}",
+                                                         fuzzy=False) for k in range(2, len(words)))
+                              if m and m.entry.id != entity.id), None)
+                start = two.start(1) if match else start
             if not match or any(s <= start < e for s, e in taken):
                 break
-            end = start + len(before.group("mod"))
+            end = at - len(window) + before.end("mod")
             found.append(Entity(entity.label, match.entry.id, text[start:end], start, end))
             taken.append((start, end))
             at = start

@@ -416,7 +416,8 @@ def _to_years(found: Range, text: str) -> Range:
 _RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b|"
                          # "any previous clinical event reasonably attributable to demyelination", "demyelinating event"
                          r"\bdemyelinating\s+(?:events?|episodes?)\b|\bclinical\s+(?:events?|episodes?)(?=\s+(?:\w+\s+){0,3}"
-                         r"(?:attributable|due|related|suggestive|consistent)\s+(?:to|with|of)\s+(?:\w+\s+){0,2}demyelinat)|"
+                         r"(?:attributable|due|related|suggestive|consistent)\s+(?:to|with|of)\s+(?:\w+\s+){0,2}demyelinat|"
+                         r"\s+of\s+(?:\w+\s+){0,2}demyelinat)|"
                          # a relapse is one form of neurological worsening; the rest stays in the residue (partial)
                          r"\b(?:deterioration|worsening)(?=\s+of\s+(?:the\s+)?neurologic\w*\s+(?:symptom|status|condition))",
                          re.I)
@@ -488,7 +489,7 @@ def extract_relapses(ctx: Context) -> list:
             ctx.consume(match.end() + trigger.start(), besides.end())
         elif event and _EARLIER_BEFORE_RE.search(before):
             # "any previous clinical event reasonably attributable to demyelination": one before the qualifying one
-            besides = min_count = 2
+            besides = min_count = min_count + 1
         # The first later mention with a count of its own. The count is searched in the 200 characters before
         # it, not in the whole text: that made this quadratic in the text (minutes on a 10,000-character criterion).
         limit = next((m.start() for m in mentions[index + 1:]

@@ -151,10 +151,20 @@ def _defined_by_lab(ctx: Context, found: dict) -> None:
             continue
         lab = next((e for e in found if e.label == "LAB" and e.start >= condition.end
                     and found[e].test in tests and _DEFINED_AS_RE.fullmatch(ctx.text, condition.end, e.start)), None)
+        # "Renal or hepatic dysfunction: serum creatinine above 1.5 mg/dL, or ALT or AST > 2 x ULN": a heading the
+        # list after its colon defines, each condition by its own labs
+        heading = _HEADING_COLON_RE.match(ctx.text, condition.end)
+        if lab is None and heading:
+            end = _SENTENCE_END_RE.search(ctx.text, heading.end())
+            lab = next((e for e in found if e.label == "LAB" and heading.end() <= e.start < (end.start() if end else
+                                                                                             len(ctx.text))
+                        and found[e].test in tests), None)
         if lab is not None:
             ctx.consume(condition.start, condition.end)
 
 
+_SENTENCE_END_RE = re.compile(r";|\.(?!\d)")
+_HEADING_COLON_RE = re.compile(r"(?:\s*(?:,|or|and|/)\s*[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)?\s*:", re.I)
 _SEX_WORDS = r"women|females?|men|males?"
 # (an aside in other units may follow each bound: "> 1.4 mg/dL (124 µmol/L) for women or > 1.6 mg/dL (141 µmol/L)
 # for men")
