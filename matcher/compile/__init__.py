@@ -450,8 +450,12 @@ def _names_drugs_only(text: str) -> bool:
     entities = find_entities(text)
     if not entities or any(e.label not in ("DRUG", "DRUG_CLASS") for e in entities):
         return False
-    rest = "".join(" " if any(e.start <= i < e.end for e in entities) else ch for i, ch in enumerate(text))
-    return not [w for w in re.findall(r"[\w'-]+", rest) if w.lower() not in _JOINING_WORDS]
+    gaps, last = [], 0
+    for e in entities:  # (sorted by start)
+        gaps.append(text[last:e.start])
+        last = max(last, e.end)
+    gaps.append(text[last:])
+    return not [w for w in re.findall(r"[\w'-]+", " ".join(gaps)) if w.lower() not in _JOINING_WORDS]
 
 
 _JOINING_WORDS = {"or", "and", "and/or", "any", "other", "the", "a", "an", "of"}

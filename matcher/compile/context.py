@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -197,8 +197,14 @@ class Context:
         return "require" if positive else "exclude"
 
     def _entity_end(self, position: int) -> int:
-        """The end of the longest entity starting at ``position`` (``position`` itself if none does)."""
-        return max((e.end for e in self.entities if e.start == position), default=position)
+        """The end of the longest entity starting at ``position`` (``position`` itself if none does): a bisection
+        over the entities, sorted by start, as ``negated`` runs once per mention."""
+        at = bisect_left(self.entities, position, key=lambda e: e.start)
+        end = position
+        while at < len(self.entities) and self.entities[at].start == position:
+            end = max(end, self.entities[at].end)
+            at += 1
+        return end
 
     def _unless_before(self, position: int) -> bool:
         """Whether ``position`` lies in an "unless" clause of its sentence: "prior rituximab, unless the last dose
@@ -236,7 +242,6 @@ UNLESS = r"\bunless\b|\bexcept\s+(?:if|when|where)\b"
 UNLESS_RE = re.compile(UNLESS, re.I)
 # A proviso that lets some patients in: "unless ...", "... are eligible only if they have completed prophylaxis"
 PROVISO = UNLESS + r"|\beligible\s+only\s+(?:if|when)\b"
-PROVISO_RE = re.compile(PROVISO, re.I)
 # "relapse-free", "steroid free", "HIV negative", "HIV-negative", "HIV seronegative"
 _FREE_AFTER_RE = re.compile(r"[\s-]?free\b|[\s-]+(?:sero)?negative\b", re.I)
 _PROHIBITION_RE = re.compile(r"\b(?:may|must|should|shall|can|will)\s*not$|\bcannot$|\bmay\s+no\s+longer$", re.I)

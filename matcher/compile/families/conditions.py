@@ -664,7 +664,8 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
         scope = masked[previous.end if previous else 0:m.end]
         # "Major depression at any time, or current suicidal ideation": a time word of the item's own, after it
         own_after = masked[m.end:mentions[i + 1].start if i + 1 < len(mentions) else len(text)]
-        own_after = own_after[:next((c.start() for c in _ITEM_END_RE.finditer(own_after)), len(own_after))]
+        cut = _ITEM_END_RE.search(own_after)
+        own_after = own_after[:cut.start()] if cut else own_after
         if _HISTORY_RE.search(scope) or _LIFELONG_RE.search(scope) or _HISTORY_AFTER_RE.search(own_after):
             out[m] = "any"
         elif previous is not None and out[previous] == "any" and not _CURRENT_RE.search(text[previous.end:m.end]):

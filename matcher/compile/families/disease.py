@@ -446,7 +446,8 @@ _RECOVERY_BEFORE_RE = re.compile(r"\b(?:stabili[sz]\w*|recover\w*)\s+(?:from|aft
 
 
 # "... other than the qualifying event": the qualifying event is one, so another makes two
-_BESIDES_QUALIFYING_RE = re.compile(r"[^.;]{0,80}?\b(?:other\s+than|besides|apart\s+from|in\s+addition\s+to|except(?:\s+for)?)\s+"
+_BESIDES_QUALIFYING_RE = re.compile(r"[^.;]{0,80}?\b(?P<trigger>other\s+than|besides|apart\s+from|in\s+addition\s+to|"
+                                    r"except(?:\s+for)?)\s+"
                                     r"(?:the\s+)?(?:qualifying|index|presenting|first|initial|inaugural)\s+"
                                     r"(?:clinical\s+|demyelinating\s+)?(?:event|episode|attack|relapse)\b", re.I)
 
@@ -483,13 +484,12 @@ def extract_relapses(ctx: Context) -> list:
         if event and _FIRST_EVENT_BEFORE_RE.search(before):
             continue  # "a single clinical demyelinating event", "a first clinical episode": the CIS, a subtype
         besides = _BESIDES_QUALIFYING_RE.match(ctx.text, match.end())
-        if besides:
+        # "any previous clinical event reasonably attributable to demyelination": one before the qualifying one
+        second = bool(besides) or (event and _EARLIER_BEFORE_RE.search(before) is not None)
+        if second:
             min_count += 1
-            trigger = re.search(r"\b(?:other\s+than|besides|apart\s+from|in\s+addition\s+to|except)", besides.group(0), re.I)
-            ctx.consume(match.end() + trigger.start(), besides.end())
-        elif event and _EARLIER_BEFORE_RE.search(before):
-            # "any previous clinical event reasonably attributable to demyelination": one before the qualifying one
-            besides = min_count = min_count + 1
+        if besides:
+            ctx.consume(besides.start("trigger"), besides.end())
         # The first later mention with a count of its own. The count is searched in the 200 characters before
         # it, not in the whole text: that made this quadratic in the text (minutes on a 10,000-character criterion).
         limit = next((m.start() for m in mentions[index + 1:]
@@ -497,7 +497,7 @@ def extract_relapses(ctx: Context) -> list:
                       and re.search(r"\d|\bone\b|\btwo\b", ctx.text[match.end():m.start()])), len(ctx.text))
         window = _window_after(windows[:bisect_left(window_starts, limit)], match.end(), ctx.text) or \
             _leading_window(ctx.text, windows)
-        if window is None and not count and not besides:
+        if window is None and not count and not second:
             continue  # a relapse mention without count or window is not a rule we can state
         rule = RelapseRule(polarity=ctx.base_polarity(match.start(), window), min_count=max(min_count, 1),
                            window=window.window if window else None)
