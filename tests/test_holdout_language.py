@@ -1481,3 +1481,51 @@ def test_a_heading_the_labs_after_its_colon_define():
                   "2 x ULN.")
     assert sorted(r["test"] for r in found if r["kind"] == "lab") == ["alt", "ast", "creatinine"]
     assert not [r for r in found if r["kind"] == "condition"]
+
+
+# --- session 10: exposure length and continuity ------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Treatment-naive to interferon beta, or treated with it for less than 3 months at the time of randomisation.",
+    "Naive to interferon beta therapy or treated with interferon beta for less than 3 months",
+])
+def test_a_ceiling_on_exposure_measured_at_a_time_point(text):
+    """"at the time of randomisation" says when the length is measured: not current use, not a washout."""
+    (rule,) = rules(text, "inclusion", kind="prior_drug")
+    assert (rule["polarity"], rule["classes"], rule["min_duration"]) == (
+        "exclude", ["interferon_beta"], {"value": 3.0, "unit": "months"})
+    assert not rules(text, "inclusion", kind="washout")
+
+
+@pytest.mark.parametrize("text", [
+    "Currently on a DMT, with no gap in treatment longer than 3 months during the previous 12 months.",
+    "Received ozanimod in the parent trial, with no gap in treatment longer than 3 months before Day 1.",
+])
+def test_no_gap_in_treatment_is_continuity_not_a_washout(text):
+    found = rules(text, "inclusion")
+    assert not [r for r in found if r["kind"] == "washout"]
+    assert [r["polarity"] for r in found if r["kind"] == "prior_drug"] == ["require"]
+    assert any(r.kind == "manual_review" and "gap" in r.why for r in compile_text(text, "inclusion"))
+
+
+@pytest.mark.parametrize("text, current", [
+    ("Currently taking one of the following DMTs, without interruption for at least the last 2 years: glatiramer "
+     "acetate, fingolimod", True),
+    ("Treated with glatiramer acetate for at least the past 2 years before screening", False),
+])
+def test_uninterrupted_use_for_the_last_years_is_a_minimum_duration(text, current):
+    (rule,) = rules(text, "inclusion", kind="prior_drug")
+    assert (rule["polarity"], rule["min_duration"], rule["current"]) == (
+        "require", {"value": 2.0, "unit": "years"}, current)
+
+
+@pytest.mark.parametrize("text", [
+    "No treatment with natalizumab for at least 6 months",
+    "No treatment with natalizumab for at least the last 6 months",
+])
+def test_no_treatment_for_at_least_a_time_is_a_washout(text):
+    """Before, the minimum was read as how long the (denied) exposure lasted: patients with any natalizumab were
+    excluded, and those with a short course in the window let in."""
+    rule = one(text, "washout", "inclusion")
+    assert (rule["polarity"], rule["drugs"], rule["window"]["within"]) == (
+        "exclude", ["natalizumab"], {"value": 6.0, "unit": "months"})

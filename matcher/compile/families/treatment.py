@@ -93,7 +93,7 @@ _DURATION_UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
 # attempted therapy", "stable dose for three months", "after being on that therapy for at least 6 months".
 _MIN_DURATION_RE = re.compile(
     rf"\b(?:for|since)\s+(?:at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|more\s+than|over|"
-    rf"≥|>=)\s*(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}|"
+    rf"≥|>=)\s*(?:the\s+(?:last|past|previous|preceding)\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}|"
     rf"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|more\s+than)\s*(?P<value2>{NUM}|an?)\s*"
     rf"(?P<unit2>days?|weeks?|months?|years?)\s+of\s+(?:\w+\s+)?(?:therapy|treatment|use)|"
     # "the treatment must have been initiated more than 1 year before inclusion": on it for at least that long
@@ -103,7 +103,16 @@ _MIN_DURATION_RE = re.compile(
     rf"\bfor\s+(?P<value4>{NUM})\s*(?P<unit4>days?|weeks?|months?|years?)\s+or\s+(?:longer|more)\b|"
     # "total time on any DMT of at least 5 years"
     rf"\b(?:time|duration|exposure)\s+(?:on|of|to)\s+[^.;]{{0,40}}?\bof\s+(?:at\s+least|a\s+minimum\s+of|more\s+than|≥|>=)\s*"
-    rf"(?P<value5>{NUM})\s*(?P<unit5>days?|weeks?|months?|years?)", re.I)
+    rf"(?P<value5>{NUM})\s*(?P<unit5>days?|weeks?|months?|years?)|"
+    # "without interruption for at least the last 2 years", "continuously for the past 12 months"
+    rf"\b(?:without\s+(?:any\s+)?(?:interruptions?|breaks?|gaps?)|continuously|uninterrupted(?:ly)?)\s*,?\s*"
+    rf"(?:for|over|during)\s+(?:at\s+least\s+)?(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?"
+    rf"(?P<value6>{NUM}|an?)\s*(?P<unit6>days?|weeks?|months?|years?)", re.I)
+# "no gap in treatment longer than 3 months during the previous 12 months": how continuous the use was, which the
+# record cannot show; its times are no washout, and a person checks it
+_GAP_RE = re.compile(rf"\b(?:no|without)\s+(?:any\s+)?(?:gaps?|interruptions?|breaks?|pauses?)\s+(?:in\s+(?:\w+\s+)?"
+                     rf"(?:treatment|therapy|use)\s+)?(?:(?:longer|more|greater)\s+than|exceeding|of\s+more\s+than|>)"
+                     rf"\s*{NUM}\s*(?:days?|weeks?|months?|years?)[^.;]*", re.I)
 # "anticoagulants that cannot be stopped for 3 days before the procedure", "unwilling to discontinue X": the
 # patient is on it now; the window is how long a pause would take, not a washout.
 _CANNOT_STOP_RE = re.compile(r"\b(?:cannot|can\s*not|can't|could\s+not|unable\s+to|not\s+able\s+to)\s+be\s+"
@@ -328,7 +337,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         return []  # "fampridine started in the last 3 months": a recent start, not any use in the window
     if _EVENT_WINDOW_RE.search(ctx.text):
         return []  # "since completion of study X": a window from an event, not a duration
-    all_windows = find_windows(ctx.text)
+    gaps = [m.span() for m in _GAP_RE.finditer(ctx.text)]
+    ctx.unstated.extend(gaps)
+    all_windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in gaps)]
     stopped = _DISCONTINUED_RE.search(ctx.text)
     if stopped and not all_windows:
         ctx.consume(*stopped.span())
@@ -367,7 +378,10 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     current = _CURRENT_RE.search(ctx.text)
     minimum = _MIN_DURATION_RE.search(ctx.text) or _STABLE_FOR_RE.search(ctx.text)
     on_it = current or _IF_TAKING_RE.match(ctx.text) or re.search(r"\bstable\b", ctx.text, re.I)
-    if minimum and (ctx.negated(included[0].start) or not on_it) \
+    negated = ctx.negated(included[0].start)
+    # "Treated with X for at least 12 months before screening", in an inclusion: how long the exposure lasted
+    exposed = ctx.section == "inclusion" and _PAST_RE.search(ctx.text, 0, included[0].start)
+    if minimum and (negated or not on_it and not exposed) \
             and re.match(rf"\s*(?:{_BEFORE})", ctx.text[minimum.end():], re.I):
         minimum = None  # "no therapy with X for at least 6 months before screening": a gap, i.e. a washout
     if during and not minimum and not re.search(r"\bcurrently\b|\bstill\s+(?:taking|on|receiving)", ctx.text, re.I):
@@ -396,6 +410,11 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         for window in windows:
             ctx.consume(window.start, window.end)
         return [PriorDrugRule(polarity=ctx.base_polarity(included[0].start), **targets, current=True)]
+    if minimum and negated and not on_it and not windows:
+        # "No treatment with X for at least 6 months": a gap counted back from screening
+        ctx.consume(*minimum.span())
+        return [WashoutRule(polarity=ctx.base_polarity(included[0].start), **targets,
+                            window=Window(within=_duration_of(minimum), anchor="screening"))]
     if minimum:
         # "Has ever received daclizumab, or has received any interferon beta for more than 12 months": the duration is
         # of the drugs in its own clause; those of the clauses before it count at any exposure
@@ -413,10 +432,14 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
             return [GroupRule(mode="any", rules=found)] if ctx.section == "inclusion" else found
         return _minimum_duration(ctx, included[0], targets, minimum, current)
     shorter = _MAX_DURATION_RE.search(ctx.text, included[0].end)
-    if shorter and ctx.section == "inclusion" and not current \
+    # "treated with it for less than 3 months at the time of randomisation": when the length is measured, not use now
+    measured_at = shorter and re.match(rf"\s*,?\s*{AT_ENROLLMENT}", ctx.text[shorter.end():], re.I)
+    if shorter and ctx.section == "inclusion" and (not current or measured_at and current.start() >= shorter.end()) \
             and not re.search(r"[.;]", ctx.text[included[0].end:shorter.start()]):
         # the patient may have had less than that: an exposure that long or longer excludes
         ctx.consume(*shorter.span())
+        if measured_at:
+            ctx.consume(shorter.end(), shorter.end() + measured_at.end())
         for window in windows:
             if _overlaps((window.start, window.end), shorter.span()):
                 ctx.consume(window.start, window.end)
@@ -711,8 +734,8 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
 
 def _duration_of(match: re.Match) -> Duration:
     groups = match.groupdict()
-    value = next(groups[k] for k in ("value", "value2", "value3", "value4", "value5") if groups.get(k))
-    unit = next(groups[k] for k in ("unit", "unit2", "unit3", "unit4", "unit5") if groups.get(k))
+    value = next(v for k, v in groups.items() if k.startswith("value") and v)
+    unit = next(v for k, v in groups.items() if k.startswith("unit") and v)
     return Duration(value=1 if value.lower() in ("a", "an") else number(value), unit=unit_of(unit))
 
 
