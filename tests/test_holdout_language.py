@@ -1529,3 +1529,47 @@ def test_no_treatment_for_at_least_a_time_is_a_washout(text):
     rule = one(text, "washout", "inclusion")
     assert (rule["polarity"], rule["drugs"], rule["window"]["within"]) == (
         "exclude", ["natalizumab"], {"value": 6.0, "unit": "months"})
+
+
+# --- session 10: progressive-relapsing MS ------------------------------------------------------------------
+
+def _screen_one(text: str, section: str, patient: dict):
+    found = compile_text(text, section, "X1")
+    criterion = CompiledCriterion(id="X1", section=section, text=text, span=(0, len(text)), rules=found,
+                                  coverage="full")
+    ruleset = RuleSet(trial_id="T", compiler_version="test", criteria_text=text, criteria=[criterion])
+    return screen(ruleset, parse_patient(patient), date(2026, 11, 2))
+
+
+@pytest.mark.parametrize("text", [
+    "A history of relapsing-remitting, secondary progressive or progressive-relapsing MS",
+    "Patients with RRMS, SPMS or PRMS",
+])
+def test_excluded_progressive_relapsing_ms_is_relapses_of_ppms_not_ppms(text):
+    """Lublin 2013 folds progressive-relapsing MS into PPMS with activity. Read as excluded PPMS it excluded every
+    participant of a PPMS trial."""
+    found = rules(text)
+    assert [(r["kind"], r.get("subtypes"), (r.get("when") or {}).get("subtypes")) for r in found] == [
+        ("relapse_activity", None, ["PPMS"]), ("ms_subtype", ["RRMS", "SPMS"], None)]
+    quiet = {"id": "p", "ms_subtype": "PPMS", "relapses": []}
+    assert _screen_one(text, "exclusion", quiet).verdict == "eligible"
+    relapsing = {**quiet, "relapses": [{"date": "2025-03-01"}]}
+    assert _screen_one(text, "exclusion", relapsing).verdict == "ineligible"
+
+
+def test_progressive_relapsing_named_with_ppms_is_part_of_it():
+    (rule,) = rules("Primary progressive MS, including progressive-relapsing MS", "inclusion")
+    assert (rule["subtypes"], rule["active_only"]) == (["PPMS"], False)
+    assert one("Progressive-relapsing MS", "ms_subtype", "inclusion")["active_only"] is True
+
+
+def test_excluded_active_subtype_beside_a_whole_one():
+    """"RRMS or active SPMS" excluded: SPMS without activity stays eligible."""
+    found = rules("Relapsing-remitting MS or active secondary progressive MS")
+    assert [(r["subtypes"], r["active_only"]) for r in found] == [(["RRMS"], False), (["SPMS"], True)]
+
+
+@pytest.mark.parametrize("raw", ["PRMS", "progressive-relapsing", "Progressive relapsing MS", "PR-MS"])
+def test_a_patient_recorded_as_progressive_relapsing_has_ppms(raw):
+    from matcher.evaluate.facts import PatientFacts
+    assert PatientFacts(parse_patient({"id": "p", "ms_subtype": raw})).subtype == "PPMS"

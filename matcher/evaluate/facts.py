@@ -12,7 +12,7 @@ from datetime import date
 from functools import cached_property, lru_cache
 from typing import Optional
 
-from ..lexicon import Lexicon, Match, get_lexicon, normalise
+from ..lexicon import Lexicon, Match, get_lexicon
 from ..models.patient import EdssScore, Patient
 
 MS_SUBTYPES = ("RRMS", "SPMS", "PPMS", "CIS", "RIS")
@@ -86,12 +86,10 @@ class PatientFacts:
             return None
         if raw.upper() in MS_SUBTYPES:
             return raw.upper()
-        if normalise(raw) in ("prms", "progressive relapsing", "progressive relapsing ms"):
-            return "PPMS"  # Lublin 2013: progressive-relapsing is PPMS with activity
         match = _find_in(self.lexicon, "ms_subtypes", raw)
-        if match and match.entry.id in MS_SUBTYPES:
-            return match.entry.id
-        return None
+        # a name that stands for one subtype: "progressive-relapsing" is PPMS with activity (Lublin 2013)
+        members = self.lexicon.subtype_members(match.entry.id) if match else []
+        return members[0] if len(members) == 1 and members[0] in MS_SUBTYPES else None
 
     @cached_property
     def treatments(self) -> Optional[list[ResolvedTreatment]]:

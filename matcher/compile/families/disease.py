@@ -244,6 +244,8 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     lexicon = get_lexicon()
     subtypes: list[str] = []
     active_only = False
+    group_active: set[str] = set()
+    with_relapses: set[tuple] = set()
     first = None
     own_activity: dict[tuple, bool] = {}  # each listed subtype (a name and its abbreviation once) and its activity
     listed = _listed_subtypes(ctx)
@@ -251,8 +253,18 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     for entity in ctx.entities_of("MS_SUBTYPE"):
         entry = lexicon.get("ms_subtypes", entity.id)
         members = lexicon.subtype_members(entity.id)
-        if entry and entry.data.get("active_only_for"):
-            active_only = True  # kept from a group the text spells out: "relapsing course (... progressive relapsing)"
+        spelled_active = entry is not None and bool(entry.data.get("active_only_for"))
+        if spelled_active and own_activity.get(tuple(members)) is False:
+            ctx.consume(entity.start, entity.end)
+            continue  # "primary progressive MS, including progressive-relapsing MS": in the subtype named already
+        if entity in listed and entry is not None and entry.data.get("activity") == "relapses":
+            with_relapses.add(tuple(members))  # "progressive-relapsing": a progressive course with relapses
+        if spelled_active:
+            active_only = True
+            if entity not in listed:
+                # "relapsing forms (relapsing-remitting or secondary progressive MS)": the group the list spells out
+                # asks activity of the members it makes active (SPMS with relapses)
+                group_active.update(entry.data["active_only_for"])  # kept from a group the text spells out: "relapsing course (... progressive relapsing)"
         if entity not in listed:
             continue
         if _INACTIVE_AFTER_RE.match(ctx.text[entity.end:]) or _INACTIVE_BEFORE_RE.search(ctx.text[:entity.start]):
@@ -272,7 +284,7 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             # least one relapse in the last 2 years", is a relapse rule of its own)
             ctx.consume(activity.start(), tail.end())
         own_activity[tuple(members)] = own_activity.get(tuple(members), False) or bool(
-            (entry and entry.data.get("active_only_for")) or re.search(r"\bactive\b", entity.text, re.I)
+            spelled_active or set(members) <= group_active or re.search(r"\bactive\b", entity.text, re.I)
             or activity or _ACTIVE_BEFORE_RE.search(ctx.text[:entity.start]))
         first = entity if first is None else first
         ctx.consume(entity.start, entity.end)
@@ -292,7 +304,24 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
         rules.append(DiagnosisRule(polarity=ctx.base_polarity(any_subtype.start)))
     polarity = ctx.base_polarity(first.start) if first else "require"
     separate = sum(len(members) for members in own_activity) == len(set(subtypes))  # no subtype named twice
-    if len(own_activity) > 1 and separate and polarity == "require" and len(set(own_activity.values())) == 2:
+    mixed = len(own_activity) > 1 and separate and len(set(own_activity.values())) == 2
+    if polarity == "exclude" and with_relapses and separate:
+        # "relapsing-remitting, secondary progressive or progressive-relapsing MS", excluded in a PPMS trial: relapses
+        # of a progressive course exclude, not the whole subtype (that would exclude every participant)
+        rules.extend(RelapseRule(polarity="exclude", min_count=1, when=Applicability(subtypes=list(members)))
+                     for members in with_relapses)
+        for active in (False, True):
+            others = [m for members, own in own_activity.items() if own is active and members not in with_relapses
+                      for m in members]
+            if others:
+                rules.append(SubtypeRule(polarity="exclude", active_only=active, subtypes=others))
+    elif mixed and polarity == "exclude":
+        # "relapsing-remitting MS or active secondary progressive MS": the active part of a subtype is excluded, the
+        # others whole
+        for active in (False, True):
+            rules.append(SubtypeRule(polarity="exclude", active_only=active, subtypes=[
+                m for members, own in own_activity.items() if own is active for m in members]))
+    elif mixed and polarity == "require":
         # "RRMS, or SPMS with disease activity", "relapsing-remitting or active secondary progressive MS": activity
         # is asked of one subtype only
         rules.append(GroupRule(mode="any", polarity="require", rules=[
