@@ -1573,3 +1573,48 @@ def test_excluded_active_subtype_beside_a_whole_one():
 def test_a_patient_recorded_as_progressive_relapsing_has_ppms(raw):
     from matcher.evaluate.facts import PatientFacts
     assert PatientFacts(parse_patient({"id": "p", "ms_subtype": raw})).subtype == "PPMS"
+
+
+# --- session 10: headings, allergies and provisos --------------------------------------------------------
+
+@pytest.mark.parametrize("text, conditions", [
+    ("Cardiac disease: unstable angina, heart failure of NYHA class III or IV, or a clinically significant "
+     "arrhythmia", ["unstable_angina", "heart_failure_nyha_iii", "heart_failure_nyha_iv"]),
+    ("Contraindications to MRI: a pacemaker or other metallic implants, or claustrophobia",
+     ["cardiac_pacemaker", "metallic_implant", "claustrophobia"]),
+])
+def test_a_heading_colon_is_defined_by_the_conditions_listed_after_it(text, conditions):
+    found = rules(text, kind="condition")
+    assert [r["conditions"] for r in found] == [conditions]
+
+
+@pytest.mark.parametrize("text", [
+    "Known sensitivity to gadolinium, claustrophobia, or any other contraindication to MRI.",
+    "Contraindications to MRI: a pacemaker, claustrophobia, or known sensitivity to gadolinium.",
+])
+def test_an_allergy_is_lifelong_but_its_timing_stays_its_own(text):
+    found = {tuple(r["conditions"]): r["timing"] for r in rules(text, kind="condition")}
+    assert found[("gadolinium_hypersensitivity",)] == "any"
+    assert set(found.values()) == {"any", "current"}
+
+
+@pytest.mark.parametrize("text", [
+    "Tuberculosis: a positive QuantiFERON-TB Gold test at screening, unless the participant has completed treatment "
+    "for latent tuberculosis.",
+    "Positive interferon-gamma release assay, unless a full course of prophylaxis for latent tuberculosis has been "
+    "completed",
+])
+def test_a_proviso_of_treatment_is_no_exception_of_the_condition(text):
+    """Untreated latent tuberculosis still excludes: an exception of latent TB let it in."""
+    rule = one(text, "condition")
+    assert rule["conditions"] == ["tuberculosis"] and rule["exceptions"] == []
+    assert any(r.kind == "manual_review" for r in compile_text(text, "exclusion"))
+
+
+@pytest.mark.parametrize("text", [
+    "History of hypersensitivity to ofatumumab, to any of its excipients, or to drugs of similar chemical classes "
+    "(e.g. other monoclonal antibodies).",
+    "Hypersensitivity to ocrelizumab, to any of its excipients, or to any other humanized monoclonal antibody.",
+])
+def test_hypersensitivity_to_the_drug_or_other_monoclonal_antibodies(text):
+    assert one(text, "condition")["conditions"] == ["monoclonal_antibody_hypersensitivity"]

@@ -60,7 +60,7 @@ _HISTORY_AFTER_RE = re.compile(r"\bhistory\b|\bpreviously\b|\bever\b|\bin\s+the\
 # "Celiac disease, inflammatory bowel disease, or an eating disorder, current or past.": every item
 _HISTORY_AT_END_RE = re.compile(r"[,;(]\s*(?:(?:current|present)\s+or\s+past|past\s+or\s+(?:current|present)|at\s+any\s+time|"
                                 r"ever)\s*\)?\s*\.?\s*$", re.I)
-_LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|anaphyla", re.I)
+_LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|sensitivity\s+to|anaphyla", re.I)
 _CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b|\bknown\b",
                          re.I)
 # A negated relative clause right after a condition qualifies it ("hypothyroidism that is not adequately treated,
@@ -85,6 +85,8 @@ _ALLOWED_RE = re.compile(r"\b(?:(?:are|is|will\s+be|shall\s+be)\s+not\s+excluded
                          r"enrolled|eligible|allowed|permitted)|(?:are|is)\s+(?:also\s+|still\s+)?(?:allowed|permitted|eligible)|remains?\s+eligible|"
                          r"may\s+(?:participate|enrol+)|(?:is|are)\s+not\s+(?:considered\s+)?(?:exclusionary|an?\s+exclusion)|"
                          r"(?:does|do)\s+not\s+exclude|(?:is|are)\s+acceptable)\b", re.I)
+_TREATED_FOR_RE = re.compile(r"\b(?:treatment|treated|therapy|prophylaxis|chemoprophylaxis|course)\s+(?:for|of|against)\s+"
+                             r"(?:(?:the|his|her|their)\s+)?(?:[\w-]+\s+)?$", re.I)
 _RESOLVED_RE = re.compile(r"\b(?:prior|previous|past|history|resolved|cured|treated|remission)\b", re.I)
 
 
@@ -108,6 +110,11 @@ def extract_conditions(ctx: Context) -> list:
     kept = {id(m) for m in included}
     narrowed = [m for m in candidates if id(m) not in kept]  # stated by the subtypes that narrow them
     excepted += _other_than_ms(text, included)
+    # "unless the participant has completed treatment for latent tuberculosis": the proviso is the treatment, not the
+    # condition (which, untreated, still excludes); a person reads it
+    treated = [m for m in excepted if _TREATED_FOR_RE.search(text, max(0, m.start - 50), m.start)]
+    excepted = [m for m in excepted if m not in treated]
+    ctx.unstated.extend((m.start, m.end) for m in treated)
     lists = _example_lists(text, included)
     distributed = _distributed_examples(text, lists, entities)
     included = sorted(included + distributed, key=lambda m: m.start)
@@ -541,7 +548,22 @@ def _example_lists(text: str, mentions: list) -> list[ExampleList]:
         before = [m for m in mentions if floor <= m.start and m.end <= marker.start()]
         general = before[-1] if before and len(text[before[-1].end:marker.start()].split()) <= 8 else None
         lists.append(ExampleList(general, marker.start(), marker.end(), end, marker.re is _DEFINITION_RE))
+    heading = _HEADING_COLON_RE.match(text)
+    if heading and mentions and mentions[0].end <= heading.start("colon") \
+            and not text[mentions[0].end:heading.start("colon")].strip(" )"):
+        # "Cardiac disease: unstable angina, heart failure of NYHA class III or IV, or a clinically significant
+        # arrhythmia", "Contraindications to MRI: a pacemaker, claustrophobia": the items after the heading's colon
+        # are what it means, when they open with a condition
+        end = segment_end(text, heading.end())
+        items = [m for m in mentions if heading.end() <= m.start < end]
+        if len(items) >= 2 and _FIRST_ITEM_RE.match(text, heading.end(), items[0].start):
+            lists.append(ExampleList(mentions[0], heading.start("colon"), heading.end(), end, True))
     return lists
+
+
+# A heading of a few words that ends in a colon at the start of a criterion, and the words that may open its first item
+_HEADING_COLON_RE = re.compile(r"^\s*(?:[\w'/()-]+\s+){0,5}?[\w'/()-]+(?P<colon>\s*:)", re.I)
+_FIRST_ITEM_RE = re.compile(r"\s*(?:(?:an?|any|the|known|history\s+of|current|active)\s+)*$", re.I)
 
 
 def _examples_by_mention(lists: list[ExampleList], mentions: list) -> dict:
@@ -659,6 +681,7 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
         if _HISTORY_AFTER_RE.search(tail) or _HISTORY_AT_END_RE.search(text):
             return {m: "any" for m in mentions}
     previous = None
+    lifelong: set = set()
     masked = _without_windows(text, windows)  # a window's "past" ("in the past 6 months") is no history word
     for i, m in enumerate(mentions):
         scope = masked[previous.end if previous else 0:m.end]
@@ -666,9 +689,13 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
         own_after = masked[m.end:mentions[i + 1].start if i + 1 < len(mentions) else len(text)]
         cut = _ITEM_END_RE.search(own_after)
         own_after = own_after[:cut.start()] if cut else own_after
-        if _HISTORY_RE.search(scope) or _LIFELONG_RE.search(scope) or _HISTORY_AFTER_RE.search(own_after):
+        if _HISTORY_RE.search(scope) or _HISTORY_AFTER_RE.search(own_after):
             out[m] = "any"
-        elif previous is not None and out[previous] == "any" and not _CURRENT_RE.search(text[previous.end:m.end]):
+        elif _LIFELONG_RE.search(scope):
+            out[m] = "any"
+            lifelong.add(m)  # "known sensitivity to gadolinium, or inability to undergo MRI": the allergy's own
+        elif previous is not None and out[previous] == "any" and previous not in lifelong \
+                and not _CURRENT_RE.search(text[previous.end:m.end]):
             out[m] = "any"  # "history of renal or liver disease"
         else:
             out[m] = "current"
