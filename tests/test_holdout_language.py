@@ -1499,7 +1499,7 @@ def test_a_ceiling_on_exposure_measured_at_a_time_point(text):
 
 @pytest.mark.parametrize("text", [
     "Currently on a DMT, with no gap in treatment longer than 3 months during the previous 12 months.",
-    "Received ozanimod in the parent trial, with no gap in treatment longer than 3 months before Day 1.",
+    "Total time on any DMT of at least 5 years, with no gap in treatment longer than 3 months.",
 ])
 def test_no_gap_in_treatment_is_continuity_not_a_washout(text):
     found = rules(text, "inclusion")
@@ -1618,3 +1618,63 @@ def test_a_proviso_of_treatment_is_no_exception_of_the_condition(text):
 ])
 def test_hypersensitivity_to_the_drug_or_other_monoclonal_antibodies(text):
     assert one(text, "condition")["conditions"] == ["monoclonal_antibody_hypersensitivity"]
+
+
+@pytest.mark.parametrize("text, anchor", [
+    ("There must be no gap in ofatumumab or teriflunomide treatment longer than 3 months during the 12 months before "
+     "the first dose of ofatumumab in this study.", "first_dose"),
+    ("Received ozanimod in the parent trial, with no gap in treatment longer than 3 months before Day 1.", "baseline"),
+])
+def test_no_gap_longer_than_n_before_an_anchor_is_use_within_n(text, anchor):
+    """A gap of at most 3 months ending at the first dose: the drug was taken within the 3 months before it. The
+    "no" is the gap's, not the drug's (read as the drug's it was a polarity error)."""
+    rule = one(text, "washout", "inclusion")
+    assert (rule["polarity"], rule["window"]["within"], rule["window"]["anchor"]) == (
+        "require", {"value": 3.0, "unit": "months"}, anchor)
+    assert any(r.kind == "manual_review" for r in compile_text(text, "inclusion"))
+
+
+@pytest.mark.parametrize("text, polarity", [
+    ("Disease-modifying therapy naive: no previous treatment for MS other than corticosteroids.", "exclude"),
+    ("Natalizumab-naive patients", "exclude"),
+])
+def test_a_drug_named_before_naive_is_never_taken(text, polarity):
+    """Read as exposure it was a polarity error: DMT-naive patients were required to have had a DMT."""
+    assert one(text, "prior_drug", "inclusion")["polarity"] == polarity
+
+
+# --- session 10: disease duration by EDSS stratum ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, edss_high, years_low, measured_from", [
+    ("Participants with an EDSS score below 2.0 at screening whose first MS symptoms began more than 10 years before "
+     "screening.", 2.0, 10.0, "onset"),
+    ("Participants with an EDSS of 2.0 or lower at screening and a disease duration (since diagnosis) exceeding 10 "
+     "years.", 2.0, 10.0, "diagnosis"),
+])
+def test_an_edss_named_first_conditions_the_duration(text, edss_high, years_low, measured_from):
+    """The EDSS was read as an excluded score of its own (or lost), and the duration excluded everyone."""
+    found = rules(text)
+    assert [r["kind"] for r in found] == ["disease_duration"]
+    (rule,) = found
+    assert (rule["when"]["edss"]["high"], rule["years"]["low"], rule["measured_from"]) == (
+        edss_high, years_low, measured_from)
+
+
+def test_an_edss_requirement_beside_an_edss_conditioned_duration():
+    found = rules("Expanded Disability Status Scale (EDSS) score of 0 to 6.0 at Baseline. Participants with an EDSS "
+                  "score of 2.0 or less at Screening are eligible only if their disease duration (time since onset of "
+                  "symptoms) is no more than 10 years.", "inclusion")
+    assert [(r["kind"], (r.get("when") or {}).get("edss", {}).get("high")) for r in found] == [
+        ("edss", None), ("disease_duration", 2.0)]
+
+
+@pytest.mark.parametrize("text", [
+    "Disease duration from the onset of MS symptoms of less than 10 years in participants with an EDSS of 5.0 or less "
+    "at screening, and of less than 15 years in participants with an EDSS above 5.0 at screening.",
+    "Duration of MS symptoms of no more than 10 years in patients with an EDSS of 5.0 or less at screening, or no more "
+    "than 15 years in patients with an EDSS above 5.0.",
+])
+def test_each_edss_stratum_keeps_its_duration(text):
+    found = rules(text, "inclusion")
+    assert [(r["kind"], r["years"]["high"]) for r in found] == [("disease_duration", 10.0), ("disease_duration", 15.0)]
+    assert [r["when"]["edss"]["high"] for r in found] == [5.0, None]

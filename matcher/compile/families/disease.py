@@ -348,12 +348,30 @@ _SCORE_BEFORE_RE = re.compile(r"\b(?:score|rating)\s+(?P<range>(?:[^.;]|(?<=\d)\
 
 
 def extract_edss(ctx: Context) -> list:
-    match = _EDSS_RE.search(ctx.text)
-    if not match or _EDSS_CHANGE_RE.search(_EDSS_RANGE_POINTS_RE.sub(" ", ctx.text)):
+    if _EDSS_CHANGE_RE.search(_EDSS_RANGE_POINTS_RE.sub(" ", ctx.text)):
         return []
-    if _EDSS_CONDITION_RE.search(ctx.text) and _DURATION_RE.search(ctx.text):
-        return []  # an EDSS-dependent duration: read by extract_duration
-    tail = ctx.text[match.end():match.end() + 160]
+    # (an item under a duration heading: "less than 15 years in participants with an EDSS of 5.5 to 6.5")
+    duration = _DURATION_RE.search(ctx.text) or re.search(rf"\d\s*{DURATION_UNITS}\b", ctx.text, re.I)
+    conditions = [m.span() for m in (*_EDSS_CONDITION_RE.finditer(ctx.text), *_EDSS_LEAD_RE.finditer(ctx.text))] \
+        if duration else []
+    for match in _EDSS_RE.finditer(ctx.text):
+        if not any(match.start() < end <= match.end() for _, end in conditions):  # an EDSS-dependent duration's
+            # condition is read by extract_duration; so is what follows up to the next one ("according to the EDSS
+            # score: less than 15 years in participants with an EDSS of 5.5 to 6.5")
+            return _edss_at(ctx, match, min([start for start, _ in conditions if start >= match.end()],
+                                            default=len(ctx.text)))
+    return []
+
+
+# "Participants with an EDSS of 2.0 or lower at screening and a disease duration exceeding 10 years", "... whose
+# first MS symptoms began more than 10 years before": the EDSS, named first, is the condition of the duration
+_EDSS_LEAD_RE = re.compile(r"(?:participants|patients|subjects|those)\s+with\s+(?:an?\s+)?EDSS", re.I)
+_EDSS_LEAD_RANGE_RE = re.compile(r"\b(?:participants|patients|subjects|those)\s+with\s+(?:an?\s+)?EDSS\s*(?:score\s*)?"
+                                 r"(?:of\s*)?(?P<range>[^;]{0,40}?)(?=\s+(?:at|and|whose|who|are|is|must)\b|,)", re.I)
+
+
+def _edss_at(ctx: Context, match: re.Match, stop: int) -> list:
+    tail = ctx.text[match.end():min(stop, match.end() + 160)]
     found = find_range(tail)
     before = _SCORE_BEFORE_RE.search(ctx.text, max(0, match.start() - 80), match.start())
     if not found and before:
@@ -362,8 +380,8 @@ def extract_edss(ctx: Context) -> list:
         if ranged and _valid_edss(ranged.range):
             ctx.consume(before.start(), match.end())
             return [EdssRule(polarity=ctx.base_polarity(match.start()), score=ranged.range)]
-    if not found or not _valid_edss(found.range):
-        return []
+    if not found or not _valid_edss(found.range) or re.match(rf"\s*{DURATION_UNITS}\b", tail[found.end:], re.I):
+        return []  # "according to the EDSS score: less than 10 years in ...": a duration
     ctx.consume(match.start(), match.end() + found.end)
     polarity = ctx.base_polarity(match.start())
     if range_negated(tail[:found.start]):
@@ -384,7 +402,10 @@ _DURATION_RE = re.compile(
     # "MS symptom onset at least two years before screening": how long ago the disease began
     r"(?:(?:symptom|disease|MS|multiple\s+sclerosis)\s+onset|onset\s+of\s+(?:the\s+)?(?:first\s+)?(?:MS\s+|multiple\s+"
     r"sclerosis\s+)?symptoms?)\s+(?=(?:at\s+least|(?:no|not)\s+more\s+than|(?:no|not)\s+less\s+than|more\s+than|"
-    r"less\s+than|over|under|≥|>=|>|≤|<=|<)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))",
+    r"less\s+than|over|under|≥|>=|>|≤|<=|<)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))|"
+    # "whose first MS symptoms began more than 10 years before screening"
+    r"(?:first\s+)?(?:MS\s+)?symptoms?\s+(?:began|started|appeared|occurred)\s+(?=(?:at\s+least|(?:no|not)\s+more\s+than|"
+    r"more\s+than|less\s+than|over|under)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))",
     re.I)
 DURATION_HEADING_RE = _DURATION_RE  # a parent whose items complete its duration (matcher.compile._group)
 # "Onset of MS symptoms within 10 years of ...": "within" bounds the duration from above.
@@ -399,13 +420,20 @@ def extract_duration(ctx: Context) -> list:
     if match.group(0).lower().endswith("duration") and any(
             e.id != "multiple_sclerosis" and e.start < match.start() for e in ctx.entities_of("CONDITION")):
         return []  # "neuropathic pain of at least three months duration": the symptom's duration, not the disease's
-    measured_from = "onset" if re.search(r"onset|first\s+(?:reported\s+|clinical\s+)?symptom|first\s+(?:documented\s+)?"
+    measured_from = "onset" if re.search(r"onset|first\s+(?:reported\s+|clinical\s+|MS\s+)?symptom|first\s+(?:documented\s+)?"
                                          r"(?:clinical\s+)?(?:attack|relapse|episode|demyelinating\s+event)", ctx.text, re.I) \
         else "diagnosis"
     rules = []
     # Clauses such as "more than 10 years in patients with an EDSS of 2 or less" carry their own condition.
     # ("2 or less", "10 years or less" are bounds, not a second clause)
-    clauses = re.split(r";|(?<!\d\s)\bor\s+(?=(?:more\s+than|less\s+than|at\s+least|\d))", ctx.text[match.start():])
+    clauses = re.split(r";|(?<!\d\s)\bor\s+(?=(?:more\s+than|less\s+than|at\s+least|(?:no|not)\s+more\s+than|\d))|"
+                       r",\s*and\s+(?:of\s+)?(?=(?:more\s+than|less\s+than|at\s+least|(?:no|not)\s+more\s+than|\d))",
+                       ctx.text[match.start():])
+    sentence = [m.end() for m in re.finditer(r"\.\s+(?=[A-Z])", ctx.text, 0) if m.end() <= match.start()]
+    lead = _EDSS_LEAD_RANGE_RE.search(ctx.text, sentence[-1] if sentence else 0, match.start())
+    lead_range = lead and find_range(lead.group("range"))
+    if lead_range:
+        ctx.consume(*lead.span())
     offset = match.start()
     for clause in clauses:
         if match.group("onset_within"):
@@ -419,6 +447,8 @@ def extract_duration(ctx: Context) -> list:
                 edss_range = find_range(edss.group(1))
                 if edss_range:
                     when = Applicability(edss=edss_range.range)
+            if when is None and lead_range:
+                when = Applicability(edss=lead_range.range)
             rules.append(DiseaseDurationRule(polarity=ctx.base_polarity(match.start()), years=years,
                                              measured_from=measured_from, when=when))
             ctx.consume(offset + found.start, offset + found.end)

@@ -110,9 +110,9 @@ _MIN_DURATION_RE = re.compile(
     rf"(?P<value6>{NUM}|an?)\s*(?P<unit6>days?|weeks?|months?|years?)", re.I)
 # "no gap in treatment longer than 3 months during the previous 12 months": how continuous the use was, which the
 # record cannot show; its times are no washout, and a person checks it
-_GAP_RE = re.compile(rf"\b(?:no|without)\s+(?:any\s+)?(?:gaps?|interruptions?|breaks?|pauses?)\s+(?:in\s+(?:\w+\s+)?"
-                     rf"(?:treatment|therapy|use)\s+)?(?:(?:longer|more|greater)\s+than|exceeding|of\s+more\s+than|>)"
-                     rf"\s*{NUM}\s*(?:days?|weeks?|months?|years?)[^.;]*", re.I)
+_GAP_RE = re.compile(rf"\b(?:no|without)\s+(?:any\s+)?(?:gaps?|interruptions?|breaks?|pauses?)\s+(?:in\s+(?:[\w-]+\s+){{0,5}}?"
+                     rf"(?:treatment|therapy|use|dosing)\s+)?(?:(?:longer|more|greater)\s+than|exceeding|of\s+more\s+than|>)"
+                     rf"\s*(?P<value>{NUM})\s*(?P<unit>days?|weeks?|months?|years?)(?P<rest>[^.;]*)", re.I)
 # "anticoagulants that cannot be stopped for 3 days before the procedure", "unwilling to discontinue X": the
 # patient is on it now; the window is how long a pause would take, not a washout.
 _CANNOT_STOP_RE = re.compile(r"\b(?:cannot|can\s*not|can't|could\s+not|unable\s+to|not\s+able\s+to)\s+be\s+"
@@ -337,8 +337,20 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         return []  # "fampridine started in the last 3 months": a recent start, not any use in the window
     if _EVENT_WINDOW_RE.search(ctx.text):
         return []  # "since completion of study X": a window from an event, not a duration
-    gaps = [m.span() for m in _GAP_RE.finditer(ctx.text)]
+    found_gaps = list(_GAP_RE.finditer(ctx.text))
+    gaps = [m.span() for m in found_gaps]
     ctx.unstated.extend(gaps)
+    anchored = next((m for m in found_gaps if re.search(rf"\b{_BEFORE}", m.group("rest"), re.I)), None)
+    if anchored and not _CURRENT_RE.search(ctx.text):
+        # "no gap in ofatumumab treatment longer than 3 months during the 12 months before the first dose": the drug
+        # was taken within the 3 months before it (the continuity before that goes to a person)
+        for mention in mentions:
+            ctx.consume(mention.start, mention.end)
+        return [WashoutRule(polarity="require" if ctx.section == "inclusion" else "exclude", drugs=_ids(m for m in mentions
+                                                                                      if m.label == "DRUG"),
+                            classes=_ids(m for m in mentions if m.label == "DRUG_CLASS"),
+                            window=Window(within=_duration_of(anchored),
+                                          anchor=anchor_of(anchored.group("rest"))))]
     all_windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in gaps)]
     stopped = _DISCONTINUED_RE.search(ctx.text)
     if stopped and not all_windows:
