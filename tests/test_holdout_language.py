@@ -1678,3 +1678,12 @@ def test_each_edss_stratum_keeps_its_duration(text):
     found = rules(text, "inclusion")
     assert [(r["kind"], r["years"]["high"]) for r in found] == [("disease_duration", 10.0), ("disease_duration", 15.0)]
     assert [r["when"]["edss"]["high"] for r in found] == [5.0, None]
+
+
+@pytest.mark.parametrize("text", [
+    "Pediatric-onset MS (first MS symptoms before the age of 18 years)",
+    "Onset of MS at the age of 50 years or older",
+])
+def test_an_age_at_onset_is_not_the_patients_age(text):
+    """Read as the patient's age it excluded every 18-year-old."""
+    assert not rules(text, kind="age")

@@ -52,7 +52,10 @@ _AGE_GROUP_RE = re.compile(r"\b(?:participants?|patients?|subjects?|children|tho
                            # "(mammogram required only for women aged 40 or older)": whom a test is for
                            r"\b(?:only\s+)?for\s+(?:women|men|females?|males?|those)\s+aged\b|"
                            # "a relative with breast cancer diagnosed before the age of 50": the age at a diagnosis
-                           r"\bdiagnosed\s+(?:before|after|at|under|over|prior\s+to)\s+(?:the\s+)?age\b", re.I)
+                           r"\bdiagnosed\s+(?:before|after|at|under|over|prior\s+to)\s+(?:the\s+)?age\b|"
+                           # "Pediatric-onset MS (first MS symptoms before the age of 18 years)": the age at onset
+                           r"\b(?:onset|symptoms?|began|started|diagnosis)\s+(?:\w+\s+){0,2}?(?:before|after|at|under|over|"
+                           r"prior\s+to)\s+(?:the\s+)?age\b", re.I)
 
 
 def _of_the_age(window: str, key_start: int, key_end: int, found) -> bool:
