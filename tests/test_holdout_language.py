@@ -1687,3 +1687,9 @@ def test_each_edss_stratum_keeps_its_duration(text):
 def test_an_age_at_onset_is_not_the_patients_age(text):
     """Read as the patient's age it excluded every 18-year-old."""
     assert not rules(text, kind="age")
+
+
+def test_drug_elimination_half_lives():
+    rule = one("Participation in an investigational drug study within 12 weeks, or 5 drug-elimination half-lives, "
+               "whichever is longer, before screening", "investigational")
+    assert (rule["window"]["within"]["value"], rule["window"]["half_lives"]) == (12.0, 5)

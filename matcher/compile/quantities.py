@@ -246,7 +246,7 @@ def anchor_of(text: Optional[str]) -> Anchor:
 
 _WINDOW_PATTERNS = [
     # "within 5 half-lives or 12 weeks, whichever is longer": the time after the half-lives
-    rf"(?:within|in)\s+(?:the\s+)?{NUM}\s*(?:(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)\s+or\s+"
+    rf"(?:within|in)\s+(?:the\s+)?{NUM}\s*(?:(?:drug[\s-]+)?(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)\s+or\s+"
     rf"(?P<value>{NUM})\s*{UNIT}(?:\s+(?:{_BEFORE}|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "within (the) (last|past|previous) 24 weeks (prior to|before|of) screening"
     rf"(?:within|in|during|over|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<value>{NUM})\s*{UNIT}"
@@ -270,7 +270,7 @@ _FREE_FOR_PATTERN = (rf"for\s+(?:at\s+least|a\s+minimum\s+of|more\s+than|over|>|
 _FREE_BEFORE_RE = re.compile(r"\bfree\b", re.I)
 _WINDOW_RES = [re.compile(p, re.I) for p in [*_WINDOW_PATTERNS, _FREE_FOR_PATTERN]]
 _FREE_FOR_RE = _WINDOW_RES[-1]
-HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*(?:(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)", re.I)
+HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*(?:(?:drug[\s-]+)?(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)", re.I)
 
 
 @dataclass(frozen=True)
