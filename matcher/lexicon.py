@@ -95,6 +95,11 @@ class Lexicon:
         entry = self.get("ms_subtypes", subtype_id)
         return (entry.data.get("subtypes") if entry else None) or [subtype_id]
 
+    def phenotype(self, subtype_id: str) -> Optional[str]:
+        """The one Lublin subtype an ms_subtypes entry stands for ("progressive-relapsing MS" -> PPMS), else None."""
+        members = self.subtype_members(subtype_id)
+        return members[0] if len(members) == 1 else None
+
     def terms(self, kind: str) -> dict[str, Entry]:
         """Normalised term -> entry, for building phrase patterns."""
         return self._exact[kind]

@@ -392,6 +392,13 @@ def test_pregnancy_in_more_words(text, section):
     assert (rule["polarity"], rule["pregnant"], rule["breastfeeding"]) == ("exclude", True, True)
 
 
+def _one_criterion(text: str, section: str, rules: list) -> RuleSet:
+    """A rule set of one criterion holding ``rules``."""
+    criterion = CompiledCriterion(id="X1", section=section, text=text, span=(0, len(text)), rules=rules,
+                                  coverage="full")
+    return RuleSet(trial_id="T", compiler_version="test", criteria_text=text, criteria=[criterion])
+
+
 def test_a_lab_bound_for_each_sex_applies_to_that_sex():
     # the men's bound was lost and the value after it went to the next lab of the list
     text = ("Any of the following at screening: hemoglobin < 11 g/dL in women or < 12 g/dL in men; platelets < "
@@ -401,9 +408,7 @@ def test_a_lab_bound_for_each_sex_applies_to_that_sex():
         ("haemoglobin", 11, "g/dL", "female"), ("haemoglobin", 12, "g/dL", "male"), ("platelets", 150000, "/mm³", None)]
     man = parse_patient({"id": "m", "sex": "male", "labs": [{"test": "haemoglobin", "value": 11.5, "unit": "g/dL",
                                                               "date": "2026-11-01"}]})
-    criterion = CompiledCriterion(id="E1", section="exclusion", text=text, span=(0, len(text)), rules=found,
-                                  coverage="full")
-    ruleset = RuleSet(trial_id="T", compiler_version="test", criteria_text=text, criteria=[criterion])
+    ruleset = _one_criterion(text, "exclusion", found)
     result = screen(ruleset, man, date(2026, 11, 2))
     assert result.verdict == "ineligible"  # 11.5 g/dL: above the women's bound, below the men's
     woman = parse_patient({"id": "w", "sex": "female", "labs": [{"test": "haemoglobin", "value": 11.5, "unit": "g/dL",
@@ -1534,11 +1539,8 @@ def test_no_treatment_for_at_least_a_time_is_a_washout(text):
 # --- session 10: progressive-relapsing MS ------------------------------------------------------------------
 
 def _screen_one(text: str, section: str, patient: dict):
-    found = compile_text(text, section, "X1")
-    criterion = CompiledCriterion(id="X1", section=section, text=text, span=(0, len(text)), rules=found,
-                                  coverage="full")
-    ruleset = RuleSet(trial_id="T", compiler_version="test", criteria_text=text, criteria=[criterion])
-    return screen(ruleset, parse_patient(patient), date(2026, 11, 2))
+    return screen(_one_criterion(text, section, compile_text(text, section, "X1")), parse_patient(patient),
+                  date(2026, 11, 2))
 
 
 @pytest.mark.parametrize("text", [

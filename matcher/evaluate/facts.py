@@ -88,8 +88,8 @@ class PatientFacts:
             return raw.upper()
         match = _find_in(self.lexicon, "ms_subtypes", raw)
         # a name that stands for one subtype: "progressive-relapsing" is PPMS with activity (Lublin 2013)
-        members = self.lexicon.subtype_members(match.entry.id) if match else []
-        return members[0] if len(members) == 1 and members[0] in MS_SUBTYPES else None
+        phenotype = self.lexicon.phenotype(match.entry.id) if match else None
+        return phenotype if phenotype in MS_SUBTYPES else None
 
     @cached_property
     def treatments(self) -> Optional[list[ResolvedTreatment]]:

@@ -324,9 +324,9 @@ class _Reader:
             return coded
         for text in _texts(concept):  # the text may name the subtype that G35 or 24700007 does not
             match = self.lexicon.lookup("ms_subtypes", text)
-            members = self.lexicon.subtype_members(match.entry.id) if match else []
-            if len(members) == 1 and members[0] in MS_SUBTYPES:  # "progressive-relapsing MS" is PPMS
-                return members[0]
+            phenotype = self.lexicon.phenotype(match.entry.id) if match else None
+            if phenotype in MS_SUBTYPES:  # "progressive-relapsing MS" is PPMS
+                return phenotype
         if coded:
             return coded
         for text in _texts(concept):

@@ -267,7 +267,7 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             if entity not in listed:
                 # "relapsing forms (relapsing-remitting or secondary progressive MS)": the group the list spells out
                 # asks activity of the members it makes active (SPMS with relapses)
-                group_active.update(entry.data["active_only_for"])  # kept from a group the text spells out: "relapsing course (... progressive relapsing)"
+                group_active.update(entry.data["active_only_for"])
         if entity not in listed:
             continue
         if _INACTIVE_AFTER_RE.match(ctx.text[entity.end:]) or _INACTIVE_BEFORE_RE.search(ctx.text[:entity.start]):
@@ -368,9 +368,10 @@ def extract_edss(ctx: Context) -> list:
 
 # "Participants with an EDSS of 2.0 or lower at screening and a disease duration exceeding 10 years", "... whose
 # first MS symptoms began more than 10 years before": the EDSS, named first, is the condition of the duration
-_EDSS_LEAD_RE = re.compile(r"(?:participants|patients|subjects|those)\s+with\s+(?:an?\s+)?EDSS", re.I)
-_EDSS_LEAD_RANGE_RE = re.compile(r"\b(?:participants|patients|subjects|those)\s+with\s+(?:an?\s+)?EDSS\s*(?:score\s*)?"
-                                 r"(?:of\s*)?(?P<range>[^;]{0,40}?)(?=\s+(?:at|and|whose|who|are|is|must)\b|,)", re.I)
+_EDSS_LEAD = r"(?:participants|patients|subjects|those)\s+with\s+(?:an?\s+)?EDSS"
+_EDSS_LEAD_RE = re.compile(_EDSS_LEAD, re.I)
+_EDSS_LEAD_RANGE_RE = re.compile(r"\b" + _EDSS_LEAD + r"\s*(?:score\s*)?(?:of\s*)?(?P<range>[^;]{0,40}?)"
+                                 r"(?=\s+(?:at|and|whose|who|are|is|must)\b|,)", re.I)
 
 
 def _edss_at(ctx: Context, match: re.Match, stop: int) -> list:

@@ -346,17 +346,13 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         # was taken within the 3 months before it (the continuity before that goes to a person)
         for mention in mentions:
             ctx.consume(mention.start, mention.end)
-        return [WashoutRule(polarity="require" if ctx.section == "inclusion" else "exclude", drugs=_ids(m for m in mentions
-                                                                                      if m.label == "DRUG"),
-                            classes=_ids(m for m in mentions if m.label == "DRUG_CLASS"),
-                            window=Window(within=_duration_of(anchored),
-                                          anchor=anchor_of(anchored.group("rest"))))]
+        return [WashoutRule(polarity="require" if ctx.section == "inclusion" else "exclude", **_named(mentions),
+                            window=Window(within=_duration_of(anchored), anchor=anchor_of(anchored.group("rest"))))]
     all_windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in gaps)]
     stopped = _DISCONTINUED_RE.search(ctx.text)
     if stopped and not all_windows:
         ctx.consume(*stopped.span())
-        return [PriorDrugRule(polarity="exclude", drugs=_ids(m for m in mentions if m.label == "DRUG"),
-                              classes=_ids(m for m in mentions if m.label == "DRUG_CLASS"), current=True)]
+        return [PriorDrugRule(polarity="exclude", **_named(mentions), current=True)]
     by_clause = _timed_clauses(ctx, mentions, all_windows)
     if by_clause is not None:
         return by_clause
@@ -398,12 +394,10 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         minimum = None  # "no therapy with X for at least 6 months before screening": a gap, i.e. a washout
     if during and not minimum and not re.search(r"\bcurrently\b|\bstill\s+(?:taking|on|receiving)", ctx.text, re.I):
         return []  # "a relapse while on interferon": when the activity happened, stated by the activity rule
-    drugs = _ids(m for m in included if m.label == "DRUG")
-    classes = _ids(m for m in included if m.label == "DRUG_CLASS")
     except_drugs = _ids(m for m in excepted if m.label == "DRUG")
     for mention in mentions:
         ctx.consume(mention.start, mention.end)
-    targets = {"drugs": drugs, "classes": classes, "except_drugs": except_drugs}
+    targets = {**_named(included), "except_drugs": except_drugs}
     # "with no missed doses in the previous 3 months": the window of the adherence, not of the exposure
     windows = [w for w in all_windows
                if not _MISSED_DOSES_RE.search(ctx.text, max(0, w.start - 30), w.start)]
@@ -434,11 +428,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         before = [m for m in included if cut is not None and m.start < cut]
         after = [m for m in included if m not in before]
         if before and after:
-            plain = PriorDrugRule(polarity=ctx.base_polarity(before[0].start), drugs=_ids(m for m in before
-                                                                                         if m.label == "DRUG"),
-                                  classes=_ids(m for m in before if m.label == "DRUG_CLASS"))
-            timed = {"drugs": _ids(m for m in after if m.label == "DRUG"),
-                     "classes": _ids(m for m in after if m.label == "DRUG_CLASS"), "except_drugs": except_drugs}
+            plain = PriorDrugRule(polarity=ctx.base_polarity(before[0].start), **_named(before))
+            timed = {**_named(after), "except_drugs": except_drugs}
             found = [plain, *_minimum_duration(ctx, after[0], timed, minimum, current)]
             # in an inclusion either clause is enough
             return [GroupRule(mode="any", rules=found)] if ctx.section == "inclusion" else found
@@ -463,9 +454,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         for group, window in groups:
             ctx.consume(window.start, window.end)
             polarity = "exclude" if window.gap and allowed_after_gap else ctx.base_polarity(group[0].start, window)
-            rules.append(WashoutRule(polarity=polarity,
-                                     drugs=_ids(m for m in group if m.label == "DRUG"),
-                                     classes=_ids(m for m in group if m.label == "DRUG_CLASS"),
+            rules.append(WashoutRule(polarity=polarity, **_named(group),
                                      except_drugs=_ids([*excepted, *_other_than_named(ctx.text, group, groups)]),
                                      window=_inherit_anchor(ctx.text, window)))
         return rules
@@ -812,6 +801,12 @@ def _stated_anchors(text: str) -> tuple[bool, frozenset]:
 
 def _ids(mentions) -> list[str]:
     return list(dict.fromkeys(m.id for m in mentions))
+
+
+def _named(mentions) -> dict[str, list[str]]:
+    """The ``drugs`` and ``classes`` fields of a rule on these mentions."""
+    return {"drugs": _ids(m for m in mentions if m.label == "DRUG"),
+            "classes": _ids(m for m in mentions if m.label == "DRUG_CLASS")}
 
 
 _LIVE_VACCINE_RE = re.compile(r"live(?:[\s-]+\(?attenuated\)?|\s+(?:or|and/or|and)\s+(?:live[\s-]+)?attenuated)?\s+(?:virus\s+)?vaccin\w*|"
