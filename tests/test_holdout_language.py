@@ -1695,3 +1695,52 @@ def test_drug_elimination_half_lives():
     rule = one("Participation in an investigational drug study within 12 weeks, or 5 drug-elimination half-lives, "
                "whichever is longer, before screening", "investigational")
     assert (rule["window"]["within"]["value"], rule["window"]["half_lives"]) == (12.0, 5)
+
+
+# --- session 11: kinds in parentheses, ranges of lab values -------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Diabetes mellitus (type 1 or type 2), a history of stroke or transient ischaemic attack",
+    "Type 1 or type 2 diabetes.",
+    "Diabetes (type I or II), hypertension.",
+])
+def test_kinds_of_diabetes_named_beside_the_head(text):
+    """The parenthesis narrows diabetes to the kinds it names; "type 1 or type 2 diabetes" kept only type 2."""
+    (rule,) = [r for r in rules(text, kind="condition") if "type_2_diabetes" in r["conditions"]]
+    assert rule["conditions"][:2] == ["type_1_diabetes", "type_2_diabetes"]
+
+
+@pytest.mark.parametrize("text, test, low, high, unit", [
+    ("haemoglobin 11.6 to 16.2 g/dL", "haemoglobin", 11.6, 16.2, "g/dL"),
+    ("Platelet count between 150 and 450 x 10^9/L at screening.", "platelets", 150, 450, "10^9/L"),
+    ("absolute lymphocyte count 1.02 to 3.36 x 10^3/µL", "lymphocytes", 1.02, 3.36, "10^9/L"),
+])
+def test_a_closed_range_of_lab_values_is_two_bounds(text, test, low, high, unit):
+    found = rules(text, "inclusion", kind="lab")
+    assert [(r["test"], r["comparator"], r["value"], r["unit"]) for r in found] == [
+        (test, ">=", low, unit), (test, "<=", high, unit)]
+
+
+def test_a_range_of_multiples_of_the_limit_is_no_range_of_values():
+    assert not rules("ALT 2-3 x ULN at screening", kind="lab")
+
+
+def test_an_excluded_range_of_lab_values_excludes_values_within_it():
+    text = "Haemoglobin between 8 and 10 g/dL at screening."
+    ruleset = _one_criterion(text, "exclusion", compile_text(text, "exclusion", "X1"))
+
+    def verdict(value):
+        patient = {"id": "p", "labs": [{"test": "haemoglobin", "value": value, "unit": "g/dL", "date": "2026-10-20"}]}
+        return screen(ruleset, parse_patient(patient), date(2026, 11, 2)).verdict
+
+    assert [verdict(v) for v in (7.5, 9.0, 12.0)] == ["eligible", "ineligible", "eligible"]
+
+
+@pytest.mark.parametrize("text", [
+    "Thyroid-stimulating hormone (TSH) outside the normal range, or positive anti-TSH receptor antibodies, at "
+    "screening.",
+    "Serum vitamin B12 levels outside of the laboratory reference range",
+])
+def test_a_lab_outside_the_normal_range_excludes_on_either_side(text):
+    found = rules(text, kind="lab")
+    assert [(r["comparator"], r["value"], r["unit"]) for r in found] == [("<", 1, "xLLN"), (">", 1, "xULN")]

@@ -101,11 +101,16 @@ def find_entities(text: str) -> list[Entity]:
 
 _KIND_OF_LABEL = {label: kind for kind, label in LABELS.items()}
 # "renal or liver disease", "primary or secondary immunodeficiency": a modifier whose head is elided ...
-_MODIFIER_BEFORE_RE = re.compile(r"(?<![\w-])(?P<mod>[A-Za-z][\w-]*)\s*"
+_MODIFIER_BEFORE_RE = re.compile(r"(?<![\w-])(?P<mod>[A-Za-z0-9][\w-]*)\s*"
                                  r"(?:,\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+|\s*/\s*)$", re.I)
 # ... and "hepatitis B or C", "NYHA III or IV": a final qualifier whose head is elided.
 # ("NYHA class III-IV", "grade 3 to 4": a range of two)
 _QUALIFIER_AFTER_RE = re.compile(r"^\s*(?:,|or|and|and/or|/|-|–|to)\s*(?P<qual>[A-Za-z0-9]{1,4})\b(?![\w-])", re.I)
+# ... and "diabetes mellitus (type 1 or type 2)": qualifiers in parentheses, each naming a kind of the head.
+_PAREN_QUALIFIERS_RE = re.compile(r"\s*\((?P<list>(?:(?:type|class|grade|stage)\s+)?[A-Za-z0-9]{1,4}"
+                                  r"(?:\s*(?:,|or|and|and/or|/)\s*(?:(?:type|class|grade|stage)\s+)?[A-Za-z0-9]{1,4})+)\s*\)",
+                                  re.I)
+_PAREN_QUALIFIER_RE = re.compile(r"\b(?:(?P<word>type|class|grade|stage)\s+)?(?P<qual>(?!or\b|and\b)[A-Za-z0-9]{1,4})\b", re.I)
 _TWO_WORDS_BEFORE_RE = re.compile(r"(?<![\w-])([A-Za-z][\w-]*)\s+$")
 _NOT_MODIFIERS = {"with", "of", "or", "and", "any", "the", "a", "an", "no", "not", "other", "known", "history",
                   "active", "current", "previous", "prior", "severe", "significant", "including", "e", "g"}
@@ -121,6 +126,8 @@ def _elided(text: str, entities: list[Entity]) -> list[Entity]:
     for entity in entities:
         kind = _KIND_OF_LABEL.get(entity.label)
         words = entity.text.split()
+        if kind is not None:
+            found.extend(_parenthesised_kinds(text, entity, kind, taken))
         if kind is None or len(words) < 2:
             continue
         at = entity.start
@@ -154,4 +161,21 @@ def _elided(text: str, entities: list[Entity]) -> list[Entity]:
             if match and match.entry.id != entity.id and not any(s <= start < e for s, e in taken):
                 found.append(Entity(entity.label, match.entry.id, text[start:end], start, end))
                 taken.append((start, end))
+    return found
+
+
+def _parenthesised_kinds(text: str, entity: Entity, kind: str, taken: list) -> list[Entity]:
+    """"Diabetes mellitus (type 1 or type 2)": each qualifier with the head is a lexicon term of its own
+    ("diabetes mellitus type 1"); a qualifier without its word borrows the previous one ("type 1 or 2")."""
+    listed = _PAREN_QUALIFIERS_RE.match(text, entity.end)
+    if not listed:
+        return []
+    found, word = [], ""
+    for item in _PAREN_QUALIFIER_RE.finditer(text, listed.start("list"), listed.end("list")):
+        word = item.group("word") or word
+        match = get_lexicon().lookup(kind, f"{entity.text} {word} {item.group('qual')}".replace("  ", " "), fuzzy=False)
+        if not match or match.entry.id == entity.id or any(s <= item.start() < e for s, e in taken):
+            return []  # all the qualifiers name kinds, or the parentheses say something else
+        found.append(Entity(entity.label, match.entry.id, item.group(), item.start(), item.end()))
+    taken.extend((e.start, e.end) for e in found)
     return found

@@ -83,6 +83,14 @@ def extract_labs(ctx: Context) -> list:
             ctx.consume(entity.start, entity.end)
             ctx.consume(*normal_run[entity])
             continue
+        outside = _OUTSIDE_RE.match(ctx.text, entity.end)
+        if outside:
+            several[entity] = _outside_rules(ctx, entity, test, outside)
+            continue
+        closed = _RANGE_RE.match(ctx.text, entity.end)
+        if closed and not (match and match.start() < closed.start("low") - entity.end):
+            several[entity] = _range_rules(ctx, entity, test, closed)
+            continue
         if not match or re.search(r"[;]", tail[:match.start()]):
             continue
         if any(entity.end <= other.start < entity.end + match.start() for other, _ in anchors if other is not entity):
@@ -175,6 +183,43 @@ _BY_SEX_RE = re.compile(rf"{_ASIDE}\s*(?:in|for)\s+(?P<sex1>{_SEX_WORDS})\s*,?\s
 
 # "> 400,000/µl or < 100,000/µl", "≥ 100 and ≤ 400 x 10^9/L": a second bound on the other side of the range
 _OTHER_SIDE_RE = re.compile(rf"{_ASIDE}\s*,?\s*(?:or|and|but)\s+(?P<cmp>{COMPARATOR_RE})\s*(?P<value>{_VALUE})\s*{_UNIT}?", re.I)
+
+
+# "haemoglobin 11.6 to 16.2 g/dL", "platelets between 150 and 450 x 10^9/L", "ANC of 1.5-8.0 x 10^9/L": a closed
+# range, inclusive as registries mean it (not a multiple of a limit of normal: "ALT 2-3 x ULN" is no range of values)
+_RANGE_RE = re.compile(
+    rf"\s*(?:count\s+|level\s+|value\s+)?(?:(?:of|from|:|=)\s*|(?P<between>between)\s+)?(?P<low>{_VALUE})"
+    rf"(?:\s*{_UNIT.replace('unit', 'unit1')})??\s*(?:-|–|to\b|(?(between)and\b|(?!)))\s*"
+    rf"(?P<high>{_VALUE})\s*{_UNIT}?(?![\w-]*\s*(?:x|×|times)?\s*(?:ULN|LLN|upper|lower)\b)", re.I)
+
+
+# "TSH outside the normal range", "free T4 outside of the reference limits": below the lower or above the upper limit
+_OUTSIDE_RE = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?(?:levels?\s+|values?\s+)?(?:(?:is|are)\s+)?outside\s+(?:of\s+)?(?:the\s+)?"
+                         r"(?:local\s+|laboratory\s+|institutional\s+)?(?:normal|reference)\s+(?:limits?|ranges?)", re.I)
+
+
+def _outside_rules(ctx: Context, entity, test: str, outside: re.Match) -> list:
+    """Either side of the normal range: two exclusions in an exclusion, an any-of in an inclusion."""
+    polarity = ctx.base_polarity(entity.start)
+    sides = [LabRule(polarity=polarity, test=test, comparator="<", value=1, unit=LLN_UNIT),
+             LabRule(polarity=polarity, test=test, comparator=">", value=1, unit=ULN_UNIT)]
+    ctx.consume(entity.start, outside.end())
+    if polarity == "exclude":
+        return sides
+    return [GroupRule(mode="any", polarity=polarity, rules=[r.model_copy(update={"polarity": "require"}) for r in sides])]
+
+
+def _range_rules(ctx: Context, entity, test: str, closed: re.Match) -> list:
+    """Both bounds of a closed range: two requirements in an inclusion; in an exclusion, a value within it
+    excludes (an all-of)."""
+    units = [get_lexicon().canonical_unit(test, _clean_unit(closed.group(name))) for name in ("unit1", "unit")]
+    low, high = number(closed.group("low")), number(closed.group("high"))
+    bounds = [LabRule(polarity="require", test=test, comparator=">=", value=low, unit=units[0] or units[1]),
+              LabRule(polarity="require", test=test, comparator="<=", value=high, unit=units[1] or units[0])]
+    ctx.consume(entity.start, closed.end())
+    if ctx.base_polarity(entity.start) == "require":
+        return bounds
+    return [GroupRule(mode="all", polarity=ctx.base_polarity(entity.start), rules=bounds)]
 
 
 def _sex(word: str) -> str:
@@ -272,7 +317,8 @@ def _unique(rules: list) -> list:
     """"AST (SGOT)" names one test twice: one rule."""
     seen, out = set(), []
     for rule in rules:
-        key = (rule.test, rule.comparator, rule.value, rule.unit, rule.polarity, rule.when)
+        key = (rule.test, rule.comparator, rule.value, rule.unit, rule.polarity, rule.when) \
+            if isinstance(rule, LabRule) else id(rule)
         if key not in seen:
             seen.add(key)
             out.append(rule)
