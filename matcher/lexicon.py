@@ -197,6 +197,20 @@ class Lexicon:
                     collapsed = True
         return [i for i in ids if not (self.condition_ancestors(i) - {i}) & set(ids)]
 
+    @cached_property
+    def _treating(self) -> dict[str, str]:
+        return {condition: entry.id for entry in self.entries["drug_classes"].values()
+                for condition in entry.data.get("treats", ())}
+
+    def class_treating(self, condition: str) -> Optional[str]:
+        """The drug class that treats a condition or a broader one ("medications for depression" ->
+        antidepressant), from the classes' ``treats`` lists (condition ids, or words for what no condition entry
+        names: "pain"), else None."""
+        if condition not in self.entries["conditions"]:
+            return self._treating.get(normalise(condition))
+        return next((self._treating[c] for c in sorted(self.condition_ancestors(condition)) if c in self._treating),
+                    None)
+
     def condition_ancestors(self, condition_id: str) -> set[str]:
         """The condition and every broader condition above it."""
         return self._closure("conditions", [condition_id])

@@ -1744,3 +1744,48 @@ def test_an_excluded_range_of_lab_values_excludes_values_within_it():
 def test_a_lab_outside_the_normal_range_excludes_on_either_side(text):
     found = rules(text, kind="lab")
     assert [(r["comparator"], r["value"], r["unit"]) for r in found] == [("<", 1, "xLLN"), (">", 1, "xULN")]
+
+
+# --- session 11: extension trials ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Participants must have completed the treatment period of a Novartis ofatumumab study in relapsing MS, on "
+    "ofatumumab or on teriflunomide.",
+    "Completed the treatment period of a parent ozanimod trial in relapsing MS (RPC01-1001, RPC01-201 or RPC01-301).",
+    "Participated in and completed, as per protocol, the BG00012 study 109MS301 (DEFINE).",
+])
+def test_a_parent_trial_named_by_its_drug_is_trial_history_not_exposure(text):
+    """The drug names the parent trial (and its arms): patients on its placebo arm are eligible too, so requiring
+    prior use of the drug excluded them. The criterion goes to review."""
+    assert not rules(text, "inclusion", kind="prior_drug")
+    assert all(r.kind == "manual_review" for r in compile_text(text, "inclusion"))
+
+
+def test_the_study_drug_in_the_time_point_is_no_washout():
+    found = rules("Receipt of any live or live-attenuated vaccine within 4 weeks before the first dose of ofatumumab "
+                  "in this study.")
+    assert [r["kind"] for r in found] == ["live_vaccine"]
+
+
+# --- session 11: conditional stability of symptomatic treatment -------------------------------------------------
+
+@pytest.mark.parametrize("text, classes, drugs", [
+    ("Subjects taking medications for spasticity, pain, fatigue or depression must be on a stable dose for at least "
+     "30 days prior to screening", ["antispasticity", "analgesic", "fatigue_treatment", "antidepressant"], []),
+    ("Participants receiving symptomatic treatment for MS (e.g. fampridine, baclofen) must be on a stable dose for "
+     "at least 30 days before randomization.", [], ["fampridine", "baclofen"]),
+    ("Participants already on an antidepressant must have been on a stable dose for at least 30 days.",
+     ["antidepressant"], []),
+])
+def test_medications_for_symptoms_must_be_stable_if_taken(text, classes, drugs):
+    """Either not on them, or on them for 30 days. "Medications for fatigue or depression" named the conditions
+    (required them, in an inclusion); "e.g." ended the sentence before its "must"."""
+    (group,) = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "group"]
+    off, stable = group.rules
+    assert (group.mode, off.polarity, off.current, stable.min_duration.value) == ("any", "exclude", True, 30)
+    assert (stable.classes, stable.drugs) == (classes, drugs)
+    assert not rules(text, "inclusion", kind="condition")
+
+
+def test_a_condition_is_still_a_condition_when_no_medication_is_named():
+    assert one("History of depression or spasticity.", "condition")["conditions"] == ["depression", "spasticity"]

@@ -96,7 +96,47 @@ def get_nlp() -> Language:
 def find_entities(text: str) -> list[Entity]:
     doc = get_nlp()(text)
     entities = [Entity(ent.label_, ent.kb_id_, ent.text, ent.start_char, ent.end_char) for ent in doc.ents]
+    entities = _treatments_for(text, entities)
     return sorted(entities + _elided(text, entities), key=lambda e: e.start)
+
+
+# "medications for spasticity, pain, fatigue or depression", "drugs used to treat depression": the classes that
+# treat what they name
+_TREATMENT_FOR_RE = re.compile(r"\b(?:medications?|medicines?|drugs?|treatments?|therap(?:y|ies)|agents?|"
+                               r"pharmacotherap(?:y|ies))\s+(?:(?:used|taken|given|prescribed)\s+)?(?:for|to\s+treat|"
+                               r"against)\s+(?:the\s+)?(?:(?:symptoms?|treatment)\s+of\s+)?", re.I)
+_LIST_GAP_RE = re.compile(r"\s*(?:,\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+|\s*/\s*)", re.I)
+_WORD_RE = re.compile(r"[A-Za-z][\w-]*")
+
+
+def _treatments_for(text: str, entities: list[Entity]) -> list[Entity]:
+    """What a medication is for, named after it, becomes the drug class that treats it (the lexicon's ``treats``):
+    each item of the list after the trigger, a condition or a word the classes list, until one is neither."""
+    lexicon = get_lexicon()
+    starting = {e.start: e for e in entities}
+    replaced: dict[int, Entity] = {}  # start of the condition entity replaced -> its class
+    added: list[Entity] = []
+    for trigger in _TREATMENT_FOR_RE.finditer(text):
+        at, first = trigger.end(), True
+        while True:
+            entity = starting.get(at)
+            word = _WORD_RE.match(text, at) if entity is None else None
+            treating = lexicon.class_treating(entity.id) if entity is not None and entity.label == "CONDITION" \
+                else lexicon.class_treating(word.group()) if word else None
+            if not treating:
+                break
+            end = entity.end if entity is not None else word.end()
+            start = trigger.start() if first else at
+            found = Entity("DRUG_CLASS", treating, text[start:end], start, end)
+            if entity is not None:
+                replaced[entity.start] = found
+            else:
+                added.append(found)
+            gap = _LIST_GAP_RE.match(text, end)
+            if not gap:
+                break
+            at, first = gap.end(), False
+    return [replaced.get(e.start, e) for e in entities] + added
 
 
 _KIND_OF_LABEL = {label: kind for kind, label in LABELS.items()}

@@ -134,8 +134,9 @@ _STABLE_FOR_RE = re.compile(
 # or on it for that long.
 _IF_TAKING_RE = re.compile(r"^\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+)?|"
                            r"(?:the\s+)?(?:patients?|subjects?|participants?)\s+(?:who\s+(?:is|are)\s+)?"
-                           r"(?=[^.;]*\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b))"
-                           r"(?:currently\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
+                           # (up to the sentence's end: the period of "e.g." ends none)
+                           r"(?=(?:[^.;]|\.(?=\s*[a-z(]))*\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b))"
+                           r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
                           rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<more>more\s+than\s+)?"
                           rf"(?P<n>{NUM})(?:\s+or\s+more|\s+or\s+(?P<upto>{NUM}))?\s+"
@@ -632,6 +633,14 @@ def _by_window(included: list, windows: list) -> list:
 
 
 _INTERACTS_WITH_RE = re.compile(r"\binteract\w*\s+with\s+(?:the\s+)?$", re.I)
+# The trial a drug names, not a treatment of the patient: "a Novartis ofatumumab study", "the BG00012 study
+# 109MS301", "a parent ozanimod trial"; "completed the parent study on placebo or on glatiramer acetate" (its arm);
+# "before the first dose of ofatumumab in this study" (the time point); "re-randomized to one of two BG00012 doses".
+_TRIAL_AFTER_RE = re.compile(r"[\s-]*(?:stud(?:y|ies)|trials?|programme|program)\b", re.I)
+_TRIAL_ARM_BEFORE_RE = re.compile(r"\b(?:complet\w*|participat\w*|randomi[sz]ed|enrol\w*|t(?:ook|aking)\s+part)\b[^.;]{0,150}"
+                                  r"\b(?:stud(?:y|ies)|trials?)\b[^.;]{0,150}\bon\s+$|"
+                                  r"\b(?:first|initial)\s+(?:dose|administration|infusion|injection)\s+of\s+$|"
+                                  r"\brandomi[sz]ed\s+to\s+(?:receive\s+)?(?:[\w-]+\s+){0,4}$", re.I)
 
 
 def _not_exposure(text: str, mention) -> bool:
@@ -645,6 +654,8 @@ def _not_exposure(text: str, mention) -> bool:
         return True
     if _INTERACTS_WITH_RE.search(text, max(0, mention.start - 40), mention.start):
         return True  # "drugs that interact with simvastatin: ...": the study drug, not the patient's
+    if _TRIAL_AFTER_RE.match(text, mention.end) or _TRIAL_ARM_BEFORE_RE.search(text[sentence_start:mention.start]):
+        return True
     if mention.id == "gadolinium_contrast" and _IMAGING_RE.search(text):
         return True
     if _SUBSTANCE_USE_RE.search(text[sentence_start:mention.start]):
