@@ -1789,3 +1789,58 @@ def test_medications_for_symptoms_must_be_stable_if_taken(text, classes, drugs):
 
 def test_a_condition_is_still_a_condition_when_no_medication_is_named():
     assert one("History of depression or spasticity.", "condition")["conditions"] == ["depression", "spasticity"]
+
+
+# --- session 11: courses other than one, restated conditions, counts, subclasses ---------------------------------
+
+@pytest.mark.parametrize("text, subtypes", [
+    ("Any disease course other than relapsing-remitting, i.e. neurological progression from disease onset or between "
+     "relapses (primary progressive, secondary progressive or progressive-relapsing MS)", ["SPMS", "PPMS"]),
+    ("Any form of MS other than RRMS.", ["SPMS", "PPMS"]),
+    ("Other forms of multiple sclerosis except for relapsing remitting multiple sclerosis or secondary progressive MS.",
+     ["PPMS"]),
+])
+def test_a_course_other_than_one_excludes_the_others(text, subtypes):
+    """Read as the course named it excluded every RRMS participant of an RRMS trial; no MS diagnosis is excluded."""
+    assert [(r["kind"], r.get("subtypes")) for r in rules(text)] == [("ms_subtype", subtypes)]
+
+
+@pytest.mark.parametrize("text, conditions", [
+    ("Current alcohol or drug abuse, or abuse within the 2 years before Day 1.", ["substance_abuse"]),
+    ("Active hepatitis, or hepatitis within the past year.", ["hepatitis"]),
+])
+def test_a_condition_restated_with_a_window_is_one_window_rule(text, conditions):
+    """The window covers now too: one rule, not a current one beside a windowed one (the window was lost)."""
+    (rule,) = rules(text, kind="condition")
+    assert (rule["conditions"], rule["timing"], rule["window"]["within"]["unit"]) == (conditions, "any", "years")
+
+
+def test_a_condition_of_another_kind_after_a_current_one_keeps_its_own_timing():
+    found = rules("Active infection, or a history of chronic infection within 2 years.", kind="condition")
+    assert [(r["conditions"], r["timing"], bool(r["window"])) for r in found] == [
+        (["infection"], "current", False), (["chronic_infection"], "any", True)]
+
+
+@pytest.mark.parametrize("text", [
+    "At least two clinical episodes of MS (relapses, the first episode included) in the 24 months before screening.",
+    "At least 2 clinical events of multiple sclerosis in the prior 2 years.",
+])
+def test_clinical_episodes_of_ms_are_relapses_counted(text):
+    assert one(text, "relapse_activity", "inclusion")["min_count"] == 2
+
+
+def test_antibodies_to_a_drug_are_no_exposure_to_it():
+    assert not rules("Known neutralizing antibodies to interferon beta.", kind="prior_drug")
+    rule = one("Participants receiving interferon beta who have known neutralizing antibodies to interferon beta.",
+               "prior_drug")
+    assert rule["current"] is True
+
+
+@pytest.mark.parametrize("text", [
+    "Class Ia or class III antiarrhythmic drugs.",
+    "Is receiving a class Ia or class III antiarrhythmic medication.",
+])
+def test_a_subclass_of_a_drug_class_is_a_qualifier(text):
+    """Antiarrhythmics of other classes (beta-blockers of class II) are not excluded: a person checks the class."""
+    rule = one(text, "prior_drug")
+    assert (rule["classes"], rule["qualifier"].lower()) == (["antiarrhythmic"], "class ia or class iii")

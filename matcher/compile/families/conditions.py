@@ -227,18 +227,22 @@ def _only_examples_of(ctx: Context, lst: ExampleList) -> bool:
 
 def _without_covered(rules: list) -> list:
     """A rule another rule of the criterion already covers ("history of a dependence disorder, current heavy
-    alcohol consumption": ever a substance use disorder covers current alcohol abuse) says nothing more."""
+    alcohol consumption": ever a substance use disorder covers current alcohol abuse; "current alcohol abuse, or
+    abuse within 2 years": the window covers now) says nothing more."""
     lexicon = get_lexicon()
 
     def can_cover(a) -> bool:
-        return a.kind == "condition" and a.timing == "any" and a.window is None
+        return a.kind == "condition" and a.timing == "any"
+
+    def in_time(a, b) -> bool:  # ever covers any time; a window covers only now
+        return a.window is None or (b.timing == "current" and b.window is None)
 
     def excepted(c: str, exceptions: list) -> bool:  # an exception of the covering rule touches this condition
         return bool(lexicon.condition_ancestors(c) & set(exceptions)) or \
             any(c in lexicon.condition_ancestors(e) for e in exceptions)
 
     def covers(a, b) -> bool:
-        return a is not b and b.kind == "condition" and a.polarity == b.polarity and \
+        return a is not b and b.kind == "condition" and a.polarity == b.polarity and in_time(a, b) and \
             all(lexicon.condition_ancestors(c) & set(a.conditions) and not excepted(c, a.exceptions)
                 for c in b.conditions)
 
@@ -714,6 +718,12 @@ def _window_stops_before(text: str, confident: list, index: int, window) -> bool
     # "Congestive heart failure (NYHA class III or IV), or a myocardial infarction within the past 6 months",
     # "Known bleeding diathesis, or a major bleeding event within 6 months": a ", or" after a list that is complete
     # (it has its own "or"), or before a new noun phrase ("a", "an"), starts the item the window closes.
+    last = max((n for n in confident if n.end <= window.start), key=lambda n: n.end)
+    restated = _RESTATED_RE.fullmatch(text, last.end, window.start)
+    run = [n for n in confident if m.start <= n.start and n.end <= last.end]
+    if restated and last.text.lower().endswith(restated.group("head").lower()) and all(
+            re.fullmatch(r"[\s,/]*(?:(?:or|and|and/or)\s+)?", text[a.end:b.start], re.I) for a, b in zip(run, run[1:])):
+        return False  # "Current alcohol or drug abuse, or abuse within the 2 years before Day 1": the same conditions
     sentence = max(text.rfind(".", 0, m.start), text.rfind(";", 0, m.start)) + 1
     for cut in _LIST_CUT_RE.finditer(text, m.end, window.start):
         if cut.group("article") or re.search(r"\b(?:or|and)\b", text[sentence:cut.start()], re.I):
@@ -725,6 +735,11 @@ def _window_stops_before(text: str, confident: list, index: int, window) -> bool
         if len(items) >= 2:
             return True
     return False
+
+
+# ", or abuse within ...", ", or a history of abuse within ...": the head of the condition before, restated
+_RESTATED_RE = re.compile(r"\s*,?\s*(?:or|and)\s+(?:an?\s+|any\s+)?(?:(?:history|episodes?)\s+of\s+)?"
+                          r"(?P<head>[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)\s*", re.I)
 
 
 def _without_windows(text: str, windows: list) -> str:

@@ -234,6 +234,14 @@ _NOT_PATIENTS_SUBTYPE_RE = re.compile(r"\b(?:following|after|preceded\s+by)\s+(?
                                       r"\b(?:study|studies|trial|trials)\b[^.;]{0,60}\bin\s+(?:patients\s+with\s+)?$", re.I)
 
 
+# "any disease course other than relapsing-remitting", "forms of MS except RRMS": the other courses
+_OTHER_THAN_SUBTYPE_RE = re.compile(r"\b(?:courses?|forms?|types?|subtypes?|phenotypes?|MS|multiple\s+sclerosis)"
+                                    r"(?:\s+of\s+(?:MS|multiple\s+sclerosis))?\s+(?:other\s+than|except(?:\s+for)?|besides)\s+"
+                                    r"(?:the\s+|an?\s+)?$", re.I)
+_COURSES = ("RRMS", "SPMS", "PPMS")
+_JOINED_RE = re.compile(r"\s*(?:,\s*)?(?:(?:or|and|and/or|nor)\s+|/\s*)?", re.I)
+
+
 # "disorders that could interfere with the diagnosis or assessment of MS", "a condition that may mimic or confound
 # the diagnosis": the diagnosis is what another condition affects, not a criterion on it
 _NOT_A_DIAGNOSIS_BEFORE_RE = re.compile(r"\b(?:interfer\w*|confound\w*|complicat\w*|obscur\w*|mimic\w*|affect\w*|"
@@ -253,6 +261,8 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     own_activity: dict[tuple, bool] = {}  # each listed subtype (a name and its abbreviation once) and its activity
     listed = _listed_subtypes(ctx)
     any_subtype = None
+    excepted: list[str] = []
+    other_than = None
     for entity in ctx.entities_of("MS_SUBTYPE"):
         entry = lexicon.get("ms_subtypes", entity.id)
         members = lexicon.subtype_members(entity.id)
@@ -269,6 +279,15 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
                 # asks activity of the members it makes active (SPMS with relapses)
                 group_active.update(entry.data["active_only_for"])
         if entity not in listed:
+            continue
+        if other_than or _OTHER_THAN_SUBTYPE_RE.search(ctx.text, max(0, entity.start - 60), entity.start):
+            # the courses excepted ("except RRMS or SPMS"); the subtypes after them spell out the rest ("(primary
+            # or secondary progressive)")
+            if other_than is None or _JOINED_RE.fullmatch(ctx.text, last_excepted.end, entity.start):
+                excepted.extend(members)
+                last_excepted = entity
+            other_than = other_than or entity
+            ctx.consume(entity.start, entity.end)
             continue
         if _INACTIVE_AFTER_RE.match(ctx.text[entity.end:]) or _INACTIVE_BEFORE_RE.search(ctx.text[:entity.start]):
             continue  # "SPMS without disease activity": not the whole subtype (the relapse rule, if any, is its own)
@@ -296,15 +315,19 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     mentions_ms = _MS_RE.search(ctx.text) or subtypes or ctx.entities_of("MS_SUBTYPE")
     if diagnosis and mentions_ms and not re.search(r"\bsymptom|\bpain|spasticity|fatigue|depress", ctx.text, re.I):
         label, spans = _criteria_version(ctx.text)
-        if not (subtypes and ctx.section == "exclusion"):  # "diagnosis of progressive MS" excludes a subtype
+        if not ((subtypes or other_than) and ctx.section == "exclusion"):  # "diagnosis of progressive MS": a subtype
             rules.extend(_diagnosis_rules(ctx, ctx.base_polarity(diagnosis.start()), label))
         ctx.consume(diagnosis.start(), diagnosis.end())
         for m in _MS_RE.finditer(ctx.text):
             ctx.consume(m.start(), m.end())
         for start, end in spans:
             ctx.consume(start, end)
-    elif any_subtype and not subtypes:
+    elif any_subtype and not subtypes and not other_than:
         rules.append(DiagnosisRule(polarity=ctx.base_polarity(any_subtype.start)))
+    if other_than:
+        rules.append(SubtypeRule(polarity=ctx.base_polarity(other_than.start),
+                                 subtypes=[s for s in _COURSES if s not in excepted]))
+        return rules
     polarity = ctx.base_polarity(first.start) if first else "require"
     separate = sum(len(members) for members in own_activity) == len(set(subtypes))  # no subtype named twice
     mixed = len(own_activity) > 1 and separate and len(set(own_activity.values())) == 2
@@ -481,6 +504,8 @@ _RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b|"
                          r"\bdemyelinating\s+(?:events?|episodes?)\b|\bclinical\s+(?:events?|episodes?)(?=\s+(?:\w+\s+){0,3}"
                          r"(?:attributable|due|related|suggestive|consistent)\s+(?:to|with|of)\s+(?:\w+\s+){0,2}demyelinat|"
                          r"\s+of\s+(?:\w+\s+){0,2}demyelinat)|"
+                         # "two clinical episodes of MS (relapses, the first included)"
+                         r"\bclinical\s+(?:events?|episodes?)\s+of\s+(?:MS|multiple\s+sclerosis)\b|"
                          # a relapse is one form of neurological worsening; the rest stays in the residue (partial)
                          r"\b(?:deterioration|worsening)(?=\s+of\s+(?:the\s+)?neurologic\w*\s+(?:symptom|status|condition))",
                          re.I)

@@ -79,6 +79,9 @@ _CURRENT_RE = re.compile("|".join([
     r"\bconcomitant\b", r"\bintake\b", r"\bneeds?\s+to\s+take", r"\bcontinuous\b", r"\bregular\b",
     r"\bduring\s+treatment\s+with", r"\btreatment\s+with\s+\w+\s+according\s+to", r"\bongoing\b",
     r"\b(?:is|are)\s+(?:taking|receiving|using)\b", r"^\s*(?:taking|receiving|using)\b", r"\bestablished\s+on",
+    # "Participants receiving interferon beta who have ...": the participants now on it
+    r"^\s*(?:the\s+)?(?:patients?|subjects?|participants?|women|men)\s+(?:who\s+(?:are|is)\s+)?(?:currently\s+)?"
+    r"(?:taking|receiving|using)\b",
     AT_ENROLLMENT,  # "medications at enrollment", "at the time of screening"
     r"\bstable\s+(?:therapy|treatment|dose|regimen)\b", r"^\s*(?:patients?\s+|subjects?\s+)?on\s+",
     r"\brequir\w+\s+(?:chronic|continued|long[\s-]term)\b",  # "requires chronic treatment with": needs it now
@@ -225,6 +228,10 @@ _DOSE_AFTER_RE = re.compile(
 _HIGH_DOSE_BEFORE_RE = re.compile(r"\b(?P<dose>(?:high|low)[\s-]+dose|(?:high|low)[\s-]+dosage|pulsed?)\s+"
                                   r"(?:(?:systemic|intravenous|IV|oral)\s+){0,2}$", re.I)
 
+# "class Ia or class III antiarrhythmics": a subclass the lexicon does not hold narrows the class
+_ROMAN_CLASS = r"(?:I{1,3}[abc]?|IV|[1-4][abc]?)"
+_SUBCLASS_BEFORE_RE = re.compile(rf"\b(?P<dose>class\s+{_ROMAN_CLASS}(?:\s*(?:,|or|and|/)\s*(?:class\s+)?{_ROMAN_CLASS})*)\s+$", re.I)
+
 
 # "IV methylprednisolone": one route of a drug given by several (a class named with its routes is the class)
 _IV = r"IV|i\.v\.|intravenous"
@@ -232,7 +239,8 @@ _ROUTE_RE = re.compile(_IV, re.I)
 _ROUTE_BEFORE_RE = re.compile(rf"(?<![\w/-])(?P<dose>{_IV})\s+$", re.I)
 
 
-_OWN_QUALIFIER_RE = re.compile(rf"\b(?:high|low)[\s-]+dos\w*|\bpulses?\b|(?<![\w/-])(?:{_IV})\b", re.I)
+_OWN_QUALIFIER_RE = re.compile(rf"\b(?:high|low)[\s-]+dos\w*|\bpulses?\b|(?<![\w/-])(?:{_IV})\b|"
+                               rf"\bclass\s+{_ROMAN_CLASS}(?:\s*(?:,|or|and|/)\s*(?:class\s+)?{_ROMAN_CLASS})*\b", re.I)
 
 
 def _own_qualifier(mention) -> str | None:
@@ -257,7 +265,8 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
     for m in mentions:
         after = _DOSE_AFTER_RE.match(ctx.text, m.end)
         before = _HIGH_DOSE_BEFORE_RE.search(ctx.text, max(0, m.start - 40), m.start) or \
-            (m.label == "DRUG" and _ROUTE_BEFORE_RE.search(ctx.text, max(0, m.start - 20), m.start))
+            (m.label == "DRUG" and _ROUTE_BEFORE_RE.search(ctx.text, max(0, m.start - 20), m.start)) or \
+            (m.label == "DRUG_CLASS" and _SUBCLASS_BEFORE_RE.search(ctx.text, max(0, m.start - 40), m.start))
         own = _own_qualifier(m)  # the term itself: "high dose corticosteroids", "corticosteroid pulse"
         if own and not after:
             out[m] = own
@@ -636,6 +645,7 @@ _INTERACTS_WITH_RE = re.compile(r"\binteract\w*\s+with\s+(?:the\s+)?$", re.I)
 # The trial a drug names, not a treatment of the patient: "a Novartis ofatumumab study", "the BG00012 study
 # 109MS301", "a parent ozanimod trial"; "completed the parent study on placebo or on glatiramer acetate" (its arm);
 # "before the first dose of ofatumumab in this study" (the time point); "re-randomized to one of two BG00012 doses".
+_ANTIBODIES_TO_RE = re.compile(r"\bantibod(?:y|ies)\s+(?:to|against)\s+(?:the\s+)?$", re.I)
 _TRIAL_AFTER_RE = re.compile(r"[\s-]*(?:stud(?:y|ies)|trials?|programme|program)\b", re.I)
 _TRIAL_ARM_BEFORE_RE = re.compile(r"\b(?:complet\w*|participat\w*|randomi[sz]ed|enrol\w*|t(?:ook|aking)\s+part)\b[^.;]{0,150}"
                                   r"\b(?:stud(?:y|ies)|trials?)\b[^.;]{0,150}\bon\s+$|"
@@ -656,6 +666,8 @@ def _not_exposure(text: str, mention) -> bool:
         return True  # "drugs that interact with simvastatin: ...": the study drug, not the patient's
     if _TRIAL_AFTER_RE.match(text, mention.end) or _TRIAL_ARM_BEFORE_RE.search(text[sentence_start:mention.start]):
         return True
+    if _ANTIBODIES_TO_RE.search(text, max(0, mention.start - 40), mention.start):
+        return True  # "neutralizing antibodies to interferon beta": a test result, which a person reads
     if mention.id == "gadolinium_contrast" and _IMAGING_RE.search(text):
         return True
     if _SUBSTANCE_USE_RE.search(text[sentence_start:mention.start]):
