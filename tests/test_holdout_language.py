@@ -1844,3 +1844,15 @@ def test_a_subclass_of_a_drug_class_is_a_qualifier(text):
     """Antiarrhythmics of other classes (beta-blockers of class II) are not excluded: a person checks the class."""
     rule = one(text, "prior_drug")
     assert (rule["classes"], rule["qualifier"].lower()) == (["antiarrhythmic"], "class ia or class iii")
+
+
+@pytest.mark.parametrize("text, windows", [
+    ("At least one relapse in the 12 months before screening, but not within 30 days of screening.",
+     [("exclude", 30.0, "days"), ("require", 12.0, "months")]),
+    ("a clinical relapse, but not within the 24 weeks before Day 1", [("exclude", 24.0, "weeks"), ("require", None, None)]),
+])
+def test_a_relapse_but_not_within_a_window(text, windows):
+    """The window after "but not" was read as the one the relapse is required in (the "not" was lost)."""
+    found = rules(text, "inclusion", kind="relapse_activity")
+    assert [(r["polarity"], *((r["window"]["within"]["value"], r["window"]["within"]["unit"]) if r.get("window")
+                              else (None, None))) for r in found] == windows

@@ -585,7 +585,19 @@ def extract_relapses(ctx: Context) -> list:
                       and re.search(r"\d|\bone\b|\btwo\b", ctx.text[match.end():m.start()])), len(ctx.text))
         window = _window_after(windows[:bisect_left(window_starts, limit)], match.end(), ctx.text) or \
             _leading_window(ctx.text, windows)
-        if window is None and not count and not second:
+        # "a clinical relapse, but not within the 24 weeks before Day 1": none in that window; the relapse itself is
+        # counted in the other window (or the one of the parent criterion)
+        not_within = next(((w, but) for w in windows[:bisect_left(window_starts, limit)] if w.start >= match.end()
+                           for but in [_BUT_NOT_RE.search(ctx.text, max(match.end(), w.start - 20), w.start)] if but),
+                          None)
+        if not_within:
+            excluded, but = not_within
+            rules.append(RelapseRule(polarity=context.opposite(ctx.base_polarity(match.start())), min_count=1,
+                                     window=excluded.window))
+            ctx.consume(but.start(), excluded.end)
+            if window is excluded:
+                window = next((w for w in windows if w is not excluded and w.end <= excluded.start), None)
+        if window is None and not count and not second and not not_within:
             continue  # a relapse mention without count or window is not a rule we can state
         rule = RelapseRule(polarity=ctx.base_polarity(match.start(), window), min_count=max(min_count, 1),
                            window=window.window if window else None)
@@ -601,6 +613,9 @@ def extract_relapses(ctx: Context) -> list:
             ctx.consume(window.start, window.end)
             rules.extend(_elliptic_count(ctx, windows, window, rule))
     return rules
+
+
+_BUT_NOT_RE = re.compile(r"(?:,\s*)?\b(?:but|and)\s+not\s+$", re.I)
 
 
 # "at least 2 relapses in the previous 2 years or 1 in the previous year": a second count whose noun is left out
