@@ -129,3 +129,19 @@ def test_letters_after_h_are_markers_and_i_after_h_is_a_letter():
     criteria = segment(text)
     assert [c.text for c in criteria] == [f"Criterion {letter}." for letter in "ghijklmno"]
     assert all(not c.children for c in criteria)
+
+
+@pytest.mark.parametrize("heading", ["Medical conditions:", "Prior/concomitant therapy:", "Other exclusions:"])
+def test_a_category_heading_groups_criteria_of_their_own(heading):
+    """Under "Medical conditions:" each bullet is an exclusion; read as one criterion with items it merged them."""
+    text = (f"Exclusion Criteria:\n\n{heading}\n\n* Primary progressive MS\n* Pregnancy or lactation\n\n"
+            "Diagnostic assessments:\n\n* Inability to undergo MRI\n")
+    criteria = segment(text)
+    assert [(c.section, c.text, c.children) for c in criteria] == [
+        ("exclusion", "Primary progressive MS", []), ("exclusion", "Pregnancy or lactation", []),
+        ("exclusion", "Inability to undergo MRI", [])]
+
+
+def test_a_criterion_that_introduces_its_items_keeps_them():
+    criteria = segment("Exclusion Criteria:\n\nAny of the following cardiac conditions:\n\n* Heart failure\n* Stroke\n")
+    assert len(criteria) == 1 and len(criteria[0].children) == 2

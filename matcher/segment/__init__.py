@@ -28,7 +28,16 @@ _HEADER_RE = re.compile(
 _SUBHEADING_RE = re.compile(
     r"^\s*(?:\*\*|#+\s*)?(?:(?:[\w/-]+\s+){0,3}?(?P<section>inclusions?|exclusions?)\s+(?:criteria\s+)?"
     r"(?:related|relating|regarding|concerning|pertaining|linked)\s+to\b[^:\n]{0,80}|"
-    r"[\w/ -]{0,40}?[\s-]related\s+(?P<section2>inclusions?|exclusions?|criteria))\s*:\s*(?:\*\*)?\s*$", re.I)
+    r"[\w/ -]{0,40}?[\s-]related\s+(?P<section2>inclusions?|exclusions?|criteria)|"
+    # "Other exclusions:", "General inclusion criteria:"
+    r"(?:other|general|additional|further|miscellaneous)\s+(?P<section3>inclusions?|exclusions?)(?:\s+criteria)?)"
+    r"\s*:\s*(?:\*\*)?\s*$", re.I)
+# A category heading over criteria of their own: "Medical conditions:", "Prior/concomitant therapy:", "Diagnostic
+# assessments:" (a short unbulleted noun phrase; not a criterion that introduces its items, "Any of the following:",
+# "Cardiac disease, defined as:", nor one that lists them after its colon)
+_CATEGORY_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>[A-Z][A-Za-z/&-]*(?:[ ][A-Za-z/&-]+){0,3})\s*:\s*(?:\*\*)?\s*$")
+_NOT_CATEGORY_RE = re.compile(r"\b(?:following|any|all|either|one|of|at|least|defined|meaning|such|including|namely|"
+                              r"must|have|has|with|who|are|is|be|if|for|in|or|and)\b", re.I)
 # i to xx
 _ROMAN = r"(?:x{0,2}(?:ix|iv|vi{0,3}|i{1,3})|x{1,2})"
 _MARKER_RE = re.compile(
@@ -122,6 +131,14 @@ def _flat_child_continues(previous: _Item, candidate_text: str) -> bool:
     return looks_like_item and len(words) <= 25
 
 
+_NEXT_LINE_RE = re.compile(r"(?:[ \t\r]*\n)*(?P<line>[^\n]*)")
+
+
+def _next_is_bullet(text: str, offset: int) -> bool:
+    """Whether the next non-blank line from ``offset`` is a bulleted or numbered item."""
+    return _MARKER_RE.match(_NEXT_LINE_RE.match(text, offset).group("line").rstrip()) is not None
+
+
 def _read_items(text: str) -> list[_Item]:
     """First pass: lines -> items (bullets, paragraphs) with their continuation lines."""
     items: list[_Item] = []
@@ -142,8 +159,15 @@ def _read_items(text: str) -> list[_Item]:
                 and not re.search(r"criteri|:", line, re.I):
             header = None  # "... meeting the McDonald criteria at\n inclusion.": a wrapped line, not a section
         subheading = _SUBHEADING_RE.match(line) if not header else None
+        category = not header and not subheading and blank_before and _CATEGORY_HEADING_RE.match(line)
+        if category and not _NOT_CATEGORY_RE.search(category.group("words")) and \
+                _next_is_bullet(text, offset):
+            current = None  # the items under it are criteria of their own
+            blank_before = True
+            continue
         if subheading:
-            word = (subheading.group("section") or subheading.group("section2") or "").lower()
+            word = (subheading.group("section") or subheading.group("section2") or subheading.group("section3")
+                    or "").lower()
             section = "exclusion" if word.startswith("exclu") else "inclusion" if word.startswith("inclu") else section
             section_assumed = section is None
             current = None
