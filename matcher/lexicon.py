@@ -156,6 +156,10 @@ class Lexicon:
         """The drug class and every broader class above it."""
         return self._closure("drug_classes", [class_id])
 
+    def class_members(self, class_id: str) -> list[str]:
+        """The drugs of a class (and of its narrower classes), in lexicon order."""
+        return [drug for drug in self.entries["drugs"] if class_id in self.drug_classes(drug)]
+
     def drug_classes(self, drug_id: str) -> set[str]:
         """All classes of a drug, including ancestors of its classes."""
         entry = self.get("drugs", drug_id)

@@ -1856,3 +1856,66 @@ def test_a_relapse_but_not_within_a_window(text, windows):
     found = rules(text, "inclusion", kind="relapse_activity")
     assert [(r["polarity"], *((r["window"]["within"]["value"], r["window"]["within"]["unit"]) if r.get("window")
                               else (None, None))) for r in found] == windows
+
+
+# --- session 11: the tenth round ---------------------------------------------------------------------------------
+
+def test_a_class_excepted_is_its_member_drugs():
+    """The class id matched no patient's treatment, so "other than interferon beta" excepted nothing."""
+    rule = one("Treatment with any immunomodulatory or immunosuppressive therapy, other than interferon beta or "
+               "glatiramer acetate, within 3 months.", "washout")
+    assert {"interferon_beta_1a", "interferon_beta_1b", "glatiramer_acetate"} <= set(rule["except_drugs"])
+    assert "interferon_beta" not in rule["except_drugs"]
+
+
+def test_a_class_in_a_later_clause_is_not_excepted():
+    rule = one("Treatment with any B-cell depleting therapy other than ofatumumab at any time, or with any other "
+               "disease-modifying therapy since the last dose of study treatment.", "prior_drug")
+    assert rule["except_drugs"] == ["ofatumumab"]
+
+
+@pytest.mark.parametrize("text", [
+    "Disease-modifying therapy naive, or starting a first or second switch after treatment with one of the following "
+    "DMTs: interferon beta, glatiramer acetate, dimethyl fumarate, teriflunomide, fingolimod or natalizumab.",
+    "DMT naive, or previously treated with interferon beta or glatiramer acetate only.",
+])
+def test_naive_or_treated_with_listed_members_excludes_the_others(text):
+    """Read as exposure to the class it was a polarity error: the naive patients named first were excluded."""
+    (rule,) = rules(text, "inclusion", kind="prior_drug")
+    assert (rule["polarity"], rule["classes"]) == ("exclude", ["dmt"])
+    assert {"glatiramer_acetate", "interferon_beta_1a"} <= set(rule["except_drugs"])
+
+
+def test_a_sentence_that_only_permits_requires_nothing():
+    text = "Well-controlled comorbidities, for example hypertension or type 1 or type 2 diabetes, are allowed."
+    assert not rules(text, "inclusion", kind="condition")
+    assert one("Patients with hypertension are eligible.", "condition", "inclusion")["polarity"] == "require"
+
+
+@pytest.mark.parametrize("text", [
+    "Bilateral optic neuritis, or optic neuropathy of another cause (for example ischaemic or toxic optic neuropathy).",
+    "Complete transverse myelitis or bilateral optic neuritis as the presenting event.",
+])
+def test_an_excluded_side_of_a_condition_does_not_exclude_the_condition(text):
+    """A trial of unilateral optic neuritis excluded every participant."""
+    assert all("optic_neuritis" not in r["conditions"] for r in rules(text, kind="condition"))
+
+
+@pytest.mark.parametrize("text, tests", [
+    ("All of the following haematology values within the reference range at screening: haemoglobin; platelet count; "
+     "absolute neutrophil count", ["haemoglobin", "platelets", "neutrophils"]),
+    ("CD19+ B-cell counts within normal limits at screening", ["cd19_count"]),
+])
+def test_within_the_normal_range_is_both_limits(text, tests):
+    found = rules(text, "inclusion", kind="lab")
+    assert [(r["test"], r["comparator"], r["unit"]) for r in found] == [
+        (t, c, u) for t in tests for c, u in ((">=", "xLLN"), ("<=", "xULN"))]
+    assert [(r["comparator"], r["unit"]) for r in rules("normal AST (SGOT) ALT (SGPT)", "inclusion")] == [
+        ("<=", "xULN"), ("<=", "xULN")]
+
+
+def test_a_lab_in_a_sentence_that_lets_patients_in_excludes_nobody():
+    """It excluded every participant with a normal bilirubin."""
+    found = rules("Total bilirubin at or above 2 x ULN; participants with Gilbert's syndrome may be enrolled if direct "
+                  "bilirubin is within normal limits", kind="lab")
+    assert [(r["comparator"], r["value"]) for r in found] == [(">=", 2)]

@@ -133,6 +133,11 @@ def extract_conditions(ctx: Context) -> list:
     example_of = _examples_by_mention(lists, included)
     starts = [e.start for e in entities]
     judged = {m for m in included if qualified(text, m, entities, starts, example_of.get(m))}
+    if ctx.section == "exclusion":
+        # "Bilateral optic neuritis" excluded in a trial of unilateral optic neuritis: a side the schema cannot state
+        # narrows the condition, which alone must not exclude (required, the condition still holds: "unilateral
+        # optic neuritis" requires optic neuritis, the side goes to a person)
+        judged |= {m for m in included if _SIDE_BEFORE_RE.search(text, max(0, m.start - 20), m.start)}
     others = not_conditions(text, included)  # what a treatment acts on, a scale's name, ...
     dropped = _general_terms_dropped(lists, example_of, judged | set(own_window), others)
     confident = [m for m in included if m not in judged and m not in others and m.id not in dropped]
@@ -470,14 +475,19 @@ _NEW_CONDITION_ITEM_RE = re.compile(r",\s*or\s+(?:an?\s+|any\s+)?(?:known|histor
                                     r"current|active)\b", re.I)
 
 
+_SIDE_BEFORE_RE = re.compile(r"\b(?:bilateral|unilateral|one-sided|two-sided)[\s-]+$", re.I)
+_PERMITTED_RE = re.compile(r"\b(?:allowed|permitted|not\s+excluded)\b", re.I)
+
+
 def _allowed_spans(text: str, section: str) -> list[tuple[int, int]]:
     """Sentences that let some patients in: in an exclusion, any; in an inclusion, those after the first
-    ("Patients with X are eligible" alone states the inclusion)."""
+    ("Patients with X are eligible" alone states the inclusion), or a first that only permits ("Well-controlled
+    comorbidities, for example hypertension, are allowed" requires no hypertension)."""
     spans, start = [], 0
     for stop in [*SEGMENT_BREAK_RE.finditer(text), None]:
         end = stop.end() if stop else len(text)
         allowed = _ALLOWED_RE.search(text, start, end)
-        if (start > 0 or section == "exclusion") and allowed:
+        if (start > 0 or section == "exclusion" or allowed and _PERMITTED_RE.search(allowed.group(0))) and allowed:
             # "History of malignancy (subjects with a basal cell carcinoma ... remain eligible)": the parenthesis
             opening = text.rfind("(", start, allowed.start())
             if opening > start and text.rfind(")", opening, allowed.start()) < 0:

@@ -13,6 +13,7 @@ from ...models.rules import LLN_UNIT, ULN_UNIT, Applicability, ConditionRule, Gr
 from .. import context
 from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, comparator_of, number
+from .condition_wording import SEGMENT_BREAK_RE
 
 # A threshold stated on a condition ("thrombocytopenia (<50 G/L)") is a threshold on this lab.
 CONDITION_LABS = {"thrombocytopenia": "platelets", "renal_failure": "egfr", "renal_impairment": "egfr",
@@ -47,7 +48,7 @@ _ULN_RE = re.compile(
 _NORMAL_BEFORE_RE = re.compile(r"\b(?:normal|within\s+normal\s+limits?\s+(?:for|of))\s+(?:serum\s+|total\s+|plasma\s+)?$",
                                re.I)
 _NORMAL_AFTER_RE = re.compile(r"^\s*(?:levels?\s+|values?\s+)?(?:(?:is|are|must\s+be|should\s+be)\s+)?"
-                              r"(?:within\s+(?:the\s+)?normal\s+(?:limits?|range)|normal\b)", re.I)
+                              r"(?:within\s+(?:the\s+)?(?:normal|reference)\s+(?:limits?|ranges?)|normal\b)", re.I)
 # Between labs of one list: separators, and items the lexicon does not know ("CD4+ T-cell count, CD8+ T-cell
 # count, CD19+ B-cell count or ... below the LLN": CD8 stays in the residue, CD4 still takes the bound).
 # (One parse only: an item's words are whole and are not "and"/"or", so a long gap fails in linear time.)
@@ -64,6 +65,8 @@ def extract_labs(ctx: Context) -> list:
     anchors.sort(key=lambda a: a[0].start)
     normal_run = _normal_runs(ctx, anchors)
     for index, (entity, test) in enumerate(anchors):
+        if ctx.section == "exclusion" and _LETS_IN_RE.search(_sentence(ctx.text, entity.start)):
+            continue  # "patients with Gilbert's syndrome may be enrolled if direct bilirubin is within normal limits"
         tail = ctx.text[entity.end:entity.end + 80]
         following = next(((other, other_test) for other, other_test in anchors[index + 1:index + 4]
                           if other.start >= entity.end), None)
@@ -78,10 +81,16 @@ def extract_labs(ctx: Context) -> list:
             ctx.consume(entity.end + start, entity.end + end)
             continue
         if entity in normal_run:
-            found[entity] = LabRule(polarity=ctx.base_polarity(entity.start), test=test, comparator="<=", value=1,
-                                    unit=ULN_UNIT)
+            start, end = normal_run[entity]
+            upper = LabRule(polarity="require", test=test, comparator="<=", value=1, unit=ULN_UNIT)
             ctx.consume(entity.start, entity.end)
-            ctx.consume(*normal_run[entity])
+            ctx.consume(start, end)
+            if _WITHIN_RANGE_RE.search(ctx.text, start, end):
+                # "within the normal range", "within normal limits": both limits ("normal AST": not above the upper)
+                lower = LabRule(polarity="require", test=test, comparator=">=", value=1, unit=LLN_UNIT)
+                several[entity] = _both_bounds(ctx, entity, lower, upper)
+            else:
+                found[entity] = upper.model_copy(update={"polarity": ctx.base_polarity(entity.start)})
             continue
         outside = _OUTSIDE_RE.match(ctx.text, entity.end)
         if outside:
@@ -136,6 +145,19 @@ def extract_labs(ctx: Context) -> list:
     qualified = _qualified_by_lab(ctx, found)
     rules = [r for e, _ in anchors for r in several.get(e, [found[e]] if e in found else [])]
     return _unique(rules) + qualified
+
+
+# In an exclusion, a sentence that lets patients in or states what some must have: its bound excludes nobody, a
+# person reads it
+_LETS_IN_RE = re.compile(r"\bmay\s+(?:be\s+)?(?:enrolled|included|eligible|participate)\b|\b(?:are|is)\s+(?:still\s+)?"
+                         r"eligible\b|\bmust\s+(?:have|be|show)\b", re.I)
+
+
+def _sentence(text: str, position: int) -> str:
+    breaks = [m.end() for m in SEGMENT_BREAK_RE.finditer(text)]
+    start = max((b for b in breaks if b <= position), default=0)
+    end = min((b for b in breaks if b > position), default=len(text))
+    return text[start:end]
 
 
 # Conditions a lab bound defines: "Renal insufficiency: creatinine clearance < 60 ml/min", "neutropenia (ANC <
@@ -214,12 +236,23 @@ def _range_rules(ctx: Context, entity, test: str, closed: re.Match) -> list:
     excludes (an all-of)."""
     units = [get_lexicon().canonical_unit(test, _clean_unit(closed.group(name))) for name in ("unit1", "unit")]
     low, high = number(closed.group("low")), number(closed.group("high"))
-    bounds = [LabRule(polarity="require", test=test, comparator=">=", value=low, unit=units[0] or units[1]),
-              LabRule(polarity="require", test=test, comparator="<=", value=high, unit=units[1] or units[0])]
     ctx.consume(entity.start, closed.end())
+    return _both_bounds(ctx, entity,
+                        LabRule(polarity="require", test=test, comparator=">=", value=low, unit=units[0] or units[1]),
+                        LabRule(polarity="require", test=test, comparator="<=", value=high, unit=units[1] or units[0]))
+
+
+_WITHIN_RANGE_RE = re.compile(r"\bwithin\b", re.I)
+_RANGE_HEADING_RE = re.compile(r"(?P<within>\bwithin\s+(?:the\s+)?(?:normal|reference)\s+(?:limits?|ranges?))\b[^:.;]{0,80}:",
+                               re.I)
+
+
+def _both_bounds(ctx: Context, entity, lower: LabRule, upper: LabRule) -> list:
+    """The two bounds of a range, required: two requirements in an inclusion; in an exclusion, a value within the
+    range excludes (an all-of)."""
     if ctx.base_polarity(entity.start) == "require":
-        return bounds
-    return [GroupRule(mode="all", polarity=ctx.base_polarity(entity.start), rules=bounds)]
+        return [lower, upper]
+    return [GroupRule(mode="all", polarity=ctx.base_polarity(entity.start), rules=[lower, upper])]
 
 
 def _sex(word: str) -> str:
@@ -310,6 +343,13 @@ def _normal_runs(ctx: Context, anchors) -> dict:
         after = _NORMAL_AFTER_RE.match(ctx.text[entity.end:entity.end + 50])
         if after and entity not in out:
             out[entity] = (entity.end, entity.end + after.end())
+    # "All of the following haematology values within the normal range at screening: haemoglobin; platelet count":
+    # the heading governs the labs listed after its colon that state no value of their own
+    heading = _RANGE_HEADING_RE.search(ctx.text)
+    for entity in labs if heading else []:
+        item = re.match(r"[^;\n]*", ctx.text[entity.end:]).group(0)
+        if entity.start > heading.end() and entity not in out and not re.search(r"\d", item):
+            out[entity] = heading.span("within")
     return out
 
 

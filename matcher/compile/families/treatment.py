@@ -334,6 +334,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         return []
     if _NOT_EXPOSURE_RE.search(ctx.text) and not _listed_contraindications(ctx.text, mentions):
         return []
+    naive_or = _naive_or_listed(ctx, mentions)
+    if naive_or:
+        return naive_or
     # the clause of the exposure, up to the first ";" after its last mention ("Stable on the current DMT for 3
     # months ...; no plans to change therapy": the change is another clause)
     stop = ctx.text.find(";", mentions[-1].end)
@@ -404,7 +407,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         minimum = None  # "no therapy with X for at least 6 months before screening": a gap, i.e. a washout
     if during and not minimum and not re.search(r"\bcurrently\b|\bstill\s+(?:taking|on|receiving)", ctx.text, re.I):
         return []  # "a relapse while on interferon": when the activity happened, stated by the activity rule
-    except_drugs = _ids(m for m in excepted if m.label == "DRUG")
+    except_drugs = _excepted_drugs(ctx.text, excepted, included)
     for mention in mentions:
         ctx.consume(mention.start, mention.end)
     targets = {**_named(included), "except_drugs": except_drugs}
@@ -465,7 +468,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
             ctx.consume(window.start, window.end)
             polarity = "exclude" if window.gap and allowed_after_gap else ctx.base_polarity(group[0].start, window)
             rules.append(WashoutRule(polarity=polarity, **_named(group),
-                                     except_drugs=_ids([*excepted, *_other_than_named(ctx.text, group, groups)]),
+                                     except_drugs=_excepted_drugs(ctx.text, [*excepted, *_other_than_named(
+                                         ctx.text, group, groups)], group),
                                      window=_inherit_anchor(ctx.text, window)))
         return rules
     polarity = ctx.base_polarity(included[0].start)
@@ -824,6 +828,53 @@ def _stated_anchors(text: str) -> tuple[bool, frozenset]:
 
 def _ids(mentions) -> list[str]:
     return list(dict.fromkeys(m.id for m in mentions))
+
+
+_EXCEPTED_JOIN_RE = re.compile(r"[\s,]*(?:(?:or|and|and/or|nor)\s+)?(?:the\s+|any\s+)?")
+
+
+_NAIVE_OR_AFTER_RE = re.compile(r"[\s-]+(?:treatment[\s-]+)?na[iï]ve\s*,?\s*or\b", re.I)
+
+
+def _naive_or_listed(ctx: Context, mentions: list) -> list:
+    """"Disease-modifying therapy naive, or switching after one of the following DMTs: A, B or C", in an inclusion:
+    none of the class, or only the members listed; any other member excludes. (Read as exposure to the class it
+    excluded the naive patients the criterion names first.)"""
+    if ctx.section != "inclusion":
+        return []
+    lexicon = get_lexicon()
+    naive = next((m for m in mentions if m.label == "DRUG_CLASS" and _NAIVE_OR_AFTER_RE.match(ctx.text, m.end)), None)
+    if naive is None:
+        return []
+    listed = [m for m in mentions if m.start > naive.end and m.id != naive.id and naive.id in (
+        lexicon.drug_classes(m.id) if m.label == "DRUG" else lexicon.class_ancestors(m.id))]
+    if not listed:
+        return []
+    for m in [naive, *listed]:
+        ctx.consume(m.start, m.end)
+    ctx.consume(*_NAIVE_OR_AFTER_RE.match(ctx.text, naive.end).span())
+    allowed = [d for m in listed for d in ([m.id] if m.label == "DRUG" else lexicon.class_members(m.id))]
+    return [PriorDrugRule(polarity="exclude", classes=[naive.id], except_drugs=list(dict.fromkeys(allowed)))]
+
+
+def _excepted_drugs(text: str, mentions, targets: list) -> list[str]:
+    """The drugs an exception names. A class excepted right after its trigger ("other than interferon beta or
+    glatiramer acetate") is its member drugs of the rule's classes, since a patient's treatment is a drug (the class
+    id matched no treatment, so the exception excepted nothing); a class further on ("..., or with any other DMT")
+    is another clause's."""
+    lexicon = get_lexicon()
+    trigger = context.exception_trigger(text)
+    at = trigger.end() if trigger else None
+    covered = {d for c in (m.id for m in targets if m.label == "DRUG_CLASS") for d in lexicon.class_members(c)}
+    out = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        joined = at is not None and m.start >= at and _EXCEPTED_JOIN_RE.fullmatch(text, at, m.start)
+        if m.label == "DRUG":
+            out.append(m.id)
+        elif joined:
+            out.extend(d for d in lexicon.class_members(m.id) if d in covered)
+        at = m.end if joined or m.label == "DRUG" else None
+    return list(dict.fromkeys(out))
 
 
 def _named(mentions) -> dict[str, list[str]]:
