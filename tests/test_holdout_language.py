@@ -1919,3 +1919,13 @@ def test_a_lab_in_a_sentence_that_lets_patients_in_excludes_nobody():
     found = rules("Total bilirubin at or above 2 x ULN; participants with Gilbert's syndrome may be enrolled if direct "
                   "bilirubin is within normal limits", kind="lab")
     assert [(r["comparator"], r["value"]) for r in found] == [(">=", 2)]
+
+
+@pytest.mark.parametrize("text, sexes", [
+    ("Women of childbearing potential must use a highly effective method of contraception during the study. Men must "
+     "use a condom during the same period.", [None, "male"]),
+    ("Women of childbearing potential and men must use effective contraception.", [None]),
+])
+def test_the_mens_contraception_sentence_is_a_rule_for_men(text, sexes):
+    found = rules(text, "inclusion", kind="contraception")
+    assert [(r.get("when") or {}).get("sex") for r in found] == sexes

@@ -68,7 +68,20 @@ def extract_contraception(ctx: Context) -> list:
     if ctx.section == "exclusion" and _CONTRACEPTIVE_DRUG_RE.search(ctx.text) and not ctx.negated(match.start()):
         return [ContraceptionRule(polarity="exclude")]
     men_only = _MEN_ONLY_RE.search(ctx.text) and not _WOMEN_RE.search(ctx.text)
-    return [ContraceptionRule(polarity="require", when=Applicability(sex="male") if men_only else None)]
+    rules = [ContraceptionRule(polarity="require", when=Applicability(sex="male") if men_only else None)]
+    men = None if men_only else _MEN_SENTENCE_RE.search(ctx.text, match.end())
+    if men:
+        # "Women of childbearing potential must use ... . Men must use a condom during the same period.": a rule for
+        # the men of their own (the first is the women's)
+        ctx.consume(men.start("men"), men.end("men"))
+        rules.append(ContraceptionRule(polarity="require", when=Applicability(sex="male")))
+    return rules
+
+
+# A sentence of its own for the men, after the women's: "Men must use a condom", "Male participants must agree to use
+# reliable contraception"
+_MEN_SENTENCE_RE = re.compile(r"[.;]\s+(?P<men>(?:men|males?|male\s+(?:participants?|patients?|subjects?)))\b[^.;]*?"
+                              r"\b(?:contracept\w*|condoms?|barrier|birth\s+control)", re.I)
 
 
 # A contraceptive named as an example of drugs an exclusion bans, and the wording that asks for contraception instead.
