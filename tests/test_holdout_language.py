@@ -1929,3 +1929,13 @@ def test_a_lab_in_a_sentence_that_lets_patients_in_excludes_nobody():
 def test_the_mens_contraception_sentence_is_a_rule_for_men(text, sexes):
     found = rules(text, "inclusion", kind="contraception")
     assert [(r.get("when") or {}).get("sex") for r in found] == sexes
+
+
+@pytest.mark.parametrize("text, within, anchor", [
+    ("Received any investigational drug within a fortnight of screening", (2.0, "weeks"), "screening"),
+    ("Live vaccines within 4 weeks before the first injection of study drug", (4.0, "weeks"), "first_dose"),
+])
+def test_a_fortnight_of_screening_and_the_first_injection_are_windows(text, within, anchor):
+    (rule,) = rules(text)
+    window = rule["window"]
+    assert ((window["within"]["value"], window["within"]["unit"]), window["anchor"]) == (within, anchor)

@@ -187,7 +187,7 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     (r"screening|the\s+screening\s+visit|screening\s+visit|(?:the\s+)?(?:initial|first)\s+visit", "screening"),
     (r"baseline|day\s*1|the\s+baseline\s+visit|study\s+day\s+1", "baseline"),
     # "the first administration of investigational product"
-    (r"(?:the\s+)?first\s+(?:study\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion)"
+    (r"(?:the\s+)?first\s+(?:study\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion|injection)"
      r"(?:\s+of\s+(?:the\s+)?(?:study\s+(?:drug|medication|treatment|intervention)|investigational\s+(?:medicinal\s+)?"
      r"(?:product|drug|agent)|IMP|IP|trial\s+(?:drug|medication)))?|"
      r"(?:the\s+)?first\s+treatment(?:\s+visit)?|"
@@ -257,7 +257,7 @@ _WINDOW_PATTERNS = [
     rf"(?:the\s+)?(?:last|past|previous|prior|preceding)\s+(?P<unit>year|month|fortnight|week|day)\b"
     rf"(?:\s+{_BEFORE}\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "during the year prior to randomization", "in the month before screening", "within a fortnight before"
-    rf"(?:within|in|during|over)\s+(?:the|a)\s+(?P<unit>year|month|fortnight|week)\s+(?:{_BEFORE})(?:\s+(?P<anchor>{_ANCHOR_RE}))?",
+    rf"(?:within|in|during|over)\s+(?:the|a)\s+(?P<unit>year|month|fortnight|week)\s+(?:{_BEFORE}|of)(?:\s+(?P<anchor>{_ANCHOR_RE}))?",
     # a list item giving its own window after a colon ("Natalizumab: 6 months"), the anchor in its parent
     rf":\s*(?P<value>{NUM})\s*{UNIT}\s*[.;,]?\s*$",
     # "inferior (or egal) to 3 months since", "less than 30 days"
