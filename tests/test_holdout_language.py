@@ -1796,9 +1796,9 @@ def test_a_condition_is_still_a_condition_when_no_medication_is_named():
 @pytest.mark.parametrize("text, subtypes", [
     ("Any disease course other than relapsing-remitting, i.e. neurological progression from disease onset or between "
      "relapses (primary progressive, secondary progressive or progressive-relapsing MS)", ["SPMS", "PPMS"]),
-    ("Any form of MS other than RRMS.", ["SPMS", "PPMS"]),
+    ("Any form of MS other than RRMS.", ["CIS", "SPMS", "PPMS"]),
     ("Other forms of multiple sclerosis except for relapsing remitting multiple sclerosis or secondary progressive MS.",
-     ["PPMS"]),
+     ["CIS", "PPMS"]),
 ])
 def test_a_course_other_than_one_excludes_the_others(text, subtypes):
     """Read as the course named it excluded every RRMS participant of an RRMS trial; no MS diagnosis is excluded."""
@@ -1939,3 +1939,12 @@ def test_a_fortnight_of_screening_and_the_first_injection_are_windows(text, with
     (rule,) = rules(text)
     window = rule["window"]
     assert ((window["within"]["value"], window["within"]["unit"]), window["anchor"]) == (within, anchor)
+
+
+@pytest.mark.parametrize("text, subtypes", [
+    ("Any disease course other than relapsing-remitting MS.", {"CIS", "SPMS", "PPMS"}),
+    ("Any course other than RRMS (for example secondary progressive or primary progressive MS)", {"CIS", "SPMS", "PPMS"}),
+])
+def test_a_course_other_than_one_is_the_other_lublin_courses_unless_spelled_out(text, subtypes):
+    (rule,) = rules(text, kind="ms_subtype")
+    assert (rule["polarity"], set(rule["subtypes"])) == ("exclude", subtypes)

@@ -238,7 +238,10 @@ _NOT_PATIENTS_SUBTYPE_RE = re.compile(r"\b(?:following|after|preceded\s+by)\s+(?
 _OTHER_THAN_SUBTYPE_RE = re.compile(r"\b(?:courses?|forms?|types?|subtypes?|phenotypes?|MS|multiple\s+sclerosis)"
                                     r"(?:\s+of\s+(?:MS|multiple\s+sclerosis))?\s+(?:other\s+than|except(?:\s+for)?|besides)\s+"
                                     r"(?:the\s+|an?\s+)?$", re.I)
-_COURSES = ("RRMS", "SPMS", "PPMS")
+# the Lublin 2013 courses (RIS is not one)
+_COURSES = ("CIS", "RRMS", "SPMS", "PPMS")
+# "other than relapsing-remitting (for example SPMS or PPMS)": examples of the courses meant, which do not narrow them
+_EXAMPLES_RE = re.compile(r"\b(?:e\.\s?g\.|for\s+(?:example|instance)|such\s+as|including|like)\b", re.I)
 _JOINED_RE = re.compile(r"\s*(?:,\s*)?(?:(?:or|and|and/or|nor)\s+|/\s*)?", re.I)
 
 
@@ -263,6 +266,7 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     any_subtype = None
     excepted: list[str] = []
     other_than = None
+    spelled: list[str] = []  # the courses an "other than" spells out after the excepted one
     for entity in ctx.entities_of("MS_SUBTYPE"):
         entry = lexicon.get("ms_subtypes", entity.id)
         members = lexicon.subtype_members(entity.id)
@@ -286,6 +290,8 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             if other_than is None or _JOINED_RE.fullmatch(ctx.text, last_excepted.end, entity.start):
                 excepted.extend(members)
                 last_excepted = entity
+            elif not _EXAMPLES_RE.search(ctx.text, other_than.end, entity.start):
+                spelled.extend(m for m in members if m not in spelled)  # "i.e. primary or secondary progressive"
             other_than = other_than or entity
             ctx.consume(entity.start, entity.end)
             continue
@@ -326,7 +332,7 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
         rules.append(DiagnosisRule(polarity=ctx.base_polarity(any_subtype.start)))
     if other_than:
         rules.append(SubtypeRule(polarity=ctx.base_polarity(other_than.start),
-                                 subtypes=[s for s in _COURSES if s not in excepted]))
+                                 subtypes=[s for s in _COURSES if s in (spelled or _COURSES) and s not in excepted]))
         return rules
     polarity = ctx.base_polarity(first.start) if first else "require"
     separate = sum(len(members) for members in own_activity) == len(set(subtypes))  # no subtype named twice
