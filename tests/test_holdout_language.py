@@ -1948,3 +1948,36 @@ def test_a_fortnight_of_screening_and_the_first_injection_are_windows(text, with
 def test_a_course_other_than_one_is_the_other_lublin_courses_unless_spelled_out(text, subtypes):
     (rule,) = rules(text, kind="ms_subtype")
     assert (rule["polarity"], set(rule["subtypes"])) == ("exclude", subtypes)
+
+
+# --- session 12: a drug ever, for participants with a condition ----------------------------------------------------
+
+@pytest.mark.parametrize("text, condition_kind", [
+    ("Treatment with natalizumab within 6 months before screening, or at any time in participants with an anti-JCV "
+     "antibody index above 1.5 at screening.", "lab"),
+    ("Natalizumab within 24 weeks, or at any time if the most recent anti-JCV antibody index was above 0.9", "lab"),
+    ("Teriflunomide within 6 months before screening, or at any time in participants who stopped it because of liver "
+     "toxicity.", "manual_review"),
+])
+def test_a_drug_at_any_time_in_participants_with_a_condition_is_an_excluded_all_of(text, condition_kind):
+    """Read apart, the JCV index alone excluded every JCV-positive patient who never had natalizumab."""
+    (criterion,) = [CompiledCriterion(id="X1", section="exclusion", text=text, span=(0, len(text)),
+                                      rules=compile_text(text, "exclusion", "X1"), coverage="full")]
+    washout, group = criterion.rules
+    assert (washout.kind, washout.polarity) == ("washout", "exclude")
+    assert (group.kind, group.mode, group.polarity) == ("group", "all", "exclude")
+    assert [(r.kind, r.polarity) for r in group.rules] == [("prior_drug", "require"), (condition_kind, "require")]
+    assert group.rules[0].drugs == washout.drugs and not group.rules[0].current
+
+
+def test_a_jcv_positive_patient_never_on_natalizumab_is_not_excluded():
+    text = ("Natalizumab within 6 months before randomization, or at any time in participants with an anti-JCV antibody "
+            "index > 0.9.")
+    positive = {"id": "p", "treatments": [{"drug": "interferon beta-1a", "start": "2019-01-01", "end": "2024-01-01"}],
+                "labs": [{"test": "jcv_antibody_index", "value": 2.1, "unit": "index", "date": "2026-10-01"}]}
+    assert _screen_one(text, "exclusion", positive).verdict == "eligible"
+    exposed = {**positive, "treatments": [{"drug": "natalizumab", "start": "2019-01-01", "end": "2021-01-01"}]}
+    assert _screen_one(text, "exclusion", exposed).verdict == "ineligible"
+    stopped_recently = {**exposed, "labs": [], "treatments": [
+        {"drug": "natalizumab", "start": "2019-01-01", "end": "2026-09-01"}]}
+    assert _screen_one(text, "exclusion", stopped_recently).verdict == "ineligible"

@@ -100,6 +100,11 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
         return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
+    ever_in = _EVER_IN_RE.search(text) if section == "exclusion" else None
+    if ever_in:
+        rules = _ever_in_those_with(text, ever_in, criterion_id, span)
+        if rules:
+            return [_number(rule.model_copy(update=common), rule_prefix, n) for n, rule in enumerate(rules, start=1)]
     judged = None
     judgement = _STRONG_JUDGEMENT_RE.search(text)
     whole_judgement = lambda: ManualReviewRule(  # noqa: E731 (built only when the criterion needs it)
@@ -134,6 +139,35 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
             rules.append(ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
                                           why=f"part of the criterion is not structured: '{' '.join(residue[:12])}'"))
     return [_number(rule, rule_prefix, n) for n, rule in enumerate(rules, start=1)]
+
+
+# "Natalizumab within 6 months, or at any time in participants with an anti-JCV antibody index above 1.5": the drug
+# ever, for those patients only
+_EVER_IN_RE = re.compile(r",?\s*\bor\s+(?:at\s+any\s+time|ever|regardless\s+of\s+timing)\s+(?:(?:in|for|among)\s+"
+                         r"(?=(?:the\s+)?(?:participants?|patients?|subjects?|those|individuals|people)\s+"
+                         r"(?:with|who|whose|having|testing)\b)|if\s+|when\s+|where\s+)(?P<rest>.+?)[\s.;]*$", re.I | re.S)
+
+
+def _ever_in_those_with(text: str, ever_in: re.Match, criterion_id: str, span: tuple[int, int]) -> list:
+    """The drug rules of the clause before "or at any time in participants with X", and an excluded all-of: the drug
+    ever, and X (as the clause states it, or for a person). Read apart, X alone excluded patients never exposed
+    ("an anti-JCV index above 1.5" excluded every JCV-positive patient). [] when the clause before names no drug."""
+    from ..models.rules import PriorDrugRule
+    before = compile_text(text[:ever_in.start()], "exclusion", criterion_id, span)
+    drugs = [r for r in before if r.kind in ("washout", "prior_drug") and r.polarity == "exclude"]
+    if not drugs:
+        return []
+    rest = ever_in.group("rest")
+    stated = compile_text(rest, "inclusion", criterion_id, span)
+    condition = [r for r in stated if r.kind != "manual_review"]
+    if len(condition) < len(stated):  # a part no rule states ("who stopped it because of liver toxicity")
+        condition.append(ManualReviewRule(polarity="require", category="clinical", text=rest,
+                                          why=f"{rest}: check it for patients who ever had the drug"))
+    ever = PriorDrugRule(polarity="require", text=text[:ever_in.start()].strip(" ,;"),
+                         drugs=list(dict.fromkeys(d for r in drugs for d in r.drugs)),
+                         classes=list(dict.fromkeys(c for r in drugs for c in r.classes)))
+    return [*before, GroupRule(mode="all", polarity="exclude", rules=[ever, *[r.model_copy(update={"polarity": "require"})
+                                                                           for r in condition]])]
 
 
 # An item of a criterion left to the investigator, beside items stated plainly: in an inclusion a conjunct ("relapse-free
@@ -210,6 +244,9 @@ def _with_anchor(rule, anchor: str):
 def _as_current(rule):
     """A drug rule under a parent that speaks of the present ("Any of the following medications at enrollment:
     - warfarin"): current use, unless it has a minimum duration of its own."""
+    if rule.kind == "group" and rule.mode == "all" and rule.polarity == "exclude" and any(
+            child.kind == "prior_drug" and child.polarity == "require" for child in rule.rules):
+        return rule  # an exposure joined to a condition ("or at any time in participants with ..."): ever, not now
     if rule.kind == "group":
         return rule.model_copy(update={"rules": [_as_current(child) for child in rule.rules]})
     if rule.kind == "prior_drug" and rule.min_duration is None:
