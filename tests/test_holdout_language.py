@@ -1981,3 +1981,27 @@ def test_a_jcv_positive_patient_never_on_natalizumab_is_not_excluded():
     stopped_recently = {**exposed, "labs": [], "treatments": [
         {"drug": "natalizumab", "start": "2019-01-01", "end": "2026-09-01"}]}
     assert _screen_one(text, "exclusion", stopped_recently).verdict == "ineligible"
+
+
+@pytest.mark.parametrize("text, version", [
+    ("Relapsing-remitting MS, diagnosed according to McDonald criteria 1 to 4 (Ann Neurol 2001).", "McDonald 2001"),
+    ("Diagnosis of MS (McDonald criteria, Lancet Neurol 2018)", "McDonald 2017"),
+])
+def test_the_criteria_met_and_the_citation_name_the_mcdonald_revision(text, version):
+    assert one(text, "ms_diagnosis", "inclusion")["criteria_version"] == version
+
+
+@pytest.mark.parametrize("text", ["Suicidal ideation or behaviour in the 6 months before screening",
+                                  "Current suicidal ideation and/or behavior"])
+def test_suicidal_ideation_or_behaviour_is_suicidality(text):
+    assert one(text, "condition")["conditions"] == ["suicidality"]
+
+
+@pytest.mark.parametrize("text, classes", [
+    ("Chronic corticosteroid therapy (> 30 consecutive days; IV, IM or PO) within the 2 months before screening",
+     ["systemic_corticosteroid"]),
+    ("Steroids (oral) within 30 days", ["systemic_corticosteroid"]),
+    ("Corticosteroids (inhaled) within 30 days", ["corticosteroid"]),
+])
+def test_systemic_routes_after_corticosteroids_make_them_systemic(text, classes):
+    assert one(text, "washout")["classes"] == classes

@@ -96,8 +96,27 @@ def get_nlp() -> Language:
 def find_entities(text: str) -> list[Entity]:
     doc = get_nlp()(text)
     entities = [Entity(ent.label_, ent.kb_id_, ent.text, ent.start_char, ent.end_char) for ent in doc.ents]
-    entities = _treatments_for(text, entities)
+    entities = _systemic_by_route(text, _treatments_for(text, entities))
     return sorted(entities + _elided(text, entities), key=lambda e: e.start)
+
+
+# "corticosteroids (IV, IM or PO)", "chronic corticosteroid therapy (> 30 consecutive days; IV, IM or PO)": routes
+# that all reach the whole body make the class its systemic part
+_SYSTEMIC_ROUTE = r"(?:IV|IM|PO|SC|i\.v\.|i\.m\.|p\.o\.|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|subcutaneous(?:ly)?|by\s+mouth)"
+_SYSTEMIC_ROUTES_RE = re.compile(rf"\s*\((?:[^();]*;\s*)?{_SYSTEMIC_ROUTE}(?:\s*(?:,|/|\bor\b|\band\b|\band/or\b)\s*"
+                                 rf"{_SYSTEMIC_ROUTE})*\s*\)", re.I)
+_SYSTEMIC_PART = {"corticosteroid": "systemic_corticosteroid"}
+
+
+def _systemic_by_route(text: str, entities: list[Entity]) -> list[Entity]:
+    found = []
+    for entity in entities:
+        routes = _SYSTEMIC_ROUTES_RE.match(text, entity.end) if entity.id in _SYSTEMIC_PART else None
+        if routes and entity.label == "DRUG_CLASS":
+            entity = Entity(entity.label, _SYSTEMIC_PART[entity.id], text[entity.start:routes.end()], entity.start,
+                            routes.end())
+        found.append(entity)
+    return found
 
 
 # "medications for spasticity, pain, fatigue or depression", "drugs used to treat depression": the classes that
