@@ -2005,3 +2005,22 @@ def test_suicidal_ideation_or_behaviour_is_suicidality(text):
 ])
 def test_systemic_routes_after_corticosteroids_make_them_systemic(text, classes):
     assert one(text, "washout")["classes"] == classes
+
+
+@pytest.mark.parametrize("text", ["Any MS therapy within 6 months before screening.",
+                                  "Any MS treatment in the past year"])
+def test_ms_named_by_a_therapy_is_no_diagnosis(text):
+    """It excluded every patient with MS."""
+    assert not rules(text, kind="ms_diagnosis")
+
+
+def test_approved_ms_therapy_is_a_dmt_and_symptomatic_ms_therapy_is_not():
+    assert one("Any approved MS therapy within 5 half-lives of that medication before screening.", "washout")[
+        "classes"] == ["dmt"]
+    assert not rules("Patients on symptomatic MS therapy must be stable for 30 days", "inclusion", kind="prior_drug")
+
+
+@pytest.mark.parametrize("text", ["Naive to disease-modifying therapy", "Never treated with disease-modifying therapy"])
+def test_naive_to_a_therapy_is_no_use_ever(text):
+    rule = one(text, "prior_drug", "inclusion")
+    assert (rule["polarity"], rule["classes"], rule["current"]) == ("exclude", ["dmt"], False)

@@ -53,6 +53,18 @@ class LexiconComponent:
         self.regexes = [(re.compile(rf"(?<![\w-])(?:{pattern})(?![\w-])", re.I), label, entry.id)
                         for kind, label in LABELS.items() for entry in lexicon.entries[kind].values()
                         for pattern in entry.data.get("patterns", ())]
+        # An entry's optional ``not_after``: words that, just before a match, make it something else ("symptomatic
+        # MS therapy" is no disease-modifying therapy)
+        self.not_after = {f"{label}|{entry.id}": {word.lower() for word in entry.data["not_after"]}
+                          for kind, label in LABELS.items() for entry in lexicon.entries[kind].values()
+                          if entry.data.get("not_after")}
+
+    def _kept(self, span: Span) -> bool:
+        doc = span.doc
+        if span.label_ == "MS_SUBTYPE" and span.end < len(doc) and _THERAPY_NOUN_RE.match(doc[span.end].text):
+            return False  # "any MS therapy": the disease names the therapy, the subtype is not meant
+        words = self.not_after.get(f"{span.label_}|{span.kb_id_}")
+        return not (words and span.start > 0 and doc[span.start - 1].lower_ in words)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
@@ -65,8 +77,11 @@ class LexiconComponent:
                 span = doc.char_span(found.start(), found.end(), label=label, kb_id=entry_id, alignment_mode="expand")
                 if span is not None:
                     spans.append(span)
-        doc.ents = filter_spans(spans)
+        doc.ents = filter_spans([span for span in spans if self._kept(span)])
         return doc
+
+
+_THERAPY_NOUN_RE = re.compile(r"(?:therap|treatment|drug|medication|medicine|DMT)", re.I)
 
 
 def _surface_forms(entry, term: str) -> set[str]:

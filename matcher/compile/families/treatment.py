@@ -508,7 +508,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         ctx.consume(current.start(), current.end())
     elif _FREQUENCY_RE.search(ctx.text) and not _PAST_RE.search(ctx.text):
         rule["current"] = True  # "Use of NSAIDs 5 or more days a week": a habit, now
-    elif not _PAST_RE.search(ctx.text) and (_TREATMENT_NOUN_RE.match(ctx.text[included[-1].end:]) or re.search(
+    elif not _PAST_RE.search(ctx.text) and not _NEVER_BEFORE_RE.search(ctx.text, 0, included[0].start) and (
+            _TREATMENT_NOUN_RE.match(ctx.text[included[-1].end:]) or re.search(
             r"(?:treatment|therapy|medication)s?$", included[-1].text, re.I)):
         rule["current"] = True  # "Statin treatment for other disease"
     if combined and len({m.id for m in included}) > 1:
@@ -523,6 +524,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     return [PriorDrugRule(**rule)] if least is None else [least, PriorDrugRule(**rule)]
 
 
+# "naive to disease-modifying therapy", "never received ...": no use ever, not only now
+_NEVER_BEFORE_RE = re.compile(r"\bna[iï]ve\b|\buntreated\b|\bnever\b", re.I)
 _NEXT_SENTENCE_RE = re.compile(r"\.\s+[A-Z]")
 _DAYS_PER = {"days": 1, "weeks": 7, "months": 30.4375, "years": 365.25}
 
