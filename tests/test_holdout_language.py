@@ -2024,3 +2024,26 @@ def test_approved_ms_therapy_is_a_dmt_and_symptomatic_ms_therapy_is_not():
 def test_naive_to_a_therapy_is_no_use_ever(text):
     rule = one(text, "prior_drug", "inclusion")
     assert (rule["polarity"], rule["classes"], rule["current"]) == ("exclude", ["dmt"], False)
+
+
+def test_a_subtype_without_activity_of_no_time_goes_to_a_person_and_requires_no_mri():
+    """"... or SPMS without clinical or MRI activity" required MRI activity of every participant."""
+    found = compile_text("Primary progressive MS, or secondary progressive MS without clinical or MRI activity.",
+                         "exclusion", "X1")
+    assert [(r.kind, getattr(r, "subtypes", None), getattr(r, "category", None)) for r in found] == [
+        ("ms_subtype", ["PPMS"], None), ("manual_review", None, "partial")]
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("Secondary progressive MS without relapses for at least 1 year (non-active SPMS)", ["relapse_activity"]),
+    ("SPMS without MRI activity in the last 2 years", ["mri_activity"]),
+    ("Primary progressive MS, or SPMS without evidence of relapse or MRI activity in the 2 years before screening.",
+     ["relapse_activity", "mri_activity"]),
+])
+def test_a_quiet_subtype_is_one_excluded_all_of(text, kinds):
+    """Excluded is the subtype without any of the activity: one all-of, not one per kind of activity."""
+    (group,) = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "group"]
+    assert (group.mode, group.polarity) == ("all", "exclude")
+    assert [(r.kind, r.polarity) for r in group.rules] == [("ms_subtype", "require")] + [(k, "exclude") for k in kinds]
+    assert group.rules[0].subtypes == ["SPMS"]
+    assert not [r for r in compile_text(text, "exclusion", "X1") if r.kind == "manual_review"]

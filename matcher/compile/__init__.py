@@ -120,7 +120,8 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     rules = []
     for extract in FAMILIES:
         rules.extend(extract(ctx))
-    rules = [rule.model_copy(update=common) for rule in _alternatives(_per_subtype_activity(rules, ctx), ctx)]
+    rules = [rule.model_copy(update=common)
+             for rule in _alternatives(_per_subtype_activity(_one_group_per_quiet_subtype(rules), ctx), ctx)]
     if judged and not rules:
         rules = [whole_judgement()]
     elif not rules:
@@ -226,6 +227,26 @@ def _alternatives(rules: list, ctx: Context) -> list:
     first = rules.index(activity[0])
     rest = [r for r in rules if r not in activity]
     return rest[:first] + [group] + rest[first:]
+
+
+def _one_group_per_quiet_subtype(rules: list) -> list:
+    """"SPMS without relapse or MRI activity in the 2 years": the relapse and the MRI family each give the all-of
+    "SPMS and none of mine"; the subtype is excluded only without either, so the two are one all-of."""
+    merged: list = []
+    at: dict[tuple, int] = {}
+    for rule in rules:
+        first = rule.rules[0] if rule.kind == "group" and rule.mode == "all" and rule.polarity == "exclude" else None
+        key = tuple(first.subtypes) if first and first.kind == "ms_subtype" and first.polarity == "require" else None
+        if key is None or key not in at:
+            if key is not None:
+                at[key] = len(merged)
+            merged.append(rule)
+            continue
+        group = merged[at[key]]
+        children = sorted([*group.rules[1:], *rule.rules[1:]], key=lambda r: _ACTIVITY_KINDS.index(r.kind)
+                          if r.kind in _ACTIVITY_KINDS else len(_ACTIVITY_KINDS))
+        merged[at[key]] = group.model_copy(update={"rules": [group.rules[0], *children]})
+    return merged
 
 
 def _number(rule, prefix: Optional[str], n: int):

@@ -267,7 +267,9 @@ _WINDOW_PATTERNS = [
 # been free of it, i.e. none within the window. Elsewhere "for at least 6 months" is how long something lasted.
 _FREE_FOR_PATTERN = (rf"for\s+(?:at\s+least|a\s+minimum\s+of|more\s+than|over|>|≥)\s*(?P<value>{NUM})\s*{UNIT}"
                      rf"(?:\s+(?:{_BEFORE}|of)\s+(?P<anchor>{_ANCHOR_RE}))?")
-_FREE_BEFORE_RE = re.compile(r"\bfree\b", re.I)
+# ... or without it for that time ("SPMS without relapses for at least 1 year")
+_FREE_BEFORE_RE = re.compile(r"\bfree\b|\bwithout\s+(?:any\s+)?(?:\w+\s+){0,2}?(?:relapses?|attacks?|exacerbations?|"
+                             r"activity)\s*$", re.I)
 _WINDOW_RES = [re.compile(p, re.I) for p in [*_WINDOW_PATTERNS, _FREE_FOR_PATTERN]]
 _FREE_FOR_RE = _WINDOW_RES[-1]
 HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*(?:(?:drug[\s-]+)?(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)", re.I)

@@ -219,7 +219,9 @@ _SPELLED_OUT_RE = re.compile(r"[^.;]{0,100}?(?:\bi\.\s?e\.,?|\bnamely\b|\bthat\s
 
 
 _INACTIVE_AFTER_RE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?without\s+(?:any\s+)?(?:evidence\s+of\s+)?"
-                                r"(?:disease\s+|clinical\s+|MRI\s+|inflammatory\s+|superimposed\s+)?(?:activity|relapses?)", re.I)
+                                # "without clinical or MRI activity"
+                                r"(?:(?:disease|clinical|MRI|radiological|inflammatory|superimposed)\s+"
+                                r"(?:(?:or|and|and/or)\s+)?){0,3}(?:activity|relapses?)", re.I)
 _ACTIVE_AFTER_RE = re.compile(r"\)?\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+|MS\s+|multiple\s+sclerosis\s+)?with(?!\s+or\s+without)\s+[^,;.]{0,40}?\b"
                               r"(?:activity|relapses?|lesions?)\b", re.I)
 _ACTIVE_BEFORE_RE = re.compile(r"\bactive\s+$", re.I)
@@ -297,8 +299,15 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             other_than = other_than or entity
             ctx.consume(entity.start, entity.end)
             continue
-        if _INACTIVE_AFTER_RE.match(ctx.text[entity.end:]) or _INACTIVE_BEFORE_RE.search(ctx.text[:entity.start]):
-            continue  # "SPMS without disease activity": not the whole subtype (the relapse rule, if any, is its own)
+        inactive = _INACTIVE_AFTER_RE.match(ctx.text, entity.end)
+        if inactive or _INACTIVE_BEFORE_RE.search(ctx.text[:entity.start]):
+            # "SPMS without disease activity": not the whole subtype (the relapse rule, if any, is its own). Without a
+            # time ("without clinical or MRI activity") the qualifier states nothing more: no MRI rule of its own.
+            clause = re.match(r"[^,;.]*", ctx.text[inactive.end():]).group(0) if inactive else ""
+            if inactive and inactive.group(0).lower().endswith("activity") and not re.search(r"\d", clause):
+                ctx.consume(*inactive.span())
+                ctx.unstated.append((entity.start, inactive.end()))  # the inactive subtype goes to a person
+            continue
         if ctx.section == "exclusion" and _ACTIVE_AFTER_RE.match(ctx.text[entity.end:]):
             continue  # "RRMS, or SPMS with relapses in the last 2 years": only the active part is excluded
         if _NOT_PATIENTS_SUBTYPE_RE.search(ctx.text[max(0, entity.start - 80):entity.start]):
@@ -651,8 +660,8 @@ _SUBTYPE_ACTIVITY_RE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?,?\s*(?:course\s+)
 _FREE_SUBTYPE_RE = re.compile(r"\s*-?\s*free\s+", re.I)
 
 
-def _of_one_subtype(ctx: Context, match: re.Match, rule: RelapseRule):
-    """In an exclusion, the relapse rule of a subtype the mention qualifies: "when" that subtype, or, for a
+def _of_one_subtype(ctx: Context, match: re.Match, rule):
+    """In an exclusion, the relapse (or MRI activity) rule of a subtype the mention qualifies: "when" that subtype, or, for a
     subtype without relapses, the all-of "that subtype and no relapse". (In an inclusion each subtype's clause
     is read on its own: ``_per_subtype_activity`` in ``matcher.compile``.)"""
     if ctx.section != "exclusion":
@@ -672,6 +681,10 @@ def _of_one_subtype(ctx: Context, match: re.Match, rule: RelapseRule):
         return rule
     members = get_lexicon().subtype_members(qualified.id)
     if without:
+        for e in subtypes:  # the subtype, and its restatement ("(non-active SPMS)"), are read
+            if get_lexicon().subtype_members(e.id) == members:
+                inactive = _INACTIVE_BEFORE_RE.search(ctx.text, max(0, e.start - 20), e.start)
+                ctx.consume(inactive.start() if inactive else e.start, e.end)
         return GroupRule(mode="all", polarity="exclude", rules=[
             SubtypeRule(polarity="require", subtypes=members, **_child_of(ctx)),
             rule.model_copy(update={"polarity": "exclude", **_child_of(ctx)})])
@@ -730,10 +743,10 @@ def extract_mri(ctx: Context) -> list:
         scan = _SCAN_RE.search(ctx.text, match.end()) if window is None else None
         if scan:  # "on the screening MRI": the scan at that visit
             ctx.consume(scan.start(), scan.end())
-        rules.append(MriActivityRule(polarity=ctx.base_polarity(match.start(), window), lesion=lesion, min_count=min_count,
-                                     window=window.window if window else Window(
-                                         within=Duration(value=0, unit="days"), anchor=anchor_of(scan.group("at")))
-                                     if scan else None))
+        rules.append(_of_one_subtype(ctx, match, MriActivityRule(
+            polarity=ctx.base_polarity(match.start(), window), lesion=lesion, min_count=min_count,
+            window=window.window if window else Window(within=Duration(value=0, unit="days"),
+                                                       anchor=anchor_of(scan.group("at"))) if scan else None)))
         ctx.consume(match.start(), match.end())
         if window:
             ctx.consume(window.start, window.end)
