@@ -2047,3 +2047,29 @@ def test_a_quiet_subtype_is_one_excluded_all_of(text, kinds):
     assert [(r.kind, r.polarity) for r in group.rules] == [("ms_subtype", "require")] + [(k, "exclude") for k in kinds]
     assert group.rules[0].subtypes == ["SPMS"]
     assert not [r for r in compile_text(text, "exclusion", "X1") if r.kind == "manual_review"]
+
+
+# --- session 12: eleventh round -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, allowed", [
+    ("Untreated, OR treated only with first-line injectables (interferon beta or glatiramer acetate)",
+     {"interferon_beta_1a", "interferon_beta_1b", "peginterferon_beta_1a", "glatiramer_acetate"}),
+    ("Treatment-naive, or previously treated with teriflunomide or dimethyl fumarate",
+     {"teriflunomide", "dimethyl_fumarate"}),
+])
+def test_untreated_or_treated_only_with_listed_dmts_excludes_the_others(text, allowed):
+    """Read as exposure to the listed drugs it was a polarity error: the untreated patients named first were out."""
+    (rule,) = rules(text, "inclusion", kind="prior_drug")
+    assert (rule["polarity"], rule["classes"], set(rule["except_drugs"])) == ("exclude", ["dmt"], allowed)
+
+
+def test_a_dose_in_conditional_stability_goes_to_a_person_without_splitting_the_alternatives():
+    """Split by the steroid dose, 'not on steroids' let in a patient unstable on azathioprine (a polarity error)."""
+    text = ("Participants on maintenance therapy (oral corticosteroids up to 15 mg/day prednisone equivalent, "
+            "azathioprine or mycophenolate mofetil) must be on a stable dose for at least 4 weeks before Baseline")
+    found = compile_text(text, "inclusion", "X1")
+    (group,) = [r for r in found if r.kind == "group"]
+    assert [(r.polarity, r.drugs, r.classes) for r in group.rules] == [
+        (p, ["azathioprine", "mycophenolate_mofetil"], ["systemic_corticosteroid"]) for p in ("exclude", "require")]
+    assert any(r.kind == "manual_review" and "15 mg/day" in r.why for r in found)
+    assert not any("prednisone" in getattr(r, "drugs", []) for r in group.rules)

@@ -63,6 +63,8 @@ class LexiconComponent:
         doc = span.doc
         if span.label_ == "MS_SUBTYPE" and span.end < len(doc) and _THERAPY_NOUN_RE.match(doc[span.end].text):
             return False  # "any MS therapy": the disease names the therapy, the subtype is not meant
+        if span.label_ == "DRUG" and _EQUIVALENT_AFTER_RE.match(doc.text, span.end_char):
+            return False  # "15 mg/day prednisone equivalent": a unit of dose, not a treatment
         words = self.not_after.get(f"{span.label_}|{span.kb_id_}")
         return not (words and span.start > 0 and doc[span.start - 1].lower_ in words)
 
@@ -81,6 +83,7 @@ class LexiconComponent:
         return doc
 
 
+_EQUIVALENT_AFTER_RE = re.compile(r"[\s-]*equivalents?\b", re.I)
 _THERAPY_NOUN_RE = re.compile(r"(?:therap|treatment|drug|medication|medicine|DMT)", re.I)
 
 

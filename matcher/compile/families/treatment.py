@@ -8,8 +8,8 @@ from dataclasses import replace
 from functools import lru_cache
 
 from ...lexicon import get_lexicon
-from ...models.rules import (Duration, GroupRule, InvestigationalRule, LiveVaccineRule, PriorDrugRule, WashoutRule,
-                             Window)
+from ...models.rules import (Duration, GroupRule, InvestigationalRule, LiveVaccineRule, ManualReviewRule, PriorDrugRule,
+                             WashoutRule, Window)
 from .. import context
 from ..context import Context
 from ..nlp import Entity
@@ -295,6 +295,14 @@ def _qualified(rules: list, qualifiers: dict) -> list:
         by_id.setdefault(mention.id, text)
     out = []
     for rule in rules:
+        if rule.kind == "group" and rule.mode == "any":
+            # "if on X or Y (up to 15 mg/day), stable for 4 weeks": split, each part of "not on it, or stable" would
+            # be an alternative of its own (not on Y let a patient unstable on X in); the dose goes to a person
+            out.append(rule)
+            out.extend(ManualReviewRule(polarity="require" if rule.polarity == "require" else "exclude", category="partial",
+                                        why=f"the dose or regimen is not checked: '{text}'")
+                       for text in dict.fromkeys(qualifiers.values()))
+            continue
         if rule.kind == "group":
             out.append(rule.model_copy(update={"rules": _qualified(rule.rules, qualifiers)}))
             continue
@@ -847,17 +855,24 @@ def _naive_or_listed(ctx: Context, mentions: list) -> list:
         return []
     lexicon = get_lexicon()
     naive = next((m for m in mentions if m.label == "DRUG_CLASS" and _NAIVE_OR_AFTER_RE.match(ctx.text, m.end)), None)
-    if naive is None:
+    bare = _BARE_NAIVE_OR_RE.match(ctx.text) if naive is None else None
+    if naive is None and bare is None:
         return []
-    listed = [m for m in mentions if m.start > naive.end and m.id != naive.id and naive.id in (
+    # "Untreated, or treated only with ...": in an MS trial the treatment one is naive to is disease-modifying
+    naive_id, naive_end = (naive.id, naive.end) if naive else ("dmt", bare.end())
+    listed = [m for m in mentions if m.start > naive_end and m.id != naive_id and naive_id in (
         lexicon.drug_classes(m.id) if m.label == "DRUG" else lexicon.class_ancestors(m.id))]
     if not listed:
         return []
-    for m in [naive, *listed]:
+    for m in [*([naive] if naive else []), *listed]:
         ctx.consume(m.start, m.end)
-    ctx.consume(*_NAIVE_OR_AFTER_RE.match(ctx.text, naive.end).span())
+    ctx.consume(*(_NAIVE_OR_AFTER_RE.match(ctx.text, naive.end).span() if naive else bare.span()))
     allowed = [d for m in listed for d in ([m.id] if m.label == "DRUG" else lexicon.class_members(m.id))]
-    return [PriorDrugRule(polarity="exclude", classes=[naive.id], except_drugs=list(dict.fromkeys(allowed)))]
+    return [PriorDrugRule(polarity="exclude", classes=[naive_id], except_drugs=list(dict.fromkeys(allowed)))]
+
+
+_BARE_NAIVE_OR_RE = re.compile(r"^\s*(?:(?:treatment|therapy|DMT)[\s-]+)?(?:untreated|na[iï]ve)\s*,?\s*or\s+(?:previously\s+)?"
+                               r"(?:treated|exposed)\s+(?:only\s+)?(?:with|to)\b", re.I)
 
 
 def _excepted_drugs(text: str, mentions, targets: list) -> list[str]:
