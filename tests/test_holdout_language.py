@@ -2073,3 +2073,33 @@ def test_a_dose_in_conditional_stability_goes_to_a_person_without_splitting_the_
         (p, ["azathioprine", "mycophenolate_mofetil"], ["systemic_corticosteroid"]) for p in ("exclude", "require")]
     assert any(r.kind == "manual_review" and "15 mg/day" in r.why for r in found)
     assert not any("prednisone" in getattr(r, "drugs", []) for r in group.rules)
+
+
+@pytest.mark.parametrize("text, version", [
+    ("Diagnosis of relapsing-remitting MS according to McDonald et al. criteria #1 to #4 (Ann Neurol 2001;50:121-7)",
+     "McDonald 2001"),
+    ("Diagnosis of relapsing-remitting MS as defined by the revised (2005) McDonald diagnostic criteria",
+     "McDonald 2005"),
+])
+def test_mcdonald_revision_in_parentheses_or_after_numbered_criteria(text, version):
+    assert one(text, "ms_diagnosis", "inclusion")["criteria_version"] == version
+
+
+@pytest.mark.parametrize("text, bounds, drugs, classes", [
+    ("Absolute lymphocyte count < 800/mm3 at screening, unless the participant is transitioning from fingolimod (in "
+     "which case < 200/mm3)", (200.0, 800.0), ["fingolimod"], []),
+    ("Lymphocyte count below 1,000/µL at screening, unless the patient is switching from interferon beta, in which "
+     "case below 800/µL.", (800.0, 1000.0), [], ["interferon_beta"]),
+])
+def test_a_lab_bound_of_its_own_for_patients_switching_from_a_drug(text, bounds, drugs, classes):
+    """Read as the first bound alone, it excluded the fingolimod patients the trial let in down to 200."""
+    lower, group = compile_text(text, "exclusion", "X1")
+    assert (lower.kind, lower.polarity, lower.value) == ("lab", "exclude", bounds[0])
+    lab, switching = group.rules
+    assert (group.mode, group.polarity, lab.polarity, lab.value) == ("all", "exclude", "require", bounds[1])
+    assert (switching.polarity, switching.drugs, switching.classes, switching.current) == ("exclude", drugs, classes, True)
+    on_fingolimod = {"id": "p", "treatments": [{"drug": "fingolimod", "start": "2022-01-01"}],
+                     "labs": [{"test": "lymphocytes", "value": 500, "unit": "/mm3", "date": "2026-10-20"}]}
+    if drugs == ["fingolimod"]:
+        assert _screen_one(text, "exclusion", on_fingolimod).verdict == "eligible"
+        assert _screen_one(text, "exclusion", {**on_fingolimod, "treatments": []}).verdict == "ineligible"

@@ -100,6 +100,11 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
         return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
+    switching = _SWITCHING_BOUND_RE.match(text) if section == "exclusion" else None
+    if switching:
+        rules = _bound_of_those_switching(switching, criterion_id, span)
+        if rules:
+            return [_number(rule.model_copy(update=common), rule_prefix, n) for n, rule in enumerate(rules, start=1)]
     ever_in = _EVER_IN_RE.search(text) if section == "exclusion" else None
     if ever_in:
         rules = _ever_in_those_with(text, ever_in, criterion_id, span)
@@ -169,6 +174,39 @@ def _ever_in_those_with(text: str, ever_in: re.Match, criterion_id: str, span: t
                          classes=list(dict.fromkeys(c for r in drugs for c in r.classes)))
     return [*before, GroupRule(mode="all", polarity="exclude", rules=[ever, *[r.model_copy(update={"polarity": "require"})
                                                                            for r in condition]])]
+
+
+# "Absolute lymphocyte count < 800/mm3, unless transitioning from fingolimod (in which case < 200/mm3)"
+_SWITCHING_BOUND_RE = re.compile(
+    r"^(?P<main>.+?)[\s,]*\bunless\s+(?:the\s+)?(?:(?:participant|patient|subject)s?\s+)?(?:is\s+|are\s+)?"
+    r"(?:switching|transitioning|coming|changing)\s+(?:directly\s+)?from\s+(?P<drug>[^,;()]+?)\s*(?:,|\()?\s*"
+    r"(?:in\s+which\s+case|then|for\s+whom|where)\s+(?:the\s+(?:limit|threshold|cut-?off)\s+is\s+)?(?P<bound>[^;()]+?)\)?[\s.;]*$",
+    re.I | re.S)
+_COMPARATOR_WORD_RE = re.compile(r"\b(?:below|under|less\s+than|lower\s+than|above|over|greater\s+than|more\s+than)\b|[<>≤≥]",
+                                 re.I)
+
+
+def _bound_of_those_switching(found: re.Match, criterion_id: str, span: tuple[int, int]) -> list:
+    """A lab bound with another bound for patients switching from a drug: the other bound for everyone (a count
+    below it is below the first too), and the first for those not on the drug (an excluded all-of). [] when the
+    parts are not one lab bound and a drug."""
+    from ..models.rules import PriorDrugRule
+    main = found.group("main")
+    first = [r for r in compile_text(main, "exclusion", criterion_id, span) if r.kind != "manual_review"]
+    comparator = _COMPARATOR_WORD_RE.search(main)
+    if len(first) != 1 or first[0].kind != "lab" or comparator is None:
+        return []
+    other = [r for r in compile_text(main[:comparator.start()] + found.group("bound"), "exclusion", criterion_id, span)
+             if r.kind != "manual_review"]
+    drugs = [e for e in find_entities(found.group("drug")) if e.label in ("DRUG", "DRUG_CLASS")]
+    if len(other) != 1 or other[0].kind != "lab" or other[0].test != first[0].test or not drugs:
+        return []
+    bound = other[0] if other[0].unit else other[0].model_copy(update={"unit": first[0].unit})
+    switching_from = PriorDrugRule(polarity="exclude", current=True, text=found.group("drug"),
+                                   drugs=[e.id for e in drugs if e.label == "DRUG"],
+                                   classes=[e.id for e in drugs if e.label == "DRUG_CLASS"])
+    return [bound, GroupRule(mode="all", polarity="exclude", rules=[first[0].model_copy(update={"polarity": "require"}),
+                                                                     switching_from])]
 
 
 # An item of a criterion left to the investigator, beside items stated plainly: in an inclusion a conjunct ("relapse-free

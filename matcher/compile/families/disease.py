@@ -115,9 +115,10 @@ _DIAGNOSIS_RE = re.compile(
     r"severity|functional|impact|walking|quality|fatigue|neuropsycholog|society|cent(?:er|re)|clinic|symptom\s+onset))", re.I)
 _MS_RE = re.compile(r"\bMS\b|multiple\s+sclerosis", re.I)
 # ("McDonald criteria 1 to 4 (Ann Neurol 2001)": the numbers of the criteria met are no year)
-_VERSION_RE = re.compile(r"(?P<who>mc\s*donald|polman|thompson)(?:\s+criteria)?(?:\s*#?\s*[1-4]\s*(?:to|-|–|through)\s*[1-4]\b)?"
-                         r"\D{0,40}?(?P<year>(?:19|20)\d\d)|"
-                         r"(?P<year2>(?:19|20)\d\d)\s+(?:revision\s+of\s+the\s+|revised\s+)?mc\s*donald|"
+_VERSION_RE = re.compile(r"(?P<who>mc\s*donald|polman|thompson)(?:\s+et\s+al\.?)?(?:\s+(?:diagnostic\s+)?criteria)?"
+                         r"(?:\s*#?\s*[1-4]\s*(?:to|-|–|through)\s*#?\s*[1-4]\b)?\D{0,40}?(?P<year>(?:19|20)\d\d)|"
+                         # "the 2005 revised McDonald criteria", "the revised (2005) McDonald criteria"
+                         r"\(?(?P<year2>(?:19|20)\d\d)\)?\s+(?:revision\s+of\s+the\s+|revised\s+)?mc\s*donald|"
                          # "McDonald criteria #1-4 (2005 revision)"
                          r"(?<=mcdonald)[^.;()]{0,30}\(\s*(?P<year3>(?:19|20)\d\d)\s+revision\s*\)", re.I)
 # Revisions are named by the panel's year; the papers that publish them appeared a year later ("Revised McDonald
