@@ -131,8 +131,10 @@ def exception_start(text: str) -> Optional[int]:
     return trigger.start() if trigger else None
 
 
+@lru_cache(maxsize=64)
 def exception_trigger(text: str) -> Optional[re.Match]:
-    """The first exception trigger ("except", "other than", ...) in ``text``."""
+    """The first exception trigger ("except", "other than", ...) in ``text`` (asked once per clause of a criterion:
+    cached, a long criterion made it quadratic)."""
     return next((m for m in triggers()["EXCEPTION"].finditer(text) if not is_pseudo_exception(text, m)), None)
 
 

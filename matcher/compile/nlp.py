@@ -59,27 +59,28 @@ class LexiconComponent:
                           for kind, label in LABELS.items() for entry in lexicon.entries[kind].values()
                           if entry.data.get("not_after")}
 
-    def _kept(self, span: Span) -> bool:
+    def _kept(self, span: Span, text: str) -> bool:
         doc = span.doc
         if span.label_ == "MS_SUBTYPE" and span.end < len(doc) and _THERAPY_NOUN_RE.match(doc[span.end].text):
             return False  # "any MS therapy": the disease names the therapy, the subtype is not meant
-        if span.label_ == "DRUG" and _EQUIVALENT_AFTER_RE.match(doc.text, span.end_char):
+        if span.label_ == "DRUG" and _EQUIVALENT_AFTER_RE.match(text, span.end_char):
             return False  # "15 mg/day prednisone equivalent": a unit of dose, not a treatment
         words = self.not_after.get(f"{span.label_}|{span.kb_id_}")
         return not (words and span.start > 0 and doc[span.start - 1].lower_ in words)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
+        text = doc.text  # built from the tokens on every access: once
         for match_id, start, end in self.matcher(doc):
             key = doc.vocab.strings[match_id]
             label, entry_id = key.split("|", 1)
             spans.append(Span(doc, start, end, label=label, kb_id=entry_id))
         for regex, label, entry_id in self.regexes:
-            for found in regex.finditer(doc.text):
+            for found in regex.finditer(text):
                 span = doc.char_span(found.start(), found.end(), label=label, kb_id=entry_id, alignment_mode="expand")
                 if span is not None:
                     spans.append(span)
-        doc.ents = filter_spans([span for span in spans if self._kept(span)])
+        doc.ents = filter_spans([span for span in spans if self._kept(span, text)])
         return doc
 
 
