@@ -2103,3 +2103,22 @@ def test_a_lab_bound_of_its_own_for_patients_switching_from_a_drug(text, bounds,
     if drugs == ["fingolimod"]:
         assert _screen_one(text, "exclusion", on_fingolimod).verdict == "eligible"
         assert _screen_one(text, "exclusion", {**on_fingolimod, "treatments": []}).verdict == "ineligible"
+
+
+@pytest.mark.parametrize("text", [
+    "A first clinical event (a single, unifocal neurological event) consistent with demyelination, such as optic "
+    "neuritis, partial transverse myelitis or a brainstem or cerebellar syndrome",
+    "A first neurological event consistent with demyelination, either unifocal or multifocal, such as unilateral optic "
+    "neuritis or a partial spinal cord syndrome.",
+])
+def test_a_first_event_consistent_with_demyelination_is_cis_and_its_forms_are_not_required(text):
+    """The examples are forms the event may take: as conditions they required optic neuritis of every participant."""
+    found = rules(text, "inclusion")
+    assert [(r["kind"], r.get("subtypes")) for r in found] == [("ms_subtype", ["CIS"])]
+
+
+@pytest.mark.parametrize("text", ["Any previous neurological event suggestive of demyelination before the qualifying "
+                                  "event", "Any previous clinical event reasonably attributable to demyelination"])
+def test_a_previous_event_before_the_qualifying_one_is_a_second_event(text):
+    found = compile_text(text, "exclusion", "X1")
+    assert [(r.kind, getattr(r, "min_count", None)) for r in found] == [("relapse_activity", 2)]

@@ -116,6 +116,13 @@ def extract_conditions(ctx: Context) -> list:
     excepted = [m for m in excepted if m not in treated]
     ctx.unstated.extend((m.start, m.end) for m in treated)
     lists = _example_lists(text, included)
+    forms = [m for m in included for lst in lists if lst.general is None and lst.start <= m.start < lst.end
+             and _EVENT_BEFORE_RE.search(text, segment_start(text, lst.start), lst.start)]
+    for m in forms:  # "a first event consistent with demyelination, such as optic neuritis": what the event may be
+        ctx.consume(m.start, m.end)
+    included = [m for m in included if m not in forms]
+    if not included:
+        return rules
     distributed = _distributed_examples(text, lists, entities)
     included = sorted(included + distributed, key=lambda m: m.start)
     entities = sorted(entities + distributed, key=lambda m: m.start)
@@ -537,6 +544,11 @@ def _negated_head_of_examples(ctx: Context, position: int) -> bool:
     head = context.clause_start(ctx.text, open_at)
     opening = head + re.match(r"[\s\W]*", ctx.text[head:open_at]).end()
     return _HEAD_NEGATION_RE.match(ctx.text, opening) is not None
+
+
+# The event a first-event (CIS) trial enrols, named before examples of the forms it may take
+_EVENT_BEFORE_RE = re.compile(r"\b(?:first|initial|qualifying|index|single|presenting)\s+(?:[\w-]+\s+){0,3}?"
+                              r"(?:event|episode|attack)\b[^;]{0,200}$", re.I)
 
 
 # a negation of the whole clause; not one that is part of a term ("inability to undergo MRI (e.g. pacemaker)")

@@ -519,7 +519,7 @@ def _to_years(found: Range, text: str) -> Range:
 
 _RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b|"
                          # "any previous clinical event reasonably attributable to demyelination", "demyelinating event"
-                         r"\bdemyelinating\s+(?:events?|episodes?)\b|\bclinical\s+(?:events?|episodes?)(?=\s+(?:\w+\s+){0,3}"
+                         r"\bdemyelinating\s+(?:events?|episodes?)\b|\b(?:clinical|neurologic(?:al)?)\s+(?:events?|episodes?)(?=\s+(?:\w+\s+){0,3}"
                          r"(?:attributable|due|related|suggestive|consistent)\s+(?:to|with|of)\s+(?:\w+\s+){0,2}demyelinat|"
                          r"\s+of\s+(?:\w+\s+){0,2}demyelinat)|"
                          # "two clinical episodes of MS (relapses, the first included)"
@@ -553,13 +553,15 @@ _RECOVERY_BEFORE_RE = re.compile(r"\b(?:stabili[sz]\w*|recover\w*)\s+(?:from|aft
 
 # "... other than the qualifying event": the qualifying event is one, so another makes two
 _BESIDES_QUALIFYING_RE = re.compile(r"[^.;]{0,80}?\b(?P<trigger>other\s+than|besides|apart\s+from|in\s+addition\s+to|"
-                                    r"except(?:\s+for)?)\s+"
+                                    r"except(?:\s+for)?|before|preceding|prior\s+to)\s+"
                                     r"(?:the\s+)?(?:qualifying|index|presenting|first|initial|inaugural)\s+"
                                     r"(?:clinical\s+|demyelinating\s+)?(?:event|episode|attack|relapse)\b", re.I)
 
 
 _FIRST_EVENT_BEFORE_RE = re.compile(r"\b(?:single|first|initial|isolated|only|index|qualifying|presenting)\s+"
                                     r"(?:(?:clinical|acute|neurological|demyelinating)\s+){0,2}$", re.I)
+_ATTRIBUTED_RE = re.compile(r"\s+(?:\w+\s+){0,3}?(?:attributable|due|related|suggestive|consistent|typical)\s+(?:to|with|of)\s+"
+                            r"(?:\w+\s+){0,2}demyelinat\w*", re.I)
 _EARLIER_BEFORE_RE = re.compile(r"\b(?:previous|prior|earlier|past)\s+(?:(?:clinical|acute|neurological)\s+){0,2}$", re.I)
 
 
@@ -589,6 +591,9 @@ def extract_relapses(ctx: Context) -> list:
         event = not match.group(0).lower().startswith(("relapse", "attack", "exacerbation", "deteriorat", "worsening"))
         if event and _FIRST_EVENT_BEFORE_RE.search(before):
             continue  # "a single clinical demyelinating event", "a first clinical episode": the CIS, a subtype
+        attributed = _ATTRIBUTED_RE.match(ctx.text, match.end()) if event else None
+        if attributed:  # "... event reasonably attributable to demyelination": what makes the event a relapse
+            ctx.consume(*attributed.span())
         besides = _BESIDES_QUALIFYING_RE.match(ctx.text, match.end())
         # "any previous clinical event reasonably attributable to demyelination": one before the qualifying one
         second = bool(besides) or (event and _EARLIER_BEFORE_RE.search(before) is not None)
