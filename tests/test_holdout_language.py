@@ -2122,3 +2122,27 @@ def test_a_first_event_consistent_with_demyelination_is_cis_and_its_forms_are_no
 def test_a_previous_event_before_the_qualifying_one_is_a_second_event(text):
     found = compile_text(text, "exclusion", "X1")
     assert [(r.kind, getattr(r, "min_count", None)) for r in found] == [("relapse_activity", 2)]
+
+
+def test_two_relapses_in_two_years_or_one_in_the_last_year_is_either():
+    """Read as two rules, both counts were required: two relapses 18 months ago excluded the patient."""
+    text = "Clinically active disease: at least 2 relapses in the previous 2 years or 1 relapse in the previous year."
+    (group,) = compile_text(text, "inclusion", "X1")
+    assert (group.kind, group.mode, [r.min_count for r in group.rules]) == ("group", "any", [2, 1])
+    earlier = {"id": "p", "relapses": [{"date": "2025-04-01"}, {"date": "2025-06-01"}]}
+    assert _screen_one(text, "inclusion", earlier).verdict == "eligible"
+    assert _screen_one(text, "inclusion", {"id": "q", "relapses": [{"date": "2023-01-01"}]}).verdict == "ineligible"
+
+
+@pytest.mark.parametrize("text", [
+    "At least two relapses in the previous 2 years, one of which in the last year",
+    "At least two documented relapses within the last 3 years, one of which occurred within the year before screening, "
+    "and/or at least one gadolinium-enhancing lesion on a brain MRI performed within the 6 months before screening.",
+])
+def test_one_of_which_in_the_last_year_is_a_second_count_of_the_same_relapses(text):
+    """The clause was dropped without a trace ('one of which' are filler words)."""
+    found = rules(text, "inclusion", kind="relapse_activity")
+    assert [(r["min_count"], r["window"]["within"]["value"]) for r in found][-1] == (1, 1.0)
+    quiet_last_year = {"id": "p", "relapses": [{"date": "2024-12-01"}, {"date": "2025-03-01"}],
+                       "mri": [{"date": "2026-09-01", "gd_enhancing_lesions": 0, "new_t2_lesions": 0}]}
+    assert _screen_one(text, "inclusion", quiet_last_year).verdict == "ineligible"

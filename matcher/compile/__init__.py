@@ -255,10 +255,20 @@ def _judged_item(text: str, section: str, judgement: re.Match) -> Optional[tuple
 _ACTIVITY_KINDS = ("relapse_activity", "mri_activity")
 
 
+def _activity_kind(rule) -> Optional[str]:
+    """The kind of activity a rule asks, also of a group of counts of one kind ("two relapses in 3 years, one of
+    which in the last year", "2 relapses in 2 years or 1 in the last year")."""
+    if rule.kind in _ACTIVITY_KINDS:
+        return rule.kind
+    kinds = {child.kind for child in rule.rules} if rule.kind == "group" else set()
+    return kinds.pop() if len(kinds) == 1 and kinds <= set(_ACTIVITY_KINDS) else None
+
+
 def _alternatives(rules: list, ctx: Context) -> list:
     """Activity rules joined by "or" in an inclusion ("relapses or MRI activity") are any-of."""
-    activity = [r for r in rules if r.kind in _ACTIVITY_KINDS and r.polarity == "require"]
-    if ctx.section != "inclusion" or len({r.kind for r in activity}) < 2 or not re.search(r"\bor\b", ctx.text, re.I):
+    activity = [r for r in rules if _activity_kind(r) and r.polarity == "require"]
+    if ctx.section != "inclusion" or len({_activity_kind(r) for r in activity}) < 2 or \
+            not re.search(r"\bor\b", ctx.text, re.I):
         return rules  # two relapse counts ("at least 2 attacks and 1 in the last year") are both required
     group = GroupRule(mode="any", rules=[r.model_copy(update={"criterion_id": ctx.criterion_id, "section": ctx.section,
                                                                "text": ctx.text, "span": ctx.span}) for r in activity])

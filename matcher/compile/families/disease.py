@@ -634,7 +634,11 @@ def extract_relapses(ctx: Context) -> list:
         ctx.consume(match.start() - (len(count.group(0)) if count else 0), match.end())
         if window:
             ctx.consume(window.start, window.end)
-            rules.extend(_elliptic_count(ctx, windows, window, rule))
+            elliptic = _elliptic_count(ctx, windows, window, rule)
+            if elliptic and elliptic[0].kind == "group" and rule in rules:
+                rules[rules.index(rule)] = elliptic[0]
+            else:
+                rules.extend(elliptic)
     return rules
 
 
@@ -643,20 +647,31 @@ _BUT_NOT_RE = re.compile(r"(?:,\s*)?\b(?:but|and)\s+not\s+$", re.I)
 
 # "at least 2 relapses in the previous 2 years or 1 in the previous year": a second count whose noun is left out
 # ("..., with at least 1 of them in the 12 months before randomization": a second requirement on the same relapses)
-_ELLIPTIC_COUNT_RE = re.compile(rf"\s*,?\s*(?:or|and(?:/or)?|with)\s+(?:at\s+least\s+)?(?P<n>{NUM}|one)\s+(?:or\s+more\s+)?"
-                                rf"(?:of\s+(?:them|which|these|those)\s+)?(?:occurring\s+)?(?=(?:in|during|within|over)\b)",
-                                re.I)
+_ELLIPTIC_COUNT_RE = re.compile(rf"\s*,?\s*(?:(?P<conn>or|and(?:/or)?|with)\s+(?:at\s+least\s+)?(?P<n>{NUM}|one)\s+(?:or\s+more\s+)?"
+                                rf"(?:(?:clinical\s+)?(?:relapses?|attacks?|exacerbations?)\s+)?"
+                                rf"(?P<of>of\s+(?:them|which|these|those)\s+)?|"
+                                # "..., one of which occurred within the last year": a part of the count
+                                rf"(?:at\s+least\s+)?(?P<n2>{NUM}|one)\s+(?P<of2>of\s+(?:them|which|these|those)\s+))"
+                                rf"(?:(?:occurring|occurred|having\s+occurred|that\s+occurred|was|were)\s+)?"
+                                rf"(?=(?:in|during|within|over)\b)", re.I)
 
 
 def _elliptic_count(ctx: Context, windows: list, window, rule: RelapseRule) -> list:
     elliptic = _ELLIPTIC_COUNT_RE.match(ctx.text, window.end)
     following = elliptic and next((w for w in windows if w.start >= elliptic.end() and re.fullmatch(r"(?:(?:in|during|within|over)\s+)?",
                                                                      ctx.text[elliptic.end():w.start])), None)
-    if not following:
-        return []
+    if not following or re.match(r"\s*[(,]?\s*(?:but|and)\s+not\b", ctx.text[following.end:following.end + 40], re.I):
+        return []  # "or one relapse within the year (but not within 30 days)": a count of its own, read as one
     ctx.consume(elliptic.start(), following.end)
-    return [rule.model_copy(update={"min_count": max(int(number(elliptic.group("n"))), 1),
-                                    "window": following.window})]
+    part = rule.model_copy(update={"min_count": max(int(number(elliptic.group("n") or elliptic.group("n2"))), 1),
+                                   "window": following.window})
+    connector = (elliptic.group("conn") or "").lower()
+    if connector in ("and", "with"):
+        return [part]  # "2 relapses in 2 years and 1 in the last year": both required
+    # "two relapses in 3 years, one of which in the last year": both counts of the same relapses, one rule; "2
+    # relapses in 2 years or 1 in the last year": either count (read as two rules, both were required)
+    return [GroupRule(mode="any" if connector in ("or", "and/or") else "all", polarity=rule.polarity, rules=[
+        r.model_copy(update={"polarity": "require", **_child_of(ctx)}) for r in (rule, part)])]
 
 
 # "SPMS with one or more relapses in the 2 years before inclusion", "SPMS without evidence of relapse in the last 2
