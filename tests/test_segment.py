@@ -145,3 +145,46 @@ def test_a_category_heading_groups_criteria_of_their_own(heading):
 def test_a_criterion_that_introduces_its_items_keeps_them():
     criteria = segment("Exclusion Criteria:\n\nAny of the following cardiac conditions:\n\n* Heart failure\n* Stroke\n")
     assert len(criteria) == 1 and len(criteria[0].children) == 2
+
+
+_COHORTS = """Inclusion Criteria:
+
+General inclusion criteria:
+
+* Age 18 to 55 years, inclusive, at screening
+
+Inclusion criteria specific to participants with RMS:
+
+* EDSS score of 0 to 5.5 points, inclusive, at screening
+
+Inclusion criteria specific to participants with PPMS:
+
+* EDSS score of 3.0 to 6.5 points, inclusive, at screening
+
+Exclusion Criteria:
+
+* Any relapse within 30 days before screening
+"""
+
+
+def test_a_header_naming_a_cohort_scopes_its_criteria():
+    """Read for everyone, the two cohorts' EDSS ranges excluded each other's patients."""
+    from datetime import date
+
+    from matcher.api import parse_patient
+    from matcher.compile import compile_criterion
+    from matcher.evaluate import screen
+    from matcher.models.rules import RuleSet
+
+    criteria = segment(_COHORTS)
+    assert [(c.id, c.cohort) for c in criteria] == [
+        ("I1", None), ("I2", "participants with RMS"), ("I3", "participants with PPMS"), ("E1", None)]
+    compiled = [compile_criterion(c) for c in criteria]
+    assert [[r.when.subtypes if r.when else None for r in c.rules] for c in compiled] == [
+        [None], [["CIS", "RRMS", "SPMS"]], [["PPMS"]], [None]]
+    ruleset = RuleSet(trial_id="X", compiler_version="test", criteria_text=_COHORTS, criteria=compiled)
+    ppms = parse_patient({"id": "p", "birth_date": "1980-01-01", "ms_subtype": "PPMS", "relapses": [],
+                          "edss": [{"date": "2026-10-01", "score": 6.0}]})
+    assert screen(ruleset, ppms, date(2026, 11, 2)).verdict == "eligible"
+    rrms = ppms.model_copy(update={"ms_subtype": "RRMS"})
+    assert screen(ruleset, rrms, date(2026, 11, 2)).verdict == "ineligible"

@@ -450,7 +450,7 @@ def _unread_item(text: str, masked: str, first: re.Match, second: re.Match) -> b
 
 
 def compile_criterion(criterion: Criterion) -> CompiledCriterion:
-    rules = _compile_node(criterion)
+    rules = _of_cohort(_compile_node(criterion), criterion.cohort)
     structured = [r for r in _walk(rules) if r.kind not in ("manual_review", "group")]
     manual = [r for r in _walk(rules) if r.kind == "manual_review"]
     coverage = "manual" if not structured else "partial" if manual else "full"
@@ -461,6 +461,23 @@ def compile_criterion(criterion: Criterion) -> CompiledCriterion:
         criterion.text + " " + " ".join(f"[{c.text}]" for c in criterion.children)
     return CompiledCriterion(id=criterion.id, section=criterion.section, text=text,
                              span=(criterion.span[0], end), rules=rules, coverage=coverage)
+
+
+def _of_cohort(rules: list, cohort: Optional[str]) -> list:
+    """Criteria under a heading that names a cohort ("Inclusion criteria specific to participants with PPMS:") apply
+    to the patients of its subtypes only (``when.subtypes``); read for everyone, the PPMS cohort's EDSS range excluded
+    the relapsing cohort. A heading naming no subtype, or every one, scopes nothing."""
+    lexicon = get_lexicon()
+    subtypes = list(dict.fromkeys(member for entity in (find_entities(cohort) if cohort else [])
+                                  if entity.label == "MS_SUBTYPE" for member in lexicon.subtype_members(entity.id)))
+    if not subtypes or {"RRMS", "SPMS", "PPMS"} <= set(subtypes):
+        return rules
+    scoped = []
+    for rule in rules:
+        when = rule.when or Applicability()
+        scoped.append(rule if when.subtypes else rule.model_copy(
+            update={"when": when.model_copy(update={"subtypes": subtypes})}))
+    return scoped
 
 
 def _compile_node(criterion: Criterion) -> list:

@@ -35,6 +35,8 @@ class Criterion(BaseModel):
     text: str = Field(description="whitespace-folded text without the bullet marker")
     span: tuple[int, int] = Field(description="character offsets of the item in Trial.criteria_text")
     section_assumed: bool = Field(default=False, description="no section header preceded it")
+    cohort: Optional[str] = Field(default=None, description="the patients a heading above it scopes it to, as "
+                                                             "written (\"specific to participants with PPMS\")")
     children: list["Criterion"] = Field(default_factory=list)
     layout: Literal["nested", "flat"] = Field(
         default="nested", description="how the children were found: indented under it, or at its level after a colon"

@@ -81,6 +81,7 @@ class _Item:
     parent: Optional["_Item"] = None
     blank_before: bool = False
     marker_core: str = ""  # "h" of "h)": which letter follows it
+    cohort: Optional[str] = None  # "specific to participants with RMS": the heading's patients
 
     @property
     def text(self) -> str:
@@ -99,6 +100,18 @@ def _section_of(match: re.Match) -> Optional[str]:
     if "exclu" in rest:
         return "exclusion"
     return "inclusion"
+
+
+# "Inclusion criteria specific to participants with RMS:", "Inclusion criteria for the PPMS cohort:"
+_COHORT_RE = re.compile(r"\b(?:specific\s+to|applicable\s+to|only\s+for|for|in)\s+(?P<who>(?:the\s+)?(?:participants?|"
+                        r"patients?|subjects?|cohort|group|arm)\b.*|(?:the\s+)?[\w-]+\s+(?:cohort|group|arm|participants|"
+                        r"patients|subjects)\b.*)", re.I)
+
+
+def _cohort_of(rest: str) -> Optional[str]:
+    """The patients a section header's words name, if any; the compiler reads the subtypes in them."""
+    found = _COHORT_RE.search(rest)
+    return found.group("who").strip(" :*()") if found else None
 
 
 def _is_header(line: str) -> Optional[re.Match]:
@@ -144,6 +157,7 @@ def _read_items(text: str) -> list[_Item]:
     items: list[_Item] = []
     section: Optional[str] = None
     section_assumed = True
+    cohort: Optional[str] = None
     current: Optional[_Item] = None
     blank_before = True
     offset = 0
@@ -166,6 +180,7 @@ def _read_items(text: str) -> list[_Item]:
             blank_before = True
             continue
         if subheading:
+            cohort = None
             word = (subheading.group("section") or subheading.group("section2") or subheading.group("section3")
                     or "").lower()
             section = "exclusion" if word.startswith("exclu") else "inclusion" if word.startswith("inclu") else section
@@ -175,6 +190,7 @@ def _read_items(text: str) -> list[_Item]:
             continue
         if header:
             section = _section_of(header)
+            cohort = _cohort_of(header.group("rest") or "")
             section_assumed = False
             current = None
             blank_before = True
@@ -203,7 +219,7 @@ def _read_items(text: str) -> list[_Item]:
                 family = "letter"  # "h) ... i) ...": the letter after h, not the roman one
             body = marker.group("body").strip()
         current = _Item(section, indent, family, content_start, line_start + len(line), [body],
-                        section_assumed, blank_before=blank_before, marker_core=core)
+                        section_assumed, blank_before=blank_before, marker_core=core, cohort=cohort)
         items.append(current)
         blank_before = False
     return items
@@ -284,7 +300,7 @@ def _depth(item: _Item) -> int:
 def _to_criterion(item: _Item, ident: str) -> Criterion:
     return Criterion(
         id=ident, section=item.section, text=item.text, span=(item.start, item.end),
-        section_assumed=item.section_assumed, layout=item.layout,
+        section_assumed=item.section_assumed, layout=item.layout, cohort=item.cohort,
         children=[_to_criterion(child, f"{ident}.{n}") for n, child in enumerate(item.children, start=1)],
     )
 
