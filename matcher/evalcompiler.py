@@ -109,6 +109,8 @@ def _canonical(rule: dict) -> dict:
         dumped["exceptions"] = _minimal("conditions", dumped.get("exceptions") or [])
     if "classes" in dumped and "drugs" in dumped:
         dumped = _drugs_minimal(dumped)
+    if (dumped.get("when") or {}).get("subtypes"):
+        dumped["when"] = {**dumped["when"], "subtypes": sorted(dumped["when"]["subtypes"])}  # a set of patients
     if "qualifier" in dumped:
         # a dose or regimen a person checks: whether the rule carries one, not its wording
         dumped["qualifier"] = bool(dumped["qualifier"])

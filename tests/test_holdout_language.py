@@ -2146,3 +2146,17 @@ def test_one_of_which_in_the_last_year_is_a_second_count_of_the_same_relapses(te
     quiet_last_year = {"id": "p", "relapses": [{"date": "2024-12-01"}, {"date": "2025-03-01"}],
                        "mri": [{"date": "2026-09-01", "gd_enhancing_lesions": 0, "new_t2_lesions": 0}]}
     assert _screen_one(text, "inclusion", quiet_last_year).verdict == "ineligible"
+
+
+def test_the_first_attack_included_in_a_count_is_no_count_of_its_own():
+    text = ("Clinical evidence of at least 2 documented relapses (including the first attack) in the 2 years before "
+            "screening, at least one of which occurred in the 12 months before screening.")
+    assert [(r["min_count"], r["window"]["within"]["value"]) for r in rules(text, "inclusion")] == [(2, 2.0), (1, 12.0)]
+
+
+def test_the_scorer_reads_the_subtypes_a_rule_applies_to_as_a_set():
+    from matcher.evalcompiler import _params_equal
+    edss = {"kind": "edss", "polarity": "require", "score": {"low": 0, "high": 5.5}}
+    assert _params_equal({**edss, "when": {"subtypes": ["RRMS", "CIS", "SPMS"]}},
+                         {**edss, "when": {"subtypes": ["CIS", "RRMS", "SPMS"]}})
+    assert not _params_equal({**edss, "when": {"subtypes": ["PPMS"]}}, {**edss, "when": {"subtypes": ["SPMS"]}})

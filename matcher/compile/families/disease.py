@@ -560,6 +560,8 @@ _BESIDES_QUALIFYING_RE = re.compile(r"[^.;]{0,80}?\b(?P<trigger>other\s+than|bes
 
 _FIRST_EVENT_BEFORE_RE = re.compile(r"\b(?:single|first|initial|isolated|only|index|qualifying|presenting)\s+"
                                     r"(?:(?:clinical|acute|neurological|demyelinating)\s+){0,2}$", re.I)
+_INCLUDED_FIRST_RE = re.compile(r"\b(?:including|incl\.?|counting)\s+(?:the\s+)?(?:first|initial|qualifying|index|"
+                                r"inaugural|onset)\s+(?:clinical\s+)?$", re.I)
 _ATTRIBUTED_RE = re.compile(r"\s+(?:\w+\s+){0,3}?(?:attributable|due|related|suggestive|consistent|typical)\s+(?:to|with|of)\s+"
                             r"(?:\w+\s+){0,2}demyelinat\w*", re.I)
 _EARLIER_BEFORE_RE = re.compile(r"\b(?:previous|prior|earlier|past)\s+(?:(?:clinical|acute|neurological)\s+){0,2}$", re.I)
@@ -576,6 +578,9 @@ def extract_relapses(ctx: Context) -> list:
         before = ctx.text[max(0, match.start() - 60):match.start()]
         if _RECOVERY_BEFORE_RE.search(before):
             ctx.unstated.append((match.start(), match.end()))  # "has not stabilized from a previous relapse"
+            continue
+        if _INCLUDED_FIRST_RE.search(before):
+            ctx.consume(match.start(), match.end())  # "2 relapses (including the first attack)": one of those counted
             continue
         if _NO_COUNT_RE.search(before) or ctx.is_consumed(match.start()) or \
                 _DEFINED_AFTER_RE.match(ctx.text[match.end():]) or \
