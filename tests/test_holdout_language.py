@@ -2160,3 +2160,12 @@ def test_the_scorer_reads_the_subtypes_a_rule_applies_to_as_a_set():
     assert _params_equal({**edss, "when": {"subtypes": ["RRMS", "CIS", "SPMS"]}},
                          {**edss, "when": {"subtypes": ["CIS", "RRMS", "SPMS"]}})
     assert not _params_equal({**edss, "when": {"subtypes": ["PPMS"]}}, {**edss, "when": {"subtypes": ["SPMS"]}})
+
+
+def test_a_last_dose_gap_beside_an_exposure_ceiling_is_a_washout():
+    """'..., with the last dose at least 3 months before randomization' was dropped without a trace."""
+    text = ("Interferon beta naive, or previously treated with interferon beta for less than 6 months in total, with "
+            "the last dose at least 3 months before randomization.")
+    found = rules(text, "inclusion")
+    assert [(r["kind"], r["polarity"]) for r in found] == [("prior_drug", "exclude"), ("washout", "exclude")]
+    assert (found[1]["window"]["within"]["value"], found[1]["window"]["anchor"]) == (3.0, "randomization")

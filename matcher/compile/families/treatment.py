@@ -464,10 +464,15 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         ctx.consume(*shorter.span())
         if measured_at:
             ctx.consume(shorter.end(), shorter.end() + measured_at.end())
+        rules = [PriorDrugRule(polarity="exclude", **targets, min_duration=_duration_of(shorter))]
         for window in windows:
             if _overlaps((window.start, window.end), shorter.span()):
                 ctx.consume(window.start, window.end)
-        return [PriorDrugRule(polarity="exclude", **targets, min_duration=_duration_of(shorter))]
+            elif window.gap:
+                # "..., with the last dose at least 3 months before randomization": none within those 3 months
+                ctx.consume(window.start, window.end)
+                rules.append(WashoutRule(polarity="exclude", **targets, window=_inherit_anchor(ctx.text, window)))
+        return rules
     if windows:
         rules = []
         groups = _by_window(included, windows)
