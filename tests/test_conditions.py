@@ -593,7 +593,7 @@ def test_a_relation_after_a_closing_parenthesis_and_or_is_the_next_items():
 def test_an_unread_two_word_item_goes_to_a_person(text, conditions, residue):
     rules = compile_text(text, "exclusion", "X1")
     assert [r.conditions for r in rules if r.kind == "condition"] == [conditions]
-    partial = [r.why for r in rules if r.kind == "manual_review"]
+    partial = [r.why.split(";")[0] for r in rules if r.kind == "manual_review"]  # (then the time no rule read)
     assert partial == ([f"part of the criterion is not structured: '{residue}'"] if residue else []), partial
 
 

@@ -2169,3 +2169,13 @@ def test_a_last_dose_gap_beside_an_exposure_ceiling_is_a_washout():
     found = rules(text, "inclusion")
     assert [(r["kind"], r["polarity"]) for r in found] == [("prior_drug", "exclude"), ("washout", "exclude")]
     assert (found[1]["window"]["within"]["value"], found[1]["window"]["anchor"]) == (3.0, "randomization")
+
+
+@pytest.mark.parametrize("text", [
+    "Pregnant or breastfeeding, or planning a pregnancy within 6 months after the last dose.",
+    "History of prostate cancer or bladder cancer, or bladder stones within the past 6 months",
+])
+def test_a_time_no_rule_read_goes_to_a_person(text):
+    """Times are made of filler words ('within', 'months', 'last'): unread, they vanished without a partial review."""
+    found = compile_text(text, "exclusion", "X1")
+    assert any(r.kind == "manual_review" and r.category == "partial" and "a time no rule read" in r.why for r in found)

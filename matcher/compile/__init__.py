@@ -141,9 +141,14 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         # a proviso no rule took ("latent tuberculosis unless treated") lets some patients in: a person reads it
         ctx.unstated.extend(m.span() for m in context.UNLESS_RE.finditer(text) if not ctx.is_consumed(m.start()))
         residue = _residue(ctx)
-        if residue:
+        # a time no rule read ("..., one of which in the last year"): its words are filler, the time is not
+        unread = [text[w.start:w.end] for w in find_windows(text)
+                  if not any(ctx.is_consumed(i) for i in range(w.start, w.end))]
+        if residue or unread:
+            parts = ([f"'{' '.join(residue[:12])}'"] if residue else []) + \
+                    ([f"a time no rule read: '{unread[0].strip()}'"] if unread else [])
             rules.append(ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
-                                          why=f"part of the criterion is not structured: '{' '.join(residue[:12])}'"))
+                                          why=f"part of the criterion is not structured: {'; '.join(parts)}"))
     return [_number(rule, rule_prefix, n) for n, rule in enumerate(rules, start=1)]
 
 
