@@ -2179,3 +2179,10 @@ def test_a_time_no_rule_read_goes_to_a_person(text):
     """Times are made of filler words ('within', 'months', 'last'): unread, they vanished without a partial review."""
     found = compile_text(text, "exclusion", "X1")
     assert any(r.kind == "manual_review" and r.category == "partial" and "a time no rule read" in r.why for r in found)
+
+
+def test_a_switching_bound_with_words_no_rule_reads_is_read_whole_with_a_review():
+    """Split into its bounds, 'on two consecutive occasions' was dropped without a trace."""
+    found = compile_text("Lymphocyte count < 800/mm3 on two consecutive occasions, unless switching from fingolimod, "
+                         "then < 200/mm3", "exclusion", "X1")
+    assert any(r.kind == "manual_review" and "consecutive occasions" in r.why for r in found)

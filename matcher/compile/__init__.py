@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Optional
 
 from .. import __version__
 from ..errors import NoCriteriaError
 from ..models.rules import (AgeRule, Applicability, CompiledCriterion, GroupRule, HealthyVolunteersRule,
-                            ManualReviewRule, Range, RuleSet, SexRule, SubtypeRule)
+                            ManualReviewRule, PriorDrugRule, Range, RuleSet, SexRule, SubtypeRule)
 from ..models.trial import Criterion, Trial
 from ..segment import segment
 from . import context
@@ -100,14 +101,8 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
         return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
-    switching = _SWITCHING_BOUND_RE.match(text) if section == "exclusion" else None
-    if switching:
-        rules = _bound_of_those_switching(switching, criterion_id, span)
-        if rules:
-            return [_number(rule.model_copy(update=common), rule_prefix, n) for n, rule in enumerate(rules, start=1)]
-    ever_in = _EVER_IN_RE.search(text) if section == "exclusion" else None
-    if ever_in:
-        rules = _ever_in_those_with(text, ever_in, criterion_id, span)
+    for conditional in (_bound_of_those_switching, _ever_in_those_with) if section == "exclusion" else ():
+        rules = conditional(text, criterion_id, span)  # a clause whose rules hold for some patients only
         if rules:
             return [_number(rule.model_copy(update=common), rule_prefix, n) for n, rule in enumerate(rules, start=1)]
     judged = None
@@ -142,8 +137,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         ctx.unstated.extend(m.span() for m in context.UNLESS_RE.finditer(text) if not ctx.is_consumed(m.start()))
         residue = _residue(ctx)
         # a time no rule read ("..., one of which in the last year"): its words are filler, the time is not
-        unread = [text[w.start:w.end] for w in find_windows(text)
-                  if not any(ctx.is_consumed(i) for i in range(w.start, w.end))]
+        unread = [text[w.start:w.end] for w in find_windows(text) if not ctx.touches_consumed(w.start, w.end)]
         if residue or unread:
             parts = ([f"'{' '.join(residue[:12])}'"] if residue else []) + \
                     ([f"a time no rule read: '{unread[0].strip()}'"] if unread else [])
@@ -159,11 +153,13 @@ _EVER_IN_RE = re.compile(r",?\s*\bor\s+(?:at\s+any\s+time|ever|regardless\s+of\s
                          r"(?:with|who|whose|having|testing)\b)|if\s+|when\s+|where\s+)(?P<rest>.+?)[\s.;]*$", re.I | re.S)
 
 
-def _ever_in_those_with(text: str, ever_in: re.Match, criterion_id: str, span: tuple[int, int]) -> list:
+def _ever_in_those_with(text: str, criterion_id: str, span: tuple[int, int]) -> list:
     """The drug rules of the clause before "or at any time in participants with X", and an excluded all-of: the drug
     ever, and X (as the clause states it, or for a person). Read apart, X alone excluded patients never exposed
     ("an anti-JCV index above 1.5" excluded every JCV-positive patient). [] when the clause before names no drug."""
-    from ..models.rules import PriorDrugRule
+    ever_in = _EVER_IN_RE.search(text)
+    if ever_in is None:
+        return []
     before = compile_text(text[:ever_in.start()], "exclusion", criterion_id, span)
     drugs = [r for r in before if r.kind in ("washout", "prior_drug") and r.polarity == "exclude"]
     if not drugs:
@@ -191,18 +187,19 @@ _COMPARATOR_WORD_RE = re.compile(r"\b(?:below|under|less\s+than|lower\s+than|abo
                                  re.I)
 
 
-def _bound_of_those_switching(found: re.Match, criterion_id: str, span: tuple[int, int]) -> list:
+def _bound_of_those_switching(text: str, criterion_id: str, span: tuple[int, int]) -> list:
     """A lab bound with another bound for patients switching from a drug: the other bound for everyone (a count
     below it is below the first too), and the first for those not on the drug (an excluded all-of). [] when the
-    parts are not one lab bound and a drug."""
-    from ..models.rules import PriorDrugRule
+    parts are not one lab bound each and a drug (the criterion is then read whole, with what no rule states)."""
+    found = _SWITCHING_BOUND_RE.match(text)
+    if found is None:
+        return []
     main = found.group("main")
-    first = [r for r in compile_text(main, "exclusion", criterion_id, span) if r.kind != "manual_review"]
+    first = compile_text(main, "exclusion", criterion_id, span)
     comparator = _COMPARATOR_WORD_RE.search(main)
     if len(first) != 1 or first[0].kind != "lab" or comparator is None:
         return []
-    other = [r for r in compile_text(main[:comparator.start()] + found.group("bound"), "exclusion", criterion_id, span)
-             if r.kind != "manual_review"]
+    other = compile_text(main[:comparator.start()] + found.group("bound"), "exclusion", criterion_id, span)
     drugs = [e for e in find_entities(found.group("drug")) if e.label in ("DRUG", "DRUG_CLASS")]
     if len(other) != 1 or other[0].kind != "lab" or other[0].test != first[0].test or not drugs:
         return []
@@ -472,10 +469,8 @@ def _of_cohort(rules: list, cohort: Optional[str]) -> list:
     """Criteria under a heading that names a cohort ("Inclusion criteria specific to participants with PPMS:") apply
     to the patients of its subtypes only (``when.subtypes``); read for everyone, the PPMS cohort's EDSS range excluded
     the relapsing cohort. A heading naming no subtype, or every one, scopes nothing."""
-    lexicon = get_lexicon()
-    subtypes = list(dict.fromkeys(member for entity in (find_entities(cohort) if cohort else [])
-                                  if entity.label == "MS_SUBTYPE" for member in lexicon.subtype_members(entity.id)))
-    if not subtypes or {"RRMS", "SPMS", "PPMS"} <= set(subtypes):
+    subtypes = list(_cohort_subtypes(cohort)) if cohort else []
+    if not subtypes:
         return rules
     scoped = []
     for rule in rules:
@@ -483,6 +478,15 @@ def _of_cohort(rules: list, cohort: Optional[str]) -> list:
         scoped.append(rule if when.subtypes else rule.model_copy(
             update={"when": when.model_copy(update={"subtypes": subtypes})}))
     return scoped
+
+
+@lru_cache(maxsize=64)
+def _cohort_subtypes(cohort: str) -> tuple[str, ...]:
+    """The subtypes a cohort's words name (read once per heading, not per criterion under it); none if every one."""
+    lexicon = get_lexicon()
+    subtypes = list(dict.fromkeys(member for entity in find_entities(cohort) if entity.label == "MS_SUBTYPE"
+                                  for member in lexicon.subtype_members(entity.id)))
+    return () if {"RRMS", "SPMS", "PPMS"} <= set(subtypes) else tuple(subtypes)
 
 
 def _compile_node(criterion: Criterion) -> list:

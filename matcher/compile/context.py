@@ -175,12 +175,21 @@ class Context:
     def is_consumed(self, position: int) -> bool:
         """Whether a consumed span holds ``position``: a bisection over the merged spans, rebuilt when spans were
         added, so that checking every mention of a long criterion stays near-linear."""
+        starts, ends = self._merged_spans()
+        at = bisect_right(starts, position) - 1
+        return at >= 0 and position < ends[at]
+
+    def touches_consumed(self, start: int, end: int) -> bool:
+        """Whether any consumed span overlaps ``[start, end)``."""
+        starts, ends = self._merged_spans()
+        at = bisect_right(starts, end - 1) - 1  # the last span starting inside or before the range
+        return at >= 0 and ends[at] > start
+
+    def _merged_spans(self) -> tuple:
         key = (id(self.consumed), len(self.consumed))
         if self._merged_key != key:
             self._merged_key, self._merged = key, _merge_spans(self.consumed)
-        starts, ends = self._merged
-        at = bisect_right(starts, position) - 1
-        return at >= 0 and position < ends[at]
+        return self._merged
 
     def base_polarity(self, position: int, window=None) -> str:
         """require/exclude for a predicate mentioned at ``position``, after negation.

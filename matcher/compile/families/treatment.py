@@ -299,7 +299,7 @@ def _qualified(rules: list, qualifiers: dict) -> list:
             # "if on X or Y (up to 15 mg/day), stable for 4 weeks": split, each part of "not on it, or stable" would
             # be an alternative of its own (not on Y let a patient unstable on X in); the dose goes to a person
             out.append(rule)
-            out.extend(ManualReviewRule(polarity="require" if rule.polarity == "require" else "exclude", category="partial",
+            out.extend(ManualReviewRule(polarity=rule.polarity, category="partial",
                                         why=f"the dose or regimen is not checked: '{text}'")
                        for text in dict.fromkeys(qualifiers.values()))
             continue
@@ -860,18 +860,18 @@ def _naive_or_listed(ctx: Context, mentions: list) -> list:
         return []
     lexicon = get_lexicon()
     naive = next((m for m in mentions if m.label == "DRUG_CLASS" and _NAIVE_OR_AFTER_RE.match(ctx.text, m.end)), None)
-    bare = _BARE_NAIVE_OR_RE.match(ctx.text) if naive is None else None
-    if naive is None and bare is None:
+    opener = _NAIVE_OR_AFTER_RE.match(ctx.text, naive.end) if naive else _BARE_NAIVE_OR_RE.match(ctx.text)
+    if opener is None:
         return []
     # "Untreated, or treated only with ...": in an MS trial the treatment one is naive to is disease-modifying
-    naive_id, naive_end = (naive.id, naive.end) if naive else ("dmt", bare.end())
-    listed = [m for m in mentions if m.start > naive_end and m.id != naive_id and naive_id in (
+    naive_id = naive.id if naive else "dmt"
+    listed = [m for m in mentions if m.start >= opener.end() and m.id != naive_id and naive_id in (
         lexicon.drug_classes(m.id) if m.label == "DRUG" else lexicon.class_ancestors(m.id))]
     if not listed:
         return []
     for m in [*([naive] if naive else []), *listed]:
         ctx.consume(m.start, m.end)
-    ctx.consume(*(_NAIVE_OR_AFTER_RE.match(ctx.text, naive.end).span() if naive else bare.span()))
+    ctx.consume(*opener.span())
     allowed = [d for m in listed for d in ([m.id] if m.label == "DRUG" else lexicon.class_members(m.id))]
     return [PriorDrugRule(polarity="exclude", classes=[naive_id], except_drugs=list(dict.fromkeys(allowed)))]
 
