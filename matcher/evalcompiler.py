@@ -7,6 +7,9 @@ criterion by kind.  Reported per family and overall:
 - precision and recall of structured rules (a rule counts when its kind matches);
 - exact-parameter accuracy of matched rules (every field equal, polarity included);
 - polarity errors (an exclusion read as an inclusion, "no history of X" read as "history of X");
+- grouping errors: a rule right but for the any-of / all-of groups around it ("2 relapses in 2 years or 1 in
+  the last year" read as two rules both required). Groups are compared in one logical form (negations pushed
+  to the rules), so equivalent groupings agree: an excluded any-of is its rules each excluded;
 - share of criteria structured, recall of the gold's structured criteria, manual-review precision;
 - every mismatch with its text.
 """
@@ -25,7 +28,7 @@ from rapidfuzz import fuzz
 from .lexicon import get_lexicon, normalise
 from .models.rules import Rule, RuleSet
 
-_IGNORED = {"id", "criterion_id", "section", "text", "span", "origin", "why", "category", "decided", "note"}
+_IGNORED = {"id", "criterion_id", "section", "text", "span", "origin", "why", "category", "decided", "note", "_path"}
 _RULE = TypeAdapter(Rule)
 
 
@@ -36,6 +39,7 @@ class Scores:
     fn: Counter = field(default_factory=Counter)
     exact: Counter = field(default_factory=Counter)
     polarity_errors: list = field(default_factory=list)
+    grouping_errors: list = field(default_factory=list)
     mismatches: list = field(default_factory=list)
     criteria: int = 0
     structured_criteria: int = 0
@@ -50,7 +54,7 @@ class Scores:
         return {
             "precision": _ratio(tp, tp + fp), "recall": _ratio(tp, tp + fn),
             "exact_parameter_accuracy": _ratio(sum(self.exact.values()), tp),
-            "polarity_errors": len(self.polarity_errors),
+            "polarity_errors": len(self.polarity_errors), "grouping_errors": len(self.grouping_errors),
             "criteria": self.criteria, "share_structured": _ratio(self.structured_criteria, self.criteria),
             "structured_criteria_recall": _ratio(self.gold_structured_found, self.gold_structured),
             "manual_review_precision": _ratio(self.manual_correct, self.manual_compiled),
@@ -74,6 +78,33 @@ def _flatten(rules, flip: bool = False) -> list[dict]:
             if flip:
                 data = {**data, "polarity": "require" if data.get("polarity", "require") == "exclude" else "exclude"}
             out.append(data)
+    return out
+
+
+_DUAL = {"all": "any", "any": "all"}
+
+
+def _leaves(rules, negated: bool = False, path: tuple = ()) -> list[dict]:
+    """A criterion's leaf rules as one logical form, so that two equivalent groupings score alike and others do
+    not. A criterion holds when all its rules hold; negations are pushed down to the leaves (an excluded all-of
+    of A and B is an any-of of A excluded and B excluded; an excluded any-of is A and B each excluded), each leaf
+    takes the polarity it then has, and ``_path`` lists the any-of / all-of groups above it (a group of one rule,
+    or of the same mode as its parent, adds nothing): ``()`` for a rule that must hold by itself."""
+    out = []
+    for rule in rules:
+        data = rule if isinstance(rule, dict) else rule.model_dump(mode="json")
+        if data.get("kind") == "group":
+            flip = negated ^ (data.get("polarity") == "exclude")
+            mode = _DUAL[data["mode"]] if flip else data["mode"]
+            children = [c for c in data.get("rules", []) if c.get("kind") != "manual_review"]
+            if data.get("when"):  # a group for some patients only: each of its parts is for them only
+                children = [c if c.get("when") else {**c, "when": data["when"]} for c in children]
+            opens = len(children) > 1 and mode != (path[-1] if path else "all")
+            out.extend(_leaves(children, flip, path + (mode,) if opens else path))
+        elif data.get("kind") != "manual_review":
+            if negated:
+                data = {**data, "polarity": "require" if data.get("polarity", "require") == "exclude" else "exclude"}
+            out.append({**data, "_path": list(path)})
     return out
 
 
@@ -135,7 +166,8 @@ def _merge_exclusions(rules: list[dict]) -> list[dict]:
     for rule in rules:
         lists = _LISTS.get(rule.get("kind"))
         canonical = _canonical(rule)
-        if not lists or canonical.get("polarity") != "exclude" or canonical.get("min_distinct", 1) != 1:
+        if not lists or canonical.get("polarity") != "exclude" or canonical.get("min_distinct", 1) != 1 \
+                or rule.get("_path"):
             out.append(rule)
             continue
         key = json.dumps({k: v for k, v in canonical.items() if k not in lists}, sort_keys=True)
@@ -148,7 +180,15 @@ def _merge_exclusions(rules: list[dict]) -> list[dict]:
     return out
 
 
-def _params_equal(gold: dict, compiled: dict) -> bool:
+def _shown(rule: dict) -> str:
+    text = json.dumps(_canonical(rule))
+    return f"{text} in {' > '.join(rule['_path'])}-of" if rule.get("_path") else text
+
+
+def _params_equal(gold: dict, compiled: dict, grouping: bool = True) -> bool:
+    """Every parameter equal; with ``grouping``, also the any-of / all-of groups the rule sits in."""
+    if grouping and (gold.get("_path") or []) != (compiled.get("_path") or []):
+        return False
     g, c = _canonical(gold), _canonical(compiled)
     for key in set(g) | set(c):
         gv, cv = g.get(key), c.get(key)
@@ -187,7 +227,7 @@ def _align(gold_criteria: list[dict], ruleset: RuleSet) -> list[tuple[dict, Opti
 def score_trial(gold: dict, ruleset: RuleSet, scores: Scores) -> None:
     used = set()
     for gold_criterion, compiled in _align(gold["criteria"], ruleset):
-        gold_rules = _merge_exclusions(_flatten(gold_criterion.get("rules", [])))
+        gold_rules = _merge_exclusions(_leaves(gold_criterion.get("rules", [])))
         if not gold_criterion.get("rules") and "item of the list" in gold_criterion.get("note", ""):
             continue  # folded into its parent criterion
         scores.criteria += 1
@@ -201,7 +241,7 @@ def score_trial(gold: dict, ruleset: RuleSet, scores: Scores) -> None:
             continue
         first_use = compiled.id not in used
         used.add(compiled.id)
-        compiled_rules = _merge_exclusions(_flatten(r.model_dump(mode="json") for r in compiled.rules)) \
+        compiled_rules = _merge_exclusions(_leaves(r.model_dump(mode="json") for r in compiled.rules)) \
             if first_use else []
         if compiled_rules:
             scores.structured_criteria += 1
@@ -216,9 +256,10 @@ def score_trial(gold: dict, ruleset: RuleSet, scores: Scores) -> None:
             if not same_kind:
                 scores.fn[rule["kind"]] += 1
                 scores.mismatches.append(("missed", ruleset.trial_id, gold_criterion.get("text", "")[:90],
-                                          json.dumps(_canonical(rule)), ""))
+                                          _shown(rule), ""))
                 continue
-            best = next((c for c in same_kind if _params_equal(rule, c)), same_kind[0])
+            best = next((c for c in same_kind if _params_equal(rule, c)), None) \
+                or next((c for c in same_kind if _params_equal(rule, c, grouping=False)), same_kind[0])
             remaining.remove(best)
             scores.tp[rule["kind"]] += 1
             if _params_equal(rule, best):
@@ -226,12 +267,14 @@ def score_trial(gold: dict, ruleset: RuleSet, scores: Scores) -> None:
             else:
                 if rule.get("polarity", best["polarity"]) != best["polarity"]:
                     scores.polarity_errors.append((ruleset.trial_id, gold_criterion.get("text", "")[:90]))
+                elif _params_equal(rule, best, grouping=False):
+                    scores.grouping_errors.append((ruleset.trial_id, gold_criterion.get("text", "")[:90]))
                 scores.mismatches.append(("params", ruleset.trial_id, gold_criterion.get("text", "")[:90],
-                                          json.dumps(_canonical(rule)), json.dumps(_canonical(best))))
+                                          _shown(rule), _shown(best)))
         for extra in remaining:
             scores.fp[extra["kind"]] += 1
             scores.mismatches.append(("extra", ruleset.trial_id, gold_criterion.get("text", "")[:90], "",
-                                      json.dumps(_canonical(extra))))
+                                      _shown(extra)))
 
 
 def _merge_age_fields(criteria: list[dict]) -> list[dict]:

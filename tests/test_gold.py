@@ -13,6 +13,7 @@ import pytest
 
 from matcher.api import load_rulesets
 from matcher.evalcompiler import _flatten, evaluate
+from matcher.models.rules import CompiledCriterion, RuleSet
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold"
@@ -178,3 +179,39 @@ def test_exclusions_that_differ_only_in_their_ids_are_compared_as_one_rule():
     assert len(_merge_exclusions([{k: v for k, v in r.items() if k != "window"} for r in required])) == 2
     two = [{"kind": "prior_drug", "polarity": "exclude", "drugs": [d], "min_distinct": 2} for d in ("a", "b")]
     assert len(_merge_exclusions(two)) == 2
+
+
+def _relapses(n: int, years: int) -> dict:
+    return {"kind": "relapse_activity", "polarity": "require", "min_count": n,
+            "window": {"within": {"value": years, "unit": "years"}, "anchor": "screening"}}
+
+
+def test_the_scorer_compares_the_groups_around_a_rule():
+    """Two counts read as both required (flat) are not the gold's any-of: a grouping error, not an exact match."""
+    from matcher.evalcompiler import Scores, score_trial
+
+    either = {"kind": "group", "mode": "any", "polarity": "require", "rules": [_relapses(2, 2), _relapses(1, 1)]}
+    text = "At least 2 relapses in the previous 2 years or 1 relapse in the previous year"
+    gold = {"criteria": [{"text": text, "rules": [either]}]}
+    for compiled, exact in (([either], 2), ([_relapses(2, 2), _relapses(1, 1)], 0)):
+        criterion = CompiledCriterion(id="I1", section="inclusion", text=text, span=(0, len(text)), coverage="full",
+                                      rules=compiled)
+        scores = Scores()
+        score_trial(gold, RuleSet(trial_id="T", compiler_version="test", criteria_text=text, criteria=[criterion]),
+                    scores)
+        assert (sum(scores.tp.values()), sum(scores.exact.values())) == (2, exact)
+        assert len(scores.grouping_errors) == 2 - exact
+
+
+def test_equivalent_groupings_score_alike():
+    """Negations pushed down to the rules: an excluded any-of is its rules each excluded; an excluded all-of is not."""
+    from matcher.evalcompiler import _leaves
+
+    a, b = _relapses(2, 2), _relapses(1, 1)
+    flat = _leaves([{**a, "polarity": "exclude"}, {**b, "polarity": "exclude"}])
+    assert _leaves([{"kind": "group", "mode": "any", "polarity": "exclude", "rules": [a, b]}]) == flat
+    both = _leaves([{"kind": "group", "mode": "all", "polarity": "exclude", "rules": [a, b]}])
+    assert [r["polarity"] for r in both] == ["exclude", "exclude"] and [r["_path"] for r in both] == [["any"]] * 2
+    # an all-of inside the criterion's own all-of, or a group of one rule, adds nothing
+    assert _leaves([{"kind": "group", "mode": "all", "polarity": "require", "rules": [a, b]}]) == _leaves([a, b])
+    assert _leaves([{"kind": "group", "mode": "any", "polarity": "require", "rules": [a]}]) == _leaves([a])

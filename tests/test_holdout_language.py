@@ -2124,11 +2124,18 @@ def test_a_previous_event_before_the_qualifying_one_is_a_second_event(text):
     assert [(r.kind, getattr(r, "min_count", None)) for r in found] == [("relapse_activity", 2)]
 
 
-def test_two_relapses_in_two_years_or_one_in_the_last_year_is_either():
+@pytest.mark.parametrize("text, counts", [
+    ("Clinically active disease: at least 2 relapses in the previous 2 years or 1 relapse in the previous year.", [2, 1]),
+    # each count with its own noun (found by the scorer once it compared groups: four rounds had it as two rules)
+    ("At least two documented clinical relapses within the 2 years prior to screening, or one documented clinical "
+     "relapse within the year prior to screening", [2, 1]),
+    ("At least one relapse (or attack) in the 12 months preceding randomization, or at least two relapses (or attacks) "
+     "in the 24 months preceding randomization.", [1, 2]),
+])
+def test_two_relapses_in_two_years_or_one_in_the_last_year_is_either(text, counts):
     """Read as two rules, both counts were required: two relapses 18 months ago excluded the patient."""
-    text = "Clinically active disease: at least 2 relapses in the previous 2 years or 1 relapse in the previous year."
     (group,) = compile_text(text, "inclusion", "X1")
-    assert (group.kind, group.mode, [r.min_count for r in group.rules]) == ("group", "any", [2, 1])
+    assert (group.kind, group.mode, [r.min_count for r in group.rules]) == ("group", "any", counts)
     earlier = {"id": "p", "relapses": [{"date": "2025-04-01"}, {"date": "2025-06-01"}]}
     assert _screen_one(text, "inclusion", earlier).verdict == "eligible"
     assert _screen_one(text, "inclusion", {"id": "q", "relapses": [{"date": "2023-01-01"}]}).verdict == "ineligible"
@@ -2146,6 +2153,35 @@ def test_one_of_which_in_the_last_year_is_a_second_count_of_the_same_relapses(te
     quiet_last_year = {"id": "p", "relapses": [{"date": "2024-12-01"}, {"date": "2025-03-01"}],
                        "mri": [{"date": "2026-09-01", "gd_enhancing_lesions": 0, "new_t2_lesions": 0}]}
     assert _screen_one(text, "inclusion", quiet_last_year).verdict == "ineligible"
+
+
+def test_an_alternative_count_keeps_what_its_own_words_add():
+    """"or one relapse within the year (but not within 30 days)": the 30 days are the second alternative's."""
+    text = ("At least 2 documented clinical relapses within the last 2 years prior to screening, or one clinical "
+            "relapse within the year prior to screening (but not within 30 days prior to screening)")
+    (group,) = compile_text(text, "inclusion", "X1")
+    two, recent = group.rules
+    assert (group.mode, two.min_count, recent.kind, recent.mode) == ("any", 2, "group", "all")
+    assert sorted((r.polarity, r.window.within.value) for r in recent.rules) == [("exclude", 30), ("require", 1)]
+    # two relapses 20 days ago pass on the first count; one relapse 20 days ago passes neither
+    assert _screen_one(text, "inclusion", {"id": "p", "relapses": [{"date": "2026-10-12"}, {"date": "2026-10-01"}]}
+                       ).verdict == "eligible"
+    assert _screen_one(text, "inclusion", {"id": "q", "relapses": [{"date": "2026-10-12"}]}).verdict == "ineligible"
+
+
+def test_counts_joined_by_and_are_both_required():
+    found = compile_text("at least 1 relapse in the last year and 2 relapses in the last 2 years", "inclusion", "X1")
+    assert [(r.kind, r.min_count) for r in found] == [("relapse_activity", 1), ("relapse_activity", 2)]
+
+
+def test_one_or_more_is_a_bound_not_alternatives():
+    """"therapy with one or more of the approved therapies (...) as evidenced by both:" asks both items."""
+    ruleset = _ruleset_of("Inclusion Criteria:\n- SPMS not responding to a year of therapy with one or more of the "
+                       "approved therapies (interferon beta, fingolimod) as evidenced by both:\n  - at least 1 relapse "
+                       "in the last 12 months\n  - at least 1 Gd-enhancing lesion on MRI within the last 12 months")
+    (criterion,) = ruleset.criteria
+    modes = [g.mode for r in criterion.rules for g in [r, *getattr(r, "rules", [])] if g.kind == "group"]
+    assert modes == ["all", "all"]
 
 
 def test_the_first_attack_included_in_a_count_is_no_count_of_its_own():

@@ -82,6 +82,7 @@ _K_OF_N_RE = re.compile(rf"\b(?:at\s+least\s+)?(?P<k>{NUM})\s+(?:\(\d\)\s+)?(?:o
                         re.I)
 _ANY_OF_RE = re.compile(r"\b(?:at\s+least\s+(?:1|one)|one\s+or\s+more|any\s+(?:one\s+)?of|either|"
                         r"(?:1|one)\s+of\s+the)\b", re.I)
+_ITEMS_NEEDED_RE = re.compile(rf"{_ANY_OF_RE.pattern}|(?P<all>\b(?:both|(?:all|each)\s+(?:of\s+)?the\s+following)\b)", re.I)
 
 
 def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[int, int] = (0, 0),
@@ -266,11 +267,15 @@ def _activity_kind(rule) -> Optional[str]:
     return kinds.pop() if len(kinds) == 1 and kinds <= set(_ACTIVITY_KINDS) else None
 
 
+# "or" joining alternatives, not the "or" of a bound ("one or more", "more or equal")
+_OR_RE = re.compile(r"(?<!\bmore )(?<!\bgreater )(?<!\bless )\bor\b(?!\s+(?:more|greater|less|fewer)\b)", re.I)
+
+
 def _alternatives(rules: list, ctx: Context) -> list:
     """Activity rules joined by "or" in an inclusion ("relapses or MRI activity") are any-of."""
     activity = [r for r in rules if _activity_kind(r) and r.polarity == "require"]
     if ctx.section != "inclusion" or len({_activity_kind(r) for r in activity}) < 2 or \
-            not re.search(r"\bor\b", ctx.text, re.I):
+            not _OR_RE.search(ctx.text):
         return rules  # two relapse counts ("at least 2 attacks and 1 in the last year") are both required
     group = GroupRule(mode="any", rules=[r.model_copy(update={"criterion_id": ctx.criterion_id, "section": ctx.section,
                                                                "text": ctx.text, "span": ctx.span}) for r in activity])
@@ -542,7 +547,12 @@ def _group(criterion: Criterion) -> list:
         children.append(child_rules[0] if len(child_rules) == 1 else GroupRule(
             id=f"{child.id}.all", criterion_id=child.id, section=section, text=child.text, span=child.span,
             mode="all", rules=child_rules, polarity="require"))
-    any_of = section == "inclusion" and (_ANY_OF_RE.search(criterion.text) or all(
+    # the last word on how many items count is the parent's: "therapy with one or more of the approved therapies
+    # (...) as evidenced by both:" asks both items
+    last = None
+    for last in _ITEMS_NEEDED_RE.finditer(criterion.text):
+        pass
+    any_of = section == "inclusion" and (last.group("all") is None if last else all(
         re.search(r"\bor\s*$", c.text) for c in criterion.children[:-1]))
     if any_of and all(isinstance(c, SubtypeRule) and c.polarity == "require"
                       and c.active_only == children[0].active_only for c in children):

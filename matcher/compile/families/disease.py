@@ -572,6 +572,7 @@ def extract_relapses(ctx: Context) -> list:
     windows = find_windows(ctx.text)
     window_starts = [w.start for w in windows]
     mentions = list(_RELAPSE_RE.finditer(ctx.text))
+    previous = None  # the rules of the last counted mention, and where its words end
     for index, match in enumerate(mentions):
         if index and re.fullmatch(r"[\s/(),]*(?:or\s*)?", ctx.text[mentions[index - 1].end():match.start()]):
             continue  # "relapse/attack", "attack (relapse)": one mention
@@ -627,6 +628,7 @@ def extract_relapses(ctx: Context) -> list:
                 window = next((w for w in windows if w is not excluded and w.end <= excluded.start), None)
         if window is None and not count and not second and not not_within:
             continue  # a relapse mention without count or window is not a rule we can state
+        first_rule = len(rules) - (1 if not_within else 0)
         rule = RelapseRule(polarity=ctx.base_polarity(match.start(), window), min_count=max(min_count, 1),
                            window=window.window if window else None)
         rule = _of_one_subtype(ctx, match, rule)
@@ -644,7 +646,28 @@ def extract_relapses(ctx: Context) -> list:
                 rules[rules.index(rule)] = elliptic[0]
             else:
                 rules.extend(elliptic)
+        start = match.start() - (len(count.group(0)) if count else 0)
+        if previous and rule.polarity == "require" and previous[0] < first_rule < len(rules) and \
+                _OR_BETWEEN_RE.fullmatch(ctx.text, previous[1], start):
+            rules[previous[0]:] = [_either(rules[previous[0]:first_rule], rules[first_rule:], ctx)]
+            first_rule = previous[0]
+        previous = (first_rule, window.end if window else match.end()) if rule.polarity == "require" else None
     return rules
+
+
+# "at least 2 relapses in the previous 2 years, or 1 confirmed relapse in the previous year": two counts, either
+_OR_BETWEEN_RE = re.compile(r"\s*(?:\([^()]*\)\s*)?,?\s*(?:or|and/or)\s+", re.I)
+
+
+def _either(before: list, after: list, ctx: Context) -> GroupRule:
+    """An any-of of two counted relapse requirements, each with what its own words add ("one relapse within
+    the year (but not within 30 days)" is an all-of); a third alternative joins the any-of of the first two."""
+    def alternative(unit: list):
+        unit = [r.model_copy(update=_child_of(ctx)) for r in unit]
+        return unit[0] if len(unit) == 1 else GroupRule(mode="all", rules=unit, **_child_of(ctx))
+    if len(before) == 1 and before[0].kind == "group" and before[0].mode == "any":
+        return before[0].model_copy(update={"rules": [*before[0].rules, alternative(after)]})
+    return GroupRule(mode="any", rules=[alternative(before), alternative(after)], **_child_of(ctx))
 
 
 _BUT_NOT_RE = re.compile(r"(?:,\s*)?\b(?:but|and)\s+not\s+$", re.I)
