@@ -2222,3 +2222,46 @@ def test_a_switching_bound_with_words_no_rule_reads_is_read_whole_with_a_review(
     found = compile_text("Lymphocyte count < 800/mm3 on two consecutive occasions, unless switching from fingolimod, "
                          "then < 200/mm3", "exclusion", "X1")
     assert any(r.kind == "manual_review" and "consecutive occasions" in r.why for r in found)
+
+
+# --- found once the scorer compared groups (session 13) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, current", [
+    ("Anti-JCV antibody index above 1.5 at screening in participants previously treated with natalizumab", False),
+    ("Subjects who are anti-JCV antibody positive with an index > 1.5 and who have previously received natalizumab.",
+     False),
+    ("Participants receiving natalizumab who have an anti-JCV antibody index above 1.5 at screening.", True),
+])
+def test_a_bound_for_patients_on_a_drug_excludes_only_them(text, current):
+    """Read apart, the JCV bound excluded every JCV-positive patient, natalizumab or not (three rounds)."""
+    (group,) = compile_text(text, "exclusion", "X1")
+    assert (group.kind, group.mode, group.polarity) == ("group", "all", "exclude")
+    assert sorted((r.kind, getattr(r, "current", None)) for r in group.rules) == [("lab", None), ("prior_drug", current)]
+    positive = {"id": "p", "treatments": [{"drug": "interferon beta-1a", "start": "2019-01-01", "end": "2024-01-01"}],
+                "labs": [{"test": "jcv_antibody_index", "value": 2.1, "unit": "index", "date": "2026-10-01"}]}
+    assert _screen_one(text, "exclusion", positive).verdict == "eligible"
+    on_it = {**positive, "treatments": [{"drug": "natalizumab", "start": "2019-01-01"}]}
+    assert _screen_one(text, "exclusion", on_it).verdict == "ineligible"
+
+
+def test_a_trailing_scope_reaches_the_last_alternative_and_a_leading_subject_all():
+    pml, scoped = compile_text("History of PML, or a JCV antibody index above 1.5 in participants currently taking "
+                               "natalizumab.", "exclusion", "X1")
+    assert (pml.kind, pml.polarity, scoped.kind) == ("condition", "exclude", "group")
+    both = compile_text("Participants receiving natalizumab who have persistent anti-drug antibodies to natalizumab, or "
+                        "an anti-JCV antibody index above 0.9 at screening.", "exclusion", "X1")
+    assert [[r.kind for r in g.rules] for g in both] == [["prior_drug", "manual_review"], ["prior_drug", "lab"]]
+
+
+@pytest.mark.parametrize("text", ["Diabetes mellitus, type 1 or type 2, with an HbA1c above 8.0% at screening.",
+                                  "Diabetes mellitus (type 1 or type 2) with an HbA1c of 8% or higher"])
+def test_the_kinds_listed_after_a_condition_qualified_by_a_lab_are_the_condition(text):
+    (group,) = compile_text(text, "exclusion", "X1")
+    condition, lab = group.rules
+    assert (group.mode, group.polarity, lab.test) == ("all", "exclude", "hba1c")
+    assert condition.conditions == ["type_1_diabetes", "type_2_diabetes"]
+
+
+def test_kinds_between_commas_narrow_a_condition():
+    assert one("Diabetes mellitus, type 1 or type 2", "condition")["conditions"] == ["type_1_diabetes", "type_2_diabetes"]

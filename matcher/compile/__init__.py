@@ -102,7 +102,8 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
         return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
-    for conditional in (_bound_of_those_switching, _ever_in_those_with) if section == "exclusion" else ():
+    for conditional in (_bound_of_those_switching, _ever_in_those_with, _of_those_treated) \
+            if section == "exclusion" else ():
         rules = conditional(text, criterion_id, span)  # a clause whose rules hold for some patients only
         if rules:
             return [_number(rule.model_copy(update=common), rule_prefix, n) for n, rule in enumerate(rules, start=1)]
@@ -176,6 +177,54 @@ def _ever_in_those_with(text: str, criterion_id: str, span: tuple[int, int]) -> 
                          classes=list(dict.fromkeys(c for r in drugs for c in r.classes)))
     return [*before, GroupRule(mode="all", polarity="exclude", rules=[ever, *[r.model_copy(update={"polarity": "require"})
                                                                            for r in condition]])]
+
+
+_THOSE = r"(?:the\s+)?(?:participants?|patients?|subjects?|those|individuals|people)"
+_TREATED = (r"(?:(?:previously|currently|ever|already|recently)\s+)?(?:treated\s+with|exposed\s+to|receiving|received|"
+            r"taking|taken|on|using|used)\b")
+_WHO_ARE = r"(?:who\s+(?:are|were|have|had|has)\s+(?:been\s+)?)"
+# "an anti-JCV antibody index above 1.5 in participants previously treated with natalizumab", "... and who have
+# previously received immunosuppressant therapy"
+_TREATED_AFTER_RE = re.compile(rf"^(?P<main>.+?)\s*,?\s*(?:\b(?:in|among|for)\s+{_THOSE}\s+{_WHO_ARE}?|\band\s+{_WHO_ARE})"
+                               rf"(?P<treated>{_TREATED}.+?)[\s.;]*$", re.I | re.S)
+# "Participants receiving natalizumab who have persistent anti-drug antibodies, or an anti-JCV index above 0.9"
+_TREATED_BEFORE_RE = re.compile(rf"^{_THOSE}\s+{_WHO_ARE}?(?P<treated>{_TREATED}.+?)\s+(?:who\s+(?:have|has|had|are|show)|with)\s+"
+                                rf"(?P<main>.+?)[\s.;]*$", re.I | re.S)
+_OR_ALTERNATIVE_RE = re.compile(r",\s*(?:and/)?or\s+", re.I)
+
+
+def _of_those_treated(text: str, criterion_id: str, span: tuple[int, int]) -> list:
+    """What excludes only patients on (or once on) a drug: an excluded all-of of the drug and what the clause states.
+    Read apart, "a JCV index above 1.5 in participants previously treated with natalizumab" excluded every
+    JCV-positive patient, natalizumab or not. A trailing scope reaches the last alternative ("History of PML, or a
+    JCV index above 1.5 in participants taking natalizumab"); a leading subject reaches all of them. [] when the
+    scope names no drug alone or the clause states nothing a rule reads."""
+    after = _TREATED_AFTER_RE.match(text)
+    before = None if after else _TREATED_BEFORE_RE.match(text)
+    found = after or before
+    if found is None:
+        return []
+    drug = [r for r in compile_text(found.group("treated"), "exclusion", criterion_id, span)]
+    if not drug or any(r.kind not in ("prior_drug", "washout") or r.polarity != "exclude" for r in drug):
+        return []
+    parts = _OR_ALTERNATIVE_RE.split(found.group("main"))
+    flat, scoped = (parts[:-1], parts[-1:]) if after else ([], parts)
+    drugs = {d for r in drug for d in r.drugs}
+    groups = []
+    for part in scoped:
+        stated = [r for r in compile_text(part, "exclusion", criterion_id, span)
+                  if not (r.kind in ("prior_drug", "washout") and set(r.drugs) <= drugs and not r.classes)]
+        if not stated or all(r.kind == "manual_review" for r in stated):
+            if after:
+                return []  # the scope closes a clause no rule reads: the criterion is read whole
+            stated = [ManualReviewRule(polarity="require", category="clinical", text=part,
+                                       why=f"{part.strip()}: check it for patients on the drug")]
+        groups.append(GroupRule(mode="all", polarity="exclude", rules=[
+            *[r.model_copy(update={"polarity": "require"}) for r in drug],
+            *[r.model_copy(update={"polarity": "require"}) for r in stated]]))
+    if not any(r.kind != "manual_review" for g in groups for r in g.rules[len(drug):]):
+        return []
+    return [r for part in flat for r in compile_text(part, "exclusion", criterion_id, span)] + groups
 
 
 # "Absolute lymphocyte count < 800/mm3, unless transitioning from fingolimod (in which case < 200/mm3)"

@@ -184,10 +184,12 @@ _MODIFIER_BEFORE_RE = re.compile(r"(?<![\w-])(?P<mod>[A-Za-z0-9][\w-]*)\s*"
 # ... and "hepatitis B or C", "NYHA III or IV": a final qualifier whose head is elided.
 # ("NYHA class III-IV", "grade 3 to 4": a range of two)
 _QUALIFIER_AFTER_RE = re.compile(r"^\s*(?:,|or|and|and/or|/|-|–|to)\s*(?P<qual>[A-Za-z0-9]{1,4})\b(?![\w-])", re.I)
-# ... and "diabetes mellitus (type 1 or type 2)": qualifiers in parentheses, each naming a kind of the head.
-_PAREN_QUALIFIERS_RE = re.compile(r"\s*\((?P<list>(?:(?:type|class|grade|stage)\s+)?[A-Za-z0-9]{1,4}"
-                                  r"(?:\s*(?:,|or|and|and/or|/)\s*(?:(?:type|class|grade|stage)\s+)?[A-Za-z0-9]{1,4})+)\s*\)",
-                                  re.I)
+# ... and "diabetes mellitus (type 1 or type 2)" or "diabetes mellitus, type 1 or type 2,": qualifiers in
+# parentheses or between commas, each naming a kind of the head.
+_QUALIFIER_LIST = (r"(?:(?:type|class|grade|stage)\s+)?[A-Za-z0-9]{1,4}"
+                   r"(?:\s*(?:,|or|and|and/or|/)\s*(?:(?:type|class|grade|stage)\s+)?[A-Za-z0-9]{1,4})+")
+_PAREN_QUALIFIERS_RE = re.compile(rf"\s*\((?P<list>{_QUALIFIER_LIST})\s*\)|"
+                                  rf",\s*(?P<list2>(?:type|class|grade|stage)\s+{_QUALIFIER_LIST})\s*(?=[,;.]|$)", re.I)
 _PAREN_QUALIFIER_RE = re.compile(r"\b(?:(?P<word>type|class|grade|stage)\s+)?(?P<qual>(?!or\b|and\b)[A-Za-z0-9]{1,4})\b", re.I)
 _TWO_WORDS_BEFORE_RE = re.compile(r"(?<![\w-])([A-Za-z][\w-]*)\s+$")
 _NOT_MODIFIERS = {"with", "of", "or", "and", "any", "the", "a", "an", "no", "not", "other", "known", "history",
@@ -242,6 +244,12 @@ def _elided(text: str, entities: list[Entity]) -> list[Entity]:
     return found
 
 
+def kinds_listed_after(text: str, position: int) -> Optional[int]:
+    """The end of the kinds listed right after a term ("(type 1 or type 2)", ", type 1 or type 2"), if any."""
+    listed = _PAREN_QUALIFIERS_RE.match(text, position)
+    return listed.end() if listed else None
+
+
 def _parenthesised_kinds(text: str, entity: Entity, kind: str, taken: list) -> list[Entity]:
     """"Diabetes mellitus (type 1 or type 2)": each qualifier with the head is a lexicon term of its own
     ("diabetes mellitus type 1"); a qualifier without its word borrows the previous one ("type 1 or 2")."""
@@ -249,7 +257,8 @@ def _parenthesised_kinds(text: str, entity: Entity, kind: str, taken: list) -> l
     if not listed:
         return []
     found, word = [], ""
-    for item in _PAREN_QUALIFIER_RE.finditer(text, listed.start("list"), listed.end("list")):
+    group = "list" if listed.group("list") else "list2"
+    for item in _PAREN_QUALIFIER_RE.finditer(text, listed.start(group), listed.end(group)):
         word = item.group("word") or word
         match = get_lexicon().lookup(kind, f"{entity.text} {word} {item.group('qual')}".replace("  ", " "), fuzzy=False)
         if not match or match.entry.id == entity.id or any(s <= item.start() < e for s, e in taken):

@@ -45,7 +45,7 @@ from ...lexicon import get_lexicon
 from ...models.rules import ConditionRule
 from .. import context
 from ..context import Context
-from ..nlp import Entity
+from ..nlp import Entity, kinds_listed_after
 from ..quantities import find_windows
 from .condition_wording import (CAUSE_BEFORE_RE, EXAMPLES_RE, NEW_NOUN_PHRASE_RE, SEGMENT_BREAK_RE, ExampleList, closing,
                                 enclosing_paren, item_end, not_conditions, qualified, segment_end, segment_start)
@@ -444,6 +444,10 @@ def _specific(mentions: list, text: str) -> list:
         of = re.match(r"\s+of\s+", text[m.end:])
         narrowed = narrowed or of and any(o.start == m.end + of.end() and m.id in lexicon.condition_ancestors(o.id) - {o.id}
                                           for o in mentions)
+        # "Diabetes mellitus, type 1 or type 2, ...": kinds between commas narrow as a parenthesis does
+        listed = kinds_listed_after(text, m.end)
+        narrowed = narrowed or listed and any(m.end <= o.start < listed and m.id in lexicon.condition_ancestors(o.id)
+                                              - {o.id} for o in mentions)
         if not narrowed:
             keep.append(m)
     return keep

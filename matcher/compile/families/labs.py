@@ -13,6 +13,7 @@ from ...models.rules import LLN_UNIT, ULN_UNIT, Applicability, ConditionRule, Gr
 from .. import context
 from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, comparator_of, number
+from ..nlp import kinds_listed_after
 from .condition_wording import SEGMENT_BREAK_RE
 
 # A threshold stated on a condition ("thrombocytopenia (<50 G/L)") is a threshold on this lab.
@@ -270,16 +271,19 @@ def _qualified_by_lab(ctx: Context, found: dict) -> list:
     for condition in ctx.entities_of("CONDITION"):
         if ctx.is_consumed(condition.start) or condition.id in DEFINING_LABS:
             continue
-        lab = next((e for e in found if e.label == "LAB" and e.start >= condition.end
-                    and _QUALIFIED_BY_RE.fullmatch(ctx.text, condition.end, e.start)), None)
+        # "Diabetes mellitus (type 1 or type 2) with an HbA1c above 8%": the kinds listed are the condition
+        end = kinds_listed_after(ctx.text, condition.end) or condition.end
+        kinds = [e.id for e in ctx.entities_of("CONDITION") if condition.end <= e.start < end]
+        lab = next((e for e in found if e.label == "LAB" and e.start >= end
+                    and _QUALIFIED_BY_RE.fullmatch(ctx.text, end, e.start)), None)
         if lab is None or isinstance(found[lab], GroupRule):
             continue
         timing = "any" if context.has("HISTORY", ctx.text[:condition.start]) else "current"
         polarity = ctx.base_polarity(condition.start)
         groups.append(GroupRule(mode="all", polarity=polarity, rules=[
-            ConditionRule(polarity="require", conditions=[condition.id], timing=timing),
+            ConditionRule(polarity="require", conditions=kinds or [condition.id], timing=timing),
             found.pop(lab).model_copy(update={"polarity": "require"})]))
-        ctx.consume(condition.start, condition.end)
+        ctx.consume(condition.start, end)
     return groups
 
 
