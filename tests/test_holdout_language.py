@@ -2265,3 +2265,22 @@ def test_the_kinds_listed_after_a_condition_qualified_by_a_lab_are_the_condition
 
 def test_kinds_between_commas_narrow_a_condition():
     assert one("Diabetes mellitus, type 1 or type 2", "condition")["conditions"] == ["type_1_diabetes", "type_2_diabetes"]
+
+
+@pytest.mark.parametrize("text, either", [
+    ("At least one clinically documented relapse, at least one T1 gadolinium-enhancing lesion, or at least one new T2 "
+     "lesion in the year before enrollment", True),
+    ("At least 1 relapse within the 12 months prior to randomization, with a prior cranial MRI demonstrating lesion(s) "
+     "consistent with MS, or evidence of Gd+ lesion(s) on a brain MRI obtained within the 6 weeks prior to "
+     "randomization.", True),
+    # the "or" of a lesion type, or a list's closing "or", joins no alternatives
+    ("One relapse in the prior 12 months, with a new T2 or Gd-enhancing lesion on MRI", False),
+    ("at least one clinical relapse in the past two years and at least one new T2 or gadolinium-enhancing lesion on a "
+     "brain MRI performed within the past 12 months, or", False),
+])
+def test_relapse_and_mri_activity_are_alternatives_only_when_or_joins_them(text, either):
+    found = compile_text(text, "inclusion", "X1")
+    groups = [r for r in found if r.kind == "group" and r.mode == "any"]
+    assert bool(groups) is either
+    assert {r.kind for r in found if r.kind != "manual_review"} == ({"group"} if either else
+                                                                      {"relapse_activity", "mri_activity"})

@@ -320,11 +320,52 @@ def _activity_kind(rule) -> Optional[str]:
 _OR_RE = re.compile(r"(?<!\bmore )(?<!\bgreater )(?<!\bless )\bor\b(?!\s+(?:more|greater|less|fewer)\b)", re.I)
 
 
+_RELAPSE_WORD_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b", re.I)
+_MRI_WORD_RE = re.compile(r"\b(?:lesions?|MRI|scans?|gadolinium|Gd\w*|T[12])\b", re.I)
+
+
+def _or_between_kinds(text: str) -> bool:
+    """An "or" between a relapse and an MRI alternative ("a relapse in the last year or a Gd+ lesion"), not the
+    "or" of a lesion type ("a relapse and a new T2 or gadolinium-enhancing lesion") nor a list's closing "or". In a
+    list ("a relapse, a Gd+ lesion, or a new T2 lesion"; "a relapse ..., with an MRI showing lesions, or a Gd+
+    lesion") the items are compared by what each names first."""
+    marks = sorted([(m.start(), "relapse") for m in _RELAPSE_WORD_RE.finditer(text)] +
+                   [(m.start(), "mri") for m in _MRI_WORD_RE.finditer(text)])
+
+    def first(start: int, end: int):
+        return next((kind for at, kind in marks if start <= at < end), None)
+
+    for connector in _OR_RE.finditer(text):
+        commas, at = [], connector.start()
+        for comma in reversed(list(_LIST_COMMA_RE.finditer(text, 0, at))):
+            if re.search(r"\band\b|[;.:]", text[comma.end():at]):
+                break
+            commas.append(comma)
+            at = comma.start()
+        if commas or text[:connector.start()].rstrip().endswith(","):
+            opening = max((m.end() for m in re.finditer(r"[;:.]\s", text[:at])), default=0)
+            bounds = [opening, *sorted(c.end() for c in commas), connector.end()]
+            kinds = [first(a, b) for a, b in zip(bounds, [*bounds[1:], len(text)])]
+            kinds = [k for k in kinds if k]
+            if len(set(kinds)) > 1:
+                return True
+            continue
+        before = [kind for at, kind in marks if at < connector.start()]
+        after = [kind for at, kind in marks if at >= connector.end()]
+        if before and after and before[-1] != after[0]:
+            return True
+    return False
+
+
+# a comma between items of a list, not one that opens a qualifier ("a relapse, with a new T2 or Gd+ lesion")
+_LIST_COMMA_RE = re.compile(r",(?!\s*(?:with|and|including|which|who|in|within|during|over|before|after|prior)\b)\s*", re.I)
+
+
 def _alternatives(rules: list, ctx: Context) -> list:
     """Activity rules joined by "or" in an inclusion ("relapses or MRI activity") are any-of."""
     activity = [r for r in rules if _activity_kind(r) and r.polarity == "require"]
     if ctx.section != "inclusion" or len({_activity_kind(r) for r in activity}) < 2 or \
-            not _OR_RE.search(ctx.text):
+            not _or_between_kinds(ctx.text):
         return rules  # two relapse counts ("at least 2 attacks and 1 in the last year") are both required
     group = GroupRule(mode="any", rules=[r.model_copy(update={"criterion_id": ctx.criterion_id, "section": ctx.section,
                                                                "text": ctx.text, "span": ctx.span}) for r in activity])
