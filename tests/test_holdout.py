@@ -1,4 +1,4 @@
-"""The compiler on the hold-out sets (tests/holdout/ to tests/holdout11/): trials it
+"""The compiler on the hold-out sets (tests/holdout/ to tests/holdout12/): trials it
 was not developed on.
 
 The floors are the figures `msmatch eval-compiler --gold tests/<set>/gold` printed after the fixes the first
@@ -22,27 +22,29 @@ ROOT = Path(__file__).resolve().parent.parent
 # Per set: the floors, how many records and at least how many criteria it holds.
 SETS = {
     "holdout": ({"precision": 0.989, "recall": 1.0, "exact_parameter_accuracy": 1.0,
-                "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 8, 144),
+                 "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 8, 144),
     "holdout2": ({"precision": 0.9945, "recall": 1.0, "exact_parameter_accuracy": 0.9944,
-                 "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 8, 147),
+                  "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 8, 147),
     "holdout3": ({"precision": 0.9788, "recall": 0.9946, "exact_parameter_accuracy": 0.9811,
-                 "structured_criteria_recall": 0.992, "manual_review_precision": 0.9762}, 14, 336),
+                  "structured_criteria_recall": 0.992, "manual_review_precision": 0.9762}, 14, 336),
     "holdout4": ({"precision": 0.9824, "recall": 0.9781, "exact_parameter_accuracy": 0.9687,
-                 "structured_criteria_recall": 0.9967, "manual_review_precision": 0.9855}, 14, 372),
+                  "structured_criteria_recall": 0.9967, "manual_review_precision": 0.9855}, 14, 372),
     "holdout5": ({"precision": 0.9784, "recall": 0.9805, "exact_parameter_accuracy": 0.9492,
-                 "structured_criteria_recall": 0.9804, "manual_review_precision": 0.9231}, 14, 369),
+                  "structured_criteria_recall": 0.9804, "manual_review_precision": 0.9231}, 14, 369),
     "holdout6": ({"precision": 0.9863, "recall": 0.9752, "exact_parameter_accuracy": 0.9838,
-                 "structured_criteria_recall": 0.9935, "manual_review_precision": 0.9722}, 14, 381),
+                  "structured_criteria_recall": 0.9935, "manual_review_precision": 0.9722}, 14, 381),
     "holdout7": ({"precision": 0.9705, "recall": 0.9596, "exact_parameter_accuracy": 0.9485,
-                 "structured_criteria_recall": 0.9865, "manual_review_precision": 0.9474}, 14, 371),
+                  "structured_criteria_recall": 0.9865, "manual_review_precision": 0.9474}, 14, 371),
     "holdout8": ({"precision": 0.9793, "recall": 0.9793, "exact_parameter_accuracy": 0.9648,
-                 "structured_criteria_recall": 0.9901, "manual_review_precision": 0.9697}, 14, 369),
+                  "structured_criteria_recall": 0.9901, "manual_review_precision": 0.9697}, 14, 369),
     "holdout9": ({"precision": 0.9707, "recall": 0.9773, "exact_parameter_accuracy": 0.9721,
-                 "structured_criteria_recall": 0.9927, "manual_review_precision": 0.9655}, 14, 334),
+                  "structured_criteria_recall": 0.9927, "manual_review_precision": 0.9655}, 14, 334),
     "holdout10": ({"precision": 0.9859, "recall": 0.9741, "exact_parameter_accuracy": 0.9611,
-                  "structured_criteria_recall": 0.9902, "manual_review_precision": 0.9464}, 14, 359),
+                   "structured_criteria_recall": 0.9902, "manual_review_precision": 0.9464}, 14, 359),
     "holdout11": ({"precision": 0.9541, "recall": 0.9579, "exact_parameter_accuracy": 0.9268,
-                  "structured_criteria_recall": 0.9847, "manual_review_precision": 0.9194}, 14, 389),
+                   "structured_criteria_recall": 0.9847, "manual_review_precision": 0.9194}, 14, 389),
+    "holdout12": ({"precision": 0.9229, "recall": 0.9186, "exact_parameter_accuracy": 0.9494,
+                   "structured_criteria_recall": 0.9589, "manual_review_precision": 0.9268}, 14, 380),
 }
 
 

@@ -2284,3 +2284,35 @@ def test_relapse_and_mri_activity_are_alternatives_only_when_or_joins_them(text,
     assert bool(groups) is either
     assert {r.kind for r in found if r.kind != "manual_review"} == ({"group"} if either else
                                                                       {"relapse_activity", "mri_activity"})
+
+
+# --- twelfth hold-out round (measured first at 3d18418): its three polarity errors ------------------------------
+
+
+def test_conditional_stability_over_a_list_of_classes_stays_conditional():
+    """", or medications for spasticity" split it into current antidepressant use (required of everyone) and a
+    window on the rest."""
+    text = ("Participants taking antidepressants, or medications for spasticity or pain, must have been on a stable dose "
+            "for at least 4 weeks before randomization.")
+    (group,) = [r for r in compile_text(text, "inclusion", "X1") if r.kind != "manual_review"]
+    not_on, stable = group.rules
+    assert (group.mode, not_on.polarity, stable.min_duration.value) == ("any", "exclude", 4)
+    assert not_on.classes == stable.classes == ["antidepressant", "antispasticity", "analgesic"]
+    assert _screen_one(text, "inclusion", {"id": "p"}).verdict != "ineligible"
+
+
+@pytest.mark.parametrize("text", [
+    "Either naive to disease-modifying therapy or previously treated with no more than two disease-modifying therapies.",
+    "Naive to DMT, or treated with no more than 2 DMTs",
+])
+def test_naive_or_no_more_than_two_excludes_three(text):
+    """The negation of "naive to" reached the count: three DMTs were required."""
+    assert (one(text, "prior_drug", "inclusion")["polarity"], one(text, "prior_drug", "inclusion")["min_distinct"]) \
+        == ("exclude", 3)
+
+
+@pytest.mark.parametrize("text", ["McDonald criteria for MS diagnosis not met at the time of the screening visit.",
+                                  "Patients who do not fulfil the McDonald criteria"])
+def test_an_exclusion_of_unmet_mcdonald_criteria_requires_the_diagnosis(text):
+    """A negation after the criteria it denies was not read: every patient with MS was excluded."""
+    assert one(text, "ms_diagnosis", "exclusion")["polarity"] == "require"

@@ -107,6 +107,9 @@ def extract_sex(ctx: Context) -> list:
     return []
 
 
+# a negation after the criteria it denies: "McDonald criteria for MS diagnosis not met", "... not fulfilled"
+_NOT_MET_AFTER_RE = re.compile(r"[^.;]{0,60}?\b(?:(?:are|is|was|were|has|have)\s+)?(?:not|never)\s+(?:been\s+|yet\s+)?"
+                               r"(?:met|fulfill?ed|satisfied)\b", re.I)
 _DIAGNOSIS_RE = re.compile(
     r"\bdiagnos\w*\b|\bmc\s*donald\b|\bpolman\b|clinically\s+(?:definite|confirmed|established)|\bconfirmed\s+(?:MS|multiple)|"
     r"\bmeet(?:s|ing)?\s+(?:the\s+)?criteria|according\s+to\s+(?:the\s+)?criteria|\bIPMSSG\b|"
@@ -330,11 +333,18 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
         ctx.consume(entity.start, entity.end)
     diagnosis = next((m for m in _DIAGNOSIS_RE.finditer(ctx.text)
                       if not _NOT_A_DIAGNOSIS_BEFORE_RE.search(ctx.text, max(0, m.start() - 40), m.start())), None)
-    mentions_ms = _MS_RE.search(ctx.text) or subtypes or ctx.entities_of("MS_SUBTYPE")
+    # (the McDonald criteria are criteria for MS: "Patients who do not fulfil the McDonald criteria")
+    mentions_ms = _MS_RE.search(ctx.text) or subtypes or ctx.entities_of("MS_SUBTYPE") or \
+        re.search(r"\bmc\s*donald\b", ctx.text, re.I)
     if diagnosis and mentions_ms and not re.search(r"\bsymptom|\bpain|spasticity|fatigue|depress", ctx.text, re.I):
         label, spans = _criteria_version(ctx.text)
+        polarity = ctx.base_polarity(diagnosis.start())
+        unmet = _NOT_MET_AFTER_RE.match(ctx.text, diagnosis.end())
+        if unmet:  # "McDonald criteria for MS diagnosis not met at screening": the negation follows
+            polarity = context.opposite(polarity)
+            ctx.consume(*unmet.span())
         if not ((subtypes or other_than) and ctx.section == "exclusion"):  # "diagnosis of progressive MS": a subtype
-            rules.extend(_diagnosis_rules(ctx, ctx.base_polarity(diagnosis.start()), label))
+            rules.extend(_diagnosis_rules(ctx, polarity, label))
         ctx.consume(diagnosis.start(), diagnosis.end())
         for m in _MS_RE.finditer(ctx.text):
             ctx.consume(m.start(), m.end())

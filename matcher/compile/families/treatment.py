@@ -147,7 +147,7 @@ _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking
                           # "dual antiplatelet therapy": two drugs of the class named next, together
                           r"\b(?P<dual>dual|triple)\s+(?=\w+)", re.I)
 _DUAL = {"dual": 2, "triple": 3}
-_NAIVE_OR_RE = re.compile(r"\b(?:treatment|DMT)[\s-]+na[iï]ve\s*,?\s*(?:or\s+)?(?:(?:may|must|should)\s+)?(?:have\s+)?"
+_NAIVE_OR_RE = re.compile(r"(?:\b(?:treatment|DMT)[\s-]+na[iï]ve|\bna[iï]ve\s+to\s+[^,;.]{1,60}?)\s*,?\s*(?:or\s+)?(?:(?:may|must|should)\s+)?(?:have\s+)?"
                           r"(?:previously\s+)?$", re.I)
 # "Subjects previously treated with a DMT must have discontinued it before randomization": not on it now
 _DISCONTINUED_RE = re.compile(r"\bmust\s+(?:have\s+)?(?:discontinued|stopped|ceased|come\s+off)\b", re.I)
@@ -505,9 +505,13 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     elif distinct:
         rule["min_distinct"] = int(number(distinct.group("upto") or distinct.group("n"))) + (1 if distinct.group("more") else 0)
         if distinct.group("most") or distinct.group("upto"):
-            # "treated with no more than two DMTs", "received one or two previous DMTs": three or more exclude
-            rule.update(min_distinct=rule["min_distinct"] + 1, polarity=context.opposite(polarity))
+            # "treated with no more than two DMTs", "received one or two previous DMTs": three or more exclude (the
+            # polarity of the drugs counted: "naive to DMT, or treated with no more than two" negates the first only)
             naive = _NAIVE_OR_RE.search(ctx.text, 0, distinct.start())  # "Treatment-naive, or": zero is allowed
+            counted = next((m for m in included if m.start >= distinct.start()), included[0])
+            stated = ("require" if ctx.section == "inclusion" else "exclude") if naive else \
+                ctx.base_polarity(counted.start)
+            rule.update(min_distinct=rule["min_distinct"] + 1, polarity=context.opposite(stated))
             if naive:
                 ctx.consume(*naive.span())
             elif distinct.group("upto") and polarity == "require" and not re.search(r"\bmay\b", ctx.text, re.I):
@@ -599,8 +603,8 @@ def _current_then_window(text: str, starts: list, windows: list) -> list | None:
     """"Current use of an SSRI or TCA, or MAOI use within the 5 weeks before baseline", "Treatment at any time with
     mitoxantrone or natalizumab, or with another immunosuppressant within the last 12 months": the items the current
     (or lifelong) use opens keep that timing; the item after the last ", or" before the window is the window's."""
-    if not windows:
-        return None
+    if not windows or _IF_TAKING_RE.match(text) or _STABLE_FOR_RE.search(text):
+        return None  # "Participants taking X, or Y, must have been on a stable dose for 4 weeks": one stability
     cuts = list(re.finditer(r",\s*(?:or|and)\b", text[:windows[0].start]))
     cut = cuts[-1] if cuts else None
     if cut is None or not starts[0] < cut.start() < starts[-1] or bisect_left(starts, cut.end()) == len(starts) \
