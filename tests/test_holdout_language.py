@@ -2316,3 +2316,53 @@ def test_naive_or_no_more_than_two_excludes_three(text):
 def test_an_exclusion_of_unmet_mcdonald_criteria_requires_the_diagnosis(text):
     """A negation after the criteria it denies was not read: every patient with MS was excluded."""
     assert one(text, "ms_diagnosis", "exclusion")["polarity"] == "require"
+
+
+# --- twelfth hold-out round: other wrong verdicts it showed ---------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["Current use of fampridine, unless on a stable dose for at least 3 months before "
+                                  "enrolment.", "Use of fampridine unless the dose has been stable for 3 months"])
+def test_an_exclusion_of_use_unless_stable_excludes_those_not_stable(text):
+    """Read as one exclusion of the duration, it excluded those stable on the drug and let in those who just began."""
+    (group,) = compile_text(text, "exclusion", "X1")
+    assert (group.kind, group.mode, group.polarity) == ("group", "all", "exclude")
+    started = {"id": "p", "treatments": [{"drug": "fampridine", "start": "2026-10-01"}]}
+    assert _screen_one(text, "exclusion", started).verdict == "ineligible"
+    stable = {"id": "q", "treatments": [{"drug": "fampridine", "start": "2024-01-01"}]}
+    assert _screen_one(text, "exclusion", stable).verdict == "eligible"
+
+
+def test_a_dated_diagnosis_in_an_exclusion_excludes_by_its_date():
+    """"A diagnosis of MS made more than 3 years before enrollment" excluded every patient with MS."""
+    (rule,) = compile_text("A diagnosis of MS made by a neurologist more than 3 years before enrollment", "exclusion",
+                           "X1")
+    assert (rule.kind, rule.measured_from, rule.years.low, rule.years.low_inclusive) == \
+        ("disease_duration", "diagnosis", 3, False)
+    found = rules("Diagnosis of MS of any disease subtype according to the 2017 revised McDonald criteria, made at "
+                  "least 12 months before screening.", "inclusion")
+    assert sorted(r["kind"] for r in found) == ["disease_duration", "ms_diagnosis"]
+    assert rules("First symptom of MS at least six months before screening", "inclusion",
+                 kind="disease_duration")[0]["years"]["low"] == 0.5
+
+
+def test_a_note_that_only_allows_states_no_criterion():
+    text = "Note: a diagnosis of MS made within the 3 years before enrollment is allowed; such participants remain eligible."
+    assert [r.kind for r in compile_text(text, "exclusion", "X1")] == ["manual_review"]
+    # a note that sets a condition is read
+    found = compile_text("Note: fampridine is allowed only if the dose has been stable for 30 days", "exclusion", "X1")
+    assert "a note that allows something" not in " ".join(getattr(r, "why", "") for r in found)
+
+
+def test_an_age_at_onset_is_not_the_patients_age():
+    text = "Onset of neurological symptoms suggestive of demyelination before the age of 18 years (paediatric-onset MS)."
+    assert not rules(text, "exclusion", kind="age")
+
+
+def test_what_excludes_patients_of_an_age_only_is_an_all_of():
+    """"Smoking ... in women older than 35 years", read apart, excluded every woman over 35."""
+    text = "Smoking of more than 15 cigarettes a day in women older than 35 years."
+    (group,) = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "group"]
+    assert (group.mode, group.polarity, sorted(r.kind for r in group.rules)[:2]) == ("all", "exclude", ["age", "condition"])
+    assert _screen_one(text, "exclusion", {"id": "p", "sex": "female", "birth_date": "1980-01-01",
+                                           "conditions": []}).verdict != "ineligible"

@@ -142,6 +142,16 @@ def test_a_category_heading_groups_criteria_of_their_own(heading):
         ("exclusion", "Inability to undergo MRI", [])]
 
 
+@pytest.mark.parametrize("heading", ["At screening (Visit 1):", "At randomization (Visit 2):", "Visit 1 (Day -28):",
+                                     "Screening visit:"])
+def test_a_visit_heading_groups_criteria_of_their_own(heading):
+    """Read as one criterion with items, "At screening (Visit 1):" merged ten inclusions into the first (consent)."""
+    text = (f"Inclusion Criteria:\n\n{heading}\n\n1. Willing and able to give informed consent.\n2. Male or female, "
+            "aged 18 years or above.\n")
+    assert [(c.text, c.children) for c in segment(text)] == [("Willing and able to give informed consent.", []),
+                                                              ("Male or female, aged 18 years or above.", [])]
+
+
 def test_a_criterion_that_introduces_its_items_keeps_them():
     criteria = segment("Exclusion Criteria:\n\nAny of the following cardiac conditions:\n\n* Heart failure\n* Stroke\n")
     assert len(criteria) == 1 and len(criteria[0].children) == 2

@@ -58,6 +58,12 @@ _STRONG_JUDGEMENT_RE = re.compile(
     r"(?:considered|determined|deemed|judged|assessed)\s+by\s+the\s+(?:\w+\s+)?investigator", re.I)
 # The registry's closing disclaimer, which some records list as a criterion of its own.
 _BOILERPLATE_RE = re.compile(r"\binformation\s+is\s+not\s+intended\s+to\s+contain\s+all\s+considerations\b", re.I)
+# A note that only allows something ("Note: a diagnosis of MS made within the 3 years before enrollment is allowed;
+# such participants are assigned to ...") states no criterion; one that sets a condition on it does
+_NOTE_ALLOWS_RE = re.compile(r"^\s*(?:\*\*)?note\b[^.;]*?\b(?:(?:is|are)\s+(?:also\s+)?(?:allowed|permitted|acceptable|"
+                             r"eligible)|may\s+(?:be\s+)?(?:enrolled|included|participate|eligible)|remain\s+eligible)\b",
+                             re.I)
+_NOTE_SETS_RE = re.compile(r"\b(?:must|unless|provided|only\s+if|if|not\s+(?:allowed|permitted|eligible)|excluded)\b", re.I)
 # Consent and notification criteria are administrative whatever else they mention ("sign the consent form
 # prior to any study procedure").
 _CONSENT_RE = re.compile(r"informed\s+consent|consent\s+form|\bto\s+be\s+notified\b|\bgive\s+(?:written\s+)?consent", re.I)
@@ -98,6 +104,9 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
             polarity=_default_polarity(section))], start=1)]
     if _BOILERPLATE_RE.search(text):
         return [_number(ManualReviewRule(**common, why="registry boilerplate, not a criterion: nothing to check",
+                                         category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
+    if _NOTE_ALLOWS_RE.search(text) and not _NOTE_SETS_RE.search(text):
+        return [_number(ManualReviewRule(**common, why="a note that allows something: no criterion of its own",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
     if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
         return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",
@@ -191,25 +200,32 @@ _TREATED_AFTER_RE = re.compile(rf"^(?P<main>.+?)\s*,?\s*(?:\b(?:in|among|for)\s+
 _TREATED_BEFORE_RE = re.compile(rf"^{_THOSE}\s+{_WHO_ARE}?(?P<treated>{_TREATED}.+?)\s+(?:who\s+(?:have|has|had|are|show)|with)\s+"
                                 rf"(?P<main>.+?)[\s.;]*$", re.I | re.S)
 _OR_ALTERNATIVE_RE = re.compile(r",\s*(?:and/)?or\s+", re.I)
+# "Smoking of more than 15 cigarettes a day in women older than 35 years"
+_AGED_AFTER_RE = re.compile(r"^(?P<main>.+?)\s*,?\s*\b(?:in|among|for)\s+(?P<treated>(?:women|men|females?|males?|"
+                            r"participants?|patients?|subjects?|those)\s+(?:who\s+are\s+)?(?:older|younger|aged|over|"
+                            r"under|above|below)\b.+?)[\s.;]*$", re.I | re.S)
+_SCOPES = ((_TREATED_AFTER_RE, ("prior_drug", "washout")), (_TREATED_BEFORE_RE, ("prior_drug", "washout")),
+           (_AGED_AFTER_RE, ("age",)))
 
 
 def _of_those_treated(text: str, criterion_id: str, span: tuple[int, int]) -> list:
-    """What excludes only patients on (or once on) a drug: an excluded all-of of the drug and what the clause states.
+    """What excludes only patients on (or once on) a drug, or of an age: an excluded all-of of the scope and what
+    the clause states ("smoking in women older than 35 years" read apart excluded every woman over 35).
     Read apart, "a JCV index above 1.5 in participants previously treated with natalizumab" excluded every
     JCV-positive patient, natalizumab or not. A trailing scope reaches the last alternative ("History of PML, or a
     JCV index above 1.5 in participants taking natalizumab"); a leading subject reaches all of them. [] when the
     scope names no drug alone or the clause states nothing a rule reads."""
-    after = _TREATED_AFTER_RE.match(text)
-    before = None if after else _TREATED_BEFORE_RE.match(text)
-    found = after or before
-    if found is None:
+    for pattern, kinds in _SCOPES:
+        found = pattern.match(text)
+        scope = compile_text(found.group("treated"), "exclusion", criterion_id, span) if found else []
+        if scope and all(r.kind in kinds and r.polarity == "exclude" for r in scope):
+            break
+    else:
         return []
-    drug = [r for r in compile_text(found.group("treated"), "exclusion", criterion_id, span)]
-    if not drug or any(r.kind not in ("prior_drug", "washout") or r.polarity != "exclude" for r in drug):
-        return []
+    after, drug = pattern is not _TREATED_BEFORE_RE, scope
     parts = _OR_ALTERNATIVE_RE.split(found.group("main"))
     flat, scoped = (parts[:-1], parts[-1:]) if after else ([], parts)
-    drugs = {d for r in drug for d in r.drugs}
+    drugs = {d for r in drug for d in getattr(r, "drugs", [])}
     groups = []
     for part in scoped:
         stated = [r for r in compile_text(part, "exclusion", criterion_id, span)

@@ -38,6 +38,10 @@ _SUBHEADING_RE = re.compile(
 _CATEGORY_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>[A-Z][A-Za-z/&-]*(?:[ ][A-Za-z/&-]+){0,3})\s*:\s*(?:\*\*)?\s*$")
 _NOT_CATEGORY_RE = re.compile(r"\b(?:following|any|all|either|one|of|at|least|defined|meaning|such|including|namely|"
                               r"must|have|has|with|who|are|is|be|if|for|in|or|and)\b", re.I)
+# A heading naming the visit the criteria below are checked at: "At screening (Visit 1):", "Visit 2 (Day 1):"
+_TIMEPOINT_HEADING_RE = re.compile(
+    r"^\s*(?:\*\*)?(?:(?:at|on|before|by)\s+(?:the\s+)?)?(?:screening|baseline|randomi[sz]ation|enrol?ment|"
+    r"day\s*-?\d+|visit\s*\d+|week\s*-?\d+)(?:\s*(?:visit\s*)?\([^()\n]{1,30}\))?(?:\s+visit)?\s*:\s*(?:\*\*)?\s*$", re.I)
 # i to xx
 _ROMAN = r"(?:x{0,2}(?:ix|iv|vi{0,3}|i{1,3})|x{1,2})"
 _MARKER_RE = re.compile(
@@ -174,7 +178,8 @@ def _read_items(text: str) -> list[_Item]:
             header = None  # "... meeting the McDonald criteria at\n inclusion.": a wrapped line, not a section
         subheading = _SUBHEADING_RE.match(line) if not header else None
         category = not header and not subheading and blank_before and _CATEGORY_HEADING_RE.match(line)
-        if category and not _NOT_CATEGORY_RE.search(category.group("words")) and \
+        if (category and not _NOT_CATEGORY_RE.search(category.group("words")) or
+                not header and not subheading and blank_before and _TIMEPOINT_HEADING_RE.match(line)) and \
                 _next_is_bullet(text, offset):
             current = None  # the items under it are criteria of their own
             blank_before = True

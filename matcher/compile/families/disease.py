@@ -28,6 +28,8 @@ def extract_age(ctx: Context) -> list:
             rules.append(AgeRule(polarity=ctx.base_polarity(key.start()), years=Range(high=18, high_inclusive=False)))
             ctx.consume(key.start(), key.end())
             break
+        if _AT_ONSET_RE.search(ctx.text, max(0, key.start() - 100), key.start()):
+            continue  # "onset of symptoms before the age of 18": an age at onset, not the patient's age
         lo = max(0, key.start() - 30)
         window = ctx.text[lo:key.end() + 60]
         found = find_range(window, unit_re=YEARS)
@@ -43,6 +45,8 @@ def extract_age(ctx: Context) -> list:
     return rules
 
 
+_AT_ONSET_RE = re.compile(r"\b(?:onset|symptoms?|diagnos\w+|began|started|first\s+(?:attack|event|episode))\b[^.;]{0,80}?"
+                          r"\b(?:before|by|at|under|prior\s+to)\s+(?:the\s+)?$", re.I)
 # "Participants younger than 12 years of age must be pubertal": the age says whom a requirement applies to.
 _AGE_GROUP_RE = re.compile(r"\b(?:participants?|patients?|subjects?|children|those)\s+(?:who\s+are\s+)?"
                            r"(?:younger|older|aged|under|over|below|above|less\s+than|more\s+than)\b[^.;,]{0,40}?\b(?:must|should|need|"
@@ -331,8 +335,11 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             or activity or _ACTIVE_BEFORE_RE.search(ctx.text[:entity.start]))
         first = entity if first is None else first
         ctx.consume(entity.start, entity.end)
+    # (in an exclusion, a diagnosis the duration rule dated, "a diagnosis of MS made more than 3 years before
+    # enrollment", excludes by its date, not every patient with MS)
     diagnosis = next((m for m in _DIAGNOSIS_RE.finditer(ctx.text)
-                      if not _NOT_A_DIAGNOSIS_BEFORE_RE.search(ctx.text, max(0, m.start() - 40), m.start())), None)
+                      if not _NOT_A_DIAGNOSIS_BEFORE_RE.search(ctx.text, max(0, m.start() - 40), m.start())
+                      and not (ctx.section == "exclusion" and ctx.is_consumed(m.start()))), None)
     # (the McDonald criteria are criteria for MS: "Patients who do not fulfil the McDonald criteria")
     mentions_ms = _MS_RE.search(ctx.text) or subtypes or ctx.entities_of("MS_SUBTYPE") or \
         re.search(r"\bmc\s*donald\b", ctx.text, re.I)
@@ -458,6 +465,14 @@ _DURATION_RE = re.compile(
     r"(?:(?:symptom|disease|MS|multiple\s+sclerosis)\s+onset|onset\s+of\s+(?:the\s+)?(?:first\s+)?(?:MS\s+|multiple\s+"
     r"sclerosis\s+)?symptoms?)\s+(?=(?:at\s+least|(?:no|not)\s+more\s+than|(?:no|not)\s+less\s+than|more\s+than|"
     r"less\s+than|over|under|≥|>=|>|≤|<=|<)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))|"
+    # "a diagnosis of MS made by a neurologist more than 3 years before enrollment", "First symptom of MS at least six
+    # months before screening", "diagnosed within the 3 years before enrollment"
+    r"(?P<dated>(?:(?:a|the)\s+)?(?:diagnos[ie]s|first\s+(?:MS\s+)?symptoms?)(?:\s+of\s+(?:MS|multiple\s+sclerosis))?"
+    r"(?:(?:\s+of\s+any\s+[\w-]+(?:\s+[\w-]+)?)?(?:\s+(?:according\s+to|per|by|using)\s+[^,.;]{0,60}?)?,?"
+    r"(?=\s+(?:was\s+)?(?:made|established|confirmed)))?"
+    r"(?:\s+(?:was\s+)?(?:made|established|confirmed|given))?(?:\s+by\s+(?:a\s+)?[\w-]+)?\s+"
+    r"(?=(?:at\s+least|(?:no|not)\s+more\s+than|more\s+than|less\s+than|over|under|within\s+(?:the\s+)?(?:last\s+|past\s+)?)"
+    r"\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago)))|"
     # "whose first MS symptoms began more than 10 years before screening"
     r"(?:first\s+)?(?:MS\s+)?symptoms?\s+(?:began|started|appeared|occurred)\s+(?=(?:at\s+least|(?:no|not)\s+more\s+than|"
     r"more\s+than|less\s+than|over|under)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))",
@@ -491,7 +506,7 @@ def extract_duration(ctx: Context) -> list:
         ctx.consume(*lead.span())
     offset = match.start()
     for clause in clauses:
-        if match.group("onset_within"):
+        if match.group("onset_within") or match.group("dated") and re.match(r"within\b", clause, re.I):
             clause = _WITHIN_RE.sub(lambda m: "≤".ljust(len(m.group(0))), clause, count=1)  # same offsets
         found = find_range(clause, unit_re=DURATION_UNITS)
         if found:

@@ -138,7 +138,7 @@ _STABLE_FOR_RE = re.compile(
 _IF_TAKING_RE = re.compile(r"^\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+)?|"
                            r"(?:the\s+)?(?:patients?|subjects?|participants?)\s+(?:who\s+(?:is|are)\s+)?"
                            # (up to the sentence's end: the period of "e.g." ends none)
-                           r"(?=(?:[^.;]|\.(?=\s*[a-z(]))*\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b))"
+                           r"(?=(?:[^.;]|\.(?=\s*[a-z(,]))*\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b))"
                            r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
                           rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<more>more\s+than\s+)?"
@@ -777,7 +777,18 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
         ctx.consume(conditional.start(), conditional.end())
         not_on = PriorDrugRule(polarity="exclude", **targets, current=True)
         return [GroupRule(mode="any", rules=[not_on, rule.model_copy(update={"polarity": "require"})])]
+    unless = _UNLESS_STABLE_RE.search(ctx.text, 0, minimum.end())
+    if unless and ctx.section == "exclusion":
+        # "Current use of X, unless on a stable dose for at least 3 months": on it, and not that long (read as one
+        # exclusion of the duration, it excluded those stable on it and let in those who just started)
+        ctx.consume(*unless.span())
+        on = PriorDrugRule(polarity="require", **targets, current=True)
+        return [GroupRule(mode="all", polarity="exclude", rules=[
+            on, rule.model_copy(update={"polarity": "exclude", "current": True})])]
     return [rule]
+
+
+_UNLESS_STABLE_RE = re.compile(r"\bunless\s+(?:\w+\s+){0,4}?(?:on\s+)?(?:a\s+)?stable\b", re.I)
 
 
 def _duration_of(match: re.Match) -> Duration:
