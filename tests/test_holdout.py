@@ -35,16 +35,16 @@ SETS = {
                   "structured_criteria_recall": 0.9935, "manual_review_precision": 0.9722}, 14, 381),
     "holdout7": ({"precision": 0.9705, "recall": 0.9596, "exact_parameter_accuracy": 0.9485,
                   "structured_criteria_recall": 0.9865, "manual_review_precision": 0.9474}, 14, 371),
-    "holdout8": ({"precision": 0.9793, "recall": 0.9793, "exact_parameter_accuracy": 0.9648,
-                  "structured_criteria_recall": 0.9901, "manual_review_precision": 0.9697}, 14, 369),
+    "holdout8": ({"precision": 0.9816, "recall": 0.9793, "exact_parameter_accuracy": 0.9648,
+                  "structured_criteria_recall": 0.9901, "manual_review_precision": 0.9701}, 14, 369),
     "holdout9": ({"precision": 0.9707, "recall": 0.9773, "exact_parameter_accuracy": 0.9721,
                   "structured_criteria_recall": 0.9927, "manual_review_precision": 0.9655}, 14, 334),
     "holdout10": ({"precision": 0.9859, "recall": 0.9741, "exact_parameter_accuracy": 0.9611,
                    "structured_criteria_recall": 0.9902, "manual_review_precision": 0.9464}, 14, 359),
     "holdout11": ({"precision": 0.9541, "recall": 0.9579, "exact_parameter_accuracy": 0.9268,
                    "structured_criteria_recall": 0.9847, "manual_review_precision": 0.9194}, 14, 389),
-    "holdout12": ({"precision": 0.9513, "recall": 0.9535, "exact_parameter_accuracy": 0.9585,
-                   "structured_criteria_recall": 0.9863, "manual_review_precision": 0.9529}, 14, 380),
+    "holdout12": ({"precision": 0.9605, "recall": 0.9605, "exact_parameter_accuracy": 0.9637,
+                   "structured_criteria_recall": 0.9897, "manual_review_precision": 0.9655}, 14, 380),
 }
 
 

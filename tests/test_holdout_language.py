@@ -2351,7 +2351,7 @@ def test_a_note_that_only_allows_states_no_criterion():
     assert [r.kind for r in compile_text(text, "exclusion", "X1")] == ["manual_review"]
     # a note that sets a condition is read
     found = compile_text("Note: fampridine is allowed only if the dose has been stable for 30 days", "exclusion", "X1")
-    assert "a note that allows something" not in " ".join(getattr(r, "why", "") for r in found)
+    assert "a note that allows something or states a fact" not in " ".join(getattr(r, "why", "") for r in found)
 
 
 def test_an_age_at_onset_is_not_the_patients_age():
@@ -2366,3 +2366,50 @@ def test_what_excludes_patients_of_an_age_only_is_an_all_of():
     assert (group.mode, group.polarity, sorted(r.kind for r in group.rules)[:2]) == ("all", "exclude", ["age", "condition"])
     assert _screen_one(text, "exclusion", {"id": "p", "sex": "female", "birth_date": "1980-01-01",
                                            "conditions": []}).verdict != "ineligible"
+
+
+@pytest.mark.parametrize("text, kinds", [
+    # "therapy within" is no "therapy with": a stability, to a person (it required a DMT in the 60 days)
+    ("No change in disease-modifying therapy within the 60 days before screening", ["manual_review"]),
+    ("Body weight below 40 kg or above 130 kg", ["weight", "weight"]),
+    # the lab another value is corrected for is no bound (it read "haemoglobin below 60%")
+    ("DLCO below 60% of predicted (corrected for haemoglobin)", ["manual_review"]),
+    # "i.e." defines the condition by its labs
+    ("Renal insufficiency, i.e. an estimated creatinine clearance below 40 mL/min", ["lab"]),
+    ("Note: modafinil may reduce the effectiveness of hormonal contraceptives.", ["manual_review"]),
+])
+def test_twelfth_round_wording(text, kinds):
+    section = "inclusion" if text.startswith("No change") else "exclusion"
+    assert [r.kind for r in compile_text(text, section, "X1")] == kinds
+
+
+def test_the_other_side_of_a_weight_bound_is_a_rule_of_its_own():
+    low, high = rules("Body weight below 40 kg or above 130 kg", "exclusion")
+    assert (low["kg"]["high"], high["kg"]["low"]) == (40, 130)
+
+
+def test_current_or_in_the_past_is_ever():
+    assert one("Malignancy, current or in the past, with the exception of basal cell carcinoma", "condition",
+               "exclusion")["timing"] == "any"
+
+
+@pytest.mark.parametrize("text", ["Chronic corticosteroid treatment (more than 30 consecutive days, by any systemic "
+                                  "route) within 2 months before screening",
+                                  "Oral or intravenous corticosteroids for more than 30 consecutive days within the 6 "
+                                  "months before screening"])
+def test_a_systemic_route_makes_corticosteroids_systemic(text):
+    assert one(text, "washout", "exclusion")["classes"] == ["systemic_corticosteroid"]
+
+
+def test_why_a_drug_was_stopped_is_no_intolerance_criterion():
+    """"... stopped for reasons other than lack of efficacy or intolerance" dropped the exposure ceiling."""
+    text = ("Treatment-naive to interferon beta, or treated with interferon beta for less than 6 months and stopped for "
+            "reasons other than lack of efficacy or intolerance")
+    rule = one(text, "prior_drug", "inclusion")
+    assert (rule["polarity"], rule["min_duration"]["value"]) == ("exclude", 6)
+
+
+def test_a_window_before_both_screening_and_day_1_is_two_windows():
+    found = rules("Neurologically stable, with no relapse, for at least 30 days before both screening and Day 1.",
+                  "inclusion", kind="relapse_activity")
+    assert sorted(r["window"]["anchor"] for r in found) == ["baseline", "screening"]

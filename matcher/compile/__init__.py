@@ -61,7 +61,10 @@ _BOILERPLATE_RE = re.compile(r"\binformation\s+is\s+not\s+intended\s+to\s+contai
 # A note that only allows something ("Note: a diagnosis of MS made within the 3 years before enrollment is allowed;
 # such participants are assigned to ...") states no criterion; one that sets a condition on it does
 _NOTE_ALLOWS_RE = re.compile(r"^\s*(?:\*\*)?note\b[^.;]*?\b(?:(?:is|are)\s+(?:also\s+)?(?:allowed|permitted|acceptable|"
-                             r"eligible)|may\s+(?:be\s+)?(?:enrolled|included|participate|eligible)|remain\s+eligible)\b",
+                             r"eligible)|may\s+(?:be\s+)?(?:enrolled|included|participate|eligible)|remain\s+eligible|"
+                             # "Note: modafinil may reduce the effectiveness of hormonal contraceptives": a fact
+                             r"(?:may|can|might)\s+(?:reduce|increase|decrease|affect|alter|interact|lower|raise)|"
+                             r"(?:is|are)\s+known\s+to)\b",
                              re.I)
 _NOTE_SETS_RE = re.compile(r"\b(?:must|unless|provided|only\s+if|if|not\s+(?:allowed|permitted|eligible)|excluded)\b", re.I)
 # Consent and notification criteria are administrative whatever else they mention ("sign the consent form
@@ -106,7 +109,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         return [_number(ManualReviewRule(**common, why="registry boilerplate, not a criterion: nothing to check",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
     if _NOTE_ALLOWS_RE.search(text) and not _NOTE_SETS_RE.search(text):
-        return [_number(ManualReviewRule(**common, why="a note that allows something: no criterion of its own",
+        return [_number(ManualReviewRule(**common, why="a note that allows something or states a fact: no criterion of its own",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
     if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
         return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",

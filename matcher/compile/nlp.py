@@ -122,8 +122,10 @@ def find_entities(text: str) -> list[Entity]:
 # "corticosteroids (IV, IM or PO)", "chronic corticosteroid therapy (> 30 consecutive days; IV, IM or PO)": routes
 # that all reach the whole body make the class its systemic part
 _SYSTEMIC_ROUTE = r"(?:IV|IM|PO|SC|i\.v\.|i\.m\.|p\.o\.|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|subcutaneous(?:ly)?|by\s+mouth)"
-_SYSTEMIC_ROUTES_RE = re.compile(rf"\s*\((?:[^();]*;\s*)?{_SYSTEMIC_ROUTE}(?:\s*(?:,|/|\bor\b|\band\b|\band/or\b)\s*"
-                                 rf"{_SYSTEMIC_ROUTE})*\s*\)", re.I)
+_SYSTEMIC_ROUTES_RE = re.compile(rf"\s*(?:(?:use|treatment|therapy|administration)\s*)?\((?:(?:[^();]*;\s*)?{_SYSTEMIC_ROUTE}"
+                                 rf"(?:\s*(?:,|/|\bor\b|\band\b|\band/or\b)\s*{_SYSTEMIC_ROUTE})*|"
+                                 # "(more than 30 consecutive days, by any systemic route)"
+                                 rf"[^()]*?\b(?:by|via)\s+(?:any|a)\s+systemic\s+route)\s*\)", re.I)
 _SYSTEMIC_PART = {"corticosteroid": "systemic_corticosteroid"}
 
 

@@ -234,6 +234,19 @@ def half_lives_anchor(text: str, half_lives: re.Match) -> Optional[Anchor]:
     return anchor_of(after.group("a")) if after else stated_anchor(text)
 
 
+_BOTH_ANCHORS_RE = re.compile(rf"\s*(?:(?:{_BEFORE})\s+)?(?:each\s+of\s+|both\s+)(?P<a>{_ANCHOR_RE})\s+and\s+(?P<b>{_ANCHOR_RE})",
+                              re.I)
+
+
+def both_anchors(text: str, position: int) -> Optional[tuple[Anchor, Anchor, int, int]]:
+    """"for 30 days before both screening and Day 1" after a window's number: the two time points it counts back
+    from, and where the words stand."""
+    found = _BOTH_ANCHORS_RE.match(text, position)
+    if not found:
+        return None
+    return anchor_of(found.group("a")), anchor_of(found.group("b")), found.start(), found.end()
+
+
 def anchor_of(text: Optional[str]) -> Anchor:
     if not text:
         return "screening"

@@ -107,7 +107,22 @@ def extract_weight(ctx: Context) -> list:
     if comparator is None:
         return []
     ctx.consume(match.start(), match.end())
-    return [WeightRule(polarity=ctx.base_polarity(match.start()), kg=range_from(comparator, number(match.group("value"))))]
+    rule = WeightRule(polarity=ctx.base_polarity(match.start()), kg=range_from(comparator, number(match.group("value"))))
+    return _with_other_side(ctx, rule, match.end())
+
+
+def _with_other_side(ctx: Context, rule: WeightRule, end: int) -> list:
+    """"Body weight below 40 kg or above 130 kg": the other side, a rule of its own with the same polarity."""
+    other = _OTHER_SIDE_RE.match(ctx.text, end)
+    comparator = comparator_of(other.group("cmp")) if other else None
+    one_sided = (rule.kg.low is None) != (rule.kg.high is None)
+    if not (comparator and one_sided and (comparator[0] == ">") == (rule.kg.high is not None)):
+        return [rule]
+    ctx.consume(*other.span())
+    return [rule, WeightRule(polarity=rule.polarity, kg=range_from(comparator, number(other.group("value"))))]
+
+
+_OTHER_SIDE_RE = re.compile(rf"\s*,?\s*(?:or|and/or)\s+(?P<cmp>{COMPARATOR_RE})\s*(?P<value>{NUM})\s*kg", re.I)
 
 
 _WEIGHT_WORD_RE = re.compile(r"(?:body\s+)?weigh(?:t|ing|s)\b", re.I)
@@ -124,4 +139,5 @@ def _weight_range(ctx: Context) -> list:
     if not found or "kg" not in tail[found.start:found.end].lower() or not _WEIGHT_GAP_RE.match(tail[:found.start]):
         return []  # "weight loss of more than 10 kg" is not a weight
     ctx.consume(word.start(), word.end() + found.end)
-    return [WeightRule(polarity=ctx.base_polarity(word.start()), kg=found.range)]
+    return _with_other_side(ctx, WeightRule(polarity=ctx.base_polarity(word.start()), kg=found.range),
+                            word.end() + found.end)

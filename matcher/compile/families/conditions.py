@@ -60,6 +60,9 @@ _HISTORY_AFTER_RE = re.compile(r"\bhistory\b|\bpreviously\b|\bever\b|\bin\s+the\
 # "Celiac disease, inflammatory bowel disease, or an eating disorder, current or past.": every item
 _HISTORY_AT_END_RE = re.compile(r"[,;(]\s*(?:(?:current|present)\s+or\s+past|past\s+or\s+(?:current|present)|at\s+any\s+time|"
                                 r"ever)\s*\)?\s*\.?\s*$", re.I)
+# "Malignancy, current or in the past, ...": set off after the item
+_SET_OFF_HISTORY_RE = re.compile(r"[\s,(]*(?:(?:current(?:ly)?|present|active)\s+or\s+(?:in\s+the\s+)?past|"
+                                 r"(?:past|previous|prior)\s+or\s+(?:current|present))\b", re.I)
 _LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|sensitivity\s+to|anaphyla", re.I)
 _CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b|\bknown\b",
                          re.I)
@@ -719,7 +722,7 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
         own_after = masked[m.end:mentions[i + 1].start if i + 1 < len(mentions) else len(text)]
         cut = _ITEM_END_RE.search(own_after)
         own_after = own_after[:cut.start()] if cut else own_after
-        if _HISTORY_RE.search(scope) or _HISTORY_AFTER_RE.search(own_after):
+        if _HISTORY_RE.search(scope) or _HISTORY_AFTER_RE.search(own_after) or _SET_OFF_HISTORY_RE.match(text, m.end):
             out[m] = "any"
         elif _LIFELONG_RE.search(scope):
             out[m] = "any"

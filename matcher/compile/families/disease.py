@@ -12,8 +12,8 @@ from ...models.rules import (AgeRule, Applicability, CsfOligoclonalBandsRule, Di
                              SexRule, SubtypeRule, Window)
 from .. import context
 from ..context import Context
-from ..quantities import (COMPARATOR_RE, NUM, FoundWindow, anchor_of, comparator_of, find_range, find_windows,
-                          number, range_negated)
+from ..quantities import (COMPARATOR_RE, NUM, FoundWindow, anchor_of, both_anchors, comparator_of, find_range,
+                          find_windows, number, range_negated)
 
 YEARS = r"(?:years?|yrs?|y)(?:\s+(?:old|of\s+age))?"
 _AGE_KEY_RE = re.compile(r"\bage[ds]?\b|\baged\b|years?\s+(?:of\s+age|old)|\byear-old|\bolder\b|\byounger\b|\bminors?\b",
@@ -656,6 +656,11 @@ def extract_relapses(ctx: Context) -> list:
         first_rule = len(rules) - (1 if not_within else 0)
         rule = RelapseRule(polarity=ctx.base_polarity(match.start(), window), min_count=max(min_count, 1),
                            window=window.window if window else None)
+        both = both_anchors(ctx.text, window.end) if window else None
+        if both:  # "no relapse for at least 30 days before both screening and Day 1": one window from each
+            ctx.consume(both[2], both[3])
+            rule = rule.model_copy(update={"window": rule.window.model_copy(update={"anchor": both[0]})})
+            rules.append(rule.model_copy(update={"window": rule.window.model_copy(update={"anchor": both[1]})}))
         rule = _of_one_subtype(ctx, match, rule)
         if rule not in rules:  # "onset of a relapse ... stable from relapse ... 1 month since end of relapse": one rule
             rules.append(rule)

@@ -58,10 +58,15 @@ _LAB_LIST_GAP_RE = re.compile(rf"^[\s,/()]*(?:{_ITEM_WORD}(?:\s+{_ITEM_WORD}){{0
                               r"(?:and\s+|or\s+|and/or\s+)?[\s(]*$", re.I)
 
 
+_CORRECTED_FOR_RE = re.compile(r"\b(?:corrected|adjusted|normali[sz]ed|standardi[sz]ed)\s+(?:for|to|by)\s+(?:the\s+)?$", re.I)
+
+
 def extract_labs(ctx: Context) -> list:
     found: dict = {}
     several: dict = {}  # a lab with one bound per sex, or bounds on both sides: its two rules
-    anchors = [(e, e.id) for e in ctx.entities_of("LAB")]
+    # ("DLCO below 60% of predicted (corrected for haemoglobin)": the lab another value is corrected for is no bound)
+    anchors = [(e, e.id) for e in ctx.entities_of("LAB") if not _CORRECTED_FOR_RE.search(ctx.text, max(0, e.start - 30),
+                                                                                         e.start)]
     anchors += [(e, CONDITION_LABS[e.id]) for e in ctx.entities_of("CONDITION") if e.id in CONDITION_LABS]
     anchors.sort(key=lambda a: a[0].start)
     normal_run = _normal_runs(ctx, anchors)
@@ -171,7 +176,7 @@ DEFINING_LABS = {
     "anaemia": {"haemoglobin", "haematocrit"}, "anemia": {"haemoglobin", "haematocrit"},
     "hepatic_impairment": {"alt", "ast", "alp", "bilirubin", "ggt"},
 }
-_DEFINED_AS_RE = re.compile(r"\s*(?:\(|:|-|,?\s*(?:with|defined\s+as|i\.e\.?,?|as\s+(?:shown|evidenced)\s+by)\b)\s*"
+_DEFINED_AS_RE = re.compile(r"\s*(?:\(|:|-|,?\s*(?:(?:with|defined\s+as|as\s+(?:shown|evidenced)\s+by)\b|i\.e\.?,?))\s*"
                             r"(?:an?\s+|the\s+)?(?:serum\s+|plasma\s+|absolute\s+|calculated\s+|estimated\s+)?$", re.I)
 
 

@@ -26,6 +26,10 @@ _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indic
                               r"treatment|"
                               r"after\s+(?:the\s+)?(?:last|final)\s+(?:dose|infusion|administration)|"
                               r"(?:when|while)\s+receiving|\b(?:not|never|poorly)\s+tolerat\w*|\bdeclined\b", re.I)
+# why a drug was stopped is no intolerance criterion of its own: "treated for less than 6 months and stopped for
+# reasons other than lack of efficacy or intolerance" (a person reads the reason)
+_STOPPED_FOR_RE = re.compile(r"\b(?:stopped|discontinued|withdrawn|ceased)\s+(?:for|due\s+to)\s+(?:any\s+)?reasons?\s+"
+                             r"other\s+than\b[^.;]*", re.I)
 # "Contraindication to lumbar puncture: ..., anticoagulant treatment": the list after the colon names the
 # contraindications themselves, so the drugs there are exposures.
 _CONTRAINDICATION_LIST_RE = re.compile(r"contra[\s-]?indicat\w*\s+(?:to|for)\s+[^:;.]{1,60}:", re.I)
@@ -340,7 +344,7 @@ def _qualified(rules: list, qualifiers: dict) -> list:
 def _extract_drugs(ctx: Context, mentions: list) -> list:
     if not mentions:
         return []
-    if _NOT_EXPOSURE_RE.search(ctx.text) and not _listed_contraindications(ctx.text, mentions):
+    if _NOT_EXPOSURE_RE.search(_STOPPED_FOR_RE.sub(" ", ctx.text)) and not _listed_contraindications(ctx.text, mentions):
         return []
     naive_or = _naive_or_listed(ctx, mentions)
     if naive_or:
@@ -349,7 +353,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     # months ...; no plans to change therapy": the change is another clause)
     stop = ctx.text.find(";", mentions[-1].end)
     exposure = ctx.text if stop < 0 else ctx.text[:stop]
-    if _CHANGE_RE.search(exposure) and not re.search(r"treat(?:ed|ment)\s+with|therapy\s+with|use\s+of|received|"
+    if _CHANGE_RE.search(exposure) and not re.search(r"treat(?:ed|ment)\s+with\b|therapy\s+with\b|use\s+of|received|"
                                                      r"\bcurrently\s+(?:treated|taking|receiving|on)\b|"
                                                      r"\b(?:is|are)\s+(?:currently\s+)?taking",
                                                      exposure, re.I) and not _IF_TAKING_RE.match(ctx.text):
