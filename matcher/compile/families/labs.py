@@ -278,7 +278,8 @@ def _qualified_by_lab(ctx: Context, found: dict) -> list:
             continue
         # "Diabetes mellitus (type 1 or type 2) with an HbA1c above 8%": the kinds listed are the condition
         end = kinds_listed_after(ctx.text, condition.end) or condition.end
-        kinds = [e.id for e in ctx.entities_of("CONDITION") if condition.end <= e.start < end]
+        kinds = [e.id for e in ctx.entities_of("CONDITION") if condition.end <= e.start < end] \
+            if end > condition.end else []
         lab = next((e for e in found if e.label == "LAB" and e.start >= end
                     and _QUALIFIED_BY_RE.fullmatch(ctx.text, end, e.start)), None)
         if lab is None or isinstance(found[lab], GroupRule):
