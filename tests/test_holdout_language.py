@@ -2413,3 +2413,22 @@ def test_a_window_before_both_screening_and_day_1_is_two_windows():
     found = rules("Neurologically stable, with no relapse, for at least 30 days before both screening and Day 1.",
                   "inclusion", kind="relapse_activity")
     assert sorted(r["window"]["anchor"] for r in found) == ["baseline", "screening"]
+
+
+@pytest.mark.parametrize("text", ["Poorly controlled diabetes mellitus (HbA1c > 9%).",
+                                  "Diabetes mellitus with poor glycaemic control (HbA1c > 9%), or a history of "
+                                  "macular oedema"])
+def test_a_lab_in_parentheses_says_when_a_condition_excludes(text):
+    """Read apart, "diabetes" excluded every diabetic, well controlled or not."""
+    (group,) = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "group"]
+    assert (group.mode, group.polarity, [r.kind for r in group.rules]) == ("all", "exclude", ["condition", "lab"])
+    controlled = {"id": "p", "conditions": [{"name": "diabetes mellitus", "onset": "2015-01-01"}],
+                  "labs": [{"test": "hba1c", "value": 6.5, "unit": "%", "date": "2026-10-01"}]}
+    assert _screen_one(text, "exclusion", controlled).verdict == "eligible"
+
+
+def test_a_condition_its_lab_defines_is_the_lab_and_a_degree_word_goes_to_a_person():
+    found = compile_text("Untreated vitamin B12 deficiency (serum vitamin B12 below the lower limit of normal)",
+                         "exclusion", "X1")
+    assert [r.kind for r in found] == ["lab", "manual_review"] and "Untreated" in found[1].why
+    assert [r.kind for r in compile_text("Lymphopenia (lymphocyte count < 800/mm3)", "exclusion", "X1")] == ["lab"]

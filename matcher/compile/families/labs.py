@@ -175,6 +175,8 @@ DEFINING_LABS = {
     "lymphopenia": {"lymphocytes", "white_blood_cells"}, "leukopenia": {"white_blood_cells", "neutrophils"},
     "anaemia": {"haemoglobin", "haematocrit"}, "anemia": {"haemoglobin", "haematocrit"},
     "hepatic_impairment": {"alt", "ast", "alp", "bilirubin", "ggt"},
+    "vitamin_b12_deficiency": {"vitamin_b12"}, "lymphopenia": {"lymphocytes"}, "leukopenia": {"white_blood_cells"},
+    "hypothyroidism": {"tsh"}, "hyperthyroidism": {"tsh"}, "thyroid_disease": {"tsh"},
 }
 _DEFINED_AS_RE = re.compile(r"\s*(?:\(|:|-|,?\s*(?:(?:with|defined\s+as|as\s+(?:shown|evidenced)\s+by)\b|i\.e\.?,?))\s*"
                             r"(?:an?\s+|the\s+)?(?:serum\s+|plasma\s+|absolute\s+|calculated\s+|estimated\s+)?$", re.I)
@@ -197,9 +199,16 @@ def _defined_by_lab(ctx: Context, found: dict) -> None:
                         and found[e].test in tests), None)
         if lab is not None:
             ctx.consume(condition.start, condition.end)
+            # "Untreated vitamin B12 deficiency (B12 below the LLN)": the lab states the deficiency, not that it is
+            # untreated; a person reads that word
+            degree = _DEGREE_BEFORE_RE.search(ctx.text, max(0, condition.start - 30), condition.start)
+            if degree:
+                ctx.unstated.append(degree.span())
 
 
 _SENTENCE_END_RE = re.compile(r";|\.(?!\d)")
+_DEGREE_BEFORE_RE = re.compile(r"\b(?:untreated|uncontrolled|unresolved|untreatable|persistent|symptomatic|"
+                               r"clinically\s+significant)\s+$", re.I)
 _HEADING_COLON_RE = re.compile(r"(?:\s*(?:,|or|and|/)\s*[A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?)?\s*:", re.I)
 _SEX_WORDS = r"women|females?|men|males?"
 # (an aside in other units may follow each bound: "> 1.4 mg/dL (124 µmol/L) for women or > 1.6 mg/dL (141 µmol/L)
@@ -266,7 +275,11 @@ def _sex(word: str) -> str:
 
 
 _QUALIFIED_BY_RE = re.compile(r"\s*,?\s*(?:with|and)\s+(?:an?\s+|the\s+)?(?:screening\s+|baseline\s+|current\s+|"
-                              r"serum\s+|plasma\s+)?$", re.I)
+                              r"serum\s+|plasma\s+)?$|"
+                              # "Poorly controlled diabetes mellitus (HbA1c > 9%)", "Diabetes mellitus with poor
+                              # glycaemic control (HbA1c > 9%)": the parenthesis gives the value that excludes
+                              r"\s*(?:,?\s*with\s+(?:poor|inadequate|insufficient)(?:ly)?\s+(?:glyc(?:a)?emic\s+)?control\s*)?"
+                              r"\(\s*(?:e\.g\.?,?\s*|i\.e\.?,?\s*|defined\s+as\s+)?(?:an?\s+)?$", re.I)
 
 
 def _qualified_by_lab(ctx: Context, found: dict) -> list:
@@ -289,7 +302,7 @@ def _qualified_by_lab(ctx: Context, found: dict) -> list:
         groups.append(GroupRule(mode="all", polarity=polarity, rules=[
             ConditionRule(polarity="require", conditions=kinds or [condition.id], timing=timing),
             found.pop(lab).model_copy(update={"polarity": "require"})]))
-        ctx.consume(condition.start, end)
+        ctx.consume(condition.start, lab.start)  # with the words that join them ("with poor glycaemic control (")
     return groups
 
 
