@@ -282,6 +282,10 @@ _QUALIFIED_BY_RE = re.compile(r"\s*,?\s*(?:with|and)\s+(?:an?\s+|the\s+)?(?:scre
                               r"\(\s*(?:e\.g\.?,?\s*|i\.e\.?,?\s*|defined\s+as\s+)?(?:an?\s+)?$", re.I)
 
 
+_CONTROL_RE = re.compile(r"\b(?:poorly|inadequately|insufficiently)\s+controlled\b|\buncontrolled\b|"
+                         r"\b(?:poor|inadequate|insufficient)\s+(?:glyc(?:a)?emic\s+)?control\b", re.I)
+
+
 def _qualified_by_lab(ctx: Context, found: dict) -> list:
     """"Type 2 diabetes with a screening HbA1c above 9%": the condition excludes only with that value, an all-of
     (the condition alone would exclude every diabetic)."""
@@ -297,6 +301,8 @@ def _qualified_by_lab(ctx: Context, found: dict) -> list:
                     and _QUALIFIED_BY_RE.fullmatch(ctx.text, end, e.start)), None)
         if lab is None or isinstance(found[lab], GroupRule):
             continue
+        if "(" in ctx.text[end:lab.start] and not _CONTROL_RE.search(ctx.text, max(0, condition.start - 30), lab.start):
+            continue  # "Abnormal liver function tests (AST, ALT > 1.5 x ULN)": the parenthesis defines, it does not qualify
         timing = "any" if context.has("HISTORY", ctx.text[:condition.start]) else "current"
         polarity = ctx.base_polarity(condition.start)
         groups.append(GroupRule(mode="all", polarity=polarity, rules=[
