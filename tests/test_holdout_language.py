@@ -2432,3 +2432,11 @@ def test_a_condition_its_lab_defines_is_the_lab_and_a_degree_word_goes_to_a_pers
                          "exclusion", "X1")
     assert [r.kind for r in found] == ["lab", "manual_review"] and "Untreated" in found[1].why
     assert [r.kind for r in compile_text("Lymphopenia (lymphocyte count < 800/mm3)", "exclusion", "X1")] == ["lab"]
+
+
+def test_a_negated_requirement_no_rule_reads_goes_to_a_person():
+    """"... and must not plan to change it during the study": two content words, dropped without a trace before."""
+    text = ("Participants receiving a disease-modifying therapy must have been on it continuously for at least 6 months "
+            "before Day 1 and must not plan to change it during the study.")
+    (review,) = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "manual_review"]
+    assert "plan change" in review.why

@@ -540,6 +540,9 @@ def _manual_reason(text: str) -> dict:
     return {"category": "clinical", "why": "no structured rule family matched this criterion"}
 
 
+_DENIED_BEFORE_RE = re.compile(r"\b(?:must|should|will|may)\s+not\s+(?:\w+\s+)?$|\b(?:never|unless)\s+(?:\w+\s+)?$", re.I)
+
+
 def _residue(ctx: Context) -> list[str]:
     chars = list(ctx.text)
     for start, end in ctx.consumed:
@@ -550,7 +553,9 @@ def _residue(ctx: Context) -> list[str]:
     content = [w for w in words if w.group().lower().strip("'-+") not in _FILLER and len(w.group()) > 2]
     # a name with digits ("CD8+", "IL-17", "COVID-19") is a term of its own: a marker or test nothing read
     named = any(re.search(r"\d", w.group()) and re.search(r"[A-Za-z]{2}", w.group()) for w in content)
-    keep = len(content) >= 3 or (content and (ctx.unstated or named)) or \
+    # a negated requirement no rule read ("and must not plan to change it during the study") is a criterion of its own
+    denied = len(content) >= 2 and any(_DENIED_BEFORE_RE.search(masked, max(0, w.start() - 25), w.start()) for w in content)
+    keep = len(content) >= 3 or (content and (ctx.unstated or named)) or denied or \
         len(content) == 2 and _unread_item(ctx.text, masked, *content)
     return [w.group() for w in content] if keep else []
 
