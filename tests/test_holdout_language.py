@@ -2440,3 +2440,11 @@ def test_a_negated_requirement_no_rule_reads_goes_to_a_person():
             "before Day 1 and must not plan to change it during the study.")
     (review,) = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "manual_review"]
     assert "plan change" in review.why
+
+
+def test_a_relapse_mention_takes_no_window_from_the_clause_before():
+    """"... within the 4 weeks before screening; subjects who relapse between screening and randomization ...": the
+    second mention borrowed the first's window and required a relapse in the last 4 weeks."""
+    text = ("The subject must not have had a relapse within the 4 weeks before screening; subjects who relapse between "
+            "screening and randomization are not eligible.")
+    assert [r["polarity"] for r in rules(text, "inclusion", kind="relapse_activity")] == ["exclude"]

@@ -781,7 +781,9 @@ def _window_after(windows, position: int, text: str, reach: int = 120):
              and not re.search(r"[;]", text[position:w.start])]
     if after:
         return after[0]
-    before = [w for w in windows if w.end <= position and position - w.end <= 40]
+    # (not across a clause: "... within the 4 weeks before screening; subjects who relapse between ...")
+    before = [w for w in windows if w.end <= position and position - w.end <= 40
+              and not re.search(r"[;]|\.\s", text[w.end:position])]
     return before[-1] if before else None
 
 
