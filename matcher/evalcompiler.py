@@ -66,21 +66,6 @@ def _ratio(a: int, b: int) -> Optional[float]:
     return round(a / b, 4) if b else None
 
 
-def _flatten(rules, flip: bool = False) -> list[dict]:
-    """Leaf rules with their effective polarity: a rule inside a group of polarity ``exclude`` is flipped
-    (an all-of "recent use AND unwilling to abstain" excluded reads as each part excluded)."""
-    out = []
-    for rule in rules:
-        data = rule if isinstance(rule, dict) else rule.model_dump(mode="json")
-        if data.get("kind") == "group":
-            out.extend(_flatten(data.get("rules", []), flip ^ (data.get("polarity") == "exclude")))
-        elif data.get("kind") != "manual_review":
-            if flip:
-                data = {**data, "polarity": "require" if data.get("polarity", "require") == "exclude" else "exclude"}
-            out.append(data)
-    return out
-
-
 _DUAL = {"all": "any", "any": "all"}
 
 
@@ -106,6 +91,12 @@ def _leaves(rules, negated: bool = False, path: tuple = ()) -> list[dict]:
                 data = {**data, "polarity": "require" if data.get("polarity", "require") == "exclude" else "exclude"}
             out.append({**data, "_path": list(path)})
     return out
+
+
+def _flatten(rules) -> list[dict]:
+    """A criterion's leaf rules with the polarity they take in :func:`_leaves`'s logical form, without the groups
+    around them (for tests that ask what was read, not how it is grouped)."""
+    return [{k: v for k, v in leaf.items() if k != "_path"} for leaf in _leaves(rules)]
 
 
 def _minimal(kind: str, ids: list[str]) -> list[str]:

@@ -225,10 +225,10 @@ def _of_those_treated(text: str, criterion_id: str, span: tuple[int, int]) -> li
             break
     else:
         return []
-    after, drug = pattern is not _TREATED_BEFORE_RE, scope
+    after = pattern is not _TREATED_BEFORE_RE
     parts = _OR_ALTERNATIVE_RE.split(found.group("main"))
     flat, scoped = (parts[:-1], parts[-1:]) if after else ([], parts)
-    drugs = {d for r in drug for d in getattr(r, "drugs", [])}
+    drugs = {d for r in scope for d in getattr(r, "drugs", [])}
     groups = []
     for part in scoped:
         stated = [r for r in compile_text(part, "exclusion", criterion_id, span)
@@ -239,9 +239,8 @@ def _of_those_treated(text: str, criterion_id: str, span: tuple[int, int]) -> li
             stated = [ManualReviewRule(polarity="require", category="clinical", text=part,
                                        why=f"{part.strip()}: check it for patients on the drug")]
         groups.append(GroupRule(mode="all", polarity="exclude", rules=[
-            *[r.model_copy(update={"polarity": "require"}) for r in drug],
-            *[r.model_copy(update={"polarity": "require"}) for r in stated]]))
-    if not any(r.kind != "manual_review" for g in groups for r in g.rules[len(drug):]):
+            *[r.model_copy(update={"polarity": "require"}) for r in [*scope, *stated]]]))
+    if not any(r.kind != "manual_review" for g in groups for r in g.rules[len(scope):]):
         return []
     return [r for part in flat for r in compile_text(part, "exclusion", criterion_id, span)] + groups
 
@@ -663,9 +662,7 @@ def _group(criterion: Criterion) -> list:
             mode="all", rules=child_rules, polarity="require"))
     # the last word on how many items count is the parent's: "therapy with one or more of the approved therapies
     # (...) as evidenced by both:" asks both items
-    last = None
-    for last in _ITEMS_NEEDED_RE.finditer(criterion.text):
-        pass
+    last = next(reversed(list(_ITEMS_NEEDED_RE.finditer(criterion.text))), None)
     any_of = section == "inclusion" and (last.group("all") is None if last else all(
         re.search(r"\bor\s*$", c.text) for c in criterion.children[:-1]))
     if any_of and all(isinstance(c, SubtypeRule) and c.polarity == "require"

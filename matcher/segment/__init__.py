@@ -177,10 +177,10 @@ def _read_items(text: str) -> list[_Item]:
                 and not re.search(r"criteri|:", line, re.I):
             header = None  # "... meeting the McDonald criteria at\n inclusion.": a wrapped line, not a section
         subheading = _SUBHEADING_RE.match(line) if not header else None
-        category = not header and not subheading and blank_before and _CATEGORY_HEADING_RE.match(line)
-        if (category and not _NOT_CATEGORY_RE.search(category.group("words")) or
-                not header and not subheading and blank_before and _TIMEPOINT_HEADING_RE.match(line)) and \
-                _next_is_bullet(text, offset):
+        category = _CATEGORY_HEADING_RE.match(line)
+        heading = not header and not subheading and blank_before and (
+            _TIMEPOINT_HEADING_RE.match(line) or category and not _NOT_CATEGORY_RE.search(category.group("words")))
+        if heading and _next_is_bullet(text, offset):
             current = None  # the items under it are criteria of their own
             blank_before = True
             continue

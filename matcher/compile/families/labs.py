@@ -175,8 +175,8 @@ DEFINING_LABS = {
     "lymphopenia": {"lymphocytes", "white_blood_cells"}, "leukopenia": {"white_blood_cells", "neutrophils"},
     "anaemia": {"haemoglobin", "haematocrit"}, "anemia": {"haemoglobin", "haematocrit"},
     "hepatic_impairment": {"alt", "ast", "alp", "bilirubin", "ggt"},
-    "vitamin_b12_deficiency": {"vitamin_b12"}, "lymphopenia": {"lymphocytes"}, "leukopenia": {"white_blood_cells"},
-    "hypothyroidism": {"tsh"}, "hyperthyroidism": {"tsh"}, "thyroid_disease": {"tsh"},
+    "vitamin_b12_deficiency": {"vitamin_b12"}, "hypothyroidism": {"tsh"}, "hyperthyroidism": {"tsh"},
+    "thyroid_disease": {"tsh"},
 }
 _DEFINED_AS_RE = re.compile(r"\s*(?:\(|:|-|,?\s*(?:(?:with|defined\s+as|as\s+(?:shown|evidenced)\s+by)\b|i\.e\.?,?))\s*"
                             r"(?:an?\s+|the\s+)?(?:serum\s+|plasma\s+|absolute\s+|calculated\s+|estimated\s+)?$", re.I)
@@ -274,16 +274,14 @@ def _sex(word: str) -> str:
     return "female" if word.lower().startswith(("wom", "fem")) else "male"
 
 
+_POOR_CONTROL = r"\b(?:poor|inadequate|insufficient)\s+(?:glyc(?:a)?emic\s+)?control\b"
+_CONTROL_RE = re.compile(rf"\b(?:poorly|inadequately|insufficiently)\s+controlled\b|\buncontrolled\b|{_POOR_CONTROL}", re.I)
 _QUALIFIED_BY_RE = re.compile(r"\s*,?\s*(?:with|and)\s+(?:an?\s+|the\s+)?(?:screening\s+|baseline\s+|current\s+|"
                               r"serum\s+|plasma\s+)?$|"
                               # "Poorly controlled diabetes mellitus (HbA1c > 9%)", "Diabetes mellitus with poor
                               # glycaemic control (HbA1c > 9%)": the parenthesis gives the value that excludes
-                              r"\s*(?:,?\s*with\s+(?:poor|inadequate|insufficient)(?:ly)?\s+(?:glyc(?:a)?emic\s+)?control\s*)?"
+                              rf"\s*(?:,?\s*with\s+{_POOR_CONTROL}\s*)?"
                               r"\(\s*(?:e\.g\.?,?\s*|i\.e\.?,?\s*|defined\s+as\s+)?(?:an?\s+)?$", re.I)
-
-
-_CONTROL_RE = re.compile(r"\b(?:poorly|inadequately|insufficiently)\s+controlled\b|\buncontrolled\b|"
-                         r"\b(?:poor|inadequate|insufficient)\s+(?:glyc(?:a)?emic\s+)?control\b", re.I)
 
 
 def _qualified_by_lab(ctx: Context, found: dict) -> list:
