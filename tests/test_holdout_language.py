@@ -574,6 +574,14 @@ def test_a_contraceptive_named_as_a_method_is_no_exposure():
     assert rules("Use of hormonal contraceptives", "exclusion", "prior_drug")  # an exposure stays one
 
 
+def test_a_contraceptive_to_which_a_method_is_added_is_no_exposure():
+    """'Note: women using hormonal contraception must add a barrier method' (an exclusion list) excluded every woman
+    on hormonal contraception."""
+    found = rules("Note: women using hormonal contraception must add a barrier method.", "exclusion")
+    assert "prior_drug" not in [r["kind"] for r in found]
+    assert ("contraception", "require") in [(r["kind"], r["polarity"]) for r in found]
+
+
 @pytest.mark.parametrize("text", [
     "Unable to swallow capsules, or unable to undergo MRI without sedation",
     "Inability to undergo MRI",
@@ -2448,3 +2456,25 @@ def test_a_relapse_mention_takes_no_window_from_the_clause_before():
     text = ("The subject must not have had a relapse within the 4 weeks before screening; subjects who relapse between "
             "screening and randomization are not eligible.")
     assert [r["polarity"] for r in rules(text, "inclusion", kind="relapse_activity")] == ["exclude"]
+
+
+# --- session 14: treatments named only to say they do not matter ------------------------------------------------
+
+
+@pytest.mark.parametrize("text, kinds", [
+    # holdout10 NCT03364036: required a DMT in the last year
+    ("Two or more relapses in the previous year, whether on DMT or not.", ["relapse_activity"]),
+    ("At least one relapse in the last 12 months, regardless of treatment with disease-modifying therapy.",
+     ["relapse_activity"]),
+    ("At least one relapse in the past year whether or not treated with interferon beta.", ["relapse_activity"]),
+    # excluded every patient on a DMT
+    ("Secondary progressive MS with or without ongoing DMT treatment.", ["ms_subtype"]),
+    ("Relapsing MS, regardless of prior treatment with interferon beta or glatiramer acetate.", ["ms_subtype"]),
+])
+def test_a_treatment_said_not_to_matter_makes_no_rule(text, kinds):
+    assert [r.kind for r in compile_text(text, "inclusion", "X1")] == kinds
+
+
+def test_a_treatment_beside_words_of_indifference_about_something_else_stays():
+    found = compile_text("Treatment with natalizumab within 6 months, regardless of dose.", "exclusion", "X1")
+    assert [(r.kind, r.drugs) for r in found] == [("washout", ["natalizumab"])]

@@ -131,6 +131,8 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
                          span)
     for moment in _CONSENT_AS_TIME_RE.finditer(text):
         ctx.consume(moment.start(), moment.end())  # a point in time, not a requirement of its own
+    for start, end in _indifferent_to_treatment(ctx):
+        ctx.consume(start, end)  # "whether on DMT or not": no criterion on the treatment
     rules = []
     for extract in FAMILIES:
         rules.extend(extract(ctx))
@@ -542,6 +544,34 @@ def _manual_reason(text: str) -> dict:
 _DENIED_BEFORE_RE = re.compile(r"\b(?:must|should|will|may)\s+not\s+(?:\w+\s+)?$|\b(?:never|unless)\s+(?:\w+\s+)?$", re.I)
 
 
+# Words that make a treatment not matter: "two relapses in the previous year, whether on DMT or not", "regardless of
+# treatment with disease-modifying therapy", "SPMS with or without ongoing DMT"
+_INDIFFERENT_RE = re.compile(r"\bwhether\s+(?:or\s+not\s+)?(?:on|treated|receiving|taking|using|under)\b|"
+                             r"\bregardless\s+of\b|\bwith\s+or\s+without\b|\b(?:irrespective|independent(?:ly)?)\s+of\b",
+                             re.I)
+_OR_NOT_RE = re.compile(r"\s*,?\s*or\s+not\b", re.I)
+
+
+def _indifferent_to_treatment(ctx: Context) -> list[tuple[int, int]]:
+    """Spans that name a treatment only to say it does not matter: the words up to the end of the drugs they name
+    (and a closing "or not"). A drug farther than a few words away, or across a comma, is not theirs."""
+    drugs = ctx.entities_of("DRUG", "DRUG_CLASS")
+    spans = []
+    for marker in _INDIFFERENT_RE.finditer(ctx.text):
+        end = marker.end()
+        for drug in drugs:
+            if drug.start >= end and re.fullmatch(r"(?:\s+[\w-]+){0,4}\s+|\s*", ctx.text[end:drug.start]) \
+                    and not re.search(r"[,;.()]", ctx.text[end:drug.start]):
+                end = drug.end
+            elif drug.start >= end and re.fullmatch(r"\s*(?:,\s*)?(?:or|and|and/or)\s+", ctx.text[end:drug.start]) \
+                    and end > marker.end():
+                end = drug.end  # "regardless of treatment with interferon beta or glatiramer acetate"
+        if end > marker.end():
+            rest = _OR_NOT_RE.match(ctx.text, end)
+            spans.append((marker.start(), rest.end() if rest else end))
+    return spans
+
+
 def _residue(ctx: Context) -> list[str]:
     chars = list(ctx.text)
     for start, end in ctx.consumed:
@@ -555,18 +585,39 @@ def _residue(ctx: Context) -> list[str]:
     # a negated requirement no rule read ("and must not plan to change it during the study") is a criterion of its own
     denied = len(content) >= 2 and any(_DENIED_BEFORE_RE.search(masked, max(0, w.start() - 25), w.start()) for w in content)
     keep = len(content) >= 3 or (content and (ctx.unstated or named)) or denied or \
-        len(content) == 2 and _unread_item(ctx.text, masked, *content)
+        0 < len(content) <= 2 and _unread_item(ctx.text, masked, content[0], content[-1])
     return [w.group() for w in content] if keep else []
 
 
-def _unread_item(text: str, masked: str, first: re.Match, second: re.Match) -> bool:
-    """Whether two words left unread stand side by side as an item of a list: a term nothing read ("..., or
-    bladder stones within 6 months", "(e.g. cardiac pacemaker, metallic implants)"), not what is left of phrases
-    the rules read ("on a stable regimen for", "except adequately treated")."""
-    return text[first.start():second.end()] == masked[first.start():second.end()] \
-        and not masked[first.end():second.start()].strip() \
-        and re.search(r"(?:[,;(]|\b(?:or|and))\s*$", text[:first.start()]) is not None \
-        and re.match(r"\s*(?:[,;).]|$|\b(?:or|and|within|in\s+the|during)\b)", text[second.end():]) is not None
+def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> bool:
+    """Whether the one or two words left unread stand side by side as an item of a list: a term nothing read ("...,
+    or bladder stones within 6 months", "(e.g. cardiac pacemaker, metallic implants)", "History of uveitis or macular
+    edema", "Peripheral neuropathy, or a history of pancreatitis"), not what is left of phrases the rules read ("on a
+    stable regimen for", "except adequately treated")."""
+    if text[first.start():last.end()] != masked[first.start():last.end()] or masked[first.end():last.start()].strip():
+        return False
+    words = re.findall(r"[\w'-]+", text[first.start():last.end()].lower())
+    if _NOT_AN_ITEM.intersection(words) or _EXAMPLE_OF_NEXT_RE.match(text, last.end()):
+        return False  # "alcohol or other drug abuse": an example of the item after it
+    if re.search(r"\(\s*$", text[:first.start()]) and re.match(r"\s*\)", text[last.end():]):
+        return False  # "lower limit of normal (LLN)", "Serum albumin below 3.0 g/dL (hypoproteinaemia)": a gloss
+    if all(any(not masked[m.start():m.end()].strip() for m in re.finditer(rf"\b{re.escape(word)}\b", text, re.I))
+           for word in words):
+        return False  # "Current alcohol or drug abuse, or abuse within the 2 years": a word read once already
+    before = _FILLER_BEFORE_RE.sub("", text[:first.start()])
+    return re.search(r"(?:^|[,;:(]|\b(?:or|and))\s*$", before) is not None \
+        and re.match(r"\s*(?:[,;).]|$|\b(?:or|and|within|in\s+the|during|at\s+(?:any\s+time|screening))\b)",
+                     text[last.end():]) is not None
+
+
+# Words that are not an item of a list on their own: a formula, a number, a modifier of the term after them
+_NOT_AN_ITEM = frozenset("""autologous allogeneic cockcroft-gault mdrd ckd-epi device compound iii neurologically stable
+older younger planned consent assent one two three four five six seven eight nine ten""".split())
+_EXAMPLE_OF_NEXT_RE = re.compile(r"\s*(?:,\s*)?(?:or|and)\s+(?:any\s+)?other\b", re.I)
+# The words an item may start with that say only when or how sure: "or a history of pancreatitis", "active or previous
+# uveitis", "prior splenectomy"
+_FILLER_BEFORE_RE = re.compile(r"(?:\b(?:a|an|the|of|with|history|known|prior|previous|previously|current|currently|"
+                               r"active|ongoing|presence|diagnosis|or\s+previous|or\s+current|or\s+past)\s*)+$", re.I)
 
 
 def compile_criterion(criterion: Criterion) -> CompiledCriterion:

@@ -58,7 +58,7 @@ _FREQUENCY_RE = re.compile(rf"\b(?:{NUM}|once|twice|thrice)\s+(?:or\s+more\s+)?(
 # A parenthesis of examples after "contraception" lists methods, not exposures.
 _CONTRACEPTION_RE = re.compile(r"contracept\w*|birth\s+control", re.I)
 _CONTRACEPTIVES = {"hormonal_contraceptive", "oral_contraceptive", "contraceptive"}
-_METHOD_OF_CONTRACEPTION_RE = re.compile(r"\b(?:must|agree\w*|willing|should|required\s+to)\b[^.;]{0,120}\buse\b|"
+_METHOD_OF_CONTRACEPTION_RE = re.compile(r"\b(?:must|agree\w*|willing|should|required\s+to)\b[^.;]{0,120}\b(?:use|add)\b|"
                                          r"\b(?:intra-?uterine|condom|diaphragm|sterili[sz]|abstinen)", re.I)
 # A permission ("... may be considered for this trial") states no exclusion.
 _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:also\s+)?(?:allowed|permitted)|"
