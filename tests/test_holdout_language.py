@@ -2478,3 +2478,29 @@ def test_a_treatment_said_not_to_matter_makes_no_rule(text, kinds):
 def test_a_treatment_beside_words_of_indifference_about_something_else_stays():
     found = compile_text("Treatment with natalizumab within 6 months, regardless of dose.", "exclusion", "X1")
     assert [(r.kind, r.drugs) for r in found] == [("washout", ["natalizumab"])]
+
+
+@pytest.mark.parametrize("text, narrowed, why", [
+    # holdout12 NCT00127075, holdout3 NCT02914964: every diabetic was excluded
+    ("Diabetes mellitus (type 1 or type 2) with vascular complications.", ["type_1_diabetes", "type_2_diabetes"],
+     "vascular complications"),
+    ("Kidney disease with eGFR under 45 mL/min/1.73m2, or liver disease (including cirrhosis); diabetes treated with "
+     "insulin or sulfonylureas.", ["diabetes_mellitus"], "insulin or sulfonylureas"),
+    ("Osteoporosis with a previous fragility fracture.", ["osteoporosis"], "a previous fragility fracture"),
+])
+def test_a_condition_narrowed_by_words_no_rule_reads_excludes_only_with_them(text, narrowed, why):
+    groups = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "group"]
+    assert [(g.mode, g.polarity, [c.kind for c in g.rules]) for g in groups] == \
+        [("all", "exclude", ["condition", "manual_review"])]
+    assert groups[0].rules[0].conditions == narrowed and why in groups[0].rules[1].why
+
+
+@pytest.mark.parametrize("text", ["Infection with HIV.", "Diabetes with HbA1c > 8%.",
+                                  "History of malignancy with the exception of basal cell carcinoma."])
+def test_a_condition_with_words_a_rule_reads_is_not_narrowed_by_a_person(text):
+    assert all(r.kind != "manual_review" for r in compile_text(text, "exclusion", "X1"))
+
+
+def test_a_positive_hepatitis_b_core_antibody_is_hepatitis_b():
+    (rule,) = compile_text("Positive HBcAb at screening.", "exclusion", "X1")
+    assert (rule.kind, rule.conditions) == ("condition", ["hepatitis_b"])

@@ -14,7 +14,7 @@ from typing import Optional
 
 from .. import __version__
 from ..errors import NoCriteriaError
-from ..models.rules import (AgeRule, Applicability, CompiledCriterion, GroupRule, HealthyVolunteersRule,
+from ..models.rules import (AgeRule, Applicability, CompiledCriterion, ConditionRule, GroupRule, HealthyVolunteersRule,
                             ManualReviewRule, PriorDrugRule, Range, RuleSet, SexRule, SubtypeRule)
 from ..models.trial import Criterion, Trial
 from ..segment import segment
@@ -136,6 +136,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     rules = []
     for extract in FAMILIES:
         rules.extend(extract(ctx))
+    rules = _qualified_by_unread(ctx, rules)
     rules = [rule.model_copy(update=common)
              for rule in _alternatives(_per_subtype_activity(_one_group_per_quiet_subtype(rules), ctx), ctx)]
     if judged and not rules:
@@ -542,6 +543,49 @@ def _manual_reason(text: str) -> dict:
 
 
 _DENIED_BEFORE_RE = re.compile(r"\b(?:must|should|will|may)\s+not\s+(?:\w+\s+)?$|\b(?:never|unless)\s+(?:\w+\s+)?$", re.I)
+
+
+# "Diabetes mellitus (type 1 or type 2) with vascular complications", "diabetes treated with insulin or sulfonylureas",
+# "osteoporosis with a previous fragility fracture": words after a condition that narrow it
+_NARROWED_BY_RE = re.compile(r"\s*\)?\s*,?\s+(?:with|requiring|needing|treated\s+with|complicated\s+by)\s+"
+                             r"(?P<tail>[^,;.()]+?)\s*(?=[,;.)]|$)", re.I)
+
+
+def _qualified_by_unread(ctx: Context, rules: list) -> list:
+    """An excluded condition narrowed by words no rule reads excludes only with them: an excluded all-of of the
+    condition and a person's check of the words (alone, the condition excluded every diabetic where the trial
+    excludes diabetics with vascular complications)."""
+    if ctx.section != "exclusion":
+        return rules
+    entities = ctx.entities
+    for mention in ctx.entities_of("CONDITION"):
+        narrowed = _NARROWED_BY_RE.match(ctx.text, mention.end)
+        if not narrowed or any(e.start < narrowed.end("tail") and e.end > narrowed.start("tail") for e in entities):
+            continue
+        tail = narrowed.group("tail")
+        if ctx.touches_consumed(narrowed.start("tail"), narrowed.end("tail")) or not any(
+                w.lower() not in _FILLER and len(w) > 2 for w in re.findall(r"[A-Za-z][\w'-]*", tail)):
+            continue
+        # the condition's own kinds, listed in a parenthesis between it and the narrowing words ("(type 1 or type 2)")
+        head = mention
+        if ")" in ctx.text[mention.end:narrowed.start("tail")]:
+            opening = ctx.text.rfind("(", 0, mention.start)
+            head = next((e for e in ctx.entities_of("CONDITION") if e.end <= opening
+                         and not ctx.text[e.end:opening].strip()), mention)
+        ids = {e.id for e in ctx.entities_of("CONDITION") if head.start <= e.start < narrowed.start("tail")}
+        owner = next((r for r in rules if isinstance(r, ConditionRule) and r.polarity == "exclude"
+                      and ids & set(r.conditions)), None)
+        if owner is None:
+            continue
+        mine = [c for c in owner.conditions if c in ids]
+        rest = [c for c in owner.conditions if c not in ids]
+        group = GroupRule(mode="all", polarity="exclude", rules=[
+            owner.model_copy(update={"conditions": mine, "polarity": "require"}),
+            ManualReviewRule(polarity="require", category="clinical", why=f"only with {tail.strip()}: a person checks")])
+        at = rules.index(owner)
+        rules = rules[:at] + ([owner.model_copy(update={"conditions": rest})] if rest else []) + [group] + rules[at + 1:]
+        ctx.consume(narrowed.start("tail"), narrowed.end("tail"))
+    return rules
 
 
 # Words that make a treatment not matter: "two relapses in the previous year, whether on DMT or not", "regardless of
