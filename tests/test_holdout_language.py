@@ -2504,3 +2504,51 @@ def test_a_condition_with_words_a_rule_reads_is_not_narrowed_by_a_person(text):
 def test_a_positive_hepatitis_b_core_antibody_is_hepatitis_b():
     (rule,) = compile_text("Positive HBcAb at screening.", "exclusion", "X1")
     assert (rule.kind, rule.conditions) == ("condition", ["hepatitis_b"])
+
+
+# --- thirteenth hold-out round (measured first at 7aa3911): its six polarity errors ----------------------------
+
+
+@pytest.mark.parametrize("text, section, expected", [
+    # holdout13 NCT04260711: "fewer than 3" required three new T2 lesions
+    ("fewer than 3 new or enlarging T2 lesions in total on brain MRI in that period.", "inclusion",
+     ("mri_activity", "exclude", 3)),
+    ("Less than two Gd-enhancing lesions at screening.", "inclusion", ("mri_activity", "exclude", 2)),
+    ("No more than one relapse in the last year.", "inclusion", ("relapse_activity", "exclude", 2)),
+    ("Fewer than 2 relapses in the previous 2 years.", "exclusion", ("relapse_activity", "require", 2)),
+    ("At least 2 relapses in the last 2 years.", "inclusion", ("relapse_activity", "require", 2)),
+    ("More than 1 relapse in the past year.", "inclusion", ("relapse_activity", "require", 2)),
+])
+def test_an_upper_bound_on_a_count_excludes_the_count_above_it(text, section, expected):
+    (rule,) = compile_text(text, section, "X1")
+    assert (rule.kind, rule.polarity, rule.min_count) == expected
+
+
+@pytest.mark.parametrize("text, kinds", [
+    # holdout13 NCT00292266, NCT00984984: "not controlled" negated the item after ", or"
+    ("Thyroid dysfunction not adequately controlled by treatment, or a TSH outside the normal range at screening",
+     [("lab", "exclude"), ("lab", "exclude"), ("manual_review", "exclude")]),
+    ("Psychiatric disorder not controlled by treatment, or a history of corticosteroid-induced psychosis.",
+     [("condition", "exclude"), ("manual_review", "exclude")]),
+])
+def test_not_controlled_is_a_state_not_a_negation_of_what_follows(text, kinds):
+    assert [(r.kind, r.polarity) for r in compile_text(text, "exclusion", "X1")] == kinds
+
+
+def test_a_negative_result_ends_its_item():
+    """holdout13 NCT04115488: 'negative' negated the index bound after ', or' (every low-index patient excluded)."""
+    (rule,) = compile_text("Anti-JCV antibody negative, or anti-JCV antibody index of 1.5 or less, at screening.",
+                           "inclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.comparator, rule.value) == ("lab", "require", "<=", 1.5)
+    (rule,) = compile_text("Negative for HIV and hepatitis B.", "inclusion", "X1")
+    assert rule.polarity == "exclude"  # "negative for" still negates what follows
+
+
+def test_a_registered_trademark_is_no_part_of_a_word():
+    """holdout13 NCT00112034: 'No gap in AVONEX® treatment longer than 4 weeks during the 12 months before
+    screening' was an excluded 12-month interferon washout (the gap reader did not see 'AVONEX®' as a word)."""
+    found = compile_text("No gap in AVONEX® treatment longer than 4 weeks during the 12 months before the Screening "
+                         "Visit", "inclusion", "X1")
+    assert [(r.kind, r.polarity, r.window.within.value if r.window else None) for r in found if r.kind == "washout"] \
+        == [("washout", "require", 4.0)]
+    assert found[0].text.startswith("No gap in AVONEX®")  # the rule quotes the source as written

@@ -143,9 +143,10 @@ def test_a_category_heading_groups_criteria_of_their_own(heading):
 
 
 @pytest.mark.parametrize("heading", ["At screening (Visit 1):", "At randomization (Visit 2):", "Visit 1 (Day -28):",
-                                     "Screening visit:"])
-def test_a_visit_heading_groups_criteria_of_their_own(heading):
-    """Read as one criterion with items, "At screening (Visit 1):" merged ten inclusions into the first (consent)."""
+                                     "Screening visit:", "Part 1:", "Part B (extension):", "Stage 2:"])
+def test_a_visit_or_part_heading_groups_criteria_of_their_own(heading):
+    """Read as one criterion with items, "At screening (Visit 1):" merged ten inclusions into the first (consent);
+    "Part 1:" (holdout13 NCT03958877) made every inclusion and exclusion of the study one criterion."""
     text = (f"Inclusion Criteria:\n\n{heading}\n\n1. Willing and able to give informed consent.\n2. Male or female, "
             "aged 18 years or above.\n")
     assert [(c.text, c.children) for c in segment(text)] == [("Willing and able to give informed consent.", []),

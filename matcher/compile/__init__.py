@@ -31,6 +31,7 @@ __all__ = ["compile_trial", "compile_text", "compile_criterion"]
 
 COMPILER_VERSION = f"msmatch-compiler/{__version__}"
 
+_MARKS = str.maketrans({"®": " ", "™": " ", "©": " "})
 # Words that carry no condition of their own: what is left of a criterion after the families
 # consumed their spans is "residue"; content words in the residue make the criterion partial.
 _FILLER = set("""
@@ -97,8 +98,9 @@ _ITEMS_NEEDED_RE = re.compile(rf"{_ANY_OF_RE.pattern}|(?P<all>\b(?:both|(?:all|e
 def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[int, int] = (0, 0),
                  rule_prefix: Optional[str] = None) -> list:
     """Compile one criterion's text into rules (at least one)."""
-    ctx = Context.of(text, section, criterion_id, span)
     common = {"criterion_id": criterion_id, "section": section, "text": text, "span": span}
+    text = text.translate(_MARKS)  # "AVONEX® treatment": the mark is no part of a word (offsets kept)
+    ctx = Context.of(text, section, criterion_id, span)
     if restates_inclusion(ctx):
         # "Males unable to fulfill the above criteria and all female patients": the pointer back, plus what it adds
         added = [rule.model_copy(update=common) for rule in extract_sex(ctx)]

@@ -22,7 +22,10 @@ _CLAUSE_BREAK_RE = re.compile(r"[;.:]\s|[;:]$|[()\[\]]|\bbut\b|\bwhile\b|\bwhere
                               r"\bor\s+(?=no\b|not\b|unable\b|inability\b|without\b|never\b)", re.I)
 # Phrases that contain a negation word but negate nothing (ConText's "pseudo" triggers).
 _PSEUDO_NEGATION_RE = re.compile(r"not\s+(?:limited|restricted|necessarily|only)|no\s+(?:more|less|later|earlier)\s+than|"
-                                 r"not\s+(?:more|less)\s+than|no\s+change|not\s+responding|non[\s-]?relapsing", re.I)
+                                 r"not\s+(?:more|less)\s+than|no\s+change|not\s+responding|non[\s-]?relapsing|"
+                                 # "Thyroid dysfunction not adequately controlled by treatment, or ...": a state, like
+                                 # "uncontrolled", that negates nothing after it
+                                 r"not\s+(?:(?:adequately|well|sufficiently|properly|optimally)\s+)?controlled", re.I)
 NEGATION_SCOPE_WORDS = 8
 # A parenthesis holding no other: "(Lublin et al. 2014)", "(HBsAg and HBcAb)".
 PARENTHESIS_RE = re.compile(r"\([^()]*\)")
@@ -116,12 +119,13 @@ def negated_at(text: str, position: int) -> bool:
     if not negations:
         return False
     # "Inability to undergo MRI with gadolinium, or an eGFR below 30": what comes after ", or" is another item, not
-    # something the patient is unable to do (", or to receive gadolinium" still is)
+    # something the patient is unable to do (", or to receive gadolinium" still is); "Anti-JCV antibody negative, or
+    # an index of 1.5 or less": a result word ends its item
     last = negations[-1]
-    return not (_ABILITY_RE.fullmatch(last.group(0)) and _NEW_ITEM_RE.search(scope, last.end()))
+    return not (_ITEM_BOUNDED_RE.fullmatch(last.group(0)) and _NEW_ITEM_RE.search(scope, last.end()))
 
 
-_ABILITY_RE = re.compile(r"unable|inability\s+to|cannot|unwilling|refuse|refusal|without", re.I)
+_ITEM_BOUNDED_RE = re.compile(r"unable|inability\s+to|cannot|unwilling|refuse|refusal|without|negative", re.I)
 _NEW_ITEM_RE = re.compile(r",\s*(?:or|and)\b(?!\s+(?:to|unable|unwilling)\b)", re.I)
 
 

@@ -42,6 +42,9 @@ _NOT_CATEGORY_RE = re.compile(r"\b(?:following|any|all|either|one|of|at|least|de
 _TIMEPOINT_HEADING_RE = re.compile(
     r"^\s*(?:\*\*)?(?:(?:at|on|before|by)\s+(?:the\s+)?)?(?:screening|baseline|randomi[sz]ation|enrol?ment|"
     r"day\s*-?\d+|visit\s*\d+|week\s*-?\d+)(?:\s*(?:visit\s*)?\([^()\n]{1,30}\))?(?:\s+visit)?\s*:\s*(?:\*\*)?\s*$", re.I)
+# A heading naming the part of a study the criteria below are for: "Part 1:", "Part B (extension):", "Stage 2:"
+_PART_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?:part|stage|period|cohort)\s+(?:\d{1,2}|[A-D]|I{1,3}|IV)\b[^:\n]{0,40}:"
+                              r"\s*(?:\*\*)?\s*$", re.I)
 # i to xx
 _ROMAN = r"(?:x{0,2}(?:ix|iv|vi{0,3}|i{1,3})|x{1,2})"
 _MARKER_RE = re.compile(
@@ -179,7 +182,8 @@ def _read_items(text: str) -> list[_Item]:
         subheading = _SUBHEADING_RE.match(line) if not header else None
         category = _CATEGORY_HEADING_RE.match(line)
         heading = not header and not subheading and blank_before and (
-            _TIMEPOINT_HEADING_RE.match(line) or category and not _NOT_CATEGORY_RE.search(category.group("words")))
+            _TIMEPOINT_HEADING_RE.match(line) or _PART_HEADING_RE.match(line)
+            or category and not _NOT_CATEGORY_RE.search(category.group("words")))
         if heading and _next_is_bullet(text, offset):
             current = None  # the items under it are criteria of their own
             blank_before = True

@@ -592,6 +592,15 @@ _ATTRIBUTED_RE = re.compile(r"\s+(?:\w+\s+){0,3}?(?:attributable|due|related|sug
 _EARLIER_BEFORE_RE = re.compile(r"\b(?:previous|prior|earlier|past)\s+(?:(?:clinical|acute|neurological)\s+){0,2}$", re.I)
 
 
+def _at_least(comparator_words: Optional[str], n: float, post: Optional[str] = None) -> tuple[int, bool]:
+    """The "at least" count a stated count bound means, and whether the bound is an upper one: "fewer than 3 new T2
+    lesions" holds when "at least 3" does not (the rule is then the opposite of the criterion's polarity)."""
+    comparator = comparator_of(comparator_words) if comparator_words else ">="
+    if comparator in ("<", "<=") and not post:
+        return int(n if comparator == "<" else n + 1), True
+    return int(n + 1 if comparator == ">" else n), False
+
+
 def extract_relapses(ctx: Context) -> list:
     rules = []
     windows = find_windows(ctx.text)
@@ -614,11 +623,10 @@ def extract_relapses(ctx: Context) -> list:
             continue
         clause_from = context.clause_start(ctx.text, match.start())
         count = _COUNT_BEFORE_RE.search(before[-(match.start() - clause_from):] if match.start() > clause_from else "")
-        min_count = 1
+        min_count, at_most = 1, False
         if count and count.group("n"):
             n = number(count.group("n")) if count.group("n").lower() not in ("a",) else 1
-            comparator = comparator_of(count.group("cmp")) if count.group("cmp") else ">="
-            min_count = int(n + 1 if comparator == ">" else n)
+            min_count, at_most = _at_least(count.group("cmp"), n, count.group("post"))
         event = not match.group(0).lower().startswith(("relapse", "attack", "exacerbation", "deteriorat", "worsening"))
         if event and _FIRST_EVENT_BEFORE_RE.search(before):
             continue  # "a single clinical demyelinating event", "a first clinical episode": the CIS, a subtype
@@ -654,7 +662,8 @@ def extract_relapses(ctx: Context) -> list:
         if window is None and not count and not second and not not_within:
             continue  # a relapse mention without count or window is not a rule we can state
         first_rule = len(rules) - (1 if not_within else 0)
-        rule = RelapseRule(polarity=ctx.base_polarity(match.start(), window), min_count=max(min_count, 1),
+        polarity = ctx.base_polarity(match.start(), window)
+        rule = RelapseRule(polarity=context.opposite(polarity) if at_most else polarity, min_count=max(min_count, 1),
                            window=window.window if window else None)
         both = both_anchors(ctx.text, window.end) if window else None
         if both:  # "no relapse for at least 30 days before both screening and Day 1": one window from each
@@ -813,7 +822,7 @@ def extract_mri(ctx: Context) -> list:
         if ctx.is_consumed(match.start()):
             continue  # "SPMS with superimposed relapses or MRI activity": the subtype's activity
         count = _LESION_COUNT_RE.search(ctx.text[max(0, match.start() - 40):match.start()])
-        min_count = int(number(count.group("n"))) if count else 1
+        min_count, at_most = _at_least(count.group("cmp"), number(count.group("n"))) if count else (1, False)
         window = _window_after([w for w in windows if not _RELAPSE_BEFORE_RE.search(ctx.text[:w.start])],
                                match.end(), ctx.text, reach=200)
         same = _SAME_PERIOD_RE.search(ctx.text, match.end(), match.end() + 120) if window is None else None
@@ -824,8 +833,9 @@ def extract_mri(ctx: Context) -> list:
         scan = _SCAN_RE.search(ctx.text, match.end()) if window is None else None
         if scan:  # "on the screening MRI": the scan at that visit
             ctx.consume(scan.start(), scan.end())
+        polarity = ctx.base_polarity(match.start(), window)
         rules.append(_of_one_subtype(ctx, match, MriActivityRule(
-            polarity=ctx.base_polarity(match.start(), window), lesion=lesion, min_count=min_count,
+            polarity=context.opposite(polarity) if at_most else polarity, lesion=lesion, min_count=min_count,
             window=window.window if window else Window(within=Duration(value=0, unit="days"),
                                                        anchor=anchor_of(scan.group("at"))) if scan else None)))
         ctx.consume(match.start(), match.end())
