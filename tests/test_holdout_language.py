@@ -2552,3 +2552,50 @@ def test_a_registered_trademark_is_no_part_of_a_word():
     assert [(r.kind, r.polarity, r.window.within.value if r.window else None) for r in found if r.kind == "washout"] \
         == [("washout", "require", 4.0)]
     assert found[0].text.startswith("No gap in AVONEX®")  # the rule quotes the source as written
+
+
+# --- thirteenth hold-out round: other wrong verdicts it showed ---------------------------------------------------
+
+
+@pytest.mark.parametrize("text, section", [
+    # holdout13 NCT00984984: a relapse or steroids in the month before screening excluded other patients than these
+    ("A previous relapse, or any corticosteroid treatment, within the month before the onset of the present relapse.",
+     "exclusion"),
+    # NCT03126760: required a relapse within 28 days of screening
+    ("Started a 3- to 5-day course of high-dose corticosteroids (intravenous methylprednisolone 500 mg/day or more, or "
+     "an equivalent oral dose) within 28 days of the onset of the relapse", "inclusion"),
+])
+def test_a_window_counted_from_an_event_of_the_patients_goes_to_a_person(text, section):
+    found = compile_text(text, section, "X1")
+    assert [r.kind for r in found] == ["manual_review"] and found[0].polarity == ("exclude" if section == "exclusion"
+                                                                                   else "require")
+
+
+def test_a_window_from_a_study_time_point_is_kept():
+    (rule,) = compile_text("Corticosteroids within 30 days before screening.", "exclusion", "X1")
+    assert (rule.kind, rule.window.within.value, rule.window.anchor) == ("washout", 30.0, "screening")
+
+
+@pytest.mark.parametrize("text, kinds", [
+    # NCT03126760: "Acthar Gel" was a gadolinium-enhancing lesion (GEL), excluded
+    ("Previous use of Acthar Gel (repository corticotropin injection) for the treatment of MS", ["prior_drug"]),
+    ("At least one GEL on the screening MRI.", ["mri_activity"]),
+    # NCT00984984: the EDSS bound "5.0" was a count of five relapses, required
+    ("EDSS score between 0 and 5.0 before the present relapse.", ["edss"]),
+    # NCT01499667: "(including varicella-zoster or measles)" after the vaccine excluded herpes zoster
+    ("Vaccination with a live or live-attenuated vaccine (including varicella-zoster or measles) within 6 weeks before "
+     "randomization.", ["live_vaccine"]),
+    # NCT03126760: the definition of a relapse ("not associated with fever or infection") excluded infections
+    ("A relapse with onset no more than 42 days before the Baseline Visit. A relapse is defined as new or recurrent "
+     "neurological symptoms lasting at least 24 hours, not associated with fever or infection, with an objective change "
+     "on neurological examination.", ["relapse_activity"]),
+])
+def test_words_that_only_look_like_a_rule_make_none(text, kinds):
+    section = "exclusion" if text.startswith(("Previous", "Vaccination")) else "inclusion"
+    assert [r.kind for r in compile_text(text, section, "X1")] == kinds
+
+
+def test_ocular_herpes_simplex_is_a_condition_of_its_own():
+    """'Herpes zoster or ocular herpes simplex infection' was read as any infection."""
+    (rule,) = compile_text("Herpes zoster or ocular herpes simplex infection in progress.", "exclusion", "X1")
+    assert rule.conditions == ["herpes_zoster", "herpes_simplex"]

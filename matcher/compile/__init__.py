@@ -138,7 +138,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     rules = []
     for extract in FAMILIES:
         rules.extend(extract(ctx))
-    rules = _qualified_by_unread(ctx, rules)
+    rules = _qualified_by_unread(ctx, _without_event_windows(ctx, rules))
     rules = [rule.model_copy(update=common)
              for rule in _alternatives(_per_subtype_activity(_one_group_per_quiet_subtype(rules), ctx), ctx)]
     if judged and not rules:
@@ -545,6 +545,27 @@ def _manual_reason(text: str) -> dict:
 
 
 _DENIED_BEFORE_RE = re.compile(r"\b(?:must|should|will|may)\s+not\s+(?:\w+\s+)?$|\b(?:never|unless)\s+(?:\w+\s+)?$", re.I)
+
+
+def _without_event_windows(ctx: Context, rules: list) -> list:
+    """Rules timed by a window counted from an event of the patient's ("a relapse or corticosteroids within the
+    month before the onset of the present relapse") go to a person: read from the screening date, they would
+    exclude other patients than the text does."""
+    events = [w for w in find_windows(ctx.text) if w.event]
+    if not events:
+        return rules
+    timed = {(w.window.within.value, w.window.within.unit) for w in events}
+
+    def kept(rule) -> Optional[object]:
+        if isinstance(rule, GroupRule):
+            children = [c for c in (kept(r) for r in rule.rules) if c is not None]
+            return rule.model_copy(update={"rules": children}) if children else None
+        window = getattr(rule, "window", None)
+        return None if window is not None and window.within is not None and \
+            (window.within.value, window.within.unit) in timed else rule
+
+    ctx.unstated.extend((w.start, w.end) for w in events)
+    return [r for r in (kept(rule) for rule in rules) if r is not None]
 
 
 # "Diabetes mellitus (type 1 or type 2) with vascular complications", "diabetes treated with insulin or sulfonylureas",

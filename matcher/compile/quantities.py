@@ -294,6 +294,16 @@ class FoundWindow:
     start: int
     end: int
     gap: bool = False  # "at least 2 months before entry": a minimum gap, i.e. *not* within the window
+    event: bool = False  # "within 28 days of the onset of the relapse": counted from an event no anchor names
+
+
+# A window counted from an event of the patient's, which no study time point names: "within the month before the
+# onset of the present relapse", "from 6 months before the last menstrual period"
+_EVENT_ANCHOR_RE = re.compile(
+    rf"\s*(?:(?:{_BEFORE}|of|after|from|since|following)\s+)?(?:the\s+|this\s+|a\s+|an\s+|her\s+|their\s+)?"
+    r"(?:(?:onset|start|beginning)\s+of\s+(?:the\s+|this\s+|a\s+|an\s+)?(?:(?:present|current|qualifying|index|"
+    r"acute|presenting|most\s+recent)\s+)?(?:MS\s+)?(?:relapses?|attacks?|exacerbations?|symptoms?|episodes?|events?|"
+    r"optic\s+neuritis|visual\s+(?:loss|symptoms))|last\s+menstrual\s+period|conception|delivery|childbirth)\b", re.I)
 
 
 # "at least 2 months before", "more than 30 days prior to", "3 months or more before": a minimum gap.
@@ -343,7 +353,8 @@ def find_windows(text: str) -> list[FoundWindow]:
                 _GAP_BEFORE_RE.search(text[max(0, value_at - 25):value_at])
                 or (_GAP_AFTER_RE.match(text, match.end("unit")) and not re.match(r"(?:within|in|during)\b",
                                                                                  text[match.start():], re.I)))
-            found.append(FoundWindow(window, match.start(), match.end(), gap))
+            event = _EVENT_ANCHOR_RE.match(text, match.end())
+            found.append(FoundWindow(window, match.start(), event.end() if event else match.end(), gap, bool(event)))
             insort(taken, (match.start(), match.end()))
     return sorted(found, key=lambda w: w.start)
 

@@ -617,12 +617,19 @@ def extract_relapses(ctx: Context) -> list:
         if _INCLUDED_FIRST_RE.search(before):
             ctx.consume(match.start(), match.end())  # "2 relapses (including the first attack)": one of those counted
             continue
+        if _DEFINED_AFTER_RE.match(ctx.text[match.end():]) and not ctx.is_consumed(match.start()):
+            # "A relapse is defined as new symptoms ..., not associated with fever or infection": the definition of
+            # the relapses counted, no criterion of its own (its fever and infection exclude nobody)
+            end = re.compile(r"\.(?:\s|$)|$").search(ctx.text, match.end()).start()
+            ctx.consume(match.start(), end)
+            continue
         if _NO_COUNT_RE.search(before) or ctx.is_consumed(match.start()) or \
-                _DEFINED_AFTER_RE.match(ctx.text[match.end():]) or \
                 (match.group(0).lower().startswith("attack") and _OTHER_ATTACK_RE.search(before)):
             continue
         clause_from = context.clause_start(ctx.text, match.start())
         count = _COUNT_BEFORE_RE.search(before[-(match.start() - clause_from):] if match.start() > clause_from else "")
+        if count and count.group("n") and re.search(r"\d[.,]\d", count.group("n")):
+            count = None  # "EDSS score between 0 and 5.0 before the present relapse": a score, not a count
         min_count, at_most = 1, False
         if count and count.group("n"):
             n = number(count.group("n")) if count.group("n").lower() not in ("a",) else 1
@@ -796,7 +803,7 @@ def _window_after(windows, position: int, text: str, reach: int = 120):
     return before[-1] if before else None
 
 
-_GD_RE = re.compile(r"(?:gadolinium|\bgd)\s*[-+]?\s*(?:enhanc\w*|positive|\+|lesion)|\bgd\+|\bgde\b|\bGEL\b|"
+_GD_RE = re.compile(r"(?:gadolinium|\bgd)\s*[-+]?\s*(?:enhanc\w*|positive|\+|lesion)|\bgd\+|\bgde\b|(?-i:\bGELs?\b)|"
                     r"\bT1\s+(?:gd|enhanc)|enhancing\s+(?:T1\s+)?lesion", re.I)
 _T2_RE = re.compile(r"new\s+(?:or\s+(?:newly\s+)?enlarg\w+\s+)?T2|new\s+T2|T2\s+(?:MRI\s+)?lesions?", re.I)
 _ACTIVITY_RE = re.compile(r"\bMRI\s+activity|radiolog\w+\s+activity|MRI\s+lesion\s+activity", re.I)

@@ -938,7 +938,13 @@ def extract_live_vaccine(ctx: Context) -> list:
     window = windows[0] if windows else None
     if window:
         ctx.consume(window.start, window.end)
-    examples = _VACCINE_EXAMPLES_RE.match(ctx.text, match.end())
+    end = match.end()
+    noun = None if re.search(r"vaccin\w*$", match.group(0), re.I) else re.compile(
+        r"[^.;()]{0,40}?\bvaccin\w*", re.I).match(ctx.text, end)
+    if noun:  # "Vaccination with a live or live-attenuated vaccine (including ...)": the examples follow the noun
+        end = noun.end()
+        ctx.consume(match.end(), end)
+    examples = _VACCINE_EXAMPLES_RE.match(ctx.text, end)
     if examples:  # "including but not limited to varicella zoster, oral polio": live vaccines, all covered
         ctx.consume(examples.start(), examples.end())
     return [LiveVaccineRule(polarity=ctx.base_polarity(match.start(), window), window=window.window if window else None)]
