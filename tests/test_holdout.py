@@ -43,10 +43,10 @@ SETS = {
                    "structured_criteria_recall": 0.9902, "manual_review_precision": 0.9464}, 14, 359),
     "holdout11": ({"precision": 0.9579, "recall": 0.9579, "exact_parameter_accuracy": 0.9268,
                    "structured_criteria_recall": 0.9847, "manual_review_precision": 0.9206}, 14, 389),
-    "holdout12": ({"precision": 0.9606, "recall": 0.9628, "exact_parameter_accuracy": 0.9662,
-                   "structured_criteria_recall": 0.9897, "manual_review_precision": 0.9655}, 14, 380),
-    "holdout13": ({"precision": 0.9459, "recall": 0.9594, "exact_parameter_accuracy": 0.9104,
-                   "structured_criteria_recall": 0.9898, "manual_review_precision": 0.9659}, 14, 388),
+    "holdout12": ({"precision": 0.9606, "recall": 0.9651, "exact_parameter_accuracy": 0.9663,
+                   "structured_criteria_recall": 0.9932, "manual_review_precision": 0.9767}, 14, 380),
+    "holdout13": ({"precision": 0.9594, "recall": 0.9594, "exact_parameter_accuracy": 0.9154,
+                   "structured_criteria_recall": 0.9863, "manual_review_precision": 0.9556}, 14, 388),
 }
 
 

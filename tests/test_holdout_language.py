@@ -2599,3 +2599,54 @@ def test_ocular_herpes_simplex_is_a_condition_of_its_own():
     """'Herpes zoster or ocular herpes simplex infection' was read as any infection."""
     (rule,) = compile_text("Herpes zoster or ocular herpes simplex infection in progress.", "exclusion", "X1")
     assert rule.conditions == ["herpes_zoster", "herpes_simplex"]
+
+
+@pytest.mark.parametrize("text", [
+    # holdout13 NCT04998812, a study of pregnant women: each of these excluded every participant
+    "Known high-risk pregnancy (for example pre-eclampsia, placental insufficiency or gestational diabetes).",
+    "Receipt of a live or live-attenuated vaccine within the 6 weeks before enrollment, or a live vaccine during "
+    "pregnancy.",
+    "Alcohol or illicit drug use during the current pregnancy, or substance abuse within the 2 years before enrollment.",
+])
+def test_a_pregnancy_that_dates_or_qualifies_something_excludes_no_pregnant_woman(text):
+    assert "pregnancy" not in [r.kind for r in compile_text(text, "exclusion", "X1")]
+
+
+def test_pregnancy_itself_is_still_read():
+    (rule,) = compile_text("Pregnancy or breastfeeding.", "exclusion", "X1")
+    assert (rule.kind, rule.pregnant, rule.breastfeeding) == ("pregnancy", True, True)
+    found = compile_text("Singleton pregnancy at a gestational age of 20 to 30 weeks (inclusive) at enrollment.",
+                         "inclusion", "X1")
+    assert [r.kind for r in found] == ["pregnancy", "manual_review"]  # a gestational age is no age of the patient
+
+
+def test_an_upper_age_bound_written_as_less_than_keeps_the_lower_one():
+    """holdout13 NCT03958877: 'aged 10 to less than 18 years' lost its lower bound."""
+    (rule,) = compile_text("Must be aged 10 to less than 18 years at the time of informed consent.", "inclusion", "X1")
+    assert (rule.years.low, rule.years.high, rule.years.high_inclusive) == (10.0, 18.0, False)
+
+
+def test_an_exception_in_a_parenthesis_ends_with_it():
+    """holdout13 NCT03232073: '(other than the core-study drug), cytapheresis or plasmapheresis' excepted both."""
+    (rule,) = [r for r in compile_text("Immunosuppressive or immunomodulatory treatment (other than the core-study "
+                                       "drug), cytapheresis or plasmapheresis within 3 months.", "exclusion", "X1")
+               if r.kind == "washout"]
+    assert rule.drugs == ["cytapheresis", "plasma_exchange"] and not rule.except_drugs
+
+
+def test_a_drug_glossed_in_a_parenthesis_is_not_a_second_drug():
+    """holdout13 NCT03958877: '(PEGylated human interferon beta-1a)' after peginterferon excluded every interferon
+    beta-1a user."""
+    (rule,) = compile_text("Any previous treatment with peginterferon beta-1a (PEGylated human interferon beta-1a).",
+                           "exclusion", "X1")
+    assert rule.drugs == ["peginterferon_beta_1a"]
+    (rule,) = compile_text("Prior treatment with dimethyl fumarate (or diroximel fumarate).", "exclusion", "X1")
+    assert rule.drugs == ["dimethyl_fumarate", "diroximel_fumarate"]  # an alternative stays one
+
+
+def test_a_stratification_note_makes_no_rule():
+    """holdout13 NCT04260711: 'randomization is stratified by age (younger than 50 years ...)' required an age."""
+    found = compile_text("Willing to stop the current disease-modifying therapy if randomized to the discontinuation "
+                         "arm. Note: randomization is stratified by age (younger than 50 years, or 50 years and older).",
+                         "inclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]

@@ -32,6 +32,8 @@ __all__ = ["compile_trial", "compile_text", "compile_criterion"]
 COMPILER_VERSION = f"msmatch-compiler/{__version__}"
 
 _MARKS = str.maketrans({"®": " ", "™": " ", "©": " "})
+_STRATIFIED_RE = re.compile(r"(?:^|(?<=[.;]))\s*(?:Note\s*:\s*)?(?:(?:the\s+)?(?:randomi[sz]ation|participants|patients|"
+                            r"subjects)\s+(?:will\s+be|is|are)\s+stratified|stratification|strata)\b[^.;]*[.;]?", re.I)
 # Words that carry no condition of their own: what is left of a criterion after the families
 # consumed their spans is "residue"; content words in the residue make the criterion partial.
 _FILLER = set("""
@@ -100,6 +102,9 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     """Compile one criterion's text into rules (at least one)."""
     common = {"criterion_id": criterion_id, "section": section, "text": text, "span": span}
     text = text.translate(_MARKS)  # "AVONEX® treatment": the mark is no part of a word (offsets kept)
+    # "Note: randomization is stratified by age (younger than 50 years, or 50 years and older)": how the trial
+    # groups its patients, no criterion (read, it required an age under 50); blanked, offsets kept
+    text = _STRATIFIED_RE.sub(lambda m: " " * len(m.group(0)), text)
     ctx = Context.of(text, section, criterion_id, span)
     if restates_inclusion(ctx):
         # "Males unable to fulfill the above criteria and all female patients": the pointer back, plus what it adds

@@ -106,7 +106,7 @@ def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optiona
     text = _ASIDE_RE.sub(lambda aside: " " * len(aside.group()), text)
     u = f"(?:\\s*{unit_re})?" if unit_re else ""
     low_cmp = r"(?P<lowcmp>>=|≥|>|from)?\s*"
-    high_cmp = r"(?P<highcmp><=|≤|<|=<)?\s*"
+    high_cmp = r"(?P<highcmp><=|≤|<|=<|less\s+than|under|below)?\s*"  # "10 to less than 18 years"
     between = re.compile(
         rf"(?:between\s+|from\s+)?{low_cmp}(?P<low>{number_re}){u}\s*(?:up\s+to\s+and\s+including|up\s+to|to|and|-|–|—|−|until|through)\s*{high_cmp}"
         rf"(?P<high>{number_re}){u}(?P<incl>\s*\((?:both\s+)?(?:inclusive|included)\)|\s*,?\s*both\s+inclusive|\s*,\s*inclusive|\s+inclusive)?",
@@ -126,7 +126,8 @@ def find_range(text: str, *, number_re: str = NUM, unit_re: str = "") -> Optiona
             if gloss and not match.group("incl"):
                 end = gloss.end()  # the aside glossing the upper bound belongs to the range
             return FoundRange(Range(low=low, low_inclusive=lowcmp != ">",
-                                    high=high, high_inclusive=highcmp not in ("<",)), match.start(), end)
+                                    high=high, high_inclusive=comparator_of(highcmp) != "<" if highcmp else True),
+                              match.start(), end)
     prefix = re.compile(rf"(?P<cmp>{COMPARATOR_RE})\s*(?:of\s+|to\s+)?(?P<value>{number_re}){u}", re.I)
     match = prefix.search(text)
     postfix = re.compile(rf"(?P<value>{number_re}){u}\s*(?P<post>{'|'.join(p for p, _ in _POSTFIX)})", re.I)

@@ -20,10 +20,22 @@ _NEGATIVE_TEST_RE = re.compile(r"negative\s+(?:[\w-]+\s+){0,3}?(?:pregnancy\s+te
 _CURRENT_OR_PLANNED_RE = re.compile(r"\b(?:current(?:ly)?|present|existing)\s+(?:or|and/or)\s+plann\w+\s+pregnan", re.I)
 
 
+# A pregnancy that dates something ("a live vaccine during pregnancy", "alcohol use during the current pregnancy"),
+# and, in an exclusion, a kind of pregnancy ("Known high-risk pregnancy"): no criterion on being pregnant (read as
+# one, they excluded every participant of a trial of pregnant women)
+_PREGNANCY_AS_TIME_RE = re.compile(r"\b(?:during|in|throughout|since|of)\s+(?:the\s+|this\s+|her\s+|a\s+|their\s+)?"
+                                   r"(?:(?:current|present|index|ongoing)\s+)?$", re.I)
+_KIND_OF_PREGNANCY_RE = re.compile(r"\b(?:high[\s-]+risk|complicated|ectopic|multiple|twin|molar|singleton|"
+                                   r"multifetal)\s+$", re.I)
+
+
 def extract_pregnancy(ctx: Context) -> list:
     pregnant = [m for m in _PREGNANT_RE.finditer(ctx.text)
                 if not any(t.start() <= m.start() < t.end() for t in _PREGNANCY_TEST_RE.finditer(ctx.text))
                 or _CURRENT_OR_PLANNED_RE.search(ctx.text, max(0, m.start() - 40), m.end())]
+    pregnant = [m for m in pregnant if not _PREGNANCY_AS_TIME_RE.search(ctx.text, max(0, m.start() - 40), m.start())
+                and not (ctx.section == "exclusion"
+                         and _KIND_OF_PREGNANCY_RE.search(ctx.text, max(0, m.start() - 30), m.start()))]
     feeding = list(_BREASTFEEDING_RE.finditer(ctx.text))
     negative_test = _NEGATIVE_TEST_RE.search(ctx.text)
     if negative_test and not pregnant:

@@ -30,6 +30,8 @@ def extract_age(ctx: Context) -> list:
             break
         if _AT_ONSET_RE.search(ctx.text, max(0, key.start() - 100), key.start()):
             continue  # "onset of symptoms before the age of 18": an age at onset, not the patient's age
+        if re.search(r"\bgestation(?:al)?\s+$", ctx.text[max(0, key.start() - 15):key.start()], re.I):
+            continue  # "a gestational age of 20 to 30 weeks": the pregnancy's age
         lo = max(0, key.start() - 30)
         window = ctx.text[lo:key.end() + 60]
         found = find_range(window, unit_re=YEARS)

@@ -13,7 +13,7 @@ from ...models.rules import (Duration, GroupRule, InvestigationalRule, LiveVacci
 from .. import context
 from ..context import Context
 from ..nlp import Entity
-from .condition_wording import EXAMPLES_RE
+from .condition_wording import EXAMPLES_RE, enclosing_paren
 from ..quantities import (COMPARATOR_RE, HALF_LIVES_RE, NUM, anchor_of, find_windows, half_lives_anchor,
                           is_stated_anchor, number, unit_of)
 
@@ -182,7 +182,28 @@ def _exposure_mentions(ctx: Context) -> list:
     found = [_modifier_across_parenthesis(ctx.text, e) for e in ctx.entities_of("DRUG", "DRUG_CLASS")
              if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
              and not _not_exposure(ctx.text, e)]
+    glosses = [e for e in found if _glosses_drug_before(ctx, e, found)]
+    for gloss in glosses:
+        ctx.consume(gloss.start, gloss.end)
+    found = [e for e in found if e not in glosses]
     return sorted(found + _related_classes(ctx.text, found), key=lambda e: e.start)
+
+
+def _glosses_drug_before(ctx: Context, mention, mentions: list) -> bool:
+    """"peginterferon beta-1a (PEGylated human interferon beta-1a)": a drug alone in a parenthesis right after a drug
+    names that drug again (read as a drug of its own, every interferon beta-1a user was excluded). Not an
+    alternative ("(or diroximel fumarate)") nor a list of examples."""
+    opening = enclosing_paren(ctx.text, mention.start)
+    if opening is None or mention.label != "DRUG":
+        return False
+    closing = ctx.text.find(")", mention.end)
+    inside = ctx.text[opening + 1:closing if closing >= 0 else len(ctx.text)]
+    if re.search(r"[,;/]|\b(?:or|and|e\.?\s?g|such\s+as|including|other)\b", inside, re.I):
+        return False
+    if sum(1 for m in mentions if opening < m.start < opening + 1 + len(inside)) > 1:
+        return False
+    return any(m.label == "DRUG" and m.id != mention.id and m.end <= opening and not ctx.text[m.end:opening].strip()
+               for m in mentions)
 
 
 # "4-aminopyridine or related products", "fingolimod or other drugs of the same class"
@@ -385,8 +406,13 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     # "any immunomodulatory therapy other than interferon beta-1a, including glatiramer acetate, ...": the examples
     # after the exception are the class's
     examples = EXAMPLES_RE.search(ctx.text, exception) if exception is not None else None
-    excepted = [m for m in mentions if exception is not None and exception <= m.start < (examples.start() if examples
-                                                                                          else len(ctx.text))]
+    excepted_end = examples.start() if examples else len(ctx.text)
+    if exception is not None and enclosing_paren(ctx.text, exception) is not None:
+        # "Immunosuppressive treatment (other than the core-study drug), cytapheresis or plasmapheresis": an
+        # exception in a parenthesis ends with it
+        closing = ctx.text.find(")", exception)
+        excepted_end = min(excepted_end, closing if closing >= 0 else len(ctx.text))
+    excepted = [m for m in mentions if exception is not None and exception <= m.start < excepted_end]
     excepted_at = {id(m) for m in excepted}
     included = [m for m in mentions if id(m) not in excepted_at]
     if all_windows:
