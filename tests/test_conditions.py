@@ -67,8 +67,9 @@ def test_a_qualified_general_term_gives_way_to_its_examples_on_registry_text():
     assert record_condition(CORPUS / "NCT00405353.csv", "major psychiatric illness").conditions == \
         ["bipolar_disorder", "schizophrenia"]
     mimics = record_condition(SEED_FILES["NCT05208840"], "may mimic MS")  # "including but not limited to:"
-    assert set(mimics.conditions) == {"neuromyelitis_optica", "lyme_disease", "vitamin_b12_deficiency",
-                                      "neurosarcoidosis", "cerebrovascular_disease"}
+    # ("untreated vitamin B12 deficiency" goes to a person: whether it is treated is not in the record)
+    assert set(mimics.conditions) == {"neuromyelitis_optica", "lyme_disease", "neurosarcoidosis",
+                                      "cerebrovascular_disease"}
     assert mimics.exceptions == [] and mimics.timing == "current"
 
 
@@ -400,7 +401,7 @@ def test_each_condition_reads_its_timing_from_the_words_before_it():
     assert [(r.conditions, r.timing) for r in rules] == [
         (["infection"], "current"), (["recurrent_infection", "chronic_infection"], "any")]
     # a history word after the last condition reaches them all; an anchor ("prior to the MRI") does not
-    assert one_condition("Optic neuritis or uveitis earlier in the same eye").timing == "any"
+    assert one_condition("Optic neuritis or macular oedema earlier in life").timing == "any"
 
 
 def test_a_rule_another_rule_covers_is_left_out():

@@ -2650,3 +2650,26 @@ def test_a_stratification_note_makes_no_rule():
                          "arm. Note: randomization is stratified by age (younger than 50 years, or 50 years and older).",
                          "inclusion", "X1")
     assert [r.kind for r in found] == ["manual_review"]
+
+
+@pytest.mark.parametrize("text", [
+    # holdout13 NCT01294176, an optic neuritis trial: each excluded every participant (the episode it treats)
+    "No previous history of optic neuritis, and no ophthalmoscopic signs of optic atrophy, in the affected eye.",
+    "Symptoms of optic neuritis already improving before the first dose of study drug.",
+    "Optic neuritis earlier in the same eye",
+])
+def test_a_condition_of_one_eye_or_the_course_of_the_treated_episode_goes_to_a_person(text):
+    section = "inclusion" if text.startswith("No ") else "exclusion"
+    assert [r.kind for r in compile_text(text, section, "X1")] == ["manual_review"]
+
+
+def test_an_optic_neuritis_history_in_either_eye_is_still_a_condition():
+    (rule,) = compile_text("Previous diagnosis of optic neuritis in either eye.", "exclusion", "X1")
+    assert (rule.kind, rule.conditions) == ("condition", ["optic_neuritis"])
+
+
+def test_untreated_is_a_degree_the_record_cannot_show():
+    """holdout13 NCT01294176: 'Untreated hypothyroidism' excluded every patient treated for hypothyroidism."""
+    found = compile_text("Untreated hypothyroidism, or a TSH above the upper limit of normal at screening.",
+                         "exclusion", "X1")
+    assert [(r.kind, getattr(r, "test", None)) for r in found] == [("lab", "tsh"), ("manual_review", None)]

@@ -20,7 +20,7 @@ from ..nlp import Entity
 _OWN_JUDGEMENT = r"clinically[\s-]+(?:significant|relevant|important)|significant(?:ly)?|severe(?:ly)?|major|serious"
 _JUDGEMENT = _OWN_JUDGEMENT + (r"|uncontrolled|not\s+(?:yet\s+|adequately\s+|well\s+|sufficiently\s+)?controlled|"
                                r"poorly[\s-]+controlled|(?:un)?stable|relevant|moderate(?:ly)?|impaired|abnormal\w*|"
-                               r"certain|frequent")
+                               r"certain|frequent|untreated|inadequately[\s-]+treated")
 _OWN_JUDGEMENT_RE = re.compile(rf"\b(?:{_OWN_JUDGEMENT})\b", re.I)
 _RELATIONAL_BEFORE = r"may\s+mimic|could\s+(?:have\s+)?caus\w*|(?:that|which)\s+(?:may|might|could|would|can)"
 _QUALIFIER_BEFORE_RE = re.compile(rf"\b(?:(?P<degree>{_JUDGEMENT})|(?P<relational>{_RELATIONAL_BEFORE}))\b", re.I)
@@ -256,6 +256,15 @@ def _modifier_list(gap: str) -> bool:
     return bool(items) and all(len(i.split()) == 1 for i in items)
 
 
+# "No previous history of optic neuritis ... in the other eye": a condition of one eye, which the record does not hold
+_ONE_EYE_AFTER_RE = re.compile(r"[^.;]{0,80}?\bin\s+(?:the\s+)?(?:other|fellow|contralateral|affected|unaffected|same|"
+                               r"study|index|opposite|non-?affected|qualifying)\s+eyes?\b", re.I)
+# "Symptoms of optic neuritis already improving": the course of the condition the trial treats, not a comorbidity
+_SYMPTOMS_OF_RE = re.compile(r"\bsymptoms?\s+(?:of|from)\s+(?:the\s+)?(?:current\s+|acute\s+)?$", re.I)
+_COURSE_AFTER_RE = re.compile(r"\s+(?:(?:are|is|were|was|have|has)\s+)?(?:already\s+)?(?:improving|improved|resolving|"
+                              r"resolved|worsening|stabili[sz]\w+)\b", re.I)
+
+
 def not_conditions(text: str, mentions: list) -> set:
     """Mentions that name what a treatment is for, what something acts on or may affect, a scale: with the
     mentions coordinated with them ("acting on spasticity or fatigue")."""
@@ -269,7 +278,8 @@ def not_conditions(text: str, mentions: list) -> set:
                 _VACCINE_EXAMPLES_RE.search(text[max(0, m.start - 200):m.start]) or \
                 (m.id in _IMMUNITY_TESTED and (_TEST_AFTER_RE.match(text, m.end) or _IMMUNITY_BEFORE_RE.search(before[-60:]))) or \
                 _EXPOSURE_BEFORE_RE.search(before[-60:]) or \
-                CAUSE_BEFORE_RE.search(before[-40:]) or \
+                CAUSE_BEFORE_RE.search(before[-40:]) or _ONE_EYE_AFTER_RE.match(text, m.end) or \
+                (_SYMPTOMS_OF_RE.search(before[-30:]) and _COURSE_AFTER_RE.match(text, m.end)) or \
                 (previous in out and _COORDINATION_RE.fullmatch(text[previous.end:m.start].replace(",", " "))):
             out.add(m)
         previous = m
