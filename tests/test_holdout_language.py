@@ -2673,3 +2673,36 @@ def test_untreated_is_a_degree_the_record_cannot_show():
     found = compile_text("Untreated hypothyroidism, or a TSH above the upper limit of normal at screening.",
                          "exclusion", "X1")
     assert [(r.kind, getattr(r, "test", None)) for r in found] == [("lab", "tsh"), ("manual_review", None)]
+
+
+def test_none_of_a_class_or_only_a_member_of_it_excludes_the_other_members():
+    """holdout13 NCT02545868: 'receiving no DMT at screening or be treated with interferon beta' excluded interferon
+    beta users (both were read as one list of exposures)."""
+    (rule,) = compile_text("Participants must either be receiving no disease-modifying therapy (DMT) at screening or be "
+                           "treated with interferon beta.", "inclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.classes, rule.current) == ("prior_drug", "exclude", ["dmt"], True)
+    assert "interferon_beta_1a" in rule.except_drugs
+
+
+def test_the_disease_a_drug_is_given_for_is_no_condition_of_the_patient():
+    """holdout13 NCT04260711: '(for example methotrexate for rheumatoid arthritis)' excluded rheumatoid arthritis."""
+    found = compile_text("Concomitant immunosuppressive treatment for another autoimmune disease (for example "
+                         "methotrexate for rheumatoid arthritis).", "exclusion", "X1")
+    assert "condition" not in [r.kind for r in found]
+    assert [r.conditions for r in compile_text("Rheumatoid arthritis or psoriasis.", "exclusion", "X1")] == \
+        [["rheumatoid_arthritis", "psoriasis"]]
+
+
+def test_an_elimination_procedure_is_no_exposure_to_the_drug():
+    """holdout13 NCT03232073: 'Completion of the teriflunomide accelerated elimination procedure' required teriflunomide."""
+    found = compile_text("Completion of the teriflunomide accelerated elimination procedure at the end of the core "
+                         "study.", "inclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]
+
+
+def test_activity_asked_of_the_relapsing_forms_is_not_asked_of_the_others():
+    """holdout13 NCT04998812: 'CIS or MS (relapsing MS or primary progressive MS)' asked activity of PPMS and CIS."""
+    (group,) = [r for r in compile_text("Diagnosis of CIS or of MS (relapsing MS or primary progressive MS).",
+                                        "inclusion", "X1") if r.kind == "group"]
+    assert [(r.subtypes, r.active_only) for r in group.rules] == [
+        (["CIS"], False), (["CIS", "RRMS", "SPMS"], True), (["PPMS"], False)]

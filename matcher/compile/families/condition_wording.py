@@ -265,14 +265,18 @@ _COURSE_AFTER_RE = re.compile(r"\s+(?:(?:are|is|were|was|have|has)\s+)?(?:alread
                               r"resolved|worsening|stabili[sz]\w+)\b", re.I)
 
 
-def not_conditions(text: str, mentions: list) -> set:
+_DRUG_FOR_RE = re.compile(r"\s+(?:for|to\s+treat|used\s+for|against)\s+(?:[\w'-]+\s+){0,3}", re.I)
+
+
+def not_conditions(text: str, mentions: list, drugs: tuple = ()) -> set:
     """Mentions that name what a treatment is for, what something acts on or may affect, a scale: with the
-    mentions coordinated with them ("acting on spasticity or fatigue")."""
+    mentions coordinated with them ("acting on spasticity or fatigue", "methotrexate for rheumatoid arthritis")."""
     out = set()
     previous = None
     for m in mentions:
         before = text[context.clause_start(text, m.start):m.start]
         if (_INDICATION_RE.search(before[-40:]) and _TREATMENT_WORD_RE.search(before)) or \
+                any(d.end <= m.start and _DRUG_FOR_RE.fullmatch(text, d.end, m.start) for d in drugs) or \
                 _OBJECT_RE.search(before[-60:]) or _SCALE_AFTER_RE.match(text[m.end:]) or _DRUG_AFTER_RE.match(text[m.end:]) or \
                 _VACCINE_FOR_RE.search(text[max(0, m.start - 60):m.start]) or \
                 _VACCINE_EXAMPLES_RE.search(text[max(0, m.start - 200):m.start]) or \

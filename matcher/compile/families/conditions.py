@@ -148,7 +148,7 @@ def extract_conditions(ctx: Context) -> list:
         # narrows the condition, which alone must not exclude (required, the condition still holds: "unilateral
         # optic neuritis" requires optic neuritis, the side goes to a person)
         judged |= {m for m in included if _SIDE_BEFORE_RE.search(text, max(0, m.start - 20), m.start)}
-    others = not_conditions(text, included)  # what a treatment acts on, a scale's name, ...
+    others = not_conditions(text, included, ctx.entities_of("DRUG", "DRUG_CLASS"))  # what a treatment acts on, ...
     dropped = _general_terms_dropped(lists, example_of, judged | set(own_window), others)
     confident = [m for m in included if m not in judged and m not in others and m.id not in dropped]
     # "AV block, unless the subject has a functioning pacemaker": a proviso no exception can carry; a rule would

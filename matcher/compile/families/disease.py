@@ -384,9 +384,10 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
         for active in (False, True):
             rules.append(SubtypeRule(polarity="exclude", active_only=active, subtypes=[
                 m for members, own in own_activity.items() if own is active for m in members]))
-    elif mixed and polarity == "require":
+    elif polarity == "require" and len(own_activity) > 1 and len(set(own_activity.values())) == 2:
         # "RRMS, or SPMS with disease activity", "relapsing-remitting or active secondary progressive MS": activity
-        # is asked of one subtype only
+        # is asked of one subtype only ("CIS or MS (relapsing MS or primary progressive MS)": of the relapsing forms
+        # only, though they hold the CIS named on its own too)
         rules.append(GroupRule(mode="any", polarity="require", rules=[
             SubtypeRule(polarity="require", subtypes=list(members), active_only=active, **_child_of(ctx))
             for members, active in own_activity.items()]))

@@ -695,6 +695,7 @@ def _by_window(included: list, windows: list) -> list:
     return [(group, window) for window, group in groups.items()]
 
 
+_ELIMINATION_AFTER_RE = re.compile(r"\s+(?:accelerated\s+|rapid\s+)?(?:elimination|wash-?out)\s+(?:procedure|protocol)", re.I)
 _INTERACTS_WITH_RE = re.compile(r"\binteract\w*\s+with\s+(?:the\s+)?$", re.I)
 # The trial a drug names, not a treatment of the patient: "a Novartis ofatumumab study", "the BG00012 study
 # 109MS301", "a parent ozanimod trial"; "completed the parent study on placebo or on glatiramer acetate" (its arm);
@@ -716,6 +717,8 @@ def _not_exposure(text: str, mention) -> bool:
     sentence_start = max(text.rfind(". ", max(0, mention.start - 200), mention.start) + 1, mention.start - 200, 0)
     if _CONDUCT_BEFORE_RE.search(text[sentence_start:mention.start]) or _CONDUCT_AFTER_RE.match(text[mention.end:]):
         return True
+    if _ELIMINATION_AFTER_RE.match(text, mention.end):
+        return True  # "the teriflunomide accelerated elimination procedure": a procedure, asked of every participant
     if _INTERACTS_WITH_RE.search(text, max(0, mention.start - 40), mention.start):
         return True  # "drugs that interact with simvastatin: ...": the study drug, not the patient's
     if _TRIAL_AFTER_RE.match(text, mention.end) or _TRIAL_ARM_BEFORE_RE.search(text[sentence_start:mention.start]):
@@ -906,6 +909,15 @@ def _naive_or_listed(ctx: Context, mentions: list) -> list:
     lexicon = get_lexicon()
     naive = next((m for m in mentions if m.label == "DRUG_CLASS" and _NAIVE_OR_AFTER_RE.match(ctx.text, m.end)), None)
     opener = _NAIVE_OR_AFTER_RE.match(ctx.text, naive.end) if naive else _BARE_NAIVE_OR_RE.match(ctx.text)
+    current = False
+    if opener is None:
+        # "must either be receiving no disease-modifying therapy (DMT) at screening or be treated with interferon
+        # beta": none of the class now, or only the members named (read as one list, interferon users were excluded)
+        naive = next((m for m in mentions if m.label == "DRUG_CLASS"
+                      and _RECEIVING_NO_RE.search(ctx.text, max(0, m.start - 30), m.start)
+                      and _NONE_OR_AFTER_RE.match(ctx.text, m.end)), None)
+        opener = _NONE_OR_AFTER_RE.match(ctx.text, naive.end) if naive else None
+        current = True
     if opener is None:
         return []
     # "Untreated, or treated only with ...": in an MS trial the treatment one is naive to is disease-modifying
@@ -918,7 +930,13 @@ def _naive_or_listed(ctx: Context, mentions: list) -> list:
         ctx.consume(m.start, m.end)
     ctx.consume(*opener.span())
     allowed = [d for m in listed for d in ([m.id] if m.label == "DRUG" else lexicon.class_members(m.id))]
-    return [PriorDrugRule(polarity="exclude", classes=[naive_id], except_drugs=list(dict.fromkeys(allowed)))]
+    return [PriorDrugRule(polarity="exclude", classes=[naive_id], except_drugs=list(dict.fromkeys(allowed)),
+                          current=current)]
+
+
+_RECEIVING_NO_RE = re.compile(r"\b(?:receiving|taking|on|using)\s+no\s+$", re.I)
+_NONE_OR_AFTER_RE = re.compile(r"(?:\s*\([^()]{1,20}\))?[^;.()]{0,40}?\bor\s+(?:be\s+)?(?:currently\s+)?(?:treated\s+with|"
+                               r"on|receiving|taking|using)\b", re.I)
 
 
 _BARE_NAIVE_OR_RE = re.compile(r"^\s*(?:(?:treatment|therapy|DMT)[\s-]+)?(?:untreated|na[iï]ve)\s*,?\s*or\s+(?:previously\s+)?"
