@@ -1134,8 +1134,10 @@ def test_a_negation_reaches_past_a_parenthesis():
 def test_a_test_named_after_its_condition_is_how_it_is_found():
     found = compile_text("Latent tuberculosis (positive interferon-gamma release assay) unless treated.", "exclusion",
                          "X1")
-    assert [r.kind for r in found] == ["condition", "manual_review"]  # the proviso goes to a person
-    assert found[0].conditions == ["latent_tuberculosis"] and "unless" in found[1].why
+    # the proviso goes to a person: an excluded all-of of the condition and the check that it does not lift it
+    (group,) = found
+    assert (group.kind, group.mode, group.polarity) == ("group", "all", "exclude")
+    assert group.rules[0].conditions == ["latent_tuberculosis"] and "unless treated" in group.rules[1].why
 
 
 def test_a_condom_for_men_is_no_sex_restriction():
@@ -1618,7 +1620,8 @@ def test_a_proviso_of_treatment_is_no_exception_of_the_condition(text):
     """Untreated latent tuberculosis still excludes: an exception of latent TB let it in."""
     rule = one(text, "condition")
     assert rule["conditions"] == ["tuberculosis"] and rule["exceptions"] == []
-    assert any(r.kind == "manual_review" for r in compile_text(text, "exclusion"))
+    found = compile_text(text, "exclusion")  # the proviso goes to a person (inside the excluded all-of it makes)
+    assert any(r.kind == "manual_review" for top in found for r in (top.rules if top.kind == "group" else [top]))
 
 
 @pytest.mark.parametrize("text", [
@@ -2706,3 +2709,23 @@ def test_activity_asked_of_the_relapsing_forms_is_not_asked_of_the_others():
                                         "inclusion", "X1") if r.kind == "group"]
     assert [(r.subtypes, r.active_only) for r in group.rules] == [
         (["CIS"], False), (["CIS", "RRMS", "SPMS"], True), (["PPMS"], False)]
+
+
+def test_a_list_item_window_after_a_colon_is_read_before_a_proviso():
+    """holdout13 NCT04115488: 'teriflunomide: 3.5 months, unless an accelerated elimination procedure was completed'
+    lost its window (teriflunomide ever excluded) and its proviso decided nothing."""
+    (group,) = compile_text("teriflunomide: 3.5 months, unless an accelerated elimination procedure was completed",
+                            "exclusion", "X1")
+    washout, review = group.rules
+    assert (group.mode, group.polarity) == ("all", "exclude")
+    assert (washout.kind, washout.polarity, washout.window.within.value) == ("washout", "require", 3.5)
+    assert review.kind == "manual_review" and "accelerated elimination" in review.why
+
+
+def test_a_proviso_of_the_last_item_does_not_lift_the_others():
+    found = compile_text("ALT or AST more than 2.5 times the upper limit of normal; bilirubin > 1.5 x ULN (unless known "
+                         "Gilbert's syndrome).", "exclusion", "X1")
+    assert all(r.kind != "group" for r in found)  # decided exclusions stay decided; the proviso is a partial review
+    found = compile_text("Has a history of malignancy, unless it was a basal cell carcinoma of the skin.", "exclusion",
+                         "X1")
+    assert [(r.kind, r.exceptions) for r in found] == [("condition", ["basal_cell_carcinoma"])]  # read: its exception

@@ -158,7 +158,23 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
                                           f"{rest}"))
     else:
         # a proviso no rule took ("latent tuberculosis unless treated") lets some patients in: a person reads it
-        ctx.unstated.extend(m.span() for m in context.UNLESS_RE.finditer(text) if not ctx.is_consumed(m.start()))
+        provisos = [m for m in context.UNLESS_RE.finditer(text) if not ctx.is_consumed(m.start())]
+        # (only a proviso the rules took nothing of: "unless it was a basal cell carcinoma" is the rule's exception;
+        # and only in a criterion of one item: in "ALT > 1.5 x ULN; bilirubin > 1.5 x ULN unless due to Gilbert's
+        # syndrome" it lifts the last one, and a person's check on the others would undo decided exclusions)
+        read = _unless_read(rules, text[provisos[0].start():].strip(" .;"), common) \
+            if provisos and section == "exclusion" and not ctx.touches_consumed(provisos[0].end(), len(text)) \
+            and not _ITEMS_BEFORE_RE.search(text, 0, provisos[0].start()) else rules
+        if read != rules:  # the proviso is read by the person each rule now asks
+            rules = read
+            ctx.consume(provisos[0].start(), len(text))
+        else:
+            for proviso in provisos:  # (one whose words a rule read as its exception is read)
+                end = re.compile(r"[;.](?:\s|$)|$").search(text, proviso.end()).start()
+                if ctx.touches_consumed(proviso.end(), end):
+                    ctx.consume(*proviso.span())
+                else:
+                    ctx.unstated.append(proviso.span())
         residue = _residue(ctx)
         # a time no rule read ("..., one of which in the last year"): its words are filler, the time is not
         unread = [text[w.start:w.end] for w in find_windows(text) if not ctx.touches_consumed(w.start, w.end)]
@@ -550,6 +566,24 @@ def _manual_reason(text: str) -> dict:
 
 
 _DENIED_BEFORE_RE = re.compile(r"\b(?:must|should|will|may)\s+not\s+(?:\w+\s+)?$|\b(?:never|unless)\s+(?:\w+\s+)?$", re.I)
+
+
+_ITEMS_BEFORE_RE = re.compile(r";|\.\s|,\s*(?:or|and)\b", re.I)
+
+
+def _unless_read(rules: list, proviso: str, common: dict) -> list:
+    """"Teriflunomide within 3.5 months, unless an accelerated elimination procedure was completed": each exclusion
+    the proviso may lift excludes only with a person's reading that it does not (alone, it excluded the patients the
+    proviso lets in): an excluded all-of of the rule and that check."""
+    out = []
+    for rule in rules:
+        if rule.polarity != "exclude" or rule.kind in ("manual_review", "group"):
+            out.append(rule)
+            continue
+        out.append(GroupRule(**common, mode="all", polarity="exclude", rules=[
+            rule.model_copy(update={"polarity": "require"}),
+            ManualReviewRule(**common, polarity="require", category="clinical", why=f"not lifted by: '{proviso[:120]}'")]))
+    return out
 
 
 def _without_event_windows(ctx: Context, rules: list) -> list:

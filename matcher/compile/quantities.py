@@ -273,7 +273,7 @@ _WINDOW_PATTERNS = [
     # "during the year prior to randomization", "in the month before screening", "within a fortnight before"
     rf"(?:within|in|during|over)\s+(?:the|a)\s+(?P<unit>year|month|fortnight|week)\s+(?:{_BEFORE}|of)(?:\s+(?P<anchor>{_ANCHOR_RE}))?",
     # a list item giving its own window after a colon ("Natalizumab: 6 months"), the anchor in its parent
-    rf":\s*(?P<value>{NUM})\s*{UNIT}\s*[.;,]?\s*$",
+    rf":\s*(?P<value>{NUM})\s*{UNIT}(?=\s*(?:[.;,]|$))",  # ("teriflunomide: 3.5 months, unless ...")
     # "inferior (or egal) to 3 months since", "less than 30 days"
     rf"(?P<cmp>inferior\s+(?:or\s+egal\s+)?to|less\s+than|<|≤)\s*(?P<value>{NUM})\s*{UNIT}",
 ]
