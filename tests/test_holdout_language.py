@@ -2729,3 +2729,13 @@ def test_a_proviso_of_the_last_item_does_not_lift_the_others():
     found = compile_text("Has a history of malignancy, unless it was a basal cell carcinoma of the skin.", "exclusion",
                          "X1")
     assert [(r.kind, r.exceptions) for r in found] == [("condition", ["basal_cell_carcinoma"])]  # read: its exception
+
+
+def test_a_condition_with_a_kind_of_itself_is_that_kind():
+    """holdout13 NCT01199861: 'diabetes mellitus (type 1 or type 2) with diabetic retinopathy or an HbA1c above 8%'
+    excluded every diabetic (the retinopathy was folded into the diabetes it is a kind of)."""
+    found = compile_text("Patients with diabetes mellitus (type 1 or type 2) with diabetic retinopathy or an HbA1c "
+                         "above 8%.", "exclusion", "X1")
+    assert [r.conditions for r in found if r.kind == "condition"] == [["diabetic_retinopathy"]]
+    assert [r.conditions for r in compile_text("Diabetes mellitus or hypertension.", "exclusion", "X1")] == \
+        [["diabetes_mellitus", "hypertension"]]

@@ -453,7 +453,21 @@ def _specific(mentions: list, text: str) -> list:
                                               - {o.id} for o in mentions)
         if not narrowed:
             keep.append(m)
-    return keep
+    # "diabetes mellitus (type 1 or type 2) with diabetic retinopathy": the kind named after "with" (alone, the
+    # broader condition, or its kinds in the parenthesis, excluded every diabetic)
+    dropped = []
+    for m in keep:
+        with_kind = _WITH_KIND_RE.match(text, m.end)
+        opening = enclosing_paren(text, m.start)  # (a kind in the parenthesis after its head: the head's kind)
+        heads = {m.id} | {h.id for h in mentions if opening is not None and h.end <= opening
+                          and not text[h.end:opening].strip()}
+        if with_kind and any(o.start == with_kind.end() and heads & (lexicon.condition_ancestors(o.id) - {o.id})
+                             for o in mentions):
+            dropped.append((m.start, with_kind.end()))
+    return [m for m in keep if not any(start <= m.start < end for start, end in dropped)]
+
+
+_WITH_KIND_RE = re.compile(r"(?:\s*\([^()]*\)|[^()]{0,30}?\))?\s*,?\s+(?:with|complicated\s+by)\s+(?:an?\s+|any\s+)?", re.I)
 
 
 # --- exceptions and allowances ------------------------------------------------------------------------
