@@ -2739,3 +2739,10 @@ def test_a_condition_with_a_kind_of_itself_is_that_kind():
     assert [r.conditions for r in found if r.kind == "condition"] == [["diabetic_retinopathy"]]
     assert [r.conditions for r in compile_text("Diabetes mellitus or hypertension.", "exclusion", "X1")] == \
         [["diabetes_mellitus", "hypertension"]]
+
+
+def test_a_time_word_after_a_parenthesis_of_kinds_is_every_kinds():
+    """holdout13 NCT01199861: 'cardiac failure (NYHA class III or IV) at any time' read class III as current only."""
+    (rule, review) = compile_text("cardiac failure (NYHA class III or IV) at any time, or known cardiomyopathy",
+                                  "exclusion", "X1")
+    assert (rule.conditions, rule.timing) == (["heart_failure_nyha_iii", "heart_failure_nyha_iv"], "any")

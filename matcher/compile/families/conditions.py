@@ -747,6 +747,14 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
         else:
             out[m] = "current"
         previous = m
+    # "cardiac failure (NYHA class III or IV) at any time": a time word after a parenthesis of kinds is every kind's
+    for opening in {enclosing_paren(text, m.start) for m in mentions} - {None}:
+        inside = [m for m in mentions if enclosing_paren(text, m.start) == opening]
+        shut = closing(text, opening)
+        after = masked[shut + 1:] if shut is not None else ""
+        cut = _ITEM_END_RE.search(after)
+        if len(inside) > 1 and _HISTORY_AFTER_RE.search(after[:cut.start()] if cut else after):
+            out.update((m, "any") for m in inside)
     return out
 
 
