@@ -41,11 +41,11 @@ SETS = {
                   "structured_criteria_recall": 0.9927, "manual_review_precision": 0.9655}, 14, 334),
     "holdout10": ({"precision": 0.9879, "recall": 0.9741, "exact_parameter_accuracy": 0.9631,
                    "structured_criteria_recall": 0.9902, "manual_review_precision": 0.9464}, 14, 359),
-    "holdout11": ({"precision": 0.958, "recall": 0.9599, "exact_parameter_accuracy": 0.929,
+    "holdout11": ({"precision": 0.9581, "recall": 0.9619, "exact_parameter_accuracy": 0.9313,
                    "structured_criteria_recall": 0.9847, "manual_review_precision": 0.9206}, 14, 389),
-    "holdout12": ({"precision": 0.9606, "recall": 0.9651, "exact_parameter_accuracy": 0.9663,
+    "holdout12": ({"precision": 0.9607, "recall": 0.9674, "exact_parameter_accuracy": 0.9688,
                    "structured_criteria_recall": 0.9932, "manual_review_precision": 0.9767}, 14, 380),
-    "holdout13": ({"precision": 0.976, "recall": 0.969, "exact_parameter_accuracy": 0.9286,
+    "holdout13": ({"precision": 0.976, "recall": 0.9714, "exact_parameter_accuracy": 0.9337,
                    "structured_criteria_recall": 0.9863, "manual_review_precision": 0.957}, 14, 388),
 }
 

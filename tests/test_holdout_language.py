@@ -2746,3 +2746,21 @@ def test_a_time_word_after_a_parenthesis_of_kinds_is_every_kinds():
     (rule, review) = compile_text("cardiac failure (NYHA class III or IV) at any time, or known cardiomyopathy",
                                   "exclusion", "X1")
     assert (rule.conditions, rule.timing) == (["heart_failure_nyha_iii", "heart_failure_nyha_iv"], "any")
+
+
+@pytest.mark.parametrize("text, duration", [
+    # holdout13 NCT00112034: "for at least 6 consecutive months" was no duration
+    ("Currently receiving AVONEX (interferon beta-1a 30 mcg intramuscularly once a week), and treated with AVONEX for "
+     "at least 6 consecutive months before the Screening Visit", 6.0),
+    # NCT01499667: the duration before a treatment gap was dropped
+    ("Treatment with natalizumab (Tysabri) for at least 6 months prior to screening, with no gap in natalizumab dosing "
+     "longer than 8 weeks during the 12 months prior to randomization", 6.0),
+])
+def test_how_long_a_required_treatment_lasted_is_read(text, duration):
+    (rule,) = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "prior_drug"]
+    assert (rule.polarity, rule.current, rule.min_duration.value) == ("require", True, duration)
+
+
+def test_another_study_at_the_time_of_inclusion_is_a_current_one():
+    (rule,) = compile_text("Participation in another interventional study at the time of inclusion.", "exclusion", "X1")
+    assert (rule.window.within.value, rule.window.anchor) == (0.0, "enrollment")

@@ -95,7 +95,7 @@ _PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\b
 # "Statin treatment for other disease", "anticoagulant or fibrinolytic treatment": the drug names the treatment
 # the patient is on; without a word of the past that is current treatment.
 _TREATMENT_NOUN_RE = re.compile(r"^\s*(?:\w+\s+)?(?:treatment|therapy|medication)\b", re.I)
-_DURATION_UNIT = r"(?P<unit>days?|weeks?|months?|years?)"
+_DURATION_UNIT = r"(?:(?:consecutive|continuous|uninterrupted)\s+)?(?P<unit>days?|weeks?|months?|years?)"
 # How long a treatment has lasted: "for at least six months", "for a minimum of 6 months", "at least a year of
 # attempted therapy", "stable dose for three months", "after being on that therapy for at least 6 months".
 _MIN_DURATION_RE = re.compile(
@@ -392,8 +392,15 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         # was taken within the 3 months before it (the continuity before that goes to a person)
         for mention in mentions:
             ctx.consume(mention.start, mention.end)
-        return [WashoutRule(polarity="require" if ctx.section == "inclusion" else "exclude", **_named(mentions),
-                            window=Window(within=_duration_of(anchored), anchor=anchor_of(anchored.group("rest"))))]
+        polarity = "require" if ctx.section == "inclusion" else "exclude"
+        lasted = _MIN_DURATION_RE.search(ctx.text, 0, anchored.start())
+        # "Treatment with natalizumab for at least 6 months prior to screening, with no gap ...": how long, too
+        before = [PriorDrugRule(polarity=polarity, **_named(mentions), current=True, min_duration=_duration_of(lasted))] \
+            if lasted and ctx.section == "inclusion" else []
+        if before:
+            ctx.consume(lasted.start(), re.compile(rf"[^,;.]*?\b{_BEFORE}\s+\S+|").match(ctx.text, lasted.end()).end())
+        return before + [WashoutRule(polarity=polarity, **_named(mentions),
+                                     window=Window(within=_duration_of(anchored), anchor=anchor_of(anchored.group("rest"))))]
     all_windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in gaps)]
     stopped = _DISCONTINUED_RE.search(ctx.text)
     if stopped and not all_windows:
@@ -1021,6 +1028,10 @@ _GENERIC_PARTICIPANTS_RE = re.compile(r"\b(?:for|of|by|among)\s+(?:those|persons
                                       re.I)
 
 
+_AT_THE_TIME_RE = re.compile(r"\bat\s+the\s+time\s+of\s+(?P<a>inclusion|enrol?ment|screening|randomi[sz]ation|baseline)\b",
+                             re.I)
+
+
 def extract_investigational(ctx: Context) -> list:
     anchors = [(w.start, w.end) for w in find_windows(ctx.text)]  # "prior to the first dose of investigational product"
     match = next((m for m in _INVESTIGATIONAL_RE.finditer(ctx.text)
@@ -1042,6 +1053,11 @@ def extract_investigational(ctx: Context) -> list:
     elif re.search(r"\bcurrent(?:ly)?\b|\bconcurrent\b|\bongoing\b|\bsimultaneous\b|\bis\s+a\s+participant\b",
                    ctx.text, re.I) and not re.search(r"\bprevious|\bprior\b|\bever\b", ctx.text, re.I):
         window = Window(within=Duration(value=0, unit="days"))
+    else:
+        at = _AT_THE_TIME_RE.search(ctx.text)
+        if at:  # "Participation in another interventional study at the time of inclusion": now, at that visit
+            window = Window(within=Duration(value=0, unit="days"), anchor=anchor_of(at.group("a")))
+            ctx.consume(at.start(), at.end())
     half_lives = HALF_LIVES_RE.search(ctx.text)
     if half_lives:
         within = window.within if window else Duration(value=0, unit="days")
