@@ -2764,3 +2764,11 @@ def test_how_long_a_required_treatment_lasted_is_read(text, duration):
 def test_another_study_at_the_time_of_inclusion_is_a_current_one():
     (rule,) = compile_text("Participation in another interventional study at the time of inclusion.", "exclusion", "X1")
     assert (rule.window.within.value, rule.window.anchor) == (0.0, "enrollment")
+
+
+def test_live_or_inactivated_vaccines_are_a_rule_and_a_review():
+    """holdout13 NCT01199861: 'any other live or inactivated vaccine within 1 month' went to a person whole."""
+    found = compile_text("Patients who have received any other live or inactivated vaccine within 1 month prior to "
+                         "randomization.", "exclusion", "X1")
+    assert [r.kind for r in found] == ["live_vaccine", "manual_review"] and "inactivated" in found[1].why
+    assert (found[0].window.within.value, found[0].window.anchor) == (1.0, "randomization")

@@ -977,6 +977,8 @@ def _named(mentions) -> dict[str, list[str]]:
 
 
 _LIVE_VACCINE_RE = re.compile(r"live(?:[\s-]+\(?attenuated\)?|\s+(?:or|and/or|and)\s+(?:live[\s-]+)?attenuated)?\s+(?:virus\s+)?vaccin\w*|"
+                              # "any other live or inactivated vaccine": the live ones a rule, the others a person
+                              r"live\s+(?:or|and/or|and)\s+(?:inactivated|killed|non-?live)\s+vaccin\w*|"
                               r"vaccin\w*\s+with\s+(?:a\s+)?live", re.I)
 
 
@@ -985,7 +987,13 @@ def extract_live_vaccine(ctx: Context) -> list:
     if not match:
         return []
     windows = find_windows(ctx.text)
-    ctx.consume(match.start(), match.end())
+    other = re.search(r"\b(?:inactivated|killed|non-?live)\b", match.group(0), re.I)
+    if other:  # "live or inactivated vaccine": the inactivated ones are read by a person
+        ctx.consume(match.start(), match.start() + other.start())
+        ctx.consume(match.start() + other.end(), match.end())
+        ctx.unstated.append((match.start() + other.start(), match.start() + other.end()))
+    else:
+        ctx.consume(match.start(), match.end())
     window = windows[0] if windows else None
     if window:
         ctx.consume(window.start, window.end)
