@@ -2772,3 +2772,13 @@ def test_live_or_inactivated_vaccines_are_a_rule_and_a_review():
                          "randomization.", "exclusion", "X1")
     assert [r.kind for r in found] == ["live_vaccine", "manual_review"] and "inactivated" in found[1].why
     assert (found[0].window.within.value, found[0].window.anchor) == (1.0, "randomization")
+
+
+@pytest.mark.parametrize("text", [
+    # holdout13 NCT03232073: the exception was dropped without a trace (steroids for a relapse excluded)
+    "Systemic corticosteroids or ACTH (except for the treatment of an MS relapse) within 30 days before Day 1.",
+    "Systemic corticosteroids within 30 days, except for the treatment of a relapse.",
+])
+def test_steroids_except_for_a_relapse_are_a_qualified_washout(text):
+    (rule,) = compile_text(text, "exclusion", "X1")
+    assert rule.kind == "washout" and rule.qualifier == "not when given for an MS relapse"

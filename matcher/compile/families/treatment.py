@@ -281,6 +281,12 @@ def _own_qualifier(mention) -> str | None:
     return " ".join(found.group(0).split())
 
 
+_EXCEPT_FOR_RELAPSE_RE = re.compile(
+    r"\(?\s*,?\s*\b(?:except|other\s+than|unless|apart\s+from)\s+(?:when\s+|if\s+)?(?:(?:given|used|administered|"
+    r"prescribed|taken)\s+)?(?:for|to\s+treat)\s+(?:the\s+)?(?:treatment\s+of\s+)?(?:an?\s+|any\s+)?(?:acute\s+)?"
+    r"(?:MS\s+|multiple\s+sclerosis\s+)?(?:relapses?|exacerbations?|attacks?)\b\s*\)?", re.I)
+
+
 def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
     """{mention: qualifier text} for the mentions a dose, a regimen or a frequency narrows. A dose in an exception
     ("other than amitriptyline at 25 mg/day or less") narrows the exception: the drug stays excepted and the dose
@@ -305,6 +311,13 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         span = after.span("dose") if after else before.span("dose")
         ctx.consume(*span)
         out[m] = " ".join(ctx.text[span[0]:span[1]].split())
+    for given_for in _EXCEPT_FOR_RELAPSE_RE.finditer(ctx.text):
+        # "Systemic corticosteroids or ACTH (except for the treatment of an MS relapse) within 30 days": only
+        # exposures for another reason count, which the record cannot show; a person checks an exposure
+        item_from = max(ctx.text.rfind(";", 0, given_for.start()), ctx.text.rfind(". ", 0, given_for.start())) + 1
+        ctx.consume(*given_for.span())
+        out.update({m: "not when given for an MS relapse" for m in mentions
+                    if item_from <= m.start < given_for.start() and m not in out})
     frequency = _FREQUENCY_RE.search(ctx.text)
     if frequency:  # "NSAIDs 5 or more days a week": of every drug named
         ctx.consume(frequency.start(), frequency.end())
