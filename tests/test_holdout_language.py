@@ -2782,3 +2782,12 @@ def test_live_or_inactivated_vaccines_are_a_rule_and_a_review():
 def test_steroids_except_for_a_relapse_are_a_qualified_washout(text):
     (rule,) = compile_text(text, "exclusion", "X1")
     assert rule.kind == "washout" and rule.qualifier == "not when given for an MS relapse"
+
+
+def test_those_on_a_drug_is_a_conditional_stability():
+    """holdout13 NCT02545868: 'those on interferon beta must have been on a stable dose for at least 6 months'."""
+    (group,) = compile_text("Those on interferon beta must have been on a stable dose for at least 6 months before "
+                            "screening.", "inclusion", "X1")
+    assert (group.mode, [(r.polarity, r.current) for r in group.rules]) == \
+        ("any", [("exclude", True), ("require", True)])
+    assert group.rules[1].min_duration.value == 6.0

@@ -140,7 +140,7 @@ _STABLE_FOR_RE = re.compile(
 # "If receiving X, treatment must be ...", "Subjects on X must be on a stable regimen for ...": either not on it,
 # or on it for that long.
 _IF_TAKING_RE = re.compile(r"^\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+)?|"
-                           r"(?:the\s+)?(?:patients?|subjects?|participants?)\s+(?:who\s+(?:is|are)\s+)?"
+                           r"(?:(?:the\s+)?(?:patients?|subjects?|participants?)|those)\s+(?:who\s+(?:is|are)\s+)?"
                            # (up to the sentence's end: the period of "e.g." ends none)
                            r"(?=(?:[^.;]|\.(?=\s*[a-z(,]))*\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b))"
                            r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
