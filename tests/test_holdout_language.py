@@ -2791,3 +2791,24 @@ def test_those_on_a_drug_is_a_conditional_stability():
     assert (group.mode, [(r.polarity, r.current) for r in group.rules]) == \
         ("any", [("exclude", True), ("require", True)])
     assert group.rules[1].min_duration.value == 6.0
+
+
+@pytest.mark.parametrize("text, diagnosed", [
+    # holdout13 NCT01294176: the McDonald diagnosis required beside the CIS failed every CIS patient
+    ("Optic neuritis as a first demyelinating event (possibly idiopathic), or in a patient with a clinically isolated "
+     "syndrome or with MS according to the 2010 McDonald criteria.", "ms_diagnosis"),
+    # holdout11 NCT02746744 (a grouping error for two rounds)
+    ("Diagnosis of relapsing-remitting MS according to the 2017 revised McDonald criteria, OR one demyelinating episode "
+     "together with at least one asymptomatic T2 lesion and oligoclonal bands in the cerebrospinal fluid (clinically "
+     "isolated syndrome)", "group"),
+])
+def test_a_cis_beside_an_ms_diagnosis_is_an_alternative_to_it(text, diagnosed):
+    (group,) = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "group"]
+    assert group.mode == "any" and [r.kind for r in group.rules] == ["ms_subtype", diagnosed]
+    assert group.rules[0].subtypes == ["CIS"]
+
+
+def test_a_cis_another_sentence_excludes_stays_no_alternative():
+    found = compile_text("Meets the 2017 McDonald criteria for relapsing-remitting MS. Patients with a clinically "
+                         "isolated syndrome (CIS) are not eligible.", "inclusion", "X1")
+    assert "group" not in [r.kind for r in found]

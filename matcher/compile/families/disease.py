@@ -393,7 +393,40 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             for members, active in own_activity.items()]))
     elif subtypes:
         rules.append(SubtypeRule(polarity=polarity, subtypes=subtypes, active_only=active_only))
-    return rules
+    return _cis_or_diagnosed(ctx, rules)
+
+
+_TWO_REVISIONS_RE = re.compile(r"\b(?:19|20)\d\d\s*(?:or|and|/|and/or)\s*(?:the\s+)?(?:19|20)\d\d\b")
+# A CIS and an MS diagnosis offered as alternatives, in either order
+_CIS_OR_RE = re.compile(r"(?:clinically\s+isolated|\bCIS\b|first\s+(?:clinical\s+)?demyelinating)[^.;]{0,150}?\bor\b[^.;]{0,40}?"
+                        r"(?:\bMS\b|multiple\s+sclerosis|mc\s*donald)|(?:mc\s*donald|\bMS\b|multiple\s+sclerosis)[^.;]{0,150}?"
+                        r",?\s+or\b[^.;]{0,80}?(?:clinically\s+isolated|\bCIS\b|(?:single|first)\s+(?:clinical\s+)?"
+                        r"demyelinating|demyelinating\s+(?:episode|event))", re.I)
+
+
+def _cis_or_diagnosed(ctx: Context, rules: list) -> list:
+    """"a clinically isolated syndrome or MS according to the 2010 McDonald criteria": a CIS is an alternative to
+    the diagnosis (a patient with a CIS has no MS diagnosis; required beside it, the diagnosis failed every CIS
+    patient the criterion admits): an any-of of the CIS and the diagnosis with the other courses named."""
+    diagnosis = [r for r in rules if isinstance(r, DiagnosisRule) and r.polarity == "require"]
+    courses = [r for r in rules if isinstance(r, SubtypeRule) and r.polarity == "require" and "CIS" in r.subtypes
+               and not r.active_only]
+    if ctx.section != "inclusion" or len(diagnosis) != 1 or len(courses) != 1 or not diagnosis[0].criteria_version \
+            or not _CIS_OR_RE.search(ctx.text):
+        return rules  # (not "MS by McDonald 2001, including CIS that fulfil ...", nor a CIS another sentence excludes)
+    if _TWO_REVISIONS_RE.search(ctx.text):
+        # "RRMS according to the 2005 or 2010 revised McDonald criteria, or a first demyelinating event": one
+        # version cannot hold both revisions; the courses alone say it
+        return [r for r in rules if r is not diagnosis[0]]
+    others = [s for s in courses[0].subtypes if s != "CIS"]
+    child = _child_of(ctx)
+    diagnosed = diagnosis[0].model_copy(update=child)
+    if others:
+        diagnosed = GroupRule(mode="all", polarity="require", rules=[
+            diagnosed, courses[0].model_copy(update={"subtypes": others, **child})], **child)
+    group = GroupRule(mode="any", polarity="require", rules=[
+        SubtypeRule(polarity="require", subtypes=["CIS"], **child), diagnosed])
+    return [group if r is diagnosis[0] else r for r in rules if r is not courses[0]]
 
 
 _EDSS_RE = re.compile(r"\bEDSS\b|expanded\s+disability\s+status\s+(?:scale|score)(?:\s*\(EDSS\))?", re.I)
