@@ -24,8 +24,9 @@ from .nlp import find_entities
 from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
 from .families.disease import DURATION_HEADING_RE, extract_mri, extract_relapses, extract_sex
+from .families.condition_wording import SEGMENT_BREAK_RE
 from .families.treatment import AT_ENROLLMENT
-from .quantities import NUM, find_windows, number, stated_anchor
+from .quantities import NUM, find_windows, has_event_anchor, number, stated_anchor
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
 
@@ -162,16 +163,15 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         # (only a proviso the rules took nothing of: "unless it was a basal cell carcinoma" is the rule's exception;
         # and only in a criterion of one item: in "ALT > 1.5 x ULN; bilirubin > 1.5 x ULN unless due to Gilbert's
         # syndrome" it lifts the last one, and a person's check on the others would undo decided exclusions)
-        read = _unless_read(rules, text[provisos[0].start():].strip(" .;"), common) \
-            if provisos and section == "exclusion" and not ctx.touches_consumed(provisos[0].end(), len(text)) \
-            and not _ITEMS_BEFORE_RE.search(text, 0, provisos[0].start()) else rules
-        if read != rules:  # the proviso is read by the person each rule now asks
-            rules = read
-            ctx.consume(provisos[0].start(), len(text))
+        if provisos and section == "exclusion" and not ctx.touches_consumed(provisos[0].end(), len(text)) \
+                and not _ITEMS_BEFORE_RE.search(text, 0, provisos[0].start()) \
+                and any(_liftable(rule) for rule in rules):
+            rules = _unless_read(rules, text[provisos[0].start():].strip(" .;"), common)
+            ctx.consume(provisos[0].start(), len(text))  # read by the person each rule now asks
         else:
             for proviso in provisos:  # (one whose words a rule read as its exception is read)
-                end = re.compile(r"[;.](?:\s|$)|$").search(text, proviso.end()).start()
-                if ctx.touches_consumed(proviso.end(), end):
+                stop = SEGMENT_BREAK_RE.search(text, proviso.end())
+                if ctx.touches_consumed(proviso.end(), stop.start() if stop else len(text)):
                     ctx.consume(*proviso.span())
                 else:
                     ctx.unstated.append(proviso.span())
@@ -575,21 +575,23 @@ def _unless_read(rules: list, proviso: str, common: dict) -> list:
     """"Teriflunomide within 3.5 months, unless an accelerated elimination procedure was completed": each exclusion
     the proviso may lift excludes only with a person's reading that it does not (alone, it excluded the patients the
     proviso lets in): an excluded all-of of the rule and that check."""
-    out = []
-    for rule in rules:
-        if rule.polarity != "exclude" or rule.kind in ("manual_review", "group"):
-            out.append(rule)
-            continue
-        out.append(GroupRule(**common, mode="all", polarity="exclude", rules=[
-            rule.model_copy(update={"polarity": "require"}),
-            ManualReviewRule(**common, polarity="require", category="clinical", why=f"not lifted by: '{proviso[:120]}'")]))
-    return out
+    return [GroupRule(**common, mode="all", polarity="exclude", rules=[
+        rule.model_copy(update={"polarity": "require"}),
+        ManualReviewRule(**common, polarity="require", category="clinical", why=f"not lifted by: '{proviso[:120]}'")])
+        if _liftable(rule) else rule for rule in rules]
+
+
+def _liftable(rule) -> bool:
+    """A structured exclusion a proviso can lift (not a review, nor a group that holds its own logic)."""
+    return rule.polarity == "exclude" and rule.kind not in ("manual_review", "group")
 
 
 def _without_event_windows(ctx: Context, rules: list) -> list:
     """Rules timed by a window counted from an event of the patient's ("a relapse or corticosteroids within the
     month before the onset of the present relapse") go to a person: read from the screening date, they would
     exclude other patients than the text does."""
+    if not has_event_anchor(ctx.text):
+        return rules  # (most criteria: no second pass over their windows)
     events = [w for w in find_windows(ctx.text) if w.event]
     if not events:
         return rules

@@ -289,6 +289,11 @@ _FREE_FOR_RE = _WINDOW_RES[-1]
 HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*(?:(?:drug[\s-]+)?(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)", re.I)
 
 
+def has_event_anchor(text: str) -> bool:
+    """Whether ``text`` names an event of the patient's a window may count from ("the onset of the relapse")."""
+    return _EVENT_ANCHOR_RE.search(text) is not None
+
+
 @dataclass(frozen=True)
 class FoundWindow:
     window: Window

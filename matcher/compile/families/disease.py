@@ -12,6 +12,7 @@ from ...models.rules import (AgeRule, Applicability, CsfOligoclonalBandsRule, Di
                              SexRule, SubtypeRule, Window)
 from .. import context
 from ..context import Context
+from .condition_wording import SEGMENT_BREAK_RE
 from ..quantities import (COMPARATOR_RE, NUM, FoundWindow, anchor_of, both_anchors, comparator_of, find_range,
                           find_windows, number, range_negated)
 
@@ -656,8 +657,8 @@ def extract_relapses(ctx: Context) -> list:
         if _DEFINED_AFTER_RE.match(ctx.text[match.end():]) and not ctx.is_consumed(match.start()):
             # "A relapse is defined as new symptoms ..., not associated with fever or infection": the definition of
             # the relapses counted, no criterion of its own (its fever and infection exclude nobody)
-            end = re.compile(r"\.(?:\s|$)|$").search(ctx.text, match.end()).start()
-            ctx.consume(match.start(), end)
+            stop = SEGMENT_BREAK_RE.search(ctx.text, match.end())
+            ctx.consume(match.start(), stop.start() if stop else len(ctx.text))
             continue
         if _NO_COUNT_RE.search(before) or ctx.is_consumed(match.start()) or \
                 (match.group(0).lower().startswith("attack") and _OTHER_ATTACK_RE.search(before)):

@@ -411,7 +411,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         before = [PriorDrugRule(polarity=polarity, **_named(mentions), current=True, min_duration=_duration_of(lasted))] \
             if lasted and ctx.section == "inclusion" else []
         if before:
-            ctx.consume(lasted.start(), re.compile(rf"[^,;.]*?\b{_BEFORE}\s+\S+|").match(ctx.text, lasted.end()).end())
+            ctx.consume(lasted.start(), _UP_TO_ANCHOR_RE.match(ctx.text, lasted.end()).end())
         return before + [WashoutRule(polarity=polarity, **_named(mentions),
                                      window=Window(within=_duration_of(anchored), anchor=anchor_of(anchored.group("rest"))))]
     all_windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in gaps)]
@@ -954,6 +954,8 @@ def _naive_or_listed(ctx: Context, mentions: list) -> list:
                           current=current)]
 
 
+# "for at least 6 months prior to screening": the words up to the time point the duration counts back from
+_UP_TO_ANCHOR_RE = re.compile(rf"[^,;.]*?\b{_BEFORE}\s+\S+|")
 _RECEIVING_NO_RE = re.compile(r"\b(?:receiving|taking|on|using)\s+no\s+$", re.I)
 _NONE_OR_AFTER_RE = re.compile(r"(?:\s*\([^()]{1,20}\))?[^;.()]{0,40}?\bor\s+(?:be\s+)?(?:currently\s+)?(?:treated\s+with|"
                                r"on|receiving|taking|using)\b", re.I)
@@ -1011,8 +1013,7 @@ def extract_live_vaccine(ctx: Context) -> list:
     if window:
         ctx.consume(window.start, window.end)
     end = match.end()
-    noun = None if re.search(r"vaccin\w*$", match.group(0), re.I) else re.compile(
-        r"[^.;()]{0,40}?\bvaccin\w*", re.I).match(ctx.text, end)
+    noun = None if re.search(r"vaccin\w*$", match.group(0), re.I) else _VACCINE_NOUN_AFTER_RE.match(ctx.text, end)
     if noun:  # "Vaccination with a live or live-attenuated vaccine (including ...)": the examples follow the noun
         end = noun.end()
         ctx.consume(match.end(), end)
@@ -1022,6 +1023,7 @@ def extract_live_vaccine(ctx: Context) -> list:
     return [LiveVaccineRule(polarity=ctx.base_polarity(match.start(), window), window=window.window if window else None)]
 
 
+_VACCINE_NOUN_AFTER_RE = re.compile(r"[^.;()]{0,40}?\bvaccin\w*", re.I)
 _VACCINE_EXAMPLES_RE = re.compile(r"[\s,(]*(?:vaccines?\s*)?(?:including(?:,?\s+but\s+not\s+limited\s+to)?|e\.?\s?g\.?|"
                                   r"such\s+as)[\s:,]*[^.;()]*?(?=,?\s*(?:within|in\s+the|during|prior|before|\d)\b|[.;)]|$)",
                                   re.I)
