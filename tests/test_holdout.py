@@ -27,7 +27,7 @@ SETS = {
                   "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 8, 147),
     "holdout3": ({"precision": 0.9814, "recall": 0.9946, "exact_parameter_accuracy": 0.9811,
                   "structured_criteria_recall": 0.992, "manual_review_precision": 0.9762}, 14, 336),
-    "holdout4": ({"precision": 0.9824, "recall": 0.9781, "exact_parameter_accuracy": 0.9687,
+    "holdout4": ({"precision": 0.9824, "recall": 0.9781, "exact_parameter_accuracy": 0.9709,
                   "structured_criteria_recall": 0.9967, "manual_review_precision": 0.9855}, 14, 372),
     "holdout5": ({"precision": 0.9805, "recall": 0.9805, "exact_parameter_accuracy": 0.9536,
                   "structured_criteria_recall": 0.9804, "manual_review_precision": 0.9231}, 14, 369),
@@ -41,11 +41,11 @@ SETS = {
                   "structured_criteria_recall": 0.9927, "manual_review_precision": 0.9655}, 14, 334),
     "holdout10": ({"precision": 0.9879, "recall": 0.9741, "exact_parameter_accuracy": 0.9631,
                    "structured_criteria_recall": 0.9902, "manual_review_precision": 0.9464}, 14, 359),
-    "holdout11": ({"precision": 0.9582, "recall": 0.9639, "exact_parameter_accuracy": 0.9335,
+    "holdout11": ({"precision": 0.9582, "recall": 0.9639, "exact_parameter_accuracy": 0.9356,
                    "structured_criteria_recall": 0.9847, "manual_review_precision": 0.9206}, 14, 389),
     "holdout12": ({"precision": 0.9607, "recall": 0.9674, "exact_parameter_accuracy": 0.9688,
                    "structured_criteria_recall": 0.9932, "manual_review_precision": 0.9767}, 14, 380),
-    "holdout13": ({"precision": 0.9761, "recall": 0.9761, "exact_parameter_accuracy": 0.9413,
+    "holdout13": ({"precision": 0.9761, "recall": 0.9761, "exact_parameter_accuracy": 0.9462,
                    "structured_criteria_recall": 0.9898, "manual_review_precision": 0.9674}, 14, 388),
 }
 

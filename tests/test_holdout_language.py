@@ -2812,3 +2812,33 @@ def test_a_cis_another_sentence_excludes_stays_no_alternative():
     found = compile_text("Meets the 2017 McDonald criteria for relapsing-remitting MS. Patients with a clinically "
                          "isolated syndrome (CIS) are not eligible.", "inclusion", "X1")
     assert "group" not in [r.kind for r in found]
+
+
+@pytest.mark.parametrize("text, drugs, classes", [
+    # holdout13 NCT04260711: "a second-line DMT, i.e. ..." excluded every patient on any DMT (the inclusion asks for a
+    # first-line one): the members after "i.e." are the drugs meant
+    ("Previous treatment at any time with a second-line disease-modifying therapy, i.e. natalizumab, fingolimod, "
+     "cladribine, alemtuzumab, ocrelizumab or mitoxantrone.",
+     ["natalizumab", "fingolimod", "cladribine", "alemtuzumab", "ocrelizumab", "mitoxantrone"], []),
+    # holdout13 NCT01199861: amlodipine does not lower the heart rate; the examples are the drugs meant
+    ("Patients receiving beta blockers or heart-rate-lowering calcium channel blockers (e.g., verapamil or diltiazem) "
+     "at the time of randomization", ["verapamil", "diltiazem"], ["beta_blocker"]),
+    ("Prior treatment with an S1P receptor modulator, namely fingolimod or siponimod", ["fingolimod", "siponimod"], []),
+    # a class with examples stays the class
+    ("Prior use of immunosuppressants (e.g. azathioprine, methotrexate)", ["azathioprine", "methotrexate"],
+     ["immunosuppressant"]),
+])
+def test_a_narrowed_class_or_a_namely_list_is_the_drugs_listed(text, drugs, classes):
+    (rule,) = compile_text(text, "exclusion", "X1")
+    assert (rule.drugs, rule.classes, rule.qualifier) == (drugs, classes, None)
+
+
+def test_a_narrowed_class_without_members_is_a_qualified_class():
+    """'a second-line DMT' is a part of the class the lexicon cannot tell apart: a DMT user goes to a person."""
+    text = "Prior treatment with a second-line DMT."
+    (rule,) = compile_text(text, "exclusion", "X1")
+    assert (rule.classes, rule.qualifier) == (["dmt"], "second-line")
+    on_interferon = _screen_one(text, "exclusion", {"id": "p", "treatments": [{"drug": "Rebif 44",
+                                                                              "start": "2020-01-01"}]})
+    untreated = _screen_one(text, "exclusion", {"id": "q", "treatments": []})
+    assert (on_interferon.criteria[0].status, untreated.criteria[0].status) == ("unknown", "pass")

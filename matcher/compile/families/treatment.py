@@ -164,6 +164,12 @@ _CHANGE_RE = re.compile(r"\b(?:change[sd]?|introduc\w+|start(?:ed|ing)?|initiat\
                         r"reduc(?:e|ed|es|ing|tion))\b", re.I)
 # "one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif)": the parenthesis spells out which.
 _LISTED_CLASS_RE = re.compile(r"(?:\bone\s+of\s+(?:the\s+)?|\bapproved\s+)(?:[\w-]+\s+){0,2}$", re.I)
+# "second-line disease-modifying therapy", "heart-rate-lowering calcium channel blockers": a part of the class the
+# lexicon cannot tell apart, so the drugs listed after it (even as examples) are what the text names.
+_NARROWED_CLASS_RE = re.compile(r"\b(?P<dose>(?:first|second|third)[\s-]line|(?:high|higher|highly|moderate|low)[\s-]efficacy|"
+                                r"heart[\s-]rate[\s-]lowering|rate[\s-]limiting)\s+(?:[\w-]+\s+){0,1}$", re.I)
+# "a second-line DMT, i.e. natalizumab, fingolimod or alemtuzumab": the list after "i.e." says which members.
+_NAMELY_RE = re.compile(r",?\s*(?:\(\s*)?(?:i\.\s?e\.?|namely|that\s+is|specifically)[\s,:]", re.I)
 
 
 def extract_drugs(ctx: Context) -> list:
@@ -297,7 +303,8 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         after = _DOSE_AFTER_RE.match(ctx.text, m.end)
         before = _HIGH_DOSE_BEFORE_RE.search(ctx.text, max(0, m.start - 40), m.start) or \
             (m.label == "DRUG" and _ROUTE_BEFORE_RE.search(ctx.text, max(0, m.start - 20), m.start)) or \
-            (m.label == "DRUG_CLASS" and _SUBCLASS_BEFORE_RE.search(ctx.text, max(0, m.start - 40), m.start))
+            (m.label == "DRUG_CLASS" and (_SUBCLASS_BEFORE_RE.search(ctx.text, max(0, m.start - 40), m.start) or
+                                          _NARROWED_CLASS_RE.search(ctx.text, max(0, m.start - 40), m.start)))
         own = _own_qualifier(m)  # the term itself: "high dose corticosteroids", "corticosteroid pulse"
         if own and not after:
             out[m] = own
@@ -775,12 +782,21 @@ def _listed_instead_of_class(text: str, included: list) -> list:
 
     keep = []
     for m in included:
-        if m.label == "DRUG_CLASS" and _LISTED_CLASS_RE.search(text[max(0, m.start - 40):m.start]):
-            listed = re.match(r"[\w\s-]{0,30}?\(([^()]*)\)", text[m.end:]) or \
-                re.match(r"[^.;:()]{0,100}?:([^.;]*)", text[m.end:])
-            inside = [o for o in included if listed and m.end + listed.start(1) <= o.start < m.end + listed.end(1)]
+        if m.label == "DRUG_CLASS":
+            before = text[max(0, m.start - 40):m.start]
+            narrowed = _NARROWED_CLASS_RE.search(before)
+            namely = _NAMELY_RE.match(text, m.end)
+            if namely:
+                listed = re.match(r"([^.;()]*)", text[namely.end():])
+                offset = namely.end()
+            else:
+                listed = re.match(r"[\w\s-]{0,30}?\(([^()]*)\)", text[m.end:]) or \
+                    re.match(r"[^.;:()]{0,100}?:([^.;]*)", text[m.end:])
+                offset = m.end
+            inside = [o for o in included if listed and offset + listed.start(1) <= o.start < offset + listed.end(1)]
             examples = listed and EXAMPLES_RE.match(listed.group(1).lstrip())  # "(e.g. ...)": the class, exemplified
-            if inside and not examples and all(member(o, m.id) for o in inside):
+            restricted = namely or narrowed or (_LISTED_CLASS_RE.search(before) and not examples)
+            if inside and restricted and all(member(o, m.id) for o in inside):
                 continue
         keep.append(m)
     return keep
