@@ -37,15 +37,15 @@ SETS = {
                   "structured_criteria_recall": 0.9865, "manual_review_precision": 0.9474}, 14, 371),
     "holdout8": ({"precision": 0.9816, "recall": 0.9793, "exact_parameter_accuracy": 0.9648,
                   "structured_criteria_recall": 0.9901, "manual_review_precision": 0.9701}, 14, 369),
-    "holdout9": ({"precision": 0.9729, "recall": 0.9773, "exact_parameter_accuracy": 0.9744,
+    "holdout9": ({"precision": 0.973, "recall": 0.9818, "exact_parameter_accuracy": 0.9792,
                   "structured_criteria_recall": 0.9927, "manual_review_precision": 0.9655}, 14, 334),
-    "holdout10": ({"precision": 0.9879, "recall": 0.9741, "exact_parameter_accuracy": 0.9631,
+    "holdout10": ({"precision": 0.9899, "recall": 0.976, "exact_parameter_accuracy": 0.9673,
                    "structured_criteria_recall": 0.9902, "manual_review_precision": 0.9464}, 14, 359),
     "holdout11": ({"precision": 0.9582, "recall": 0.9639, "exact_parameter_accuracy": 0.9356,
                    "structured_criteria_recall": 0.9847, "manual_review_precision": 0.9206}, 14, 389),
     "holdout12": ({"precision": 0.9607, "recall": 0.9674, "exact_parameter_accuracy": 0.9688,
                    "structured_criteria_recall": 0.9932, "manual_review_precision": 0.9767}, 14, 380),
-    "holdout13": ({"precision": 0.9761, "recall": 0.9761, "exact_parameter_accuracy": 0.9462,
+    "holdout13": ({"precision": 0.9785, "recall": 0.9785, "exact_parameter_accuracy": 0.9512,
                    "structured_criteria_recall": 0.9898, "manual_review_precision": 0.9674}, 14, 388),
 }
 

@@ -2842,3 +2842,31 @@ def test_a_narrowed_class_without_members_is_a_qualified_class():
                                                                               "start": "2020-01-01"}]})
     untreated = _screen_one(text, "exclusion", {"id": "q", "treatments": []})
     assert (on_interferon.criteria[0].status, untreated.criteria[0].status) == ("unknown", "pass")
+
+
+@pytest.mark.parametrize("text", [
+    # holdout13 NCT03126760: read apart, every type 1 diabetic was excluded whatever the HbA1c
+    "Type 1 or type 2 diabetes mellitus with an HbA1c of 8% or higher at Screening",
+    "Diabetes mellitus (type 1 or type 2) with an HbA1c above 8%",
+])
+def test_kinds_of_a_condition_joined_before_a_value_share_it(text):
+    (group,) = compile_text(text, "exclusion", "X1")
+    assert group.kind == "group" and group.mode == "all"
+    assert [r.kind for r in group.rules] == ["condition", "lab"]
+    assert group.rules[0].conditions == ["type_1_diabetes", "type_2_diabetes"]
+
+
+def test_a_condition_joined_before_a_qualified_one_stays_its_own():
+    found = compile_text("Hypertension or diabetes mellitus with an HbA1c above 8%", "exclusion", "X1")
+    assert sorted((r.kind, r.rules[0].conditions if r.kind == "group" else r.conditions) for r in found) == \
+        [("condition", ["hypertension"]), ("group", ["diabetes_mellitus"])]
+
+
+def test_a_long_exposure_is_of_the_clause_it_stands_in():
+    """holdout13 NCT02545868: the 6-month window was lost (to a person) and the 30-day minimum given to the 4-week
+    washout, so a 3-week course of prednisone did not exclude."""
+    short, long = compile_text("Systemic corticosteroid therapy within 4 weeks prior to screening, or chronic "
+                               "corticosteroid therapy (more than 30 consecutive days) within the 6 months prior to "
+                               "screening", "exclusion", "X1")
+    assert (short.classes, short.window.within.value, short.min_duration) == (["systemic_corticosteroid"], 4.0, None)
+    assert (long.classes, long.window.within.value, long.min_duration.value) == (["corticosteroid"], 6.0, 30.0)

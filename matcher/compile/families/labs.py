@@ -301,13 +301,39 @@ def _qualified_by_lab(ctx: Context, found: dict) -> list:
             continue
         if "(" in ctx.text[end:lab.start] and not _CONTROL_RE.search(ctx.text, max(0, condition.start - 30), lab.start):
             continue  # "Abnormal liver function tests (AST, ALT > 1.5 x ULN)": the parenthesis defines, it does not qualify
-        timing = "any" if context.has("HISTORY", ctx.text[:condition.start]) else "current"
-        polarity = ctx.base_polarity(condition.start)
+        siblings = _sibling_kinds_before(ctx, condition)
+        start = siblings[0].start if siblings else condition.start
+        timing = "any" if context.has("HISTORY", ctx.text[:start]) else "current"
+        polarity = ctx.base_polarity(start)
         groups.append(GroupRule(mode="all", polarity=polarity, rules=[
-            ConditionRule(polarity="require", conditions=kinds or [condition.id], timing=timing),
+            ConditionRule(polarity="require", conditions=[e.id for e in siblings] + (kinds or [condition.id]),
+                          timing=timing),
             found.pop(lab).model_copy(update={"polarity": "require"})]))
-        ctx.consume(condition.start, lab.start)  # with the words that join them ("with poor glycaemic control (")
+        ctx.consume(start, lab.start)  # with the words that join them ("with poor glycaemic control (")
     return groups
+
+
+_KIND_JOINED_RE = re.compile(r"\s*(?:,\s*)?(?:(?:and/)?or\s+|/\s*|,\s*)", re.I)
+
+
+def _sibling_kinds_before(ctx: Context, condition) -> list:
+    """"Type 1 or type 2 diabetes mellitus with an HbA1c of 8% or higher": the kinds of the same condition joined
+    before the one the value qualifies share the value (read apart, every type 1 diabetic was excluded): a kind
+    elided of the condition's head noun. "Hypertension or diabetes with an HbA1c above 8%" names two conditions, and
+    "type 1 diabetes, or type 2 diabetes with an HbA1c above 9%" two items: the value is the last one's alone."""
+    lexicon = get_lexicon()
+    broader = lexicon.condition_ancestors(condition.id) - {condition.id}
+    head = condition.text.split()[-1].lower()
+    siblings, start = [], condition.start
+    for before in sorted(ctx.entities_of("CONDITION"), key=lambda e: -e.start):
+        if before.end > start or ctx.is_consumed(before.start):
+            continue
+        if before.text.split()[-1].lower() == head or not (_KIND_JOINED_RE.fullmatch(ctx.text, before.end, start) and
+                broader & (lexicon.condition_ancestors(before.id) - {before.id})):
+            break
+        siblings.insert(0, before)
+        start = before.start
+    return siblings
 
 
 def _share_coordinated(ctx: Context, labs: list, found: dict, tests: dict) -> None:

@@ -482,12 +482,20 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     chronic = minimum or _CONSECUTIVE_RE.search(ctx.text)
     separate = [w for w in windows if chronic and not _overlaps((w.start, w.end), chronic.span())]
     if chronic and separate and not current and not re.search(r"\bstable\b", ctx.text, re.I):
-        # "chronic (more than 30 consecutive days) steroid treatment within 6 months": long exposures in a window
-        window = separate[0]
-        ctx.consume(window.start, window.end)
+        # "chronic (more than 30 consecutive days) steroid treatment within 6 months": long exposures in a window;
+        # "Systemic corticosteroids within 4 weeks, or chronic corticosteroid therapy (more than 30 consecutive days)
+        # within 6 months": the duration is of the clause it stands in
         ctx.consume(*chronic.span())
-        return [WashoutRule(polarity=ctx.base_polarity(included[0].start, window), **targets,
-                            window=_inherit_anchor(ctx.text, window), min_duration=_duration_of(chronic))]
+        groups = _by_window(included, separate, merge=False) if len(separate) > 1 else [(included, separate[0])]
+        rules = []
+        for group, window in groups:
+            ctx.consume(window.start, window.end)
+            clause_from = max((w.end for w in separate if w.end <= group[0].start), default=0)
+            long = clause_from <= chronic.start() < window.end or len(groups) == 1
+            rules.append(WashoutRule(polarity=ctx.base_polarity(group[0].start, window), **_named(group),
+                                     except_drugs=except_drugs, window=_inherit_anchor(ctx.text, window),
+                                     min_duration=_duration_of(chronic) if long else None))
+        return rules
     cannot_stop = _CANNOT_STOP_RE.search(ctx.text)
     if cannot_stop and not minimum:
         ctx.consume(*cannot_stop.span())
@@ -703,10 +711,11 @@ def _other_than_named(text: str, group: list, groups: list) -> list:
             if d.label == "DRUG" and not others.isdisjoint(lexicon.drug_classes(d.id))]
 
 
-def _by_window(included: list, windows: list) -> list:
+def _by_window(included: list, windows: list, merge: bool = True) -> list:
     """Drugs with windows of their own ("X within 4 weeks or Y within 12 weeks") give one washout per window.
     The same drugs given two windows ("IV antibiotics within 4 weeks or oral antibiotics within 2 weeks", the
-    route being lost) give the shorter one, which holds whatever the route."""
+    route being lost) give the shorter one, which holds whatever the route, unless ``merge`` is off (the clauses
+    differ by more than the route)."""
     groups: dict = {}
     starts = [w.start for w in windows]  # in order
     for mention in included:
@@ -716,7 +725,7 @@ def _by_window(included: list, windows: list) -> list:
     if len(groups) < 2:
         return [(included, next(iter(groups)))]  # the window after the drugs, not one before them
     targets = {tuple(sorted({m.id for m in group})) for group in groups.values()}
-    if len(targets) == 1:
+    if len(targets) == 1 and merge:
         shortest = min(groups, key=lambda w: w.window.within.value * _DAYS_PER[w.window.within.unit])
         return [(included, shortest)]
     return [(group, window) for window, group in groups.items()]
