@@ -2870,3 +2870,71 @@ def test_a_long_exposure_is_of_the_clause_it_stands_in():
                                "screening", "exclusion", "X1")
     assert (short.classes, short.window.within.value, short.min_duration) == (["systemic_corticosteroid"], 4.0, None)
     assert (long.classes, long.window.within.value, long.min_duration.value) == (["corticosteroid"], 6.0, 30.0)
+
+
+# --- session 15: the fourteenth hold-out round ------------------------------------------------------------
+
+def test_not_compatible_with_mri_describes_the_devices():
+    """holdout14 NCT02649985: 'not compatible' negated the examples, and a pacemaker was required."""
+    (rule, _review) = compile_text("Implanted devices that are not compatible with MRI, such as a cardiac pacemaker, "
+                                   "a neurostimulator or a cochlear implant.", "exclusion", "X1")
+    assert (rule.polarity, rule.conditions) == ("exclude", ["cardiac_pacemaker", "cochlear_implant"])
+
+
+@pytest.mark.parametrize("text, window", [
+    # holdout14 NCT02200770: the time of the skin cancer's curative treatment required a cancer in the last 3 months
+    ("History of cancer, apart from squamous cell or basal cell carcinoma of the skin treated with documented success "
+     "of curative therapy more than 3 months before randomization.", None),
+    # a window after the exception's own clause still times the malignancy
+    ("Malignancy, except adequately treated basal cell carcinoma or cervical carcinoma in situ, within the past 5 years",
+     5.0),
+])
+def test_a_window_of_the_exceptions_treatment_is_not_the_conditions(text, window):
+    rule = next(r for r in compile_text(text, "exclusion", "X1") if r.kind == "condition")
+    assert rule.polarity == "exclude" and rule.conditions == ["malignancy"]
+    assert (rule.window.within.value if rule.window else None) == window
+
+
+def test_may_be_untreated_or_stable_is_a_conditional_stability():
+    """holdout14 NCT05271409: each listed treatment was required (untreated participants failed)."""
+    (group, *reviews) = compile_text(
+        "Participants may be untreated, or may continue one of the following baseline treatments for MOGAD provided "
+        "that the dose has been stable for at least 8 weeks before baseline: azathioprine, mycophenolate mofetil, "
+        "oral corticosteroids at a dose of 15 mg/day prednisone equivalent or less", "inclusion", "X1")
+    assert group.mode == "any" and [(r.polarity, r.current) for r in group.rules] == [("exclude", True),
+                                                                                      ("require", True)]
+    assert group.rules[1].min_duration.value == 8.0
+    assert group.rules[0].drugs == ["azathioprine", "mycophenolate_mofetil"]
+    assert group.rules[0].classes == ["systemic_corticosteroid"]
+    assert all(r.kind == "manual_review" for r in reviews)
+
+
+@pytest.mark.parametrize("text", ["exclusion of alternative diagnoses, including multiple sclerosis",
+                                  "Ruling out of other diagnoses, such as multiple sclerosis"])
+def test_exclusion_of_a_diagnosis_excludes_it(text):
+    """holdout14 NCT05271409: a MOGAD trial required an MS diagnosis."""
+    rule = next(r for r in compile_text(text, "inclusion", "X1") if r.kind == "ms_diagnosis")
+    assert rule.polarity == "exclude"
+
+
+def test_what_attacks_presented_as_is_not_required():
+    """holdout14 NCT05271409: 'attacks presenting as optic neuritis, transverse myelitis or ADEM' required optic
+    neuritis."""
+    found = compile_text("a documented history of at least two MOGAD attacks, presenting as optic neuritis, "
+                         "transverse myelitis or acute disseminated encephalomyelitis", "inclusion", "X1")
+    assert "condition" not in [r.kind for r in found]
+    assert any(r.kind == "relapse_activity" and r.min_count == 2 for r in found)
+
+
+def test_an_unread_alternative_clause_is_the_other_way_in():
+    """holdout14 NCT06372145: the elimination procedure's '11 days' required teriflunomide in the last 11 days, the
+    study drug after 'the first dose of open-label' was washed out, and the washout alone excluded participants whom
+    the procedure lets in."""
+    (group, _review) = compile_text(
+        "Participants who received teriflunomide in GEMINI 1 or GEMINI 2 must have completed an accelerated elimination "
+        "procedure (cholestyramine for 11 days), or must have stopped teriflunomide at least 3 months before the first "
+        "dose of open-label tolebrutinib.", "inclusion", "X1")
+    washout, check = group.rules
+    assert group.mode == "any" and (washout.kind, washout.drugs, washout.window.within.value) == (
+        "washout", ["teriflunomide"], 3.0)
+    assert check.kind == "manual_review" and "elimination procedure" in check.why

@@ -163,6 +163,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         # (only a proviso the rules took nothing of: "unless it was a basal cell carcinoma" is the rule's exception;
         # and only in a criterion of one item: in "ALT > 1.5 x ULN; bilirubin > 1.5 x ULN unless due to Gilbert's
         # syndrome" it lifts the last one, and a person's check on the others would undo decided exclusions)
+        rules = _unread_alternative(ctx, rules, common)
         if provisos and section == "exclusion" and not ctx.touches_consumed(provisos[0].end(), len(text)) \
                 and not _ITEMS_BEFORE_RE.search(text, 0, provisos[0].start()) \
                 and any(_liftable(rule) for rule in rules):
@@ -581,6 +582,37 @@ def _unless_read(rules: list, proviso: str, common: dict) -> list:
         if _liftable(rule) else rule for rule in rules]
 
 
+# ", or must have stopped teriflunomide ...", ", or have completed ...": a clause of its own offered instead of another
+_CLAUSE_OR_RE = re.compile(r",\s*or\s+(?=(?:must|should|shall|will)\s+(?:have\s+)?\w+|(?:has|have)\s+(?:been|had|"
+                           r"completed|stopped|discontinued|received|undergone)\b)", re.I)
+_MUST_RE = re.compile(r"\b(?:must|should|shall)\b", re.I)
+
+
+def _unread_alternative(ctx: Context, rules: list, common: dict) -> list:
+    """"Participants who received teriflunomide must have completed an accelerated elimination procedure, or must have
+    stopped teriflunomide at least 3 months before the first dose": in an inclusion, a clause no rule read offered
+    instead of one a rule read is the other way in; an any-of of the rules and a person's check of the clause (the
+    washout alone excluded the participants the procedure lets in)."""
+    if ctx.section != "inclusion" or not rules or any(r.kind in ("manual_review", "group") for r in rules):
+        return rules
+    cuts = [m.start() for m in _CLAUSE_OR_RE.finditer(ctx.text)]
+    if not cuts:
+        return rules
+    # the first clause from its verb ("Participants who received teriflunomide | must have completed ...")
+    verbs = list(_MUST_RE.finditer(ctx.text, 0, cuts[0]))
+    bounds = [verbs[-1].start() if verbs else 0, *cuts, len(ctx.text)]
+    clauses = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
+    unread = [(s, e) for s, e in clauses if not ctx.touches_consumed(s, e)]
+    if not unread or len(unread) == len(clauses):
+        return rules
+    checks = [ManualReviewRule(**common, polarity="require", category="clinical",
+                               why=f"or instead: '{ctx.text[s:e].strip(' ,.;')[:120]}'") for s, e in unread]
+    for start, end in unread:
+        ctx.consume(start, end)
+    return [GroupRule(**common, mode="any", polarity="require",
+                      rules=[*[r.model_copy(update=common) for r in rules], *checks])]
+
+
 def _liftable(rule) -> bool:
     """A structured exclusion a proviso can lift (not a review, nor a group that holds its own logic)."""
     return rule.polarity == "exclude" and rule.kind not in ("manual_review", "group")
@@ -858,7 +890,9 @@ def _is_item_list(criterion: Criterion) -> bool:
 
 
 def _names_drugs_only(text: str) -> bool:
-    """"dimethyl fumarate, diroximel fumarate or teriflunomide": drug names and the words that join them, nothing else."""
+    """"dimethyl fumarate, diroximel fumarate or teriflunomide": drug names and the words that join them, nothing else
+    (a dose after them is the drug's: "oral corticosteroids at a dose of 15 mg/day prednisone equivalent or less")."""
+    text = _DOSE_TAIL_RE.sub("", text)
     entities = find_entities(text)
     if not entities or any(e.label not in ("DRUG", "DRUG_CLASS") for e in entities):
         return False
@@ -870,6 +904,9 @@ def _names_drugs_only(text: str) -> bool:
     return not [w for w in re.findall(r"[\w'-]+", " ".join(gaps)) if w.lower() not in _JOINING_WORDS]
 
 
+_DOSE_TAIL_RE = re.compile(r"\s*,?\s*(?:at\s+)?(?:an?\s+)?(?:(?:maximum|stable|daily)\s+)?(?:doses?|dosages?)\s+(?:of\s+)?"
+                           r"(?:up\s+to\s+|at\s+most\s+|[<>≤]=?\s*)?\d.*$|\s+(?:up\s+to\s+|[<>≤]=?\s*)?\d[\d.]*\s*"
+                           r"(?:mg|g|µg|mcg|IU)\b.*$", re.I)
 _JOINING_WORDS = {"or", "and", "and/or", "any", "other", "the", "a", "an", "of"}
 
 

@@ -25,7 +25,10 @@ _PSEUDO_NEGATION_RE = re.compile(r"not\s+(?:limited|restricted|necessarily|only)
                                  r"not\s+(?:more|less)\s+than|no\s+change|not\s+responding|non[\s-]?relapsing|"
                                  # "Thyroid dysfunction not adequately controlled by treatment, or ...": a state, like
                                  # "uncontrolled", that negates nothing after it
-                                 r"not\s+(?:(?:adequately|well|sufficiently|properly|optimally)\s+)?controlled", re.I)
+                                 r"not\s+(?:(?:adequately|well|sufficiently|properly|optimally)\s+)?controlled|"
+                                 # "Implanted devices that are not compatible with MRI, such as a cardiac pacemaker":
+                                 # what the devices are, not a denial of the examples
+                                 r"not\s+(?:MRI?[\s-]+)?(?:compatible|safe|conditional)\b", re.I)
 NEGATION_SCOPE_WORDS = 8
 # A parenthesis holding no other: "(Lublin et al. 2014)", "(HBsAg and HBcAb)".
 PARENTHESIS_RE = re.compile(r"\([^()]*\)")

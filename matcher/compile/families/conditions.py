@@ -121,6 +121,9 @@ def extract_conditions(ctx: Context) -> list:
     lists = _example_lists(text, included)
     forms = [m for m in included for lst in lists if lst.general is None and lst.start <= m.start < lst.end
              and _EVENT_BEFORE_RE.search(text, segment_start(text, lst.start), lst.start)]
+    # "at least two MOGAD attacks, presenting as optic neuritis, transverse myelitis or ADEM": what the attacks were
+    forms += [m for m in included if m not in forms and _PRESENTING_AS_RE.search(text, segment_start(text, m.start),
+                                                                                 m.start)]
     for m in forms:  # "a first event consistent with demyelination, such as optic neuritis": what the event may be
         ctx.consume(m.start, m.end)
     included = [m for m in included if m not in forms]
@@ -134,7 +137,8 @@ def extract_conditions(ctx: Context) -> list:
     # "latent tuberculosis unless the participant has completed at least 4 weeks of prophylaxis before randomization":
     # a window in a proviso after the conditions is the proviso's, left to the person who checks it
     ends = sorted(m.end for m in included)
-    in_proviso = [w for w in all_windows if _in_proviso(text, ends, w)]
+    main_ends = [m.end for m in included if m not in excepted]
+    in_proviso = [w for w in all_windows if _in_proviso(text, ends, w) or _of_excepted_treatment(text, main_ends, w)]
     ctx.unstated.extend((w.start, w.end) for w in in_proviso)  # the proviso is read by a person
     all_windows = [w for w in all_windows if w not in in_proviso]
     windows = [w for w in all_windows if free(w.start)]
@@ -572,6 +576,10 @@ _EVENT_BEFORE_RE = re.compile(r"\b(?:first|initial|qualifying|index|single|prese
                               r"(?:event|episode|attack)\b[^;]{0,200}$", re.I)
 
 
+_PRESENTING_AS_RE = re.compile(r"\b(?:attacks?|events?|episodes?|relapses?|exacerbations?)\b[^;]{0,120}?\b(?:presenting|"
+                               r"manifesting|presented|manifested)\s+(?:clinically\s+)?(?:as|with)\b[^;]{0,200}$", re.I)
+
+
 # a negation of the whole clause; not one that is part of a term ("inability to undergo MRI (e.g. pacemaker)")
 _HEAD_NEGATION_RE = re.compile(r"(?:no|without|absence\s+of|free\s+of|never)\b", re.I)
 
@@ -696,6 +704,20 @@ def _in_proviso(text: str, ends: list[int], window) -> bool:
     return proviso is not None and not _DISEASE_FREE_RE.search(text, proviso.end(), window.start)
 
 
+def _of_excepted_treatment(text: str, ends: list[int], window) -> bool:
+    """Whether a window times the treatment of an exception: "History of cancer, apart from basal cell carcinoma of
+    the skin treated with curative therapy more than 3 months before randomization" (read as the cancer's window, it
+    required a cancer in the last 3 months)."""
+    exception = context.exception_start(text)
+    if exception is None or window.start < exception or any(exception <= end <= window.start for end in ends):
+        return False
+    # (the window of the treatment's own clause: "..., except adequately treated basal cell carcinoma, within the
+    # past 5 years" times the malignancy)
+    treated = list(_EXCEPTION_TREATED_RE.finditer(text, exception, window.start))
+    return bool(treated) and not re.search(r"[,;()]", text[treated[-1].end():window.start])
+
+
+_EXCEPTION_TREATED_RE = re.compile(r"\b(?:treated|excised|resected|removed|cured|curative|surgery|surgically)\b", re.I)
 _DISEASE_FREE_RE = re.compile(r"\bfree\b|\bremission\b|\bcured\b|\bresolved\b|\brecurrence\b|\bno\s+evidence\b", re.I)
 
 

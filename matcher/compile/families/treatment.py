@@ -144,6 +144,12 @@ _IF_TAKING_RE = re.compile(r"^\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient
                            # (up to the sentence's end: the period of "e.g." ends none)
                            r"(?=(?:[^.;]|\.(?=\s*[a-z(,]))*\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b))"
                            r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
+# "Participants may be untreated, or may continue one of the following treatments provided that the dose has been
+# stable for at least 8 weeks": not on them, or on them that long
+_MAY_BE_UNTREATED_RE = re.compile(r"^\s*(?:(?:the\s+)?(?:patients?|subjects?|participants?)\s+)?(?:may|can)\s+be\s+"
+                                  r"(?:untreated|treatment[\s-]na[iï]ve|off\s+(?:all\s+)?treatment|without\s+treatment)"
+                                  r"\s*,?\s*or\s+(?:may\s+|can\s+)?(?:continue|be\s+(?:on|receiving|taking|treated\s+with)|"
+                                  r"receive|take)\b", re.I)
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
                           rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<more>more\s+than\s+)?"
                           rf"(?P<n>{NUM})(?:\s+or\s+more|\s+or\s+(?P<upto>{NUM}))?\s+"
@@ -421,7 +427,10 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
             ctx.consume(lasted.start(), _UP_TO_ANCHOR_RE.match(ctx.text, lasted.end()).end())
         return before + [WashoutRule(polarity=polarity, **_named(mentions),
                                      window=Window(within=_duration_of(anchored), anchor=anchor_of(anchored.group("rest"))))]
-    all_windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in gaps)]
+    # "an accelerated elimination procedure (cholestyramine for 11 days)": how the procedure runs, for a person
+    procedures = [m.span(1) for m in _PROCEDURE_DETAIL_RE.finditer(ctx.text)]
+    ctx.unstated.extend(procedures)
+    all_windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in [*gaps, *procedures])]
     stopped = _DISCONTINUED_RE.search(ctx.text)
     if stopped and not all_windows:
         ctx.consume(*stopped.span())
@@ -731,6 +740,7 @@ def _by_window(included: list, windows: list, merge: bool = True) -> list:
     return [(group, window) for window, group in groups.items()]
 
 
+_PROCEDURE_DETAIL_RE = re.compile(r"\b(?:elimination|wash-?out)\s+(?:procedure|protocol)\s*(\([^()]*\))", re.I)
 _ELIMINATION_AFTER_RE = re.compile(r"\s+(?:accelerated\s+|rapid\s+)?(?:elimination|wash-?out)\s+(?:procedure|protocol)", re.I)
 _INTERACTS_WITH_RE = re.compile(r"\binteract\w*\s+with\s+(?:the\s+)?$", re.I)
 # The trial a drug names, not a treatment of the patient: "a Novartis ofatumumab study", "the BG00012 study
@@ -740,7 +750,8 @@ _ANTIBODIES_TO_RE = re.compile(r"\bantibod(?:y|ies)\s+(?:to|against)\s+(?:the\s+
 _TRIAL_AFTER_RE = re.compile(r"[\s-]*(?:stud(?:y|ies)|trials?|programme|program)\b", re.I)
 _TRIAL_ARM_BEFORE_RE = re.compile(r"\b(?:complet\w*|participat\w*|randomi[sz]ed|enrol\w*|t(?:ook|aking)\s+part)\b[^.;]{0,150}"
                                   r"\b(?:stud(?:y|ies)|trials?)\b[^.;]{0,150}\bon\s+$|"
-                                  r"\b(?:first|initial)\s+(?:dose|administration|infusion|injection)\s+of\s+$|"
+                                  r"\b(?:first|initial)\s+(?:dose|administration|infusion|injection)\s+of\s+"
+                                  r"(?:(?:the\s+)?(?:open[\s-]label|study|blinded|trial)\s+)?$|"
                                   r"\brandomi[sz]ed\s+to\s+(?:receive\s+)?(?:[\w-]+\s+){0,4}$", re.I)
 
 
@@ -837,7 +848,7 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     tail = re.match(rf"\s*(?:{_BEFORE_ANCHOR})", ctx.text[minimum.end():], re.I)
     if tail:
         ctx.consume(minimum.end(), minimum.end() + tail.end())
-    conditional = _IF_TAKING_RE.match(ctx.text)
+    conditional = _IF_TAKING_RE.match(ctx.text) or _MAY_BE_UNTREATED_RE.match(ctx.text)
     is_current = bool(current or conditional) or bool(re.search(r"\bstable\b", ctx.text, re.I))
     if current:
         ctx.consume(current.start(), current.end())
