@@ -2938,3 +2938,72 @@ def test_an_unread_alternative_clause_is_the_other_way_in():
     assert group.mode == "any" and (washout.kind, washout.drugs, washout.window.within.value) == (
         "washout", ["teriflunomide"], 3.0)
     assert check.kind == "manual_review" and "elimination procedure" in check.why
+
+
+@pytest.mark.parametrize("text, test", [
+    # holdout14 NCT00537082 / NCT03249714: Japanese laboratory names
+    ("AST (GOT) or ALT (GPT) above 2 times the upper limit of normal", "alt"),
+    ("γ-GTP more than 3 times the upper limit of normal", "ggt"),
+    ("gamma-GTP above 3 times the upper limit of normal", "ggt"),
+    ("CD4 T-lymphocyte count < 300 cells/µL", "cd4_count"),
+])
+def test_older_and_japanese_laboratory_names(text, test):
+    assert test in [r.test for r in compile_text(text, "exclusion", "X1") if r.kind == "lab"]
+
+
+def test_latent_tuberculosis_eligible_only_if_treated_is_no_exception():
+    """holdout14 NCT02200770: latent TB without prophylaxis was let in (an exception)."""
+    rule, review = compile_text(
+        "Evidence of active or latent tuberculosis (positive interferon-gamma release assay or tuberculin skin test) at "
+        "screening; participants with latent tuberculosis are eligible only if they have started prophylaxis according "
+        "to local guidelines before randomization.", "exclusion", "X1")
+    assert (rule.conditions, rule.exceptions) == (["tuberculosis"], [])
+    assert review.kind == "manual_review" and "prophylaxis" in review.why
+
+
+def test_seronegative_nmo_is_nmo_and_atypical_of_is_no_condition():
+    """holdout14 NCT02200770: 'AQP4-IgG seronegative NMO' excluded NMO in an NMO trial; 'features atypical of NMOSD'
+    excluded NMOSD."""
+    (rule, _review) = compile_text("AQP4-IgG seronegative NMO meeting the 2006 Wingerchuk diagnostic criteria.",
+                                   "inclusion", "X1")
+    assert (rule.polarity, rule.conditions) == ("require", ["neuromyelitis_optica"])
+    found = compile_text("A diagnosis of multiple sclerosis, or clinical or MRI features atypical of NMOSD that suggest "
+                         "another demyelinating disease.", "exclusion", "X1")
+    assert "condition" not in [r.kind for r in found]
+
+
+def test_rescue_therapy_an_attack_required_is_no_exposure():
+    found = compile_text("A history of at least 1 acute NMO attack requiring rescue therapy (for example IV "
+                         "corticosteroids, IV immunoglobulin or plasma exchange) in the year before screening.",
+                         "inclusion", "X1")
+    assert not [r for r in found if r.kind in ("washout", "prior_drug")]
+
+
+@pytest.mark.parametrize("text, anchor, half_lives", [
+    ("Receipt of any investigational agent within 4 weeks or 5 published half-lives, whichever is longer, before "
+     "screening.", "screening", 5),
+    ("Received an investigational product within 30 days or 5 half-lives (whichever is longer) prior to the first "
+     "dosing day in the current study.", "first_dose", 5),
+])
+def test_investigational_windows_of_other_wording(text, anchor, half_lives):
+    rule = next(r for r in compile_text(text, "exclusion", "X1") if r.kind == "investigational")
+    assert (rule.window.anchor, rule.window.half_lives) == (anchor, half_lives)
+
+
+def test_a_bone_marrow_aspiration_anchors_like_a_leukapheresis():
+    (rule,) = compile_text("Natalizumab within 6 months before the bone marrow aspiration.", "exclusion", "X1")
+    assert rule.window.anchor == "enrollment"
+
+
+def test_a_cohort_named_at_the_head_scopes_the_criterion():
+    """holdout14 NCT02649985: 'For participants with RRMS, ...' required RRMS, and the next criterion SPMS."""
+    found = compile_text(
+        "For participants with relapsing-remitting MS, the disease must be active, defined as at least one relapse in "
+        "the past 12 months, at least one gadolinium-enhancing lesion on an MRI performed within 12 months of "
+        "enrollment, or at least one new FLAIR-hyperintense lesion on an MRI performed within 6 months of enrollment.",
+        "inclusion", "X1")
+    assert "ms_subtype" not in [r.kind for r in found]
+    assert all(r.when and r.when.subtypes == ["RRMS"] for r in found)
+    (group,) = [r for r in found if r.kind == "group"]
+    assert sorted((r.kind, getattr(r, "lesion", None)) for r in group.rules) == [
+        ("mri_activity", "gd_enhancing"), ("mri_activity", "new_t2"), ("relapse_activity", None)]

@@ -98,6 +98,11 @@ _ANY_OF_RE = re.compile(r"\b(?:at\s+least\s+(?:1|one)|one\s+or\s+more|any\s+(?:o
 _ITEMS_NEEDED_RE = re.compile(rf"{_ANY_OF_RE.pattern}|(?P<all>\b(?:both|(?:all|each)\s+(?:of\s+)?the\s+following)\b)", re.I)
 
 
+# "For participants with relapsing-remitting MS, ...", "In patients with SPMS:": a cohort named at the head of a criterion
+_COHORT_LEAD_RE = re.compile(r"^\s*(?:for|in|among)\s+(?:(?:the\s+)?(?:participants?|patients?|subjects?|those|individuals|"
+                             r"people)\s+(?:with|who\s+have)\s+)(?P<cohort>[^,:;()]{2,80}?)\s*[,:]\s*", re.I)
+
+
 def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[int, int] = (0, 0),
                  rule_prefix: Optional[str] = None) -> list:
     """Compile one criterion's text into rules (at least one)."""
@@ -106,6 +111,12 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     # "Note: randomization is stratified by age (younger than 50 years, or 50 years and older)": how the trial
     # groups its patients, no criterion (read, it required an age under 50); blanked, offsets kept
     text = _STRATIFIED_RE.sub(lambda m: " " * len(m.group(0)), text)
+    lead = _COHORT_LEAD_RE.match(text)
+    if lead and _cohort_subtypes(lead.group("cohort")) and re.search(r"\w", text[lead.end():]):
+        # "For participants with relapsing-remitting MS, the disease must be active, ...": what follows holds for that
+        # cohort (read for everyone, it required RRMS of the SPMS cohort the next criterion names)
+        inner = compile_text(" " * lead.end() + text[lead.end():], section, criterion_id, span, rule_prefix)
+        return [rule.model_copy(update={"text": common["text"]}) for rule in _of_cohort(inner, lead.group("cohort"))]
     ctx = Context.of(text, section, criterion_id, span)
     if restates_inclusion(ctx):
         # "Males unable to fulfill the above criteria and all female patients": the pointer back, plus what it adds
@@ -867,6 +878,10 @@ def _group(criterion: Criterion) -> list:
                       text=criterion.text, span=criterion.span, mode="any" if any_of else "all", rules=children,
                       polarity="require")
     when = Applicability(subtypes=subtypes[0].subtypes) if subtypes and subtypes[0].polarity == "require" else None
+    lead = _COHORT_LEAD_RE.match(criterion.text)
+    if when is None and lead and _cohort_subtypes(lead.group("cohort")):
+        # "For participants with progressive MS, progression of disability shown by either: - ...": the items too
+        when = Applicability(subtypes=list(_cohort_subtypes(lead.group("cohort"))))
     if when and any(r.kind == "ms_diagnosis" for r in own):
         # "Diagnosis of primary progressive MS ..., i.e. ...:": the subtype is required, not a block's scope
         own, when = [*own, *subtypes], None

@@ -191,7 +191,7 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     (r"(?:the\s+)?first\s+(?:study\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion|injection)"
      r"(?:\s+of\s+(?:the\s+)?(?:study\s+(?:drug|medication|treatment|intervention)|investigational\s+(?:medicinal\s+)?"
      r"(?:product|drug|agent)|IMP|IP|trial\s+(?:drug|medication)))?|"
-     r"(?:the\s+)?first\s+treatment(?:\s+visit)?|"
+     r"(?:the\s+)?first\s+treatment(?:\s+visit)?|(?:the\s+)?first\s+dosing(?:\s+day)?|"
      r"study\s+(?:drug|treatment)\s+(?:start|initiation)|"
      r"start\s+of\s+(?:study\s+)?treatment|initiation\s+of|(?:study\s+(?:drug|treatment)\s+)?dosing|"
      # cell therapy and transplantation: treatment starts with the lymphodepleting or conditioning chemotherapy or
@@ -200,7 +200,8 @@ _ANCHORS: list[tuple[str, Anchor]] = [
      r"conditioning(?:\s+(?:regimen|chemotherapy))?|(?:stem\s+cell\s+)?mobili[sz]ation)", "first_dose"),
     (r"randomi[sz]ation", "randomization"),
     (r"(?:(?:study|trial)\s+)?entry|enrol(?:l)?(?:ment|ing)|inclusion|(?:the\s+)?trial|study\s+start|"
-     r"(?:the\s+)?study|(?:leuk)?apheresis", "enrollment"),
+     r"(?:the\s+)?study|(?:leuk)?apheresis|bone\s+marrow\s+(?:aspirat(?:e|ion)|harvest(?:ing)?|collection)",
+     "enrollment"),
 ]
 _ANCHOR_RE = r"(?:the\s+)?(?:" + "|".join(f"(?:{p})" for p, _ in _ANCHORS) + ")"
 _BEFORE = r"(?:prior\s+to|before|befor|preceding|prior)"
@@ -286,7 +287,7 @@ _FREE_BEFORE_RE = re.compile(r"\bfree\b|\bwithout\s+(?:any\s+)?(?:\w+\s+){0,2}?(
                              r"activity)\s*$", re.I)
 _WINDOW_RES = [re.compile(p, re.I) for p in [*_WINDOW_PATTERNS, _FREE_FOR_PATTERN]]
 _FREE_FOR_RE = _WINDOW_RES[-1]
-HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*(?:(?:drug[\s-]+)?(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)", re.I)
+HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*(?:(?:published|known|reported)\s+)?(?:(?:drug[\s-]+)?(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)", re.I)
 
 
 def has_event_anchor(text: str) -> bool:

@@ -77,7 +77,9 @@ _EXPOSURE_BEFORE_RE = re.compile(r"\b(?:exposure|exposed|contacts?)\s+(?:to|with
 _OBJECT_RE = re.compile(
     r"\b(?:effects?\s+on|influenc\w*|affect(?:s|ing|ed)?|impact\w*(?:\s+on)?|interfer\w*\s+with|"
     r"caus(?:e|es|ed|ing)(?!\s+(?:by|of)\b)|worsen\w*|abstain\w*\s+from|refrain\w*\s+from|acting\s+on)\s+"
-    r"(?:[\w'/-]+\s+){0,4}$", re.I)
+    r"(?:[\w'/-]+\s+){0,4}$|"
+    # "clinical or MRI features atypical of NMOSD": the disease the features are measured against
+    r"\b(?:atypical|not\s+typical|uncharacteristic)\s+(?:of|for)\s+(?:an?\s+|the\s+)?$", re.I)
 # A cause of another condition ("spasticity, not due to stroke"): not stated as a condition of its own.
 CAUSE_BEFORE_RE = re.compile(r"\b(?:due\s+to|caused\s+by|secondary\s+to|attributable\s+to|attributed\s+to)\s+"
                              r"(?:(?:an?|the|another|other)\s+)?$", re.I)

@@ -109,6 +109,13 @@ def extract_conditions(ctx: Context) -> list:
     # The trial's own disease is not a comorbidity ("spasticity due to multiple sclerosis").
     candidates = [m for m in entities if not _inside(m.start, exceptions) and not _inside(m.start, allowed)
                   and m.id != "multiple_sclerosis"]
+    # "AQP4-IgG seronegative NMO": the antibody's status names a kind of the disease after it, still that disease
+    serostatus = [m for m in candidates if any(
+        o.id == m.id and o.start == m.end + len(status.group(0)) for o in candidates
+        for status in [_SEROSTATUS_AFTER_RE.match(text, m.end)] if status)]
+    for m in serostatus:
+        ctx.consume(m.start, m.end + len(_SEROSTATUS_AFTER_RE.match(text, m.end).group(0)))
+    candidates = [m for m in candidates if m not in serostatus]
     included = _specific(candidates, text)
     kept = {id(m) for m in included}
     narrowed = [m for m in candidates if id(m) not in kept]  # stated by the subtypes that narrow them
@@ -511,6 +518,11 @@ _SIDE_BEFORE_RE = re.compile(r"\b(?:bilateral|unilateral|one-sided|two-sided)[\s
 _PERMITTED_RE = re.compile(r"\b(?:allowed|permitted|not\s+excluded)\b", re.I)
 
 
+_SEROSTATUS_AFTER_RE = re.compile(r"[\s-]+(?:sero)?(?:negative|positive)\s+", re.I)
+_ONLY_IF_RE = re.compile(r"\s*(?:only\s+if|only\s+when|only\s+after|if\s+(?:they|he|she)|provided(?:\s+that)?|as\s+long\s+as)\b",
+                         re.I)
+
+
 def _allowed_spans(text: str, section: str) -> list[tuple[int, int]]:
     """Sentences that let some patients in: in an exclusion, any; in an inclusion, those after the first
     ("Patients with X are eligible" alone states the inclusion), or a first that only permits ("Well-controlled
@@ -519,6 +531,10 @@ def _allowed_spans(text: str, section: str) -> list[tuple[int, int]]:
     for stop in [*SEGMENT_BREAK_RE.finditer(text), None]:
         end = stop.end() if stop else len(text)
         allowed = _ALLOWED_RE.search(text, start, end)
+        if allowed and _ONLY_IF_RE.match(text, allowed.end()):
+            # "participants with latent tuberculosis are eligible only if they have started prophylaxis": an
+            # allowance on a condition the record cannot show; no exception (a person reads the proviso)
+            allowed = None
         if (start > 0 or section == "exclusion" or allowed and _PERMITTED_RE.search(allowed.group(0))) and allowed:
             # "History of malignancy (subjects with a basal cell carcinoma ... remain eligible)": the parenthesis
             opening = text.rfind("(", start, allowed.start())

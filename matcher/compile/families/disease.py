@@ -842,7 +842,9 @@ def _window_after(windows, position: int, text: str, reach: int = 120):
 
 _GD_RE = re.compile(r"(?:gadolinium|\bgd)\s*[-+]?\s*(?:enhanc\w*|positive|\+|lesion)|\bgd\+|\bgde\b|(?-i:\bGELs?\b)|"
                     r"\bT1\s+(?:gd|enhanc)|enhancing\s+(?:T1\s+)?lesion", re.I)
-_T2_RE = re.compile(r"new\s+(?:or\s+(?:newly\s+)?enlarg\w+\s+)?T2|new\s+T2|T2\s+(?:MRI\s+)?lesions?", re.I)
+# (a FLAIR-hyperintense lesion is a T2 lesion, on the sequence most centres read them)
+_T2_RE = re.compile(r"new\s+(?:or\s+(?:newly\s+)?enlarg\w+\s+)?(?:T2|FLAIR)(?:[\s-]+hyperintens\w*)?|new\s+T2|(?:T2|FLAIR)(?:[\s-]+hyperintense)?\s+"
+                    r"(?:MRI\s+)?lesions?", re.I)
 _ACTIVITY_RE = re.compile(r"\bMRI\s+activity|radiolog\w+\s+activity|MRI\s+lesion\s+activity", re.I)
 _LESION_COUNT_RE = re.compile(rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![\w.])(?P<n>\d+|one|two|three|four|five|six|ten)\s*(?:or\s+more\s+)?(?:\w+[\s-]+){{0,3}}$", re.I)
 

@@ -173,7 +173,7 @@ _LISTED_CLASS_RE = re.compile(r"(?:\bone\s+of\s+(?:the\s+)?|\bapproved\s+)(?:[\w
 # "second-line disease-modifying therapy", "heart-rate-lowering calcium channel blockers": a part of the class the
 # lexicon cannot tell apart, so the drugs listed after it (even as examples) are what the text names.
 _NARROWED_CLASS_RE = re.compile(r"\b(?P<dose>(?:first|second|third)[\s-]line|(?:high|higher|highly|moderate|low)[\s-]efficacy|"
-                                r"heart[\s-]rate[\s-]lowering|rate[\s-]limiting)\s+(?:[\w-]+\s+){0,1}$", re.I)
+                                r"heart[\s-]rate[\s-]lowering|rate[\s-]limiting|(?:non[\s-]?)?sedating)\s+(?:[\w-]+\s+){0,1}$", re.I)
 # "a second-line DMT, i.e. natalizumab, fingolimod or alemtuzumab": the list after "i.e." says which members.
 _NAMELY_RE = re.compile(r",?\s*(?:\(\s*)?(?:i\.\s?e\.?|namely|that\s+is|specifically)[\s,:]", re.I)
 
@@ -740,6 +740,8 @@ def _by_window(included: list, windows: list, merge: bool = True) -> list:
     return [(group, window) for window, group in groups.items()]
 
 
+_EVENT_REQUIRING_RE = re.compile(r"\b(?:attacks?|relapses?|exacerbations?|episodes?)\s+(?:that\s+)?(?:requir\w*|needing|"
+                                 r"needed)\b[^.;]*$", re.I)
 _PROCEDURE_DETAIL_RE = re.compile(r"\b(?:elimination|wash-?out)\s+(?:procedure|protocol)\s*(\([^()]*\))", re.I)
 _ELIMINATION_AFTER_RE = re.compile(r"\s+(?:accelerated\s+|rapid\s+)?(?:elimination|wash-?out)\s+(?:procedure|protocol)", re.I)
 _INTERACTS_WITH_RE = re.compile(r"\binteract\w*\s+with\s+(?:the\s+)?$", re.I)
@@ -766,6 +768,8 @@ def _not_exposure(text: str, mention) -> bool:
         return True
     if _ELIMINATION_AFTER_RE.match(text, mention.end):
         return True  # "the teriflunomide accelerated elimination procedure": a procedure, asked of every participant
+    if _EVENT_REQUIRING_RE.search(text, max(sentence_start, mention.start - 120), mention.start):
+        return True  # "an NMO attack requiring rescue therapy (for example IV corticosteroids)": what the attack needed
     if _INTERACTS_WITH_RE.search(text, max(0, mention.start - 40), mention.start):
         return True  # "drugs that interact with simvastatin: ...": the study drug, not the patient's
     if _TRIAL_AFTER_RE.match(text, mention.end) or _TRIAL_ARM_BEFORE_RE.search(text[sentence_start:mention.start]):
