@@ -35,7 +35,7 @@ SETS = {
                   "structured_criteria_recall": 0.9935, "manual_review_precision": 0.9726}, 14, 381),
     "holdout7": ({"precision": 0.9727, "recall": 0.9596, "exact_parameter_accuracy": 0.9485,
                   "structured_criteria_recall": 0.9865, "manual_review_precision": 0.9474}, 14, 371),
-    "holdout8": ({"precision": 0.9816, "recall": 0.9793, "exact_parameter_accuracy": 0.9648,
+    "holdout8": ({"precision": 0.9817, "recall": 0.9817, "exact_parameter_accuracy": 0.965,
                   "structured_criteria_recall": 0.9901, "manual_review_precision": 0.9701}, 14, 369),
     "holdout9": ({"precision": 0.973, "recall": 0.9818, "exact_parameter_accuracy": 0.9792,
                   "structured_criteria_recall": 0.9927, "manual_review_precision": 0.9655}, 14, 334),
@@ -47,8 +47,8 @@ SETS = {
                    "structured_criteria_recall": 0.9932, "manual_review_precision": 0.9767}, 14, 380),
     "holdout13": ({"precision": 0.9785, "recall": 0.9785, "exact_parameter_accuracy": 0.9512,
                    "structured_criteria_recall": 0.9898, "manual_review_precision": 0.9674}, 14, 388),
-    "holdout14": ({"precision": 0.9284, "recall": 0.9465, "exact_parameter_accuracy": 0.9306,
-                   "structured_criteria_recall": 0.9658, "manual_review_precision": 0.8901}, 14, 382),
+    "holdout14": ({"precision": 0.9291, "recall": 0.9562, "exact_parameter_accuracy": 0.9313,
+                   "structured_criteria_recall": 0.9726, "manual_review_precision": 0.9101}, 14, 382),
 }
 
 

@@ -3007,3 +3007,32 @@ def test_a_cohort_named_at_the_head_scopes_the_criterion():
     (group,) = [r for r in found if r.kind == "group"]
     assert sorted((r.kind, getattr(r, "lesion", None)) for r in group.rules) == [
         ("mri_activity", "gd_enhancing"), ("mri_activity", "new_t2"), ("relapse_activity", None)]
+
+
+@pytest.mark.parametrize("text, high, measured_from", [
+    # holdout14 NCT06384976, NCT01772199, NCT04578639: durations stated from the event, bound first
+    ("No more than 20 years since the onset of MS symptoms, as reported by the participant.", 20.0, "onset"),
+    ("20 years or less since the onset of MS symptoms", 20.0, "onset"),
+    ("Diagnosis of RRMS made within approximately 10 years prior to the screening visit", 10.0, "diagnosis"),
+    ("Diagnosis of MS within the last 12 months", 1.0, "diagnosis"),
+    # holdout8 NCT00666224: the days were read as years once "within the" was read
+    ("Subjects presenting with a single, unifocal neurological event consistent with demyelination, with onset of "
+     "the first symptom within the 90 days prior to randomization.", 0.2466, "onset"),
+])
+def test_disease_duration_of_other_wording(text, high, measured_from):
+    rule = next(r for r in compile_text(text, "inclusion", "X1") if r.kind == "disease_duration")
+    assert (rule.years.high, rule.measured_from) == (high, measured_from)
+
+
+def test_age_at_the_time_the_consent_is_signed_is_an_age():
+    """holdout14 NCT06384976: the whole criterion went to a person as a consent criterion."""
+    (rule,) = compile_text("Age 18 to 65 years, inclusive, at the time the informed consent form is signed.",
+                           "inclusion", "X1")
+    assert (rule.kind, rule.years.low, rule.years.high) == ("age", 18.0, 65.0)
+
+
+def test_treatment_naive_alone_is_no_dmt_ever():
+    found = compile_text("Male and female patients, treatment naïve, aged between 18 and 60 years (both included)",
+                         "inclusion", "X1")
+    (naive,) = [r for r in found if r.kind == "prior_drug"]
+    assert (naive.polarity, naive.classes, naive.current) == ("exclude", ["dmt"], False)

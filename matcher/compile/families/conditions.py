@@ -588,7 +588,7 @@ def _negated_head_of_examples(ctx: Context, position: int) -> bool:
 
 
 # The event a first-event (CIS) trial enrols, named before examples of the forms it may take
-_EVENT_BEFORE_RE = re.compile(r"\b(?:first|initial|qualifying|index|single|presenting)\s+(?:[\w-]+\s+){0,3}?"
+_EVENT_BEFORE_RE = re.compile(r"\b(?:first|initial|qualifying|index|single|presenting)\s+(?:[\w-]+,?\s+){0,3}?"
                               r"(?:event|episode|attack)\b[^;]{0,200}$", re.I)
 
 

@@ -495,7 +495,12 @@ def _valid_edss(score: Range) -> bool:
 _DURATION_RE = re.compile(
     r"(?:disease|MS|multiple\s+sclerosis|illness)\s+duration|(?:duration|length)\s+of\s+(?:the\s+)?(?:MS|multiple\s+sclerosis|"
     r"disease|illness)|(?:diagnosed|diagnosis)\s+(?:for|at\s+least|more\s+than|since|of\s+(?:MS|multiple\s+sclerosis)\s+for)|"
-    r"since\s+(?:the\s+)?(?:diagnosis|onset|first\s+symptoms)|years?\s+(?:since|from|after)\s+(?:the\s+)?"
+    r"since\s+(?:the\s+)?(?:diagnosis|onset|first\s+symptoms)|"
+    # "No more than 20 years since the onset of MS symptoms", "20 years or less since diagnosis": the bound first
+    r"(?:(?:(?:no|not)\s+more\s+than|at\s+least|more\s+than|less\s+than|up\s+to|over|under|≤|<=|<|≥|>=|>)\s*\S+\s+"
+    r"years?|\S+\s+years?\s+or\s+(?:less|more|fewer|longer|shorter))\s+(?:since|from|after)\s+(?:the\s+)?"
+    r"(?:diagnosis|onset|first)|"
+    r"years?\s+(?:since|from|after)\s+(?:the\s+)?"
     r"(?:diagnosis|onset|first)|(?:of\s+)?at\s+least\s+\S+\s+(?:months?|years?)(?:'|’)?\s+duration|"
     r"(?P<onset_within>onset\s+of\s+(?:the\s+)?(?:first\s+)?(?:MS\s+|multiple\s+sclerosis\s+)?symptoms?\s+(?=within\b))|"
     # "MS symptom onset at least two years before screening": how long ago the disease began
@@ -504,20 +509,23 @@ _DURATION_RE = re.compile(
     r"less\s+than|over|under|≥|>=|>|≤|<=|<)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))|"
     # "a diagnosis of MS made by a neurologist more than 3 years before enrollment", "First symptom of MS at least six
     # months before screening", "diagnosed within the 3 years before enrollment"
-    r"(?P<dated>(?:(?:a|the)\s+)?(?:diagnos[ie]s|first\s+(?:MS\s+)?symptoms?)(?:\s+of\s+(?:MS|multiple\s+sclerosis))?"
+    r"(?P<dated>(?:(?:a|the)\s+)?(?:diagnos[ie]s|first\s+(?:MS\s+)?symptoms?)(?:\s+of\s+(?:MS|multiple\s+sclerosis|RRMS|"
+    r"SPMS|PPMS|relapsing(?:[\s-]+remitting)?\s+(?:MS|multiple\s+sclerosis)))?"
     r"(?:(?:\s+of\s+any\s+[\w-]+(?:\s+[\w-]+)?)?(?:\s+(?:according\s+to|per|by|using)\s+[^,.;]{0,60}?)?,?"
     r"(?=\s+(?:was\s+)?(?:made|established|confirmed)))?"
     r"(?:\s+(?:was\s+)?(?:made|established|confirmed|given))?(?:\s+by\s+(?:a\s+)?[\w-]+)?\s+"
     r"(?=(?:at\s+least|(?:no|not)\s+more\s+than|more\s+than|less\s+than|over|under|within\s+(?:the\s+)?(?:last\s+|past\s+)?)"
-    r"\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago)))|"
+    r"\s*(?:approximately\s+|about\s+)?\S+\s+(?:years?|months?)\s+(?:before|prior|ago)|"
+    # "Diagnosis of MS within the last 12 months"
+    r"within\s+(?:the\s+)?(?:last|past|previous|preceding)\s+\S+\s+(?:years?|months?)\b))|"
     # "whose first MS symptoms began more than 10 years before screening"
     r"(?:first\s+)?(?:MS\s+)?symptoms?\s+(?:began|started|appeared|occurred)\s+(?=(?:at\s+least|(?:no|not)\s+more\s+than|"
     r"more\s+than|less\s+than|over|under)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))",
     re.I)
 DURATION_HEADING_RE = _DURATION_RE  # a parent whose items complete its duration (matcher.compile._group)
 # "Onset of MS symptoms within 10 years of ...": "within" bounds the duration from above.
-_WITHIN_RE = re.compile(r"\bwithin\s+(?:the\s+(?:last|past)\s+)?", re.I)
-DURATION_UNITS = r"(?:years?|yrs?|months?)"
+_WITHIN_RE = re.compile(r"\bwithin\s+(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?(?:approximately\s+|about\s+)?", re.I)
+DURATION_UNITS = r"(?:years?|yrs?|months?|weeks?|days?)"
 
 
 def extract_duration(ctx: Context) -> list:
@@ -543,7 +551,9 @@ def extract_duration(ctx: Context) -> list:
         ctx.consume(*lead.span())
     offset = match.start()
     for clause in clauses:
-        if match.group("onset_within") or match.group("dated") and re.match(r"within\b", clause, re.I):
+        if match.group("onset_within") or match.group("dated") and (
+                re.match(r"within\b", clause, re.I) or offset == match.start()
+                and re.match(r"within\b", ctx.text[match.end():], re.I)):
             clause = _WITHIN_RE.sub(lambda m: "≤".ljust(len(m.group(0))), clause, count=1)  # same offsets
         found = find_range(clause, unit_re=DURATION_UNITS)
         if found:
@@ -567,14 +577,16 @@ def extract_duration(ctx: Context) -> list:
 
 def _to_years(found: Range, text: str) -> Range:
     """The range in years; "at least six months and not more than 12 years": each bound in its own unit."""
-    units = {number(m.group("value")): m.group("unit").lower().startswith("month")
+    per_year = {"m": 12, "w": 52, "d": 365}  # "with onset of the first symptom within the 90 days": not 90 years
+    units = {number(m.group("value")): per_year.get(m.group("unit")[0].lower(), 1)
              for m in re.finditer(rf"(?P<value>{NUM})\s*(?P<unit>{DURATION_UNITS})", text, re.I)}
-    in_months = re.search(r"month", text, re.I) is not None
+    stated = re.search(r"\b(?P<unit>months?|weeks?|days?)\b", text, re.I)
+    default = per_year[stated.group("unit")[0].lower()] if stated else 1
 
     def years(value: Optional[float]) -> Optional[float]:
-        if value is None or not units.get(value, in_months):
+        if value is None or units.get(value, default) == 1:
             return value
-        return round(value / 12, 4)
+        return round(value / units.get(value, default), 4)
     return Range(low=years(found.low), low_inclusive=found.low_inclusive, high=years(found.high),
                  high_inclusive=found.high_inclusive)
 

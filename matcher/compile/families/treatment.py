@@ -183,6 +183,11 @@ def extract_drugs(ctx: Context) -> list:
     "high-dose corticosteroids", "cannabis more than twice a week") is the ``qualifier`` of the rule on that drug:
     without the drug the criterion is decided, with it a person checks."""
     mentions = _exposure_mentions(ctx)
+    naive = _TREATMENT_NAIVE_RE.search(ctx.text) if not mentions and ctx.section == "inclusion" else None
+    if naive and not ctx.is_consumed(naive.start()):
+        # "Male and female patients, treatment naïve, aged 18 to 60": never treated for MS
+        ctx.consume(*naive.span())
+        return [PriorDrugRule(polarity="exclude", classes=["dmt"])]
     qualifiers = _dose_qualifiers(ctx, mentions)
     rules = _extract_drugs(ctx, mentions)
     return _qualified(rules, qualifiers) if qualifiers and rules else rules
@@ -1001,6 +1006,7 @@ _NONE_OR_AFTER_RE = re.compile(r"(?:\s*\([^()]{1,20}\))?[^;.()]{0,40}?\bor\s+(?:
                                r"on|receiving|taking|using)\b", re.I)
 
 
+_TREATMENT_NAIVE_RE = re.compile(r"\b(?:treatment|therapy)[\s-]+na[iï]ve\b(?!\s+(?:to|for|with)\b)(?!\s*,?\s*or\b)", re.I)
 _BARE_NAIVE_OR_RE = re.compile(r"^\s*(?:(?:treatment|therapy|DMT)[\s-]+)?(?:untreated|na[iï]ve)\s*,?\s*or\s+(?:previously\s+)?"
                                r"(?:treated|exposed)\s+(?:only\s+)?(?:with|to)\b", re.I)
 
