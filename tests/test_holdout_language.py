@@ -3036,3 +3036,31 @@ def test_treatment_naive_alone_is_no_dmt_ever():
                          "inclusion", "X1")
     (naive,) = [r for r in found if r.kind == "prior_drug"]
     assert (naive.polarity, naive.classes, naive.current) == ("exclude", ["dmt"], False)
+
+
+@pytest.mark.parametrize("text, classes", [
+    # holdout14 NCT03508414: the whole criterion went to a person
+    ("Stable immunomodulatory therapy, or no immunomodulatory therapy, for more than 6 months before inclusion",
+     ["immunomodulator"]),
+    ("Stable interferon beta therapy, or no interferon beta therapy, for more than 6 months before inclusion",
+     ["interferon_beta"]),
+    # holdout3 NCT04097418 (gold reconciled: the duration is both arms')
+    ("Stable disease-modifying treatment (or no treatment) since at least 6 months", ["dmt"]),
+])
+def test_a_duration_after_the_untreated_arm_is_both_arms(text, classes):
+    (group,) = compile_text(text, "inclusion", "X1")
+    on, off = group.rules
+    assert group.mode == "any" and (on.kind, on.classes, on.min_duration.value) == ("prior_drug", classes, 6.0)
+    assert (off.kind, off.polarity, off.window.within.value) == ("washout", "exclude", 6.0)
+
+
+@pytest.mark.parametrize("text, narrowed", [
+    # holdout14 NCT00537082: every diabetic was excluded
+    ("Diabetic patients with an HbA1c above 8%", "lab"),
+    ("Diabetic patients with retinopathy, or with an HbA1c (JDS value) of 7.0% or higher.", "manual_review"),
+])
+def test_diabetic_patients_with_a_finding_are_excluded_only_with_it(text, narrowed):
+    found = compile_text(text, "exclusion", "X1")
+    assert not [r for r in found if r.kind == "condition"]
+    (group,) = [r for r in found if r.kind == "group"]
+    assert [r.kind for r in group.rules] == ["condition", narrowed]

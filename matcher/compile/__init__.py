@@ -655,7 +655,8 @@ def _without_event_windows(ctx: Context, rules: list) -> list:
 
 # "Diabetes mellitus (type 1 or type 2) with vascular complications", "diabetes treated with insulin or sulfonylureas",
 # "osteoporosis with a previous fragility fracture": words after a condition that narrow it
-_NARROWED_BY_RE = re.compile(r"\s*\)?\s*,?\s+(?:with|requiring|needing|treated\s+with|complicated\s+by)\s+"
+_NARROWED_BY_RE = re.compile(r"\s*\)?\s*,?(?:\s+(?:patients?|participants?|subjects?|individuals))?\s+(?:with|requiring|needing|"
+                             r"treated\s+with|complicated\s+by)\s+"
                              r"(?P<tail>[^,;.()]+?)\s*(?=[,;.)]|$)", re.I)
 
 

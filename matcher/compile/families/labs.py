@@ -276,7 +276,7 @@ def _sex(word: str) -> str:
 
 _POOR_CONTROL = r"\b(?:poor|inadequate|insufficient)\s+(?:glyc(?:a)?emic\s+)?control\b"
 _CONTROL_RE = re.compile(rf"\b(?:poorly|inadequately|insufficiently)\s+controlled\b|\buncontrolled\b|{_POOR_CONTROL}", re.I)
-_QUALIFIED_BY_RE = re.compile(r"\s*,?\s*(?:with|and)\s+(?:an?\s+|the\s+)?(?:screening\s+|baseline\s+|current\s+|"
+_QUALIFIED_BY_RE = re.compile(r"\s*,?(?:\s+(?:patients?|participants?|subjects?|individuals))?\s*(?:with|and)\s+(?:an?\s+|the\s+)?(?:screening\s+|baseline\s+|current\s+|"
                               r"serum\s+|plasma\s+)?$|"
                               # "Poorly controlled diabetes mellitus (HbA1c > 9%)", "Diabetes mellitus with poor
                               # glycaemic control (HbA1c > 9%)": the parenthesis gives the value that excludes

@@ -15,7 +15,7 @@ from ..context import Context
 from ..nlp import Entity
 from .condition_wording import EXAMPLES_RE, enclosing_paren
 from ..quantities import (COMPARATOR_RE, HALF_LIVES_RE, NUM, anchor_of, find_windows, half_lives_anchor,
-                          is_stated_anchor, number, unit_of)
+                          is_stated_anchor, number, stated_anchor, unit_of)
 
 # Mentions that are about the drug but not exposure to it.
 _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indicat|adverse\s+reaction|anaphyla|"
@@ -850,13 +850,24 @@ _OR_CLAUSE_RE = re.compile(r",\s*or\s+(?:has\s+|have\s+|had\s+|was\s+|been\s+)*(
 def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, current) -> list:
     """Exposure for at least a duration: prior_drug with ``min_duration``, current when the text says so
     ("stable therapy", "currently on"). "for at least six months prior to inclusion" is how long, not a washout."""
-    if context.negated_at(ctx.text, minimum.start()) and not context.negated_at(ctx.text, first.start):
+    untreated = _UNTREATED_ARM_RE.search(ctx.text)
+    # "Stable immunomodulatory therapy, or no immunomodulatory therapy, for more than 6 months": the duration both
+    # arms share, not a negated one
+    shared = untreated is not None and untreated.end() <= minimum.start() and untreated.group("window") is None \
+        and ctx.section == "inclusion"
+    if not shared and context.negated_at(ctx.text, minimum.start()) and not context.negated_at(ctx.text, first.start):
         return []  # "whose dose has not been stable for 30 days": on it but not long enough, to a person
     duration = _duration_of(minimum)
     ctx.consume(minimum.start(), minimum.end())
     tail = re.match(rf"\s*(?:{_BEFORE_ANCHOR})", ctx.text[minimum.end():], re.I)
     if tail:
         ctx.consume(minimum.end(), minimum.end() + tail.end())
+    if shared:
+        ctx.consume(untreated.start(), untreated.end())
+        anchor = stated_anchor(ctx.text[minimum.start():]) or "screening"
+        return [GroupRule(mode="any", rules=[
+            PriorDrugRule(polarity="require", **targets, min_duration=duration, current=True),
+            WashoutRule(polarity="exclude", **targets, window=Window(within=duration, anchor=anchor))])]
     conditional = _IF_TAKING_RE.match(ctx.text) or _MAY_BE_UNTREATED_RE.match(ctx.text)
     is_current = bool(current or conditional) or bool(re.search(r"\bstable\b", ctx.text, re.I))
     if current:
@@ -925,7 +936,9 @@ _SYSTEMIC_ROUTES_RE = re.compile(rf"\s*(?:use|treatment|therapy|administration)?
                                  rf"(?:\([^()]{{1,60}}\)\s*)?(?:by|via)\s+(?:the\s+)?{_ROUTES}\s+routes?\b)", re.I)
 # "... or no therapy for six months", "or not on any disease-modifying therapy", "(or no treatment)"
 _UNTREATED_ARM_RE = re.compile(rf"\bor\s+(?:no|without(?:\s+any)?|not\s+on\s+any|not\s+(?:receiving|taking)\s+any)\s+"
-                               rf"(?:(?:MS\s+)?(?:disease[\s-]+modifying\s+)?)(?:therapy|therapies|treatment|drug|DMT)s?"
+                               # ("or no interferon beta therapy"; not "or no change in therapy")
+                               rf"(?:(?!(?:change|dose|plan|modif|increase|interruption|gap|new)\w*\b)[\w-]+\s+){{0,3}}?"
+                               rf"(?:therapy|therapies|treatment|drug|DMT)s?"
                                rf"(?P<window>\s+(?:for|in|during|within)\s+(?:the\s+(?:last|past|previous)\s+)?"
                                rf"{NUM}\s*{_DURATION_UNIT})?", re.I)
 _BEFORE = r"(?:prior\s+to|before|preceding)\b"
