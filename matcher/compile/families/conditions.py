@@ -110,9 +110,9 @@ def extract_conditions(ctx: Context) -> list:
     candidates = [m for m in entities if not _inside(m.start, exceptions) and not _inside(m.start, allowed)
                   and m.id != "multiple_sclerosis"]
     # "AQP4-IgG seronegative NMO": the antibody's status names a kind of the disease after it, still that disease
-    serostatus = [m for m in candidates if any(
-        o.id == m.id and o.start == m.end + len(status.group(0)) for o in candidates
-        for status in [_SEROSTATUS_AFTER_RE.match(text, m.end)] if status)]
+    at = {(o.start, o.id) for o in candidates}
+    serostatus = [m for m in candidates for status in [_SEROSTATUS_AFTER_RE.match(text, m.end)]
+                  if status and (status.end(), m.id) in at]
     for m in serostatus:
         ctx.consume(m.start, m.end + len(_SEROSTATUS_AFTER_RE.match(text, m.end).group(0)))
     candidates = [m for m in candidates if m not in serostatus]
@@ -129,8 +129,8 @@ def extract_conditions(ctx: Context) -> list:
     forms = [m for m in included for lst in lists if lst.general is None and lst.start <= m.start < lst.end
              and _EVENT_BEFORE_RE.search(text, segment_start(text, lst.start), lst.start)]
     # "at least two MOGAD attacks, presenting as optic neuritis, transverse myelitis or ADEM": what the attacks were
-    forms += [m for m in included if m not in forms and _PRESENTING_AS_RE.search(text, segment_start(text, m.start),
-                                                                                 m.start)]
+    forms += [m for m in included if m not in forms and _PRESENTING_AS_RE.search(
+        text, max(segment_start(text, m.start), m.start - 340), m.start)]
     for m in forms:  # "a first event consistent with demyelination, such as optic neuritis": what the event may be
         ctx.consume(m.start, m.end)
     included = [m for m in included if m not in forms]
