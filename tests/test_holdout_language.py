@@ -14,6 +14,7 @@ import pytest
 
 from matcher.api import parse_patient
 from matcher.compile import compile_criterion, compile_text
+from matcher.compile.nlp import find_entities
 from matcher.evaluate import screen
 from matcher.models.rules import CompiledCriterion, RuleSet
 from matcher.evalcompiler import _flatten
@@ -2942,13 +2943,19 @@ def test_an_unread_alternative_clause_is_the_other_way_in():
 
 @pytest.mark.parametrize("text, test", [
     # holdout14 NCT00537082 / NCT03249714: Japanese laboratory names
-    ("AST (GOT) or ALT (GPT) above 2 times the upper limit of normal", "alt"),
+    ("GPT above 2 times the upper limit of normal", "alt"),
+    ("GOT above 2 times the upper limit of normal", "ast"),
     ("γ-GTP more than 3 times the upper limit of normal", "ggt"),
     ("gamma-GTP above 3 times the upper limit of normal", "ggt"),
     ("CD4 T-lymphocyte count < 300 cells/µL", "cd4_count"),
 ])
 def test_older_and_japanese_laboratory_names(text, test):
     assert test in [r.test for r in compile_text(text, "exclusion", "X1") if r.kind == "lab"]
+
+
+def test_got_is_the_laboratory_name_in_capitals_only():
+    """'GOT' (AST) is also the English word 'got'."""
+    assert [e.id for e in find_entities("Patients who got a live vaccine within 4 weeks") if e.label == "LAB"] == []
 
 
 def test_latent_tuberculosis_eligible_only_if_treated_is_no_exception():

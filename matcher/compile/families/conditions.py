@@ -109,12 +109,11 @@ def extract_conditions(ctx: Context) -> list:
     # The trial's own disease is not a comorbidity ("spasticity due to multiple sclerosis").
     candidates = [m for m in entities if not _inside(m.start, exceptions) and not _inside(m.start, allowed)
                   and m.id != "multiple_sclerosis"]
-    # "AQP4-IgG seronegative NMO": the antibody's status names a kind of the disease after it, still that disease
+    # "AQP4-IgG seronegative NMO": the antibody's status names a kind of the disease after it, still that disease (the
+    # status stays unread: a person checks it)
     at = {(o.start, o.id) for o in candidates}
     serostatus = [m for m in candidates for status in [_SEROSTATUS_AFTER_RE.match(text, m.end)]
                   if status and (status.end(), m.id) in at]
-    for m in serostatus:
-        ctx.consume(m.start, m.end + len(_SEROSTATUS_AFTER_RE.match(text, m.end).group(0)))
     candidates = [m for m in candidates if m not in serostatus]
     included = _specific(candidates, text)
     kept = {id(m) for m in included}
@@ -145,7 +144,9 @@ def extract_conditions(ctx: Context) -> list:
     # a window in a proviso after the conditions is the proviso's, left to the person who checks it
     ends = sorted(m.end for m in included)
     main_ends = [m.end for m in included if m not in excepted]
-    in_proviso = [w for w in all_windows if _in_proviso(text, ends, w) or _of_excepted_treatment(text, main_ends, w)]
+    exception = context.exception_start(text) if all_windows else None
+    in_proviso = [w for w in all_windows if _in_proviso(text, ends, w)
+                  or _of_excepted_treatment(text, exception, main_ends, w)]
     ctx.unstated.extend((w.start, w.end) for w in in_proviso)  # the proviso is read by a person
     all_windows = [w for w in all_windows if w not in in_proviso]
     windows = [w for w in all_windows if free(w.start)]
@@ -720,11 +721,10 @@ def _in_proviso(text: str, ends: list[int], window) -> bool:
     return proviso is not None and not _DISEASE_FREE_RE.search(text, proviso.end(), window.start)
 
 
-def _of_excepted_treatment(text: str, ends: list[int], window) -> bool:
-    """Whether a window times the treatment of an exception: "History of cancer, apart from basal cell carcinoma of
-    the skin treated with curative therapy more than 3 months before randomization" (read as the cancer's window, it
-    required a cancer in the last 3 months)."""
-    exception = context.exception_start(text)
+def _of_excepted_treatment(text: str, exception: Optional[int], ends: list[int], window) -> bool:
+    """Whether a window times the treatment of an exception (starting at ``exception``): "History of cancer, apart
+    from basal cell carcinoma of the skin treated with curative therapy more than 3 months before randomization" (read
+    as the cancer's window, it required a cancer in the last 3 months)."""
     if exception is None or window.start < exception or any(exception <= end <= window.start for end in ends):
         return False
     # (the window of the treatment's own clause: "..., except adequately treated basal cell carcinoma, within the
