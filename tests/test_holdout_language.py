@@ -3071,3 +3071,24 @@ def test_diabetic_patients_with_a_finding_are_excluded_only_with_it(text, narrow
     assert not [r for r in found if r.kind == "condition"]
     (group,) = [r for r in found if r.kind == "group"]
     assert [r.kind for r in group.rules] == ["condition", narrowed]
+
+
+@pytest.mark.parametrize("text", [
+    # holdout14 NCT01772199: a dose on each drug split them into two required rules, and no one is on both
+    "Currently treated with intramuscular interferon beta-1a (Avonex) 30 µg once weekly or with glatiramer acetate "
+    "(Copaxone) 20 mg once daily, at an unchanged dose for at least 12 months before screening.",
+    "Currently treated with interferon beta-1a 30 µg or glatiramer acetate 20 mg for at least 12 months.",
+])
+def test_required_drugs_with_their_own_doses_stay_alternatives(text):
+    (rule,) = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "prior_drug"]
+    assert rule.drugs == ["interferon_beta_1a", "glatiramer_acetate"] and rule.qualifier and rule.current
+
+
+@pytest.mark.parametrize("text", [
+    "Must be on baclofen for at least 30 days before screening",  # it was read as a washout: no baclofen in 30 days
+    "Must be on a stable dose of baclofen for at least 30 days before screening",  # it went to a person whole
+])
+def test_must_be_on_a_drug_for_a_time_is_current_use_that_long(text):
+    (rule,) = compile_text(text, "inclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.drugs, rule.current) == ("prior_drug", "require", ["baclofen"], True)
+    assert (rule.min_duration.value, rule.min_duration.unit) == (30.0, "days")

@@ -76,6 +76,8 @@ def _allowed_after_gap(sentence: str) -> bool:
     return allowed is not None and any(w.gap and w.start > allowed.start() for w in find_windows(sentence))
 
 
+# "Must be on baclofen for at least 30 days", "should remain on a stable dose": on it now, stated as a requirement.
+_MUST_BE_ON = r"\b(?:must|should|will|to)\s+(?:be|remain|stay)\s+on\b(?:\s+(?:a\s+)?(?:stable|regular)\b)?"
 # The present as a time point: "medications at enrollment", "at the time of screening".
 AT_ENROLLMENT = r"\bat\s+(?:the\s+time\s+of\s+)?(?:enrol\w*|screening|baseline|randomi[sz]ation|inclusion|study\s+entry)\b"
 _CURRENT_RE = re.compile("|".join([
@@ -89,6 +91,7 @@ _CURRENT_RE = re.compile("|".join([
     AT_ENROLLMENT,  # "medications at enrollment", "at the time of screening"
     r"\bstable\s+(?:therapy|treatment|dose|regimen)\b", r"^\s*(?:patients?\s+|subjects?\s+)?on\s+",
     r"\brequir\w+\s+(?:chronic|continued|long[\s-]term)\b",  # "requires chronic treatment with": needs it now
+    _MUST_BE_ON,
 ]), re.I)
 _PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\breceived\b|\btreated\b|\btaken\b|"
                       r"\bhad\b|\bhave\s+been\b|\bexposure\b|\btried\b|\bfailed\b|\bsince\b", re.I)
@@ -378,6 +381,11 @@ def _qualified(rules: list, qualifiers: dict) -> list:
             out.append(rule)
             continue
         plain = [(field, i) for field, i in targets if i not in texts]
+        if rule.polarity == "require" and getattr(rule, "min_distinct", 1) == 1 and len(targets) > 1:
+            # "currently treated with interferon beta-1a 30 µg weekly or glatiramer acetate 20 mg daily": split,
+            # the rules would each be required and no one is on both; one rule, every dose for a person to check
+            out.append(rule.model_copy(update={"qualifier": "; ".join(dict.fromkeys(texts.values()))}))
+            continue
         if plain:
             # "anticoagulant or antiplatelet therapies, including aspirin > 81 mg/day": the class does not take
             # the qualified member back in
@@ -407,7 +415,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     exposure = ctx.text if stop < 0 else ctx.text[:stop]
     if _CHANGE_RE.search(exposure) and not re.search(r"treat(?:ed|ment)\s+with\b|therapy\s+with\b|use\s+of|received|"
                                                      r"\bcurrently\s+(?:treated|taking|receiving|on)\b|"
-                                                     r"\b(?:is|are)\s+(?:currently\s+)?taking",
+                                                     r"\b(?:is|are)\s+(?:currently\s+)?taking|" + _MUST_BE_ON,
                                                      exposure, re.I) and not _IF_TAKING_RE.match(ctx.text):
         return []  # "changes to / introduction of a treatment": a stability criterion, not an exposure
     if _STARTED_WITHIN_RE.search(ctx.text):
