@@ -3092,3 +3092,21 @@ def test_must_be_on_a_drug_for_a_time_is_current_use_that_long(text):
     (rule,) = compile_text(text, "inclusion", "X1")
     assert (rule.kind, rule.polarity, rule.drugs, rule.current) == ("prior_drug", "require", ["baclofen"], True)
     assert (rule.min_duration.value, rule.min_duration.unit) == (30.0, "days")
+
+
+@pytest.mark.parametrize("text, classes", [
+    # holdout14 NCT03508414 and NCT06384976: heart failure of any class excluded
+    ("Heart failure NYHA stage III or higher, or cardiac arrhythmias requiring treatment ;", ["iii", "iv"]),
+    ("Cardiac disease: New York Heart Association class III or IV heart failure", ["iii", "iv"]),
+    ("Congestive heart failure (NYHA class II or worse)", ["ii", "iii", "iv"]),
+])
+def test_heart_failure_narrowed_to_its_classes(text, classes):
+    (rule, *_) = compile_text(text, "exclusion", "X1")
+    assert rule.conditions[:len(classes)] == [f"heart_failure_nyha_{c}" for c in classes]
+    assert "heart_failure" not in rule.conditions
+
+
+def test_cortisone_treatment_is_the_corticosteroid_class():
+    """holdout14 NCT03508414 (translated from German, 'Kortison'): the drug cortisone alone let in methylprednisolone."""
+    (rule,) = compile_text("Cortisone treatment in the last 30 days before inclusion ;", "exclusion", "X1")
+    assert (rule.kind, rule.classes, rule.drugs) == ("washout", ["corticosteroid"], [])

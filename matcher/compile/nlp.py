@@ -192,6 +192,9 @@ _QUALIFIER_LIST = (r"(?:(?:type|class|grade|stage)\s+)?[A-Za-z0-9]{1,4}"
                    r"(?:\s*(?:,|or|and|and/or|/)\s*(?:(?:type|class|grade|stage)\s+)?[A-Za-z0-9]{1,4})+")
 _PAREN_QUALIFIERS_RE = re.compile(rf"\s*\((?P<list>{_QUALIFIER_LIST})\s*\)|"
                                   rf",\s*(?P<list2>(?:type|class|grade|stage)\s+{_QUALIFIER_LIST})\s*(?=[,;.]|$)", re.I)
+# ... and "NYHA class III or higher": every grade from the one named up
+_OR_HIGHER_RE = re.compile(r"\s*(?:or|and)\s+(?P<word>higher|greater|above|worse|more\s+severe)\b", re.I)
+_GRADES = (("I", "II", "III", "IV", "V"), ("1", "2", "3", "4", "5"))
 _PAREN_QUALIFIER_RE = re.compile(r"\b(?:(?P<word>type|class|grade|stage)\s+)?(?P<qual>(?!or\b|and\b)[A-Za-z0-9]{1,4})\b", re.I)
 _TWO_WORDS_BEFORE_RE = re.compile(r"(?<![\w-])([A-Za-z][\w-]*)\s+$")
 _NOT_MODIFIERS = {"with", "of", "or", "and", "any", "the", "a", "an", "no", "not", "other", "known", "history",
@@ -243,7 +246,23 @@ def _elided(text: str, entities: list[Entity]) -> list[Entity]:
             if match and match.entry.id != entity.id and not any(s <= start < e for s, e in taken):
                 found.append(Entity(entity.label, match.entry.id, text[start:end], start, end))
                 taken.append((start, end))
+        higher = _OR_HIGHER_RE.match(text, entity.end)
+        if kind is not None and len(words) >= 2 and higher:
+            start, end = higher.start("word"), higher.end()
+            for grade in _grades_above(words[-1]):
+                match = lexicon.lookup(kind, f"{' '.join(words[:-1])} {grade}", fuzzy=False)
+                if not match or match.entry.id == entity.id or any(s <= start < e for s, e in taken):
+                    break
+                found.append(Entity(entity.label, match.entry.id, text[start:end], start, end))
     return found
+
+
+def _grades_above(grade: str) -> tuple[str, ...]:
+    """The grades after one in its own numbering ("III" -> IV, V; "3" -> 4, 5)."""
+    for scale in _GRADES:
+        if grade.upper() in scale:
+            return scale[scale.index(grade.upper()) + 1:]
+    return ()
 
 
 def kinds_listed_after(text: str, position: int) -> Optional[int]:

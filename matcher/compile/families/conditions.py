@@ -455,14 +455,18 @@ def _specific(mentions: list, text: str) -> list:
         narrowed = paren and any(
             m.end + paren.start(1) <= o.start < m.end + paren.end(1) and m.id in lexicon.condition_ancestors(o.id) - {o.id}
             for o in mentions)
-        # "heart failure of NYHA class III or IV": the subtypes named right after "of"
-        of = re.match(r"\s+of\s+", text[m.end:])
+        # "heart failure of NYHA class III or IV": the subtypes named right after it
+        of = re.match(r"\s+(?:of\s+)?", text[m.end:])  # (or "heart failure NYHA stage III or higher")
         narrowed = narrowed or of and any(o.start == m.end + of.end() and m.id in lexicon.condition_ancestors(o.id) - {o.id}
                                           for o in mentions)
         # "Diabetes mellitus, type 1 or type 2, ...": kinds between commas narrow as a parenthesis does
         listed = kinds_listed_after(text, m.end)
         narrowed = narrowed or listed and any(m.end <= o.start < listed and m.id in lexicon.condition_ancestors(o.id)
                                               - {o.id} for o in mentions)
+        # "NYHA class III or IV heart failure": the subtypes named right before it
+        last_before = max((o for o in mentions if o.end <= m.start), key=lambda o: o.end, default=None)
+        narrowed = narrowed or last_before is not None and not text[last_before.end:m.start].strip(" -") \
+            and m.id in lexicon.condition_ancestors(last_before.id) - {last_before.id}
         if not narrowed:
             keep.append(m)
     # "diabetes mellitus (type 1 or type 2) with diabetic retinopathy": the kind named after "with" (alone, the
