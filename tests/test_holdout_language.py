@@ -3110,3 +3110,22 @@ def test_cortisone_treatment_is_the_corticosteroid_class():
     """holdout14 NCT03508414 (translated from German, 'Kortison'): the drug cortisone alone let in methylprednisolone."""
     (rule,) = compile_text("Cortisone treatment in the last 30 days before inclusion ;", "exclusion", "X1")
     assert (rule.kind, rule.classes, rule.drugs) == ("washout", ["corticosteroid"], [])
+
+
+def test_the_disease_of_a_therapy_is_no_diagnosis():
+    """holdout14 NCT06372145: 'any MS disease-modifying therapy' in an exclusion excluded every MS patient."""
+    found = compile_text("Treatment with any MS disease-modifying therapy other than the intervention received in the "
+                         "parent study (tolebrutinib or teriflunomide) within the 6 months before Day 1.", "exclusion", "X1")
+    (rule,) = found
+    assert (rule.kind, rule.classes, rule.except_drugs) == ("washout", ["dmt"], ["tolebrutinib", "teriflunomide"])
+
+
+@pytest.mark.parametrize("text", [
+    # holdout14 NCT06113666 and holdout9 NCT01524250: both excluded every patient on a DMT
+    "Note: participants continue their disease-modifying therapy and other medication as prescribed by their "
+    "neurologist during the study.",
+    "Note: participants with a prior diagnosis of MS may continue their current disease-modifying therapy during the "
+    "study.",
+])
+def test_a_note_that_lets_patients_continue_a_therapy_excludes_no_one(text):
+    assert not [r for r in compile_text(text, "exclusion", "X1") if r.kind in ("prior_drug", "washout")]

@@ -262,6 +262,8 @@ _JOINED_RE = re.compile(r"\s*(?:,\s*)?(?:(?:or|and|and/or|nor)\s+|/\s*)?", re.I)
 
 # "disorders that could interfere with the diagnosis or assessment of MS", "a condition that may mimic or confound
 # the diagnosis": the diagnosis is what another condition affects, not a criterion on it
+_THERAPY_AFTER_RE = re.compile(r"[\s-]+(?:disease[\s-]+modifying|DMTs?\b|drugs?\b|medications?\b|medicines?\b|"
+                               r"therap(?:y|ies)\b|treatments?\b|immunotherap)", re.I)
 _NOT_A_DIAGNOSIS_BEFORE_RE = re.compile(r"\b(?:interfer\w*|confound\w*|complicat\w*|obscur\w*|mimic\w*|affect\w*|"
                                         r"impair\w*)\s+(?:with\s+)?(?:the\s+)?$", re.I)
 
@@ -323,6 +325,9 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             continue  # "RRMS, or SPMS with relapses in the last 2 years": only the active part is excluded
         if _NOT_PATIENTS_SUBTYPE_RE.search(ctx.text[max(0, entity.start - 80):entity.start]):
             continue
+        if _THERAPY_AFTER_RE.match(ctx.text, entity.end):
+            ctx.consume(entity.start, entity.end)
+            continue  # "any MS disease-modifying therapy": the therapy's disease, not the patient's course
         if set(members) >= {"RRMS", "SPMS", "PPMS"} and "progress" not in entity.text.lower():
             any_subtype = any_subtype or entity
             continue  # "any disease sub-type of MS": a diagnosis, not a subtype restriction

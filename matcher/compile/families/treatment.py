@@ -62,6 +62,10 @@ _METHOD_OF_CONTRACEPTION_RE = re.compile(r"\b(?:must|agree\w*|willing|should|req
                                          r"\b(?:intra-?uterine|condom|diaphragm|sterili[sz]|abstinen)", re.I)
 # A permission ("... may be considered for this trial") states no exclusion.
 _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:also\s+)?(?:allowed|permitted)|"
+                            # "Participants may continue their DMT", "Note: participants continue their medication"
+                            # (not "may continue X provided the dose is stable": a condition on it)
+                            r"\b(?:may|can|will)\s+continue\b(?![^.;]*\b(?:provided|if|as\s+long\s+as|stable)\b)|"
+                            r"^\s*note\s*:\s*(?:\w+\s+){0,2}continue\b|"
                             r"not\s+exclusionary|acceptable|"
                             # "Corticosteroids given for relapses do not count as disease-modifying therapy"
                             r"(?:do|does|will)\s+not\s+count\b|(?:is|are)\s+not\s+(?:counted|regarded)\b", re.I)
