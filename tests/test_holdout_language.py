@@ -3129,3 +3129,23 @@ def test_the_disease_of_a_therapy_is_no_diagnosis():
 ])
 def test_a_note_that_lets_patients_continue_a_therapy_excludes_no_one(text):
     assert not [r for r in compile_text(text, "exclusion", "X1") if r.kind in ("prior_drug", "washout")]
+
+
+def test_either_a_or_b_is_an_any_of_of_the_clauses():
+    """holdout14 NCT02649985: both clauses were required, and no patient or control met both."""
+    (group,) = compile_text("Either a diagnosis of relapsing-remitting or secondary progressive multiple sclerosis, or, "
+                            "for healthy control participants, no history of neurological or psychiatric disease.",
+                            "inclusion", "X1")
+    patient, control = group.rules
+    assert group.mode == "any" and [r.kind for r in patient.rules] == ["ms_diagnosis", "ms_subtype"]
+    assert (control.kind, control.polarity, control.conditions) == ("condition", "exclude",
+                                                                    ["neurological_disorder", "psychiatric_disorder"])
+
+
+def test_maintenance_use_is_a_qualifier_and_a_permission_after_a_semicolon_is_its_own():
+    """holdout14 NCT05271409: the allowed rescue use in the second clause took the washout of the first with it."""
+    (washout, review) = compile_text("Maintenance intravenous immunoglobulin (IVIG) within 4 weeks before baseline; IVIG "
+                                     "or plasma exchange given as rescue treatment for an attack is allowed.",
+                                     "exclusion", "X1")
+    assert (washout.kind, washout.drugs, washout.qualifier) == ("washout", ["intravenous_immunoglobulin"], "Maintenance")
+    assert review.kind == "manual_review"

@@ -139,6 +139,9 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         rules = conditional(text, criterion_id, span)  # a clause whose rules hold for some patients only
         if rules:
             return [_number(rule.model_copy(update=common), rule_prefix, n) for n, rule in enumerate(rules, start=1)]
+    either = _either_clauses(text, criterion_id, span) if section == "inclusion" else []
+    if either:
+        return [_number(rule.model_copy(update=common), rule_prefix, n) for n, rule in enumerate(either, start=1)]
     judged = None
     judgement = _STRONG_JUDGEMENT_RE.search(text)
     whole_judgement = lambda: ManualReviewRule(  # noqa: E731 (built only when the criterion needs it)
@@ -282,6 +285,31 @@ def _of_those_treated(text: str, criterion_id: str, span: tuple[int, int]) -> li
     if not any(r.kind != "manual_review" for g in groups for r in g.rules[len(scope):]):
         return []
     return [r for part in flat for r in compile_text(part, "exclusion", criterion_id, span)] + groups
+
+
+# "Either a diagnosis of RRMS or SPMS, or, for healthy control participants, no history of neurological disease"
+_EITHER_RE = re.compile(r"^\s*either\s+(?P<first>[^;]+?),\s*or\s*,?\s+(?P<second>[^;]+?)[\s.]*$", re.I | re.S)
+# ("for healthy control participants, ...": whom the alternative is for, which its own rules say)
+_ALTERNATIVE_FOR_RE = re.compile(r"^\s*(?:for|in)\s+(?:the\s+)?[^,;]{0,50}?\b(?:participants?|patients?|subjects?|"
+                                 r"controls?|volunteers?|individuals)\s*,\s*", re.I)
+
+
+def _either_clauses(text: str, criterion_id: str, span: tuple[int, int]) -> list:
+    """"Either A, or B" in an inclusion: an any-of of the clauses, each one's rules together (read whole, both were
+    required: "either RRMS or SPMS, or, for healthy controls, no neurological disease" admitted no one). [] unless
+    each clause states a rule."""
+    either = _EITHER_RE.match(text)
+    if either is None:
+        return []
+    clauses = []
+    for name in ("first", "second"):
+        clause = either.group(name)
+        lead = _ALTERNATIVE_FOR_RE.match(clause)
+        rules = compile_text(clause[lead.end():] if lead else clause, "inclusion", criterion_id, span)
+        if all(r.kind == "manual_review" for r in rules):
+            return []
+        clauses.append(rules[0] if len(rules) == 1 else GroupRule(mode="all", polarity="require", rules=rules))
+    return [GroupRule(mode="any", polarity="require", rules=clauses)]
 
 
 # "Absolute lymphocyte count < 800/mm3, unless transitioning from fingolimod (in which case < 200/mm3)"

@@ -201,7 +201,9 @@ def extract_drugs(ctx: Context) -> list:
 
 
 def _exposure_mentions(ctx: Context) -> list:
-    permitted = [(m.start(), m.end()) for m in re.finditer(r"[^.]*[.]?", ctx.text)
+    # (a permission after a ";" is of its own clause: "Maintenance IVIG within 4 weeks; IVIG given as rescue
+    # treatment is allowed")
+    permitted = [(m.start(), m.end()) for m in re.finditer(r"[^.;]*[.;]?", ctx.text)
                  if _PERMISSION_RE.search(m.group(0)) and not _allowed_after_gap(m.group(0))]
     found = [_modifier_across_parenthesis(ctx.text, e) for e in ctx.entities_of("DRUG", "DRUG_CLASS")
              if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
@@ -274,7 +276,8 @@ _DOSE_AFTER_RE = re.compile(
     rf"(?:IV|intravenous(?:ly)?|orally|oral|subcutaneous(?:ly)?)|every\s+{NUM}\s+(?:days?|weeks?)))*|"
     # "corticosteroid pulse(s)": a regimen
     rf"pulses?\b|pulse\s+therapy)", re.I)
-_HIGH_DOSE_BEFORE_RE = re.compile(r"\b(?P<dose>(?:high|low)[\s-]+dose|(?:high|low)[\s-]+dosage|pulsed?)\s+"
+# (and "maintenance IVIG": a regimen, beside the rescue doses the record holds under the same drug)
+_HIGH_DOSE_BEFORE_RE = re.compile(r"\b(?P<dose>(?:high|low)[\s-]+dose|(?:high|low)[\s-]+dosage|pulsed?|maintenance)\s+"
                                   r"(?:(?:systemic|intravenous|IV|oral)\s+){0,2}$", re.I)
 
 # "class Ia or class III antiarrhythmics": a subclass the lexicon does not hold narrows the class
