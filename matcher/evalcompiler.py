@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Optional
 
@@ -268,6 +269,85 @@ def score_trial(gold: dict, ruleset: RuleSet, scores: Scores) -> None:
                                       _shown(extra)))
 
 
+# Verdict agreement: each aligned criterion decided for a panel of patients, once by the gold's rules and once by
+# the compiled ones. A rule can differ from the gold and decide every patient the same (or the reverse), so this is
+# the measure that says what a user would see: a criterion failed that the text lets the patient pass ("wrong
+# fail": an eligible patient lost), passed where the text excludes or asks a person ("wrong pass": a check
+# missed), or left to a person where the text decides ("review": work, never a wrong verdict).
+_SCHEMA_FREE = {"note", "_path"}
+
+
+def _gold_rule(rule: dict, ident: str, criterion):
+    """A gold rule as a schema rule of the compiled criterion (its ids, section and text), children too."""
+    data = {k: v for k, v in rule.items() if k not in _SCHEMA_FREE}
+    if data.get("kind") == "group":
+        data["rules"] = [_gold_rule(child, f"{ident}.{n}", criterion).model_dump(mode="json")
+                         for n, child in enumerate(data.get("rules", []), start=1)]
+    data.update(id=ident, criterion_id=criterion.id, section=criterion.section, text=data.get("text") or criterion.text)
+    return _RULE.validate_python(data)
+
+
+def gold_ruleset(gold: dict, ruleset: RuleSet) -> tuple[RuleSet, set[str]]:
+    """The compiled rule set with each aligned criterion's rules replaced by the gold's (ids kept), and the ids
+    of the criteria replaced; a gold criterion outside the schema is left out of both."""
+    replaced: dict[str, list] = {}
+    for gold_criterion, compiled in _align(gold["criteria"], ruleset):
+        if compiled is None or compiled.id in replaced:
+            continue
+        if not gold_criterion.get("rules") and "item of the list" in gold_criterion.get("note", ""):
+            continue
+        try:
+            replaced[compiled.id] = [_gold_rule(rule, f"{compiled.id}.g{n}", compiled)
+                                     for n, rule in enumerate(gold_criterion.get("rules", []), start=1)]
+        except Exception:  # noqa: BLE001 (a gold rule the schema cannot hold is not scored)
+            continue
+    criteria = [c.model_copy(update={"rules": replaced[c.id], "coverage": "full"}) if c.id in replaced else c
+                for c in ruleset.criteria]
+    return ruleset.model_copy(update={"criteria": criteria}), set(replaced)
+
+
+@dataclass
+class Verdicts:
+    pairs: int = 0
+    agree: int = 0
+    wrong_fail: list = field(default_factory=list)
+    wrong_pass: list = field(default_factory=list)
+    review: int = 0
+    trials: int = 0
+    trial_agree: int = 0
+
+    def summary(self) -> dict:
+        return {"criterion_pairs": self.pairs, "criterion_agreement": _ratio(self.agree, self.pairs),
+                "wrong_fail": len(self.wrong_fail), "wrong_pass": len(self.wrong_pass),
+                "review_instead_of_decided": self.review, "trial_pairs": self.trials,
+                "trial_verdict_agreement": _ratio(self.trial_agree, self.trials)}
+
+
+def score_verdicts(gold: dict, ruleset: RuleSet, patients: list, as_of, verdicts: Verdicts) -> None:
+    from .evaluate import screen
+
+    reference, scored = gold_ruleset({**gold, "criteria": _merge_age_fields(gold["criteria"])}, ruleset)
+    texts = {c.id: c.text for c in ruleset.criteria}
+    for patient in patients:
+        compiled, expected = screen(ruleset, patient, as_of), screen(reference, patient, as_of)
+        verdicts.trials += 1
+        verdicts.trial_agree += compiled.verdict == expected.verdict
+        wanted = {c.id: c.status for c in expected.criteria}
+        for criterion in compiled.criteria:
+            if criterion.id not in scored:
+                continue
+            got, want = criterion.status, wanted[criterion.id]
+            verdicts.pairs += 1
+            verdicts.agree += got == want
+            case = (ruleset.trial_id, criterion.id, texts[criterion.id][:80], patient.patient.id, want, got)
+            if got == "fail" and want != "fail":
+                verdicts.wrong_fail.append(case)
+            elif got == "pass" and want != "pass":
+                verdicts.wrong_pass.append(case)
+            elif got == "unknown" and want != "unknown":
+                verdicts.review += 1
+
+
 def _merge_age_fields(criteria: list[dict]) -> list[dict]:
     """The gold lists "Minimum age" and "Maximum age" as two structured fields; the schema states one range."""
     ages = [c for c in criteria if c.get("origin") == "structured_field"
@@ -282,7 +362,9 @@ def _merge_age_fields(criteria: list[dict]) -> list[dict]:
     return [merged if c is ages[0] else c for c in criteria if c is ages[0] or c not in ages]
 
 
-def evaluate(gold_dir: Path, repo_root: Path) -> Scores:
+def evaluate(gold_dir: Path, repo_root: Path, patients: Optional[list] = None, as_of=None,
+             verdicts: Optional[Verdicts] = None) -> Scores:
+    """Score every gold file of ``gold_dir``; with ``patients`` (``PatientFacts``) also the verdicts."""
     from .api import load_rulesets
 
     scores = Scores()
@@ -291,8 +373,35 @@ def evaluate(gold_dir: Path, repo_root: Path) -> Scores:
         if not gold.get("has_criteria", True):
             continue
         (ruleset,) = load_rulesets(repo_root / gold["fixture"])
-        score_trial({**gold, "criteria": _merge_age_fields(gold["criteria"])}, ruleset, scores)
+        gold = {**gold, "criteria": _merge_age_fields(gold["criteria"])}
+        score_trial(gold, ruleset, scores)
+        if patients and verdicts is not None:
+            score_verdicts(gold, ruleset, patients, as_of, verdicts)
     return scores
+
+
+def _panel(folder: Path) -> list:
+    """The example patients of ``folder`` as ``PatientFacts`` (FHIR bundles and EXPECTED.json left out)."""
+    from .api import load_patient
+    from .evaluate import PatientFacts
+
+    return [PatientFacts(load_patient(path)) for path in sorted(folder.glob("p*.json"))]
+
+
+def verdict_report(verdicts: Verdicts, show_cases: bool = True) -> str:
+    lines = [f"{key:<30} {_fmt(value) if isinstance(value, float) else value}"
+             for key, value in verdicts.summary().items()]
+    if show_cases:
+        for name, cases in (("wrong fail", verdicts.wrong_fail), ("wrong pass", verdicts.wrong_pass)):
+            if cases:
+                lines.append(f"\n{name} (trial, criterion, gold -> compiled, patients):")
+                by_criterion: dict = {}
+                for trial, ident, text, patient, want, got in cases:
+                    by_criterion.setdefault((trial, ident, text, want, got), []).append(patient)
+                lines.extend(f"- {trial} {ident} | {text} | {want} -> {got} | {len(patients)}: "
+                             f"{', '.join(p.split('-')[0] for p in patients)}"
+                             for (trial, ident, text, want, got), patients in by_criterion.items())
+    return "\n".join(lines)
 
 
 def report(scores: Scores, show_mismatches: bool = True) -> str:
@@ -326,17 +435,28 @@ def register(subparsers) -> None:
     p.add_argument("--root", default=".", help="repository root the gold 'fixture' paths are relative to")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--quiet", action="store_true", help="leave out the list of mismatches")
+    p.add_argument("--patients", metavar="DIR",
+                   help="also decide every criterion for the patients p*.json of DIR (e.g. patient_profiles), once "
+                        "by the gold's rules and once by the compiled ones, and report where they disagree")
+    p.add_argument("--as-of", default="2026-11-01", type=date.fromisoformat,
+                   help="reference date of the patient panel (default 2026-11-01, the example patients' date)")
     p.set_defaults(func=_run)
 
 
 def _run(args) -> int:
-    scores = evaluate(Path(args.gold), Path(args.root))
+    verdicts = Verdicts() if args.patients else None
+    patients = _panel(Path(args.patients)) if args.patients else None
+    scores = evaluate(Path(args.gold), Path(args.root), patients, args.as_of, verdicts)
     if args.json:
-        print(json.dumps({"overall": scores.summary(),
-                          "families": {k: {"tp": scores.tp[k], "fp": scores.fp[k], "fn": scores.fn[k],
-                                           "exact": scores.exact[k]}
-                                       for k in sorted(set(scores.tp) | set(scores.fp) | set(scores.fn))}},
-                         indent=2))
+        out = {"overall": scores.summary(),
+               "families": {k: {"tp": scores.tp[k], "fp": scores.fp[k], "fn": scores.fn[k], "exact": scores.exact[k]}
+                            for k in sorted(set(scores.tp) | set(scores.fp) | set(scores.fn))}}
+        if verdicts is not None:
+            out["verdicts"] = verdicts.summary()
+        print(json.dumps(out, indent=2))
     else:
         print(report(scores, show_mismatches=not args.quiet))
+        if verdicts is not None:
+            print("\nverdicts of the patient panel (gold rules vs compiled rules):")
+            print(verdict_report(verdicts, show_cases=not args.quiet))
     return 0

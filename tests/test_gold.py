@@ -215,3 +215,24 @@ def test_equivalent_groupings_score_alike():
     # an all-of inside the criterion's own all-of, or a group of one rule, adds nothing
     assert _leaves([{"kind": "group", "mode": "all", "polarity": "require", "rules": [a, b]}]) == _leaves([a, b])
     assert _leaves([{"kind": "group", "mode": "any", "polarity": "require", "rules": [a]}]) == _leaves([a])
+
+
+def test_verdicts_of_the_panel_say_where_a_compiled_rule_decides_a_patient_otherwise():
+    """The patient panel decides each criterion by the gold's rules and by the compiled ones: a gold EDSS ceiling of
+    9.5 where the compiler read 6.0 makes the compiled rule fail the EDSS 6.5 patient the gold lets pass."""
+    from matcher.evalcompiler import Verdicts, _panel, score_verdicts
+    from datetime import date
+
+    gold = json.loads((GOLD / "NCT05208840.json").read_text(encoding="utf-8"))
+    (ruleset,) = load_rulesets(ROOT / gold["fixture"])
+    panel = _panel(ROOT / "patient_profiles")
+    same = Verdicts()
+    score_verdicts(gold, ruleset, panel, date(2026, 11, 1), same)
+    assert same.pairs > 20 * len(panel) and not same.wrong_fail and not same.wrong_pass
+    for criterion in gold["criteria"]:
+        if criterion["text"] == "EDSS ≤ 6.0.":
+            criterion["rules"][0]["score"]["high"] = 9.5
+    moved = Verdicts()
+    score_verdicts(gold, ruleset, panel, date(2026, 11, 1), moved)
+    assert {(case[2], case[3]) for case in moved.wrong_fail} == {("EDSS ≤ 6.0.", "p10-spms-edss-6-5")}
+    assert moved.trial_agree < moved.trials
