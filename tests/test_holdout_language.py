@@ -3149,3 +3149,25 @@ def test_maintenance_use_is_a_qualifier_and_a_permission_after_a_semicolon_is_it
                                      "exclusion", "X1")
     assert (washout.kind, washout.drugs, washout.qualifier) == ("washout", ["intravenous_immunoglobulin"], "Maintenance")
     assert review.kind == "manual_review"
+
+
+def test_list_items_take_the_parents_window_unless_timed_otherwise():
+    """holdout15 NCT01188811: the items of 'Use of any of the following in the 12 months before screening' excluded
+    every patient ever treated with them."""
+    found = _compiled_list("Exclusion Criteria:\n- Use of any of the following in the 12 months before screening:\n"
+                           "    - natalizumab, mitoxantrone or azathioprine\n"
+                           "    - alemtuzumab or cladribine at any time\n"
+                           "    - a live vaccine\n")
+    washout, ever, vaccine = found
+    assert (washout["kind"], washout["window"]["within"]["value"]) == ("washout", 12.0)
+    assert (ever["kind"], ever["drugs"]) == ("prior_drug", ["alemtuzumab", "cladribine"])
+    assert vaccine["kind"] == "live_vaccine" and vaccine["window"]["within"]["value"] == 12.0
+
+
+def test_stable_therapy_or_none_during_a_time_is_either_arm():
+    """holdout15 NCT01663649 (a polarity error: a DMT in the 3 months was required)."""
+    (group,) = compile_text("Stable disease-modifying therapy, or no disease-modifying therapy, during the 3 months "
+                            "before screening", "inclusion", "X1")
+    on, off = group.rules
+    assert (on.kind, on.current, on.min_duration.value) == ("prior_drug", True, 3.0)
+    assert (off.kind, off.polarity, off.window.within.value) == ("washout", "exclude", 3.0)

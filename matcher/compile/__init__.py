@@ -15,7 +15,7 @@ from typing import Optional
 from .. import __version__
 from ..errors import NoCriteriaError
 from ..models.rules import (AgeRule, Applicability, CompiledCriterion, ConditionRule, GroupRule, HealthyVolunteersRule,
-                            ManualReviewRule, PriorDrugRule, Range, RuleSet, SexRule, SubtypeRule)
+                            ManualReviewRule, PriorDrugRule, Range, RuleSet, SexRule, SubtypeRule, WashoutRule)
 from ..models.trial import Criterion, Trial
 from ..segment import segment
 from . import context
@@ -511,11 +511,17 @@ _PARENT_CURRENT_RE = re.compile(rf"{AT_ENROLLMENT}|\bcurrently\s+(?:taking|recei
 
 
 def _with_window(rule, window):
-    """An activity rule without a window of its own takes the one its parent criterion states."""
+    """A rule without a window of its own takes the one its parent criterion states: an activity, a condition, a
+    vaccine or a trial in that time; an exposure ever becomes one in that time ("Use of any of the following in the
+    12 months before screening: - natalizumab, mitoxantrone or azathioprine")."""
     if rule.kind == "group":
         return rule.model_copy(update={"rules": [_with_window(child, window) for child in rule.rules]})
-    if rule.kind in _ACTIVITY_KINDS and rule.window is None:
+    if rule.kind in (*_ACTIVITY_KINDS, "live_vaccine", "investigational") and rule.window is None:
         return rule.model_copy(update={"window": window})
+    if rule.kind == "condition" and rule.window is None:
+        return rule.model_copy(update={"window": window, "timing": "any"})
+    if rule.kind == "prior_drug" and not rule.current and rule.min_distinct == 1:
+        return WashoutRule(**rule.model_dump(exclude={"kind", "current", "min_distinct"}), window=window)
     return rule
 
 
@@ -884,7 +890,7 @@ def _group(criterion: Criterion) -> list:
         if parent_anchor and stated_anchor(child.text) is None:
             # "... within the specified timeframes before randomization: - Natalizumab: 6 months"
             child_rules = [_with_anchor(rule, parent_anchor) for rule in child_rules]
-        if len(parent_windows) == 1:
+        if len(parent_windows) == 1 and not _EVER_ITEM_RE.search(child.text):
             # "activity in the 36 months before screening, defined as at least one of: - Two or more relapses"
             child_rules = [_with_window(rule, parent_windows[0].window) for rule in child_rules]
         if parent_current:
@@ -921,11 +927,16 @@ def _group(criterion: Criterion) -> list:
                       span=criterion.span, mode="all", rules=[*own, inner], when=when, polarity="require")]
 
 
+# an item timed otherwise than its parent: "- alemtuzumab or cladribine at any time"
+_EVER_ITEM_RE = re.compile(r"\b(?:at\s+)?any\s+(?:time|point)\b|\bever\b|\blifetime\b|\bregardless\s+of\s+(?:timing|when)\b",
+                           re.I)
+
+
 def _is_item_list(criterion: Criterion) -> bool:
     """Children that are bare items (drug or condition names) rather than criteria of their own."""
     children = criterion.children
-    if any(c.children for c in children):
-        return False
+    if any(c.children or _EVER_ITEM_RE.search(c.text) for c in children):
+        return False  # (an item timed otherwise than its parent is a criterion of its own)
     bare = [c for c in children if len(c.text.split()) <= 12 and not re.search(r"\d", c.text.split(";")[0])]
     # In an exclusion list "any of the following:" names items to avoid; in an inclusion list it is an any-of, which
     # one rule over the items states when every item is a drug ("treated with one of the following DMTs: - ...").

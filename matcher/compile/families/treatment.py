@@ -140,7 +140,7 @@ _MAX_DURATION_RE = re.compile(
 _CONSECUTIVE_RE = re.compile(rf"(?:(?:more\s+than|at\s+least|over|longer\s+than|≥|>=|>)\s*(?P<value>{NUM})|"
                              rf"(?P<value2>{NUM})\s+or\s+more)\s*consecutive\s+{_DURATION_UNIT}", re.I)
 _STABLE_FOR_RE = re.compile(
-    rf"(?:\bstable\s+(?:dose|dosage|doses|therapy|treatment|regimen)\b|"
+    rf"(?:\bstable\s+(?:[\w-]+\s+){{0,2}}?(?:dose|dosage|doses|therapy|treatment|regimen)\b|"
     rf"\b(?:dose|dosage|doses|therapy|treatment|regimen)\s+(?:\w+\s+){{0,3}}?stable\b)[^.;]{{0,40}}?\b(?:for|during|over|since)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
     rf"(?:at\s+least\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
 # "If the patient is taking disease modifying medication this must be at a stable dose for three months",
@@ -868,7 +868,8 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     untreated = _UNTREATED_ARM_RE.search(ctx.text)
     # "Stable immunomodulatory therapy, or no immunomodulatory therapy, for more than 6 months": the duration both
     # arms share, not a negated one
-    shared = untreated is not None and untreated.end() <= minimum.start() and untreated.group("window") is None \
+    # ("Stable DMT, or no DMT, during the 3 months before screening": the stability's own time, after both arms)
+    shared = untreated is not None and untreated.end() <= minimum.end() and untreated.group("window") is None \
         and ctx.section == "inclusion"
     if not shared and context.negated_at(ctx.text, minimum.start()) and not context.negated_at(ctx.text, first.start):
         return []  # "whose dose has not been stable for 30 days": on it but not long enough, to a person
