@@ -3171,3 +3171,52 @@ def test_stable_therapy_or_none_during_a_time_is_either_arm():
     on, off = group.rules
     assert (on.kind, on.current, on.min_duration.value) == ("prior_drug", True, 3.0)
     assert (off.kind, off.polarity, off.window.within.value) == ("washout", "exclude", 3.0)
+
+
+def test_a_relapsing_group_with_its_abbreviation_beside_another_course_stays():
+    """holdout15 NCT03972306: '(PPMS)' was taken for the spelled-out members of 'relapsing MS (RMS)', and every
+    relapsing patient failed."""
+    found = compile_text("Diagnosis of relapsing multiple sclerosis (RMS) or primary progressive multiple sclerosis "
+                         "(PPMS) in accordance with the 2017 revised McDonald criteria", "inclusion", "X1")
+    (group,) = [r for r in found if r.kind == "group"]
+    assert [r.subtypes for r in group.rules] == [["CIS", "RRMS", "SPMS"], ["PPMS"]]
+
+
+@pytest.mark.parametrize("text, section, kinds", [
+    # holdout15 NCT05957913: the equation's name required chronic kidney disease
+    ("Estimated glomerular filtration rate (eGFR, CKD-EPI) of 60 mL/min/1.73 m2 or higher at screening.", "inclusion",
+     ["lab"]),
+    # holdout15 NCT03000127: the level the test measures required testosterone treatment
+    ("Low or low-normal testosterone: serum total testosterone below 500 ng/dL (17.3 nmol/L) at screening.",
+     "inclusion", ["lab", "manual_review"]),
+    ("Treatment with testosterone, or a serum testosterone above 1000 ng/dL", "exclusion", ["lab", "prior_drug"]),
+    # holdout15 NCT03183869: every SPMS patient was excluded
+    ("Primary progressive MS, or secondary progressive MS without a relapse in the last 2 years", "exclusion",
+     ["ms_subtype", "group"]),
+    # holdout15 NCT03870763: any relapse ever excluded
+    ("An MS relapse within the 50 days before randomization, or incomplete recovery from an earlier relapse at the "
+     "time of randomization.", "exclusion", ["relapse_activity", "manual_review"]),
+])
+def test_a_word_of_another_rule_states_no_rule_of_its_own(text, section, kinds):
+    assert [r.kind for r in compile_text(text, section, "X1")] == kinds
+
+
+def test_the_months_of_the_trial_ahead_are_no_look_back():
+    """holdout15 NCT05349474: 'throughout the 12 months of the trial' made a required DMT within 12 months."""
+    found = compile_text("Participants on a disease-modifying therapy must have been on it for at least 6 months before "
+                         "screening and must intend to continue it unchanged throughout the 12 months of the trial; "
+                         "untreated participants must intend to remain untreated.", "inclusion", "X1")
+    group, review = found
+    not_on, on = group.rules
+    assert (not_on.polarity, on.min_duration.value, review.kind) == ("exclude", 6.0, "manual_review")
+
+
+@pytest.mark.parametrize("text", [
+    "Pregnancy or lactation, or planned pregnancy during the study period ;",
+    "Pregnancy or breastfeeding; women planning a pregnancy during the 6 months of the study",
+    "Pregnancy in course or planned during the study period.",
+])
+def test_a_planned_pregnancy_goes_to_a_person(text):
+    """The plan was consumed with the pregnancy rule: women planning one passed (holdout15 NCT03508414, NCT06314412)."""
+    pregnancy, review = compile_text(text, "exclusion", "X1")
+    assert (pregnancy.kind, review.kind, review.category) == ("pregnancy", "manual_review", "partial")

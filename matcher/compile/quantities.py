@@ -321,6 +321,14 @@ _OF_EXPOSURE_RE = re.compile(r"\s*(?:(?:continuous|consecutive|uninterrupted|sta
 _GAP_AFTER_RE = re.compile(r"\s*or\s+(?:more|longer)\b|\s*ago\b", re.I)
 
 
+_STUDY_PERIOD_RE = re.compile(r"\s*(?:of|in)\s+(?:the\s+)?(?:trial|study)\b(?!\s*(?:start|entry|drug|medication|"
+                              r"treatment|visit|day|'s))", re.I)
+
+
+_STUDY_PERIOD_END_RE = re.compile(r"\b(?:of|in)\s+(?:the\s+)?(?:trial|study)\s*$", re.I)
+_AHEAD_BEFORE_RE = re.compile(r"\b(?:throughout|during|over|for)\s+(?:the\s+)?(?:whole\s+|entire\s+|first\s+)?$", re.I)
+
+
 def find_windows(text: str) -> list[FoundWindow]:
     """Every look-back window in ``text``, in order, without overlaps."""
     found: list[FoundWindow] = []
@@ -336,6 +344,10 @@ def find_windows(text: str) -> list[FoundWindow]:
                 continue
             if re.search(r"\bof\s*$", match.group(0), re.I) and _OF_EXPOSURE_RE.match(text, match.end()):
                 continue  # "at least 6 months of treatment": how long a treatment lasted, not a look-back window
+            if (_STUDY_PERIOD_RE.match(text, match.end()) or _STUDY_PERIOD_END_RE.search(match.group(0))) \
+                    and (_AHEAD_BEFORE_RE.search(text[max(0, match.start() - 25):match.start()])
+                         or re.match(r"(?:throughout|during|over|for)\s+the\b", match.group(0), re.I)):
+                continue  # "unchanged throughout the 12 months of the trial": the time ahead, not a look-back
             groups = match.groupdict()
             value = number(groups["value"]) if groups.get("value") else 1.0
             if groups["unit"].lower().startswith("fortnight"):

@@ -29,7 +29,18 @@ _KIND_OF_PREGNANCY_RE = re.compile(r"\b(?:high[\s-]+risk|complicated|ectopic|mul
                                    r"multifetal)\s+$", re.I)
 
 
+# A pregnancy planned or wished for: a plan the record cannot show, for a person (consumed with the pregnancy
+# rule, it let in the women the criterion excludes)
+_PLANNED_RE = re.compile(r"\b(?:plan\w*|wish\w*|intend\w*|intention|desire\w*|want\w*)\s+(?:to\s+(?:become|get)\s+|an?\s+)?"
+                         r"pregnan\w*|\bpregnan\w*[^.;]{0,20}?\b(?:planned|intended|wished)\b|"
+                         r"\b(?:plan\w*|wish\w*|intend\w*)\s+to\s+(?:conceive|father|have\s+(?:a\s+)?(?:child|children|baby))",
+                         re.I)
+
+
 def extract_pregnancy(ctx: Context) -> list:
+    for planned in _PLANNED_RE.finditer(ctx.text):
+        if ctx.section == "exclusion":
+            ctx.unstated.append(planned.span())
     pregnant = [m for m in _PREGNANT_RE.finditer(ctx.text)
                 if not any(t.start() <= m.start() < t.end() for t in _PREGNANCY_TEST_RE.finditer(ctx.text))
                 or _CURRENT_OR_PLANNED_RE.search(ctx.text, max(0, m.start() - 40), m.end())]

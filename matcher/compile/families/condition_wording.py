@@ -84,7 +84,9 @@ _OBJECT_RE = re.compile(
 CAUSE_BEFORE_RE = re.compile(r"\b(?:due\s+to|caused\s+by|secondary\s+to|attributable\s+to|attributed\s+to)\s+"
                              r"(?:(?:an?|the|another|other)\s+)?$", re.I)
 _SCALE_AFTER_RE = re.compile(r"^[\w\s-]{0,40}?\b(?:scale|subscale|score|questionnaire|inventory|index|measures|"
-                             r"equation|formula)\b", re.I)
+                             r"equation|formula)\b|"
+                             # "eGFR (CKD-EPI)": the equation named by the disease's abbreviation
+                             r"^-\s*EPI\b", re.I)
 # "HIV protease inhibitors", "hepatitis C antivirals": drugs named after the disease they treat
 _DRUG_AFTER_RE = re.compile(r"^[\s-]*(?:protease\s+inhibitors?|integrase\s+inhibitors?|(?:anti-?)?(?:retro)?viral\s+"
                             r"(?:drugs?|medications?|therapy|agents?)|antiretrovirals?|antivirals?)\b", re.I)

@@ -212,7 +212,9 @@ def _listed_subtypes(ctx: Context) -> list:
             ctx.consume(e.start, e.end)
             continue
         paren = re.search(r"\(([^()]*)\)", ctx.text[e.end:e.end + 200])
-        if not single(e) and paren and ctx.text[e.end:e.end + paren.start()].count(",") <= 2 and any(
+        # (not the abbreviation of another subtype named between: "relapsing MS (RMS) or primary progressive MS (PPMS)")
+        between = paren and any(e.end <= o.start < e.end + paren.start() for o in mentions)
+        if not single(e) and paren and not between and ctx.text[e.end:e.end + paren.start()].count(",") <= 2 and any(
                 single(o) for o in mentions if e.end + paren.start(1) <= o.start < e.end + paren.end(1)):
             ctx.consume(e.start, e.end)
             continue
@@ -229,7 +231,7 @@ def _listed_subtypes(ctx: Context) -> list:
 _SPELLED_OUT_RE = re.compile(r"[^.;]{0,100}?(?:\bi\.\s?e\.,?|\bnamely\b|\bthat\s+is\b|:|,\s*with\s+an?\b|\bdefined\s+as\b)", re.I)
 
 
-_INACTIVE_AFTER_RE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?without\s+(?:any\s+)?(?:evidence\s+of\s+)?"
+_INACTIVE_AFTER_RE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?without\s+(?:any\s+|an?\s+)?(?:evidence\s+of\s+)?"
                                 # "without clinical or MRI activity"
                                 r"(?:(?:disease|clinical|MRI|radiological|inflammatory|superimposed)\s+"
                                 r"(?:(?:or|and|and/or)\s+)?){0,3}(?:activity|relapses?)", re.I)
@@ -627,7 +629,8 @@ _NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\
 
 # "has not (fully) stabilized from a previous relapse", "recovered from any relapse": recovery, which a person checks
 _RECOVERY_BEFORE_RE = re.compile(r"\b(?:stabili[sz]\w*|recover\w*)\s+(?:from|after)\s+(?:an?\s+|the\s+|any\s+)?"
-                                 r"(?:previous\s+|prior\s+|recent\s+|preceding\s+)?(?:MS\s+)?$", re.I)
+                                 r"(?:previous\s+|prior\s+|recent\s+|preceding\s+|earlier\s+|last\s+|latest\s+)?"
+                                 r"(?:MS\s+)?$", re.I)
 
 
 # "... other than the qualifying event": the qualifying event is one, so another makes two

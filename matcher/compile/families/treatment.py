@@ -211,8 +211,24 @@ def _exposure_mentions(ctx: Context) -> list:
     glosses = [e for e in found if _glosses_drug_before(ctx, e, found)]
     for gloss in glosses:
         ctx.consume(gloss.start, gloss.end)
-    found = [e for e in found if e not in glosses]
+    found = [e for e in found if e not in glosses and not _level_of_lab(ctx, e)]
     return sorted(found + _related_classes(ctx.text, found), key=lambda e: e.start)
+
+
+_TAKEN_BEFORE_RE = re.compile(r"\b(?:treat\w*|therap\w*|use|using|used|taking|take|takes|received|receiving|"
+                              r"supplement\w*|replacement|exposure|prescribed|on)\s+(?:\w+\s+){0,2}$", re.I)
+_TAKEN_AFTER_RE = re.compile(r"\s*(?:therapy|treatment|gel|replacement|supplement\w*|injections?|patch\w*|use|within|"
+                             r"in\s+the\s+(?:last|past|previous))\b", re.I)
+
+
+def _level_of_lab(ctx: Context, drug) -> bool:
+    """"Low or low-normal testosterone: serum total testosterone below 500 ng/dL": the substance a laboratory test of
+    the criterion measures, named without a word of taking it, is the level, not an exposure."""
+    if drug.label != "DRUG" or _TAKEN_BEFORE_RE.search(ctx.text, max(0, drug.start - 40), drug.start) \
+            or _TAKEN_AFTER_RE.match(ctx.text, drug.end):
+        return False
+    name = drug.text.lower()
+    return any(name in lab.text.lower() for lab in ctx.entities_of("LAB"))
 
 
 def _glosses_drug_before(ctx: Context, mention, mentions: list) -> bool:
