@@ -3220,3 +3220,49 @@ def test_a_planned_pregnancy_goes_to_a_person(text):
     """The plan was consumed with the pregnancy rule: women planning one passed (holdout15 NCT03508414, NCT06314412)."""
     pregnancy, review = compile_text(text, "exclusion", "X1")
     assert (pregnancy.kind, review.kind, review.category) == ("pregnancy", "manual_review", "partial")
+
+
+def test_a_condition_treated_with_a_drug_excludes_with_the_treatment_only():
+    """holdout15 NCT02661555: 'asthma treated with daily oral corticosteroids' excluded every patient once given
+    steroids (in MS, for a relapse)."""
+    group, copd = compile_text("Chronic obstructive pulmonary disease, or asthma treated with daily oral "
+                               "corticosteroids", "exclusion", "X1")
+    asthma, steroids = group.rules
+    assert (group.mode, group.polarity, asthma.conditions) == ("all", "exclude", ["asthma"])
+    assert (steroids.kind, steroids.classes, steroids.current) == ("prior_drug", ["systemic_corticosteroid"], True)
+    assert copd.conditions == ["copd"]
+
+
+@pytest.mark.parametrize("text, kind, current", [
+    # holdout15 NCT01442233: the relapse is current, the treatment was given for it
+    ("Treated for the current relapse with intravenous methylprednisolone, 1 g per day for at least 3 days",
+     "prior_drug", False),
+    # holdout15 NCT03183869: the conditional lead in the second sentence was missed (a washout excluded those on it)
+    ("Untreated participants are eligible. Participants taking interferon beta, glatiramer acetate, teriflunomide or "
+     "dimethyl fumarate must have been on the same drug and dose for at least 6 months before screening", "group", None),
+])
+def test_treatment_timing_of_other_wording(text, kind, current):
+    (rule,) = compile_text(text, "inclusion", "X1")
+    assert rule.kind == kind and (current is None or rule.current is current)
+
+
+def test_a_use_the_exception_spares_is_the_qualifier_and_names_no_exposure():
+    """holdout15 NCT05349474: 'except when given as premedication before an infusion of ... ocrelizumab' excluded
+    ocrelizumab."""
+    washout, _ = compile_text("Systemic glucocorticoids (oral or intravenous) taken in the last six months, except when "
+                              "given as premedication before an infusion of disease-modifying therapy such as "
+                              "ocrelizumab.", "exclusion", "X1")
+    assert (washout.classes, washout.drugs) == (["systemic_corticosteroid"], []) and washout.qualifier
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Participation in another clinical trial with an intervention during the study period", "investigational"),
+    ("Other neurological or systemic disease that could interfere with the assessment of the relapse", "manual_review"),
+    ("Depression so severe that inpatient treatment is needed, in the clinical judgement of the study physician",
+     "manual_review"),
+])
+def test_fifteenth_round_exclusions_of_other_wording(text, kind):
+    (rule,) = compile_text(text, "exclusion", "X1")
+    assert rule.kind == kind
+    if kind == "investigational":
+        assert rule.window.within.value == 0  # from now on: another trial now excludes, one years ago does not

@@ -58,7 +58,7 @@ eligible provided example recent activity
 _STRONG_JUDGEMENT_RE = re.compile(
     r"opinion\s+of\s+the\s+(?:\w+\s+)?investigator|investigator'?s?\s+(?:opinion|judge?ment|discretion)|"
     r"(?:judge?ment|discretion)\s+of\s+the\s+(?:\w+\s+)?investigator|investigators?\s+opinion|"
-    r"in\s+the\s+(?:\w+\s+)?opinion\s+of|investigator\s+(?:considers|feels|believes)|"
+    r"in\s+the\s+(?:\w+\s+)?(?:opinion|judge?ment)\s+of|investigator\s+(?:considers|feels|believes)|"
     r"(?:considered|determined|deemed|judged|assessed)\s+by\s+the\s+(?:\w+\s+)?investigator", re.I)
 # The registry's closing disclaimer, which some records list as a criterion of its own.
 _BOILERPLATE_RE = re.compile(r"\binformation\s+is\s+not\s+intended\s+to\s+contain\s+all\s+considerations\b", re.I)
@@ -703,6 +703,11 @@ def _qualified_by_unread(ctx: Context, rules: list) -> list:
     entities = ctx.entities
     for mention in ctx.entities_of("CONDITION"):
         narrowed = _NARROWED_BY_RE.match(ctx.text, mention.end)
+        treated = _treated_with(ctx, rules, mention, narrowed) \
+            if narrowed and _TREATED_WITH_RE.match(narrowed.group(0)) else rules
+        if treated is not rules:
+            rules = treated
+            continue
         if not narrowed or any(e.start < narrowed.end("tail") and e.end > narrowed.start("tail") for e in entities):
             continue
         tail = narrowed.group("tail")
@@ -729,6 +734,42 @@ def _qualified_by_unread(ctx: Context, rules: list) -> list:
         rules = rules[:at] + ([owner.model_copy(update={"conditions": rest})] if rest else []) + [group] + rules[at + 1:]
         ctx.consume(narrowed.start("tail"), narrowed.end("tail"))
     return rules
+
+
+_TREATED_WITH_RE = re.compile(r"\s*\)?\s*,?(?:\s+\w+)?\s+(?:treated\s+with|requiring|needing)\b", re.I)
+
+
+def _treated_with(ctx: Context, rules: list, mention, narrowed: re.Match) -> list:
+    """"asthma treated with daily oral corticosteroids", "asthma requiring oral corticosteroids": the condition with
+    the treatment, an excluded all-of (read apart, the treatment excluded every patient who ever had it: in MS, every
+    patient once given steroids for a relapse)."""
+    tail = range(narrowed.start("tail"), narrowed.end("tail"))
+    drugs = [e for e in ctx.entities_of("DRUG", "DRUG_CLASS") if e.start in tail]
+    # (the treatment named first, after at most its dose or route words: not "hospitalization or IV antibiotics")
+    if not drugs or not re.fullmatch(r"(?:[\w-]+\s+){0,3}", ctx.text[tail.start:drugs[0].start]) \
+            or re.search(r"\bor\b", ctx.text[tail.start:drugs[0].start]):
+        return rules
+    named = {e.id for e in drugs}
+    treatment = next((r for r in rules if r.kind in ("prior_drug", "washout") and r.polarity == "exclude"
+                      and named & {*r.drugs, *r.classes}), None)
+    if treatment is None:
+        return rules
+    owner = next((r for r in rules if isinstance(r, ConditionRule) and r.polarity == "exclude"
+                  and mention.id in r.conditions), None)
+    condition = ConditionRule(polarity="require", conditions=[mention.id], timing="current")
+    on_it = treatment.model_copy(update={"polarity": "require", **({"current": True} if treatment.kind == "prior_drug"
+                                                                   else {})})
+    out = []
+    for rule in rules:
+        if rule is owner:
+            rest = [c for c in owner.conditions if c != mention.id]
+            out.extend([owner.model_copy(update={"conditions": rest})] if rest else [])
+        elif rule is treatment:
+            out.append(GroupRule(mode="all", polarity="exclude", rules=[condition, on_it]))
+        else:
+            out.append(rule)
+    ctx.consume(mention.start, narrowed.start("tail"))
+    return out
 
 
 # Words that make a treatment not matter: "two relapses in the previous year, whether on DMT or not", "regardless of

@@ -619,6 +619,8 @@ _COUNT_BEFORE_RE = re.compile(
     rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![^\W\d])(?P<n>{NUM}|a|one)\s*(?P<post>or\s+more\s+)?"
     rf"(?:(?!(?:{NUM})\b)[^\W\d]\w*[\s/-]+){{0,4}}$", re.I)
 _NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission|"
+                          # "a disease that could interfere with the assessment of the relapse": the relapse assessed
+                          r"\b(?:assess\w*|evaluat\w*|severity|diagnosis)\s+of\s+(?:the\s+|a\s+|an\s+)?(?:MS\s+)?$|"
                           # "steroids for relapses", "for an MS relapse"
                           r"\bfor\s+(?:the\s+)?(?:treatment\s+of\s+)?(?:an?\s+|acute\s+)?(?:MS\s+|multiple\s+sclerosis\s+)?$|"
                           r"independent\s+of\s+$|"

@@ -85,7 +85,9 @@ _MUST_BE_ON = r"\b(?:must|should|will|to)\s+(?:be|remain|stay)\s+on\b(?:\s+(?:a\
 # The present as a time point: "medications at enrollment", "at the time of screening".
 AT_ENROLLMENT = r"\bat\s+(?:the\s+time\s+of\s+)?(?:enrol\w*|screening|baseline|randomi[sz]ation|inclusion|study\s+entry)\b"
 _CURRENT_RE = re.compile("|".join([
-    r"\bcurrently\b", r"\bcurrent\b", r"\bstill\s+taking", r"\bon\s+(?:a\s+)?(?:stable|regular)", r"\bconcurrent\b",
+    # ("treated for the current relapse with IV methylprednisolone": the relapse is now, not the treatment)
+    r"\bcurrently\b", r"\bcurrent\b(?!\s+(?:MS\s+)?(?:relapse|episode|attack|exacerbation|event|flare|optic|study|trial|"
+    r"pregnancy|visit))", r"\bstill\s+taking", r"\bon\s+(?:a\s+)?(?:stable|regular)", r"\bconcurrent\b",
     r"\bconcomitant\b", r"\bintake\b", r"\bneeds?\s+to\s+take", r"\bcontinuous\b", r"\bregular\b",
     r"\bduring\s+treatment\s+with", r"\btreatment\s+with\s+\w+\s+according\s+to", r"\bongoing\b",
     r"\b(?:is|are)\s+(?:taking|receiving|using)\b", r"^\s*(?:taking|receiving|using)\b", r"\bestablished\s+on",
@@ -146,11 +148,21 @@ _STABLE_FOR_RE = re.compile(
 # "If the patient is taking disease modifying medication this must be at a stable dose for three months",
 # "If receiving X, treatment must be ...", "Subjects on X must be on a stable regimen for ...": either not on it,
 # or on it for that long.
-_IF_TAKING_RE = re.compile(r"^\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+)?|"
+_IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+)?|"
                            r"(?:(?:the\s+)?(?:patients?|subjects?|participants?)|those)\s+(?:who\s+(?:is|are)\s+)?"
                            # (up to the sentence's end: the period of "e.g." ends none)
                            r"(?=(?:[^.;]|\.(?=\s*[a-z(,]))*\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b))"
                            r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
+def _if_taking(text: str):
+    """The conditional lead ("Participants taking X must ...") at the start of the criterion or of one of its
+    sentences ("Untreated participants are eligible. Participants taking X must have been on it for 6 months")."""
+    for start in (0, *(m.end() for m in re.finditer(r"[.;]\s+(?=[A-Z])", text))):
+        found = _IF_TAKING_RE.match(text, start)
+        if found:
+            return found
+    return None
+
+
 # "Participants may be untreated, or may continue one of the following treatments provided that the dose has been
 # stable for at least 8 weeks": not on them, or on them that long
 _MAY_BE_UNTREATED_RE = re.compile(r"^\s*(?:(?:the\s+)?(?:patients?|subjects?|participants?)\s+)?(?:may|can)\s+be\s+"
@@ -330,6 +342,14 @@ _EXCEPT_FOR_RELAPSE_RE = re.compile(
     r"(?:MS\s+|multiple\s+sclerosis\s+)?(?:relapses?|exacerbations?|attacks?)\b\s*\)?", re.I)
 
 
+# "Systemic glucocorticoids taken in the last six months, except when given as premedication before an infusion of
+# disease-modifying therapy such as ocrelizumab": a use the exception spares, which the record cannot tell apart; the
+# drugs it names are no exposure
+_EXCEPT_WHEN_GIVEN_RE = re.compile(r"\(?\s*,?\s*\b(?:except|other\s+than|unless)\s+(?:when|if|where)\s+(?:\w+\s+){0,2}?"
+                                   r"(?:given|used|administered|prescribed|taken)\s+(?:as|for|before|with|to)\b[^.;)]*\)?",
+                                   re.I)
+
+
 def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
     """{mention: qualifier text} for the mentions a dose, a regimen or a frequency narrows. A dose in an exception
     ("other than amitriptyline at 25 mg/day or less") narrows the exception: the drug stays excepted and the dose
@@ -362,6 +382,11 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         ctx.consume(*given_for.span())
         out.update({m: "not when given for an MS relapse" for m in mentions
                     if item_from <= m.start < given_for.start() and m not in out})
+    for given_as in _EXCEPT_WHEN_GIVEN_RE.finditer(ctx.text):
+        item_from = max(ctx.text.rfind(";", 0, given_as.start()), ctx.text.rfind(". ", 0, given_as.start())) + 1
+        ctx.consume(*given_as.span())
+        spared = " ".join(given_as.group(0).strip(" ,()").split())
+        out.update({m: spared for m in mentions if item_from <= m.start < given_as.start() and m not in out})
     frequency = _FREQUENCY_RE.search(ctx.text)
     if frequency:  # "NSAIDs 5 or more days a week": of every drug named
         ctx.consume(frequency.start(), frequency.end())
@@ -439,7 +464,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     if _CHANGE_RE.search(exposure) and not re.search(r"treat(?:ed|ment)\s+with\b|therapy\s+with\b|use\s+of|received|"
                                                      r"\bcurrently\s+(?:treated|taking|receiving|on)\b|"
                                                      r"\b(?:is|are)\s+(?:currently\s+)?taking|" + _MUST_BE_ON,
-                                                     exposure, re.I) and not _IF_TAKING_RE.match(ctx.text):
+                                                     exposure, re.I) and not _if_taking(ctx.text):
         return []  # "changes to / introduction of a treatment": a stability criterion, not an exposure
     if _STARTED_WITHIN_RE.search(ctx.text):
         return []  # "fampridine started in the last 3 months": a recent start, not any use in the window
@@ -508,7 +533,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     during = _DURING_RE.search(ctx.text[max(0, included[0].start - 60):included[0].start])
     current = _CURRENT_RE.search(ctx.text)
     minimum = _MIN_DURATION_RE.search(ctx.text) or _STABLE_FOR_RE.search(ctx.text)
-    on_it = current or _IF_TAKING_RE.match(ctx.text) or re.search(r"\bstable\b", ctx.text, re.I)
+    on_it = current or _if_taking(ctx.text) or re.search(r"\bstable\b", ctx.text, re.I)
     negated = ctx.negated(included[0].start)
     # "Treated with X for at least 12 months before screening", in an inclusion: how long the exposure lasted
     exposed = ctx.section == "inclusion" and _PAST_RE.search(ctx.text, 0, included[0].start)
@@ -713,7 +738,7 @@ def _current_then_window(text: str, starts: list, windows: list) -> list | None:
     """"Current use of an SSRI or TCA, or MAOI use within the 5 weeks before baseline", "Treatment at any time with
     mitoxantrone or natalizumab, or with another immunosuppressant within the last 12 months": the items the current
     (or lifelong) use opens keep that timing; the item after the last ", or" before the window is the window's."""
-    if not windows or _IF_TAKING_RE.match(text) or _STABLE_FOR_RE.search(text):
+    if not windows or _if_taking(text) or _STABLE_FOR_RE.search(text):
         return None  # "Participants taking X, or Y, must have been on a stable dose for 4 weeks": one stability
     cuts = list(re.finditer(r",\s*(?:or|and)\b", text[:windows[0].start]))
     cut = cuts[-1] if cuts else None
@@ -806,6 +831,8 @@ def _not_exposure(text: str, mention) -> bool:
         return True  # "the teriflunomide accelerated elimination procedure": a procedure, asked of every participant
     if _EVENT_REQUIRING_RE.search(text, max(sentence_start, mention.start - 120), mention.start):
         return True  # "an NMO attack requiring rescue therapy (for example IV corticosteroids)": what the attack needed
+    if any(g.start() < mention.start < g.end() for g in _EXCEPT_WHEN_GIVEN_RE.finditer(text, sentence_start)):
+        return True  # "except when given as premedication before an infusion of ocrelizumab": what the use is for
     if _INTERACTS_WITH_RE.search(text, max(0, mention.start - 40), mention.start):
         return True  # "drugs that interact with simvastatin: ...": the study drug, not the patient's
     if _TRIAL_AFTER_RE.match(text, mention.end) or _TRIAL_ARM_BEFORE_RE.search(text[sentence_start:mention.start]):
@@ -900,7 +927,7 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
         return [GroupRule(mode="any", rules=[
             PriorDrugRule(polarity="require", **targets, min_duration=duration, current=True),
             WashoutRule(polarity="exclude", **targets, window=Window(within=duration, anchor=anchor))])]
-    conditional = _IF_TAKING_RE.match(ctx.text) or _MAY_BE_UNTREATED_RE.match(ctx.text)
+    conditional = _if_taking(ctx.text) or _MAY_BE_UNTREATED_RE.match(ctx.text)
     is_current = bool(current or conditional) or bool(re.search(r"\bstable\b", ctx.text, re.I))
     if current:
         ctx.consume(current.start(), current.end())
@@ -1164,8 +1191,11 @@ def extract_investigational(ctx: Context) -> list:
     window = found.window if found else None
     if found:
         ctx.consume(found.start, found.end)
-    elif re.search(r"\bcurrent(?:ly)?\b|\bconcurrent\b|\bongoing\b|\bsimultaneous\b|\bis\s+a\s+participant\b",
-                   ctx.text, re.I) and not re.search(r"\bprevious|\bprior\b|\bever\b", ctx.text, re.I):
+    elif re.search(r"\bcurrent(?:ly)?\b|\bconcurrent\b|\bongoing\b|\bsimultaneous\b|\bis\s+a\s+participant\b|"
+                   # "another trial during the study period": from now on, so now
+                   r"\b(?:during|throughout)\s+(?:the\s+)?(?:study|trial)(?:\s+period)?\b|"
+                   r"\b(?:(?:is|are)\s+)?(?:participating|taking\s+part|enrolled)\s+in\b", ctx.text, re.I) \
+            and not re.search(r"\bprevious|\bprior\b|\bever\b", ctx.text, re.I):
         window = Window(within=Duration(value=0, unit="days"))
     else:
         at = _AT_THE_TIME_RE.search(ctx.text)
