@@ -806,7 +806,8 @@ def _residue(ctx: Context) -> list[str]:
         for i in range(max(0, start), min(len(chars), end)):
             chars[i] = " "
     masked = "".join(chars)
-    words = list(re.finditer(r"[A-Za-z][A-Za-z0-9'+-]*[A-Za-z0-9+]", masked))
+    # ("5-alpha-reductase": a name that opens with its number)
+    words = list(re.finditer(r"(?:\d+-)?[A-Za-z][A-Za-z0-9'+-]*[A-Za-z0-9+]", masked))
     content = [w for w in words if w.group().lower().strip("'-+") not in _FILLER and len(w.group()) > 2]
     # a name with digits ("CD8+", "IL-17", "COVID-19") is a term of its own: a marker or test nothing read
     named = any(re.search(r"\d", w.group()) and re.search(r"[A-Za-z]{2}", w.group()) for w in content)
@@ -832,15 +833,20 @@ def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> boo
     if all(any(not masked[m.start():m.end()].strip() for m in re.finditer(rf"\b{re.escape(word)}\b", text, re.I))
            for word in words):
         return False  # "Current alcohol or drug abuse, or abuse within the 2 years": a word read once already
+    if words[-1] in _MEASURE_WORDS:
+        return False  # "anti-JCV antibody index above 0.4": the rest of a test's name a rule read
     before = _FILLER_BEFORE_RE.sub("", text[:first.start()])
     return re.search(r"(?:^|[,;:(]|\b(?:or|and))\s*$", before) is not None \
-        and re.match(r"\s*(?:[,;).]|$|\b(?:or|and|within|in\s+the|during|at\s+(?:any\s+time|screening))\b)",
+        and re.match(r"\s*(?:[,;).]|$|\b(?:or|and|within|in\s+the|during|at\s+(?:any\s+time|screening))\b|"
+                     # "..., or fever of 38 °C or more at inclusion": the item with a value no rule read
+                     r"of\s+(?:\d|at\s+least|more\s+than)|[<>≤≥]\s*\d|(?:above|over|greater\s+than|more\s+than)\s+\d)",
                      text[last.end():]) is not None
 
 
 # Words that are not an item of a list on their own: a formula, a number, a modifier of the term after them
 _NOT_AN_ITEM = frozenset("""autologous allogeneic cockcroft-gault mdrd ckd-epi device compound iii neurologically stable
 older younger planned consent assent one two three four five six seven eight nine ten""".split())
+_MEASURE_WORDS = frozenset("index level levels count counts ratio titer titre value values score concentration".split())
 _EXAMPLE_OF_NEXT_RE = re.compile(r"\s*(?:,\s*)?(?:or|and)\s+(?:any\s+)?other\b", re.I)
 # The words an item may start with that say only when or how sure: "or a history of pancreatitis", "active or previous
 # uveitis", "prior splenectomy"

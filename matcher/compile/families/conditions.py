@@ -90,6 +90,10 @@ _ALLOWED_RE = re.compile(r"\b(?:(?:are|is|will\s+be|shall\s+be)\s+not\s+excluded
                          r"(?:does|do)\s+not\s+exclude|(?:is|are)\s+acceptable)\b", re.I)
 _TREATED_FOR_RE = re.compile(r"\b(?:treatment|treated|therapy|prophylaxis|chemoprophylaxis|course)\s+(?:for|of|against)\s+"
                              r"(?:(?:the|his|her|their)\s+)?(?:[\w-]+\s+)?$", re.I)
+_OF_A_TEST_BEFORE_RE = re.compile(r"\b(?:tests?|tested|testing|results?|assays?|serology|screen)\s+(?:\w+\s+){0,2}$", re.I)
+_NOT_TREATED_AFTER_RE = re.compile(r"\b(?:that|which|who)\s+(?:has|have|had|is|are|was|were)\s+not\s+(?:yet\s+)?(?:been\s+)?"
+                                   r"(?:adequately\s+|fully\s+|completely\s+|successfully\s+|appropriately\s+)?"
+                                   r"(?:treated|controlled|resolved|cured)\b", re.I)
 _RESOLVED_RE = re.compile(r"\b(?:prior|previous|past|history|resolved|cured|treated|remission)\b", re.I)
 
 
@@ -124,6 +128,9 @@ def extract_conditions(ctx: Context) -> list:
     treated = [m for m in excepted if _TREATED_FOR_RE.search(text, max(0, m.start - 50), m.start)]
     excepted = [m for m in excepted if m not in treated]
     ctx.unstated.extend((m.start, m.end) for m in treated)
+    # "latent tuberculosis (a positive QuantiFERON test) that has not been adequately treated": whether it was treated,
+    # which the record cannot show, for a person (as "untreated" before the condition)
+    ctx.unstated.extend(m.span() for m in _NOT_TREATED_AFTER_RE.finditer(text))
     lists = _example_lists(text, included)
     forms = [m for m in included for lst in lists if lst.general is None and lst.start <= m.start < lst.end
              and _EVENT_BEFORE_RE.search(text, segment_start(text, lst.start), lst.start)]
@@ -146,7 +153,9 @@ def extract_conditions(ctx: Context) -> list:
     main_ends = [m.end for m in included if m not in excepted]
     exception = context.exception_start(text) if all_windows else None
     in_proviso = [w for w in all_windows if _in_proviso(text, ends, w)
-                  or _of_excepted_treatment(text, exception, main_ends, w)]
+                  or _of_excepted_treatment(text, exception, main_ends, w)
+                  # "a negative HIV test within the 30 days before Day 1": when the test was done, not the condition
+                  or _OF_A_TEST_BEFORE_RE.search(text, max(0, w.start - 40), w.start)]
     ctx.unstated.extend((w.start, w.end) for w in in_proviso)  # the proviso is read by a person
     all_windows = [w for w in all_windows if w not in in_proviso]
     windows = [w for w in all_windows if free(w.start)]

@@ -29,12 +29,16 @@ def extract_age(ctx: Context) -> list:
             rules.append(AgeRule(polarity=ctx.base_polarity(key.start()), years=Range(high=18, high_inclusive=False)))
             ctx.consume(key.start(), key.end())
             break
-        if _AT_ONSET_RE.search(ctx.text, max(0, key.start() - 100), key.start()):
+        if _AT_ONSET_RE.search(ctx.text, max(0, key.start() - 100), key.start()) \
+                or _EVENT_AT_AGE_RE.search(ctx.text, max(0, key.start() - 40), key.start()):
             continue  # "onset of symptoms before the age of 18": an age at onset, not the patient's age
         if re.search(r"\bgestation(?:al)?\s+$", ctx.text[max(0, key.start() - 15):key.start()], re.I):
             continue  # "a gestational age of 20 to 30 weeks": the pregnancy's age
         lo = max(0, key.start() - 30)
-        window = ctx.text[lo:key.end() + 60]
+        # "over the age of 18": the comparator's number (read alone, "18" required an age of exactly 18); blanked,
+        # offsets kept
+        window = _COMPARED_AGE_OF_RE.sub(lambda m: m.group("cmp") + " " * (len(m.group(0)) - len(m.group("cmp"))),
+                                         ctx.text[lo:key.end() + 60])
         found = find_range(window, unit_re=YEARS)
         if found and _plausible_age(found.range) and _of_the_age(window, key.start() - lo, key.end() - lo, found) \
                 and not _AGE_GROUP_RE.search(ctx.text, max(0, key.start() - 40), key.end() + 60):
@@ -48,6 +52,10 @@ def extract_age(ctx: Context) -> list:
     return rules
 
 
+_COMPARED_AGE_OF_RE = re.compile(r"\b(?P<cmp>over|above|under|below|(?:older|younger|greater|less|more)\s+than|"
+                                 r"at\s+least|at\s+most)\s+the\s+age\s+of\s+(?=\d)", re.I)
+# "a fragility fracture after the age of 40 years": the age of an event the criterion names
+_EVENT_AT_AGE_RE = re.compile(r"\b(?:after|since)\s+(?:the\s+)?$", re.I)
 _AT_ONSET_RE = re.compile(r"\b(?:onset|symptoms?|diagnos\w+|began|started|first\s+(?:attack|event|episode))\b[^.;]{0,80}?"
                           r"\b(?:before|by|at|under|prior\s+to)\s+(?:the\s+)?$", re.I)
 # "Participants younger than 12 years of age must be pubertal": the age says whom a requirement applies to.
@@ -476,6 +484,11 @@ _EDSS_LEAD_RANGE_RE = re.compile(r"\b" + _EDSS_LEAD + r"\s*(?:score\s*)?(?:of\s*
                                  r"(?=\s+(?:at|and|whose|who|are|is|must)\b|,)", re.I)
 
 
+_SCORE_THEN_RE = re.compile(r"\s*(?:points?\s+)?(?:before|prior\s+to|preceding)\s+(?:the\s+)?(?:onset|start|beginning)\s+of\b|"
+                            r"\s*(?:points?\s+)?(?:before|prior\s+to)\s+(?:the\s+)?(?:current|present|index|qualifying)\s+"
+                            r"(?:relapse|attack|episode|exacerbation)", re.I)
+
+
 def _edss_at(ctx: Context, match: re.Match, stop: int) -> list:
     tail = ctx.text[match.end():min(stop, match.end() + 160)]
     found = find_range(tail)
@@ -488,6 +501,9 @@ def _edss_at(ctx: Context, match: re.Match, stop: int) -> list:
             return [EdssRule(polarity=ctx.base_polarity(match.start()), score=ranged.range)]
     if not found or not _valid_edss(found.range) or re.match(rf"\s*{DURATION_UNITS}\b", tail[found.end:], re.I):
         return []  # "according to the EDSS score: less than 10 years in ...": a duration
+    then = _SCORE_THEN_RE.match(tail, found.end)
+    if then:  # "EDSS below 6.5 before the onset of the current relapse": the score then, which a person confirms
+        ctx.unstated.append((match.end() + then.start(), match.end() + then.end()))
     ctx.consume(match.start(), match.end() + found.end)
     polarity = ctx.base_polarity(match.start())
     if range_negated(tail[:found.start]):
