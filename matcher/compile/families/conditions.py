@@ -37,6 +37,7 @@ the same one ``tests/gold/README.md`` states):
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from bisect import bisect_right
 from functools import lru_cache
 from typing import Optional
@@ -455,27 +456,33 @@ def _specific(mentions: list, text: str) -> list:
     subtypes it names, so the broader condition is dropped."""
     lexicon = get_lexicon()
     keep = []
+    starting, ending = defaultdict(list), defaultdict(list)  # mentions by where they start and end
+    for o in mentions:
+        starting[o.start].append(o)
+        ending[o.end].append(o)
+
+    def kind_of(m, o) -> bool:
+        return m.id in lexicon.condition_ancestors(o.id) - {o.id}
+
     for m in mentions:
-        paren = re.match(r"\s*\(([^()]*)\)", text[m.end:])
+        paren = _PAREN_AFTER_RE.match(text, m.end)
         if paren and EXAMPLES_RE.match(paren.group(1).lstrip()):
             paren = None  # "(e.g., hepatitis B or C, HIV)" gives examples, it does not narrow
         elif paren and len(list(_items(paren.group(1), 0, len(paren.group(1))))) >= 3:
             paren = None  # "Heart disease (coronary artery disease, heart failure, arrhythmias)": a run of examples
-        narrowed = paren and any(
-            m.end + paren.start(1) <= o.start < m.end + paren.end(1) and m.id in lexicon.condition_ancestors(o.id) - {o.id}
-            for o in mentions)
+        narrowed = paren and any(paren.start(1) <= o.start < paren.end(1) and kind_of(m, o) for o in mentions)
         # "heart failure of NYHA class III or IV": the subtypes named right after it
-        of = re.match(r"\s+(?:of\s+)?", text[m.end:])  # (or "heart failure NYHA stage III or higher")
-        narrowed = narrowed or of and any(o.start == m.end + of.end() and m.id in lexicon.condition_ancestors(o.id) - {o.id}
-                                          for o in mentions)
+        # (or "heart failure NYHA stage III or higher")
+        of = _OF_AFTER_RE.match(text, m.end)
+        narrowed = narrowed or of and any(kind_of(m, o) for o in starting.get(of.end(), ()))
         # "Diabetes mellitus, type 1 or type 2, ...": kinds between commas narrow as a parenthesis does
         listed = kinds_listed_after(text, m.end)
-        narrowed = narrowed or listed and any(m.end <= o.start < listed and m.id in lexicon.condition_ancestors(o.id)
-                                              - {o.id} for o in mentions)
+        narrowed = narrowed or listed and any(m.end <= o.start < listed and kind_of(m, o) for o in mentions)
         # "NYHA class III or IV heart failure": the subtypes named right before it
-        last_before = max((o for o in mentions if o.end <= m.start), key=lambda o: o.end, default=None)
-        narrowed = narrowed or last_before is not None and not text[last_before.end:m.start].strip(" -") \
-            and m.id in lexicon.condition_ancestors(last_before.id) - {last_before.id}
+        before = m.start
+        while before and text[before - 1] in " -":
+            before -= 1
+        narrowed = narrowed or any(kind_of(m, o) for o in ending.get(before, ()) if o is not m)
         if not narrowed:
             keep.append(m)
     # "diabetes mellitus (type 1 or type 2) with diabetic retinopathy": the kind named after "with" (alone, the
@@ -492,6 +499,8 @@ def _specific(mentions: list, text: str) -> list:
     return [m for m in keep if not any(start <= m.start < end for start, end in dropped)]
 
 
+_PAREN_AFTER_RE = re.compile(r"\s*\(([^()]*)\)")
+_OF_AFTER_RE = re.compile(r"\s+(?:of\s+)?")
 _WITH_KIND_RE = re.compile(r"(?:\s*\([^()]*\)|[^()]{0,30}?\))?\s*,?\s+(?:with|complicated\s+by)\s+(?:an?\s+|any\s+)?", re.I)
 
 

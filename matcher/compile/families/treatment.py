@@ -831,7 +831,8 @@ def _not_exposure(text: str, mention) -> bool:
         return True  # "the teriflunomide accelerated elimination procedure": a procedure, asked of every participant
     if _EVENT_REQUIRING_RE.search(text, max(sentence_start, mention.start - 120), mention.start):
         return True  # "an NMO attack requiring rescue therapy (for example IV corticosteroids)": what the attack needed
-    if any(g.start() < mention.start < g.end() for g in _EXCEPT_WHEN_GIVEN_RE.finditer(text, sentence_start)):
+    if any(g.start() < mention.start < g.end()
+           for g in _EXCEPT_WHEN_GIVEN_RE.finditer(text, sentence_start, mention.end)):
         return True  # "except when given as premedication before an infusion of ocrelizumab": what the use is for
     if _INTERACTS_WITH_RE.search(text, max(0, mention.start - 40), mention.start):
         return True  # "drugs that interact with simvastatin: ...": the study drug, not the patient's
