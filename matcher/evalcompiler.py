@@ -216,9 +216,10 @@ def _align(gold_criteria: list[dict], ruleset: RuleSet) -> list[tuple[dict, Opti
     return pairs
 
 
-def score_trial(gold: dict, ruleset: RuleSet, scores: Scores) -> None:
+def score_trial(gold: dict, ruleset: RuleSet, scores: Scores, pairs: Optional[list] = None) -> None:
+    """``pairs``: the gold criteria aligned with the compiled ones, when the caller has them already."""
     used = set()
-    for gold_criterion, compiled in _align(gold["criteria"], ruleset):
+    for gold_criterion, compiled in pairs if pairs is not None else _align(gold["criteria"], ruleset):
         gold_rules = _merge_exclusions(_leaves(gold_criterion.get("rules", [])))
         if not gold_criterion.get("rules") and "item of the list" in gold_criterion.get("note", ""):
             continue  # folded into its parent criterion
@@ -287,11 +288,11 @@ def _gold_rule(rule: dict, ident: str, criterion):
     return _RULE.validate_python(data)
 
 
-def gold_ruleset(gold: dict, ruleset: RuleSet) -> tuple[RuleSet, set[str]]:
+def gold_ruleset(gold: dict, ruleset: RuleSet, pairs: Optional[list] = None) -> tuple[RuleSet, set[str]]:
     """The compiled rule set with each aligned criterion's rules replaced by the gold's (ids kept), and the ids
     of the criteria replaced; a gold criterion outside the schema is left out of both."""
     replaced: dict[str, list] = {}
-    for gold_criterion, compiled in _align(gold["criteria"], ruleset):
+    for gold_criterion, compiled in pairs if pairs is not None else _align(gold["criteria"], ruleset):
         if compiled is None or compiled.id in replaced:
             continue
         if not gold_criterion.get("rules") and "item of the list" in gold_criterion.get("note", ""):
@@ -323,10 +324,11 @@ class Verdicts:
                 "trial_verdict_agreement": _ratio(self.trial_agree, self.trials)}
 
 
-def score_verdicts(gold: dict, ruleset: RuleSet, patients: list, as_of, verdicts: Verdicts) -> None:
+def score_verdicts(gold: dict, ruleset: RuleSet, patients: list, as_of, verdicts: Verdicts,
+                   pairs: Optional[list] = None) -> None:
     from .evaluate import screen
 
-    reference, scored = gold_ruleset({**gold, "criteria": _merge_age_fields(gold["criteria"])}, ruleset)
+    reference, scored = gold_ruleset({**gold, "criteria": _merge_age_fields(gold["criteria"])}, ruleset, pairs)
     texts = {c.id: c.text for c in ruleset.criteria}
     for patient in patients:
         compiled, expected = screen(ruleset, patient, as_of), screen(reference, patient, as_of)
@@ -374,9 +376,10 @@ def evaluate(gold_dir: Path, repo_root: Path, patients: Optional[list] = None, a
             continue
         (ruleset,) = load_rulesets(repo_root / gold["fixture"])
         gold = {**gold, "criteria": _merge_age_fields(gold["criteria"])}
-        score_trial(gold, ruleset, scores)
+        pairs = _align(gold["criteria"], ruleset)  # (fuzzy text matching: once for both scores)
+        score_trial(gold, ruleset, scores, pairs)
         if patients and verdicts is not None:
-            score_verdicts(gold, ruleset, patients, as_of, verdicts)
+            score_verdicts(gold, ruleset, patients, as_of, verdicts, pairs)
     return scores
 
 

@@ -746,8 +746,8 @@ def _treated_with(ctx: Context, rules: list, mention, narrowed: re.Match) -> lis
     tail = range(narrowed.start("tail"), narrowed.end("tail"))
     drugs = [e for e in ctx.entities_of("DRUG", "DRUG_CLASS") if e.start in tail]
     # (the treatment named first, after at most its dose or route words: not "hospitalization or IV antibiotics")
-    if not drugs or not re.fullmatch(r"(?:[\w-]+\s+){0,3}", ctx.text[tail.start:drugs[0].start]) \
-            or re.search(r"\bor\b", ctx.text[tail.start:drugs[0].start]):
+    lead = ctx.text[tail.start:drugs[0].start] if drugs else ""
+    if not drugs or not re.fullmatch(r"(?:[\w-]+\s+){0,3}", lead) or re.search(r"\bor\b", lead):
         return rules
     named = {e.id for e in drugs}
     treatment = next((r for r in rules if r.kind in ("prior_drug", "washout") and r.polarity == "exclude"
