@@ -3309,3 +3309,106 @@ def test_a_score_before_the_relapse_goes_to_a_person_too():
     """holdout15 NCT01442233: the score before the current relapse was read as today's, and passed."""
     edss, review = compile_text("EDSS score below 6.5 before the onset of the current relapse", "inclusion", "X1")
     assert (edss.kind, edss.score.high, review.category) == ("edss", 6.5, "partial")
+
+
+# --- session 17: the wrong verdicts of the earlier rounds, on other phrasings ------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Any MS relapse within 30 days of baseline.",  # holdout11 NCT04486716: every MS patient was excluded
+    "Any MS exacerbation in the 60 days before randomization",
+])
+def test_the_disease_naming_an_event_is_no_course(text):
+    (relapse,) = compile_text(text, "exclusion", "X1")
+    assert relapse.kind == "relapse_activity"
+
+
+@pytest.mark.parametrize("text, read_kind, other", [
+    # holdout7 NCT02284568: the walking impairment alone had been required
+    ("A Kurtzke Functional System score of ≥ 2 for the pyramidal system, or gait impairment due to lower extremity "
+     "dysfunction.", "condition", "Kurtzke"),
+    ("Serum 25-hydroxy vitamin D of at least 30 ng/mL at screening, or willingness to take vitamin D3 supplements "
+     "throughout the study", "lab", "willingness"),
+])
+def test_an_unread_alternative_after_a_comma_or_is_another_way_in(text, read_kind, other):
+    (group,) = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "group"]
+    assert group.mode == "any"
+    assert any(r.kind == read_kind or r.kind == "group" and r.rules[0].kind == read_kind for r in group.rules)
+    assert any(r.kind == "manual_review" and other in r.why for r in group.rules)
+
+
+@pytest.mark.parametrize("text", [
+    # the last item of a list, and the examples of a term, are no alternative
+    "Onset as optic neuritis, transverse myelitis, or another brain syndrome compatible with demyelination",
+    "A first clinical event such as optic neuritis, or a partial spinal cord syndrome",
+    "Post-menopausal for at least one year, or using a highly effective method of contraception",
+])
+def test_a_list_or_a_womans_alternatives_are_not_split(text):
+    assert not [r for r in compile_text(text, "inclusion", "X1") if r.kind == "group" and r.mode == "any"]
+
+
+def test_the_read_clause_keeps_its_own_unread_words():
+    """holdout4 NCT01817166: 'or one such lesion together with oligoclonal bands' made the bands alone a way in."""
+    (group,) = compile_text("At least two lesions on brain or spinal cord T2-weighted MRI consistent with "
+                            "demyelination, or at least one such lesion together with positive cerebrospinal fluid "
+                            "oligoclonal bands.", "inclusion", "X1")
+    bands, lesions = group.rules
+    assert bands.mode == "all" and [r.kind for r in bands.rules] == ["csf_oligoclonal_bands", "manual_review"]
+    assert "two lesions" in lesions.why
+
+
+def test_the_conditions_of_a_conditional_lead_are_not_required():
+    """holdout7 NCT03500328: 'If the patient has a prior history of ... malignancy, the clinician must document ...'
+    required a malignancy of every patient."""
+    found = compile_text("No chemotherapy in the past year. If the patient has a history of malignancy, the treating "
+                         "physician must document why treatment is justified.", "inclusion", "X1")
+    assert not [r for r in found if r.kind == "condition"]
+    assert "malignancy" in found[-1].why
+
+
+@pytest.mark.parametrize("text, qualifier", [
+    # holdout13 NCT03232073: every patient once on an immunosuppressant was excluded
+    ("Immunosuppressive treatment, cytapheresis or plasmapheresis between the end of the core study and Day 1.",
+     "between the end of the core study and Day 1"),
+    ("Treatment with any disease-modifying therapy since the last visit of the parent study",
+     "since the last visit of the parent study"),
+])
+def test_a_time_from_another_studys_visit_is_the_exposures_qualifier(text, qualifier):
+    (rule,) = compile_text(text, "exclusion", "X1")
+    assert (rule.kind, rule.qualifier) == ("prior_drug", qualifier)
+
+
+def test_an_exception_ends_where_another_clause_starts():
+    """holdout9 NCT03650114: 'any other DMT since the last dose in the parent study' was read as excepted."""
+    b_cells, dmt = compile_text("Treatment with any B-cell depleting therapy other than ofatumumab at any time, or "
+                                "with any other disease-modifying therapy since the last dose of study treatment in "
+                                "the parent study.", "exclusion", "X1")
+    assert (b_cells.classes, b_cells.qualifier) == (["b_cell_depleting"], None)
+    assert dmt.classes == ["dmt"] and "parent study" in dmt.qualifier
+    listed = compile_text("Any DMT other than interferon beta-1b, glatiramer acetate, or teriflunomide within 6 "
+                          "months", "exclusion", "X1")
+    assert {"glatiramer_acetate", "teriflunomide"} <= set(listed[0].except_drugs)
+
+
+@pytest.mark.parametrize("text, exposed", [
+    # holdout13 NCT03958877 and NCT04260711: every patient once on interferon was excluded
+    ("Presence of neutralizing antibodies to interferon beta in participants previously treated with interferon beta.",
+     "require"),
+    ("Previous treatment with interferon beta with a positive test for neutralizing antibodies.", "require"),
+    # holdout11 NCT00030966: 'not receiving' had required anticoagulants of every patient
+    ("INR above 1.5 in a subject not receiving anticoagulants", "exclude"),
+])
+def test_a_finding_in_those_treated_excludes_with_the_treatment(text, exposed):
+    (group,) = compile_text(text, "exclusion", "X1")
+    assert (group.kind, group.mode, group.polarity) == ("group", "all", "exclude")
+    drug, finding = group.rules
+    assert (drug.kind, drug.polarity, finding.kind) == ("prior_drug", exposed, "manual_review")
+
+
+@pytest.mark.parametrize("text, under_18", [
+    ("Any surgical procedure, except minor surgery, within 4 weeks before baseline.", False),  # holdout11 NCT02028884
+    ("Minor head trauma in the last month", False),
+    ("Prisoners, minors or persons under guardianship", True),
+    ("Pregnant women, prisoners, minor subjects or adults unable to consent", True),
+])
+def test_minor_as_small_is_no_age(text, under_18):
+    assert bool([r for r in compile_text(text, "exclusion", "X1") if r.kind == "age"]) is under_18

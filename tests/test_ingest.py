@@ -72,3 +72,19 @@ def test_bad_inputs_name_the_file_and_field(tmp_path):
     not_a_study.write_text('{"hello": 1}')
     with pytest.raises(RecordError, match="protocolSection"):
         load_trials(not_a_study)
+
+
+def test_a_pdq_era_page_without_inclusion_or_exclusion_headings():
+    """The 1990s pages (tests/holdout16 NCT00004744) hold a bare "Criteria" heading over "--Disease
+    Characteristics--" category lines: every item is read, none of the headings is a criterion."""
+    from pathlib import Path
+
+    (trial,) = load_trials(Path(__file__).parent / "holdout16" / "records" / "NCT00004744_ctgov_page.txt")
+    assert trial.criteria_text.lstrip().startswith("--Disease Characteristics--")
+    assert "Clinically definite or laboratory-supported definite multiple sclerosis" in trial.criteria_text
+    assert (trial.minimum_age, trial.maximum_age) == ("18 Years", "60 Years")
+    from matcher.segment import segment
+
+    texts = [c.text for c in segment(trial.criteria_text)]
+    assert not [t for t in texts if t.startswith("--") or t.strip() == "Criteria"]
+    assert any(t.startswith("No prior intravenous immune globulin") for t in texts)

@@ -361,7 +361,15 @@ def test_no_therapy_for_a_time_before_an_anchor_is_a_washout_not_a_duration(text
     "Patients taking fampridine who have not been on a stable dose for 3 months",
 ])
 def test_not_yet_stable_goes_to_a_person(text):
-    assert _kinds(text) == ["manual_review"]
+    """Never a plain exclusion of the drug: a person's check, alone or scoped to the patients on the drug (an
+    excluded all-of, which decides the patients off it)."""
+    (rule,) = compile_text(text, "exclusion", "X1")
+    if rule.kind == "group":
+        drug, review = rule.rules
+        assert (rule.mode, rule.polarity, drug.kind, drug.current, review.kind) == (
+            "all", "exclude", "prior_drug", True, "manual_review")
+    else:
+        assert rule.kind == "manual_review"
 
 
 @pytest.mark.parametrize("text, section, drugs, window", [

@@ -233,14 +233,14 @@ def _ever_in_those_with(text: str, criterion_id: str, span: tuple[int, int]) -> 
                                                                            for r in condition]])]
 
 
-_THOSE = r"(?:the\s+)?(?:participants?|patients?|subjects?|those|individuals|people)"
+_THOSE = r"(?:the\s+|an?\s+)?(?:participants?|patients?|subjects?|those|individuals|people)"
 _TREATED = (r"(?:(?:previously|currently|ever|already|recently)\s+)?(?:treated\s+with|exposed\s+to|receiving|received|"
             r"taking|taken|on|using|used)\b")
 _WHO_ARE = r"(?:who\s+(?:are|were|have|had|has)\s+(?:been\s+)?)"
 # "an anti-JCV antibody index above 1.5 in participants previously treated with natalizumab", "... and who have
 # previously received immunosuppressant therapy"
 _TREATED_AFTER_RE = re.compile(rf"^(?P<main>.+?)\s*,?\s*(?:\b(?:in|among|for)\s+{_THOSE}\s+{_WHO_ARE}?|\band\s+{_WHO_ARE})"
-                               rf"(?P<treated>{_TREATED}.+?)[\s.;]*$", re.I | re.S)
+                               rf"(?P<not>not\s+)?(?P<treated>{_TREATED}.+?)[\s.;]*$", re.I | re.S)
 # "Participants receiving natalizumab who have persistent anti-drug antibodies, or an anti-JCV index above 0.9"
 _TREATED_BEFORE_RE = re.compile(rf"^{_THOSE}\s+{_WHO_ARE}?(?P<treated>{_TREATED}.+?)\s+(?:who\s+(?:have|has|had|are|show)|with)\s+"
                                 rf"(?P<main>.+?)[\s.;]*$", re.I | re.S)
@@ -259,7 +259,7 @@ def _of_those_treated(text: str, criterion_id: str, span: tuple[int, int]) -> li
     Read apart, "a JCV index above 1.5 in participants previously treated with natalizumab" excluded every
     JCV-positive patient, natalizumab or not. A trailing scope reaches the last alternative ("History of PML, or a
     JCV index above 1.5 in participants taking natalizumab"); a leading subject reaches all of them. [] when the
-    scope names no drug alone or the clause states nothing a rule reads."""
+    scope names no drug alone."""
     for pattern, kinds in _SCOPES:
         found = pattern.match(text)
         scope = compile_text(found.group("treated"), "exclusion", criterion_id, span) if found else []
@@ -271,19 +271,23 @@ def _of_those_treated(text: str, criterion_id: str, span: tuple[int, int]) -> li
     parts = _OR_ALTERNATIVE_RE.split(found.group("main"))
     flat, scoped = (parts[:-1], parts[-1:]) if after else ([], parts)
     drugs = {d for r in scope for d in getattr(r, "drugs", [])}
+    # ("INR above 1.5 in a subject not receiving anticoagulants": the scope holds for those off the drug)
+    unexposed = bool(found.groupdict().get("not"))
     groups = []
     for part in scoped:
         stated = [r for r in compile_text(part, "exclusion", criterion_id, span)
                   if not (r.kind in ("prior_drug", "washout") and set(r.drugs) <= drugs and not r.classes)]
         if not stated or all(r.kind == "manual_review" for r in stated):
-            if after:
-                return []  # the scope closes a clause no rule reads: the criterion is read whole
+            if pattern is _AGED_AFTER_RE:
+                return []  # "or above 3.5 ng/mL in men aged 50 or older": the criterion is read whole
+            # "Neutralizing antibodies to interferon beta in participants previously treated with interferon beta":
+            # a person checks the clause for the treated; read whole, every treated patient was excluded
             stated = [ManualReviewRule(polarity="require", category="clinical", text=part,
-                                       why=f"{part.strip()}: check it for patients on the drug")]
+                                       why=f"{part.strip()}: check it for patients {'off' if unexposed else 'on'} "
+                                           f"the drug")]
         groups.append(GroupRule(mode="all", polarity="exclude", rules=[
-            *[r.model_copy(update={"polarity": "require"}) for r in [*scope, *stated]]]))
-    if not any(r.kind != "manual_review" for g in groups for r in g.rules[len(scope):]):
-        return []
+            *[r.model_copy(update={"polarity": "exclude" if unexposed and r in scope else "require"})
+              for r in [*scope, *stated]]]))
     return [r for part in flat for r in compile_text(part, "exclusion", criterion_id, span)] + groups
 
 
@@ -632,6 +636,11 @@ def _unless_read(rules: list, proviso: str, common: dict) -> list:
 _CLAUSE_OR_RE = re.compile(r",\s*or\s+(?=(?:must|should|shall|will)\s+(?:have\s+)?\w+|(?:has|have)\s+(?:been|had|"
                            r"completed|stopped|discontinued|received|undergone)\b)", re.I)
 _MUST_RE = re.compile(r"\b(?:must|should|shall)\b", re.I)
+_ANOTHER_RE = re.compile(r"(?:any\s+)?(?:an)?others?\b", re.I)
+_COMMA_OR_RE = re.compile(r"[,;]\s*or\s+(?![^()]*\))", re.I)  # (not inside a parenthesis)
+_PAREN_RE = re.compile(r"\([^()]*\)")
+_EXAMPLES_BEFORE_RE = re.compile(r"\b(?:such\s+as|e\.\s?g\.|for\s+(?:example|instance)|including|includes)\b[^;.]*$",
+                                 re.I)
 
 
 def _unread_alternative(ctx: Context, rules: list, common: dict) -> list:
@@ -642,21 +651,43 @@ def _unread_alternative(ctx: Context, rules: list, common: dict) -> list:
     if ctx.section != "inclusion" or not rules or any(r.kind in ("manual_review", "group") for r in rules):
         return rules
     cuts = [m.start() for m in _CLAUSE_OR_RE.finditer(ctx.text)]
-    if not cuts:
+    # "A Kurtzke Functional System score of >= 2 for the pyramidal system, or gait impairment due to ...": a noun
+    # phrase after ", or" is an alternative too, when it holds words of its own (the walking impairment alone had
+    # been required)
+    # (not where the rules are exclusions or women's own, whose alternatives they hold: "post-menopausal, or use
+    # contraception"; nor among the examples of a list: "such as optic neuritis, or a partial spinal cord syndrome")
+    wordy = cuts or [m.start() for m in _COMMA_OR_RE.finditer(ctx.text)
+                     if all(r.polarity == "require" and r.kind not in ("contraception", "pregnancy") for r in rules)
+                     and not _EXAMPLES_BEFORE_RE.search(ctx.text, 0, m.start())
+                     # (nor the last item of a list: "optic neuritis, transverse myelitis, or another syndrome")
+                     and not re.search(r",[^.;]*$", _PAREN_RE.sub("", ctx.text[:m.start()]))
+                     and not _ANOTHER_RE.match(ctx.text, m.end())]
+    if not wordy:
         return rules
     # the first clause from its verb ("Participants who received teriflunomide | must have completed ...")
-    verbs = list(_MUST_RE.finditer(ctx.text, 0, cuts[0]))
-    bounds = [verbs[-1].start() if verbs else 0, *cuts, len(ctx.text)]
+    verbs = list(_MUST_RE.finditer(ctx.text, 0, wordy[0])) if cuts else []
+    bounds = [verbs[-1].start() if verbs else 0, *wordy, len(ctx.text)]
     clauses = [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)]
-    unread = [(s, e) for s, e in clauses if not ctx.touches_consumed(s, e)]
+    unread = [(s, e) for s, e in clauses if not ctx.touches_consumed(s, e)
+              and (cuts or len(_content_words(ctx.text[s:e])) >= 2)]
     if not unread or len(unread) == len(clauses):
         return rules
     checks = [ManualReviewRule(**common, polarity="require", category="clinical",
                                why=f"or instead: '{ctx.text[s:e].strip(' ,.;')[:120]}'") for s, e in unread]
+    # words no rule read in the clauses the rules did read go with those rules ("or at least one such lesion
+    # together with positive oligoclonal bands": the bands alone were no way in)
+    masked = _masked(ctx)
+    left = [w.group() for s, e in clauses if (s, e) not in unread for w in _content_words(masked[s:e])]
+    read = [r.model_copy(update=common) for r in rules]
+    if cuts == [] and len(left) >= 2:
+        read = [GroupRule(**common, mode="all", polarity="require", rules=[*read, ManualReviewRule(
+            **common, polarity="require", category="partial",
+            why=f"part of the criterion is not structured: '{' '.join(left[:12])}'")])]
+        for start, end in clauses:
+            ctx.consume(start, end)
     for start, end in unread:
         ctx.consume(start, end)
-    return [GroupRule(**common, mode="any", polarity="require",
-                      rules=[*[r.model_copy(update=common) for r in rules], *checks])]
+    return [GroupRule(**common, mode="any", polarity="require", rules=[*read, *checks])]
 
 
 def _liftable(rule) -> bool:
@@ -733,6 +764,33 @@ def _qualified_by_unread(ctx: Context, rules: list) -> list:
         at = rules.index(owner)
         rules = rules[:at] + ([owner.model_copy(update={"conditions": rest})] if rest else []) + [group] + rules[at + 1:]
         ctx.consume(narrowed.start("tail"), narrowed.end("tail"))
+    return _exposure_qualified_by_unread(ctx, rules)
+
+
+_EXPOSURE_WITH_RE = re.compile(r"\s+with\s+(?P<tail>(?:an?\s+|any\s+)?(?:positive|negative|persistent|high|known|"
+                               r"documented|confirmed|detectable)\b[^,;.()]+?)\s*(?=[,;.)]|$)", re.I)
+
+
+def _exposure_qualified_by_unread(ctx: Context, rules: list) -> list:
+    """"Previous treatment with interferon beta with a positive test for neutralizing antibodies": an excluded
+    exposure narrowed by a finding no rule reads excludes only with it, an excluded all-of of the exposure and a
+    person's check (alone, the exposure excluded every patient once on interferon)."""
+    for mention in ctx.entities_of("DRUG", "DRUG_CLASS"):
+        narrowed = _EXPOSURE_WITH_RE.match(ctx.text, mention.end)
+        if not narrowed or ctx.touches_consumed(*narrowed.span("tail")) or \
+                len(_content_words(narrowed.group("tail"))) < 2:
+            continue
+        field = "drugs" if mention.label == "DRUG" else "classes"
+        owner = next((r for r in rules if r.kind in ("prior_drug", "washout") and r.polarity == "exclude"
+                      and mention.id in getattr(r, field)), None)
+        if owner is None or len(owner.drugs) + len(owner.classes) > 1:
+            continue
+        tail = " ".join(narrowed.group("tail").split())
+        group = GroupRule(mode="all", polarity="exclude", rules=[
+            owner.model_copy(update={"polarity": "require"}),
+            ManualReviewRule(polarity="require", category="clinical", why=f"only with {tail}: a person checks")])
+        rules = [group if r is owner else r for r in rules]
+        ctx.consume(*narrowed.span("tail"))
     return rules
 
 
@@ -800,15 +858,25 @@ def _indifferent_to_treatment(ctx: Context) -> list[tuple[int, int]]:
     return spans
 
 
-def _residue(ctx: Context) -> list[str]:
+def _content_words(text: str) -> list[re.Match]:
+    """The words of a text that say something: not filler, longer than two letters. ("5-alpha-reductase": a name
+    that opens with its number)"""
+    return [w for w in re.finditer(r"(?:\d+-)?[A-Za-z][A-Za-z0-9'+-]*[A-Za-z0-9+]", text)
+            if w.group().lower().strip("'-+") not in _FILLER and len(w.group()) > 2]
+
+
+def _masked(ctx: Context) -> str:
+    """The criterion's text with what the rules read blanked (offsets kept)."""
     chars = list(ctx.text)
     for start, end in ctx.consumed:
         for i in range(max(0, start), min(len(chars), end)):
             chars[i] = " "
-    masked = "".join(chars)
-    # ("5-alpha-reductase": a name that opens with its number)
-    words = list(re.finditer(r"(?:\d+-)?[A-Za-z][A-Za-z0-9'+-]*[A-Za-z0-9+]", masked))
-    content = [w for w in words if w.group().lower().strip("'-+") not in _FILLER and len(w.group()) > 2]
+    return "".join(chars)
+
+
+def _residue(ctx: Context) -> list[str]:
+    masked = _masked(ctx)
+    content = _content_words(masked)
     # a name with digits ("CD8+", "IL-17", "COVID-19") is a term of its own: a marker or test nothing read
     named = any(re.search(r"\d", w.group()) and re.search(r"[A-Za-z]{2}", w.group()) for w in content)
     # a negated requirement no rule read ("and must not plan to change it during the study") is a criterion of its own

@@ -61,8 +61,8 @@ class LexiconComponent:
 
     def _kept(self, span: Span, text: str) -> bool:
         doc = span.doc
-        if span.label_ == "MS_SUBTYPE" and span.end < len(doc) and _THERAPY_NOUN_RE.match(doc[span.end].text):
-            return False  # "any MS therapy": the disease names the therapy, the subtype is not meant
+        if span.label_ == "MS_SUBTYPE" and span.end < len(doc) and _NOT_A_COURSE_AFTER_RE.match(doc[span.end].text):
+            return False  # "any MS therapy", "any MS relapse": the disease names the therapy or event, not a course
         if span.label_ == "DRUG" and _EQUIVALENT_AFTER_RE.match(text, span.end_char):
             return False  # "15 mg/day prednisone equivalent": a unit of dose, not a treatment
         words = self.not_after.get(f"{span.label_}|{span.kb_id_}")
@@ -85,7 +85,8 @@ class LexiconComponent:
 
 
 _EQUIVALENT_AFTER_RE = re.compile(r"[\s-]*equivalents?\b", re.I)
-_THERAPY_NOUN_RE = re.compile(r"(?:therap|treatment|drug|medication|medicine|DMT)", re.I)
+_NOT_A_COURSE_AFTER_RE = re.compile(r"(?:therap|treatment|drug|medication|medicine|DMT|relapse|exacerbation|attack|flare)",
+                                    re.I)
 
 
 def _surface_forms(entry, term: str) -> set[str]:

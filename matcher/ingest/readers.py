@@ -119,11 +119,19 @@ _SEXES_RE = re.compile(r"Sexes? Eligible for Study:\s*\|?\s*(All|Female|Male|Bot
 _HV_RE = re.compile(r"Accepts Healthy Volunteers:\s*\|?\s*(Yes|No)", re.I)
 
 
+# The PDQ-era page (1990s records): a "Criteria" heading over category lines ("--Disease Characteristics--",
+# "--Prior/Concurrent Therapy--") and no inclusion / exclusion headings; every item is an inclusion, its "No ..."
+# items exclusions by their own words
+_PDQ_CRITERIA_RE = re.compile(r"(?m)^\s*Criteria\s*\n(?=(?:\s*\n)*\s*--[^\n]*--\s*$)")
+
+
 def _criteria_block(text: str) -> tuple[str, int]:
     match = CRITERIA_HEADER_RE.search(text)
-    if not match:
+    pdq = _PDQ_CRITERIA_RE.search(text) if not match else None
+    if not (match or pdq):
         return "", -1
-    start = match.start()
+    match = match or pdq
+    start = match.end() if pdq else match.start()  # (the bare "Criteria" heading is no criterion)
     end_match = _PAGE_END_RE.search(text, match.end())
     end = end_match.start() if end_match else len(text)
     return text[start:end].strip("\n"), start

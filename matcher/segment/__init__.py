@@ -38,6 +38,8 @@ _SUBHEADING_RE = re.compile(
 _CATEGORY_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>[A-Z][A-Za-z/&-]*(?:[ ][A-Za-z/&-]+){0,3})\s*:\s*(?:\*\*)?\s*$")
 _NOT_CATEGORY_RE = re.compile(r"\b(?:following|any|all|either|one|of|at|least|defined|meaning|such|including|namely|"
                               r"must|have|has|with|who|are|is|be|if|for|in|or|and)\b", re.I)
+# The category lines of the PDQ-era pages: "--Disease Characteristics--", "--Prior/Concurrent Therapy--"
+_DASHED_HEADING_RE = re.compile(r"^\s*--\s*[A-Za-z][^\n]{0,60}?\s*--\s*$")
 # A heading naming the visit the criteria below are checked at: "At screening (Visit 1):", "Visit 2 (Day 1):"
 _TIMEPOINT_HEADING_RE = re.compile(
     r"^\s*(?:\*\*)?(?:(?:at|on|before|by)\s+(?:the\s+)?)?(?:screening|baseline|randomi[sz]ation|enrol?ment|"
@@ -181,6 +183,10 @@ def _read_items(text: str) -> list[_Item]:
             header = None  # "... meeting the McDonald criteria at\n inclusion.": a wrapped line, not a section
         subheading = _SUBHEADING_RE.match(line) if not header else None
         category = _CATEGORY_HEADING_RE.match(line)
+        if _DASHED_HEADING_RE.match(line):
+            current = None  # "--Disease Characteristics--": a category of the old registry's pages
+            blank_before = True
+            continue
         heading = not header and not subheading and blank_before and (
             _TIMEPOINT_HEADING_RE.match(line) or _PART_HEADING_RE.match(line)
             or category and not _NOT_CATEGORY_RE.search(category.group("words")))

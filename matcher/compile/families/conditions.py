@@ -112,6 +112,11 @@ def extract_conditions(ctx: Context) -> list:
     excepted += [Entity("CONDITION", "multiple_sclerosis", "MS", start, start)  # "autoimmune disease other than MS"
                  for start, _ in exceptions if _MS_RE.match(text, start)]
     # The trial's own disease is not a comorbidity ("spasticity due to multiple sclerosis").
+    # "If the patient has a prior history of chemotherapy or of malignancy, the clinician must document ...": the
+    # conditions of a conditional lead say to whom the rest applies, they are not required (a person reads it)
+    conditional = [m.span() for m in _CONDITIONAL_LEAD_RE.finditer(text)]
+    ctx.unstated.extend(conditional)
+    allowed = _merged(allowed + conditional)
     candidates = [m for m in entities if not _inside(m.start, exceptions) and not _inside(m.start, allowed)
                   and m.id != "multiple_sclerosis"]
     # "AQP4-IgG seronegative NMO": the antibody's status names a kind of the disease after it, still that disease (the
@@ -541,6 +546,9 @@ _SIDE_BEFORE_RE = re.compile(r"\b(?:bilateral|unilateral|one-sided|two-sided)[\s
 _PERMITTED_RE = re.compile(r"\b(?:allowed|permitted|not\s+excluded)\b", re.I)
 
 
+_CONDITIONAL_LEAD_RE = re.compile(r"(?:^|(?<=[.;:]))\s*(?:if|when|where|in\s+case)\s+(?:the\s+|a\s+)?(?:patients?|subjects?|"
+                                  r"participants?|persons?|individuals?|wom[ae]n|m[ae]n|she|he|they)\s+(?:has|have|had|is|"
+                                  r"are|was|were)\b[^,;.]*,", re.I)
 _SEROSTATUS_AFTER_RE = re.compile(r"[\s-]+(?:sero)?(?:negative|positive)\s+", re.I)
 _ONLY_IF_RE = re.compile(r"\s*(?:only\s+if|only\s+when|only\s+after|if\s+(?:they|he|she)|provided(?:\s+that)?|as\s+long\s+as)\b",
                          re.I)

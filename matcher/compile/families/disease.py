@@ -20,11 +20,16 @@ YEARS = r"(?:years?|yrs?|y)(?:\s+(?:old|of\s+age))?"
 _AGE_KEY_RE = re.compile(r"\bage[ds]?\b|\baged\b|years?\s+(?:of\s+age|old)|\byear-old|\bolder\b|\byounger\b|\bminors?\b",
                          re.I)
 
+_NOT_A_MINOR_RE = re.compile(r"(?:[\s-]+(?:and|or)\s+[\w-]+)?[\s-]+(?![\s-]*(?:or|and|who|under|below|less|aged|\(|(?:subject|patient|participant|person|child|volunteer)s?)\b)[A-Za-z]",
+                             re.I)
+
 
 def extract_age(ctx: Context) -> list:
     rules = []
     for key in _AGE_KEY_RE.finditer(ctx.text):
         if key.group(0).lower().startswith("minor"):
+            if key.group(0).lower() == "minor" and _NOT_A_MINOR_RE.match(ctx.text, key.end()):
+                continue  # "except minor surgery", "minor head trauma": small, not a person under 18
             # "minors" (in an exclusion list): under 18.
             rules.append(AgeRule(polarity=ctx.base_polarity(key.start()), years=Range(high=18, high_inclusive=False)))
             ctx.consume(key.start(), key.end())

@@ -350,6 +350,15 @@ _EXCEPT_WHEN_GIVEN_RE = re.compile(r"\(?\s*,?\s*\b(?:except|other\s+than|unless)
                                    re.I)
 
 
+_EXCEPTION_CUT_RE = re.compile(r"[,;]\s*(?:(?:and/)?or\s+|and\s+)?(?:the\s+|an?\s+)?", re.I)
+_SINCE_STUDY_EVENT_RE = re.compile(
+    r"\b(?:since|after|following|between)\s+(?:the\s+)?(?:end|completion|last\s+(?:visit|dose|infusion|administration)|"
+    r"termination|discontinuation|final\s+visit)\s+(?:of\s+)?(?:the\s+|their\s+)?(?:study\s+(?:drug|treatment)\s+in\s+"
+    r"the\s+)?(?:core|parent|previous|prior|feeder|lead[\s-]in|double[\s-]blind|originating|antecedent|preceding|main|"
+    r"pivotal)[\s-]+(?:study|trial|phase|period|part)\b(?:\s+(?:and|until)\s+(?:the\s+)?(?:day\s*1|baseline|screening|"
+    r"enrol\w*|randomi[sz]ation|first\s+dose)\b)?", re.I)
+
+
 def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
     """{mention: qualifier text} for the mentions a dose, a regimen or a frequency narrows. A dose in an exception
     ("other than amitriptyline at 25 mg/day or less") narrows the exception: the drug stays excepted and the dose
@@ -387,6 +396,16 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         ctx.consume(*given_as.span())
         spared = " ".join(given_as.group(0).strip(" ,()").split())
         out.update({m: spared for m in mentions if item_from <= m.start < given_as.start() and m not in out})
+    for since in _SINCE_STUDY_EVENT_RE.finditer(ctx.text):
+        # "... cytapheresis or plasmapheresis between the end of the core study and Day 1": a time counted from a
+        # visit of another study, which the record cannot date; an exposure found goes to a person
+        # (of the drugs of its own clause: "B-cell depleting therapy at any time, or any other DMT since ...")
+        item_from = max(ctx.text.rfind(";", 0, since.start()), ctx.text.rfind(". ", 0, since.start()),
+                        ctx.text.rfind(", or ", 0, since.start())) + 1
+        timed = [m for m in mentions if item_from <= m.start < since.start() and m not in out]
+        if timed:
+            ctx.consume(*since.span())
+            out.update({m: " ".join(since.group(0).split()) for m in timed})
     frequency = _FREQUENCY_RE.search(ctx.text)
     if frequency:  # "NSAIDs 5 or more days a week": of every drug named
         ctx.consume(frequency.start(), frequency.end())
@@ -504,6 +523,13 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     # after the exception are the class's
     examples = EXAMPLES_RE.search(ctx.text, exception) if exception is not None else None
     excepted_end = examples.start() if examples else len(ctx.text)
+    if exception is not None:
+        # "other than ofatumumab at any time, or with any other disease-modifying therapy since ...": the exception
+        # ends where a clause of other words starts (not at "..., or teriflunomide", another excepted drug)
+        starts = {m.start for m in mentions}
+        clause = next((cut for cut in _EXCEPTION_CUT_RE.finditer(ctx.text, exception, excepted_end)
+                       if cut.end() not in starts), None)
+        excepted_end = clause.start() if clause else excepted_end
     if exception is not None and enclosing_paren(ctx.text, exception) is not None:
         # "Immunosuppressive treatment (other than the core-study drug), cytapheresis or plasmapheresis": an
         # exception in a parenthesis ends with it
