@@ -10,6 +10,7 @@ that lowers any figure fails here, and so does one that gets more criterion verd
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -39,7 +40,7 @@ SETS = {
                   "structured_criteria_recall": 0.9865, "manual_review_precision": 0.9474}, 14, 371),
     "holdout8": ({"precision": 0.9817, "recall": 0.9817, "exact_parameter_accuracy": 0.965,
                   "structured_criteria_recall": 0.9901, "manual_review_precision": 0.9701}, 14, 369),
-    "holdout9": ({"precision": 0.9752, "recall": 0.9818, "exact_parameter_accuracy": 0.9792,
+    "holdout9": ({"precision": 0.9752, "recall": 0.9819, "exact_parameter_accuracy": 0.9792,
                   "structured_criteria_recall": 0.9927, "manual_review_precision": 0.9655}, 14, 334),
     "holdout10": ({"precision": 0.9899, "recall": 0.976, "exact_parameter_accuracy": 0.9673,
                    "structured_criteria_recall": 0.9902, "manual_review_precision": 0.9464}, 14, 359),
@@ -47,12 +48,14 @@ SETS = {
                    "structured_criteria_recall": 0.9847, "manual_review_precision": 0.9206}, 14, 389),
     "holdout12": ({"precision": 0.963, "recall": 0.9674, "exact_parameter_accuracy": 0.9688,
                    "structured_criteria_recall": 0.9932, "manual_review_precision": 0.9767}, 14, 380),
-    "holdout13": ({"precision": 0.9785, "recall": 0.9785, "exact_parameter_accuracy": 0.9512,
+    "holdout13": ({"precision": 0.9809, "recall": 0.9786, "exact_parameter_accuracy": 0.9513,
                    "structured_criteria_recall": 0.9898, "manual_review_precision": 0.9674}, 14, 388),
     "holdout14": ({"precision": 0.9479, "recall": 0.9639, "exact_parameter_accuracy": 0.9475,
                    "structured_criteria_recall": 0.9795, "manual_review_precision": 0.9318}, 14, 382),
     "holdout15": ({"precision": 0.9458, "recall": 0.9257, "exact_parameter_accuracy": 0.9112,
                    "structured_criteria_recall": 0.956, "manual_review_precision": 0.8846}, 14, 374),
+    "holdout16": ({"precision": 0.8701, "recall": 0.875, "exact_parameter_accuracy": 0.8961,
+                   "structured_criteria_recall": 0.9275, "manual_review_precision": 0.913}, 14, 364),
 }
 
 
@@ -78,6 +81,7 @@ WRONG_VERDICTS = {
     "holdout13": (58, 217),
     "holdout14": (22, 167),
     "holdout15": (40, 66),
+    "holdout16": (148, 73),
 }
 AS_OF = date(2026, 11, 1)  # the example patients' reference date
 
@@ -129,7 +133,8 @@ def test_every_criterion_of_the_record_is_accounted_for(path):
     gold = json.loads(path.read_text(encoding="utf-8"))
     (ruleset,) = load_rulesets(ROOT / gold["fixture"])
     assert ruleset.trial_id == gold["trial_id"]
-    assert "inclusion criteria" in ruleset.criteria_text.lower()
+    # (the PDQ-era page of holdout16 NCT00004744 has category lines, "--Disease Characteristics--", instead)
+    assert re.search(r"inclusion criteria|^\s*--\s*\w", ruleset.criteria_text, re.I | re.M)
     if gold["fixture"].endswith((".json", ".md", "_ctgov_page.txt")):
         assert ruleset.title  # API records, mirrors and page text carry one; CSV rows and plain criteria text do not
     for criterion in ruleset.criteria:

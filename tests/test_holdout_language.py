@@ -3412,3 +3412,50 @@ def test_a_finding_in_those_treated_excludes_with_the_treatment(text, exposed):
 ])
 def test_minor_as_small_is_no_age(text, under_18):
     assert bool([r for r in compile_text(text, "exclusion", "X1") if r.kind == "age"]) is under_18
+
+
+# --- sixteenth round: its polarity errors, on other phrasings -----------------------------------------------------
+
+@pytest.mark.parametrize("text, kind, months", [
+    # holdout16 NCT00004744 (the PDQ-era wording): each had required the drug
+    ("At least 3 months since prior interferon beta", "washout", 3.0),
+    ("At least 6 months since prior immunosuppressive therapy, e.g., azathioprine or methotrexate", "washout", 6.0),
+    ("At least 30 days since other investigational drugs", "investigational", 1.0),
+    ("More than 12 weeks since the last dose of natalizumab", "washout", 3.0),
+])
+def test_a_time_since_prior_therapy_is_a_washout(text, kind, months):
+    (rule,) = compile_text(text, "inclusion", "X1")
+    within = rule.window.within
+    assert (rule.kind, rule.polarity) == (kind, "exclude")
+    assert within.value * {"days": 1 / 30, "weeks": 0.25, "months": 1}.get(within.unit, 1) == pytest.approx(months)
+
+
+def test_examples_after_e_g_take_the_negation_of_their_general_term():
+    """holdout16 NCT00004744: 'No other neurologic disease ..., e.g.: ... peripheral neuropathy' required it."""
+    found = compile_text("No other neurologic disease that could account for the weakness, e.g.: cervical "
+                         "spondylotic myelopathy, peripheral neuropathy or radiculopathy", "inclusion", "X1")
+    (neuropathy,) = [r for r in found if r.kind == "condition"]
+    assert neuropathy.polarity == "exclude"
+
+
+@pytest.mark.parametrize("text", [
+    # holdout16 NCT00755807, NCT01018485, NCT03623243: each required the drug of every patient
+    "Participants may continue other analgesics provided the dose has been stable for at least 1 month before entry.",
+    "Is the participant taking medication for tremor (for example propranolol)? If so, the dose must have been stable "
+    "for at least 4 weeks before enrolment.",
+    "Participants converting from teriflunomide must complete an accelerated elimination procedure before the first "
+    "dose.",
+    "Patients on baclofen must be willing to keep the dose unchanged.",
+])
+def test_what_a_conditional_lead_asks_holds_for_those_on_the_drug(text):
+    (group,) = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "group"]
+    off, on = group.rules
+    assert group.mode == "any"
+    assert (off.kind, off.polarity, off.current) == ("prior_drug", "exclude", True)
+    assert on.kind in ("prior_drug", "manual_review") and on.polarity == "require"
+
+
+def test_times_normal_is_a_multiple_of_the_upper_limit():
+    """holdout16 NCT00278655's old wording: 'SGOT no greater than 2 times normal' had the unit 'times'."""
+    (ast,) = compile_text("SGOT no greater than 2 times normal", "inclusion", "X1")
+    assert (ast.test, ast.comparator, ast.value, ast.unit) == ("ast", "<=", 2.0, "xULN")

@@ -268,6 +268,8 @@ _WINDOW_PATTERNS = [
     rf"(?:\s+(?:{_BEFORE}|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "24 weeks prior to screening", "30 days preceding the inclusion", "six months before enrollment"
     rf"(?P<value>{NUM})\s*{UNIT}\s+(?:{_BEFORE}|of)\s*(?P<anchor>{_ANCHOR_RE})?",
+    # "At least 3 months since prior interferon beta" (the old registry's pages): the time since the exposure
+    rf"(?P<value>{NUM})\s*{UNIT}\s+since\s+(?=(?:the\s+|any\s+)?(?:prior|previous|last|other|most\s+recent)\b)",
     # "the past year", "the last year", "the prior year", "previous year", "the past fortnight"
     rf"(?:the\s+)?(?:last|past|previous|prior|preceding)\s+(?P<unit>year|month|fortnight|week|day)\b"
     rf"(?:\s+{_BEFORE}\s+(?P<anchor>{_ANCHOR_RE}))?",

@@ -611,7 +611,17 @@ def _negated_head_of_examples(ctx: Context, position: int) -> bool:
     ...)": examples in a parenthesis take the negation that opens the clause of their general term, however far
     back (when no negation nearer reaches them)."""
     open_at = enclosing_paren(ctx.text, position)
-    if open_at is None or ctx.negated(position) or not EXAMPLES_RE.match(ctx.text[open_at + 1:position].lstrip()):
+    if open_at is None:
+        # "No other neurologic disease that could account for the weakness, e.g.: cervical spondylotic myelopathy,
+        # peripheral neuropathy": examples after the trigger, in the sentence of a negated general term
+        sentence = max(ctx.text.rfind(". ", 0, position), ctx.text.rfind(";", 0, position)) + 1
+        trigger = next(reversed([m for m in EXAMPLES_RE.finditer(ctx.text, sentence, position) if m.group(0).strip()]),
+                       None)
+        if trigger is None or ctx.negated(position):
+            return False
+        opening = sentence + re.match(r"[\s\W]*", ctx.text[sentence:trigger.start()]).end()
+        return _HEAD_NEGATION_RE.match(ctx.text, opening) is not None
+    if ctx.negated(position) or not EXAMPLES_RE.match(ctx.text[open_at + 1:position].lstrip()):
         return False
     head = context.clause_start(ctx.text, open_at)
     opening = head + re.match(r"[\s\W]*", ctx.text[head:open_at]).end()

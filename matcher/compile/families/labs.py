@@ -37,7 +37,9 @@ _THRESHOLD_RE = re.compile(
 _REFERENCE_OF = r"(?:(?:age|sex|gender)(?:[\s-]+and[\s-]+(?:age|sex|gender))?[\s-]+" \
                 r"(?:adjusted|appropriate|specific|related|matched)\s+)?"
 _LIMIT_OF = r"(?:the\s+)?(?:local\s+|institutional\s+|laboratory\s+|lab\s+)?" + _REFERENCE_OF
-_ULN = _LIMIT_OF + r"(?:\bULN\b|upper\s+limit\s+of\s+(?:the\s+)?normal(?:\s+range)?|upper\s+normal\s+limit)"
+# ("SGOT no greater than 2 times normal": the old registry's word for the upper limit, after a multiple)
+_ULN = _LIMIT_OF + r"(?:\bULN\b|upper\s+limit\s+of\s+(?:the\s+)?normal(?:\s+range)?|upper\s+normal\s+limit|" \
+                   r"(?<=times\s)normal\b|(?<=x\s)normal\b)"
 _LLN = _LIMIT_OF + r"(?:\bLLN\b|lower\s+limit\s+of\s+(?:the\s+)?normal(?:\s+range)?|lower\s+normal\s+limit)"
 _MULTIPLE = r"(?P<mult>twice|thrice|" + NUM + r")\s*(?:x|×|\*|times|-?fold)?"
 # "> 2 x ULN", "≥ 3 times the upper limit of normal", "≤ local upper limit of normal", "2x ULN", "above the ULN"

@@ -148,11 +148,16 @@ _STABLE_FOR_RE = re.compile(
 # "If the patient is taking disease modifying medication this must be at a stable dose for three months",
 # "If receiving X, treatment must be ...", "Subjects on X must be on a stable regimen for ...": either not on it,
 # or on it for that long.
+# ("Is the participant taking medication for tremor (...)? If so, the dose must ...", "Participants converting from
+# teriflunomide must ...", "Participants may continue analgesics provided the dose has been stable ...")
 _IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+)?|"
-                           r"(?:(?:the\s+)?(?:patients?|subjects?|participants?)|those)\s+(?:who\s+(?:is|are)\s+)?"
+                           r"(?:(?:(?:the\s+)?(?:patients?|subjects?|participants?)|those)\s+(?:who\s+(?:is|are)\s+)?|"
+                           r"is\s+(?:the\s+)?(?:patient|subject|participant)\s+)"
                            # (up to the sentence's end: the period of "e.g." ends none)
                            r"(?=(?:[^.;]|\.(?=\s*[a-z(,]))*\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b))"
-                           r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with)\b", re.I)
+                           r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with|"
+                           r"(?:may|can)\s+continue(?:\s+(?:taking|to\s+take|on|with|using|receiving))?|"
+                           r"(?:converting|switching|transitioning)\s+from)\b", re.I)
 def _if_taking(text: str):
     """The conditional lead ("Participants taking X must ...") at the start of the criterion or of one of its
     sentences ("Untreated participants are eligible. Participants taking X must have been on it for 6 months")."""
@@ -209,7 +214,30 @@ def extract_drugs(ctx: Context) -> list:
         return [PriorDrugRule(polarity="exclude", classes=["dmt"])]
     qualifiers = _dose_qualifiers(ctx, mentions)
     rules = _extract_drugs(ctx, mentions)
+    rules = _asked_of_those_on_it(ctx, rules)
     return _qualified(rules, qualifiers) if qualifiers and rules else rules
+
+
+def _asked_of_those_on_it(ctx: Context, rules: list) -> list:
+    """"Participants converting from teriflunomide must complete an accelerated elimination procedure before the
+    first dose": in an inclusion, what a conditional lead asks that no rule reads holds for the patients on the drug
+    only: not on it, or a person's check (read as the exposure required, every patient off it failed)."""
+    lead = _if_taking(ctx.text)
+    if ctx.section != "inclusion" or lead is None or not rules or not all(
+            isinstance(r, PriorDrugRule) and r.polarity == "require" and r.min_duration is None for r in rules):
+        return rules
+    stop = re.search(r"[.;](?:\s|$)", ctx.text[lead.end():])
+    end = lead.end() + (stop.start() if stop else len(ctx.text) - lead.end())
+    asked = re.search(r"\b(?:must|should|shall|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b.*", ctx.text[lead.end():end],
+                      re.I | re.S)
+    if asked is None:
+        return rules
+    ctx.consume(lead.start(), end)
+    targets = {"drugs": sorted({d for r in rules for d in r.drugs}), "classes": sorted({c for r in rules for c in r.classes})}
+    return [GroupRule(mode="any", polarity="require", rules=[
+        PriorDrugRule(polarity="exclude", **targets, current=True),
+        ManualReviewRule(polarity="require", category="clinical",
+                         why=f"asked of patients on it: '{' '.join(asked.group(0).split())[:150]}'")])]
 
 
 def _exposure_mentions(ctx: Context) -> list:
