@@ -3459,3 +3459,10 @@ def test_times_normal_is_a_multiple_of_the_upper_limit():
     """holdout16 NCT00278655's old wording: 'SGOT no greater than 2 times normal' had the unit 'times'."""
     (ast,) = compile_text("SGOT no greater than 2 times normal", "inclusion", "X1")
     assert (ast.test, ast.comparator, ast.value, ast.unit) == ("ast", "<=", 2.0, "xULN")
+
+
+def test_a_drug_without_an_id_in_a_conditional_lead_reaches_a_person():
+    """Consumed with the lead, "primidone" (no lexicon id) had been dropped without a person's check."""
+    found = compile_text("Participants taking primidone or propranolol must agree to keep the dose unchanged.",
+                         "inclusion", "X1")
+    assert found[0].kind == "group" and "primidone" in found[-1].why

@@ -286,8 +286,8 @@ def _of_those_treated(text: str, criterion_id: str, span: tuple[int, int]) -> li
                                        why=f"{part.strip()}: check it for patients {'off' if unexposed else 'on'} "
                                            f"the drug")]
         groups.append(GroupRule(mode="all", polarity="exclude", rules=[
-            *[r.model_copy(update={"polarity": "exclude" if unexposed and r in scope else "require"})
-              for r in [*scope, *stated]]]))
+            *[r.model_copy(update={"polarity": "exclude" if unexposed else "require"}) for r in scope],
+            *[r.model_copy(update={"polarity": "require"}) for r in stated]]))
     return [r for part in flat for r in compile_text(part, "exclusion", criterion_id, span)] + groups
 
 
@@ -679,7 +679,7 @@ def _unread_alternative(ctx: Context, rules: list, common: dict) -> list:
     masked = _masked(ctx)
     left = [w.group() for s, e in clauses if (s, e) not in unread for w in _content_words(masked[s:e])]
     read = [r.model_copy(update=common) for r in rules]
-    if cuts == [] and len(left) >= 2:
+    if not cuts and len(left) >= 2:
         read = [GroupRule(**common, mode="all", polarity="require", rules=[*read, ManualReviewRule(
             **common, polarity="require", category="partial",
             why=f"part of the criterion is not structured: '{' '.join(left[:12])}'")])]

@@ -608,23 +608,24 @@ def _overlaps(exception: str, conditions: list[str]) -> bool:
 
 def _negated_head_of_examples(ctx: Context, position: int) -> bool:
     """"No systemic disease other than MS that might be the cause of the optic neuritis (for example sarcoidosis,
-    ...)": examples in a parenthesis take the negation that opens the clause of their general term, however far
-    back (when no negation nearer reaches them)."""
+    ...)": examples in a parenthesis, or after "e.g." in its sentence, take the negation that opens the clause of
+    their general term, however far back (when no negation nearer reaches them)."""
+    if ctx.negated(position):
+        return False
     open_at = enclosing_paren(ctx.text, position)
     if open_at is None:
         # "No other neurologic disease that could account for the weakness, e.g.: cervical spondylotic myelopathy,
         # peripheral neuropathy": examples after the trigger, in the sentence of a negated general term
-        sentence = max(ctx.text.rfind(". ", 0, position), ctx.text.rfind(";", 0, position)) + 1
-        trigger = next(reversed([m for m in EXAMPLES_RE.finditer(ctx.text, sentence, position) if m.group(0).strip()]),
-                       None)
-        if trigger is None or ctx.negated(position):
+        head = max(ctx.text.rfind(". ", 0, position), ctx.text.rfind(";", 0, position)) + 1
+        trigger = next((m for m in EXAMPLES_RE.finditer(ctx.text, head, position) if m.group(0).strip()), None)
+        if trigger is None:
             return False
-        opening = sentence + re.match(r"[\s\W]*", ctx.text[sentence:trigger.start()]).end()
-        return _HEAD_NEGATION_RE.match(ctx.text, opening) is not None
-    if ctx.negated(position) or not EXAMPLES_RE.match(ctx.text[open_at + 1:position].lstrip()):
-        return False
-    head = context.clause_start(ctx.text, open_at)
-    opening = head + re.match(r"[\s\W]*", ctx.text[head:open_at]).end()
+        before = trigger.start()
+    else:
+        if not EXAMPLES_RE.match(ctx.text[open_at + 1:position].lstrip()):
+            return False
+        head, before = context.clause_start(ctx.text, open_at), open_at
+    opening = head + re.match(r"[\s\W]*", ctx.text[head:before]).end()
     return _HEAD_NEGATION_RE.match(ctx.text, opening) is not None
 
 

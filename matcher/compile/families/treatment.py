@@ -145,6 +145,8 @@ _STABLE_FOR_RE = re.compile(
     rf"(?:\bstable\s+(?:[\w-]+\s+){{0,2}}?(?:dose|dosage|doses|therapy|treatment|regimen)\b|"
     rf"\b(?:dose|dosage|doses|therapy|treatment|regimen)\s+(?:\w+\s+){{0,3}}?stable\b)[^.;]{{0,40}}?\b(?:for|during|over|since)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
     rf"(?:at\s+least\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
+# what a conditional lead asks of the patients on the drug
+_ASKS = r"\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b"
 # "If the patient is taking disease modifying medication this must be at a stable dose for three months",
 # "If receiving X, treatment must be ...", "Subjects on X must be on a stable regimen for ...": either not on it,
 # or on it for that long.
@@ -154,7 +156,7 @@ _IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|
                            r"(?:(?:(?:the\s+)?(?:patients?|subjects?|participants?)|those)\s+(?:who\s+(?:is|are)\s+)?|"
                            r"is\s+(?:the\s+)?(?:patient|subject|participant)\s+)"
                            # (up to the sentence's end: the period of "e.g." ends none)
-                           r"(?=(?:[^.;]|\.(?=\s*[a-z(,]))*\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b))"
+                           rf"(?=(?:[^.;]|\.(?=\s*[a-z(,]))*{_ASKS}))"
                            r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with|"
                            r"(?:may|can)\s+continue(?:\s+(?:taking|to\s+take|on|with|using|receiving))?|"
                            r"(?:converting|switching|transitioning)\s+from)\b", re.I)
@@ -228,11 +230,13 @@ def _asked_of_those_on_it(ctx: Context, rules: list) -> list:
         return rules
     stop = re.search(r"[.;](?:\s|$)", ctx.text[lead.end():])
     end = lead.end() + (stop.start() if stop else len(ctx.text) - lead.end())
-    asked = re.search(r"\b(?:must|should|shall|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b.*", ctx.text[lead.end():end],
-                      re.I | re.S)
+    asked = re.search(rf"(?:\b(?:should|shall)\b|{_ASKS}).*", ctx.text[lead.end():end], re.I | re.S)
     if asked is None:
         return rules
-    ctx.consume(lead.start(), end)
+    # (the words between the lead and what it asks that no rule read go to a person: "taking primidone or ...")
+    ctx.consume(*lead.span())
+    ctx.consume(lead.end() + asked.start(), end)
+    ctx.unstated.append((lead.end(), lead.end() + asked.start()))
     targets = {"drugs": sorted({d for r in rules for d in r.drugs}), "classes": sorted({c for r in rules for c in r.classes})}
     return [GroupRule(mode="any", polarity="require", rules=[
         PriorDrugRule(polarity="exclude", **targets, current=True),
@@ -387,6 +391,11 @@ _SINCE_STUDY_EVENT_RE = re.compile(
     r"enrol\w*|randomi[sz]ation|first\s+dose)\b)?", re.I)
 
 
+def _item_start(text: str, at: int, *breaks: str) -> int:
+    """Where the item holding ``at`` starts: after the last ";" or sentence end before it (or other ``breaks``)."""
+    return max(text.rfind(stop, 0, at) for stop in (";", ". ", *breaks)) + 1
+
+
 def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
     """{mention: qualifier text} for the mentions a dose, a regimen or a frequency narrows. A dose in an exception
     ("other than amitriptyline at 25 mg/day or less") narrows the exception: the drug stays excepted and the dose
@@ -415,12 +424,12 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
     for given_for in _EXCEPT_FOR_RELAPSE_RE.finditer(ctx.text):
         # "Systemic corticosteroids or ACTH (except for the treatment of an MS relapse) within 30 days": only
         # exposures for another reason count, which the record cannot show; a person checks an exposure
-        item_from = max(ctx.text.rfind(";", 0, given_for.start()), ctx.text.rfind(". ", 0, given_for.start())) + 1
+        item_from = _item_start(ctx.text, given_for.start())
         ctx.consume(*given_for.span())
         out.update({m: "not when given for an MS relapse" for m in mentions
                     if item_from <= m.start < given_for.start() and m not in out})
     for given_as in _EXCEPT_WHEN_GIVEN_RE.finditer(ctx.text):
-        item_from = max(ctx.text.rfind(";", 0, given_as.start()), ctx.text.rfind(". ", 0, given_as.start())) + 1
+        item_from = _item_start(ctx.text, given_as.start())
         ctx.consume(*given_as.span())
         spared = " ".join(given_as.group(0).strip(" ,()").split())
         out.update({m: spared for m in mentions if item_from <= m.start < given_as.start() and m not in out})
@@ -428,8 +437,7 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         # "... cytapheresis or plasmapheresis between the end of the core study and Day 1": a time counted from a
         # visit of another study, which the record cannot date; an exposure found goes to a person
         # (of the drugs of its own clause: "B-cell depleting therapy at any time, or any other DMT since ...")
-        item_from = max(ctx.text.rfind(";", 0, since.start()), ctx.text.rfind(". ", 0, since.start()),
-                        ctx.text.rfind(", or ", 0, since.start())) + 1
+        item_from = _item_start(ctx.text, since.start(), ", or ")
         timed = [m for m in mentions if item_from <= m.start < since.start() and m not in out]
         if timed:
             ctx.consume(*since.span())
