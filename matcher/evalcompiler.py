@@ -17,6 +17,7 @@ criterion by kind.  Reported per family and overall:
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +27,7 @@ from typing import Optional
 from pydantic import TypeAdapter
 from rapidfuzz import fuzz
 
+from .errors import MsmatchError
 from .lexicon import get_lexicon, normalise
 from .models.rules import Rule, RuleSet
 
@@ -49,6 +51,7 @@ class Scores:
     manual_compiled: int = 0
     manual_correct: int = 0
     unaligned: int = 0
+    unscored: list = field(default_factory=list)  # (gold file, why): the files that could not be scored
 
     def summary(self) -> dict:
         tp, fp, fn = sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
@@ -59,7 +62,7 @@ class Scores:
             "criteria": self.criteria, "share_structured": _ratio(self.structured_criteria, self.criteria),
             "structured_criteria_recall": _ratio(self.gold_structured_found, self.gold_structured),
             "manual_review_precision": _ratio(self.manual_correct, self.manual_compiled),
-            "unaligned_gold_criteria": self.unaligned,
+            "unaligned_gold_criteria": self.unaligned, "unscored_gold_files": len(self.unscored),
         }
 
 
@@ -371,11 +374,21 @@ def evaluate(gold_dir: Path, repo_root: Path, patients: Optional[list] = None, a
 
     scores = Scores()
     for path in sorted(gold_dir.glob("NCT*.json")):
-        gold = json.loads(path.read_text(encoding="utf-8"))
-        if not gold.get("has_criteria", True):
+        try:
+            gold = json.loads(path.read_text(encoding="utf-8"))
+            if not gold.get("has_criteria", True):
+                continue
+            rulesets = load_rulesets(repo_root / gold["fixture"])
+            if len(rulesets) != 1:
+                raise MsmatchError(f"the fixture holds {len(rulesets)} trials, a gold file describes one",
+                                   file=gold["fixture"], hint="point 'fixture' at a single-trial record")
+            (ruleset,) = rulesets
+            gold = {**gold, "criteria": _merge_age_fields(gold["criteria"])}
+        except (OSError, ValueError, KeyError, TypeError, MsmatchError) as error:
+            # One unreadable gold file or record is reported and the rest of the set is still scored.
+            why = str(error) if isinstance(error, MsmatchError) else f"{type(error).__name__}: {error}"
+            scores.unscored.append((str(path), why))
             continue
-        (ruleset,) = load_rulesets(repo_root / gold["fixture"])
-        gold = {**gold, "criteria": _merge_age_fields(gold["criteria"])}
         pairs = _align(gold["criteria"], ruleset)  # (fuzzy text matching: once for both scores)
         score_trial(gold, ruleset, scores, pairs)
         if patients and verdicts is not None:
@@ -416,6 +429,9 @@ def report(scores: Scores, show_mismatches: bool = True) -> str:
     lines.append("")
     for key, value in scores.summary().items():
         lines.append(f"{key:<30} {_fmt(value) if isinstance(value, float) else value}")
+    if scores.unscored:
+        lines.append("\nnot scored (gold file: why; fix the file or its fixture and run again):")
+        lines.extend(f"- {path}: {why}" for path, why in scores.unscored)
     if show_mismatches and scores.mismatches:
         lines.append("\nmismatches (what, trial, criterion, gold, compiled):")
         for what, trial, text, gold, compiled in scores.mismatches:
@@ -462,4 +478,8 @@ def _run(args) -> int:
         if verdicts is not None:
             print("\nverdicts of the patient panel (gold rules vs compiled rules):")
             print(verdict_report(verdicts, show_cases=not args.quiet))
+    if scores.unscored:
+        print(f"msmatch eval-compiler: {len(scores.unscored)} gold file(s) not scored, listed above",
+              file=sys.stderr)
+        return 1
     return 0

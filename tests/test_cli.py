@@ -4,7 +4,7 @@ import json
 
 from matcher.cli import main
 
-from .conftest import NEWS_ARTICLE, PROFILES, SEED_FILES
+from .conftest import NEWS_ARTICLE, PROFILES, ROOT, SEED_FILES
 
 P01 = str(PROFILES / "p01-rrms-fingolimod-washout.json")
 
@@ -49,3 +49,26 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path, capsys):
 def test_eval_compiler_runs(capsys):
     assert main(["eval-compiler", "--quiet"]) == 0
     assert "exact_parameter_accuracy" in capsys.readouterr().out
+
+
+def test_eval_compiler_reports_an_unscorable_gold_file_and_scores_the_rest(tmp_path, capsys):
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    good = json.loads((ROOT / "tests/gold/NCT05208840.json").read_text(encoding="utf-8"))
+    (gold / "NCT05208840.json").write_text(json.dumps(good))
+    (gold / "NCT00000001.json").write_text('{"trial_id": "NCT00000001", "fixture": ')  # cut short
+    (gold / "NCT00000002.json").write_text(json.dumps({**good, "trial_id": "NCT00000002",
+                                                       "fixture": "tests/fixtures/missing.txt"}))
+    assert main(["eval-compiler", "--gold", str(gold), "--root", str(ROOT), "--json"]) == 1
+    captured = capsys.readouterr()
+    overall = json.loads(captured.out)["overall"]
+    assert overall["unscored_gold_files"] == 2
+    from matcher.evalcompiler import evaluate
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "NCT05208840.json").write_text(json.dumps(good))
+    assert overall == {**evaluate(alone, ROOT).summary(), "unscored_gold_files": 2}  # the readable file in full
+    assert "2 gold file(s) not scored" in captured.err
+    assert main(["eval-compiler", "--gold", str(gold), "--root", str(ROOT), "--quiet"]) == 1
+    out = capsys.readouterr().out
+    assert "NCT00000001.json: JSONDecodeError" in out and "NCT00000002.json" in out and "missing.txt" in out
