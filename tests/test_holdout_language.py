@@ -3466,3 +3466,104 @@ def test_a_drug_without_an_id_in_a_conditional_lead_reaches_a_person():
     found = compile_text("Participants taking primidone or propranolol must agree to keep the dose unchanged.",
                          "inclusion", "X1")
     assert found[0].kind == "group" and "primidone" in found[-1].why
+
+
+# --- session 18: wrong verdicts of the earlier rounds, on other phrasings -----------------------------------------
+
+@pytest.mark.parametrize("text", [
+    # holdout16 NCT02521311: the permission had required CIS and optic neuritis of every patient
+    "Participants may have a clinically isolated syndrome or established multiple sclerosis at the time of the "
+    "optic neuritis.",
+    "Patients may have relapsing-remitting or secondary progressive MS.",
+    "Subjects may be treatment-naive.",
+])
+def test_a_sentence_that_only_permits_requires_nothing(text):
+    (rule,) = compile_text(text, "inclusion", "X1")
+    assert (rule.kind, rule.category) == ("manual_review", "administrative")
+
+
+@pytest.mark.parametrize("text, kind", [
+    # a bound or a proviso on what is allowed is read as it stands
+    ("Participants may have received up to two prior DMTs for MS", "prior_drug"),
+    ("Patients may be on interferon beta provided the dose has been stable for 3 months", "group"),
+])
+def test_a_permission_with_a_bound_or_proviso_is_read(text, kind):
+    assert kind in {r.kind for r in compile_text(text, "inclusion", "X1")}
+
+
+def test_the_rest_of_a_criterion_after_a_permission_is_read():
+    found = compile_text("Participants may have CIS or MS. Those treated with a disease-modifying therapy may continue "
+                         "it, provided the dose has been stable for at least 3 months before randomization.",
+                         "inclusion", "X1")
+    assert [r.kind for r in found] == ["group"] and "ms_subtype" not in {r["kind"] for r in _flatten(found)}
+
+
+@pytest.mark.parametrize("text", [
+    # holdout12 NCT04495556, holdout8 NCT00666224: the examples had required optic neuritis of every patient
+    "A typical presentation: a single, unifocal neurological event consistent with demyelination (for example acute "
+    "unilateral optic neuritis, a partial transverse myelitis, or a brainstem syndrome)",
+    "Subjects presenting with a single, unifocal neurological event consistent with demyelination (for example optic "
+    "neuritis, a spinal cord syndrome)",
+    "A clinical presentation suggestive of demyelination, e.g. optic neuritis or internuclear ophthalmoplegia",
+])
+def test_examples_of_an_unread_requirement_are_not_required(text):
+    assert not [r for r in _flatten(compile_text(text, "inclusion", "X1")) if r["kind"] == "condition"]
+
+
+@pytest.mark.parametrize("text", [
+    # what must be absent: each example is excluded (holdout14 NCT04578639, holdout6 NCT00000146)
+    "Able to complete treatment and follow-up visits in the study (e.g. no contraindications for MRI)",
+    "No systemic disease other than multiple sclerosis that might be the cause of the optic neuritis (for example "
+    "sarcoidosis or syphilis)",
+])
+def test_examples_of_what_must_be_absent_are_excluded(text):
+    conditions = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "condition"]
+    assert conditions and all(r.polarity == "exclude" for r in conditions)
+
+
+@pytest.mark.parametrize("text", [
+    # holdout12 NCT00127075: "including clinically isolated syndromes" had required CIS of 22 patients with MS
+    "Multiple sclerosis according to the McDonald criteria (2001), including clinically isolated syndromes that fulfil "
+    "the MRI criteria for dissemination in space and in time.",
+    "Diagnosis of MS, including patients with a clinically isolated syndrome",
+])
+def test_what_a_diagnosis_includes_does_not_narrow_it(text):
+    found = compile_text(text, "inclusion", "X1")
+    assert "ms_diagnosis" in {r.kind for r in found} and "ms_subtype" not in {r.kind for r in found}
+
+
+def test_a_course_named_after_including_in_a_subtype_still_widens_it():
+    (subtype,) = [r for r in compile_text("Relapsing-remitting MS (including patients with CIS)", "inclusion", "X1")
+                  if r.kind == "ms_subtype"]
+    assert set(subtype.subtypes) == {"RRMS", "CIS"}
+
+
+@pytest.mark.parametrize("text, subtypes", [
+    # holdout11 NCT05441488: the definition's "progressive course" had excluded active SPMS too
+    ("Progressive-relapsing MS (new relapses superimposed on a progressive course from onset).", None),
+    ("Secondary progressive MS (a relapsing-remitting course followed by progression)", ["SPMS"]),
+])
+def test_a_parenthesis_that_describes_a_course_names_no_other(text, subtypes):
+    found = compile_text(text, "exclusion" if subtypes is None else "inclusion", "X1")
+    named = [r.subtypes for r in found if r.kind == "ms_subtype"]
+    assert named == ([subtypes] if subtypes else [])
+    if subtypes is None:
+        (activity,) = [r for r in found if r.kind == "relapse_activity"]
+        assert activity.when.subtypes == ["PPMS"]
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("Kurtzke Disability Status Scale (DSS) 2 to 7", 2.0, 7.0),  # holdout16 NCT00004744 (1993)
+    ("DSS of 3 or less", None, 3.0),
+])
+def test_kurtzkes_dss_is_read_on_the_edss_scale(text, low, high):
+    (edss,) = compile_text(text, "inclusion", "X1")
+    assert (edss.kind, edss.score.low, edss.score.high) == ("edss", low, high)
+
+
+def test_a_window_between_two_visits_counts_back_from_the_second():
+    """holdout12 NCT00605215, holdout9 NCT00509145: the window had been lost (a relapse ever excluded)."""
+    found = compile_text("Onset of a relapse, or any treatment with corticosteroids (iv, im and/or po) or ACTH, between "
+                         "screening (month -1) and baseline (month 0)", "exclusion", "X1")
+    assert [(r.kind, r.window.within.value, r.window.within.unit, r.window.anchor) for r in found] == [
+        ("relapse_activity", 1.0, "months", "baseline"), ("washout", 1.0, "months", "baseline")]

@@ -112,6 +112,11 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     # "Note: randomization is stratified by age (younger than 50 years, or 50 years and older)": how the trial
     # groups its patients, no criterion (read, it required an age under 50); blanked, offsets kept
     text = _STRATIFIED_RE.sub(lambda m: " " * len(m.group(0)), text)
+    # "Participants may have CIS or established MS.": what it allows is not required (blanked, offsets kept)
+    text = _PERMITS_RE.sub(lambda m: m.group(0) if _PERMITS_SETS_RE.search(m.group(0)) else " " * len(m.group(0)), text)
+    if not re.search(r"\w", text):
+        return [_number(ManualReviewRule(**common, why="only permits something: no criterion of its own",
+                                         category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
     lead = _COHORT_LEAD_RE.match(text)
     if lead and _cohort_subtypes(lead.group("cohort")) and re.search(r"\w", text[lead.end():]):
         # "For participants with relapsing-remitting MS, the disease must be active, ...": what follows holds for that
@@ -828,6 +833,14 @@ def _treated_with(ctx: Context, rules: list, mention, narrowed: re.Match) -> lis
             out.append(rule)
     ctx.consume(mention.start, narrowed.start("tail"))
     return out
+
+
+# A sentence that only permits ("Participants may have a clinically isolated syndrome or established multiple sclerosis
+# at the time of the optic neuritis."): its conditions are allowed, none is required. One that bounds or conditions what
+# it allows ("may have received up to two prior DMTs", "may continue it, provided ...") is read as it is.
+_PERMITS_RE = re.compile(r"(?:^|(?<=[.;:]\s))\s*(?:participants|patients|subjects|individuals)\s+(?:may|can)\s+(?:also\s+)?"
+                         r"(?:have|be)\b[^.;]*(?:[.;]|$)", re.I)
+_PERMITS_SETS_RE = re.compile(rf"\b(?:must|provided|if|unless|only|not|as\s+long\s+as|but|up\s+to|{NUM})\b|\d", re.I)
 
 
 # Words that make a treatment not matter: "two relapses in the previous year, whether on DMT or not", "regardless of

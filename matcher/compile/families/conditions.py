@@ -170,6 +170,13 @@ def extract_conditions(ctx: Context) -> list:
     example_of = _examples_by_mention(lists, included)
     starts = [e.start for e in entities]
     judged = {m for m in included if qualified(text, m, entities, starts, example_of.get(m))}
+    if ctx.section == "inclusion":
+        # "a single event consistent with demyelination (for example acute unilateral optic neuritis, a partial
+        # myelitis)": examples of a requirement no rule reads are some of the ways to meet it, none is required.
+        # Examples of what must be absent ("able to attend the visits (e.g. no contraindication for MRI)") are each
+        # excluded.
+        judged |= {m for m, lst in example_of.items() if lst.general is None and not lst.defines
+                   and not ctx.negated(m.start) and not _negated_head_of_examples(ctx, m.start)}
     if ctx.section == "exclusion":
         # "Bilateral optic neuritis" excluded in a trial of unilateral optic neuritis: a side the schema cannot state
         # narrows the condition, which alone must not exclude (required, the condition still holds: "unilateral
@@ -630,7 +637,7 @@ def _negated_head_of_examples(ctx: Context, position: int) -> bool:
 
 
 # The event a first-event (CIS) trial enrols, named before examples of the forms it may take
-_EVENT_BEFORE_RE = re.compile(r"\b(?:first|initial|qualifying|index|single|presenting)\s+(?:[\w-]+,?\s+){0,3}?"
+_EVENT_BEFORE_RE = re.compile(r"\b(?:first|initial|qualifying|index|single|presenting),?\s+(?:[\w-]+,?\s+){0,3}?"
                               r"(?:event|episode|attack)\b[^;]{0,200}$", re.I)
 
 

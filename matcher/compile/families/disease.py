@@ -12,7 +12,7 @@ from ...models.rules import (AgeRule, Applicability, CsfOligoclonalBandsRule, Di
                              SexRule, SubtypeRule, Window)
 from .. import context
 from ..context import Context
-from .condition_wording import SEGMENT_BREAK_RE
+from .condition_wording import SEGMENT_BREAK_RE, enclosing_paren
 from ..quantities import (COMPARATOR_RE, NUM, FoundWindow, anchor_of, both_anchors, comparator_of, find_range,
                           find_windows, number, range_negated)
 
@@ -224,6 +224,18 @@ def _listed_subtypes(ctx: Context) -> list:
             # "SPMS, defined as a history of relapsing-remitting MS followed by ...": the course that led to it
             ctx.consume(e.start, e.end)
             continue
+        if keep and single(keep[-1]) and _DEFINING_PAREN_RE.match(ctx.text, keep[-1].end) and \
+                enclosing_paren(ctx.text, e.start) == ctx.text.index("(", keep[-1].end):
+            # "Progressive-relapsing MS (new relapses superimposed on a progressive course from onset)": a single
+            # course's parenthesis describes it; the course it names there is no other course
+            ctx.consume(e.start, e.end)
+            continue
+        widened = _WIDENS_DIAGNOSIS_RE.search(ctx.text, max(0, e.start - 160), e.start)
+        if widened and not any(o.end > widened.start() and o.start < e.start for o in mentions if o is not e):
+            # "Multiple sclerosis (McDonald 2001), including clinically isolated syndromes that fulfil ...": what
+            # the diagnosis takes in, no narrower course
+            ctx.consume(e.start, e.end)
+            continue
         paren = re.search(r"\(([^()]*)\)", ctx.text[e.end:e.end + 200])
         # (not the abbreviation of another subtype named between: "relapsing MS (RMS) or primary progressive MS (PPMS)")
         between = paren and any(e.end <= o.start < e.end + paren.start() for o in mentions)
@@ -241,6 +253,12 @@ def _listed_subtypes(ctx: Context) -> list:
     return keep
 
 
+# a parenthesis right after a course that describes it (not one that adds courses: "(including CIS)", "(or SPMS)")
+_DEFINING_PAREN_RE = re.compile(r"\s*\((?!\s*(?:including|includes|or|and|and/or|e\.\s?g\.|such\s+as|for\s+example)\b)"
+                                r"[^()]*[a-z]{3,}[^()]*\s[^()]*\)", re.I)
+# a diagnosis of MS and what it includes: "MS according to the McDonald criteria (2001), including ..."
+_WIDENS_DIAGNOSIS_RE = re.compile(r"\b(?:multiple\s+sclerosis|MS)\b(?:[^.;()]|\([^()]*\)){0,100}?,?\s+(?:including|includes)\s+"
+                                  r"(?:(?:an?|the|also|patients\s+with|those\s+with)\s+){0,2}$", re.I)
 _SPELLED_OUT_RE = re.compile(r"[^.;]{0,100}?(?:\bi\.\s?e\.,?|\bnamely\b|\bthat\s+is\b|:|,\s*with\s+an?\b|\bdefined\s+as\b)", re.I)
 
 
@@ -450,7 +468,8 @@ def _cis_or_diagnosed(ctx: Context, rules: list) -> list:
     return [group if r is diagnosis[0] else r for r in rules if r is not courses[0]]
 
 
-_EDSS_RE = re.compile(r"\bEDSS\b|expanded\s+disability\s+status\s+(?:scale|score)(?:\s*\(EDSS\))?", re.I)
+# (Kurtzke's Disability Status Scale, the DSS, is the EDSS's integer predecessor on the same 0-10 scale)
+_EDSS_RE = re.compile(r"\b(?:E?DSS)\b|(?:expanded\s+)?disability\s+status\s+(?:scale|score)(?:\s*\(E?DSS\))?", re.I)
 _EDSS_CHANGE_RE = re.compile(r"\bincrease|\bworsening|\bchange|\bprogression|\bpoints?\b|\bimprove", re.I)
 # "from 3.0 to 6.5 points" names the unit of a score range, not a change of so many points.
 _EDSS_RANGE_POINTS_RE = re.compile(r"\d\s*(?:to|-|–|and)\s*\d+(?:\.\d+)?\s*points?\b", re.I)

@@ -159,6 +159,8 @@ _IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|
                            rf"(?=(?:[^.;]|\.(?=\s*[a-z(,]))*{_ASKS}))"
                            r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with|"
                            r"(?:may|can)\s+continue(?:\s+(?:taking|to\s+take|on|with|using|receiving))?|"
+                           # "Patients may be on interferon beta provided the dose has been stable ..."
+                           r"(?:may|can)\s+(?:also\s+)?be\s+(?:on|taking|receiving|using|treated\s+with)|"
                            r"(?:converting|switching|transitioning)\s+from)\b", re.I)
 def _if_taking(text: str):
     """The conditional lead ("Participants taking X must ...") at the start of the criterion or of one of its
