@@ -3567,3 +3567,116 @@ def test_a_window_between_two_visits_counts_back_from_the_second():
                          "screening (month -1) and baseline (month 0)", "exclusion", "X1")
     assert [(r.kind, r.window.within.value, r.window.within.unit, r.window.anchor) for r in found] == [
         ("relapse_activity", 1.0, "months", "baseline"), ("washout", 1.0, "months", "baseline")]
+
+
+# --- seventeenth round: its polarity errors and wrong verdicts, on other phrasings --------------------------------
+
+@pytest.mark.parametrize("parent", [
+    # holdout17 NCT07225504: each item had been a washout *required* of every patient, the DMT too
+    "Participants previously treated with a disease-modifying therapy must have completed the following washout "
+    "periods before randomization:",
+    "The following washout periods must be respected before the first dose:",
+])
+def test_items_under_a_washout_heading_are_washouts(parent):
+    found = _compiled_list(f"Inclusion Criteria:\n- {parent}\n    - natalizumab: 3 months\n    - fingolimod or siponimod: "
+                           "8 weeks\n    - teriflunomide: 3.5 months (or 2 weeks after completing an accelerated "
+                           "elimination procedure)\n")
+    washouts = {tuple(r["drugs"]): (r["polarity"], r["window"]["within"]["value"]) for r in found
+                if r["kind"] == "washout"}
+    assert washouts == {("natalizumab",): ("exclude", 3.0), ("fingolimod", "siponimod"): ("exclude", 8.0),
+                        ("teriflunomide",): ("exclude", 3.5)}
+    assert not [r for r in found if r["kind"] == "prior_drug"]
+
+
+def test_an_alternative_in_a_parenthesis_is_another_way_in():
+    (group,) = compile_text("Teriflunomide: 3.5 months (or 2 weeks after completing an accelerated elimination "
+                            "procedure)", "inclusion", "X1")
+    washout, instead = group.rules
+    assert (group.kind, group.mode, washout.kind, washout.window.within.value) == ("group", "any", "washout", 3.5)
+    assert "accelerated elimination" in instead.why
+
+
+@pytest.mark.parametrize("text", [
+    # holdout17 NCT01892345: the way out of a stability requirement had required a relapse of every patient
+    "Patients on interferon beta must stay on that dose throughout the study, unless they have a relapse",
+    "Symptomatic treatment must remain unchanged during the study, unless a relapse occurs",
+    "Systemic corticosteroids within 30 days, unless given for a relapse",
+])
+def test_a_relapse_in_an_unless_clause_is_no_relapse_rule(text):
+    for section in ("inclusion", "exclusion"):
+        assert "relapse_activity" not in {r["kind"] for r in _flatten(compile_text(text, section, "X1"))}
+
+
+@pytest.mark.parametrize("text, drugs", [
+    # holdout11 NCT01006265: the drugs freed of a washout had been excluded for 6 months
+    ("Treatment with natalizumab, azathioprine or cyclosporine within the 6 months before randomization (no washout "
+     "is required for interferon beta or glatiramer acetate).", ["azathioprine", "cyclosporine", "natalizumab"]),
+])
+def test_drugs_freed_of_a_washout_are_not_excluded(text, drugs):
+    (washout,) = compile_text(text, "exclusion", "X1")
+    assert (washout.kind, sorted(washout.drugs), washout.classes) == ("washout", drugs, [])
+
+
+def test_a_note_that_no_washout_is_needed_is_no_criterion():
+    """holdout10 NCT04879628, holdout7 NCT03277248: the note had required interferon beta inside an exclusion."""
+    (note,) = compile_text("Note: no washout is needed for interferon beta or glatiramer acetate", "exclusion", "X1")
+    assert (note.kind, note.category) == ("manual_review", "administrative")
+
+
+def test_the_class_a_list_heading_names_is_not_a_rule_of_its_own():
+    """holdout10 NCT03364036: 'Use of the following DMTs within the stated time' had excluded every DMT ever."""
+    found = _compiled_list("Exclusion Criteria:\n- Use of the following DMTs within the stated time before the first "
+                           "dose:\n    - fingolimod: 8 weeks\n    - natalizumab: 12 weeks\n")
+    assert sorted(tuple(r["drugs"]) for r in found if r["kind"] in ("washout", "prior_drug")) == [
+        ("fingolimod",), ("natalizumab",)]
+
+
+def test_a_permission_with_examples_after_e_g_is_one_sentence():
+    """holdout17 NCT06095271: the sentence had ended at 'e.' and rituximab was required."""
+    (rule,) = compile_text("Patients may be treated with any disease-modifying therapy, including therapies used "
+                           "off-label (e.g. rituximab), or may be untreated", "inclusion", "X1")
+    assert (rule.kind, rule.category) == ("manual_review", "administrative")
+
+
+def test_patients_who_enter_the_study_on_a_drug_is_a_conditional_lead():
+    """holdout17 NCT01892345: 'Patients who enter the study on IST must have been on a stable dose ...' required IST."""
+    (group,) = compile_text("Patients who enter the study on azathioprine must have been on a stable dose for at least "
+                            "1 month before screening", "inclusion", "X1")
+    off, on = group.rules
+    assert (group.mode, off.polarity, off.current, on.polarity, on.min_duration.value) == (
+        "any", "exclude", True, "require", 1.0)
+
+
+@pytest.mark.parametrize("preamble, section, split", [
+    # holdout17 NCT04225312: the bullets had been one criterion under the sentence
+    ("You can take part in this study if all of the following apply to you:", "Inclusion", True),
+    ("You cannot take part in this study if any of the following applies to you:", "Exclusion", True),
+    ("Patients must meet all of the following criteria:", "Inclusion", True),
+    # a list with another reading than its section's is one criterion over its items
+    ("Patients must meet at least one of the following criteria:", "Inclusion", False),
+    ("You can take part if any of the following applies to you:", "Inclusion", False),
+])
+def test_a_sentence_that_only_says_how_its_section_reads_is_a_heading(preamble, section, split):
+    criteria = segment(f"{section} Criteria:\n\n{preamble}\n\n* Age 18 to 55 years\n* EDSS of 2.0 to 5.5\n")
+    assert [c.text for c in criteria] == (["Age 18 to 55 years", "EDSS of 2.0 to 5.5"] if split else [preamble])
+
+
+@pytest.mark.parametrize("text", [
+    # holdout17 NCT04225312: the gap's "no" had excluded natalizumab ever
+    "There has been no gap in your natalizumab treatment longer than 8 weeks during the previous 12 months.",
+    "No gap in natalizumab dosing longer than 8 weeks in the past 12 months",
+])
+def test_no_gap_in_the_previous_months_is_use_within_the_gap(text):
+    washout = next(r for r in compile_text(text, "inclusion", "X1") if r.kind != "manual_review")
+    assert (washout.kind, washout.polarity, washout.drugs, washout.window.within.value) == (
+        "washout", "require", ["natalizumab"], 8.0)
+
+
+@pytest.mark.parametrize("text, current", [
+    ("You are currently treated with natalizumab 300 mg intravenously every 4 weeks.", True),  # holdout17 NCT04225312
+    ("Currently being treated with fingolimod", True),
+    ("Previously treated with natalizumab", False),
+])
+def test_currently_treated_is_the_present(text, current):
+    (rule,) = compile_text(text, "inclusion", "X1")
+    assert (rule.kind, rule.current) == ("prior_drug", current)

@@ -68,7 +68,9 @@ _NOTE_ALLOWS_RE = re.compile(r"^\s*(?:\*\*)?note\b[^.;]*?\b(?:(?:is|are)\s+(?:al
                              r"eligible)|may\s+(?:be\s+)?(?:enrolled|included|participate|eligible)|remain\s+eligible|"
                              # "Note: modafinil may reduce the effectiveness of hormonal contraceptives": a fact
                              r"(?:may|can|might)\s+(?:reduce|increase|decrease|affect|alter|interact|lower|raise)|"
-                             r"(?:is|are)\s+known\s+to)\b",
+                             r"(?:is|are)\s+known\s+to|"
+                             # "Note: no washout is needed for interferon beta or glatiramer acetate"
+                             r"no\s+wash[\s-]?out(?:\s+period)?\s+(?:is\s+)?(?:required|needed|necessary))\b",
                              re.I)
 _NOTE_SETS_RE = re.compile(r"\b(?:must|unless|provided|only\s+if|if|not\s+(?:allowed|permitted|eligible)|excluded)\b", re.I)
 # Consent and notification criteria are administrative whatever else they mention ("sign the consent form
@@ -92,6 +94,8 @@ _CONSENT_AS_TIME_RE = re.compile(
     r"(?:sign|signs|signed|give|gives|gave|provide|provides|provided)\s+(?:the\s+)?(?:written\s+)?(?:informed\s+)?"
     r"consent(?:\s+form)?", re.I)
 _FOLLOWING_HEADING_RE = re.compile(r"\b(?:any|one|either|all|each)\s+(?:\w+\s+){0,2}?of\s+the\s+following\b", re.I)
+_FOLLOWING_DRUGS_RE = re.compile(r"\bthe\s+following\s+(?:[\w-]+\s+){0,2}?(?:DMTs?|drugs|medications|medicines|therapies|"
+                                 r"treatments|agents)\b", re.I)
 _K_OF_N_RE = re.compile(rf"\b(?:at\s+least\s+)?(?P<k>{NUM})\s+(?:\(\d\)\s+)?(?:out\s+)?of\s+(?:the\s+)?(?:following|these)\b",
                         re.I)
 _ANY_OF_RE = re.compile(r"\b(?:at\s+least\s+(?:1|one)|one\s+or\s+more|any\s+(?:one\s+)?of|either|"
@@ -515,6 +519,21 @@ def _as_current(rule):
 
 
 # A parent speaking of the present: "medications at enrollment:", "currently taking any of the following:"
+# a parent whose items are washout periods an inclusion asks to have been completed
+_WASHOUT_HEADING_RE = re.compile(r"\bwash[\s-]?out\s+(?:periods?|times?|intervals?)\b(?![^.;:]*\bnot\s+(?:required|needed)\b)",
+                                 re.I)
+
+
+def _as_washout(rule):
+    """An item under a parent listing washout periods ("fingolimod: 8 weeks"): the drug not taken in its window. A
+    group's washout members are turned too ("teriflunomide: 3.5 months (or 2 weeks after ...)")."""
+    if rule.kind == "group":
+        return rule.model_copy(update={"rules": [_as_washout(r) for r in rule.rules]})
+    if rule.kind == "washout" and rule.polarity == "require":
+        return rule.model_copy(update={"polarity": "exclude"})
+    return rule
+
+
 _PARENT_CURRENT_RE = re.compile(rf"{AT_ENROLLMENT}|\bcurrently\s+(?:taking|receiving|using|on)\b|\bconcomitant\b|"
                                 r"^\s*(?:current|ongoing)\s+(?:treatment|therapy|use|medications?)\b", re.I)
 
@@ -642,7 +661,9 @@ _CLAUSE_OR_RE = re.compile(r",\s*or\s+(?=(?:must|should|shall|will)\s+(?:have\s+
                            r"completed|stopped|discontinued|received|undergone)\b)", re.I)
 _MUST_RE = re.compile(r"\b(?:must|should|shall)\b", re.I)
 _ANOTHER_RE = re.compile(r"(?:any\s+)?(?:an)?others?\b", re.I)
-_COMMA_OR_RE = re.compile(r"[,;]\s*or\s+(?![^()]*\))", re.I)  # (not inside a parenthesis)
+# (not inside a parenthesis, unless the parenthesis opens with it: "teriflunomide: 3.5 months (or 2 weeks after
+# completing an accelerated elimination procedure)")
+_COMMA_OR_RE = re.compile(r"[,;]\s*or\s+(?![^()]*\))|\(\s*or\s+", re.I)
 _PAREN_RE = re.compile(r"\([^()]*\)")
 _EXAMPLES_BEFORE_RE = re.compile(r"\b(?:such\s+as|e\.\s?g\.|for\s+(?:example|instance)|including|includes)\b[^;.]*$",
                                  re.I)
@@ -839,7 +860,7 @@ def _treated_with(ctx: Context, rules: list, mention, narrowed: re.Match) -> lis
 # at the time of the optic neuritis."): its conditions are allowed, none is required. One that bounds or conditions what
 # it allows ("may have received up to two prior DMTs", "may continue it, provided ...") is read as it is.
 _PERMITS_RE = re.compile(r"(?:^|(?<=[.;:]\s))\s*(?:participants|patients|subjects|individuals)\s+(?:may|can)\s+(?:also\s+)?"
-                         r"(?:have|be)\b[^.;]*(?:[.;]|$)", re.I)
+                         r"(?:have|be)\b(?:[^.;]|\.(?=\s*(?-i:[a-z(,])))*(?:[.;]|$)", re.I)  # ("e.g." ends none)
 _PERMITS_SETS_RE = re.compile(rf"\b(?:must|provided|if|unless|only|not|as\s+long\s+as|but|up\s+to|{NUM})\b|\d", re.I)
 
 
@@ -996,6 +1017,9 @@ def _group(criterion: Criterion) -> list:
     if _FOLLOWING_HEADING_RE.search(criterion.text):
         # "Any of the following cardiac conditions:": the items are the conditions; the category names the list
         own = [r for r in own if r.kind != "condition"]
+    if _FOLLOWING_DRUGS_RE.search(criterion.text):
+        # "Use of the following DMTs within the stated time before the first dose:": the items are the drugs
+        own = [r for r in own if not (r.kind in ("prior_drug", "washout") and not r.drugs)]
     k_of_n = _K_OF_N_RE.search(criterion.text)
     if k_of_n and number(k_of_n.group("k")) >= 2:
         # "two of the following three:": no group mode states it; the items go to a person
@@ -1004,6 +1028,11 @@ def _group(criterion: Criterion) -> list:
             criterion_id=criterion.id, section=section, text=text, span=criterion.span, category="partial",
             polarity=_default_polarity(section),
             why=f"'{k_of_n.group(0)}' items: a count of items met is not structured")]
+    washouts = section == "inclusion" and _WASHOUT_HEADING_RE.search(criterion.text)
+    if washouts:
+        # "Participants previously treated with a DMT must have completed the following washout periods before
+        # randomization: - natalizumab: 3 months": the items are the washouts (none of the drugs is required)
+        own = [r for r in own if not (r.kind == "prior_drug" and r.polarity == "require")]
     children = []
     parent_anchor = stated_anchor(criterion.text)
     parent_windows = [w for w in find_windows(criterion.text) if not w.gap]
@@ -1023,6 +1052,8 @@ def _group(criterion: Criterion) -> list:
             child_rules = [_with_window(rule, parent_windows[0].window) for rule in child_rules]
         if parent_current:
             child_rules = [_as_current(rule) for rule in child_rules]
+        if washouts:
+            child_rules = [_as_washout(rule) for rule in child_rules]
         children.append(child_rules[0] if len(child_rules) == 1 else GroupRule(
             id=f"{child.id}.all", criterion_id=child.id, section=section, text=child.text, span=child.span,
             mode="all", rules=child_rules, polarity="require"))

@@ -47,6 +47,13 @@ _TIMEPOINT_HEADING_RE = re.compile(
 # A heading naming the part of a study the criteria below are for: "Part 1:", "Part B (extension):", "Stage 2:"
 _PART_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?:part|stage|period|cohort)\s+(?:\d{1,2}|[A-D]|I{1,3}|IV)\b[^:\n]{0,40}:"
                               r"\s*(?:\*\*)?\s*$", re.I)
+# A sentence that only says how the list below is read, when that is how its section is read anyway: "You can take
+# part in this study if all of the following apply to you:" over inclusions, "... if any of the following applies" over
+# exclusions. Its items are criteria of their own (a list with another reading, "at least one of the following:", is
+# one criterion over its items).
+_PREAMBLE_RE = re.compile(r"^\s*(?:\*\*)?[A-Z][^:\n]{0,120}?\b(?:if|when|who|must|meeting|meet)\s+(?:\w+\s+){0,2}?"
+                          r"(?P<q>all|any|each)\s+(?:one\s+)?of\s+the\s+following\b[^:\n]{0,40}:\s*(?:\*\*)?\s*$", re.I)
+_PREAMBLE_READING = {"inclusion": ("all", "each"), "exclusion": ("any", "each")}
 # i to xx
 _ROMAN = r"(?:x{0,2}(?:ix|iv|vi{0,3}|i{1,3})|x{1,2})"
 _MARKER_RE = re.compile(
@@ -187,9 +194,11 @@ def _read_items(text: str) -> list[_Item]:
             current = None  # "--Disease Characteristics--": a category of the old registry's pages
             blank_before = True
             continue
+        preamble = _PREAMBLE_RE.match(line)
         heading = not header and not subheading and blank_before and (
             _TIMEPOINT_HEADING_RE.match(line) or _PART_HEADING_RE.match(line)
-            or category and not _NOT_CATEGORY_RE.search(category.group("words")))
+            or category and not _NOT_CATEGORY_RE.search(category.group("words"))
+            or preamble and preamble.group("q").lower() in _PREAMBLE_READING.get(section or "inclusion", ()))
         if heading and _next_is_bullet(text, offset):
             current = None  # the items under it are criteria of their own
             blank_before = True

@@ -722,6 +722,11 @@ def extract_relapses(ctx: Context) -> list:
             stop = SEGMENT_BREAK_RE.search(ctx.text, match.end())
             ctx.consume(match.start(), stop.start() if stop else len(ctx.text))
             continue
+        if ctx._unless_before(match.start()):
+            # "must stay on that dose throughout the study, unless they have a relapse": the way out of another
+            # requirement, no relapse rule (read, it required a relapse of every patient); a person reads it
+            ctx.unstated.append((match.start(), match.end()))
+            continue
         if _NO_COUNT_RE.search(before) or ctx.is_consumed(match.start()) or \
                 (match.group(0).lower().startswith("attack") and _OTHER_ATTACK_RE.search(before)):
             continue

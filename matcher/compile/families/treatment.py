@@ -69,8 +69,11 @@ _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:als
                             r"not\s+exclusionary|acceptable|"
                             # "Corticosteroids given for relapses do not count as disease-modifying therapy"
                             r"(?:do|does|will)\s+not\s+count\b|(?:is|are)\s+not\s+(?:counted|regarded)\b", re.I)
+# "(no washout is required for interferon beta or glatiramer acetate)": the drugs it names may have been taken at any time
+_NO_WASHOUT_RE = re.compile(r"\bno\s+wash[\s-]?out(?:\s+period)?\s+(?:is\s+)?(?:required|needed|necessary)\b", re.I)
 # "Previous treatment with X is allowed provided it was stopped at least 4 weeks before randomization": use within
 # those 4 weeks excludes, in either section
+_PAREN_RE = re.compile(r"\([^()]*\)")
 _ALLOWED_IF_RE = re.compile(r"\b(?:is|are)\s+(?:also\s+)?(?:allowed|permitted|acceptable)\s+(?:only\s+)?(?:provided|if|"
                             r"as\s+long\s+as)\b", re.I)
 
@@ -101,6 +104,7 @@ _CURRENT_RE = re.compile("|".join([
 ]), re.I)
 _PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\breceived\b|\btreated\b|\btaken\b|"
                       r"\bhad\b|\bhave\s+been\b|\bexposure\b|\btried\b|\bfailed\b|\bsince\b", re.I)
+_NOW_TREATED_RE = re.compile(r"\b(?:currently|presently|still|now)\s+(?:being\s+)?treated\b", re.I)
 # "Statin treatment for other disease", "anticoagulant or fibrinolytic treatment": the drug names the treatment
 # the patient is on; without a word of the past that is current treatment.
 _TREATMENT_NOUN_RE = re.compile(r"^\s*(?:\w+\s+)?(?:treatment|therapy|medication)\b", re.I)
@@ -153,7 +157,9 @@ _ASKS = r"\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b"
 # ("Is the participant taking medication for tremor (...)? If so, the dose must ...", "Participants converting from
 # teriflunomide must ...", "Participants may continue analgesics provided the dose has been stable ...")
 _IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+)?|"
-                           r"(?:(?:(?:the\s+)?(?:patients?|subjects?|participants?)|those)\s+(?:who\s+(?:is|are)\s+)?|"
+                           r"(?:(?:(?:the\s+)?(?:patients?|subjects?|participants?)|those)\s+(?:who\s+(?:is|are)\s+|"
+                           # "Patients who enter the study on immunosuppressive therapy must ..."
+                           r"(?:who\s+)?(?:enter|enters|entering)\s+the\s+(?:study|trial)\s+)?|"
                            r"is\s+(?:the\s+)?(?:patient|subject|participant)\s+)"
                            # (up to the sentence's end: the period of "e.g." ends none)
                            rf"(?=(?:[^.;]|\.(?=\s*[a-z(,]))*{_ASKS}))"
@@ -251,6 +257,13 @@ def _exposure_mentions(ctx: Context) -> list:
     # treatment is allowed")
     permitted = [(m.start(), m.end()) for m in re.finditer(r"[^.;]*[.;]?", ctx.text)
                  if _PERMISSION_RE.search(m.group(0)) and not _allowed_after_gap(m.group(0))]
+    # "Use of the following DMTs within the stated time (no washout is required for interferon beta or glatiramer
+    # acetate)": the drugs the parenthesis (or the sentence) frees of a washout
+    for free in _NO_WASHOUT_RE.finditer(ctx.text):
+        aside = next((m.span() for m in _PAREN_RE.finditer(ctx.text) if m.start() < free.start() < m.end()), None)
+        permitted.append(aside or (max(ctx.text.rfind(".", 0, free.start()), ctx.text.rfind(";", 0, free.start())) + 1,
+                                   (re.compile(r"[.;]|$").search(ctx.text, free.end()).end())))
+        ctx.consume(free.start(), permitted[-1][1])  # (what it frees is read: no rule, nothing for a person)
     found = [_modifier_across_parenthesis(ctx.text, e) for e in ctx.entities_of("DRUG", "DRUG_CLASS")
              if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
              and not _not_exposure(ctx.text, e)]
@@ -530,7 +543,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     found_gaps = list(_GAP_RE.finditer(ctx.text))
     gaps = [m.span() for m in found_gaps]
     ctx.unstated.extend(gaps)
-    anchored = next((m for m in found_gaps if re.search(rf"\b{_BEFORE}", m.group("rest"), re.I)), None)
+    # (a time before now: "before the first dose", "during the previous 12 months")
+    anchored = next((m for m in found_gaps if re.search(rf"\b{_BEFORE}|\b(?:previous|past|last|preceding)\s+(?:{NUM}\s*)?"
+                                                         r"(?:days?|weeks?|months?|years?)\b", m.group("rest"), re.I)), None)
     if anchored and not _CURRENT_RE.search(ctx.text):
         # "no gap in ofatumumab treatment longer than 3 months during the 12 months before the first dose": the drug
         # was taken within the 3 months before it (the continuity before that goes to a person)
@@ -718,7 +733,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
                 least = PriorDrugRule(polarity="require", drugs=rule["drugs"], classes=rule["classes"],
                                       except_drugs=rule["except_drugs"], min_distinct=int(number(distinct.group("n"))))
         ctx.consume(distinct.start(), distinct.end())
-    past = _PAST_RE.search(ctx.text[:included[0].start])
+    # ("currently treated with": the present, however "treated" reads alone)
+    past = _PAST_RE.search(_NOW_TREATED_RE.sub(lambda m: " " * len(m.group(0)), ctx.text[:included[0].start]))
     if current and not past:
         rule["current"] = True
         ctx.consume(current.start(), current.end())
