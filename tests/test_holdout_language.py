@@ -3680,3 +3680,20 @@ def test_no_gap_in_the_previous_months_is_use_within_the_gap(text):
 def test_currently_treated_is_the_present(text, current):
     (rule,) = compile_text(text, "inclusion", "X1")
     assert (rule.kind, rule.current) == ("prior_drug", current)
+
+
+@pytest.mark.parametrize("text", [
+    # holdout17 NCT01892345, NCT03555253: a rule on the general condition excluded every patient who ever had it
+    "History of Neisseria meningitidis infection",
+    "Admission to hospital for a psychiatric disorder in the past 6 months.",
+    "Hospitalization for pneumonia within 3 months",
+])
+def test_a_narrower_event_of_a_condition_is_no_rule_on_the_condition(text):
+    assert "condition" not in {r.kind for r in compile_text(text, "exclusion", "X1")}
+
+
+def test_unwilling_or_unable_leaves_the_unwillingness_to_a_person():
+    """holdout17 NCT07225504: 'Unwilling or unable to undergo MRI' read only the inability."""
+    found = compile_text("Unwilling or unable to undergo MRI scans as per protocol (for example claustrophobia)",
+                         "exclusion", "X1")
+    assert [r.kind for r in found] == ["condition", "manual_review"] and "Unwilling" in found[1].why

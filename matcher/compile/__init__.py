@@ -915,7 +915,10 @@ def _residue(ctx: Context) -> list[str]:
     named = any(re.search(r"\d", w.group()) and re.search(r"[A-Za-z]{2}", w.group()) for w in content)
     # a negated requirement no rule read ("and must not plan to change it during the study") is a criterion of its own
     denied = len(content) >= 2 and any(_DENIED_BEFORE_RE.search(masked, max(0, w.start() - 25), w.start()) for w in content)
-    keep = len(content) >= 3 or (content and (ctx.unstated or named)) or denied or \
+    # ("Unwilling or unable to undergo MRI": what the patient is unwilling to do is a criterion of its own)
+    unwilling = any(w.group().lower() == "unwilling" and re.search(r"\bunwilling\s+(?:or|and/or)\s+unable|\bunable\s+(?:or|"
+                                                                  r"and/or)\s+unwilling", ctx.text, re.I) for w in content)
+    keep = len(content) >= 3 or (content and (ctx.unstated or named or unwilling)) or denied or \
         0 < len(content) <= 2 and _unread_item(ctx.text, masked, content[0], content[-1])
     return [w.group() for w in content] if keep else []
 

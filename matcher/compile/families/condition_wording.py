@@ -52,6 +52,13 @@ _COORDINATION_RE = re.compile(r"\s*(?:or|and|and/or|/|&)?\s*", re.I)
 _OWN_DEGREE_RE = re.compile(r"(?:end[\s-]+stage|complete|high[\s-]+grade|(?:second|third|2nd|3rd)[\s-]+degree|"
                             r"stage\s+(?:[1-5]|I{1,3}|IV|V))\b", re.I)
 _LOCAL_BEFORE_RE = re.compile(r"\b(?:site|local(?:i[sz]ed)?)[\s-]*$", re.I)
+# an event for the condition ("Admission to hospital for a psychiatric disorder in the past 6 months"): the event, not
+# the condition, is the criterion (a rule on the disorder excludes every patient with it)
+_EVENT_FOR_BEFORE_RE = re.compile(r"\b(?:admission|admitted|hospitali[sz]ation|hospitali[sz]ed|inpatient\s+(?:stay|care|"
+                                  r"treatment)|emergency\s+(?:room|department)\s+visits?)\b[^.;,()]{0,30}?\bfor\s+"
+                                  r"(?:an?\s+|the\s+|any\s+)?(?:[\w-]+\s+){0,2}$", re.I)
+# an organism's binomial name mid-sentence ("History of Neisseria meningitidis infection"): one infection, not any
+_ORGANISM_BEFORE_RE = re.compile(r"(?<=[a-z,(]\s)[A-Z][a-z]{3,}\s+[a-z]{4,}\s*$")
 
 # What a treatment is for or acts on, what something may affect or cause, what to abstain from.
 _INDICATION_RE = re.compile(r"(?:acting\s+on|used\s+for|for|to\s+treat|treating|against)\s+(?:[\w'-]+\s+){0,3}$", re.I)
@@ -167,7 +174,7 @@ def qualified(text: str, mention: Entity, entities: list, starts: list[int],
     low = max(segment_start(text, mention.start), mention.start - _LOOK_BACK)
     flat = _flat(text, low, mention.start, mention.end)
     before = flat[:mention.start - low]
-    if _LOCAL_BEFORE_RE.search(before):
+    if _LOCAL_BEFORE_RE.search(before) or _ORGANISM_BEFORE_RE.search(before) or _EVENT_FOR_BEFORE_RE.search(before):
         return True  # "puncture site infections": narrower than the lexicon's condition
     nearby = entities[bisect_right(starts, low - 1):bisect_right(starts, mention.start)]
     others = [e for e in nearby if e is not mention and low <= e.start and e.end <= mention.start
