@@ -3697,3 +3697,36 @@ def test_unwilling_or_unable_leaves_the_unwillingness_to_a_person():
     found = compile_text("Unwilling or unable to undergo MRI scans as per protocol (for example claustrophobia)",
                          "exclusion", "X1")
     assert [r.kind for r in found] == ["condition", "manual_review"] and "Unwilling" in found[1].why
+
+
+def test_a_parent_that_defines_its_course_requires_it():
+    """holdout5 NCT02739542, holdout7 NCT03122652: the RIS of 'Meets the 2009 Okuda criteria for RIS, i.e. all of the
+    following:' had been the scope of the block, so every patient without RIS passed."""
+    found = _compiled_list("Inclusion Criteria:\n- Meets the 2009 Okuda criteria for radiologically isolated syndrome "
+                           "(RIS), i.e. all of the following:\n    - incidental anomalies on MRI of the brain\n"
+                           "    - anomalies not consistent with a vascular pattern\n")
+    (subtype,) = [r for r in found if r["kind"] == "ms_subtype"]
+    assert subtype["subtypes"] == ["RIS"] and subtype["polarity"] == "require"
+    assert not [r for r in found if r.get("when")]
+
+
+@pytest.mark.parametrize("text", [
+    # holdout5 NCT02739542, holdout7 NCT03122652 (RIS trials): only the CIS had been excluded
+    "A first clinical demyelinating event (clinically isolated syndrome), or a diagnosis of MS according to the 2017 "
+    "McDonald criteria, at any time before randomization.",
+    "Clinically isolated syndrome or multiple sclerosis (2017 revised McDonald criteria) diagnosed at any time",
+])
+def test_a_cis_or_an_ms_diagnosis_excluded_excludes_both(text):
+    found = compile_text(text, "exclusion", "X1")
+    assert {(r.kind, r.polarity) for r in found} == {("ms_diagnosis", "exclude"), ("ms_subtype", "exclude")}
+
+
+@pytest.mark.parametrize("text, partial", [
+    # holdout5, holdout7, holdout10 and others: the gadolinium was read as part of the MRI contraindication
+    ("Unable to undergo MRI with gadolinium.", True),
+    ("Inability to undergo MRI or to receive gadolinium-DTPA", True),
+    ("≥1 documented Gadolinium (Gd)-enhancing lesion on an MRI scan within the previous year", False),
+])
+def test_gadolinium_beside_an_mri_contraindication_goes_to_a_person(text, partial):
+    section = "exclusion" if partial else "inclusion"
+    assert any(r.kind == "manual_review" for r in compile_text(text, section, "X1")) is partial

@@ -94,6 +94,9 @@ _CONSENT_AS_TIME_RE = re.compile(
     r"(?:sign|signs|signed|give|gives|gave|provide|provides|provided)\s+(?:the\s+)?(?:written\s+)?(?:informed\s+)?"
     r"consent(?:\s+form)?", re.I)
 _FOLLOWING_HEADING_RE = re.compile(r"\b(?:any|one|either|all|each)\s+(?:\w+\s+){0,2}?of\s+the\s+following\b", re.I)
+# a parent that defines the course it names: "Meets the 2009 Okuda criteria for RIS, i.e.:", "RRMS, defined as:"
+_DEFINED_COURSE_RE = re.compile(r"\b(?:i\.\s?e\.|namely|defined\s+(?:as|by)|(?:meets?|meeting|fulfils?|fulfills?|fulfilling|"
+                                r"satisf(?:y|ies|ying))\b[^.;:]{0,80}\bcriteria)", re.I)
 _FOLLOWING_DRUGS_RE = re.compile(r"\bthe\s+following\s+(?:[\w-]+\s+){0,2}?(?:DMTs?|drugs|medications|medicines|therapies|"
                                  r"treatments|agents)\b", re.I)
 _K_OF_N_RE = re.compile(rf"\b(?:at\s+least\s+)?(?P<k>{NUM})\s+(?:\(\d\)\s+)?(?:out\s+)?of\s+(?:the\s+)?(?:following|these)\b",
@@ -912,7 +915,10 @@ def _residue(ctx: Context) -> list[str]:
     masked = _masked(ctx)
     content = _content_words(masked)
     # a name with digits ("CD8+", "IL-17", "COVID-19") is a term of its own: a marker or test nothing read
-    named = any(re.search(r"\d", w.group()) and re.search(r"[A-Za-z]{2}", w.group()) for w in content)
+    # (and the contrast agent: "Unable to undergo MRI with gadolinium" is a contraindication to gadolinium too)
+    named = any(re.search(r"\d", w.group()) and re.search(r"[A-Za-z]{2}", w.group())
+                or w.group().lower().startswith("gadolinium") and "enhanc" not in w.group().lower()
+                and not re.match(r"\s*(?:\([^()]*\))?[\s-]*enhanc", ctx.text[w.end():], re.I) for w in content)
     # a negated requirement no rule read ("and must not plan to change it during the study") is a criterion of its own
     denied = len(content) >= 2 and any(_DENIED_BEFORE_RE.search(masked, max(0, w.start() - 25), w.start()) for w in content)
     # ("Unwilling or unable to undergo MRI": what the patient is unwilling to do is a criterion of its own)
@@ -1080,8 +1086,10 @@ def _group(criterion: Criterion) -> list:
     if when is None and lead and _cohort_subtypes(lead.group("cohort")):
         # "For participants with progressive MS, progression of disability shown by either: - ...": the items too
         when = Applicability(subtypes=list(_cohort_subtypes(lead.group("cohort"))))
-    if when and any(r.kind == "ms_diagnosis" for r in own):
-        # "Diagnosis of primary progressive MS ..., i.e. ...:": the subtype is required, not a block's scope
+    if when and (any(r.kind == "ms_diagnosis" for r in own) or _DEFINED_COURSE_RE.search(criterion.text)):
+        # "Diagnosis of primary progressive MS ..., i.e. ...:", "Meets the 2009 Okuda criteria for radiologically
+        # isolated syndrome (RIS), i.e. all of the following:": the subtype is required, not a block's scope (read as
+        # one, every patient without RIS passed)
         own, when = [*own, *subtypes], None
     if not own and when is None:
         return [inner]

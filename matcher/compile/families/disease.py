@@ -391,7 +391,11 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
         if unmet:  # "McDonald criteria for MS diagnosis not met at screening": the negation follows
             polarity = context.opposite(polarity)
             ctx.consume(*unmet.span())
-        if not ((subtypes or other_than) and ctx.section == "exclusion"):  # "diagnosis of progressive MS": a subtype
+        # ("diagnosis of progressive MS" excluded: a subtype; but "a clinically isolated syndrome, or a diagnosis of MS
+        # according to the 2017 McDonald criteria", excluded in a RIS trial: the diagnosis too)
+        cis_or_ms = set(subtypes) <= {"CIS", "RIS"} and not other_than and polarity == "exclude" \
+            and _CIS_OR_RE.search(ctx.text)
+        if not ((subtypes or other_than) and ctx.section == "exclusion") or cis_or_ms:
             rules.extend(_diagnosis_rules(ctx, polarity, label))
         ctx.consume(diagnosis.start(), diagnosis.end())
         for m in _MS_RE.finditer(ctx.text):
