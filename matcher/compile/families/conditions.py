@@ -244,7 +244,13 @@ def extract_conditions(ctx: Context) -> list:
             ctx.consume(window.start, window.end)
     rules = _without_covered(rules)
     for m in confident + excepted + allowed_mentions + narrowed:
-        ctx.consume(m.start, m.end)
+        # ("hypersensitivity to ofatumumab or any of its excipients, or to any other monoclonal antibody": the
+        # excipients the condition does not cover stay for a person)
+        start = m.start
+        for excipients in _EXCIPIENTS_RE.finditer(text, m.start, m.end):
+            ctx.consume(start, excipients.start())
+            start = excipients.end()
+        ctx.consume(start, m.end)
     for test in ctx.entities_of("LAB"):  # "tuberculosis (interferon-gamma release assay)": how it is found
         if _names_the_test(text, test, confident):
             ctx.consume(test.start, test.end)
@@ -643,6 +649,9 @@ _EVENT_BEFORE_RE = re.compile(r"\b(?:first|initial|qualifying|index|single|prese
 
 _PRESENTING_AS_RE = re.compile(r"\b(?:attacks?|events?|episodes?|relapses?|exacerbations?)\b[^;]{0,120}?\b(?:presenting|"
                                r"manifesting|presented|manifested)\s+(?:clinically\s+)?(?:as|with)\b[^;]{0,200}$", re.I)
+
+
+_EXCIPIENTS_RE = re.compile(r"\bexcipients?\b|\b(?:inactive\s+)?ingredients?\b", re.I)
 
 
 # a negation of the whole clause; not one that is part of a term ("inability to undergo MRI (e.g. pacemaker)")

@@ -133,6 +133,11 @@ _NOT_MET_AFTER_RE = re.compile(r"[^.;]{0,60}?\b(?:(?:are|is|was|were|has|have)\s
 _DIAGNOSIS_RE = re.compile(
     r"\bdiagnos\w*\b|\bmc\s*donald\b|\bpolman\b|clinically\s+(?:definite|confirmed|established)|\bconfirmed\s+(?:MS|multiple)|"
     r"\bmeet(?:s|ing)?\s+(?:the\s+)?criteria|according\s+to\s+(?:the\s+)?criteria|\bIPMSSG\b|"
+    # MS among the demyelinating diseases an NMOSD or MOGAD trial excludes: "History of multiple sclerosis or other
+    # demyelinating disease", "Evidence of another demyelinating disease, including multiple sclerosis"
+    r"^\s*(?:an?\s+)?(?:(?:known\s+)?history|evidence)\s+of\s+(?:multiple\s+sclerosis|MS)\b(?=\s*(?:,|\bor\b|\band\b|\(|$))|"
+    r"\bdemyelinating\s+(?:diseases?|disorders?|conditions?)\s*,?\s*\(?(?:including|such\s+as|e\.\s?g\.,?|for\s+example)\s+"
+    r"(?:multiple\s+sclerosis|MS)\b|"
     r"^\s*(?:patients?\s+with\s+|pre-?existing\s+|known\s+)?(?:multiple\s+sclerosis|MS)\b(?!\s+(?:drug|medication|therap|treatment|relapse|"
     # a scale or body named after the disease: "Multiple Sclerosis Severity Score (MSSS) of 4 or more"
     r"severity|functional|impact|walking|quality|fatigue|neuropsycholog|society|cent(?:er|re)|clinic|symptom\s+onset))", re.I)
