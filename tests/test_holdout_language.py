@@ -3748,3 +3748,20 @@ def test_a_drugs_excipients_go_to_a_person():
     found = compile_text("Known hypersensitivity to ofatumumab or any of its excipients, or to any other monoclonal "
                          "antibody.", "exclusion", "X1")
     assert [r.kind for r in found] == ["condition", "manual_review"] and "excipients" in found[1].why
+
+
+def test_a_condition_its_colon_defines_by_measures_goes_to_a_person():
+    """holdout16 NCT04255953: 'obesity: a WHtR above 0.57 or a BMI above 29 kg/m²' required the diagnosis of obesity,
+    which a BMI of 29.5 does not have."""
+    found = compile_text("obesity: a waist-to-height ratio (WHtR) above 0.57 or a body mass index (BMI) above 29 "
+                         "kg/m², with a body weight of no more than 180 kg", "inclusion", "X1")
+    assert [r.kind for r in found] == ["weight", "manual_review"] and "obesity" in found[1].why
+
+
+def test_a_heading_over_a_narrowed_condition_is_defined_by_its_items():
+    """holdout15 NCT01442233 and others: 'Cardiac disease: heart failure (NYHA class III or IV), ...' excluded every
+    heart disease."""
+    found = compile_text("Cardiac disease: heart failure (NYHA class III or IV), unstable angina, or a myocardial "
+                         "infarction within the last 6 months", "exclusion", "X1")
+    named = {c for r in found for c in r.conditions}
+    assert "heart_disease" not in named and {"heart_failure_nyha_iii", "unstable_angina"} <= named

@@ -170,6 +170,11 @@ def extract_conditions(ctx: Context) -> list:
     example_of = _examples_by_mention(lists, included)
     starts = [e.start for e in entities]
     judged = {m for m in included if qualified(text, m, entities, starts, example_of.get(m))}
+    # "obesity: a waist-to-height ratio above 0.57 or a BMI above 29 kg/m²": a condition the measures after its colon
+    # define, which no rule reads (the diagnosis would not admit a BMI of 29.5); a person reads them
+    # (a heading over conditions, "Cardiac disease: heart failure (NYHA class III or IV), ...", is defined by them)
+    judged |= {m for m in included if not re.sub(r"[\W_]+", "", text[:m.start]) and
+               re.match(r"\s*:\s*(?=[^.;]*\d)", text[m.end:]) and not any(o.start > m.end for o in included)}
     if ctx.section == "inclusion":
         # "a single event consistent with demyelination (for example acute unilateral optic neuritis, a partial
         # myelitis)": examples of a requirement no rule reads are some of the ways to meet it, none is required.
@@ -692,7 +697,8 @@ def _example_lists(text: str, mentions: list) -> list[ExampleList]:
 
 # A heading of a few words that ends in a colon at the start of a criterion, and the words that may open its first item
 _HEADING_COLON_RE = re.compile(r"^\s*(?:[\w'/()-]+\s+){0,5}?[\w'/()-]+(?P<colon>\s*:)", re.I)
-_FIRST_ITEM_RE = re.compile(r"\s*(?:(?:an?|any|the|known|history\s+of|current|active)\s+)*$", re.I)
+# (or a term its parenthesis narrows: "Cardiac disease: heart failure (NYHA class III or IV), ...")
+_FIRST_ITEM_RE = re.compile(r"\s*(?:(?:an?|any|the|known|history\s+of|current|active)\s+)*(?:(?:[\w'-]+\s+){1,3}\(\s*)?$", re.I)
 
 
 def _examples_by_mention(lists: list[ExampleList], mentions: list) -> dict:
