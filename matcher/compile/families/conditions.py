@@ -173,8 +173,9 @@ def extract_conditions(ctx: Context) -> list:
     # "obesity: a waist-to-height ratio above 0.57 or a BMI above 29 kg/m²": a condition the measures after its colon
     # define, which no rule reads (the diagnosis would not admit a BMI of 29.5); a person reads them
     # (a heading over conditions, "Cardiac disease: heart failure (NYHA class III or IV), ...", is defined by them)
-    judged |= {m for m in included if not re.sub(r"[\W_]+", "", text[:m.start]) and
-               re.match(r"\s*:\s*(?=[^.;]*\d)", text[m.end:]) and not any(o.start > m.end for o in included)}
+    # (the colon is looked for first: the other two tests read the text before and the mentions after)
+    judged |= {m for m in included if _DEFINED_BY_MEASURES_RE.match(text, m.end)
+               and _WORD_RE.search(text, 0, m.start) is None and not any(o.start > m.end for o in included)}
     if ctx.section == "inclusion":
         # "a single event consistent with demyelination (for example acute unilateral optic neuritis, a partial
         # myelitis)": examples of a requirement no rule reads are some of the ways to meet it, none is required.
@@ -656,6 +657,8 @@ _PRESENTING_AS_RE = re.compile(r"\b(?:attacks?|events?|episodes?|relapses?|exace
                                r"manifesting|presented|manifested)\s+(?:clinically\s+)?(?:as|with)\b[^;]{0,200}$", re.I)
 
 
+_DEFINED_BY_MEASURES_RE = re.compile(r"\s*:\s*(?=[^.;]*\d)")
+_WORD_RE = re.compile(r"[^\W_]")
 _EXCIPIENTS_RE = re.compile(r"\bexcipients?\b|\b(?:inactive\s+)?ingredients?\b", re.I)
 
 
