@@ -3765,3 +3765,10 @@ def test_a_heading_over_a_narrowed_condition_is_defined_by_its_items():
                          "infarction within the last 6 months", "exclusion", "X1")
     named = {c for r in found for c in r.conditions}
     assert "heart_disease" not in named and {"heart_failure_nyha_iii", "unstable_angina"} <= named
+
+
+def test_an_ecg_interval_bound_goes_to_a_person():
+    """holdout12 NCT02086188, NCT04711148: 'QTcF > 450 ms in men or > 470 ms in women' had been dropped silently."""
+    found = compile_text("Known long QT syndrome, or QTcF > 450 ms in men or > 470 ms in women on the screening ECG",
+                         "exclusion", "X1")
+    assert [r.kind for r in found] == ["condition", "manual_review"] and "QTcF" in found[1].why

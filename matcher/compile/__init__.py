@@ -915,10 +915,11 @@ def _residue(ctx: Context) -> list[str]:
     masked = _masked(ctx)
     content = _content_words(masked)
     # a name with digits ("CD8+", "IL-17", "COVID-19") is a term of its own: a marker or test nothing read
-    # (and the contrast agent, "Unable to undergo MRI with gadolinium", or a drug's excipients, "hypersensitivity to
-    # ofatumumab or any of its excipients": what the rule read does not cover)
+    # (and the contrast agent, "Unable to undergo MRI with gadolinium", a drug's excipients, "hypersensitivity to
+    # ofatumumab or any of its excipients", an ECG interval: what the rule read does not cover)
     named = any(re.search(r"\d", w.group()) and re.search(r"[A-Za-z]{2}", w.group())
                 or w.group().lower().startswith("excipient")
+                or w.group().startswith("QTc")
                 or w.group().lower().startswith("gadolinium") and "enhanc" not in w.group().lower()
                 and not re.match(r"\s*(?:\([^()]*\))?[\s-]*enhanc", ctx.text[w.end():], re.I) for w in content)
     # a negated requirement no rule read ("and must not plan to change it during the study") is a criterion of its own
