@@ -3772,3 +3772,18 @@ def test_an_ecg_interval_bound_goes_to_a_person():
     found = compile_text("Known long QT syndrome, or QTcF > 450 ms in men or > 470 ms in women on the screening ECG",
                          "exclusion", "X1")
     assert [r.kind for r in found] == ["condition", "manual_review"] and "QTcF" in found[1].why
+
+
+def test_a_relapse_in_a_time_of_the_study_goes_to_a_person():
+    """'Any relapse during the screening period' had excluded every patient with a relapse ever."""
+    (rule,) = compile_text("Any relapse during the screening period", "exclusion", "X1")
+    assert rule.kind == "manual_review"
+    (windowed,) = compile_text("Any relapse within 30 days before screening or during the screening period",
+                               "exclusion", "X1")
+    assert (windowed.kind, windowed.window.within.value) == ("relapse_activity", 30.0)
+
+
+def test_a_drug_in_a_time_of_the_study_is_current_use():
+    """'Use of corticosteroids between screening and randomization' had excluded every patient who once took them."""
+    (rule,) = compile_text("Use of corticosteroids between screening and randomization", "exclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.current) == ("prior_drug", "exclude", True)

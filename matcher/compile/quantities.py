@@ -295,6 +295,13 @@ _FREE_FOR_RE = _WINDOW_RES[-1]
 HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*(?:(?:published|known|reported)\s+)?(?:(?:drug[\s-]+)?(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)", re.I)
 
 
+# A time of the study with no length of its own: "during the screening period", "between screening and randomization"
+# (with the visits' months it is a window: "between screening (month -1) and baseline (month 0)")
+STUDY_PERIOD_TIME_RE = re.compile(r"\b(?:during|throughout|in)\s+(?:the\s+)?(?:screening|run-?in|wash-?out|baseline)\s+"
+                                  r"(?:period|phase|visits?)\b|\bbetween\s+(?:the\s+)?screening(?:\s+visit)?\s+and\s+(?:the\s+)?"
+                                  r"(?:baseline|randomi[sz]ation|day\s*1|first\s+dose|enrol\w*)\b(?!\s*\()", re.I)
+
+
 def has_event_anchor(text: str) -> bool:
     """Whether ``text`` names an event of the patient's a window may count from ("the onset of the relapse")."""
     return _EVENT_ANCHOR_RE.search(text) is not None

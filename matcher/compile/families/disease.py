@@ -13,8 +13,8 @@ from ...models.rules import (AgeRule, Applicability, CsfOligoclonalBandsRule, Di
 from .. import context
 from ..context import Context
 from .condition_wording import SEGMENT_BREAK_RE, enclosing_paren
-from ..quantities import (COMPARATOR_RE, NUM, FoundWindow, anchor_of, both_anchors, comparator_of, find_range,
-                          find_windows, number, range_negated)
+from ..quantities import (COMPARATOR_RE, NUM, STUDY_PERIOD_TIME_RE, FoundWindow, anchor_of, both_anchors, comparator_of,
+                          find_range, find_windows, number, range_negated)
 
 YEARS = r"(?:years?|yrs?|y)(?:\s+(?:old|of\s+age))?"
 _AGE_KEY_RE = re.compile(r"\bage[ds]?\b|\baged\b|years?\s+(?:of\s+age|old)|\byear-old|\bolder\b|\byounger\b|\bminors?\b",
@@ -781,6 +781,11 @@ def extract_relapses(ctx: Context) -> list:
                 window = next((w for w in windows if w is not excluded and w.end <= excluded.start), None)
         if window is None and not count and not second and not not_within:
             continue  # a relapse mention without count or window is not a rule we can state
+        if window is None and STUDY_PERIOD_TIME_RE.search(ctx.text, match.end()):
+            # "Any relapse during the screening period": a time of the study no record holds (read, it excluded every
+            # relapse ever); a person checks it at the visit
+            ctx.unstated.append((match.start(), match.end()))
+            continue
         first_rule = len(rules) - (1 if not_within else 0)
         polarity = ctx.base_polarity(match.start(), window)
         rule = RelapseRule(polarity=context.opposite(polarity) if at_most else polarity, min_count=max(min_count, 1),

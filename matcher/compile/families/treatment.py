@@ -14,8 +14,8 @@ from .. import context
 from ..context import Context
 from ..nlp import Entity
 from .condition_wording import EXAMPLES_RE, enclosing_paren
-from ..quantities import (COMPARATOR_RE, HALF_LIVES_RE, NUM, anchor_of, find_windows, half_lives_anchor,
-                          is_stated_anchor, number, stated_anchor, unit_of)
+from ..quantities import (COMPARATOR_RE, HALF_LIVES_RE, NUM, STUDY_PERIOD_TIME_RE, anchor_of, find_windows,
+                          half_lives_anchor, is_stated_anchor, number, stated_anchor, unit_of)
 
 # Mentions that are about the drug but not exposure to it.
 _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indicat|adverse\s+reaction|anaphyla|"
@@ -225,7 +225,20 @@ def extract_drugs(ctx: Context) -> list:
     qualifiers = _dose_qualifiers(ctx, mentions)
     rules = _extract_drugs(ctx, mentions)
     rules = _asked_of_those_on_it(ctx, rules)
+    rules = _in_the_study_period(ctx, rules)
     return _qualified(rules, qualifiers) if qualifiers and rules else rules
+
+
+def _in_the_study_period(ctx: Context, rules: list) -> list:
+    """"Use of corticosteroids between screening and randomization": use at the time of the study's first visits, i.e.
+    use now (read as ever, it excluded every patient who once took the drug)."""
+    period = STUDY_PERIOD_TIME_RE.search(ctx.text)
+    if period is None:
+        return rules
+    timed = [r for r in rules if isinstance(r, PriorDrugRule) and r.min_duration is None and not r.current]
+    if timed:
+        ctx.consume(*period.span())
+    return [r.model_copy(update={"current": True}) if r in timed else r for r in rules]
 
 
 def _asked_of_those_on_it(ctx: Context, rules: list) -> list:
