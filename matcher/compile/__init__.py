@@ -25,7 +25,7 @@ from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
 from .families.disease import DURATION_HEADING_RE, extract_mri, extract_relapses, extract_sex
 from .families.condition_wording import SEGMENT_BREAK_RE
-from .families.treatment import AT_ENROLLMENT
+from .families.treatment import AT_ENROLLMENT, NO_WASHOUT
 from .quantities import NUM, find_windows, has_event_anchor, number, stated_anchor
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
@@ -70,7 +70,7 @@ _NOTE_ALLOWS_RE = re.compile(r"^\s*(?:\*\*)?note\b[^.;]*?\b(?:(?:is|are)\s+(?:al
                              r"(?:may|can|might)\s+(?:reduce|increase|decrease|affect|alter|interact|lower|raise)|"
                              r"(?:is|are)\s+known\s+to|"
                              # "Note: no washout is needed for interferon beta or glatiramer acetate"
-                             r"no\s+wash[\s-]?out(?:\s+period)?\s+(?:is\s+)?(?:required|needed|necessary))\b",
+                             rf"{NO_WASHOUT})\b",
                              re.I)
 _NOTE_SETS_RE = re.compile(r"\b(?:must|unless|provided|only\s+if|if|not\s+(?:allowed|permitted|eligible)|excluded)\b", re.I)
 # Consent and notification criteria are administrative whatever else they mention ("sign the consent form
@@ -667,7 +667,6 @@ _ANOTHER_RE = re.compile(r"(?:any\s+)?(?:an)?others?\b", re.I)
 # (not inside a parenthesis, unless the parenthesis opens with it: "teriflunomide: 3.5 months (or 2 weeks after
 # completing an accelerated elimination procedure)")
 _COMMA_OR_RE = re.compile(r"[,;]\s*or\s+(?![^()]*\))|\(\s*or\s+", re.I)
-_PAREN_RE = re.compile(r"\([^()]*\)")
 _EXAMPLES_BEFORE_RE = re.compile(r"\b(?:such\s+as|e\.\s?g\.|for\s+(?:example|instance)|including|includes)\b[^;.]*$",
                                  re.I)
 
@@ -689,7 +688,7 @@ def _unread_alternative(ctx: Context, rules: list, common: dict) -> list:
                      if all(r.polarity == "require" and r.kind not in ("contraception", "pregnancy") for r in rules)
                      and not _EXAMPLES_BEFORE_RE.search(ctx.text, 0, m.start())
                      # (nor the last item of a list: "optic neuritis, transverse myelitis, or another syndrome")
-                     and not re.search(r",[^.;]*$", _PAREN_RE.sub("", ctx.text[:m.start()]))
+                     and not re.search(r",[^.;]*$", context.PARENTHESIS_RE.sub("", ctx.text[:m.start()]))
                      and not _ANOTHER_RE.match(ctx.text, m.end())]
     if not wordy:
         return rules
@@ -911,22 +910,23 @@ def _masked(ctx: Context) -> str:
     return "".join(chars)
 
 
+# Terms a single unread word names on its own: a drug's excipients, an ECG interval ("QTcF"), the contrast agent (not
+# "gadolinium-enhancing" or "Gadolinium (Gd)-enhancing", the lesions a rule reads)
+_STANDING_TERM_RE = re.compile(r"(?i:excipient)|QTc|(?i:gadolinium)(?![\w-]*enhanc|\s*(?:\([^()]*\))?[\s-]*enhanc)")
+_UNWILLING_OR_UNABLE_RE = re.compile(r"\bunwilling\s+(?:or|and/or)\s+unable|\bunable\s+(?:or|and/or)\s+unwilling", re.I)
+
+
 def _residue(ctx: Context) -> list[str]:
     masked = _masked(ctx)
     content = _content_words(masked)
     # a name with digits ("CD8+", "IL-17", "COVID-19") is a term of its own: a marker or test nothing read
-    # (and the contrast agent, "Unable to undergo MRI with gadolinium", a drug's excipients, "hypersensitivity to
-    # ofatumumab or any of its excipients", an ECG interval: what the rule read does not cover)
+    # (or a term that stands alone: "Unable to undergo MRI with gadolinium", "... or any of its excipients")
     named = any(re.search(r"\d", w.group()) and re.search(r"[A-Za-z]{2}", w.group())
-                or w.group().lower().startswith("excipient")
-                or w.group().startswith("QTc")
-                or w.group().lower().startswith("gadolinium") and "enhanc" not in w.group().lower()
-                and not re.match(r"\s*(?:\([^()]*\))?[\s-]*enhanc", ctx.text[w.end():], re.I) for w in content)
+                or _STANDING_TERM_RE.match(ctx.text, w.start()) for w in content)
     # a negated requirement no rule read ("and must not plan to change it during the study") is a criterion of its own
     denied = len(content) >= 2 and any(_DENIED_BEFORE_RE.search(masked, max(0, w.start() - 25), w.start()) for w in content)
     # ("Unwilling or unable to undergo MRI": what the patient is unwilling to do is a criterion of its own)
-    unwilling = any(w.group().lower() == "unwilling" and re.search(r"\bunwilling\s+(?:or|and/or)\s+unable|\bunable\s+(?:or|"
-                                                                  r"and/or)\s+unwilling", ctx.text, re.I) for w in content)
+    unwilling = any(w.group().lower() == "unwilling" for w in content) and _UNWILLING_OR_UNABLE_RE.search(ctx.text)
     keep = len(content) >= 3 or (content and (ctx.unstated or named or unwilling)) or denied or \
         0 < len(content) <= 2 and _unread_item(ctx.text, masked, content[0], content[-1])
     return [w.group() for w in content] if keep else []

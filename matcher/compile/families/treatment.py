@@ -13,7 +13,7 @@ from ...models.rules import (Duration, GroupRule, InvestigationalRule, LiveVacci
 from .. import context
 from ..context import Context
 from ..nlp import Entity
-from .condition_wording import EXAMPLES_RE, enclosing_paren
+from .condition_wording import EXAMPLES_RE, closing, enclosing_paren
 from ..quantities import (COMPARATOR_RE, HALF_LIVES_RE, NUM, STUDY_PERIOD_TIME_RE, anchor_of, find_windows,
                           half_lives_anchor, is_stated_anchor, number, stated_anchor, unit_of)
 
@@ -70,10 +70,10 @@ _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:als
                             # "Corticosteroids given for relapses do not count as disease-modifying therapy"
                             r"(?:do|does|will)\s+not\s+count\b|(?:is|are)\s+not\s+(?:counted|regarded)\b", re.I)
 # "(no washout is required for interferon beta or glatiramer acetate)": the drugs it names may have been taken at any time
-_NO_WASHOUT_RE = re.compile(r"\bno\s+wash[\s-]?out(?:\s+period)?\s+(?:is\s+)?(?:required|needed|necessary)\b", re.I)
+NO_WASHOUT = r"no\s+wash[\s-]?out(?:\s+period)?\s+(?:is\s+)?(?:required|needed|necessary)"
+_NO_WASHOUT_RE = re.compile(rf"\b{NO_WASHOUT}\b", re.I)
 # "Previous treatment with X is allowed provided it was stopped at least 4 weeks before randomization": use within
 # those 4 weeks excludes, in either section
-_PAREN_RE = re.compile(r"\([^()]*\)")
 _ALLOWED_IF_RE = re.compile(r"\b(?:is|are)\s+(?:also\s+)?(?:allowed|permitted|acceptable)\s+(?:only\s+)?(?:provided|if|"
                             r"as\s+long\s+as)\b", re.I)
 
@@ -235,10 +235,10 @@ def _in_the_study_period(ctx: Context, rules: list) -> list:
     period = STUDY_PERIOD_TIME_RE.search(ctx.text)
     if period is None:
         return rules
-    timed = [r for r in rules if isinstance(r, PriorDrugRule) and r.min_duration is None and not r.current]
-    if timed:
+    timed = [isinstance(r, PriorDrugRule) and r.min_duration is None and not r.current for r in rules]
+    if any(timed):
         ctx.consume(*period.span())
-    return [r.model_copy(update={"current": True}) if r in timed else r for r in rules]
+    return [r.model_copy(update={"current": True}) if now else r for r, now in zip(rules, timed)]
 
 
 def _asked_of_those_on_it(ctx: Context, rules: list) -> list:
@@ -268,15 +268,18 @@ def _asked_of_those_on_it(ctx: Context, rules: list) -> list:
 def _exposure_mentions(ctx: Context) -> list:
     # (a permission after a ";" is of its own clause: "Maintenance IVIG within 4 weeks; IVIG given as rescue
     # treatment is allowed")
-    permitted = [(m.start(), m.end()) for m in re.finditer(r"[^.;]*[.;]?", ctx.text)
-                 if _PERMISSION_RE.search(m.group(0)) and not _allowed_after_gap(m.group(0))]
+    sentences = [m.span() for m in re.finditer(r"[^.;]*[.;]?", ctx.text)]
+    permitted = [(start, end) for start, end in sentences
+                 if _PERMISSION_RE.search(ctx.text, start, end) and not _allowed_after_gap(ctx.text[start:end])]
     # "Use of the following DMTs within the stated time (no washout is required for interferon beta or glatiramer
     # acetate)": the drugs the parenthesis (or the sentence) frees of a washout
     for free in _NO_WASHOUT_RE.finditer(ctx.text):
-        aside = next((m.span() for m in _PAREN_RE.finditer(ctx.text) if m.start() < free.start() < m.end()), None)
-        permitted.append(aside or (max(ctx.text.rfind(".", 0, free.start()), ctx.text.rfind(";", 0, free.start())) + 1,
-                                   (re.compile(r"[.;]|$").search(ctx.text, free.end()).end())))
-        ctx.consume(free.start(), permitted[-1][1])  # (what it frees is read: no rule, nothing for a person)
+        open_at = enclosing_paren(ctx.text, free.start())
+        close = closing(ctx.text, open_at) if open_at is not None else None
+        span = (open_at, close + 1) if close is not None else \
+            next((start, end) for start, end in sentences if start <= free.start() < end)
+        permitted.append(span)
+        ctx.consume(free.start(), span[1])  # (what it frees is read: no rule, nothing for a person)
     found = [_modifier_across_parenthesis(ctx.text, e) for e in ctx.entities_of("DRUG", "DRUG_CLASS")
              if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
              and not _not_exposure(ctx.text, e)]
