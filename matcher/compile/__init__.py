@@ -250,8 +250,10 @@ _TREATED = (r"(?:(?:previously|currently|ever|already|recently)\s+)?(?:treated\s
             r"taking|taken|on|using|used)\b")
 _WHO_ARE = r"(?:who\s+(?:are|were|have|had|has)\s+(?:been\s+)?)"
 # "an anti-JCV antibody index above 1.5 in participants previously treated with natalizumab", "... and who have
-# previously received immunosuppressant therapy"
-_TREATED_AFTER_RE = re.compile(rf"^(?P<main>.+?)\s*,?\s*(?:\b(?:in|among|for)\s+{_THOSE}\s+{_WHO_ARE}?|\band\s+{_WHO_ARE})"
+# previously received immunosuppressant therapy", "You have a JCV index above 1.5 and you have been treated with
+# natalizumab for more than 2 years"
+_TREATED_AFTER_RE = re.compile(rf"^(?P<main>.+?)\s*,?\s*(?:\b(?:in|among|for)\s+{_THOSE}\s+{_WHO_ARE}?|"
+                               rf"\band\s+(?:{_WHO_ARE}|(?:you|they|he|she)\s+(?:are|were|have|had|has)\s+(?:been\s+)?))"
                                rf"(?P<not>not\s+)?(?P<treated>{_TREATED}.+?)[\s.;]*$", re.I | re.S)
 # "Participants receiving natalizumab who have persistent anti-drug antibodies, or an anti-JCV index above 0.9"
 _TREATED_BEFORE_RE = re.compile(rf"^{_THOSE}\s+{_WHO_ARE}?(?P<treated>{_TREATED}.+?)\s+(?:who\s+(?:have|has|had|are|show)|with)\s+"
@@ -726,7 +728,9 @@ def _liftable(rule) -> bool:
 def _without_event_windows(ctx: Context, rules: list) -> list:
     """Rules timed by a window counted from an event of the patient's ("a relapse or corticosteroids within the
     month before the onset of the present relapse") go to a person: read from the screening date, they would
-    exclude other patients than the text does."""
+    exclude other patients than the text does. A drug such a rule requires stays, without the window ("treated with IV
+    methylprednisolone started within 14 days of the relapse onset" still requires methylprednisolone): a patient
+    who never had it fails whenever it was due."""
     if not has_event_anchor(ctx.text):
         return rules  # (most criteria: no second pass over their windows)
     events = [w for w in find_windows(ctx.text) if w.event]
@@ -739,8 +743,12 @@ def _without_event_windows(ctx: Context, rules: list) -> list:
             children = [c for c in (kept(r) for r in rule.rules) if c is not None]
             return rule.model_copy(update={"rules": children}) if children else None
         window = getattr(rule, "window", None)
-        return None if window is not None and window.within is not None and \
-            (window.within.value, window.within.unit) in timed else rule
+        if window is None or window.within is None or (window.within.value, window.within.unit) not in timed:
+            return rule
+        if rule.polarity != "require" or not isinstance(rule, WashoutRule):
+            return None  # (a relapse there is mostly the event itself: "within 28 days of the onset of the relapse")
+        return PriorDrugRule(**rule.model_dump(include={"polarity", "when", "drugs", "classes", "except_drugs",
+                                                        "min_duration", "qualifier"}))
 
     ctx.unstated.extend((w.start, w.end) for w in events)
     return [r for r in (kept(rule) for rule in rules) if r is not None]
@@ -967,7 +975,7 @@ _EXAMPLE_OF_NEXT_RE = re.compile(r"\s*(?:,\s*)?(?:or|and)\s+(?:any\s+)?other\b",
 # The words an item may start with that say only when or how sure: "or a history of pancreatitis", "active or previous
 # uveitis", "prior splenectomy"
 _FILLER_BEFORE_RE = re.compile(r"(?:\b(?:a|an|the|of|with|history|known|prior|previous|previously|current|currently|other|"
-                               r"another|any|"
+                               r"another|any|evidence|signs|suspected|suspicion|"
                                r"active|ongoing|presence|diagnosis|or\s+previous|or\s+current|or\s+past)\s*)+$", re.I)
 
 

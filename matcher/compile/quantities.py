@@ -321,8 +321,9 @@ class FoundWindow:
 _EVENT_ANCHOR_RE = re.compile(
     rf"\s*(?:(?:{_BEFORE}|of|after|from|since|following)\s+)?(?:the\s+|this\s+|a\s+|an\s+|her\s+|their\s+)?"
     r"(?:(?:onset|start|beginning)\s+of\s+(?:the\s+|this\s+|a\s+|an\s+)?(?:(?:present|current|qualifying|index|"
-    r"acute|presenting|most\s+recent)\s+)?(?:MS\s+)?(?:relapses?|attacks?|exacerbations?|symptoms?|episodes?|events?|"
-    r"optic\s+neuritis|visual\s+(?:loss|symptoms))|last\s+menstrual\s+period|conception|delivery|childbirth)\b", re.I)
+    r"acute|presenting|most\s+recent|(?:study[\s-])?entry|enrol\w*)\s+)?(?:MS\s+)?(?:relapses?|attacks?|exacerbations?|symptoms?|episodes?|events?|"
+    r"optic\s+neuritis|visual\s+(?:loss|symptoms))|(?:MS\s+)?(?:relapse|attack|symptom)\s+onset|"
+    r"last\s+menstrual\s+period|conception|delivery|childbirth)\b", re.I)
 
 
 # "at least 2 months before", "more than 30 days prior to", "3 months or more before": a minimum gap.

@@ -813,8 +813,11 @@ def _mid_list(text: str, mentions: list, windows: list) -> bool:
     return any(window.end <= m.start < end and _LIST_GAP_RE.fullmatch(text, window.end, m.start) for m in mentions)
 
 
-# the gap between a window and the next item of its list: ", or (an) unstable angina", ", a known ..."
-_LIST_GAP_RE = re.compile(r"[.]?\s*,\s*(?:(?:or|and|and/or)\s+)?(?:(?:an?|any|other)\s+)?", re.I)
+# the gap between a window and the next item of its list: ", or (an) unstable angina", ", a known ...",
+# ", uncontrolled arterial hypertension" (up to two words of the item's own, not words that list examples)
+_LIST_GAP_RE = re.compile(r"[.]?\s*,\s*(?:(?:or|and|and/or)\s+)?(?:(?:an?|any|other)\s+)?"
+                          r"(?:(?!(?:includ\w*|such|especially|particularly|notably|namely|[ie]\.[eg]|in|of|with|for)\b)"
+                          r"[a-z][\w-]*\s+){0,2}", re.I)
 
 
 _ITEM_END_RE = re.compile(r"[,;]|\b(?:or|and)\b", re.I)

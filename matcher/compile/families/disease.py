@@ -136,8 +136,9 @@ _DIAGNOSIS_RE = re.compile(
     # MS among the demyelinating diseases an NMOSD or MOGAD trial excludes: "History of multiple sclerosis or other
     # demyelinating disease", "Evidence of another demyelinating disease, including multiple sclerosis"
     r"^\s*(?:an?\s+)?(?:(?:known\s+)?history|evidence)\s+of\s+(?:multiple\s+sclerosis|MS)\b(?=\s*(?:,|\bor\b|\band\b|\(|$))|"
+    # (the general term is not read: a person checks the other demyelinating diseases)
     r"\bdemyelinating\s+(?:diseases?|disorders?|conditions?)\s*,?\s*\(?(?:including|such\s+as|e\.\s?g\.,?|for\s+example)\s+"
-    r"(?:multiple\s+sclerosis|MS)\b|"
+    r"(?P<example>multiple\s+sclerosis|MS)\b|"
     r"^\s*(?:patients?\s+with\s+|pre-?existing\s+|known\s+)?(?:multiple\s+sclerosis|MS)\b(?!\s+(?:drug|medication|therap|treatment|relapse|"
     # a scale or body named after the disease: "Multiple Sclerosis Severity Score (MSSS) of 4 or more"
     r"severity|functional|impact|walking|quality|fatigue|neuropsycholog|society|cent(?:er|re)|clinic|symptom\s+onset))", re.I)
@@ -402,7 +403,7 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             and _CIS_OR_RE.search(ctx.text)
         if not ((subtypes or other_than) and ctx.section == "exclusion") or cis_or_ms:
             rules.extend(_diagnosis_rules(ctx, polarity, label))
-        ctx.consume(diagnosis.start(), diagnosis.end())
+        ctx.consume(diagnosis.start("example") if diagnosis.group("example") else diagnosis.start(), diagnosis.end())
         for m in _MS_RE.finditer(ctx.text):
             ctx.consume(m.start(), m.end())
         for start, end in spans:
@@ -663,15 +664,16 @@ _OTHER_ATTACK_RE = re.compile(r"\b(?:isch(?:a)?emic|heart|cardiac|brain|panic|an
 # "Relapse will be defined as ...": a definition, not a criterion on relapses.
 _DEFINED_AFTER_RE = re.compile(r"^\s*(?:is|will\s+be|was|are|were|shall\s+be)\s+(?:\w+\s+)?defined\b", re.I)
 # The words between a count and "relapse" are not numbers: in "1 relapse in the last 1 year OR 2 relapses" (or
-# "in the past 12 months or two relapses") the second relapse counts 2.
+# "in the past 12 months or two relapses") the second relapse counts 2. Nor times: "within 14 days of the relapse
+# onset" counts no relapses.
 _COUNT_BEFORE_RE = re.compile(
     rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![^\W\d])(?P<n>{NUM}|a|one)\s*(?P<post>or\s+more\s+)?"
-    rf"(?:(?!(?:{NUM})\b)[^\W\d]\w*[\s/-]+){{0,4}}$", re.I)
+    rf"(?:(?!(?:{NUM}|days?|weeks?|months?|years?)\b)[^\W\d]\w*[\s/-]+){{0,4}}$", re.I)
 _NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission|"
                           # "a disease that could interfere with the assessment of the relapse": the relapse assessed
                           r"\b(?:assess\w*|evaluat\w*|severity|diagnosis)\s+of\s+(?:the\s+|a\s+|an\s+)?(?:MS\s+)?$|"
                           # "steroids for relapses", "for an MS relapse"
-                          r"\bfor\s+(?:the\s+)?(?:treatment\s+of\s+)?(?:an?\s+|acute\s+)?(?:MS\s+|multiple\s+sclerosis\s+)?$|"
+                          r"\bfor\s+(?:the\s+)?(?:treatment\s+of\s+)?(?:an?\s+)?(?:acute\s+)?(?:MS\s+|multiple\s+sclerosis\s+)?$|"
                           r"independent\s+of\s+$|"
                           # "disability progression not due to relapse": the cause of the progression, not a count
                           r"\bnot\s+(?:due|related|attributable|secondary)\s+to\s+(?:an?\s+|any\s+)?$|"

@@ -35,7 +35,7 @@ _STOPPED_FOR_RE = re.compile(r"\b(?:stopped|discontinued|withdrawn|ceased)\s+(?:
 _CONTRAINDICATION_LIST_RE = re.compile(r"contra[\s-]?indicat\w*\s+(?:to|for)\s+[^:;.]{1,60}:", re.I)
 # Future conduct or intent, not exposure: "willing to ... abstain from green tea", "inability to abstain from
 # marijuana", "unwilling to use contraception (oral contraceptives ...)", "treatment with Gilenya intended".
-_CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+to\b|\b(?:in)?ability\s+to\s+(?:abstain|refrain|stop)|"
+_CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+(?:of\s+(?:the\s+)?(?:subject|patient|participant)s?\s+)?to\b|\b(?:in)?ability\s+to\s+(?:abstain|refrain|stop)|"
                                 r"\babstain\w*\s+from\b|\brefrain\w*\s+from\b|\bagree\w*\s+to\b|\bintend\w*\s+to\b|"
                                 r"\bplan\w*\s+to\b|\bwish\w*\s+to\b|"
                                 # what the patient is fit for or will undergo: "venous access for leukapheresis"
@@ -156,14 +156,16 @@ _ASKS = r"\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b"
 # or on it for that long.
 # ("Is the participant taking medication for tremor (...)? If so, the dose must ...", "Participants converting from
 # teriflunomide must ...", "Participants may continue analgesics provided the dose has been stable ...")
-_IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+)?|"
+_IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+|"
+                           r"(?:you|they)\s+(?:are\s+)?)?|"
                            r"(?:(?:(?:the\s+)?(?:patients?|subjects?|participants?)|those)\s+(?:who\s+(?:is|are)\s+|"
                            # "Patients who enter the study on immunosuppressive therapy must ..."
                            r"(?:who\s+)?(?:enter|enters|entering)\s+the\s+(?:study|trial)\s+)?|"
                            r"is\s+(?:the\s+)?(?:patient|subject|participant)\s+)"
                            # (up to the sentence's end: the period of "e.g." ends none)
                            rf"(?=(?:[^.;]|\.(?=\s*[a-z(,]))*{_ASKS}))"
-                           r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with|"
+                           # ("If you take a disease-modifying therapy, you must have been on it for 3 months")
+                           r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with|take|use|receive|"
                            r"(?:may|can)\s+continue(?:\s+(?:taking|to\s+take|on|with|using|receiving))?|"
                            # "Patients may be on interferon beta provided the dose has been stable ..."
                            r"(?:may|can)\s+(?:also\s+)?be\s+(?:on|taking|receiving|using|treated\s+with)|"
@@ -358,15 +360,25 @@ def _related_classes(text: str, mentions: list) -> list:
     return out
 
 
+_PAREN_AFTER_RE = re.compile(r"[^.;()]{0,60}?\(")
+# what a drug was given for: "for a relapse", "for the treatment of an acute exacerbation" (not "for relapse
+# prevention")
+_INDICATION = (r"(?:given\s+|used\s+|prescribed\s+)?for\s+(?:the\s+treatment\s+of\s+)?(?:an?\s+|the\s+|any\s+)?"
+               r"(?:(?:acute|current|MS)\s+)*(?:relapses?|exacerbations?|attacks?)\b(?![\s-]+(?:prevention|prophylaxis))")
+_INDICATION_RE = re.compile(_INDICATION, re.I)
 # "aspirin > 81 mg/day", "Copaxone 40 mg/mL three times per week", "amitriptyline at a dose of 25 mg/day or less"
 _DOSE_AFTER_RE = re.compile(
-    rf"[\s()]*(?:\w+\s+){{0,1}}?(?P<dose>(?:(?:at\s+)?(?:an?\s+)?(?:doses?|dosages?)\s+(?:of\s+)?)?(?:(?:{COMPARATOR_RE})\s*)?"
+    rf"(?:\s*\([^()]{{1,60}}\))?[\s()]*(?:\w+\s+){{0,1}}?(?P<dose>(?:(?:at\s+)?(?:an?\s+)?(?:doses?|dosages?)\s+(?:of\s+)?)?(?:(?:{COMPARATOR_RE})\s*)?"
     rf"{NUM}\s*(?:mg|µg|mcg|g|IU|units?)\b(?:\s*/\s*(?:mL|kg|day|d|week|m2))?"
     rf"(?:\s+(?:or\s+(?:less|more|lower|higher)|(?:per|a|each|/)\s*(?:day|week|month)|daily|weekly|"
     rf"(?:once|twice|thrice|{NUM}\s+times?)\s+(?:per|a|each)\s+(?:day|week|month)|"
     rf"(?:IV|intravenous(?:ly)?|orally|oral|subcutaneous(?:ly)?)|every\s+{NUM}\s+(?:days?|weeks?)))*|"
-    # "corticosteroid pulse(s)": a regimen
-    rf"pulses?\b|pulse\s+therapy)", re.I)
+    # "corticosteroid pulse(s)": a regimen; "natalizumab at an extended interval (every 5 weeks or less often)",
+    # "natalizumab every 6 weeks": a dosing interval
+    rf"pulses?\b|pulse\s+therapy|"
+    # "steroids (intravenous or oral) for a relapse": what it was given for, which the record does not show
+    rf"(?<=[\s)])(?<!except\s)(?<!than\s)(?<!unless\s)(?<!when\s)(?<!from\s){_INDICATION}|(?:at|on|with)\s+(?:an?\s+)?(?:extended|standard|reduced|prolonged|shortened)[\s-]+"
+    rf"(?:interval|dosing)(?:\s+dosing)?(?:\s*\([^()]*\))?|every\s+{NUM}\s+(?:days?|weeks?|months?))", re.I)
 # (and "maintenance IVIG": a regimen, beside the rescue doses the record holds under the same drug)
 _HIGH_DOSE_BEFORE_RE = re.compile(r"\b(?P<dose>(?:high|low)[\s-]+dose|(?:high|low)[\s-]+dosage|pulsed?|maintenance)\s+"
                                   r"(?:(?:systemic|intravenous|IV|oral)\s+){0,2}$", re.I)
@@ -446,7 +458,8 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         if not (after or before):
             continue
         if after and exception is not None and m.start >= exception:
-            ctx.unstated.append(after.span("dose"))
+            if not _INDICATION_RE.match(after.group("dose")):  # ("except methylprednisolone for relapses": the use
+                ctx.unstated.append(after.span("dose"))           # excepted, nothing to check)
             ctx.consume(*after.span("dose"))
             continue
         span = after.span("dose") if after else before.span("dose")
@@ -473,6 +486,15 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         if timed:
             ctx.consume(*since.span())
             out.update({m: " ".join(since.group(0).split()) for m in timed})
+    lexicon = get_lexicon()
+    for m, text in list(out.items()):
+        # "Steroids for an acute exacerbation (> 100 mg/day of prednisone or equivalent)": a member named in the
+        # parenthesis after a class given for something is its example, qualified with it
+        paren = _PAREN_AFTER_RE.match(ctx.text, m.end) if m.label == "DRUG_CLASS" and _INDICATION_RE.match(text) \
+            else None
+        end = closing(ctx.text, paren.end() - 1) if paren else -1
+        out.update({d: text for d in mentions if paren and paren.end() <= d.start < end and d not in out
+                    and d.label == "DRUG" and m.id in lexicon.drug_classes(d.id)})
     frequency = _FREQUENCY_RE.search(ctx.text)
     if frequency:  # "NSAIDs 5 or more days a week": of every drug named
         ctx.consume(frequency.start(), frequency.end())
@@ -547,7 +569,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     # months ...; no plans to change therapy": the change is another clause)
     stop = ctx.text.find(";", mentions[-1].end)
     exposure = ctx.text if stop < 0 else ctx.text[:stop]
-    if _CHANGE_RE.search(exposure) and not re.search(r"treat(?:ed|ment)\s+with\b|therapy\s+with\b|use\s+of|received|"
+    # ("treated for the current relapse with X, started within 14 days of its onset": an exposure, when it started)
+    if _CHANGE_RE.search(exposure) and not re.search(r"treat(?:ed|ment)\s+(?:for\s+[^.;,]{1,40}?\s+)?with\b|"
+                                                     r"therapy\s+with\b|use\s+of|received|"
                                                      r"\bcurrently\s+(?:treated|taking|receiving|on)\b|"
                                                      r"\b(?:is|are)\s+(?:currently\s+)?taking|" + _MUST_BE_ON,
                                                      exposure, re.I) and not _if_taking(ctx.text):
@@ -588,6 +612,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     if by_clause is not None:
         return by_clause
     exception = context.exception_start(ctx.text)
+    together = _ANOTHER_TOGETHER_RE.search(ctx.text) if exception is None else None
+    if together:  # "another DMT together with natalizumab": natalizumab is the one it is not
+        exception = together.start("with")
     # "any immunomodulatory therapy other than interferon beta-1a, including glatiramer acetate, ...": the examples
     # after the exception are the class's
     examples = EXAMPLES_RE.search(ctx.text, exception) if exception is not None else None
@@ -619,8 +646,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     if not included:
         return []
     if excepted:
-        trigger = context.exception_trigger(ctx.text)
-        ctx.consume(trigger.start(), trigger.end())
+        trigger = together or context.exception_trigger(ctx.text)
+        ctx.consume(trigger.start("with") if together else trigger.start(), trigger.end())
     heading = re.search(r"\bas\s+follows\s*:", ctx.text, re.I)
     if heading:
         ctx.consume(heading.start(), heading.end())
@@ -897,6 +924,10 @@ def _by_window(included: list, windows: list, merge: bool = True) -> list:
     return [(group, window) for window, group in groups.items()]
 
 
+# "another disease-modifying therapy together with natalizumab": the drug it is taken with is not the other one
+_ANOTHER_TOGETHER_RE = re.compile(r"\b(?:another|other|any\s+other|additional)\s+[^.;]{0,60}?\s"
+                                  r"(?P<with>(?:(?:together|in\s+combination|concomitantly|concurrently|combined)\s+"
+                                  r"with|in\s+addition\s+to|alongside))\s+", re.I)
 _EVENT_REQUIRING_RE = re.compile(r"\b(?:attacks?|relapses?|exacerbations?|episodes?)\s+(?:that\s+)?(?:requir\w*|needing|"
                                  r"needed)\b[^.;]*$", re.I)
 _PROCEDURE_DETAIL_RE = re.compile(r"\b(?:elimination|wash-?out)\s+(?:procedure|protocol)\s*(\([^()]*\))", re.I)
@@ -1257,8 +1288,10 @@ def _sentence_of(text: str, position: int) -> str:
 
 
 # "for 6 months after stopping investigational drug": the product dates a later period, it is not an exposure.
-_AFTER_PRODUCT_RE = re.compile(r"\b(?:after|following)\s+(?:stopping|discontinu\w+|cessation\s+of|completion\s+of|"
-                               r"(?:the\s+)?(?:last|final)\s+(?:dose|administration)\s+of)\s+(?:the\s+|any\s+)?$", re.I)
+# ("from the day of the first administration of the investigational product": the same)
+_AFTER_PRODUCT_RE = re.compile(r"(?:\b(?:after|following)\s+(?:stopping|discontinu\w+|cessation\s+of|completion\s+of)|"
+                               r"\b(?:first|last|final)\s+(?:dose|administration|infusion|injection)\s+of)"
+                               r"\s+(?:the\s+|any\s+)?$", re.I)
 
 
 # "methods of contraception for those participating in clinical studies": people in trials in general
