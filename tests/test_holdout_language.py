@@ -3884,3 +3884,90 @@ def test_a_conditional_lead_in_the_second_person():
     assert (group.kind, group.mode) == ("group", "any")
     assert sorted((r.polarity, r.min_duration is not None) for r in group.rules) == [("exclude", False),
                                                                                     ("require", True)]
+
+
+# --- session 19: the eighteenth round's errors, read generally -------------------------------------------------
+
+
+def test_a_washout_table_reads_each_row():
+    """holdout18 NCT07211633: 'must have stopped it for at least the period listed below before Day 1 (treatment |
+    minimum washout):' required each drug of the table, and its 'no washout required' row went to a person."""
+    trial = _ruleset_of("Inclusion Criteria:\n* Participants previously treated with a disease-modifying therapy must "
+                        "have stopped it for at least the period listed below before Day 1 (treatment | minimum "
+                        "washout):\n  * interferon beta or glatiramer acetate | no washout required\n  * fingolimod "
+                        "or siponimod | 8 weeks\n  * natalizumab | 3 months\n")
+    found = [r for c in trial.criteria for r in _flatten(c.rules)]
+    assert [(r["kind"], r["drugs"], r["window"]["within"]["value"]) for r in found] == [
+        ("washout", ["fingolimod", "siponimod"], 8.0), ("washout", ["natalizumab"], 3.0)]
+
+
+def test_a_table_row_of_none_sets_no_washout():
+    """holdout18 NCT02342704: the row 'interferon beta or glatiramer acetate | none; may be continued' of an excluded
+    table had excluded every patient ever on them."""
+    trial = _ruleset_of("Exclusion Criteria:\n* Treatment with any of the following medications within the period "
+                        "specified before randomization (medication | period):\n  * interferon beta or glatiramer "
+                        "acetate | none; may be continued until randomization\n  * dimethyl fumarate | 2 weeks\n")
+    found = [r for c in trial.criteria for r in _flatten(c.rules)]
+    assert [(r["kind"], r["drugs"]) for r in found] == [("washout", ["dimethyl_fumarate"])]
+
+
+def test_a_shorter_period_after_a_procedure_lifts_an_excluded_washout():
+    """holdout18 NCT02342704: 'teriflunomide | 3.5 months, or 14 days after completion of an accelerated elimination
+    procedure' excluded every patient without teriflunomide to a person's check, and failed those the procedure
+    lets in."""
+    (group,) = compile_text("Teriflunomide within 3.5 months before randomization, or 14 days after completion of an "
+                            "accelerated elimination procedure", "exclusion", "X1")
+    assert (group.kind, group.mode, group.polarity) == ("group", "all", "exclude")
+    assert [(r.kind, r.polarity) for r in group.rules] == [("washout", "require"), ("manual_review", "require")]
+
+
+def test_ms_as_a_time_point_is_no_ms_criterion():
+    """holdout18 NCT04768777: 'Patients must have no history of a sexual disorder diagnosed before the onset of MS'
+    excluded every patient with MS."""
+    found = compile_text("Patients must have no history of a sexual disorder diagnosed before the onset of MS",
+                         "inclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]
+
+
+def test_an_age_that_says_whom_a_measure_is_for_is_no_age_rule():
+    """holdout18 NCT03933020: ', or, for participants aged 18 or older, a BDI-II score of 20 or higher' excluded every
+    adult."""
+    found = compile_text("Moderate or severe depressive symptoms: CDI-2 T-score of 65 or higher, or, for participants "
+                         "aged 18 or older, a Beck Depression Inventory-II score of 20 or higher.", "exclusion", "X1")
+    assert "age" not in {r.kind for r in found}
+
+
+@pytest.mark.parametrize("text", [
+    # holdout18 NCT02740361, NCT03677440: each had excluded every patient on a DMT in the window
+    "MS disease-modifying therapy, if any, unchanged during the 3 months before randomisation",
+    "If taking a disease-modifying therapy, fampridine or a medication for fatigue, the regimen must have been "
+    "unchanged for the last 3 months.",
+])
+def test_an_unchanged_therapy_if_any_is_conditional_stability(text):
+    (group,) = compile_text(text, "inclusion", "X1")
+    assert (group.kind, group.mode) == ("group", "any")
+    assert sorted((r.polarity, r.current, r.min_duration is not None) for r in group.rules) == [
+        ("exclude", True, False), ("require", True, True)]
+
+
+@pytest.mark.parametrize("text, relapse", [
+    # holdout18 NCT02220933: how the score is taken
+    ("EDSS score from 4.5 to 7.0 inclusive, assessed away from any relapse", None),
+    # holdout18 NCT00869726: a relapse at the disease's onset (ever), and 'with or without' relapses (no rule: it had
+    # excluded a relapse in the 2 years, the opposite of the text)
+    ("SPMS is defined as MS in a subject whose disease began with at least one clinical relapse, and who has shown "
+     "progression of disability over the 2 years before enrolment, with or without superimposed relapses", "ever"),
+    # 'any' counts one
+    ("Any history of clinical relapse, or a diagnosis of relapsing-remitting MS.", "ever"),
+])
+def test_a_relapse_is_read_only_where_the_text_asks_for_one(text, relapse):
+    found = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "relapse_activity"]
+    assert [(r.min_count, r.window) for r in found] == ([] if relapse is None else [(1, None)])
+
+
+def test_the_first_clear_cut_symptoms_date_the_onset():
+    """holdout18 NCT00869726: 'the first clear-cut symptoms of MS must have occurred at least 3 years before
+    enrolment' had been left as a time no rule read."""
+    (rule,) = compile_text("the first clear-cut symptoms of MS must have occurred at least 3 years before enrolment",
+                           "inclusion", "X1")
+    assert (rule.kind, rule.years.low, rule.measured_from) == ("disease_duration", 3.0, "onset")

@@ -72,6 +72,10 @@ _NOTE_ALLOWS_RE = re.compile(r"^\s*(?:\*\*)?note\b[^.;]*?\b(?:(?:is|are)\s+(?:al
                              # "Note: no washout is needed for interferon beta or glatiramer acetate"
                              rf"{NO_WASHOUT})\b",
                              re.I)
+# a row of a washout table: "interferon beta or glatiramer acetate | no washout required"
+# ("interferon beta or glatiramer acetate | none; may be continued until randomization")
+_NO_WASHOUT_ROW_RE = re.compile(rf"^[^.;:|]{{1,150}}[:|]\s*(?:{NO_WASHOUT}|none|not\s+(?:required|needed|applicable)|n/?a)\b",
+                                re.I)
 _NOTE_SETS_RE = re.compile(r"\b(?:must|unless|provided|only\s+if|if|not\s+(?:allowed|permitted|eligible)|excluded)\b", re.I)
 # Consent and notification criteria are administrative whatever else they mention ("sign the consent form
 # prior to any study procedure").
@@ -140,7 +144,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     if _BOILERPLATE_RE.search(text):
         return [_number(ManualReviewRule(**common, why="registry boilerplate, not a criterion: nothing to check",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
-    if _NOTE_ALLOWS_RE.search(text) and not _NOTE_SETS_RE.search(text):
+    if (_NOTE_ALLOWS_RE.search(text) or _NO_WASHOUT_ROW_RE.match(text)) and not _NOTE_SETS_RE.search(text):
         return [_number(ManualReviewRule(**common, why="a note that allows something or states a fact: no criterion of its own",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
     if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
@@ -190,7 +194,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         # (only a proviso the rules took nothing of: "unless it was a basal cell carcinoma" is the rule's exception;
         # and only in a criterion of one item: in "ALT > 1.5 x ULN; bilirubin > 1.5 x ULN unless due to Gilbert's
         # syndrome" it lifts the last one, and a person's check on the others would undo decided exclusions)
-        rules = _unread_alternative(ctx, rules, common)
+        rules = _washout_or_shorter(ctx, _unread_alternative(ctx, rules, common), common)
         if provisos and section == "exclusion" and not ctx.touches_consumed(provisos[0].end(), len(text)) \
                 and not _ITEMS_BEFORE_RE.search(text, 0, provisos[0].start()) \
                 and any(_liftable(rule) for rule in rules):
@@ -525,8 +529,10 @@ def _as_current(rule):
 
 # A parent speaking of the present: "medications at enrollment:", "currently taking any of the following:"
 # a parent whose items are washout periods an inclusion asks to have been completed
-_WASHOUT_HEADING_RE = re.compile(r"\bwash[\s-]?out\s+(?:periods?|times?|intervals?)\b(?![^.;:]*\bnot\s+(?:required|needed)\b)",
-                                 re.I)
+# (or a table of them: "must have stopped it for at least the period listed below before Day 1 (treatment | minimum
+# washout):")
+_WASHOUT_HEADING_RE = re.compile(r"(?:\bwash[\s-]?out\s+(?:periods?|times?|intervals?)|\b(?:minimum|required)\s+"
+                                 r"wash[\s-]?out)\b(?![^.;:]*\bnot\s+(?:required|needed)\b)", re.I)
 
 
 def _as_washout(rule):
@@ -671,6 +677,26 @@ _ANOTHER_RE = re.compile(r"(?:any\s+)?(?:an)?others?\b", re.I)
 _COMMA_OR_RE = re.compile(r"[,;]\s*or\s+(?![^()]*\))|\(\s*or\s+", re.I)
 _EXAMPLES_BEFORE_RE = re.compile(r"\b(?:such\s+as|e\.\s?g\.|for\s+(?:example|instance)|including|includes)\b[^;.]*$",
                                  re.I)
+
+
+# "teriflunomide | 3.5 months, or 14 days after completion of an accelerated elimination procedure": a shorter
+# period after a procedure, offered instead of the washout
+_SHORTER_AFTER_RE = re.compile(rf"[,;]\s*or\s+(?:\(\s*)?{NUM}\s*(?:days?|weeks?)\s+(?:after|following)\b[^.;]*", re.I)
+
+
+def _washout_or_shorter(ctx: Context, rules: list, common: dict) -> list:
+    """In an exclusion, a washout with a shorter period after a procedure no rule reads excludes only when the
+    procedure was not done: an excluded all-of of the washout and a person's check (the washout alone excluded the
+    patients the procedure lets in)."""
+    shorter = _SHORTER_AFTER_RE.search(ctx.text)
+    if ctx.section != "exclusion" or shorter is None or ctx.touches_consumed(shorter.start() + 1, shorter.end()) \
+            or not rules or not all(r.kind == "washout" and r.polarity == "exclude" for r in rules):
+        return rules
+    ctx.consume(*shorter.span())
+    clause = shorter.group(0).strip(" ,;()")
+    return [GroupRule(**common, mode="all", polarity="exclude", rules=[
+        *[r.model_copy(update={**common, "polarity": "require"}) for r in rules],
+        ManualReviewRule(**common, polarity="require", category="clinical", why=f"not: '{clause[:120]}'")])]
 
 
 def _unread_alternative(ctx: Context, rules: list, common: dict) -> list:
@@ -1055,7 +1081,8 @@ def _group(criterion: Criterion) -> list:
     if washouts:
         # "Participants previously treated with a DMT must have completed the following washout periods before
         # randomization: - natalizumab: 3 months": the items are the washouts (none of the drugs is required)
-        own = [r for r in own if not (r.kind == "prior_drug" and r.polarity == "require")]
+        # (nor is the treatment stopped: "... must have stopped it for at least the period listed below")
+        own = [r for r in own if r.kind != "prior_drug"]
     children = []
     parent_anchor = stated_anchor(criterion.text)
     parent_windows = [w for w in find_windows(criterion.text) if not w.gap]
@@ -1063,7 +1090,10 @@ def _group(criterion: Criterion) -> list:
     # "Length of disease from the onset of MS symptoms, according to the EDSS score: - less than 10 years in
     # participants with an EDSS of 5.0 or below": each item completes the parent's duration
     duration_heading = DURATION_HEADING_RE.search(criterion.text) and not any(r.kind == "disease_duration" for r in own)
+    table = washouts or re.search(r"\bperiods?\b|\bwash[\s-]?out", criterion.text, re.I)
     for child in criterion.children:
+        if table and _NO_WASHOUT_ROW_RE.match(child.text) and not child.children:
+            continue  # "interferon beta or glatiramer acetate | no washout required": read, nothing to wait for
         child_rules = _compile_node(child) if not (duration_heading and not child.children) else [
             rule.model_copy(update={"text": child.text, "span": child.span}) for rule in compile_text(
                 criterion.text.rstrip(": ") + ": " + child.text, section, child.id, child.span)]
@@ -1121,7 +1151,9 @@ def _is_item_list(criterion: Criterion) -> bool:
     children = criterion.children
     if any(c.children or _EVER_ITEM_RE.search(c.text) for c in children):
         return False  # (an item timed otherwise than its parent is a criterion of its own)
-    bare = [c for c in children if len(c.text.split()) <= 12 and not re.search(r"\d", c.text.split(";")[0])]
+    # (a row of a table, "dimethyl fumarate | 2 weeks", "X: no washout required", is a criterion of its own)
+    bare = [c for c in children if len(c.text.split()) <= 12 and not re.search(r"\d", c.text.split(";")[0])
+            and "|" not in c.text and not _NO_WASHOUT_ROW_RE.match(c.text)]
     # In an exclusion list "any of the following:" names items to avoid; in an inclusion list it is an any-of, which
     # one rule over the items states when every item is a drug ("treated with one of the following DMTs: - ...").
     return len(bare) >= max(1, len(children) - 1) and (

@@ -165,6 +165,8 @@ class Context:
     consumed: list[tuple[int, int]] = field(default_factory=list)
     # Spans a family read but could not state ("severe depression"): the criterion is partial however short.
     unstated: list[tuple[int, int]] = field(default_factory=list)
+    # Spans the disease duration read ("first MS symptoms within the previous 20 years"): no activity window
+    dated: list[tuple[int, int]] = field(default_factory=list)
     _merged_key: tuple = field(default=(), repr=False, compare=False)
     _merged: tuple = field(default=((), ()), repr=False, compare=False)
 

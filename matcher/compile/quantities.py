@@ -275,8 +275,9 @@ _WINDOW_PATTERNS = [
     rf"(?:\s+{_BEFORE}\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "during the year prior to randomization", "in the month before screening", "within a fortnight before"
     rf"(?:within|in|during|over)\s+(?:the|a)\s+(?P<unit>year|month|fortnight|week)\s+(?:{_BEFORE}|of)(?:\s+(?P<anchor>{_ANCHOR_RE}))?",
-    # a list item giving its own window after a colon ("Natalizumab: 6 months"), the anchor in its parent
-    rf":\s*(?P<value>{NUM})\s*{UNIT}(?=\s*(?:[.;,(]|$))",  # ("teriflunomide: 3.5 months, unless ...")
+    # a list item giving its own window after a colon ("Natalizumab: 6 months") or in a table's column
+    # ("natalizumab | 3 months"), the anchor in its parent
+    rf"[:|]\s*(?P<value>{NUM})\s*{UNIT}(?=\s*(?:[.;,(]|$))",  # ("teriflunomide: 3.5 months, unless ...")
     # "between screening (month -1) and baseline (month 0)": the visits' own times give the window before the second
     rf"between\s+(?:the\s+)?screening(?:\s+visit)?\s*\((?P<unit>month|week|day)\s*[-−–]\s*(?P<value>{NUM})\)\s*"
     rf"(?:and|to|until)\s+(?P<anchor>{_ANCHOR_RE})\s*\((?:month|week|day)\s*0\)",

@@ -71,6 +71,9 @@ _AGE_GROUP_RE = re.compile(r"\b(?:participants?|patients?|subjects?|children|tho
                            r"\(\s*(?:for\s+|in\s+)?(?:participants?|patients?|subjects?|children|those)\s+aged\b|"
                            # "(mammogram required only for women aged 40 or older)": whom a test is for
                            r"\b(?:only\s+)?for\s+(?:women|men|females?|males?|those)\s+aged\b|"
+                           # "a CDI-2 T-score of 65 or higher, or, for participants aged 18 or older, a BDI-II score
+                           # of 20 or higher": whom the measure after it is for
+                           r",\s*for\s+(?:participants?|patients?|subjects?|children|adults|those)\s+aged\b|"
                            # "a relative with breast cancer diagnosed before the age of 50": the age at a diagnosis
                            r"\bdiagnosed\s+(?:before|after|at|under|over|prior\s+to)\s+(?:the\s+)?age\b|"
                            # "Pediatric-onset MS (first MS symptoms before the age of 18 years)": the age at onset
@@ -139,10 +142,15 @@ _DIAGNOSIS_RE = re.compile(
     # (the general term is not read: a person checks the other demyelinating diseases)
     r"\bdemyelinating\s+(?:diseases?|disorders?|conditions?)\s*,?\s*\(?(?:including|such\s+as|e\.\s?g\.,?|for\s+example)\s+"
     r"(?P<example>multiple\s+sclerosis|MS)\b|"
-    r"^\s*(?:patients?\s+with\s+|pre-?existing\s+|known\s+)?(?:multiple\s+sclerosis|MS)\b(?!\s+(?:drug|medication|therap|treatment|relapse|"
+    r"^\s*(?:patients?\s+with\s+|pre-?existing\s+|known\s+)?(?:multiple\s+sclerosis|MS)\b(?!\s+(?:drug|medication|therap|treatment|relapse|disease[\s-]modifying|"
     # a scale or body named after the disease: "Multiple Sclerosis Severity Score (MSSS) of 4 or more"
     r"severity|functional|impact|walking|quality|fatigue|neuropsycholog|society|cent(?:er|re)|clinic|symptom\s+onset))", re.I)
 _MS_RE = re.compile(r"\bMS\b|multiple\s+sclerosis", re.I)
+_ONSET_SYMPTOMS_RE = re.compile(r"\b(?:first|initial|earliest)\s+(?:[\w-]+\s+){0,2}?symptoms?\b|\bonset\s+of\s+"
+                                r"(?:[\w-]+\s+){0,2}?symptoms?\b|\bsymptoms?\s+onset\b", re.I)
+_MS_AS_TIME_RE = re.compile(r"\b(?:before|after|since|prior\s+to|preceding|following)\s+(?:the\s+)?(?:onset|diagnosis|"
+                            r"start|first\s+symptoms?)\s+of\s+(?:their\s+|the\s+|her\s+|his\s+)?(?:MS|multiple\s+sclerosis)\b",
+                            re.I)
 # ("McDonald criteria 1 to 4 (Ann Neurol 2001)": the numbers of the criteria met are no year)
 _VERSION_RE = re.compile(r"(?P<who>mc\s*donald|polman|thompson)(?:\s+et\s+al\.?)?(?:\s+(?:diagnostic\s+)?criteria)?"
                          r"(?:\s*#?\s*[1-4]\s*(?:to|-|–|through)\s*#?\s*[1-4]\b)?\D{0,40}?(?P<year>(?:19|20)\d\d)|"
@@ -307,6 +315,11 @@ _NOT_A_DIAGNOSIS_BEFORE_RE = re.compile(r"\b(?:interfer\w*|confound\w*|complicat
                                         r"impair\w*)\s+(?:with\s+)?(?:the\s+)?$", re.I)
 
 
+# "for patients who meet the MAGNIMS but not the McDonald criteria, ...": whom a clause is for, not a diagnosis asked
+_SCOPE_BEFORE_RE = re.compile(r"\b(?:for|in|among)\s+(?:the\s+)?(?:patients|participants|subjects|those)\s+who\s+[^.;,]{0,60}$",
+                              re.I)
+
+
 def extract_diagnosis_and_subtype(ctx: Context) -> list:
     if restates_inclusion(ctx):
         return []
@@ -386,11 +399,15 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     # enrollment", excludes by its date, not every patient with MS)
     diagnosis = next((m for m in _DIAGNOSIS_RE.finditer(ctx.text)
                       if not _NOT_A_DIAGNOSIS_BEFORE_RE.search(ctx.text, max(0, m.start() - 40), m.start())
+                      and not _SCOPE_BEFORE_RE.search(ctx.text, max(0, m.start() - 80), m.start())
                       and not (ctx.section == "exclusion" and ctx.is_consumed(m.start()))), None)
     # (the McDonald criteria are criteria for MS: "Patients who do not fulfil the McDonald criteria")
-    mentions_ms = _MS_RE.search(ctx.text) or subtypes or ctx.entities_of("MS_SUBTYPE") or \
+    # (MS as a time point is no MS criterion: "a sexual disorder diagnosed before the onset of MS")
+    mentions_ms = _MS_RE.search(_MS_AS_TIME_RE.sub(" ", ctx.text)) or subtypes or ctx.entities_of("MS_SUBTYPE") or \
         re.search(r"\bmc\s*donald\b", ctx.text, re.I)
-    if diagnosis and mentions_ms and not re.search(r"\bsymptom|\bpain|spasticity|fatigue|depress", ctx.text, re.I):
+    # (not in a trial of a symptom of MS: "MS-related fatigue"; the first symptoms that date the onset are none)
+    if diagnosis and mentions_ms and not re.search(r"\bsymptom|\bpain|spasticity|fatigue|depress",
+                                                  _ONSET_SYMPTOMS_RE.sub(" ", ctx.text), re.I):
         label, spans = _criteria_version(ctx.text)
         polarity = ctx.base_polarity(diagnosis.start())
         unmet = _NOT_MET_AFTER_RE.match(ctx.text, diagnosis.end())
@@ -566,7 +583,7 @@ _DURATION_RE = re.compile(
     r"less\s+than|over|under|≥|>=|>|≤|<=|<)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))|"
     # "a diagnosis of MS made by a neurologist more than 3 years before enrollment", "First symptom of MS at least six
     # months before screening", "diagnosed within the 3 years before enrollment"
-    r"(?P<dated>(?:(?:a|the)\s+)?(?:diagnos[ie]s|first\s+(?:MS\s+)?symptoms?)(?:\s+of\s+(?:MS|multiple\s+sclerosis|RRMS|"
+    r"(?P<dated>(?:(?:a|the|their|his|her)\s+)?(?:diagnos[ie]s|first\s+(?:MS\s+)?symptom(?:s|\(s\))?)(?:\s+of\s+(?:MS|multiple\s+sclerosis|RRMS|"
     r"SPMS|PPMS|relapsing(?:[\s-]+remitting)?\s+(?:MS|multiple\s+sclerosis)))?"
     r"(?:(?:\s+of\s+any\s+[\w-]+(?:\s+[\w-]+)?)?(?:\s+(?:according\s+to|per|by|using)\s+[^,.;]{0,60}?)?,?"
     r"(?=\s+(?:was\s+)?(?:made|established|confirmed)))?"
@@ -576,7 +593,10 @@ _DURATION_RE = re.compile(
     # "Diagnosis of MS within the last 12 months"
     r"within\s+(?:the\s+)?(?:last|past|previous|preceding)\s+\S+\s+(?:years?|months?)\b))|"
     # "whose first MS symptoms began more than 10 years before screening"
-    r"(?:first\s+)?(?:MS\s+)?symptoms?\s+(?:began|started|appeared|occurred)\s+(?=(?:at\s+least|(?:no|not)\s+more\s+than|"
+    # ("the first clear-cut symptoms of MS must have occurred at least 3 years before enrolment")
+    r"(?:first\s+)?(?:clear[\s-]cut\s+)?(?:MS\s+)?symptoms?(?:\s+of\s+(?:MS|multiple\s+sclerosis))?\s+"
+    r"(?:must\s+have\s+|should\s+have\s+|have\s+|had\s+)?(?:began|begun|started|appeared|occurred)\s+"
+    r"(?=(?:at\s+least|(?:no|not)\s+more\s+than|"
     r"more\s+than|less\s+than|over|under)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))",
     re.I)
 DURATION_HEADING_RE = _DURATION_RE  # a parent whose items complete its duration (matcher.compile._group)
@@ -592,7 +612,7 @@ def extract_duration(ctx: Context) -> list:
     if match.group(0).lower().endswith("duration") and any(
             e.id != "multiple_sclerosis" and e.start < match.start() for e in ctx.entities_of("CONDITION")):
         return []  # "neuropathic pain of at least three months duration": the symptom's duration, not the disease's
-    measured_from = "onset" if re.search(r"onset|first\s+(?:reported\s+|clinical\s+|MS\s+)?symptom|first\s+(?:documented\s+)?"
+    measured_from = "onset" if re.search(r"onset|first\s+(?:reported\s+|clinical\s+|clear[\s-]cut\s+|MS\s+)?symptom|first\s+(?:documented\s+)?"
                                          r"(?:clinical\s+)?(?:attack|relapse|episode|demyelinating\s+event)", ctx.text, re.I) \
         else "diagnosis"
     rules = []
@@ -626,6 +646,7 @@ def extract_duration(ctx: Context) -> list:
             rules.append(DiseaseDurationRule(polarity=ctx.base_polarity(match.start()), years=years,
                                              measured_from=measured_from, when=when))
             ctx.consume(offset + found.start, offset + found.end)
+            ctx.dated.append((offset + found.start, offset + found.end))
         offset += len(clause) + 1
     if rules:
         ctx.consume(match.start(), match.end())
@@ -667,7 +688,7 @@ _DEFINED_AFTER_RE = re.compile(r"^\s*(?:is|will\s+be|was|are|were|shall\s+be)\s+
 # "in the past 12 months or two relapses") the second relapse counts 2. Nor times: "within 14 days of the relapse
 # onset" counts no relapses.
 _COUNT_BEFORE_RE = re.compile(
-    rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![^\W\d])(?P<n>{NUM}|a|one)\s*(?P<post>or\s+more\s+)?"
+    rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![^\W\d])(?P<n>{NUM}|a|one|any)(?![^\W\d])\s*(?P<post>or\s+more\s+)?"
     rf"(?:(?!(?:{NUM}|days?|weeks?|months?|years?)\b)[^\W\d]\w*[\s/-]+){{0,4}}$", re.I)
 _NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission|"
                           # "a disease that could interfere with the assessment of the relapse": the relapse assessed
@@ -686,6 +707,10 @@ _RECOVERY_BEFORE_RE = re.compile(r"\b(?:stabili[sz]\w*|recover\w*)\s+(?:from|aft
                                  r"(?:MS\s+)?$", re.I)
 
 
+_WITH_OR_WITHOUT_RE = re.compile(r"\bwith\s+or\s+without\s+(?:[\w-]+\s+){0,2}$", re.I)
+_BEGAN_WITH_RE = re.compile(r"\b(?:began|begun|started|beginning|starting)\s+with\s+(?:at\s+least\s+)?(?:\w+\s+){0,3}$", re.I)
+_AWAY_FROM_RE = re.compile(r"\b(?:assessed|measured|scored|obtained|determined|rated)\s+(?:away\s+from|outside(?:\s+of)?|"
+                           r"not\s+during|in\s+the\s+absence\s+of)\s+(?:an?\s+|any\s+)?(?:acute\s+)?(?:MS\s+)?$", re.I)
 # "... other than the qualifying event": the qualifying event is one, so another makes two
 _BESIDES_QUALIFYING_RE = re.compile(r"[^.;]{0,80}?\b(?P<trigger>other\s+than|besides|apart\s+from|in\s+addition\s+to|"
                                     r"except(?:\s+for)?|before|preceding|prior\s+to)\s+"
@@ -713,7 +738,8 @@ def _at_least(comparator_words: Optional[str], n: float, post: Optional[str] = N
 
 def extract_relapses(ctx: Context) -> list:
     rules = []
-    windows = find_windows(ctx.text)
+    # (not a window the disease duration read: "first MS symptoms within the previous 20 years")
+    windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in ctx.dated)]
     window_starts = [w.start for w in windows]
     mentions = list(_RELAPSE_RE.finditer(ctx.text))
     previous = None  # the rules of the last counted mention, and where its words end
@@ -723,6 +749,14 @@ def extract_relapses(ctx: Context) -> list:
         before = ctx.text[max(0, match.start() - 60):match.start()]
         if _RECOVERY_BEFORE_RE.search(before):
             ctx.unstated.append((match.start(), match.end()))  # "has not stabilized from a previous relapse"
+            continue
+        indifferent = _WITH_OR_WITHOUT_RE.search(before)
+        if indifferent:  # "progression ..., with or without superimposed relapses": either way, no rule
+            ctx.consume(indifferent.start() + max(0, match.start() - 60), match.end())
+            continue
+        away = _AWAY_FROM_RE.search(before)
+        if away:  # "EDSS ... assessed away from any relapse": how a score is taken, no relapse rule
+            ctx.consume(away.start() + max(0, match.start() - 60), match.end())
             continue
         if _INCLUDED_FIRST_RE.search(before):
             ctx.consume(match.start(), match.end())  # "2 relapses (including the first attack)": one of those counted
@@ -747,7 +781,7 @@ def extract_relapses(ctx: Context) -> list:
             count = None  # "EDSS score between 0 and 5.0 before the present relapse": a score, not a count
         min_count, at_most = 1, False
         if count and count.group("n"):
-            n = number(count.group("n")) if count.group("n").lower() not in ("a",) else 1
+            n = number(count.group("n")) if count.group("n").lower() not in ("a", "any") else 1
             min_count, at_most = _at_least(count.group("cmp"), n, count.group("post"))
         event = not match.group(0).lower().startswith(("relapse", "attack", "exacerbation", "deteriorat", "worsening"))
         if event and _FIRST_EVENT_BEFORE_RE.search(before):
@@ -769,6 +803,8 @@ def extract_relapses(ctx: Context) -> list:
                       and re.search(r"\d|\bone\b|\btwo\b", ctx.text[match.end():m.start()])), len(ctx.text))
         window = _window_after(windows[:bisect_left(window_starts, limit)], match.end(), ctx.text) or \
             _leading_window(ctx.text, windows)
+        if _BEGAN_WITH_RE.search(before):
+            window = None  # "whose disease began with at least one clinical relapse": at onset, whenever that was
         # "a clinical relapse, but not within the 24 weeks before Day 1": none in that window; the relapse itself is
         # counted in the other window (or the one of the parent criterion)
         not_within = next(((w, but) for w in windows[:bisect_left(window_starts, limit)] if w.start >= match.end()

@@ -145,9 +145,12 @@ _MAX_DURATION_RE = re.compile(
     rf"up\s+to|at\s+most|a\s+maximum\s+of|<|≤|<=)\s*(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
 _CONSECUTIVE_RE = re.compile(rf"(?:(?:more\s+than|at\s+least|over|longer\s+than|≥|>=|>)\s*(?P<value>{NUM})|"
                              rf"(?P<value2>{NUM})\s+or\s+more)\s*consecutive\s+{_DURATION_UNIT}", re.I)
+# ("the regimen must have been unchanged for the last 3 months", "MS disease-modifying therapy, if any, unchanged
+# during the 3 months before randomisation")
 _STABLE_FOR_RE = re.compile(
-    rf"(?:\bstable\s+(?:[\w-]+\s+){{0,2}}?(?:dose|dosage|doses|therapy|treatment|regimen)\b|"
-    rf"\b(?:dose|dosage|doses|therapy|treatment|regimen)\s+(?:\w+\s+){{0,3}}?stable\b)[^.;]{{0,40}}?\b(?:for|during|over|since)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
+    rf"(?:\b(?:stable|unchanged|constant)\s+(?:[\w-]+\s+){{0,2}}?(?:dose|dosage|doses|therapy|treatment|regimen)\b|"
+    rf"\b(?:dose|dosage|doses|therapy|treatment|regimen)\s*(?:,\s*if\s+any\s*,\s*)?(?:\w+\s+){{0,3}}?"
+    rf"(?:stable|unchanged|constant)\b)[^.;]{{0,40}}?\b(?:for|during|over|since)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
     rf"(?:at\s+least\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
 # what a conditional lead asks of the patients on the drug
 _ASKS = r"\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b"
@@ -186,6 +189,8 @@ _MAY_BE_UNTREATED_RE = re.compile(r"^\s*(?:(?:the\s+)?(?:patients?|subjects?|par
                                   r"(?:untreated|treatment[\s-]na[iï]ve|off\s+(?:all\s+)?treatment|without\s+treatment)"
                                   r"\s*,?\s*or\s+(?:may\s+|can\s+)?(?:continue|be\s+(?:on|receiving|taking|treated\s+with)|"
                                   r"receive|take)\b", re.I)
+# "MS disease-modifying therapy, if any, unchanged ...": a requirement of the patients on one
+_IF_ANY_RE = re.compile(r",\s*if\s+any\s*,", re.I)
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
                           rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<more>more\s+than\s+)?"
                           rf"(?P<n>{NUM})(?:\s+or\s+more|\s+or\s+(?P<upto>{NUM}))?\s+"
@@ -655,7 +660,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     during = _DURING_RE.search(ctx.text[max(0, included[0].start - 60):included[0].start])
     current = _CURRENT_RE.search(ctx.text)
     minimum = _MIN_DURATION_RE.search(ctx.text) or _STABLE_FOR_RE.search(ctx.text)
-    on_it = current or _if_taking(ctx.text) or re.search(r"\bstable\b", ctx.text, re.I)
+    on_it = current or _if_taking(ctx.text) or _IF_ANY_RE.search(ctx.text) or \
+        re.search(r"\bstable\b|\bunchanged\b", ctx.text, re.I)
     negated = ctx.negated(included[0].start)
     # "Treated with X for at least 12 months before screening", in an inclusion: how long the exposure lasted
     exposed = ctx.section == "inclusion" and _PAST_RE.search(ctx.text, 0, included[0].start)
@@ -1055,7 +1061,7 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
         return [GroupRule(mode="any", rules=[
             PriorDrugRule(polarity="require", **targets, min_duration=duration, current=True),
             WashoutRule(polarity="exclude", **targets, window=Window(within=duration, anchor=anchor))])]
-    conditional = _if_taking(ctx.text) or _MAY_BE_UNTREATED_RE.match(ctx.text)
+    conditional = _if_taking(ctx.text) or _MAY_BE_UNTREATED_RE.match(ctx.text) or _IF_ANY_RE.search(ctx.text)
     is_current = bool(current or conditional) or bool(re.search(r"\bstable\b", ctx.text, re.I))
     if current:
         ctx.consume(current.start(), current.end())
