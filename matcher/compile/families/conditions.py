@@ -244,6 +244,13 @@ def extract_conditions(ctx: Context) -> list:
             polarity = context.opposite(polarity)
         if flipped:
             polarity = context.opposite(polarity)
+        if window and window.gap and ctx.section == "inclusion" and not flipped \
+                and polarity == "exclude" and reader.base_polarity(first.start) == "require":
+            # "with at least one episode of optic neuritis more than 6 months before Screening": the condition is
+            # required, its age a person checks (read as a loose "within", the requirement was lost: no optic
+            # neuritis in the 6 months, every patient without one passed)
+            rules.append(ConditionRule(polarity="require", conditions=ids, exceptions=kept, timing="any"))
+            continue  # (the window left unread: "a time no rule read")
         rules.append(ConditionRule(polarity=polarity, conditions=ids, exceptions=kept, timing=timing,
                                    window=window.window if window else None))
         if window:

@@ -230,10 +230,35 @@ def extract_drugs(ctx: Context) -> list:
         ctx.consume(*naive.span())
         return [PriorDrugRule(polarity="exclude", classes=["dmt"])]
     qualifiers = _dose_qualifiers(ctx, mentions)
+    _unnamed_general_terms(ctx, mentions)
     rules = _extract_drugs(ctx, mentions)
     rules = _asked_of_those_on_it(ctx, rules)
     rules = _in_the_study_period(ctx, rules)
     return _qualified(rules, qualifiers) if qualifiers and rules else rules
+
+
+# the head of an item that names a kind of treatment: "any remyelinating agent under investigation", "other
+# lymphocyte-depleting therapies"
+_KIND_OF_TREATMENT_RE = re.compile(r"\b(?:agents?|therap(?:y|ies)|drugs?|medications?|medicines?|treatments?|products?)\b",
+                                re.I)
+_ITEM_HEAD_RE = re.compile(r"(?:^|[,;:]|\b(?:or|and)\b)(?P<head>[^,;:()]*?)[\s,(]*$", re.I)
+
+
+def _unnamed_general_terms(ctx: Context, mentions: list) -> None:
+    """A kind of treatment no class id names, given with examples ("any remyelinating agent under investigation (e.g.
+    clemastine, opicinumab)"): the examples are read, the rest of the kind goes to a person (``unstated``; it had been
+    dropped silently)."""
+    if _if_taking(ctx.text):
+        return  # "Patients taking symptomatic treatments (for example baclofen) must ...": the examples say which
+    for examples in EXAMPLES_RE.finditer(ctx.text):
+        after = [m for m in mentions if examples.end() <= m.start < examples.end() + 40]
+        head = _ITEM_HEAD_RE.search(ctx.text, max(0, examples.start() - 80), examples.start())
+        if not after or head is None or not _KIND_OF_TREATMENT_RE.search(head.group("head")):
+            continue
+        start, end = head.span("head")
+        if any(start <= m.start < end for m in mentions) or len(re.findall(r"[A-Za-z]{4,}", head.group("head"))) < 2:
+            continue  # (a class the lexicon names is read: "immunosuppressive medications such as azathioprine")
+        ctx.unstated.append((start, end))
 
 
 def _in_the_study_period(ctx: Context, rules: list) -> list:
