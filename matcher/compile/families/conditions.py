@@ -245,7 +245,8 @@ def extract_conditions(ctx: Context) -> list:
         if flipped:
             polarity = context.opposite(polarity)
         if window and window.gap and ctx.section == "inclusion" and not flipped \
-                and polarity == "exclude" and reader.base_polarity(first.start) == "require":
+                and polarity == "exclude" and reader.base_polarity(first.start) == "require" \
+                and not _FREE_OF_RE.search(text, max(0, first.start - 30), window.start):
             # "with at least one episode of optic neuritis more than 6 months before Screening": the condition is
             # required, its age a person checks (read as a loose "within", the requirement was lost: no optic
             # neuritis in the 6 months, every patient without one passed)
@@ -808,6 +809,10 @@ def _of_excepted_treatment(text: str, exception: Optional[int], ends: list[int],
 
 _EXCEPTION_TREATED_RE = re.compile(r"\b(?:treated|excised|resected|removed|cured|curative|surgery|surgically)\b", re.I)
 _DISEASE_FREE_RE = re.compile(r"\bfree\b|\bremission\b|\bcured\b|\bresolved\b|\brecurrence\b|\bno\s+evidence\b", re.I)
+
+
+# "free from seizures for more than 2 years": none in that time (the gap is the rule)
+_FREE_OF_RE = re.compile(r"\bfree\b|\bwithout\b|\bno\b|\bnone\b|\blast\b", re.I)
 
 
 def _mid_list(text: str, mentions: list, windows: list) -> bool:
