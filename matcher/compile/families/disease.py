@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import Optional
 
 from ...lexicon import get_lexicon
@@ -742,6 +742,11 @@ def extract_relapses(ctx: Context) -> list:
     windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in ctx.dated)]
     window_starts = [w.start for w in windows]
     mentions = list(_RELAPSE_RE.finditer(ctx.text))
+    # the mentions with a count of their own, and where numbers stand: read once (per mention, a long criterion with
+    # no counted mention made the search for the next one quadratic)
+    counted = [i for i, m in enumerate(mentions) if _COUNT_BEFORE_RE.search(ctx.text[max(0, m.start() - 200):m.start()])]
+    counted_starts = [mentions[i].start() for i in counted]
+    numbers = [m.start() for m in re.finditer(r"\d|\bone\b|\btwo\b", ctx.text)]
     previous = None  # the rules of the last counted mention, and where its words end
     for index, match in enumerate(mentions):
         if index and re.fullmatch(r"[\s/(),]*(?:or\s*)?", ctx.text[mentions[index - 1].end():match.start()]):
@@ -798,9 +803,10 @@ def extract_relapses(ctx: Context) -> list:
             ctx.consume(besides.start("trigger"), besides.end())
         # The first later mention with a count of its own. The count is searched in the 200 characters before
         # it, not in the whole text: that made this quadratic in the text (minutes on a 10,000-character criterion).
-        limit = next((m.start() for m in mentions[index + 1:]
-                      if _COUNT_BEFORE_RE.search(ctx.text[max(0, m.start() - 200):m.start()])
-                      and re.search(r"\d|\bone\b|\btwo\b", ctx.text[match.end():m.start()])), len(ctx.text))
+        at = bisect_left(numbers, match.end())  # (a number between the two: "1 relapse in the last year OR 2 relapses")
+        after = max(bisect_right(counted, index), bisect_right(counted_starts, numbers[at])) if at < len(numbers) \
+            else len(counted)
+        limit = counted_starts[after] if after < len(counted) else len(ctx.text)
         window = _window_after(windows[:bisect_left(window_starts, limit)], match.end(), ctx.text) or \
             _leading_window(ctx.text, windows)
         if _BEGAN_WITH_RE.search(before):
