@@ -707,10 +707,13 @@ _RECOVERY_BEFORE_RE = re.compile(r"\b(?:stabili[sz]\w*|recover\w*)\s+(?:from|aft
                                  r"(?:MS\s+)?$", re.I)
 
 
-_WITH_OR_WITHOUT_RE = re.compile(r"\bwith\s+or\s+without\s+(?:[\w-]+\s+){0,2}$", re.I)
+# Relapses a criterion names without asking for or against them: "progression ..., with or without superimposed
+# relapses" (either way), "EDSS ... assessed away from any relapse" (how a score is taken)
+_NO_RELAPSE_RULE_BEFORE_RE = re.compile(r"\bwith\s+or\s+without\s+(?:[\w-]+\s+){0,2}$|"
+                                        r"\b(?:assessed|measured|scored|obtained|determined|rated)\s+(?:away\s+from|"
+                                        r"outside(?:\s+of)?|not\s+during|in\s+the\s+absence\s+of)\s+(?:an?\s+|any\s+)?"
+                                        r"(?:acute\s+)?(?:MS\s+)?$", re.I)
 _BEGAN_WITH_RE = re.compile(r"\b(?:began|begun|started|beginning|starting)\s+with\s+(?:at\s+least\s+)?(?:\w+\s+){0,3}$", re.I)
-_AWAY_FROM_RE = re.compile(r"\b(?:assessed|measured|scored|obtained|determined|rated)\s+(?:away\s+from|outside(?:\s+of)?|"
-                           r"not\s+during|in\s+the\s+absence\s+of)\s+(?:an?\s+|any\s+)?(?:acute\s+)?(?:MS\s+)?$", re.I)
 # "... other than the qualifying event": the qualifying event is one, so another makes two
 _BESIDES_QUALIFYING_RE = re.compile(r"[^.;]{0,80}?\b(?P<trigger>other\s+than|besides|apart\s+from|in\s+addition\s+to|"
                                     r"except(?:\s+for)?|before|preceding|prior\s+to)\s+"
@@ -755,13 +758,9 @@ def extract_relapses(ctx: Context) -> list:
         if _RECOVERY_BEFORE_RE.search(before):
             ctx.unstated.append((match.start(), match.end()))  # "has not stabilized from a previous relapse"
             continue
-        indifferent = _WITH_OR_WITHOUT_RE.search(before)
-        if indifferent:  # "progression ..., with or without superimposed relapses": either way, no rule
-            ctx.consume(indifferent.start() + max(0, match.start() - 60), match.end())
-            continue
-        away = _AWAY_FROM_RE.search(before)
-        if away:  # "EDSS ... assessed away from any relapse": how a score is taken, no relapse rule
-            ctx.consume(away.start() + max(0, match.start() - 60), match.end())
+        no_rule = _NO_RELAPSE_RULE_BEFORE_RE.search(before)
+        if no_rule:
+            ctx.consume(no_rule.start() + max(0, match.start() - 60), match.end())
             continue
         if _INCLUDED_FIRST_RE.search(before):
             ctx.consume(match.start(), match.end())  # "2 relapses (including the first attack)": one of those counted

@@ -250,13 +250,19 @@ def _unnamed_general_terms(ctx: Context, mentions: list) -> None:
     dropped silently)."""
     if _if_taking(ctx.text):
         return  # "Patients taking symptomatic treatments (for example baclofen) must ...": the examples say which
+    starts = sorted(m.start for m in mentions)
+
+    def any_between(start: int, end: int) -> bool:  # (by bisection: a criterion may hold thousands of mentions)
+        at = bisect_left(starts, start)
+        return at < len(starts) and starts[at] < end
+
     for examples in EXAMPLES_RE.finditer(ctx.text):
-        after = [m for m in mentions if examples.end() <= m.start < examples.end() + 40]
         head = _ITEM_HEAD_RE.search(ctx.text, max(0, examples.start() - 80), examples.start())
-        if not after or head is None or not _KIND_OF_TREATMENT_RE.search(head.group("head")):
+        if not any_between(examples.end(), examples.end() + 40) or head is None \
+                or not _KIND_OF_TREATMENT_RE.search(head.group("head")):
             continue
         start, end = head.span("head")
-        if any(start <= m.start < end for m in mentions) or len(re.findall(r"[A-Za-z]{4,}", head.group("head"))) < 2:
+        if any_between(start, end) or len(re.findall(r"[A-Za-z]{4,}", head.group("head"))) < 2:
             continue  # (a class the lexicon names is read: "immunosuppressive medications such as azathioprine")
         ctx.unstated.append((start, end))
 
@@ -393,9 +399,9 @@ def _related_classes(text: str, mentions: list) -> list:
 _PAREN_AFTER_RE = re.compile(r"[^.;()]{0,60}?\(")
 # what a drug was given for: "for a relapse", "for the treatment of an acute exacerbation" (not "for relapse
 # prevention")
-_INDICATION = (r"(?:given\s+|used\s+|prescribed\s+)?for\s+(?:the\s+treatment\s+of\s+)?(?:an?\s+|the\s+|any\s+)?"
+_GIVEN_FOR = (r"(?:given\s+|used\s+|prescribed\s+)?for\s+(?:the\s+treatment\s+of\s+)?(?:an?\s+|the\s+|any\s+)?"
                r"(?:(?:acute|current|MS)\s+)*(?:relapses?|exacerbations?|attacks?)\b(?![\s-]+(?:prevention|prophylaxis))")
-_INDICATION_RE = re.compile(_INDICATION, re.I)
+_GIVEN_FOR_RE = re.compile(_GIVEN_FOR, re.I)
 # "aspirin > 81 mg/day", "Copaxone 40 mg/mL three times per week", "amitriptyline at a dose of 25 mg/day or less"
 _DOSE_AFTER_RE = re.compile(
     rf"(?:\s*\([^()]{{1,60}}\))?[\s()]*(?:\w+\s+){{0,1}}?(?P<dose>(?:(?:at\s+)?(?:an?\s+)?(?:doses?|dosages?)\s+(?:of\s+)?)?(?:(?:{COMPARATOR_RE})\s*)?"
@@ -407,7 +413,7 @@ _DOSE_AFTER_RE = re.compile(
     # "natalizumab every 6 weeks": a dosing interval
     rf"pulses?\b|pulse\s+therapy|"
     # "steroids (intravenous or oral) for a relapse": what it was given for, which the record does not show
-    rf"(?<=[\s)])(?<!except\s)(?<!than\s)(?<!unless\s)(?<!when\s)(?<!from\s){_INDICATION}|(?:at|on|with)\s+(?:an?\s+)?(?:extended|standard|reduced|prolonged|shortened)[\s-]+"
+    rf"(?<=[\s)])(?<!except\s)(?<!than\s)(?<!unless\s)(?<!when\s)(?<!from\s){_GIVEN_FOR}|(?:at|on|with)\s+(?:an?\s+)?(?:extended|standard|reduced|prolonged|shortened)[\s-]+"
     rf"(?:interval|dosing)(?:\s+dosing)?(?:\s*\([^()]*\))?|every\s+{NUM}\s+(?:days?|weeks?|months?))", re.I)
 # (and "maintenance IVIG": a regimen, beside the rescue doses the record holds under the same drug)
 _HIGH_DOSE_BEFORE_RE = re.compile(r"\b(?P<dose>(?:high|low)[\s-]+dose|(?:high|low)[\s-]+dosage|pulsed?|maintenance)\s+"
@@ -488,7 +494,7 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         if not (after or before):
             continue
         if after and exception is not None and m.start >= exception:
-            if not _INDICATION_RE.match(after.group("dose")):  # ("except methylprednisolone for relapses": the use
+            if not _GIVEN_FOR_RE.match(after.group("dose")):  # ("except methylprednisolone for relapses": the use
                 ctx.unstated.append(after.span("dose"))           # excepted, nothing to check)
             ctx.consume(*after.span("dose"))
             continue
@@ -520,7 +526,7 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
     for m, text in list(out.items()):
         # "Steroids for an acute exacerbation (> 100 mg/day of prednisone or equivalent)": a member named in the
         # parenthesis after a class given for something is its example, qualified with it
-        paren = _PAREN_AFTER_RE.match(ctx.text, m.end) if m.label == "DRUG_CLASS" and _INDICATION_RE.match(text) \
+        paren = _PAREN_AFTER_RE.match(ctx.text, m.end) if m.label == "DRUG_CLASS" and _GIVEN_FOR_RE.match(text) \
             else None
         end = closing(ctx.text, paren.end() - 1) if paren else -1
         out.update({d: text for d in mentions if paren and paren.end() <= d.start < end and d not in out
