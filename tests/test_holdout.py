@@ -28,8 +28,8 @@ SETS = {
                  "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 8, 144),
     "holdout2": ({"precision": 0.9945, "recall": 1.0, "exact_parameter_accuracy": 0.9944,
                   "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 8, 147),
-    "holdout3": ({"precision": 0.984, "recall": 0.9946, "exact_parameter_accuracy": 0.9811,
-                  "structured_criteria_recall": 0.992, "manual_review_precision": 0.9762}, 14, 336),
+    "holdout3": ({"precision": 0.9843, "recall": 0.9947, "exact_parameter_accuracy": 0.9814,
+                  "structured_criteria_recall": 0.9921, "manual_review_precision": 0.9756}, 14, 336),
     "holdout4": ({"precision": 0.9824, "recall": 0.9781, "exact_parameter_accuracy": 0.9732,
                   "structured_criteria_recall": 0.9967, "manual_review_precision": 0.9855}, 14, 372),
     "holdout5": ({"precision": 0.9806, "recall": 0.987, "exact_parameter_accuracy": 0.9539,
@@ -52,14 +52,14 @@ SETS = {
                    "structured_criteria_recall": 0.9932, "manual_review_precision": 0.978}, 14, 388),
     "holdout14": ({"precision": 0.9479, "recall": 0.9639, "exact_parameter_accuracy": 0.9475,
                    "structured_criteria_recall": 0.9795, "manual_review_precision": 0.9318}, 14, 382),
-    "holdout15": ({"precision": 0.9459, "recall": 0.9284, "exact_parameter_accuracy": 0.9171,
-                   "structured_criteria_recall": 0.956, "manual_review_precision": 0.8846}, 14, 374),
-    "holdout16": ({"precision": 0.8782, "recall": 0.8807, "exact_parameter_accuracy": 0.9,
-                   "structured_criteria_recall": 0.9313, "manual_review_precision": 0.9231}, 14, 364),
+    "holdout15": ({"precision": 0.9468, "recall": 0.9344, "exact_parameter_accuracy": 0.9185,
+                   "structured_criteria_recall": 0.96, "manual_review_precision": 0.8911}, 14, 374),
+    "holdout16": ({"precision": 0.8789, "recall": 0.8814, "exact_parameter_accuracy": 0.9006,
+                   "structured_criteria_recall": 0.9316, "manual_review_precision": 0.9222}, 14, 364),
     "holdout17": ({"precision": 0.954, "recall": 0.9633, "exact_parameter_accuracy": 0.9213,
                    "structured_criteria_recall": 0.9724, "manual_review_precision": 0.9167}, 14, 383),
-    "holdout18": ({"precision": 0.9548, "recall": 0.9179, "exact_parameter_accuracy": 0.9079,
-                   "structured_criteria_recall": 0.957, "manual_review_precision": 0.9048}, 14, 355),
+    "holdout18": ({"precision": 0.9552, "recall": 0.9275, "exact_parameter_accuracy": 0.9036,
+                   "structured_criteria_recall": 0.9648, "manual_review_precision": 0.9223}, 14, 355),
 }
 
 
@@ -87,7 +87,7 @@ WRONG_VERDICTS = {
     "holdout15": (40, 66),
     "holdout16": (104, 52),
     "holdout17": (46, 103),
-    "holdout18": (16, 85),
+    "holdout18": (16, 86),
 }
 AS_OF = date(2026, 11, 1)  # the example patients' reference date
 

@@ -3996,3 +3996,35 @@ def test_a_required_condition_long_ago_stays_required():
     found = compile_text("History of optic neuritis more than 6 months before screening", "inclusion", "X1")
     assert [(r.kind, r.polarity) for r in found] == [("condition", "require"), ("manual_review", "require")]
     assert found[0].window is None and "6 months" in found[1].why
+
+
+# --- session 20 ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, drugs, classes, duration, person", [
+    # holdout18 NCT02220933, holdout3 NCT04097418 and NCT02936037, holdout15, holdout16: a recent start excluded had
+    # gone to a person
+    ("Fampridine (4-aminopyridine) started, or its dose changed, less than 1 month before inclusion", ["fampridine"], [],
+     (1.0, "months"), "changed"),
+    ("Initiation or change in dose of dalfampridine within 30 days prior to screening", ["fampridine"], [],
+     (30.0, "days"), "change"),
+    ("Treatment with amantadine initiated within the 3 months before screening", ["amantadine"], [], (3.0, "months"),
+     None),
+    ("Started, stopped or changed a disease-modifying therapy in the 3 months before enrollment.", [], ["dmt"],
+     (3.0, "months"), "stopped"),
+])
+def test_a_recent_start_excluded_is_not_on_it_or_on_it_that_long(text, drugs, classes, duration, person):
+    found = compile_text(text, "exclusion", "X1")
+    group = found[0]
+    assert (group.kind, group.mode, group.polarity) == ("group", "any", "require")
+    off, on = group.rules
+    assert (off.kind, off.polarity, off.current, off.drugs, off.classes) == ("prior_drug", "exclude", True, drugs, classes)
+    assert (on.polarity, on.current, (on.min_duration.value, on.min_duration.unit)) == ("require", True, duration)
+    manual = [r for r in found[1:] if r.kind == "manual_review"]
+    assert (person in manual[0].why) if person else not manual
+
+
+def test_use_in_a_window_is_still_a_washout():
+    (rule,) = compile_text("Use of interferon beta within 3 months before screening", "exclusion", "X1")
+    assert rule.kind == "washout"
+    # (in an inclusion a start is no exclusion: nothing is read as one)
+    assert all(r.kind != "group" for r in compile_text("Fampridine started within the last 3 months", "inclusion", "X1"))

@@ -932,7 +932,11 @@ def _content_words(text: str) -> list[re.Match]:
     """The words of a text that say something: not filler, longer than two letters. ("5-alpha-reductase": a name
     that opens with its number)"""
     return [w for w in re.finditer(r"(?:\d+-)?[A-Za-z][A-Za-z0-9'+-]*[A-Za-z0-9+]", text)
-            if w.group().lower().strip("'-+") not in _FILLER and len(w.group()) > 2]
+            if w.group().lower().strip("'-+") not in _FILLER and len(w.group()) > 2 and not _MANUAL_NAME_RE.fullmatch(w.group())]
+
+
+# the manual a diagnosis is made by ("major depression according to DSM-5 criteria", "ICD-10"): how, not what
+_MANUAL_NAME_RE = re.compile(r"DSM(?:-?(?:5|IV|III)(?:-TR|-R)?)?|ICD-?(?:9|10|11)(?:-CM)?")
 
 
 def _masked(ctx: Context) -> str:

@@ -207,6 +207,15 @@ _STARTED_WITHIN_RE = re.compile(r"\b(?:started|initiated|introduced|begun|began|
                                 r"(?:last|past|previous|preceding|prior)\b|\b(?:started|initiated|introduced|begun|began|"
                                 rf"commenced)\s+(?:less\s+than|within|<)\s*{NUM}\s*(?:days?|weeks?|months?|years?)\s+"
                                 r"(?:before|prior|ago)", re.I)
+# a start, as against use: "fampridine started ... less than 1 month before inclusion", "Initiation of X within 30 days"
+_START_WORD_RE = re.compile(r"\b(?:start(?:ed|ing)?|initiat(?:ed|ion|ing)|introduc(?:ed|tion)|begun|began|commenc(?:ed|ement)|"
+                            r"new(?:ly\s+started)?)\b", re.I)
+# "or its dose changed", "or change in dose of": a change the record cannot show
+_DOSE_CHANGE_RE = re.compile(r"(?:,?\s*(?:or|and/or)\s+)?(?:(?:its|the|a)\s+)?\b(?:dos(?:e|age|ing)s?\s+(?:was\s+|were\s+|has\s+been\s+)?"
+                             r"(?:changed|adjusted|modified|increased|altered)|(?:change|adjustment|modification|increase|"
+                             r"alteration)s?\s+(?:in|of|to)\s+(?:the\s+)?dos(?:e|age|ing)s?(?:\s+of)?)\b", re.I)
+_STOP_OR_SWITCH_RE = re.compile(r"\b(?:stop(?:ped|ping|s)?|discontinu(?:ed|ation|ing)|switch(?:ed|ing|es)?|chang(?:e|ed|es|ing)|"
+                                r"interrupt(?:ed|ion)?|withdrawn?|withdrawal)\b", re.I)
 _CHANGE_RE = re.compile(r"\b(?:change[sd]?|introduc\w+|start(?:ed|ing)?|initiat\w+|dose\s+adjust\w*|stable\s+dose|"
                         r"reduc(?:e|ed|es|ing|tion))\b", re.I)
 # "one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif)": the parenthesis spells out which.
@@ -605,6 +614,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     # months ...; no plans to change therapy": the change is another clause)
     stop = ctx.text.find(";", mentions[-1].end)
     exposure = ctx.text if stop < 0 else ctx.text[:stop]
+    recent = _recent_start(ctx, mentions)
+    if recent:
+        return recent
     # ("treated for the current relapse with X, started within 14 days of its onset": an exposure, when it started)
     if _CHANGE_RE.search(exposure) and not re.search(r"treat(?:ed|ment)\s+(?:for\s+[^.;,]{1,40}?\s+)?with\b|"
                                                      r"therapy\s+with\b|use\s+of|received|"
@@ -1068,6 +1080,40 @@ def _last_or_clause(text: str, start: int, end: int, pattern: re.Pattern | None 
 _OR_RE = re.compile(r",\s*or\b", re.I)
 _OR_CLAUSE_RE = re.compile(r",\s*or\s+(?:has\s+|have\s+|had\s+|was\s+|been\s+)*(?:with|treated|received|receiving|"
                            r"taken|taking|used|using|exposed|on)\b", re.I)
+
+
+def _recent_start(ctx: Context, mentions: list) -> list:
+    """"Fampridine started, or its dose changed, less than 1 month before inclusion", "Initiation of an antidepressant
+    within 30 days prior to screening", excluded: not on the drug, or on it for that long (read as any use in the
+    window, it excluded patients on the drug for years; it had gone to a person). A dose change goes to a person."""
+    if ctx.section != "exclusion" or ctx.negated(mentions[0].start) or _if_taking(ctx.text):
+        return []
+    first, last = mentions[0].start, mentions[-1].end
+    if re.search(r"[.;]", ctx.text[first:last]):
+        return []
+    windows = [w for w in find_windows(ctx.text) if not w.gap and not w.event]
+    start = _START_WORD_RE.search(ctx.text)
+    if len(windows) != 1 or start is None or windows[0].start < start.end() \
+            or _PERMISSION_RE.search(ctx.text) or context.exception_start(ctx.text) is not None:
+        return []
+    window = windows[0]
+    # the start is the drug's: "X started ...", "started X", "initiation of X"
+    if not (last <= start.start() and not re.search(r"[.;]|\b(?:with|and)\b", ctx.text[last:start.start()])
+            or start.end() <= first and re.fullmatch(r"[\s\w,/-]{0,60}", ctx.text[start.end():first])):
+        return []
+    if re.search(r"[.;]", ctx.text[min(start.start(), first):window.start]):
+        return []
+    for mention in mentions:
+        ctx.consume(mention.start, mention.end)
+    ctx.consume(*start.span())
+    ctx.consume(window.start, window.end)
+    # (a stop or a switch in the window is no start: "Started, stopped or changed a DMT in the 3 months")
+    ctx.unstated.extend(change.span() for change in _DOSE_CHANGE_RE.finditer(ctx.text))
+    ctx.unstated.extend(change.span() for change in _STOP_OR_SWITCH_RE.finditer(ctx.text))
+    targets = _named(mentions)
+    return [GroupRule(mode="any", polarity="require", rules=[
+        PriorDrugRule(polarity="exclude", **targets, current=True),
+        PriorDrugRule(polarity="require", **targets, current=True, min_duration=window.window.within)])]
 
 
 def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, current) -> list:
