@@ -13,10 +13,11 @@ from datetime import date
 import pytest
 
 from matcher.api import parse_patient
-from matcher.compile import compile_criterion, compile_text
+from matcher.compile import compile_criterion, compile_text, compile_trial
 from matcher.compile.nlp import find_entities
 from matcher.evaluate import screen
 from matcher.models.rules import CompiledCriterion, RuleSet
+from matcher.models.trial import Trial
 from matcher.evalcompiler import _flatten
 from matcher.segment import segment
 
@@ -4028,3 +4029,87 @@ def test_use_in_a_window_is_still_a_washout():
     assert rule.kind == "washout"
     # (in an inclusion a start is no exclusion: nothing is read as one)
     assert all(r.kind != "group" for r in compile_text("Fampridine started within the last 3 months", "inclusion", "X1"))
+
+
+# --- session 20: the nineteenth round's errors, read generally ----------------------------------------------------
+
+def test_an_age_in_weeks_is_no_age_in_years():
+    """holdout19 NCT04998851: an infant 'Aged 2 to 24 weeks' had become an age of 2 to 24 years."""
+    assert all(r.kind != "age" for r in compile_text("Aged 2 to 24 weeks at the time of the first infusion",
+                                                     "inclusion", "X1"))
+    (rule,) = compile_text("Children aged 10 to 17 years inclusive", "inclusion", "X1")
+    assert (rule.kind, rule.years.low, rule.years.high) == ("age", 10.0, 17.0)
+
+
+def test_criteria_under_a_heading_of_other_people_go_to_a_person():
+    """holdout19 NCT04998851: under 'Infants:', 'a primary immunodeficiency' and 'a live vaccine' had excluded the
+    mother; the mothers' criteria after 'Mothers:' are still read."""
+    text = ("Exclusion Criteria:\n\nMothers:\n\n* Relapse of MS within 30 days before screening\n\nInfants:\n\n"
+            "* Infant with a primary immunodeficiency\n* Infant who has received a live vaccine within 30 days\n\n"
+            "Mothers:\n\n* History of PML\n")
+    criteria = {c.text: c for c in compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=text)).criteria}
+    assert criteria["Relapse of MS within 30 days before screening"].rules[0].kind == "relapse_activity"
+    for infant in ("Infant with a primary immunodeficiency", "Infant who has received a live vaccine within 30 days"):
+        (rule,) = criteria[infant].rules
+        assert rule.kind == "manual_review" and "infants" in rule.why
+    assert criteria["History of PML"].rules[0].kind == "condition"
+
+
+@pytest.mark.parametrize("text", [
+    # holdout19 NCT04998851: a contraceptive method, and a time point, had become pregnancy rules
+    "Women of childbearing potential must agree to remain abstinent or to use an acceptable contraceptive method; "
+    "breastfeeding alone is not an acceptable method",
+    "Participants treated with ocrelizumab before the pregnancy: last infusion received more than 3 months before",
+    "Participation in an interventional trial within 12 weeks (enrolment in observational pregnancy registries is "
+    "allowed)",
+])
+def test_pregnancy_named_for_something_else_is_no_pregnancy_rule(text):
+    found = compile_text(text, "inclusion" if "Women" in text or "before the" in text else "exclusion", "X1")
+    assert all(r.kind != "pregnancy" for r in found)
+    assert ("registries" not in text) or [r.kind for r in found] == ["investigational"]
+
+
+def test_a_drug_named_as_the_first_dose_to_come_is_no_exposure():
+    """holdout19 NCT04998851: 'breastfeeding ... for at least 60 days after the first post-partum ocrelizumab
+    infusion' had required 60 days on ocrelizumab."""
+    found = compile_text("Currently breastfeeding, with the intention to continue for at least 60 days after the first "
+                         "post-partum ocrelizumab infusion", "inclusion", "X1")
+    assert [r.kind for r in found] == ["pregnancy", "manual_review"] and found[0].breastfeeding
+
+
+@pytest.mark.parametrize("text", [
+    # holdout19 NCT00702468: 'if used' had made the stability a required use in the last 30 days
+    "Anti-spasticity medication (e.g. baclofen) and disease-modifying therapy, if used, must have been stable for 30 "
+    "days before randomisation",
+    "DMT, if any, unchanged during the 3 months before randomisation",
+])
+def test_if_used_makes_the_stability_conditional(text):
+    group = compile_text(text, "inclusion", "X1")[0]
+    assert (group.kind, group.mode) == ("group", "any")
+    assert [(r.polarity, r.current, r.min_duration is not None) for r in group.rules] == [
+        ("exclude", True, False), ("require", True, True)]
+
+
+def test_times_from_events_the_record_cannot_date():
+    # holdout19 NCT03996291: a parent-study time before the drugs is their qualifier, as after them
+    (rule,) = compile_text("Since the last dose in the parent study, treatment with any DMT other than tolebrutinib.",
+                           "exclusion", "X1")
+    assert rule.qualifier and rule.except_drugs == ["tolebrutinib"]
+    # holdout19 NCT04998851: 'since delivery' is its clause's own time (the 3 months had reached the DMTs), a person's
+    found = compile_text("Any disease-modifying therapy other than ocrelizumab since delivery, or natalizumab within 3 "
+                         "months before screening", "exclusion", "X1")
+    assert [(r.kind, r.drugs, r.classes) for r in found if r.kind == "washout"] == [("washout", ["natalizumab"], [])]
+    assert any(r.kind == "manual_review" and "delivery" in r.why for r in found)
+
+
+def test_a_live_vaccine_planned_during_the_study_goes_to_a_person():
+    found = compile_text("Live or live-attenuated vaccination within 6 weeks prior to randomization, or planned during "
+                         "the study", "exclusion", "X1")
+    assert [r.kind for r in found] == ["live_vaccine", "manual_review"]
+
+
+def test_what_a_drug_is_given_for_the_purpose_of_is_its_qualifier():
+    found = compile_text("Treatment within 6 months with azathioprine, or oral corticosteroids given for the purpose "
+                         "of disease modification.", "exclusion", "X1")
+    steroids = [r for r in found if r.classes]
+    assert steroids and steroids[0].qualifier and not [r for r in found if r.drugs and r.qualifier]

@@ -88,3 +88,11 @@ def test_a_pdq_era_page_without_inclusion_or_exclusion_headings():
     texts = [c.text for c in segment(trial.criteria_text)]
     assert not [t for t in texts if t.startswith("--") or t.strip() == "Criteria"]
     assert any(t.startswith("No prior intravenous immune globulin") for t in texts)
+
+
+def test_a_page_of_2008_gives_the_sex_as_genders_eligible():
+    """tests/holdout19 NCT00702468: "Genders Eligible for Study: Both" (the pages before 2017) had gone unread."""
+    from pathlib import Path
+
+    (trial,) = load_trials(Path(__file__).parent / "holdout19" / "records" / "NCT00702468_ctgov_page.txt")
+    assert trial.sex == "ALL"

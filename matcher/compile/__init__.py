@@ -17,7 +17,7 @@ from ..errors import NoCriteriaError
 from ..models.rules import (AgeRule, Applicability, CompiledCriterion, ConditionRule, GroupRule, HealthyVolunteersRule,
                             ManualReviewRule, PriorDrugRule, Range, RuleSet, SexRule, SubtypeRule, WashoutRule)
 from ..models.trial import Criterion, Trial
-from ..segment import segment
+from ..segment import OTHER_PERSONS_RE, segment
 from . import context
 from .context import Context
 from .nlp import find_entities
@@ -1027,6 +1027,13 @@ def _of_cohort(rules: list, cohort: Optional[str]) -> list:
     """Criteria under a heading that names a cohort ("Inclusion criteria specific to participants with PPMS:") apply
     to the patients of its subtypes only (``when.subtypes``); read for everyone, the PPMS cohort's EDSS range excluded
     the relapsing cohort. A heading naming no subtype, or every one, scopes nothing."""
+    if cohort and OTHER_PERSONS_RE.fullmatch(cohort) and any(r.kind != "manual_review" for r in rules):
+        # under "Infants:" in a lactation study: the infant's conditions and vaccines are not the patient's (read, a
+        # primary immunodeficiency of the infant excluded the mother); a person checks them
+        first = rules[0]
+        return [ManualReviewRule(id=first.id.split(".")[0] + ".r1", criterion_id=first.criterion_id, section=first.section,
+                                 text=first.text, span=first.span, polarity=_default_polarity(first.section),
+                                 category="clinical", why=f"a criterion of the {cohort.lower()}, not of the patient")]
     subtypes = list(_cohort_subtypes(cohort)) if cohort else []
     if not subtypes:
         return rules

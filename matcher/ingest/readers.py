@@ -115,7 +115,7 @@ _PAGE_END_RE = re.compile(
     r"(?im)^\s*(?:To learn more about this study|Information from the National Library of Medicine|"
     r"Contacts and Locations|Please refer to this study by its)")
 _AGES_RE = re.compile(r"Ages Eligible for Study:\s*\|?\s*(\d+\s+\w+)?\s*(?:to\s+(\d+\s+\w+)|and older)?", re.I)
-_SEXES_RE = re.compile(r"Sexes? Eligible for Study:\s*\|?\s*(All|Female|Male|Both)", re.I)
+_SEXES_RE = re.compile(r"(?:Sexes?|Genders?) Eligible for Study:\s*\|?\s*(All|Female|Male|Both)", re.I)
 _HV_RE = re.compile(r"Accepts Healthy Volunteers:\s*\|?\s*(Yes|No)", re.I)
 
 

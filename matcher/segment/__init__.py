@@ -36,6 +36,11 @@ _SUBHEADING_RE = re.compile(
 # assessments:" (a short unbulleted noun phrase; not a criterion that introduces its items, "Any of the following:",
 # "Cardiac disease, defined as:", nor one that lists them after its colon)
 _CATEGORY_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>[A-Z][A-Za-z/&-]*(?:[ ][A-Za-z/&-]+){0,3})\s*:\s*(?:\*\*)?\s*$")
+# A heading naming people other than the patient: "Infants:", "Caregivers:", "Study partners:", "Healthy controls:"
+OTHER_PERSONS_RE = re.compile(r"(?:infants?|babies|newborns?|neonates?|offspring|caregivers?|care[\s-]?givers?|"
+                              r"care\s+partners?|study\s+partners?|(?:spouses?|partners?)|informants?|"
+                              r"healthy\s+(?:volunteers?|controls?|subjects?|participants?)|(?:control|comparison)\s+"
+                              r"(?:group|subjects?|participants?)|controls?)", re.I)
 _NOT_CATEGORY_RE = re.compile(r"\b(?:following|any|all|either|one|of|at|least|defined|meaning|such|including|namely|"
                               r"must|have|has|with|who|are|is|be|if|for|in|or|and)\b", re.I)
 # The category lines of the PDQ-era pages: "--Disease Characteristics--", "--Prior/Concurrent Therapy--"
@@ -174,6 +179,7 @@ def _read_items(text: str) -> list[_Item]:
     section: Optional[str] = None
     section_assumed = True
     cohort: Optional[str] = None
+    section_cohort: Optional[str] = None  # (the header's cohort, under a heading of other people)
     current: Optional[_Item] = None
     blank_before = True
     offset = 0
@@ -202,6 +208,13 @@ def _read_items(text: str) -> list[_Item]:
         if heading and _next_is_bullet(text, offset):
             current = None  # the items under it are criteria of their own
             blank_before = True
+            # ("Mothers:" ... "Infants:": the criteria under a heading of other people are theirs, not the patient's)
+            others = category and OTHER_PERSONS_RE.fullmatch(category.group("words").strip())
+            if others:
+                section_cohort = cohort if not (cohort and OTHER_PERSONS_RE.fullmatch(cohort)) else section_cohort
+                cohort = category.group("words").strip()
+            elif category and cohort and OTHER_PERSONS_RE.fullmatch(cohort):
+                cohort = section_cohort
             continue
         if subheading:
             cohort = None

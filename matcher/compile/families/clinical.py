@@ -10,7 +10,8 @@ from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, comparator_of, find_range, number, range_from
 
 
-_PREGNANT_RE = re.compile(r"\bpregnan(?:t|cy)\b", re.I)
+# (not a register of pregnancies: "enrolment in observational pregnancy registries is allowed")
+_PREGNANT_RE = re.compile(r"\bpregnan(?:t|cy)\b(?!\s+(?:(?:exposure|outcomes?)\s+)?registr)", re.I)
 _BREASTFEEDING_RE = re.compile(r"breast[\s-]*feeding|lactat\w+|\bnursing\b", re.I)
 _PREGNANCY_TEST_RE = re.compile(r"pregnancy\s+test|tested\s+for\s+pregnancy|plann\w+\s+(?:to\s+become\s+)?pregnan|"
                                 r"intend\w*\s+to\s+become\s+pregnant|become\s+pregnant|risk\s+(?:of|or)\s+pregnancy", re.I)
@@ -23,8 +24,11 @@ _CURRENT_OR_PLANNED_RE = re.compile(r"\b(?:current(?:ly)?|present|existing)\s+(?
 # A pregnancy that dates something ("a live vaccine during pregnancy", "alcohol use during the current pregnancy"),
 # and, in an exclusion, a kind of pregnancy ("Known high-risk pregnancy"): no criterion on being pregnant (read as
 # one, they excluded every participant of a trial of pregnant women)
-_PREGNANCY_AS_TIME_RE = re.compile(r"\b(?:during|in|throughout|since|of)\s+(?:the\s+|this\s+|her\s+|a\s+|their\s+)?"
+_PREGNANCY_AS_TIME_RE = re.compile(r"\b(?:during|in|throughout|since|of|before|after|following|prior\s+to)\s+"
+                                   r"(?:the\s+|this\s+|her\s+|a\s+|their\s+)?"
                                    r"(?:(?:current|present|index|ongoing)\s+)?$", re.I)
+_FEEDING_AS_METHOD_RE = re.compile(r"\s+(?:alone\s+)?(?:is|are)\s+not\s+(?:considered\s+)?(?:an?\s+)?(?:\w+\s+){0,2}?"
+                                   r"(?:method|means|form)\b|\s+(?:alone\s+)?\(?(?:lactational\s+)?amenorrh", re.I)
 _KIND_OF_PREGNANCY_RE = re.compile(r"\b(?:high[\s-]+risk|complicated|ectopic|multiple|twin|molar|singleton|"
                                    r"multifetal)\s+$", re.I)
 
@@ -47,7 +51,14 @@ def extract_pregnancy(ctx: Context) -> list:
     pregnant = [m for m in pregnant if not _PREGNANCY_AS_TIME_RE.search(ctx.text, max(0, m.start() - 40), m.start())
                 and not (ctx.section == "exclusion"
                          and _KIND_OF_PREGNANCY_RE.search(ctx.text, max(0, m.start() - 30), m.start()))]
-    feeding = list(_BREASTFEEDING_RE.finditer(ctx.text))
+    # ("breastfeeding alone is not an acceptable method", "lactational amenorrhoea": a contraceptive method)
+    feeding = []
+    for m in _BREASTFEEDING_RE.finditer(ctx.text):
+        method = _FEEDING_AS_METHOD_RE.match(ctx.text, m.end())
+        if method or m.group(0).lower().startswith("lactational"):
+            ctx.consume(m.start(), method.end() if method else m.end())  # (what the contraception rule asks)
+        else:
+            feeding.append(m)
     negative_test = _NEGATIVE_TEST_RE.search(ctx.text)
     if negative_test and not pregnant:
         # "must have a negative pregnancy test": not pregnant, whichever list it stands in
@@ -80,7 +91,7 @@ def extract_contraception(ctx: Context) -> list:
     for m in _CHILDBEARING_RE.finditer(ctx.text):
         ctx.consume(m.start(), m.end())
     for m in re.finditer(r"\b(?:effective|highly|adequate|reliable|acceptable|methods?|use|practi[cs]e|during|study|"
-                         r"unless)\b", ctx.text, re.I):
+                         r"unless|(?:remain\s+)?abstinen(?:t|ce)|abstain|alone)\b", ctx.text, re.I):
         ctx.consume(m.start(), m.end())
     period = _CONTRACEPTION_PERIOD_RE.search(ctx.text, match.end())
     if period:  # how long contraception is kept up is part of the requirement, not a criterion of its own
@@ -112,7 +123,8 @@ _AMONG_DRUGS_RE = re.compile(r"\(\s*(?:including|e\.g\.,?|such\s+as|for\s+exampl
 _REQUIRED_USE_RE = re.compile(r"\b(?:unwilling|not\s+using|not\s+use|must|agree\w*|fail\w*\s+to\s+use|without)\b", re.I)
 _CONTRACEPTION_PERIOD_RE = re.compile(
     r"\b(?:during|throughout|until|for\s+(?:at\s+least\s+)?\S+\s+(?:days?|weeks?|months?|years?)\s+(?:after|following))"
-    r"\b[^.;]*", re.I)
+    # (up to another requirement joined on: ", and agreement to refrain from donating eggs")
+    r"\b(?:(?!,?\s+(?:and|or)\s+(?:agree\w*|to|must|will|should|not|refrain\w*|no)\b)[^.;])*", re.I)
 _CONTRACEPTIVE_DRUG_RE = re.compile(r"(?:use|taking|intake|treatment)\s+(?:of|with)\s+(?:oral|hormonal)\s+contracepti", re.I)
 
 

@@ -45,6 +45,8 @@ def extract_age(ctx: Context) -> list:
         window = _COMPARED_AGE_OF_RE.sub(lambda m: m.group("cmp") + " " * (len(m.group(0)) - len(m.group("cmp"))),
                                          ctx.text[lo:key.end() + 60])
         found = find_range(window, unit_re=YEARS)
+        if found and _OTHER_AGE_UNIT_RE.search(window, found.start, min(len(window), found.end + 12)):
+            continue  # "Aged 2 to 24 weeks" (an infant's age): not in years
         if found and _plausible_age(found.range) and _of_the_age(window, key.start() - lo, key.end() - lo, found) \
                 and not _AGE_GROUP_RE.search(ctx.text, max(0, key.start() - 40), key.end() + 60):
             polarity = ctx.base_polarity(key.start())
@@ -57,6 +59,7 @@ def extract_age(ctx: Context) -> list:
     return rules
 
 
+_OTHER_AGE_UNIT_RE = re.compile(r"\d\s*(?:-\s*)?(?:weeks?|wks?|months?|mos?|days?)\b(?!\s+(?:before|after|prior|ago|of\s+(?:treatment|therapy)))", re.I)
 _COMPARED_AGE_OF_RE = re.compile(r"\b(?P<cmp>over|above|under|below|(?:older|younger|greater|less|more)\s+than|"
                                  r"at\s+least|at\s+most)\s+the\s+age\s+of\s+(?=\d)", re.I)
 # "a fragility fracture after the age of 40 years": the age of an event the criterion names

@@ -145,11 +145,13 @@ _MAX_DURATION_RE = re.compile(
     rf"up\s+to|at\s+most|a\s+maximum\s+of|<|≤|<=)\s*(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
 _CONSECUTIVE_RE = re.compile(rf"(?:(?:more\s+than|at\s+least|over|longer\s+than|≥|>=|>)\s*(?P<value>{NUM})|"
                              rf"(?P<value2>{NUM})\s+or\s+more)\s*consecutive\s+{_DURATION_UNIT}", re.I)
+# ", if any,", ", if used,": what follows holds for the patients on it
+_IF_ANY = r",\s*(?:if\s+(?:any|used|taken|applicable|present|given|prescribed)|where\s+applicable|when\s+used)\s*,"
 # ("the regimen must have been unchanged for the last 3 months", "MS disease-modifying therapy, if any, unchanged
 # during the 3 months before randomisation")
 _STABLE_FOR_RE = re.compile(
     rf"(?:\b(?:stable|unchanged|constant)\s+(?:[\w-]+\s+){{0,2}}?(?:dose|dosage|doses|therapy|treatment|regimen)\b|"
-    rf"\b(?:dose|dosage|doses|therapy|treatment|regimen)\s*(?:,\s*if\s+any\s*,\s*)?(?:\w+\s+){{0,3}}?"
+    rf"\b(?:dose|dosage|doses|therapy|treatment|regimen|DMTs?|medications?|drugs?)\s*(?:{_IF_ANY}\s*)?(?:\w+\s+){{0,3}}?"
     rf"(?:stable|unchanged|constant)\b)[^.;]{{0,40}}?\b(?:for|during|over|since)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
     rf"(?:at\s+least\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
 # what a conditional lead asks of the patients on the drug
@@ -190,7 +192,7 @@ _MAY_BE_UNTREATED_RE = re.compile(r"^\s*(?:(?:the\s+)?(?:patients?|subjects?|par
                                   r"\s*,?\s*or\s+(?:may\s+|can\s+)?(?:continue|be\s+(?:on|receiving|taking|treated\s+with)|"
                                   r"receive|take)\b", re.I)
 # "MS disease-modifying therapy, if any, unchanged ...": a requirement of the patients on one
-_IF_ANY_RE = re.compile(r",\s*if\s+any\s*,", re.I)
+_IF_ANY_RE = re.compile(_IF_ANY, re.I)
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
                           rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<more>more\s+than\s+)?"
                           rf"(?P<n>{NUM})(?:\s+or\s+more|\s+or\s+(?P<upto>{NUM}))?\s+"
@@ -330,6 +332,17 @@ def _exposure_mentions(ctx: Context) -> list:
     found = [_modifier_across_parenthesis(ctx.text, e) for e in ctx.entities_of("DRUG", "DRUG_CLASS")
              if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
              and not _not_exposure(ctx.text, e)]
+    for since in _SINCE_LIFE_EVENT_RE.finditer(ctx.text):
+        # "Any DMT other than ocrelizumab since delivery, or natalizumab ... within 3 months": a time from an event the
+        # record cannot date; the drugs of its clause go to a person (read with the next clause's window, the 3 months
+        # had reached them)
+        clause_from = _item_start(ctx.text, since.start(), ", or ")
+        timed = [e for e in found if clause_from <= e.start < since.start()]
+        if timed:
+            found = [e for e in found if e not in timed]
+            ctx.unstated.append((clause_from, since.end()))
+            for e in timed:
+                ctx.consume(e.start, e.end)
     glosses = [e for e in found if _glosses_drug_before(ctx, e, found)]
     for gloss in glosses:
         ctx.consume(gloss.start, gloss.end)
@@ -408,8 +421,10 @@ def _related_classes(text: str, mentions: list) -> list:
 _PAREN_AFTER_RE = re.compile(r"[^.;()]{0,60}?\(")
 # what a drug was given for: "for a relapse", "for the treatment of an acute exacerbation" (not "for relapse
 # prevention")
-_GIVEN_FOR = (r"(?:given\s+|used\s+|prescribed\s+)?for\s+(?:the\s+treatment\s+of\s+)?(?:an?\s+|the\s+|any\s+)?"
-               r"(?:(?:acute|current|MS)\s+)*(?:relapses?|exacerbations?|attacks?)\b(?![\s-]+(?:prevention|prophylaxis))")
+_GIVEN_FOR = (r"(?:(?:given\s+|used\s+|prescribed\s+)?for\s+(?:the\s+treatment\s+of\s+)?(?:an?\s+|the\s+|any\s+)?"
+               r"(?:(?:acute|current|MS)\s+)*(?:relapses?|exacerbations?|attacks?)\b(?![\s-]+(?:prevention|prophylaxis))|"
+               # "corticosteroids given for the purpose of disease modification"
+               r"(?:given|used|prescribed)\s+(?:for|with)\s+the\s+(?:purpose|aim|intention)\s+of\s+[\w-]+(?:\s+[\w-]+)?)")
 _GIVEN_FOR_RE = re.compile(_GIVEN_FOR, re.I)
 # "aspirin > 81 mg/day", "Copaxone 40 mg/mL three times per week", "amitriptyline at a dose of 25 mg/day or less"
 _DOSE_AFTER_RE = re.compile(
@@ -470,10 +485,14 @@ _EXCEPT_WHEN_GIVEN_RE = re.compile(r"\(?\s*,?\s*\b(?:except|other\s+than|unless)
                                    re.I)
 
 
+_TIMED_BEFORE_CUT_RE = re.compile(r"\b(?:since|within|during|ever|at\s+any\s+time|in\s+the\s+(?:last|past|previous))\b[^,;()]*$",
+                                  re.I)
+_SINCE_LIFE_EVENT_RE = re.compile(r"\b(?:since|after|following)\s+(?:the\s+|her\s+)?(?:delivery|childbirth|giving\s+birth|"
+                                  r"(?:last\s+)?(?:pregnancy|conception|birth)|last\s+menstrual\s+period)\b", re.I)
 _EXCEPTION_CUT_RE = re.compile(r"[,;]\s*(?:(?:and/)?or\s+|and\s+)?(?:the\s+|an?\s+)?", re.I)
 _SINCE_STUDY_EVENT_RE = re.compile(
     r"\b(?:since|after|following|between)\s+(?:the\s+)?(?:end|completion|last\s+(?:visit|dose|infusion|administration)|"
-    r"termination|discontinuation|final\s+visit)\s+(?:of\s+)?(?:the\s+|their\s+)?(?:study\s+(?:drug|treatment)\s+in\s+"
+    r"termination|discontinuation|final\s+visit)\s+(?:of\s+|in\s+)?(?:the\s+|their\s+)?(?:study\s+(?:drug|treatment)\s+in\s+"
     r"the\s+)?(?:core|parent|previous|prior|feeder|lead[\s-]in|double[\s-]blind|originating|antecedent|preceding|main|"
     r"pivotal)[\s-]+(?:study|trial|phase|period|part)\b(?:\s+(?:and|until)\s+(?:the\s+)?(?:day\s*1|baseline|screening|"
     r"enrol\w*|randomi[sz]ation|first\s+dose)\b)?", re.I)
@@ -528,6 +547,15 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         # (of the drugs of its own clause: "B-cell depleting therapy at any time, or any other DMT since ...")
         item_from = _item_start(ctx.text, since.start(), ", or ")
         timed = [m for m in mentions if item_from <= m.start < since.start() and m not in out]
+        if not timed and not ctx.text[item_from:since.start()].strip(" ,;:("):
+            # "Since the last dose in the parent study, treatment with any DMT other than X": it opens the item
+            item_end = min((at for at in (ctx.text.find(";", since.end()), ctx.text.find(". ", since.end())) if at >= 0),
+                           default=len(ctx.text))
+            # (not the drugs excepted; the examples after the exception are the class's)
+            examples = EXAMPLES_RE.search(ctx.text, exception) if exception is not None else None
+            excepted = (exception, examples.start() if examples else item_end) if exception is not None else (0, 0)
+            timed = [m for m in mentions if since.end() <= m.start < item_end and m not in out
+                     and not excepted[0] <= m.start < excepted[1]]
         if timed:
             ctx.consume(*since.span())
             out.update({m: " ".join(since.group(0).split()) for m in timed})
@@ -671,8 +699,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         # "other than ofatumumab at any time, or with any other disease-modifying therapy since ...": the exception
         # ends where a clause of other words starts (not at "..., or teriflunomide", another excepted drug)
         starts = {m.start for m in mentions}
+        # (nor after a time of the excepted clause's own: "other than ocrelizumab since delivery, or natalizumab ...")
         clause = next((cut for cut in _EXCEPTION_CUT_RE.finditer(ctx.text, exception, excepted_end)
-                       if cut.end() not in starts), None)
+                       if cut.end() not in starts or _TIMED_BEFORE_CUT_RE.search(ctx.text, exception, cut.start())), None)
         excepted_end = clause.start() if clause else excepted_end
     if exception is not None and enclosing_paren(ctx.text, exception) is not None:
         # "Immunosuppressive treatment (other than the core-study drug), cytapheresis or plasmapheresis": an
@@ -994,6 +1023,11 @@ _TRIAL_ARM_BEFORE_RE = re.compile(r"\b(?:complet\w*|participat\w*|randomi[sz]ed|
                                   r"\brandomi[sz]ed\s+to\s+(?:receive\s+)?(?:[\w-]+\s+){0,4}$", re.I)
 
 
+_FIRST_DOSE_BEFORE_RE = re.compile(r"\b(?:after|following|until|from|at\s+the\s+time\s+of)\s+(?:the\s+|their\s+|her\s+)?"
+                                   r"first\s+(?:[\w-]+\s+){0,2}$", re.I)
+_DOSE_NOUN_AFTER_RE = re.compile(r"\s+(?:infusion|dose|injection|administration)s?\b", re.I)
+
+
 def _not_exposure(text: str, mention) -> bool:
     """A mention that names a drug without saying the patient takes or took it."""
     if is_stated_anchor(text, mention.start):
@@ -1003,6 +1037,9 @@ def _not_exposure(text: str, mention) -> bool:
     sentence_start = max(text.rfind(". ", max(0, mention.start - 200), mention.start) + 1, mention.start - 200, 0)
     if _CONDUCT_BEFORE_RE.search(text[sentence_start:mention.start]) or _CONDUCT_AFTER_RE.match(text[mention.end:]):
         return True
+    if _FIRST_DOSE_BEFORE_RE.search(text, max(0, mention.start - 60), mention.start) \
+            and _DOSE_NOUN_AFTER_RE.match(text, mention.end):
+        return True  # "for at least 60 days after the first post-partum ocrelizumab infusion": a time point to come
     if _ELIMINATION_AFTER_RE.match(text, mention.end):
         return True  # "the teriflunomide accelerated elimination procedure": a procedure, asked of every participant
     if _EVENT_REQUIRING_RE.search(text, max(sentence_start, mention.start - 120), mention.start):
@@ -1349,7 +1386,18 @@ def extract_live_vaccine(ctx: Context) -> list:
     examples = _VACCINE_EXAMPLES_RE.match(ctx.text, end)
     if examples:  # "including but not limited to varicella zoster, oral polio": live vaccines, all covered
         ctx.consume(examples.start(), examples.end())
-    return [LiveVaccineRule(polarity=ctx.base_polarity(match.start(), window), window=window.window if window else None)]
+    rule = LiveVaccineRule(polarity=ctx.base_polarity(match.start(), window), window=window.window if window else None)
+    planned = _PLANNED_DURING_RE.search(ctx.text, match.end())
+    if planned:  # "..., or planned during the study": what is to come, a person asks
+        ctx.consume(*planned.span())
+        ctx.unstated.append(planned.span())  # (what else is left unread is reported too)
+        return [rule, ManualReviewRule(polarity=rule.polarity, category="partial",
+                                       why=f"a live vaccine to come: '{' '.join(planned.group(0).split())}'")]
+    return [rule]
+
+
+_PLANNED_DURING_RE = re.compile(r"\b(?:planned|scheduled|anticipated|expected|intended|plans?\s+to\s+receive)\b[^.;]{0,40}?"
+                                r"\b(?:during|in\s+the\s+course\s+of|throughout)\s+(?:the\s+)?(?:study|trial|treatment)", re.I)
 
 
 _VACCINE_NOUN_AFTER_RE = re.compile(r"[^.;()]{0,40}?\bvaccin\w*", re.I)
@@ -1362,6 +1410,14 @@ _INVESTIGATIONAL_RE = re.compile(
     r"(?:another|other|any\s+other)\s+(?:\w+\s+){0,3}?(?:clinical\s+)?(?:trial|study|research\s+study)|"
     r"participat\w+\s+in\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:clinical\s+)?(?:trials?|stud(?:y|ies)|research)|"
     r"(?:simultaneous|concurrent|parallel)\s+participation|participant\s+in\s+(?:an)?other", re.I)
+
+
+def _unbracketed(text: str, position: int) -> str:
+    """The sentence of ``position`` without the parentheses it is not in: "(enrolment in observational registries is
+    allowed)" permits what it names, not the trial participation the sentence excludes."""
+    open_at = enclosing_paren(text, position)
+    sentence = _sentence_of(text, position)
+    return sentence if open_at is not None else re.sub(r"\([^()]*\)", " ", sentence)
 
 
 def _sentence_of(text: str, position: int) -> str:
@@ -1390,7 +1446,7 @@ def extract_investigational(ctx: Context) -> list:
     anchors = [(w.start, w.end) for w in find_windows(ctx.text)]  # "prior to the first dose of investigational product"
     match = next((m for m in _INVESTIGATIONAL_RE.finditer(ctx.text)
                   if not any(s <= m.start() < e for s, e in anchors)
-                  and not _PERMISSION_RE.search(_sentence_of(ctx.text, m.start()))
+                  and not _PERMISSION_RE.search(_unbracketed(ctx.text, m.start()))
                   and not _AFTER_PRODUCT_RE.search(ctx.text[max(0, m.start() - 50):m.start()])
                   and not _GENERIC_PARTICIPANTS_RE.search(ctx.text[max(0, m.start() - 40):m.start()])), None)
     # this trial's own product, a named study ("the pilot study of lipoic acid"), not any other trial
@@ -1400,6 +1456,9 @@ def extract_investigational(ctx: Context) -> list:
     windows = [w for w in find_windows(ctx.text) if not ctx.is_consumed(w.start)]
     for also in _INVESTIGATIONAL_RE.finditer(ctx.text, match.start()):  # "investigational drug or experimental procedure"
         ctx.consume(also.start(), also.end())
+    for allowed in re.finditer(r"\([^()]*\)", ctx.text):
+        if _PERMISSION_RE.search(allowed.group(0)) and not allowed.start() <= match.start() < allowed.end():
+            ctx.consume(*allowed.span())  # "(enrolment in observational registries is allowed)": what it leaves out
     found = windows[0] if windows else None
     window = found.window if found else None
     if found:
