@@ -32,14 +32,14 @@ SETS = {
                   "structured_criteria_recall": 0.9921, "manual_review_precision": 0.9756}, 14, 336),
     "holdout4": ({"precision": 0.9824, "recall": 0.9781, "exact_parameter_accuracy": 0.9732,
                   "structured_criteria_recall": 0.9967, "manual_review_precision": 0.9855}, 14, 372),
-    "holdout5": ({"precision": 0.9806, "recall": 0.987, "exact_parameter_accuracy": 0.9539,
-                  "structured_criteria_recall": 0.9869, "manual_review_precision": 0.9524}, 14, 369),
+    "holdout5": ({"precision": 0.9828, "recall": 0.9892, "exact_parameter_accuracy": 0.954,
+                  "structured_criteria_recall": 0.9902, "manual_review_precision": 0.9524}, 14, 369),
     "holdout6": ({"precision": 0.9863, "recall": 0.9751, "exact_parameter_accuracy": 0.9838,
                   "structured_criteria_recall": 0.9935, "manual_review_precision": 0.9726}, 14, 381),
     "holdout7": ({"precision": 0.9772, "recall": 0.964, "exact_parameter_accuracy": 0.9487,
                   "structured_criteria_recall": 0.9865, "manual_review_precision": 0.9474}, 14, 371),
-    "holdout8": ({"precision": 0.9839, "recall": 0.9817, "exact_parameter_accuracy": 0.9696,
-                  "structured_criteria_recall": 0.9901, "manual_review_precision": 0.9701}, 14, 369),
+    "holdout8": ({"precision": 0.9862, "recall": 0.9839, "exact_parameter_accuracy": 0.9697,
+                  "structured_criteria_recall": 0.9934, "manual_review_precision": 0.9701}, 14, 369),
     "holdout9": ({"precision": 0.9798, "recall": 0.9887, "exact_parameter_accuracy": 0.9817,
                   "structured_criteria_recall": 0.9927, "manual_review_precision": 0.9655}, 14, 334),
     "holdout10": ({"precision": 0.9939, "recall": 0.978, "exact_parameter_accuracy": 0.9735,
@@ -58,10 +58,10 @@ SETS = {
                    "structured_criteria_recall": 0.9316, "manual_review_precision": 0.9222}, 14, 364),
     "holdout17": ({"precision": 0.954, "recall": 0.9633, "exact_parameter_accuracy": 0.9213,
                    "structured_criteria_recall": 0.9724, "manual_review_precision": 0.9167}, 14, 383),
-    "holdout18": ({"precision": 0.9552, "recall": 0.9275, "exact_parameter_accuracy": 0.9036,
-                   "structured_criteria_recall": 0.9648, "manual_review_precision": 0.9223}, 14, 355),
-    "holdout19": ({"precision": 0.9511, "recall": 0.935, "exact_parameter_accuracy": 0.9396,
-                   "structured_criteria_recall": 0.9575, "manual_review_precision": 0.9091}, 14, 366),
+    "holdout18": ({"precision": 0.9627, "recall": 0.9348, "exact_parameter_accuracy": 0.9044,
+                   "structured_criteria_recall": 0.9688, "manual_review_precision": 0.9223}, 14, 355),
+    "holdout19": ({"precision": 0.9569, "recall": 0.9407, "exact_parameter_accuracy": 0.9399,
+                   "structured_criteria_recall": 0.9575, "manual_review_precision": 0.9009}, 14, 366),
 }
 
 
@@ -79,7 +79,7 @@ WRONG_VERDICTS = {
     "holdout5": (30, 95),
     "holdout6": (38, 98),
     "holdout7": (33, 69),
-    "holdout8": (36, 135),
+    "holdout8": (36, 136),
     "holdout9": (39, 93),
     "holdout10": (24, 167),
     "holdout11": (33, 169),
@@ -90,7 +90,7 @@ WRONG_VERDICTS = {
     "holdout16": (104, 52),
     "holdout17": (46, 103),
     "holdout18": (16, 86),
-    "holdout19": (14, 107),
+    "holdout19": (13, 107),
 }
 AS_OF = date(2026, 11, 1)  # the example patients' reference date
 

@@ -4113,3 +4113,13 @@ def test_what_a_drug_is_given_for_the_purpose_of_is_its_qualifier():
                          "of disease modification.", "exclusion", "X1")
     steroids = [r for r in found if r.classes]
     assert steroids and steroids[0].qualifier and not [r for r in found if r.drugs and r.qualifier]
+
+
+def test_an_item_that_names_its_own_list_takes_no_siblings_as_children():
+    """holdout19 NCT03737851 and holdout18 NCT03536559: 'either treated with one of the following DMTs for 6 months
+    (A, B or C), or not treated.' had taken the pregnancy-test bullet after it as one of its items."""
+    text = ("Inclusion Criteria:\n\n* Either treated with one of the following disease-modifying therapies for at least 6 "
+            "months (interferon beta, glatiramer acetate or natalizumab), or not treated with any DMT during the 6 "
+            "months before Day 1.\n* Women of childbearing potential must have a negative serum pregnancy test.\n")
+    criteria = compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=text)).criteria
+    assert len(criteria) == 2 and criteria[1].rules[0].kind == "pregnancy"

@@ -68,6 +68,7 @@ _MARKER_RE = re.compile(
 _CONNECTOR_END_RE = re.compile(r"(?:,|;|\b(?:or|and|and/or))\s*$", re.I)
 # "any of the following medications: A, B, or C." lists its items inline: it introduces no list of bullets.
 _LIST_INTRO_RE = re.compile(r"(?::\s*:?\s*$|\b(?:the|of)\s+following\b(?![^:]{0,40}:\s*\w)|\beither\s*:?$)", re.I)
+_ANNOUNCES_AT_END_RE = re.compile(r"(?::\s*:?|\b(?:the|of)\s+following\b[^.;:]{0,80}:?|\beither\s*:?)\s*$", re.I)
 # Deeper items become siblings at this depth. Real lists nest 3-4 levels; without a bound, hundreds of levels
 # (one more space per line) nest rule groups deeper than pydantic can serialise.
 MAX_DEPTH = 16
@@ -317,7 +318,10 @@ def _place(item: _Item, stack: list[_Item], blank_before: bool) -> None:
                 if parent in stack:
                     stack.remove(parent)
                 continue
-            if parent is None and candidate.introduces_list() and not candidate.children:
+            # (at its own level only a list the item ends by announcing: "either treated with one of the following
+            # DMTs for 6 months (A, B or C), or not treated." names its own and is followed by a criterion of its own)
+            if parent is None and candidate.introduces_list() and not candidate.children \
+                    and _ANNOUNCES_AT_END_RE.search(candidate.text):
                 item.parent, candidate.layout = candidate, "flat"  # flat list after "...following:"
                 return
             if parent is not None:
