@@ -1031,9 +1031,9 @@ def _of_cohort(rules: list, cohort: Optional[str]) -> list:
         # under "Infants:" in a lactation study: the infant's conditions and vaccines are not the patient's (read, a
         # primary immunodeficiency of the infant excluded the mother); a person checks them
         first = rules[0]
-        return [ManualReviewRule(id=first.id.split(".")[0] + ".r1", criterion_id=first.criterion_id, section=first.section,
-                                 text=first.text, span=first.span, polarity=_default_polarity(first.section),
-                                 category="clinical", why=f"a criterion of the {cohort.lower()}, not of the patient")]
+        return [_number(ManualReviewRule(criterion_id=first.criterion_id, section=first.section, text=first.text,
+                                         span=first.span, polarity=_default_polarity(first.section), category="clinical",
+                                         why=f"a criterion of the {cohort.lower()}, not of the patient"), None, 1)]
     subtypes = list(_cohort_subtypes(cohort)) if cohort else []
     if not subtypes:
         return rules

@@ -211,10 +211,11 @@ def _read_items(text: str) -> list[_Item]:
             blank_before = True
             # ("Mothers:" ... "Infants:": the criteria under a heading of other people are theirs, not the patient's)
             others = category and OTHER_PERSONS_RE.fullmatch(category.group("words").strip())
+            under_others = bool(cohort and OTHER_PERSONS_RE.fullmatch(cohort))
             if others:
-                section_cohort = cohort if not (cohort and OTHER_PERSONS_RE.fullmatch(cohort)) else section_cohort
-                cohort = category.group("words").strip()
-            elif category and cohort and OTHER_PERSONS_RE.fullmatch(cohort):
+                section_cohort = section_cohort if under_others else cohort
+                cohort = others.group(0)
+            elif category and under_others:
                 cohort = section_cohort
             continue
         if subheading:

@@ -1128,9 +1128,11 @@ def _recent_start(ctx: Context, mentions: list) -> list:
     first, last = mentions[0].start, mentions[-1].end
     if re.search(r"[.;]", ctx.text[first:last]):
         return []
-    windows = [w for w in find_windows(ctx.text) if not w.gap and not w.event]
     start = _START_WORD_RE.search(ctx.text)
-    if len(windows) != 1 or start is None or windows[0].start < start.end() \
+    if start is None:
+        return []  # (most exposures: no window search for them)
+    windows = [w for w in find_windows(ctx.text) if not w.gap and not w.event]
+    if len(windows) != 1 or windows[0].start < start.end() \
             or _PERMISSION_RE.search(ctx.text) or context.exception_start(ctx.text) is not None:
         return []
     window = windows[0]
