@@ -4124,3 +4124,105 @@ def test_an_item_that_names_its_own_list_takes_no_siblings_as_children():
             "months before Day 1.\n* Women of childbearing potential must have a negative serum pregnancy test.\n")
     criteria = compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=text)).criteria
     assert len(criteria) == 2 and criteria[1].rules[0].kind == "pregnancy"
+
+
+# --- session 21: the sixteenth round's remaining errors, read generally -------------------------------------------
+
+def _criteria_of(text: str) -> dict:
+    return {c.text: c for c in compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=text)).criteria}
+
+
+def test_a_heading_ends_the_list_of_the_item_above_it():
+    """holdout16 NCT00930553: under 'Other:' the bullets had stayed children of 'Laboratory findings at the extension
+    Baseline Visit:', one criterion of nine (its live vaccine and pregnancy rules scored nowhere)."""
+    text = ("Exclusion Criteria:\n\nLaboratory findings at the Baseline Visit:\n\n* Platelet count below 100 x 10^9/L.\n"
+            "* TSH outside the normal range.\n\nOther:\n\n* Receipt of any live vaccine within the 6 weeks before entry.\n"
+            "* Women who are pregnant or breastfeeding.\n")
+    criteria = _criteria_of(text)
+    assert criteria["Receipt of any live vaccine within the 6 weeks before entry."].rules[0].kind == "live_vaccine"
+    assert criteria["Women who are pregnant or breastfeeding."].rules[0].kind == "pregnancy"
+    assert len(criteria) == 3
+
+
+def test_an_additional_criteria_header_names_its_cohort():
+    """holdout16 NCT02907281: 'Additional inclusion criteria for patients with RRMS:' had become an item over all the
+    criteria after it; the reference subjects' criteria bound the patients."""
+    text = ("Inclusion criteria (all participants):\n\n1. Aged 18 to 55 years.\n\nAdditional inclusion criteria for "
+            "patients with RRMS:\n\n2. EDSS score of 0 to 5.0, inclusive, at screening.\n\nAdditional inclusion criteria "
+            "for reference subjects:\n\n3. Best-corrected visual acuity of 20/25 or better in each eye.\n4. No history "
+            "of neurological disease.\n\nExclusion criteria (all participants):\n\n1. Pregnancy or breastfeeding.\n")
+    criteria = _criteria_of(text)
+    (edss,) = criteria["EDSS score of 0 to 5.0, inclusive, at screening."].rules
+    assert edss.kind == "edss" and edss.when.subtypes == ["RRMS"]
+    (other,) = criteria["No history of neurological disease."].rules
+    assert other.kind == "manual_review" and "reference subjects" in other.why
+    assert criteria["Pregnancy or breastfeeding."].section == "exclusion"
+
+
+@pytest.mark.parametrize("text, extra", [
+    ("Known hypersensitivity to alemtuzumab or to any component of its formulation.", "formulation"),
+    ("Known hypersensitivity to ocrelizumab or to any of its excipients", "excipients"),
+    ("The participant has a known allergy to frexalimab, teriflunomide or any of their excipients", "teriflunomide"),
+])
+def test_an_allergy_to_a_named_monoclonal_antibody(text, extra):
+    """An allergy to a drug named -mab is an allergy to a monoclonal antibody (tests/gold/README.md); what else it
+    names goes to a person (a formulation's components had been dropped silently)."""
+    condition, review = compile_text(text, "exclusion", "X1")
+    assert (condition.kind, condition.conditions, condition.timing) == ("condition", ["monoclonal_antibody_hypersensitivity"],
+                                                                        "any")
+    assert review.kind == "manual_review" and extra in review.why
+    assert compile_text("Known hypersensitivity to teriflunomide", "exclusion", "X1")[0].kind == "manual_review"
+
+
+def test_a_drug_named_as_the_last_dose_of_the_study_is_no_exposure():
+    """holdout16 NCT00930553: 'monitoring until 48 months after the last alemtuzumab infusion' had excluded every
+    patient of the alemtuzumab extension treated with alemtuzumab."""
+    found = compile_text("Unwilling or unable to comply with monthly blood and urine monitoring until 48 months after the "
+                         "last alemtuzumab infusion.", "exclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]
+    (washout,) = compile_text("Alemtuzumab infusion within 12 months before screening", "exclusion", "X1")
+    assert washout.kind == "washout"
+
+
+def test_a_time_of_a_parent_study_set_off_by_a_comma_is_of_every_clause():
+    """holdout16 NCT00930553: the parent study's time had qualified only the last clause, so any earlier DMT excluded
+    (15 wrong fails); the investigational drug in it has no date to count from either."""
+    found = compile_text("Treatment with any disease-modifying therapy other than alemtuzumab, or with any "
+                         "immunosuppressive or investigational drug, since the last visit of the parent study.",
+                         "exclusion", "X1")
+    drugs = [r for r in found if r.kind == "prior_drug"]
+    assert drugs and all(r.qualifier for r in drugs)
+    assert not [r for r in found if r.kind == "investigational"]
+    assert any(r.kind == "manual_review" and "investigational" in r.why for r in found)
+    # (a clause with a time of its own keeps it)
+    plain, timed = compile_text("B-cell depleting therapy at any time, or any other DMT since the last dose in the "
+                                "parent study.", "exclusion", "X1")
+    assert not plain.qualifier and timed.qualifier
+
+
+def test_either_untreated_or_on_it_that_long():
+    """holdout16 NCT02907281: 'Either untreated, or treated with an approved DMT; patients on a DMT must have been on
+    the same therapy for at least 3 months' had required 3 months of a DMT of every patient."""
+    found = compile_text("Either untreated, or treated with an approved disease-modifying therapy according to the local "
+                         "label; patients on a disease-modifying therapy must have been on the same therapy for at least "
+                         "3 months before baseline.", "inclusion", "X1")
+    group = found[0]
+    assert (group.kind, group.mode) == ("group", "any")
+    off, on = group.rules
+    assert (off.polarity, off.current, on.polarity, on.min_duration.value) == ("exclude", True, "require", 3.0)
+
+
+@pytest.mark.parametrize("text, conditions, unread", [
+    ("History of neurological or ophthalmological disease.", ["neurological_disorder"], "ophthalmological"),
+    ("Reference subjects with no history of neurological or ophthalmological disease.", ["neurological_disorder"],
+     "ophthalmological"),
+    ("Psychiatric or behavioural disorder", ["psychiatric_disorder"], "behavioural"),
+])
+def test_a_modifier_takes_the_head_of_an_unknown_term_after_it(text, conditions, unread):
+    """holdout16 NCT02907281: 'neurological or ophthalmological disease' had gone to a person whole."""
+    condition, review = compile_text(text, "exclusion", "X1")
+    assert condition.conditions == conditions and unread in review.why
+    # ("any medical, psychiatric or other condition that could ...": the general term carries the relation)
+    found = compile_text("Any medical, psychiatric or other condition that could result in the subject not being able "
+                         "to comply with the protocol.", "exclusion", "X1")
+    assert all(r.kind == "manual_review" for r in found)

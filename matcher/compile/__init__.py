@@ -40,7 +40,8 @@ _STRATIFIED_RE = re.compile(r"(?:^|(?<=[.;]))\s*(?:Note\s*:\s*)?(?:(?:the\s+)?(?
 _FILLER = set("""
 a an the of and or with without within in on at to for from by as is are be been being was were has have had
 any all other others who which that this these those their his her its they them than then such e g eg i ie
-patient patients subject subjects participant participants person persons people individual individuals
+patient patients subject subjects participant participants person persons people individual individuals reference
+volunteer volunteers
 men women male female males females adult adults child children
 must should will would may can could shall also either both each per including include includes included
 known prior previous previously history current currently ongoing before after during since until ever
@@ -950,7 +951,7 @@ def _masked(ctx: Context) -> str:
 
 # Terms a single unread word names on its own: a drug's excipients, an ECG interval ("QTcF"), the contrast agent (not
 # "gadolinium-enhancing" or "Gadolinium (Gd)-enhancing", the lesions a rule reads)
-_STANDING_TERM_RE = re.compile(r"(?i:excipient)|QTc|(?i:gadolinium)(?![\w-]*enhanc|\s*(?:\([^()]*\))?[\s-]*enhanc)")
+_STANDING_TERM_RE = re.compile(r"(?i:excipient|formulation)|QTc|(?i:gadolinium)(?![\w-]*enhanc|\s*(?:\([^()]*\))?[\s-]*enhanc)")
 _UNWILLING_OR_UNABLE_RE = re.compile(r"\bunwilling\s+(?:or|and/or)\s+unable|\bunable\s+(?:or|and/or)\s+unwilling", re.I)
 
 

@@ -117,7 +117,8 @@ def find_entities(text: str) -> list[Entity]:
     doc = get_nlp()(text)
     entities = [Entity(ent.label_, ent.kb_id_, ent.text, ent.start_char, ent.end_char) for ent in doc.ents]
     entities = _systemic_by_route(text, _treatments_for(text, entities))
-    return sorted(entities + _elided(text, entities), key=lambda e: e.start)
+    entities = entities + _elided(text, entities)
+    return sorted(entities + _elided_before_unknown(text, entities), key=lambda e: e.start)
 
 
 # "corticosteroids (IV, IM or PO)", "chronic corticosteroid therapy (> 30 consecutive days; IV, IM or PO)": routes
@@ -255,6 +256,34 @@ def _elided(text: str, entities: list[Entity]) -> list[Entity]:
                 if not match or match.entry.id == entity.id or any(s <= start < e for s, e in taken):
                     break
                 found.append(Entity(entity.label, match.entry.id, text[start:end], start, end))
+    return found
+
+
+# "neurological or ophthalmological disease": a first modifier whose head the next, unknown term carries
+_MODIFIER_PAIR_RE = re.compile(r"(?<![\w-])(?P<mod>[A-Za-z][\w-]*)(?:\s*,\s*(?:or\s+|and\s+)?|\s+(?:or|and|and/or)\s+)"
+                               r"(?:[A-Za-z][\w-]*\s*,\s*(?:or\s+|and\s+)?){0,3}?(?!(?:other|another|any)\b)[A-Za-z][\w-]*\s+"
+                               r"(?P<head>(?:[A-Za-z][\w-]*)(?:\s+[A-Za-z][\w-]*)?)\b", re.I)
+
+
+def _elided_before_unknown(text: str, entities: list[Entity]) -> list[Entity]:
+    """A modifier before "or" that takes the head of a term the lexicon lacks: in "neurological or ophthalmological
+    disease" neurological disease is meant, and the ophthalmological one stays unread for a person. Only where no
+    entity stands on the modifier, the head or the term that carries it (``_elided`` reads the pair when the last
+    term is known)."""
+    lexicon = get_lexicon()
+    taken = [(e.start, e.end) for e in entities]
+    found: list[Entity] = []
+    for pair in _MODIFIER_PAIR_RE.finditer(text):
+        mod = pair.group("mod")
+        if mod.lower() in _NOT_MODIFIERS or any(s < pair.end() and pair.start() < e for s, e in taken):
+            continue
+        head_words = pair.group("head").split()
+        for size in range(len(head_words), 0, -1):
+            match = lexicon.lookup("conditions", f"{mod} {' '.join(head_words[:size])}", fuzzy=False)
+            if match:
+                found.append(Entity("CONDITION", match.entry.id, mod, pair.start("mod"), pair.end("mod")))
+                taken.append((pair.start("mod"), pair.end("mod")))
+                break
     return found
 
 

@@ -18,7 +18,7 @@ from ..models.trial import Criterion
 __all__ = ["segment", "iter_criteria"]
 
 _HEADER_RE = re.compile(
-    r"^\s*(?:\*\*|#+\s*)?(?P<key>(?:key|main|major|principal|general)\s+)?"
+    r"^\s*(?:\*\*|#+\s*)?(?P<key>(?:key|main|major|principal|general|additional|further|specific)\s+)?"
     r"(?P<section>inclusion|exclusion|criteria)\s*(?:criteria)?\b(?P<rest>[^:\n]{0,60}?)"
     r"(?::|\s*$)\s*(?:\*\*)?\s*(?P<tail>.*)$",
     re.I,
@@ -39,7 +39,7 @@ _CATEGORY_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>[A-Z][A-Za-z/&-]*(?:[
 # A heading naming people other than the patient: "Infants:", "Caregivers:", "Study partners:", "Healthy controls:"
 OTHER_PERSONS_RE = re.compile(r"(?:infants?|babies|newborns?|neonates?|offspring|caregivers?|care[\s-]?givers?|"
                               r"care\s+partners?|study\s+partners?|(?:spouses?|partners?)|informants?|"
-                              r"healthy\s+(?:volunteers?|controls?|subjects?|participants?)|(?:control|comparison)\s+"
+                              r"(?:healthy|reference)\s+(?:volunteers?|controls?|subjects?|participants?)|(?:control|comparison)\s+"
                               r"(?:group|subjects?|participants?)|controls?)", re.I)
 _NOT_CATEGORY_RE = re.compile(r"\b(?:following|any|all|either|one|of|at|least|defined|meaning|such|including|namely|"
                               r"must|have|has|with|who|are|is|be|if|for|in|or|and)\b", re.I)
@@ -104,6 +104,7 @@ class _Item:
     blank_before: bool = False
     marker_core: str = ""  # "h" of "h)": which letter follows it
     cohort: Optional[str] = None  # "specific to participants with RMS": the heading's patients
+    after_heading: bool = False  # first item under a heading: no item above it is its parent
 
     @property
     def text(self) -> str:
@@ -183,6 +184,7 @@ def _read_items(text: str) -> list[_Item]:
     section_cohort: Optional[str] = None  # (the header's cohort, under a heading of other people)
     current: Optional[_Item] = None
     blank_before = True
+    headed = False  # a heading came since the last item
     offset = 0
     for raw_line in text.split("\n"):
         line_start = offset
@@ -208,7 +210,7 @@ def _read_items(text: str) -> list[_Item]:
             or preamble and preamble.group("q").lower() in _PREAMBLE_READING.get(section or "inclusion", ()))
         if heading and _next_is_bullet(text, offset):
             current = None  # the items under it are criteria of their own
-            blank_before = True
+            blank_before = headed = True
             # ("Mothers:" ... "Infants:": the criteria under a heading of other people are theirs, not the patient's)
             others = category and OTHER_PERSONS_RE.fullmatch(category.group("words").strip())
             under_others = bool(cohort and OTHER_PERSONS_RE.fullmatch(cohort))
@@ -225,7 +227,7 @@ def _read_items(text: str) -> list[_Item]:
             section = "exclusion" if word.startswith("exclu") else "inclusion" if word.startswith("inclu") else section
             section_assumed = section is None
             current = None
-            blank_before = True
+            blank_before = headed = True
             continue
         if header:
             section = _section_of(header)
@@ -258,9 +260,10 @@ def _read_items(text: str) -> list[_Item]:
                 family = "letter"  # "h) ... i) ...": the letter after h, not the roman one
             body = marker.group("body").strip()
         current = _Item(section, indent, family, content_start, line_start + len(line), [body],
-                        section_assumed, blank_before=blank_before, marker_core=core, cohort=cohort)
+                        section_assumed, blank_before=blank_before, marker_core=core, cohort=cohort,
+                        after_heading=headed)
         items.append(current)
-        blank_before = False
+        blank_before = headed = False
     return items
 
 
@@ -270,7 +273,7 @@ def _parse(text: str) -> list[_Item]:
     stack: list[_Item] = []  # open items, outermost first
     section = None
     for item in _read_items(text):
-        if item.section != section or item.family == "paragraph":
+        if item.section != section or item.family == "paragraph" or item.after_heading:
             stack = []
             section = item.section
         else:

@@ -187,10 +187,13 @@ def _if_taking(text: str):
 
 # "Participants may be untreated, or may continue one of the following treatments provided that the dose has been
 # stable for at least 8 weeks": not on them, or on them that long
-_MAY_BE_UNTREATED_RE = re.compile(r"^\s*(?:(?:the\s+)?(?:patients?|subjects?|participants?)\s+)?(?:may|can)\s+be\s+"
+# (and "Either untreated, or treated with an approved DMT; patients on a DMT must have been on it for 3 months",
+# "Untreated or on a stable dose of a DMT for at least 3 months")
+_MAY_BE_UNTREATED_RE = re.compile(r"^\s*(?:(?:the\s+)?(?:patients?|subjects?|participants?)\s+)?(?:(?:may|can|must)\s+be\s+)?"
+                                  r"(?:either\s+)?"
                                   r"(?:untreated|treatment[\s-]na[iï]ve|off\s+(?:all\s+)?treatment|without\s+treatment)"
                                   r"\s*,?\s*or\s+(?:may\s+|can\s+)?(?:continue|be\s+(?:on|receiving|taking|treated\s+with)|"
-                                  r"receive|take)\b", re.I)
+                                  r"receive|take|treated\s+with|on|receiving|taking)\b", re.I)
 # "MS disease-modifying therapy, if any, unchanged ...": a requirement of the patients on one
 _IF_ANY_RE = re.compile(_IF_ANY, re.I)
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
@@ -498,6 +501,10 @@ _SINCE_STUDY_EVENT_RE = re.compile(
     r"enrol\w*|randomi[sz]ation|first\s+dose)\b)?", re.I)
 
 
+_OWN_TIME_RE = re.compile(r"\bat\s+any\s+time\b|\bever\b|\bwithin\b|\bprevious(?:ly)?\b|\bprior\b|"
+                          r"\bin\s+the\s+(?:last|past|previous)\b|\bsince\b", re.I)
+
+
 def _item_start(text: str, at: int, *breaks: str) -> int:
     """Where the item holding ``at`` starts: after the last ";" or sentence end before it (or other ``breaks``)."""
     return max(text.rfind(stop, 0, at) for stop in (";", ". ", *breaks)) + 1
@@ -546,6 +553,11 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         # visit of another study, which the record cannot date; an exposure found goes to a person
         # (of the drugs of its own clause: "B-cell depleting therapy at any time, or any other DMT since ...")
         item_from = _item_start(ctx.text, since.start(), ", or ")
+        whole = _item_start(ctx.text, since.start())
+        if ctx.text[:since.start()].rstrip().endswith(",") and not _OWN_TIME_RE.search(ctx.text, whole, item_from):
+            # "Treatment with any DMT other than X, or with any immunosuppressive drug, since the last visit of the
+            # parent study": set off by a comma, the time is of every clause before it that has none of its own
+            item_from = whole
         timed = [m for m in mentions if item_from <= m.start < since.start() and m not in out]
         if not timed and not ctx.text[item_from:since.start()].strip(" ,;:("):
             # "Since the last dose in the parent study, treatment with any DMT other than X": it opens the item
@@ -1024,7 +1036,10 @@ _TRIAL_ARM_BEFORE_RE = re.compile(r"\b(?:complet\w*|participat\w*|randomi[sz]ed|
 
 
 _FIRST_DOSE_BEFORE_RE = re.compile(r"\b(?:after|following|until|from|at\s+the\s+time\s+of)\s+(?:the\s+|their\s+|her\s+)?"
-                                   r"first\s+(?:[\w-]+\s+){0,2}$", re.I)
+                                   r"first\s+(?:[\w-]+\s+){0,2}$|"
+                                   # "monitoring until 48 months after the last alemtuzumab infusion": the study's last
+                                   r"\buntil\s+(?:[\w-]+\s+){0,3}?(?:after|following)\s+(?:the\s+|their\s+|her\s+)?"
+                                   r"(?:last|final)\s+(?:[\w-]+\s+){0,2}$", re.I)
 _DOSE_NOUN_AFTER_RE = re.compile(r"\s+(?:infusion|dose|injection|administration)s?\b", re.I)
 
 
@@ -1040,6 +1055,7 @@ def _not_exposure(text: str, mention) -> bool:
     if _FIRST_DOSE_BEFORE_RE.search(text, max(0, mention.start - 60), mention.start) \
             and _DOSE_NOUN_AFTER_RE.match(text, mention.end):
         return True  # "for at least 60 days after the first post-partum ocrelizumab infusion": a time point to come
+        # (and "until 48 months after the last alemtuzumab infusion")
     if _ELIMINATION_AFTER_RE.match(text, mention.end):
         return True  # "the teriflunomide accelerated elimination procedure": a procedure, asked of every participant
     if _EVENT_REQUIRING_RE.search(text, max(sentence_start, mention.start - 120), mention.start):
@@ -1455,6 +1471,12 @@ def extract_investigational(ctx: Context) -> list:
     if not match or re.search(r"(?:this|the)\s+(?:\w+\s+){0,2}?(?:study|trial)", match.group(0), re.I) or \
             re.search(r"hypersensitiv|allerg|excipient", ctx.text, re.I):
         return []  # this trial's own product, a permission ("... was not exclusionary"), an allergy
+    since = _SINCE_STUDY_EVENT_RE.search(ctx.text, match.end())
+    if since:
+        # "... or investigational drug, since the last visit of the parent study": no date to count from
+        ctx.consume(match.start(), match.end())
+        return [ManualReviewRule(polarity=ctx.base_polarity(match.start()), category="partial",
+                                 why=f"an investigational drug {' '.join(since.group(0).split())}: a person checks it")]
     windows = [w for w in find_windows(ctx.text) if not ctx.is_consumed(w.start)]
     for also in _INVESTIGATIONAL_RE.finditer(ctx.text, match.start()):  # "investigational drug or experimental procedure"
         ctx.consume(also.start(), also.end())
