@@ -955,7 +955,17 @@ _STANDING_TERM_RE = re.compile(r"(?i:excipient|formulation)|QTc|(?i:gadolinium)(
 _UNWILLING_OR_UNABLE_RE = re.compile(r"\bunwilling\s+(?:or|and/or)\s+unable|\bunable\s+(?:or|and/or)\s+unwilling", re.I)
 
 
+# an age at an event ("with onset before age 18", "the first demyelinating event before the 18th birthday"): no rule
+# family states it, and its words are mostly filler
+_AGE_AT_EVENT_RE = re.compile(r"\b(?:onset|diagnos\w*|event|symptoms?|episode)\s+(?:\w+\s+){0,2}?(?:before|after|prior\s+to)\s+"
+                              r"(?:the\s+)?(?:age\s+(?:of\s+)?\d+|(?:the\s+|their\s+|his\s+|her\s+)?\d+(?:st|nd|rd|th)\s+"
+                              r"birthday)\b|\bage\s+at\s+(?:onset|diagnosis|first\s+symptoms?)\b", re.I)
+
+
 def _residue(ctx: Context) -> list[str]:
+    for age_at in _AGE_AT_EVENT_RE.finditer(ctx.text):
+        if not ctx.is_consumed(age_at.end() - 1):
+            ctx.unstated.append(age_at.span())
     masked = _masked(ctx)
     content = _content_words(masked)
     # a name with digits ("CD8+", "IL-17", "COVID-19") is a term of its own: a marker or test nothing read
@@ -990,7 +1000,8 @@ def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> boo
         return False  # "anti-JCV antibody index above 0.4": the rest of a test's name a rule read
     before = _FILLER_BEFORE_RE.sub("", text[:first.start()])
     return re.search(r"(?:^|[,;:(]|\b(?:or|and))\s*$", before) is not None \
-        and re.match(r"\s*(?:(?:diseases?|disorders?|conditions?)\s*)?(?:[,;).]|$|\b(?:or|and|within|in\s+the|during|"
+        and re.match(r"\s*(?:(?:diseases?|disorders?|conditions?|therap(?:y|ies)|treatments?|medications?|drugs?|"
+                     r"agents?)\s*)?(?:[,;).]|$|\b(?:or|and|within|in\s+the|during|"
                      r"at\s+(?:any\s+time|screening))\b|"
                      # "..., or fever of 38 °C or more at inclusion": the item with a value no rule read
                      r"of\s+(?:\d|at\s+least|more\s+than)|[<>≤≥]\s*\d|(?:above|over|greater\s+than|more\s+than)\s+\d)",
@@ -1000,12 +1011,14 @@ def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> boo
 # Words that are not an item of a list on their own: a formula, a number, a modifier of the term after them
 _NOT_AN_ITEM = frozenset("""autologous allogeneic cockcroft-gault mdrd ckd-epi device compound iii neurologically stable
 older younger planned consent assent one two three four five six seven eight nine ten subtype subtypes type types
-course courses form forms phenotype""".split())
+course courses form forms phenotype oral experimental""".split())
 _MEASURE_WORDS = frozenset("index level levels count counts ratio titer titre value values score concentration".split())
 _EXAMPLE_OF_NEXT_RE = re.compile(r"\s*(?:,\s*)?(?:or|and)\s+(?:any\s+)?other\b", re.I)
 # The words an item may start with that say only when or how sure: "or a history of pancreatitis", "active or previous
 # uveitis", "prior splenectomy"
+# ("Concurrent treatment with isotretinoin or with warfarin": the treatment words before a drug nothing read)
 _FILLER_BEFORE_RE = re.compile(r"(?:\b(?:a|an|the|of|with|history|known|prior|previous|previously|current|currently|other|"
+                               r"concurrent|concomitant|treatment|therapy|use|receiving|taking|"
                                r"another|any|evidence|signs|suspected|suspicion|"
                                r"active|ongoing|presence|diagnosis|or\s+previous|or\s+current|or\s+past)\s*)+$", re.I)
 

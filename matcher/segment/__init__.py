@@ -41,6 +41,10 @@ OTHER_PERSONS_RE = re.compile(r"(?:infants?|babies|newborns?|neonates?|offspring
                               r"care\s+partners?|study\s+partners?|(?:spouses?|partners?)|informants?|"
                               r"(?:healthy|reference)\s+(?:volunteers?|controls?|subjects?|participants?)|(?:control|comparison)\s+"
                               r"(?:group|subjects?|participants?)|controls?)", re.I)
+# A heading naming the participants the criteria below are for: "All participants:", "Participants with MS:",
+# "Patients with relapsing MS:", "For all subjects:" (the compiler reads the subtypes in it)
+_COHORT_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>(?:for\s+)?(?:all\s+|the\s+)?(?:participants?|patients?|subjects?)"
+                                r"(?:\s+(?:with|in|on|who\s+have)\s+[^:\n]{1,50})?)\s*:\s*(?:\*\*)?\s*$", re.I)
 _NOT_CATEGORY_RE = re.compile(r"\b(?:following|any|all|either|one|of|at|least|defined|meaning|such|including|namely|"
                               r"must|have|has|with|who|are|is|be|if|for|in|or|and)\b", re.I)
 # The category lines of the PDQ-era pages: "--Disease Characteristics--", "--Prior/Concurrent Therapy--"
@@ -204,8 +208,9 @@ def _read_items(text: str) -> list[_Item]:
             blank_before = True
             continue
         preamble = _PREAMBLE_RE.match(line)
+        for_whom = _COHORT_HEADING_RE.match(line)
         heading = not header and not subheading and blank_before and (
-            _TIMEPOINT_HEADING_RE.match(line) or _PART_HEADING_RE.match(line)
+            _TIMEPOINT_HEADING_RE.match(line) or _PART_HEADING_RE.match(line) or for_whom
             or category and not _NOT_CATEGORY_RE.search(category.group("words"))
             or preamble and preamble.group("q").lower() in _PREAMBLE_READING.get(section or "inclusion", ()))
         if heading and _next_is_bullet(text, offset):
@@ -217,6 +222,8 @@ def _read_items(text: str) -> list[_Item]:
             if others:
                 section_cohort = section_cohort if under_others else cohort
                 cohort = others.group(0)
+            elif for_whom:
+                cohort = for_whom.group("words").strip()
             elif category and under_others:
                 cohort = section_cohort
             continue

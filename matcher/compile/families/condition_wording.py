@@ -28,7 +28,7 @@ _QUALIFIER_AFTER_RE = re.compile(
     r"\b(?:(?P<degree>(?:(?:that|which)\s+(?:is|are|was|were)\s+)?not\s+(?:yet\s+|adequately\s+|well\s+|"
     rf"sufficiently\s+|properly\s+)?(?:controlled|treated)|inadequately\s+treated)|{_RELATIONAL_BEFORE}|interfer(?!on)\w*|requiring|(?:that|which)\s+"
     r"require[sd]?|needing|render\w*|prevent\w*|preclud\w*|making|limit(?:ing|s)|(?:that|which)\s+limits?|"
-    r"restricting|compromising|impairing)\b", re.I)
+    r"restricting|compromising|impairing|attributed\s+by\s+(?:the\s+)?(?:investigator|physician|neurologist|clinician)\s+to)\b", re.I)
 # A degree right after the condition: "diabetes mellitus poorly controlled by treatment".
 _DEGREE_AFTER_RE = re.compile(r"\s*(?:(?:that|which|who)\s+(?:is|are|was|were)\s+)?(?:(?:poorly|inadequately|"
                               r"insufficiently)[\s-]+controlled|uncontrolled)\b", re.I)

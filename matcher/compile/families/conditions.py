@@ -79,6 +79,9 @@ _EXPOSURE_WORD_RE = re.compile(r"therap|treat|medicat|\buse\s+of\b|\btaking\b|\b
 _LIST_CUT_RE = re.compile(r",\s*(?:or|and)\s+(?P<article>(?:an?|any)\s+)?(?=\w)", re.I)
 # An item that carries its own time word: "..., current major depressive episode, or ..."
 _ITEM_TIMING_RE = re.compile(r"(?:^|[,;(]|\b(?:or|and)\b)\s*(?:(?:an?|any)\s+)?(?:current(?:ly)?|active|ongoing)\b", re.I)
+_IN_RELATIVE_AFTER_RE = re.compile(r"\s+in\s+(?:an?\s+|any\s+|the\s+|one\s+|his\s+|her\s+|their\s+)?(?:(?:first|second)[\s-]degree\s+|"
+                                   r"close\s+|blood\s+)?(?:relatives?|family\s+members?|siblings?|parents?|mother|father)\b",
+                                   re.I)
 _FAMILY_RE = re.compile(r"\bfamily\b|\brelatives?\b|\bpartner\b", re.I)
 # "Any history or immediate family history of", "personal or family history": the patient's own history too.
 _OWN_OR_FAMILY_RE = re.compile(r"\b(?:history|personal|own|patient'?s?|subject'?s?)\s+or\s+(?:\w+\s+)?family\b|"
@@ -94,7 +97,11 @@ _TREATED_FOR_RE = re.compile(r"\b(?:treatment|treated|therapy|prophylaxis|chemop
 _OF_A_TEST_BEFORE_RE = re.compile(r"\b(?:tests?|tested|testing|results?|assays?|serology|screen)\s+(?:\w+\s+){0,2}$", re.I)
 _NOT_TREATED_AFTER_RE = re.compile(r"\b(?:that|which|who)\s+(?:has|have|had|is|are|was|were)\s+not\s+(?:yet\s+)?(?:been\s+)?"
                                    r"(?:adequately\s+|fully\s+|completely\s+|successfully\s+|appropriately\s+)?"
-                                   r"(?:treated|controlled|resolved|cured)\b", re.I)
+                                   r"(?:treated|controlled|resolved|cured)\b|"
+                                   # "a positive tuberculin skin test without documented adequate prophylactic treatment"
+                                   r"\bwithout\s+(?:(?:documented|prior|previous|adequate|appropriate|completed|complete|"
+                                   r"sufficient|full)\s+)*(?:(?:prophylactic|preventive|preventative|anti[\w-]*)\s+)?"
+                                   r"(?:treatment|therapy|prophylaxis)\b", re.I)
 _RESOLVED_RE = re.compile(r"\b(?:prior|previous|past|history|resolved|cured|treated|remission)\b", re.I)
 
 
@@ -188,6 +195,8 @@ def extract_conditions(ctx: Context) -> list:
         # narrows the condition, which alone must not exclude (required, the condition still holds: "unilateral
         # optic neuritis" requires optic neuritis, the side goes to a person)
         judged |= {m for m in included if _SIDE_BEFORE_RE.search(text, max(0, m.start - 20), m.start)}
+    # "schizophrenia in a first-degree relative": a relative's
+    judged |= {m for m in included if _IN_RELATIVE_AFTER_RE.match(text, m.end)}
     others = not_conditions(text, included, ctx.entities_of("DRUG", "DRUG_CLASS"))  # what a treatment acts on, ...
     dropped = _general_terms_dropped(lists, example_of, judged | set(own_window), others)
     confident = [m for m in included if m not in judged and m not in others and m.id not in dropped]

@@ -149,6 +149,9 @@ _DIAGNOSIS_RE = re.compile(
     # a scale or body named after the disease: "Multiple Sclerosis Severity Score (MSSS) of 4 or more"
     r"severity|functional|impact|walking|quality|fatigue|neuropsycholog|society|cent(?:er|re)|clinic|symptom\s+onset))", re.I)
 _MS_RE = re.compile(r"\bMS\b|multiple\s+sclerosis", re.I)
+# MS or one of its courses, named ("RMS", "relapsing-remitting multiple sclerosis", "CIS")
+_MS_NAMED = (r"(?:\b(?:MS|RMS|RRMS|SPMS|PPMS|PRMS|CIS)\b|(?:(?:relapsing(?:[\s-]+remitting)?|(?:secondary|primary)[\s-]+"
+             r"progressive)\s+)?(?:MS\b|multiple\s+sclerosis)|clinically\s+isolated\s+syndrome)")
 _ONSET_SYMPTOMS_RE = re.compile(r"\b(?:first|initial|earliest)\s+(?:[\w-]+\s+){0,2}?symptoms?\b|\bonset\s+of\s+"
                                 r"(?:[\w-]+\s+){0,2}?symptoms?\b|\bsymptoms?\s+onset\b", re.I)
 _MS_AS_TIME_RE = re.compile(r"\b(?:before|after|since|prior\s+to|preceding|following)\s+(?:the\s+)?(?:onset|diagnosis|"
@@ -314,10 +317,27 @@ _JOINED_RE = re.compile(r"\s*(?:,\s*)?(?:(?:or|and|and/or|nor)\s+|/\s*)?", re.I)
 # the diagnosis": the diagnosis is what another condition affects, not a criterion on it
 _THERAPY_AFTER_RE = re.compile(r"[\s-]+(?:disease[\s-]+modifying|DMTs?\b|drugs?\b|medications?\b|medicines?\b|"
                                r"therap(?:y|ies)\b|treatments?\b|immunotherap)", re.I)
+# a therapy and the course it is for, named after it: "an approved disease-modifying therapy for RMS", "a DMT indicated
+# for RRMS", "approved for relapsing MS", "licensed in the treatment of relapsing forms of MS"
+_INDICATION_BEFORE_RE = re.compile(r"(?:\b(?:disease[\s-]+modifying|DMTs?|drugs?|medications?|medicines?|therap(?:y|ies)|"
+                                   r"treatments?|immunotherap\w*|agents?|products?)|\b(?:approved|indicated|licen[cs]ed|"
+                                   r"authori[sz]ed|label(?:l)?ed|registered))\s+(?:(?:approved|indicated|licen[cs]ed|"
+                                   r"authori[sz]ed|label(?:l)?ed|registered|only|specifically)\s+)?(?:for|in)\s+"
+                                   r"(?:the\s+)?(?:treatment\s+of\s+)?(?:(?:patients|people|adults)\s+with\s+)?"
+                                   r"(?:an?\s+|the\s+)?$", re.I)
 _NOT_A_DIAGNOSIS_BEFORE_RE = re.compile(r"\b(?:interfer\w*|confound\w*|complicat\w*|obscur\w*|mimic\w*|affect\w*|"
                                         r"impair\w*)\s+(?:with\s+)?(?:the\s+)?$", re.I)
 
 
+# In an exclusion, "Non-specific white matter abnormalities without a diagnosis of MS or CIS": the MS the words deny
+# describes the abnormality excluded (a patient with it and no MS), not the patient's diagnosis or course (read,
+# "without ... CIS" excluded every patient without a CIS); the criterion goes to a person. (Not "Patients without a
+# diagnosis of MS", the patient's own.)
+_QUALIFIED_BY_NO_MS_RE = re.compile(
+    r"\b(?!(?:patients?|subjects?|participants?|individuals?|persons?|people|those|women|men|volunteers?)\b)[A-Za-z][\w-]*"
+    r"\s+(?P<words>without\s+(?:an?\s+|any\s+)?(?:(?:prior|previous|established|definite|definitive|confirmed|formal|"
+    r"clinical)\s+)?(?:diagnosis|evidence|history)\s+of\s+(?:an?\s+)?" + _MS_NAMED +
+    r"(?:\s*(?:,|/|\bor\b|\band\b|\band/or\b)\s*(?:an?\s+)?" + _MS_NAMED + r")*)", re.I)
 # "for patients who meet the MAGNIMS but not the McDonald criteria, ...": whom a clause is for, not a diagnosis asked
 _SCOPE_BEFORE_RE = re.compile(r"\b(?:for|in|among)\s+(?:the\s+)?(?:patients|participants|subjects|those)\s+who\s+[^.;,]{0,60}$",
                               re.I)
@@ -339,7 +359,12 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     excepted: list[str] = []
     other_than = None
     spelled: list[str] = []  # the courses an "other than" spells out after the excepted one
+    denied = [m.span("words") for m in _QUALIFIED_BY_NO_MS_RE.finditer(ctx.text)] if ctx.section == "exclusion" else []
+    for start, end in denied:
+        ctx.unstated.append((start, end))
     for entity in ctx.entities_of("MS_SUBTYPE"):
+        if any(start <= entity.start < end for start, end in denied):
+            continue  # "white matter abnormalities without a diagnosis of MS or CIS": not the patient's course
         entry = lexicon.get("ms_subtypes", entity.id)
         members = lexicon.subtype_members(entity.id)
         spelled_active = entry is not None and bool(entry.data.get("active_only_for"))
@@ -372,7 +397,24 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             # "SPMS without disease activity": not the whole subtype (the relapse rule, if any, is its own). Without a
             # time ("without clinical or MRI activity") the qualifier states nothing more: no MRI rule of its own.
             clause = re.match(r"[^,;.]*", ctx.text[inactive.end():]).group(0) if inactive else ""
-            if inactive and inactive.group(0).lower().endswith("activity") and not re.search(r"\d", clause):
+            if ctx.section == "inclusion":
+                # "primary progressive MS, or secondary progressive MS without relapses during the last year": an
+                # inactive SPMS is still SPMS, which the criterion admits (its relapses are a rule of their own, scoped
+                # to it; left out, every SPMS patient failed). An inactivity no rule reads ("non-active SPMS", "SPMS
+                # without disease activity") is left to a person.
+                if not re.search(r"\d", clause):
+                    words = inactive.span() if inactive else (
+                        _INACTIVE_BEFORE_RE.search(ctx.text[:entity.start]).start(), entity.start)
+                    ctx.consume(*words)
+                    rules.append(ManualReviewRule(
+                        polarity="require", category="partial", when=Applicability(subtypes=list(members)),
+                        why=f"the {'/'.join(members)} inactivity is not structured: "
+                            f"'{ctx.text[words[0]:words[1]].strip()}'"))
+                subtypes.extend(m for m in members if m not in subtypes)
+                own_activity[tuple(members)] = own_activity.get(tuple(members), False)
+                first = entity if first is None else first
+                ctx.consume(entity.start, entity.end)
+            elif inactive and inactive.group(0).lower().endswith("activity") and not re.search(r"\d", clause):
                 ctx.consume(*inactive.span())
                 ctx.unstated.append((entity.start, inactive.end()))  # the inactive subtype goes to a person
             continue
@@ -380,9 +422,12 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             continue  # "RRMS, or SPMS with relapses in the last 2 years": only the active part is excluded
         if _NOT_PATIENTS_SUBTYPE_RE.search(ctx.text[max(0, entity.start - 80):entity.start]):
             continue
-        if _THERAPY_AFTER_RE.match(ctx.text, entity.end):
+        if _THERAPY_AFTER_RE.match(ctx.text, entity.end) or \
+                _INDICATION_BEFORE_RE.search(ctx.text, max(0, entity.start - 80), entity.start):
+            # "any MS disease-modifying therapy", "one approved disease-modifying therapy for RMS", "a DMT indicated
+            # for RRMS": the therapy's disease (its indication), not the patient's course
             ctx.consume(entity.start, entity.end)
-            continue  # "any MS disease-modifying therapy": the therapy's disease, not the patient's course
+            continue
         if set(members) >= {"RRMS", "SPMS", "PPMS"} and "progress" not in entity.text.lower():
             any_subtype = any_subtype or entity
             continue  # "any disease sub-type of MS": a diagnosis, not a subtype restriction
@@ -403,7 +448,8 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     diagnosis = next((m for m in _DIAGNOSIS_RE.finditer(ctx.text)
                       if not _NOT_A_DIAGNOSIS_BEFORE_RE.search(ctx.text, max(0, m.start() - 40), m.start())
                       and not _SCOPE_BEFORE_RE.search(ctx.text, max(0, m.start() - 80), m.start())
-                      and not (ctx.section == "exclusion" and ctx.is_consumed(m.start()))), None)
+                      and not (ctx.section == "exclusion" and ctx.is_consumed(m.start()))
+                      and not any(start <= m.start() < end for start, end in denied)), None)
     # (the McDonald criteria are criteria for MS: "Patients who do not fulfil the McDonald criteria")
     # (MS as a time point is no MS criterion: "a sexual disorder diagnosed before the onset of MS")
     mentions_ms = _MS_RE.search(_MS_AS_TIME_RE.sub(" ", ctx.text)) or subtypes or ctx.entities_of("MS_SUBTYPE") or \
@@ -586,7 +632,11 @@ _DURATION_RE = re.compile(
     r"less\s+than|over|under|≥|>=|>|≤|<=|<)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))|"
     # "a diagnosis of MS made by a neurologist more than 3 years before enrollment", "First symptom of MS at least six
     # months before screening", "diagnosed within the 3 years before enrollment"
-    r"(?P<dated>(?:(?:a|the|their|his|her)\s+)?(?:diagnos[ie]s|first\s+(?:MS\s+)?symptom(?:s|\(s\))?)(?:\s+of\s+(?:MS|multiple\s+sclerosis|RRMS|"
+    r"(?P<dated>(?:(?:a|the|their|his|her)\s+)?(?:diagnos[ie]s|first\s+(?:MS\s+)?symptom(?:s|\(s\))?|"
+    # "RMS diagnosed no more than 5 years before signing the ICF", "diagnosed with MS less than 10 years before
+    # screening": the MS the participle dates (not "a malignancy diagnosed within the last 5 years")
+    rf"{_MS_NAMED}\s+(?:\([^()]{{1,30}}\)\s+)?(?:(?:was|were|been|first)\s+)?diagnosed|"
+    rf"diagnosed\s+with\s+(?:an?\s+)?{_MS_NAMED})(?:\s+of\s+(?:MS|multiple\s+sclerosis|RRMS|"
     r"SPMS|PPMS|relapsing(?:[\s-]+remitting)?\s+(?:MS|multiple\s+sclerosis)))?"
     r"(?:(?:\s+of\s+any\s+[\w-]+(?:\s+[\w-]+)?)?(?:\s+(?:according\s+to|per|by|using)\s+[^,.;]{0,60}?)?,?"
     r"(?=\s+(?:was\s+)?(?:made|established|confirmed)))?"

@@ -64,7 +64,7 @@ _METHOD_OF_CONTRACEPTION_RE = re.compile(r"\b(?:must|agree\w*|willing|should|req
 _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:also\s+)?(?:allowed|permitted)|"
                             # "Participants may continue their DMT", "Note: participants continue their medication"
                             # (not "may continue X provided the dose is stable": a condition on it)
-                            r"\b(?:may|can|will)\s+continue\b(?![^.;]*\b(?:provided|if|as\s+long\s+as|stable)\b)|"
+                            r"\b(?:may|can|will)\s+(?:continue|be\s+continued)\b(?![^.;]*\b(?:provided|if|as\s+long\s+as|stable)\b)|"
                             r"^\s*note\s*:\s*(?:\w+\s+){0,2}continue\b|"
                             r"not\s+exclusionary|acceptable|"
                             # "Corticosteroids given for relapses do not count as disease-modifying therapy"
@@ -152,7 +152,9 @@ _IF_ANY = r",\s*(?:if\s+(?:any|used|taken|applicable|present|given|prescribed)|w
 _STABLE_FOR_RE = re.compile(
     rf"(?:\b(?:stable|unchanged|constant)\s+(?:[\w-]+\s+){{0,2}}?(?:dose|dosage|doses|therapy|treatment|regimen)\b|"
     rf"\b(?:dose|dosage|doses|therapy|treatment|regimen|DMTs?|medications?|drugs?)\s*(?:{_IF_ANY}\s*)?(?:\w+\s+){{0,3}}?"
-    rf"(?:stable|unchanged|constant)\b)[^.;]{{0,40}}?\b(?:for|during|over|since)\s+(?:the\s+)?(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
+    # ("Unchanged pharmacological therapy (disease-modifying drugs, antispastic drugs) in the 3 months preceding")
+    rf"(?:stable|unchanged|constant)\b)(?:\s*\([^()]{{0,150}}\))?[^.;]{{0,40}}?\b(?:(?:for|during|over|since)\s+(?:the\s+)?|in\s+the\s+)"
+    rf"(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
     rf"(?:at\s+least\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
 # what a conditional lead asks of the patients on the drug
 _ASKS = r"\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b"
@@ -196,6 +198,8 @@ _MAY_BE_UNTREATED_RE = re.compile(r"^\s*(?:(?:the\s+)?(?:patients?|subjects?|par
                                   r"receive|take|treated\s+with|on|receiving|taking)\b", re.I)
 # "MS disease-modifying therapy, if any, unchanged ...": a requirement of the patients on one
 _IF_ANY_RE = re.compile(_IF_ANY, re.I)
+_ONLY_IF_STABLE = (r"\b(?:may|can)\s+(?:take\s+part|participate|be\s+included|be\s+enrol+ed|enrol+|enter)\s+(?:\w+\s+){0,3}?"
+                   r"only\s+if\s+(?:\w+\s+){0,5}?(?:stable|unchanged)\b")
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
                           rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<more>more\s+than\s+)?"
                           rf"(?P<n>{NUM})(?:\s+or\s+more|\s+or\s+(?P<upto>{NUM}))?\s+"
@@ -1043,10 +1047,18 @@ _FIRST_DOSE_BEFORE_RE = re.compile(r"\b(?:after|following|until|from|at\s+the\s+
 _DOSE_NOUN_AFTER_RE = re.compile(r"\s+(?:infusion|dose|injection|administration)s?\b", re.I)
 
 
+# "anticoagulant therapy that would make repeated venipuncture unsafe": an exposure the criterion names for what it
+# would do, which a person judges ("that cannot be stopped" is current use)
+_RELATION_AFTER_DRUG_RE = re.compile(r"\s*(?:(?:therapy|therapies|treatments?|medications?|drugs?|agents?)\s+)?"
+                                     r"(?:that|which)\s+(?:would|could|might|may)\b", re.I)
+
+
 def _not_exposure(text: str, mention) -> bool:
     """A mention that names a drug without saying the patient takes or took it."""
     if is_stated_anchor(text, mention.start):
         return True  # "within 4 months before leukapheresis": the time point of the window
+    if _RELATION_AFTER_DRUG_RE.match(text, mention.end):
+        return True
     if mention.id in _CONTRACEPTIVES and _METHOD_OF_CONTRACEPTION_RE.search(text):
         return True  # "must ... use a hormonal contraceptive, intra-uterine device or condom": a method, required
     sentence_start = max(text.rfind(". ", max(0, mention.start - 200), mention.start) + 1, mention.start - 200, 0)
@@ -1193,7 +1205,10 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
         return [GroupRule(mode="any", rules=[
             PriorDrugRule(polarity="require", **targets, min_duration=duration, current=True),
             WashoutRule(polarity="exclude", **targets, window=Window(within=duration, anchor=anchor))])]
-    conditional = _if_taking(ctx.text) or _MAY_BE_UNTREATED_RE.match(ctx.text) or _IF_ANY_RE.search(ctx.text)
+    # ("Unchanged therapy (A, B) in the 3 months": unchanged holds of a patient on none of them too)
+    # (but "Currently treated with X at an unchanged dose for 12 months" requires X)
+    conditional = _if_taking(ctx.text) or _MAY_BE_UNTREATED_RE.match(ctx.text) or _IF_ANY_RE.search(ctx.text) or \
+        _ONLY_IF_STABLE_RE.search(ctx.text) or (not current and _UNCHANGED_RE.search(ctx.text, 0, minimum.end()))
     is_current = bool(current or conditional) or bool(re.search(r"\bstable\b", ctx.text, re.I))
     if current:
         ctx.consume(current.start(), current.end())
@@ -1222,7 +1237,11 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     return [rule]
 
 
-_UNLESS_STABLE_RE = re.compile(r"\bunless\s+(?:\w+\s+){0,4}?(?:on\s+)?(?:a\s+)?stable\b", re.I)
+_UNCHANGED_RE = re.compile(r"\bunchanged\b", re.I)
+_ONLY_IF_STABLE_RE = re.compile(_ONLY_IF_STABLE, re.I)
+# (and "Patients on X may take part only if the dose has been stable for at least 4 weeks", a permission in an
+# exclusion list)
+_UNLESS_STABLE_RE = re.compile(r"\bunless\s+(?:\w+\s+){0,4}?(?:on\s+)?(?:a\s+)?stable\b|" + _ONLY_IF_STABLE, re.I)
 
 
 def _duration_of(match: re.Match) -> Duration:
