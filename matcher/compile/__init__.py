@@ -963,9 +963,7 @@ _AGE_AT_EVENT_RE = re.compile(r"\b(?:onset|diagnos\w*|event|symptoms?|episode)\s
 
 
 def _residue(ctx: Context) -> list[str]:
-    for age_at in _AGE_AT_EVENT_RE.finditer(ctx.text):
-        if not ctx.is_consumed(age_at.end() - 1):
-            ctx.unstated.append(age_at.span())
+    aged = any(not ctx.is_consumed(age_at.end() - 1) for age_at in _AGE_AT_EVENT_RE.finditer(ctx.text))
     masked = _masked(ctx)
     content = _content_words(masked)
     # a name with digits ("CD8+", "IL-17", "COVID-19") is a term of its own: a marker or test nothing read
@@ -976,7 +974,7 @@ def _residue(ctx: Context) -> list[str]:
     denied = len(content) >= 2 and any(_DENIED_BEFORE_RE.search(masked, max(0, w.start() - 25), w.start()) for w in content)
     # ("Unwilling or unable to undergo MRI": what the patient is unwilling to do is a criterion of its own)
     unwilling = any(w.group().lower() == "unwilling" for w in content) and _UNWILLING_OR_UNABLE_RE.search(ctx.text)
-    keep = len(content) >= 3 or (content and (ctx.unstated or named or unwilling)) or denied or \
+    keep = len(content) >= 3 or (content and (ctx.unstated or aged or named or unwilling)) or denied or \
         0 < len(content) <= 2 and _unread_item(ctx.text, masked, content[0], content[-1])
     return [w.group() for w in content] if keep else []
 

@@ -393,7 +393,8 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             ctx.consume(entity.start, entity.end)
             continue
         inactive = _INACTIVE_AFTER_RE.match(ctx.text, entity.end)
-        if inactive or _INACTIVE_BEFORE_RE.search(ctx.text[:entity.start]):
+        inactive_before = None if inactive else _INACTIVE_BEFORE_RE.search(ctx.text, 0, entity.start)
+        if inactive or inactive_before:
             # "SPMS without disease activity": not the whole subtype (the relapse rule, if any, is its own). Without a
             # time ("without clinical or MRI activity") the qualifier states nothing more: no MRI rule of its own.
             clause = re.match(r"[^,;.]*", ctx.text[inactive.end():]).group(0) if inactive else ""
@@ -403,15 +404,14 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
                 # to it; left out, every SPMS patient failed). An inactivity no rule reads ("non-active SPMS", "SPMS
                 # without disease activity") is left to a person.
                 if not re.search(r"\d", clause):
-                    words = inactive.span() if inactive else (
-                        _INACTIVE_BEFORE_RE.search(ctx.text[:entity.start]).start(), entity.start)
+                    words = inactive.span() if inactive else (inactive_before.start(), entity.start)
                     ctx.consume(*words)
                     rules.append(ManualReviewRule(
                         polarity="require", category="partial", when=Applicability(subtypes=list(members)),
                         why=f"the {'/'.join(members)} inactivity is not structured: "
                             f"'{ctx.text[words[0]:words[1]].strip()}'"))
                 subtypes.extend(m for m in members if m not in subtypes)
-                own_activity[tuple(members)] = own_activity.get(tuple(members), False)
+                own_activity.setdefault(tuple(members), False)
                 first = entity if first is None else first
                 ctx.consume(entity.start, entity.end)
             elif inactive and inactive.group(0).lower().endswith("activity") and not re.search(r"\d", clause):

@@ -492,8 +492,9 @@ _EXCEPT_WHEN_GIVEN_RE = re.compile(r"\(?\s*,?\s*\b(?:except|other\s+than|unless)
                                    re.I)
 
 
-_TIMED_BEFORE_CUT_RE = re.compile(r"\b(?:since|within|during|ever|at\s+any\s+time|in\s+the\s+(?:last|past|previous))\b[^,;()]*$",
-                                  re.I)
+# the words that give a clause a time of its own
+_OWN_TIME = r"since|within|during|ever|at\s+any\s+time|in\s+the\s+(?:last|past|previous)"
+_TIMED_BEFORE_CUT_RE = re.compile(rf"\b(?:{_OWN_TIME})\b[^,;()]*$", re.I)
 _SINCE_LIFE_EVENT_RE = re.compile(r"\b(?:since|after|following)\s+(?:the\s+|her\s+)?(?:delivery|childbirth|giving\s+birth|"
                                   r"(?:last\s+)?(?:pregnancy|conception|birth)|last\s+menstrual\s+period)\b", re.I)
 _EXCEPTION_CUT_RE = re.compile(r"[,;]\s*(?:(?:and/)?or\s+|and\s+)?(?:the\s+|an?\s+)?", re.I)
@@ -505,8 +506,7 @@ _SINCE_STUDY_EVENT_RE = re.compile(
     r"enrol\w*|randomi[sz]ation|first\s+dose)\b)?", re.I)
 
 
-_OWN_TIME_RE = re.compile(r"\bat\s+any\s+time\b|\bever\b|\bwithin\b|\bprevious(?:ly)?\b|\bprior\b|"
-                          r"\bin\s+the\s+(?:last|past|previous)\b|\bsince\b", re.I)
+_OWN_TIME_RE = re.compile(rf"\b(?:{_OWN_TIME}|previous(?:ly)?|prior)\b", re.I)
 
 
 def _item_start(text: str, at: int, *breaks: str) -> int:
