@@ -23,7 +23,7 @@ from .context import Context
 from .nlp import find_entities
 from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
-from .families.disease import DURATION_HEADING_RE, extract_mri, extract_relapses, extract_sex
+from .families.disease import DURATION_HEADING_RE, ENTRY_AFTER_ONSET_RE, extract_mri, extract_relapses, extract_sex
 from .families.condition_wording import SEGMENT_BREAK_RE
 from .families.treatment import AT_ENROLLMENT, NO_WASHOUT
 from .quantities import NUM, find_windows, has_event_anchor, number, stated_anchor
@@ -760,7 +760,9 @@ def _without_event_windows(ctx: Context, rules: list) -> list:
     who never had it fails whenever it was due."""
     if not has_event_anchor(ctx.text):
         return rules  # (most criteria: no second pass over their windows)
-    events = [w for w in find_windows(ctx.text) if w.event]
+    # (not the study entry counted from the onset of the relapse the criterion asks for: a recent relapse)
+    events = [w for w in find_windows(ctx.text) if w.event
+              and not ENTRY_AFTER_ONSET_RE.search(ctx.text, max(0, w.start - 60), min(len(ctx.text), w.end + 40))]
     if not events:
         return rules
     timed = {(w.window.within.value, w.window.within.unit) for w in events}

@@ -80,10 +80,36 @@ class LexiconComponent:
                 span = doc.char_span(found.start(), found.end(), label=label, kb_id=entry_id, alignment_mode="expand")
                 if span is not None:
                     spans.append(span)
+        spans.extend(self._across_abbreviations(doc))
         doc.ents = filter_spans([span for span in spans if self._kept(span, text)])
         return doc
 
+    def _across_abbreviations(self, doc: Doc) -> list[Span]:
+        """Terms that carry their abbreviation inside them: "sphingosine 1-phosphate (S1P) receptor modulator",
+        "monoamine oxidase (MAO) inhibitors". Matched on the tokens without the parenthesis; only the matches that
+        span one are new."""
+        kept, index, removed = [], 0, False
+        while index < len(doc):
+            if 0 < index and index + 3 < len(doc) and doc[index].text == "(" and doc[index + 2].text == ")" \
+                    and _ABBREVIATION_RE.fullmatch(doc[index + 1].text):
+                index, removed = index + 3, True
+                continue
+            kept.append(index)
+            index += 1
+        if not removed:
+            return []
+        reduced = Doc(doc.vocab, words=[doc[k].text for k in kept])
+        spans = []
+        for match_id, start, end in self.matcher(reduced):
+            first, last = kept[start], kept[end - 1] + 1
+            if last - first != end - start:
+                label, entry_id = doc.vocab.strings[match_id].split("|", 1)
+                spans.append(Span(doc, first, last, label=label, kb_id=entry_id))
+        return spans
 
+
+# an abbreviation defined in passing: "S1P", "MAO", "HIV-1", "TNF"
+_ABBREVIATION_RE = re.compile(r"(?=[^a-z]*[A-Z])[A-Za-z0-9][A-Za-z0-9-]{0,9}")
 _EQUIVALENT_AFTER_RE = re.compile(r"[\s-]*equivalents?\b", re.I)
 _NOT_A_COURSE_AFTER_RE = re.compile(r"(?:therap|treatment|drug|medication|medicine|DMT|relapse|exacerbation|attack|flare)",
                                     re.I)

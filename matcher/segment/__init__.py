@@ -69,6 +69,10 @@ _MARKER_RE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>[-*•·▪◦‣–]|\d{1,2}[.)](?!\d)|\(\d{1,2}\)|\(?[a-z][.)]|"
     rf"\(?{_ROMAN}[.)])[ \t]+(?P<body>\S.*)$"
 )
+# "10. Any of the following laboratory values:" then "10.1 ...", "10.2 ...": items numbered under their parent's
+# number. Read only in sequence (10.1 right under item 10, then 10.2), so that a wrapped line beginning "2.5 times the
+# upper limit" is never taken for one.
+_SUBNUMBER_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<major>\d{1,2})\.(?P<minor>\d{1,2})\.?[ \t]+(?P<body>[A-Za-z(].*)$")
 _CONNECTOR_END_RE = re.compile(r"(?:,|;|\b(?:or|and|and/or))\s*$", re.I)
 # "any of the following medications: A, B, or C." lists its items inline: it introduces no list of bullets.
 _LIST_INTRO_RE = re.compile(r"(?::\s*:?\s*$|\b(?:the|of)\s+following\b(?![^:]{0,40}:\s*\w)|\beither\s*:?$)", re.I)
@@ -248,6 +252,15 @@ def _read_items(text: str) -> list[_Item]:
             # "Inclusion Criteria: Age 18-65": the rest of the line is a criterion.
             line_start += len(line) - len(tail)
             line = tail
+        sub = _subnumber(line, items)
+        if sub is not None:
+            indent, core = sub
+            current = _Item(section or "inclusion", indent, "subnumber", line_start + len(line) - len(line.lstrip()),
+                            line_start + len(line), [_SUBNUMBER_RE.match(line).group("body").strip()],
+                            section_assumed, blank_before=blank_before, marker_core=core, cohort=cohort)
+            items.append(current)
+            blank_before = headed = False
+            continue
         marker = _MARKER_RE.match(line)
         if marker is None and current is not None and not blank_before:
             current.lines.append(line.strip())  # continuation of a wrapped line
@@ -272,6 +285,23 @@ def _read_items(text: str) -> list[_Item]:
         items.append(current)
         blank_before = headed = False
     return items
+
+
+def _subnumber(line: str, items: list[_Item]) -> Optional[tuple[int, str]]:
+    """(indent, "10.2") when the line is the next sub-numbered item of the numbered item above it."""
+    match = _SUBNUMBER_RE.match(line)
+    if match is None or not items:
+        return None
+    major, minor = match.group("major"), int(match.group("minor"))
+    last = items[-1]
+    if last.family == "number" and last.marker_core == major and minor == 1:
+        parent_indent = last.indent
+    elif last.family == "subnumber" and last.marker_core == f"{major}.{minor - 1}":
+        parent_indent = last.indent - 1
+    else:
+        return None
+    # (deeper than its parent even when the source prints it flush: it is the parent's child)
+    return max(len(match.group("indent").expandtabs(4)), parent_indent + 1), f"{major}.{minor}"
 
 
 def _parse(text: str) -> list[_Item]:

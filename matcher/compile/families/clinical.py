@@ -15,6 +15,8 @@ _PREGNANT_RE = re.compile(r"\bpregnan(?:t|cy)\b(?!\s+(?:(?:exposure|outcomes?)\s
 _BREASTFEEDING_RE = re.compile(r"breast[\s-]*feeding|lactat\w+|\bnursing\b", re.I)
 _PREGNANCY_TEST_RE = re.compile(r"pregnancy\s+test|tested\s+for\s+pregnancy|plann\w+\s+(?:to\s+become\s+)?pregnan|"
                                 r"intend\w*\s+to\s+become\s+pregnant|become\s+pregnant|risk\s+(?:of|or)\s+pregnancy", re.I)
+# "Positive pregnancy test": pregnant
+_POSITIVE_TEST_RE = re.compile(r"\bpositive\s+(?:(?:serum|urine|blood|beta[\s-]*hCG)\s+){0,2}pregnancy\s+test", re.I)
 _NEGATIVE_TEST_RE = re.compile(r"negative\s+(?:[\w-]+\s+){0,3}?(?:pregnancy\s+test|(?:beta|β|b)?[\s-]*hCG(?:\s+test)?)",
                                re.I)
 # "Current or planned pregnancy": the pregnancy now shares its noun with the planned one.
@@ -23,12 +25,16 @@ _CURRENT_OR_PLANNED_RE = re.compile(r"\b(?:current(?:ly)?|present|existing)\s+(?
 
 # A pregnancy that dates something ("a live vaccine during pregnancy", "alcohol use during the current pregnancy"),
 # and, in an exclusion, a kind of pregnancy ("Known high-risk pregnancy"): no criterion on being pregnant (read as
-# one, they excluded every participant of a trial of pregnant women)
-_PREGNANCY_AS_TIME_RE = re.compile(r"\b(?:during|in|throughout|since|of|before|after|following|prior\s+to)\s+"
+# one, they excluded every participant of a trial of pregnant women); "state of pregnancy" is being pregnant
+_PREGNANCY_AS_TIME_RE = re.compile(r"\b(?:during|in|throughout|since|(?<!\bstate\s)(?<!\bstatus\s)of|before|after|following|prior\s+to)\s+"
                                    r"(?:the\s+|this\s+|her\s+|a\s+|their\s+)?"
                                    r"(?:(?:current|present|index|ongoing)\s+)?$", re.I)
 _FEEDING_AS_METHOD_RE = re.compile(r"\s+(?:alone\s+)?(?:is|are)\s+not\s+(?:considered\s+)?(?:an?\s+)?(?:\w+\s+){0,2}?"
                                    r"(?:method|means|form)\b|\s+(?:alone\s+)?\(?(?:lactational\s+)?amenorrh", re.I)
+_ALLOWED_AFTER_RE = re.compile(r"\s*(?:(?:women|participants|patients|mothers)\s+)?(?:is|are|will\s+be)\s+"
+                               r"(?:(?:also|still)\s+)?(?:allowed|permitted|acceptable|eligible)\b|"
+                               r"\s*(?:(?:women|participants|patients|mothers)\s+)?(?:may|can)\s+(?:also\s+)?"
+                               r"(?:participate|take\s+part|be\s+(?:included|enrolled))\b", re.I)
 _KIND_OF_PREGNANCY_RE = re.compile(r"\b(?:high[\s-]+risk|complicated|ectopic|multiple|twin|molar|singleton|"
                                    r"multifetal)\s+$", re.I)
 
@@ -47,15 +53,24 @@ def extract_pregnancy(ctx: Context) -> list:
             ctx.unstated.append(planned.span())
     pregnant = [m for m in _PREGNANT_RE.finditer(ctx.text)
                 if not any(t.start() <= m.start() < t.end() for t in _PREGNANCY_TEST_RE.finditer(ctx.text))
-                or _CURRENT_OR_PLANNED_RE.search(ctx.text, max(0, m.start() - 40), m.end())]
+                or _CURRENT_OR_PLANNED_RE.search(ctx.text, max(0, m.start() - 40), m.end())
+                or _POSITIVE_TEST_RE.search(ctx.text, max(0, m.start() - 40), m.end() + 8)]
     pregnant = [m for m in pregnant if not _PREGNANCY_AS_TIME_RE.search(ctx.text, max(0, m.start() - 40), m.start())
                 and not (ctx.section == "exclusion"
                          and _KIND_OF_PREGNANCY_RE.search(ctx.text, max(0, m.start() - 30), m.start()))]
+    # ("Pregnancy at enrolment (breastfeeding is allowed)": a state the criterion lets in, no rule)
+    allowed = [m for m in pregnant if _ALLOWED_AFTER_RE.match(ctx.text, m.end())]
+    for m in allowed:
+        ctx.consume(m.start(), _ALLOWED_AFTER_RE.match(ctx.text, m.end()).end())
+    pregnant = [m for m in pregnant if m not in allowed]
     # ("breastfeeding alone is not an acceptable method", "lactational amenorrhoea": a contraceptive method)
     feeding = []
     for m in _BREASTFEEDING_RE.finditer(ctx.text):
         method = _FEEDING_AS_METHOD_RE.match(ctx.text, m.end())
-        if method or m.group(0).lower().startswith("lactational"):
+        permitted = _ALLOWED_AFTER_RE.match(ctx.text, m.end())
+        if permitted:
+            ctx.consume(m.start(), permitted.end())
+        elif method or m.group(0).lower().startswith("lactational"):
             ctx.consume(m.start(), method.end() if method else m.end())  # (what the contraception rule asks)
         else:
             feeding.append(m)

@@ -198,8 +198,29 @@ def qualified(text: str, mention: Entity, entities: list, starts: list[int],
     if not trailing or trailing.start() > 60 or _NEW_CLAUSE_RE.search(after[:trailing.start()]) or \
             NEW_NOUN_PHRASE_RE.search(after[:trailing.start()]):
         return False
+    if _item_between(text, mention, entities, starts, mention.end + trailing.start()):
+        return False  # "stroke, transient ischaemic attack, heart failure requiring hospitalisation": the failure's
     # A relational qualifier after an example belongs to the general term ("illness such as X that could ...").
     return example_of is None or bool(trailing.group("degree"))
+
+
+def _item_between(text: str, mention: Entity, entities: list, starts: list[int], qualifier_at: int) -> bool:
+    """Whether a complete term of a comma list stands between a complete term and the relation after them: the
+    relation is the nearer item's. (Not across modifiers sharing a head: "heart, lung or kidney disease requiring
+    hospitalisation" qualifies all three.)"""
+    if not _complete_term(mention):
+        return False
+    for other in entities[bisect_right(starts, mention.end - 1):bisect_right(starts, qualifier_at - 1)]:
+        if other is not mention and other.start >= mention.end and other.end <= qualifier_at \
+                and "," in text[mention.end:other.start] and _complete_term(other):
+            return True
+    return False
+
+
+def _complete_term(entity: Entity) -> bool:
+    """Whether the entity's words are a term of its own entry (not a modifier read with a shared head)."""
+    found = get_lexicon().lookup("conditions", entity.text, fuzzy=False)
+    return found is not None and found.entry.id == entity.id
 
 
 def _flat(text: str, low: int, position: int, end: int) -> str:

@@ -857,21 +857,36 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
             return {m: "any" for m in mentions}
     previous = None
     lifelong: set = set()
+    timed_after: set = set()  # timed by a word after them: "at any time"
     masked = _without_windows(text, windows)  # a window's "past" ("in the past 6 months") is no history word
     for i, m in enumerate(mentions):
-        scope = masked[previous.end if previous else 0:m.end]
+        scope_start = previous.end if previous else 0
+        if previous in timed_after:  # (not the time words of the item before: "... at any time in the past; Y")
+            cut = re.compile(r"[,;]").search(masked, previous.end, m.start)
+            scope_start = cut.end() if cut else m.start
+        scope = masked[scope_start:m.end]
         # "Major depression at any time, or current suicidal ideation": a time word of the item's own, after it
         own_after = masked[m.end:mentions[i + 1].start if i + 1 < len(mentions) else len(text)]
         cut = _ITEM_END_RE.search(own_after)
         own_after = own_after[:cut.start()] if cut else own_after
-        if _HISTORY_RE.search(scope) or _HISTORY_AFTER_RE.search(own_after) or _SET_OFF_HISTORY_RE.match(text, m.end):
+        if _HISTORY_RE.search(scope) or _SET_OFF_HISTORY_RE.match(text, m.end):
             out[m] = "any"
+        elif _HISTORY_AFTER_RE.search(own_after):
+            out[m] = "any"
+            timed_after.add(m)
+            # "Stroke or myocardial infarction at any time": the time word closes the run joined by "or"
+            run = i
+            while run and re.fullmatch(r"\s*(?:or|and|and/or|/)\s*", text[mentions[run - 1].end:mentions[run].start],
+                                       re.I):
+                run -= 1
+                out[mentions[run]] = "any"
         elif _LIFELONG_RE.search(scope):
             out[m] = "any"
             lifelong.add(m)  # "known sensitivity to gadolinium, or inability to undergo MRI": the allergy's own
         elif previous is not None and out[previous] == "any" and previous not in lifelong \
+                and not (previous in timed_after and re.search(r"[,;]", text[previous.end:m.start])) \
                 and not _CURRENT_RE.search(text[previous.end:m.end]):
-            out[m] = "any"  # "history of renal or liver disease"
+            out[m] = "any"  # "history of renal or liver disease" (not the item after "X at any time, or")
         else:
             out[m] = "current"
         previous = m

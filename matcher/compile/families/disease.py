@@ -203,10 +203,17 @@ _POSER_OR_RE = re.compile(r"\bposer\b[^.;]{0,80}?\bor\b[^.;]{0,60}?mc\s*donald|m
 def _diagnosis_rules(ctx: Context, polarity: str, label: Optional[str]) -> list:
     """The diagnosis rule, or one per set of criteria when the text offers two ("Poser or McDonald"): any of them
     in an inclusion, each one in an exclusion."""
-    if not (label and label.startswith("McDonald") and _POSER_OR_RE.search(ctx.text)):
+    # "according to the 2010 or the 2017 revised McDonald criteria": either revision (beside a CIS, the courses alone
+    # say it: _cis_or_diagnosed)
+    revisions = _TWO_REVISIONS_RE.search(ctx.text) if label and label.startswith("McDonald") \
+        and not _CIS_OR_RE.search(ctx.text) else None
+    if revisions and revisions.group("y1") != revisions.group("y2"):
+        versions = [f"McDonald {revisions.group(year)}" for year in ("y1", "y2")]
+    elif not (label and label.startswith("McDonald") and _POSER_OR_RE.search(ctx.text)):
         return [DiagnosisRule(polarity=polarity, criteria_version=label)]
-    poser_first = re.search(r"\bposer\b", ctx.text, re.I).start() < re.search(r"mc\s*donald", ctx.text, re.I).start()
-    versions = ["Poser", label] if poser_first else [label, "Poser"]
+    else:
+        poser_first = re.search(r"\bposer\b", ctx.text, re.I).start() < re.search(r"mc\s*donald", ctx.text, re.I).start()
+        versions = ["Poser", label] if poser_first else [label, "Poser"]
     if polarity == "exclude":
         return [DiagnosisRule(polarity=polarity, criteria_version=v) for v in versions]
     return [GroupRule(mode="any", polarity=polarity, rules=[
@@ -511,7 +518,7 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     return _cis_or_diagnosed(ctx, rules)
 
 
-_TWO_REVISIONS_RE = re.compile(r"\b(?:19|20)\d\d\s*(?:or|and|/|and/or)\s*(?:the\s+)?(?:19|20)\d\d\b")
+_TWO_REVISIONS_RE = re.compile(r"\b(?P<y1>(?:19|20)\d\d)\s*(?:or|and|/|and/or)\s*(?:the\s+)?(?P<y2>(?:19|20)\d\d)\b")
 # A CIS and an MS diagnosis offered as alternatives, in either order
 _CIS_OR_RE = re.compile(r"(?:clinically\s+isolated|\bCIS\b|first\s+(?:clinical\s+)?demyelinating)[^.;]{0,150}?\bor\b[^.;]{0,40}?"
                         r"(?:\bMS\b|multiple\s+sclerosis|mc\s*donald)|(?:mc\s*donald|\bMS\b|multiple\s+sclerosis)[^.;]{0,150}?"
@@ -736,6 +743,7 @@ _RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b|"
 _OTHER_ATTACK_RE = re.compile(r"\b(?:isch(?:a)?emic|heart|cardiac|brain|panic|anxiety|asthma(?:tic)?|gout|migraine|"
                               r"hypoglyc(?:a)?emic|vasovagal|drop|sleep)\s+$", re.I)
 # "Relapse will be defined as ...": a definition, not a criterion on relapses.
+_DEFINED_INLINE_RE = re.compile(r"\s*[,(]\s*(?:which\s+is\s+|as\s+)?defined\s+as\b", re.I)
 _DEFINED_AFTER_RE = re.compile(r"^\s*(?:is|will\s+be|was|are|were|shall\s+be)\s+(?:\w+\s+)?defined\b", re.I)
 # The words between a count and "relapse" are not numbers: in "1 relapse in the last 1 year OR 2 relapses" (or
 # "in the past 12 months or two relapses") the second relapse counts 2. Nor times: "within 14 days of the relapse
@@ -783,6 +791,17 @@ _ATTRIBUTED_RE = re.compile(r"\s+(?:\w+\s+){0,3}?(?:attributable|due|related|sug
 _EARLIER_BEFORE_RE = re.compile(r"\b(?:previous|prior|earlier|past)\s+(?:(?:clinical|acute|neurological)\s+){0,2}$", re.I)
 
 
+# Entry into the study counted from a relapse's onset: "presenting within 72 hours of the onset of an acute relapse",
+# "enrolled within 14 days after the onset of the current relapse" (a recent relapse is required; a treatment started
+# within 14 days of the onset is timed by the relapse, which has no date of its own: _without_event_windows)
+ENTRY_AFTER_ONSET_RE = re.compile(
+    rf"(?:^\W*|\b(?:present\w*|enrol\w*|randomi[sz]\w*|screen\w*|includ\w*|inclusion|entry|enter\w*|seen|visit|"
+    rf"baseline|day\s*1|consent\w*)\s+(?:\w+\s+){{0,3}}?)"
+    rf"(?:within|no\s+(?:more|later)\s+than)\s+(?P<n>{NUM})\s+(?P<unit>hours?|days?|weeks?)\s+"
+    r"(?:of|from|after)\s+(?:the\s+)?(?:onset|start|beginning)\s+of\s+(?:the\s+|an?\s+)?"
+    r"(?:(?:acute|current|present|new|qualifying)\s+){0,2}(?:MS\s+)?(?=(?:relapse|attack|exacerbation))", re.I)
+
+
 def _at_least(comparator_words: Optional[str], n: float, post: Optional[str] = None) -> tuple[int, bool]:
     """The "at least" count a stated count bound means, and whether the bound is an upper one: "fewer than 3 new T2
     lesions" holds when "at least 3" does not (the rule is then the opposite of the criterion's polarity)."""
@@ -824,6 +843,12 @@ def extract_relapses(ctx: Context) -> list:
             stop = SEGMENT_BREAK_RE.search(ctx.text, match.end())
             ctx.consume(match.start(), stop.start() if stop else len(ctx.text))
             continue
+        inline = _DEFINED_INLINE_RE.match(ctx.text, match.end())
+        if inline:
+            # "an acute relapse, defined as new or worsening symptoms ..., in the absence of fever or infection": the
+            # relapse asked for, then its definition (whose fever and infection exclude nobody)
+            stop = SEGMENT_BREAK_RE.search(ctx.text, inline.end())
+            ctx.consume(inline.start(), stop.start() if stop else len(ctx.text))
         if ctx._unless_before(match.start()):
             # "must stay on that dose throughout the study, unless they have a relapse": the way out of another
             # requirement, no relapse rule (read, it required a relapse of every patient); a person reads it
@@ -875,6 +900,15 @@ def extract_relapses(ctx: Context) -> list:
             ctx.consume(but.start(), excluded.end)
             if window is excluded:
                 window = next((w for w in windows if w is not excluded and w.end <= excluded.start), None)
+        onset = ENTRY_AFTER_ONSET_RE.search(ctx.text, 0, match.end()) if window is None else None
+        onset = onset if onset and onset.end() == match.start() else None
+        if onset:
+            # "presenting within 72 hours of the onset of an acute relapse": a relapse that began that recently
+            n, unit = number(onset.group("n")), onset.group("unit").lower().rstrip("s") + "s"
+            if unit == "hours":
+                n, unit = float(-(-n // 24)), "days"  # (72 hours: 3 days)
+            window = FoundWindow(window=Window(within=Duration(value=n, unit=unit), anchor="baseline"),
+                                 start=onset.start("n"), end=onset.end())
         if window is None and not count and not second and not not_within:
             continue  # a relapse mention without count or window is not a rule we can state
         if window is None and STUDY_PERIOD_TIME_RE.search(ctx.text, match.end()):

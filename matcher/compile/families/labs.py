@@ -60,6 +60,8 @@ _LAB_LIST_GAP_RE = re.compile(rf"^[\s,/()]*(?:{_ITEM_WORD}(?:\s+{_ITEM_WORD}){{0
                               r"(?:and\s+|or\s+|and/or\s+)?[\s(]*$", re.I)
 
 
+# a negative result offered beside a bound: "antibody negative, or ... index < 0.9"
+_NEGATIVE_OR_RE = re.compile(r"\s*(?:negative|seronegative|not\s+detected|undetectable)\s*,?\s*(?:or|and/or)\b", re.I)
 _CORRECTED_FOR_RE = re.compile(r"\b(?:corrected|adjusted|normali[sz]ed|standardi[sz]ed)\s+(?:for|to|by)\s+(?:the\s+)?$", re.I)
 
 
@@ -124,6 +126,10 @@ def extract_labs(ctx: Context) -> list:
             continue  # "vitamin D supplementation of more than 400 IU/day" is a dose, "at least 4 weeks" a time
         unit = get_lexicon().canonical_unit(test, unit)
         polarity = ctx.base_polarity(entity.start)
+        if _NEGATIVE_OR_RE.match(tail):
+            # "JCV antibody negative, or low positive with an index < 0.9": the bound is the other way to qualify,
+            # not negated by the negative result before it
+            polarity = ctx.base_polarity(entity.end + match.start())
         found[entity] = LabRule(polarity=polarity, test=test, comparator=comparator, value=number(value), unit=unit)
         ctx.consume(entity.start, entity.end)
         ctx.consume(entity.end + match.start(), entity.end + match.end())
