@@ -21,7 +21,7 @@ from matcher.models.trial import Trial
 from matcher.evalcompiler import _flatten
 from matcher.segment import segment
 
-from .conftest import compiled_rules as rules, one_compiled as one
+from .conftest import compiled_rules as rules, criterion_with, one_compiled as one
 
 
 # --- labs: units and numbers ---------------------------------------------------------------------------
@@ -4489,3 +4489,83 @@ def test_a_negative_result_beside_a_bound_does_not_negate_the_bound():
     rule = one("JC virus (JCV) antibody negative, or low positive with an index < 0.9", "lab", "inclusion")
     assert (rule["test"], rule["comparator"], rule["value"], rule["polarity"]) == ("jcv_antibody_index", "<", 0.9,
                                                                                   "require")
+
+
+# --- session 22: the twenty-first round's errors, read generally -------------------------------------------------
+
+
+@pytest.mark.parametrize("text, low, above", [
+    ("At least 1 and no more than 15 gadolinium-enhancing T1 lesions on the screening MRI", 1, 16),
+    ("Between 1 and 9 Gd+ lesions on the baseline MRI", 1, 10),
+    ("At least 1 and fewer than 10 Gd+ lesions on the baseline MRI", 1, 10),
+])
+def test_a_lesion_count_between_two_bounds_gives_both(text, low, above):
+    """holdout21 NCT00203073: only the maximum had been read (a polarity error against the required minimum)."""
+    found = rules(text, "inclusion", "mri_activity")
+    assert [(r["min_count"], r["polarity"]) for r in found] == [(low, "require"), (above, "exclude")]
+
+
+def test_a_use_in_a_window_except_a_stable_dose_excludes_the_recent_use_only():
+    """holdout21 NCT00573443: the exception had been read as the excluded exposure (the stable patients excluded)."""
+    text = ("Use of a tricyclic antidepressant or a selective serotonin reuptake inhibitor (SSRI) within the 14 days "
+            "before baseline, except a stable dose taken for depression for at least 3 months before baseline.")
+    leaves = {(r["kind"], r["polarity"]) for r in rules(text)}
+    # excluded: used in the 14 days and not on it for 3 months -> any of: no use in 14 days, on it 3 months
+    assert leaves == {("washout", "exclude"), ("prior_drug", "require")}
+    (stable,) = [r for r in rules(text) if r["kind"] == "prior_drug"]
+    assert stable["min_duration"] == {"value": 3.0, "unit": "months"} and stable["current"]
+
+
+@pytest.mark.parametrize("text", [
+    "Patients receiving interferon beta or glatiramer acetate may continue it if the dose has been unchanged for at "
+    "least 3 months before enrollment",
+    "Using the same disease-modifying treatment for at least the last 3 months, if any",
+])
+def test_a_conditional_stability_is_not_a_requirement_of_everyone(text):
+    """holdout21 NCT00954421, NCT06672770: both had required the drug of every patient."""
+    (group,) = compile_text(text, "inclusion", "X1")
+    assert group.kind == "group" and group.mode == "any"
+    assert sorted(r.polarity for r in group.rules) == ["exclude", "require"]
+
+
+def test_the_patients_heading_beside_healthy_volunteers_scopes_to_the_patients():
+    """holdout21 NCT00099307: the patients' EDSS, washouts and relapses had held for the healthy volunteers too."""
+    text = ("Inclusion Criteria:\n\nAll participants:\n\n- Age 18 to 55 years.\n\nPatients:\n\n"
+            "- EDSS score of 6.5 or less.\n\nHealthy volunteers:\n\n- Normal neurological examination.\n")
+    ruleset = compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=text))
+    age = criterion_with(ruleset, "Age 18").rules[0]
+    edss = criterion_with(ruleset, "EDSS").rules[0]
+    assert age.when is None
+    assert edss.kind == "edss" and edss.when.subtypes == ["CIS", "RRMS", "SPMS", "PPMS"]
+    # "Participants with MS:" in a study with a control group: the MS courses; without other people nothing
+    with_ms = text.replace("Patients:", "Participants with MS:")
+    edss = criterion_with(compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=with_ms)), "EDSS").rules[0]
+    assert edss.when.subtypes == ["RRMS", "SPMS", "PPMS"]
+    alone = text.split("Healthy volunteers:")[0]
+    assert criterion_with(compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=alone)), "EDSS").rules[0].when is None
+
+
+@pytest.mark.parametrize("text, kind, expected", [
+    ("EDSS score lower than or equal to 5.5 at the baseline visit.", "edss", {"high": 5.5, "high_inclusive": True}),
+    ("Age 18 to 65 years, both inclusive, on the day the informed consent is signed.", "age",
+     {"low": 18.0, "high": 65.0}),
+])
+def test_translated_bounds(text, kind, expected):
+    rule = one(text, kind, "inclusion")
+    bounds = rule["score"] if kind == "edss" else rule["years"]
+    assert {k: bounds[k] for k in expected} == expected
+
+
+def test_translated_windows_and_remission():
+    cancer = one("Cancer during the 5 last years, except basal cell carcinoma of the skin.", "condition")
+    assert cancer["window"]["within"] == {"value": 5.0, "unit": "years"} and cancer["timing"] == "any"
+    relapse = one("Being in the remission period, that is, not having had an attack in the last 3 months",
+                  "relapse_activity", "inclusion")
+    assert relapse["polarity"] == "exclude" and relapse["window"]["within"] == {"value": 3.0, "unit": "months"}
+
+
+def test_a_hyphen_where_the_lexicon_has_a_space():
+    """holdout21 NCT03594487: "H2-receptor antagonist" had no entity (the criterion went to a person)."""
+    assert {e.id for e in find_entities("Daily use of an H2-receptor antagonist")} == {"h2_antagonist"}
+    assert {e.id for e in find_entities("another sphingosine-1-phosphate (S1P) receptor modulator")} == \
+        {"s1p_modulator"}

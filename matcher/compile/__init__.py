@@ -17,7 +17,7 @@ from ..errors import NoCriteriaError
 from ..models.rules import (AgeRule, Applicability, CompiledCriterion, ConditionRule, GroupRule, HealthyVolunteersRule,
                             ManualReviewRule, PriorDrugRule, Range, RuleSet, SexRule, SubtypeRule, WashoutRule)
 from ..models.trial import Criterion, Trial
-from ..segment import OTHER_PERSONS_RE, segment
+from ..segment import BESIDE_OTHERS, OTHER_PERSONS_RE, segment
 from . import context
 from .context import Context
 from .nlp import find_entities
@@ -88,7 +88,7 @@ _CONSENT_AS_TIME_RE = re.compile(
     r"providing|obtaining))\s+(?:the\s+|of\s+)?(?:written\s+)?(?:informed\s+consent|consent)"
     r"(?:\s+form)?|"
     # "as of the date the informed consent is signed", "in the 2 years before the date of informed consent"
-    r"(?:\b(?:as\s+of|on|at|by|before|prior\s+to|of|from|after)\s+)?the\s+date\s+(?:the|of|of\s+signing\s+the)\s+"
+    r"(?:\b(?:as\s+of|on|at|by|before|prior\s+to|of|from|after)\s+)?the\s+(?:date|day)\s+(?:(?:that|when|on\s+which)\s+)?(?:the|of|of\s+signing\s+the)\s+"
     r"(?:written\s+)?(?:informed\s+)?consent(?:\s+form)?(?:\s+(?:is|was|has\s+been)\s+signed)?|"
     # "aged 18 to 55 years (inclusive) when the informed consent is signed"
     r"\b(?:when|once|as|at\s+the\s+time(?:\s+that)?)\s+(?:the\s+)?(?:written\s+)?(?:informed\s+)?consent(?:\s+form)?\s+"
@@ -1063,9 +1063,20 @@ def _of_cohort(rules: list, cohort: Optional[str]) -> list:
 def _cohort_subtypes(cohort: str) -> tuple[str, ...]:
     """The subtypes a cohort's words name (read once per heading, not per criterion under it); none if every one."""
     lexicon = get_lexicon()
-    subtypes = list(dict.fromkeys(member for entity in find_entities(cohort) if entity.label == "MS_SUBTYPE"
+    entities = find_entities(cohort)
+    subtypes = list(dict.fromkeys(member for entity in entities if entity.label == "MS_SUBTYPE"
                                   for member in lexicon.subtype_members(entity.id)))
+    if cohort.endswith(BESIDE_OTHERS):
+        # "Patients:" beside "Healthy volunteers:": the patients' courses, all of them ("Patients with MS:" the MS
+        # courses, not a CIS), so that the volunteers are not held to the patients' criteria
+        if subtypes:
+            return tuple(subtypes)
+        named_ms = _MS_NAMED_RE.search(cohort) or any(e.id == "multiple_sclerosis" for e in entities)
+        return ("RRMS", "SPMS", "PPMS") if named_ms else ("CIS", "RRMS", "SPMS", "PPMS")
     return () if {"RRMS", "SPMS", "PPMS"} <= set(subtypes) else tuple(subtypes)
+
+
+_MS_NAMED_RE = re.compile(r"\bMS\b|multiple\s+sclerosis", re.I)
 
 
 def _compile_node(criterion: Criterion) -> list:

@@ -45,7 +45,11 @@ class LexiconComponent:
                 key = f"{label}|{entry.id}"
                 patterns.setdefault(key, [])
                 for variant in {term, *_surface_forms(entry, term)}:
-                    patterns[key].append(nlp.make_doc(variant))
+                    doc = nlp.make_doc(variant)
+                    patterns[key].append(doc)
+                    joined = [t.i for t in doc if _joining_hyphen(doc, t.i)]
+                    if joined:  # (the same term on tokens without its hyphens: _across_inserts)
+                        patterns[key].append(Doc(nlp.vocab, words=[t.text for t in doc if t.i not in joined]))
             for key, docs in patterns.items():
                 self.matcher.add(key, docs)
         # Wordings a phrase list cannot enumerate ("unable to successfully undergo a brain MRI scan"): an entry's
@@ -80,19 +84,22 @@ class LexiconComponent:
                 span = doc.char_span(found.start(), found.end(), label=label, kb_id=entry_id, alignment_mode="expand")
                 if span is not None:
                     spans.append(span)
-        spans.extend(self._across_abbreviations(doc))
+        spans.extend(self._across_inserts(doc))
         doc.ents = filter_spans([span for span in spans if self._kept(span, text)])
         return doc
 
-    def _across_abbreviations(self, doc: Doc) -> list[Span]:
-        """Terms that carry their abbreviation inside them: "sphingosine 1-phosphate (S1P) receptor modulator",
-        "monoamine oxidase (MAO) inhibitors". Matched on the tokens without the parenthesis; only the matches that
-        span one are new."""
+    def _across_inserts(self, doc: Doc) -> list[Span]:
+        """Terms that carry their abbreviation inside them ("sphingosine 1-phosphate (S1P) receptor modulator",
+        "monoamine oxidase (MAO) inhibitors") or a hyphen where the lexicon has a space ("H2-receptor antagonist").
+        Matched on the tokens without the parenthesis or hyphen; only the matches that span one are new."""
         kept, index, removed = [], 0, False
         while index < len(doc):
             if 0 < index and index + 3 < len(doc) and doc[index].text == "(" and doc[index + 2].text == ")" \
                     and _ABBREVIATION_RE.fullmatch(doc[index + 1].text):
                 index, removed = index + 3, True
+                continue
+            if _joining_hyphen(doc, index):
+                index, removed = index + 1, True
                 continue
             kept.append(index)
             index += 1
@@ -106,6 +113,12 @@ class LexiconComponent:
                 label, entry_id = doc.vocab.strings[match_id].split("|", 1)
                 spans.append(Span(doc, first, last, label=label, kb_id=entry_id))
         return spans
+
+
+def _joining_hyphen(doc: Doc, index: int) -> bool:
+    """A hyphen token between two words, with no space on either side ("H2-receptor")."""
+    return 0 < index < len(doc) - 1 and doc[index].text == "-" and not doc[index - 1].whitespace_ \
+        and not doc[index].whitespace_
 
 
 # an abbreviation defined in passing: "S1P", "MAO", "HIV-1", "TNF"

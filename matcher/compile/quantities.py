@@ -28,10 +28,11 @@ UNIT = r"(?P<unit>days?|d|weeks?|wks?|fortnights?|months?|mos?|years?|yrs?|y)\b"
 
 # Comparators, longest first. Value: (comparator, applies to the number that follows).
 _COMPARATORS = [
-    (r"inferior\s+or\s+(?:egal|equal)\s+to|less\s+than\s+or\s+equal\s+to|less\s+or\s+equal(?:\s+to)?|"
+    (r"inferior\s+or\s+(?:egal|equal)\s+to|(?:less|lower|smaller)\s+than\s+or\s+equal\s+to|"
+     r"(?:less|lower)\s+or\s+equal(?:\s+to)?|"
      r"(?:no|not)\s+(?:more|greater|higher|older)\s+than|not\s+(?:above|over|exceeding)|(?:does|do)\s+not\s+exceed|"
      r"at\s+most|up\s+to|maximum\s+of|at\s+or\s+below|equal\s+to\s+or\s+(?:less|lower)\s+than|≤|=<|<=|=\s*<|</=", "<="),
-    (r"more\s+or\s+(?:egal|equal)(?:\s+to)?|greater\s+than\s+or\s+equal\s+to|superior\s+or\s+(?:egal|equal)\s+to|"
+    (r"(?:more|greater|higher)\s+or\s+(?:egal|equal)(?:\s+to)?|(?:greater|higher|more)\s+than\s+or\s+equal\s+to|superior\s+or\s+(?:egal|equal)\s+to|"
      r"at\s+or\s+(?:above|over)|equal\s+to\s+or\s+(?:greater|more|higher)\s+than|"
      r"at\s+least|(?:no|not)\s+(?:less|lower|fewer|younger)\s+than|not\s+(?:below|under)|minimum\s+of|a\s+minimum\s+of|≥|>=|=>|>/=|"
      r"=\s*>", ">="),
@@ -264,7 +265,9 @@ _WINDOW_PATTERNS = [
     rf"(?:within|in)\s+(?:the\s+)?{NUM}\s*(?:(?:drug[\s-]+)?(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)\s+or\s+"
     rf"(?P<value>{NUM})\s*{UNIT}(?:\s+(?:{_BEFORE}|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "within (the) (last|past|previous) 24 weeks (prior to|before|of) screening"
-    rf"(?:within|in|during|over|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<value>{NUM})\s*{UNIT}"
+    # (and "during the 5 last years", as translated)
+    rf"(?:within|in|during|over|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<value>{NUM})\s*"
+    rf"(?:(?:last|past|previous|preceding)\s+)?{UNIT}"
     rf"(?:\s+(?:{_BEFORE}|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "24 weeks prior to screening", "30 days preceding the inclusion", "six months before enrollment"
     rf"(?P<value>{NUM})\s*{UNIT}\s+(?:{_BEFORE}|of)\s*(?P<anchor>{_ANCHOR_RE})?",

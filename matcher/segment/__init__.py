@@ -287,6 +287,27 @@ def _read_items(text: str) -> list[_Item]:
     return items
 
 
+# The patients' heading of a study that also takes other people ("Patients:" beside "Healthy volunteers:"): its
+# criteria hold for the patients only, whichever course they have (the compiler scopes them to the courses)
+BESIDE_OTHERS = " (beside other persons)"
+_ALL_RE = re.compile(r"^\s*(?:for\s+)?all\b", re.I)
+_HEALTHY_GROUP_RE = re.compile(r"\bhealthy\s+(?:volunteers?|controls?|subjects|participants|individuals)\b|"
+                               r"\((?:healthy\s+)?controls?\)|\bcontrol\s+(?:group|subjects|participants|arm|cohort)\b",
+                               re.I)
+
+
+def _beside_others(items: list[_Item], text: str) -> list[_Item]:
+    """(a study of patients and healthy controls: a heading of the controls, or a group of them in a criterion)"""
+    if not any(item.cohort and OTHER_PERSONS_RE.fullmatch(item.cohort) for item in items) \
+            and not _HEALTHY_GROUP_RE.search(text):
+        return items
+    for item in items:
+        if item.cohort and not OTHER_PERSONS_RE.fullmatch(item.cohort) and not _ALL_RE.match(item.cohort) \
+                and _COHORT_HEADING_RE.match(item.cohort + ":"):
+            item.cohort += BESIDE_OTHERS
+    return items
+
+
 def _subnumber(line: str, items: list[_Item]) -> Optional[tuple[int, str]]:
     """(indent, "10.2") when the line is the next sub-numbered item of the numbered item above it."""
     match = _SUBNUMBER_RE.match(line)
@@ -309,7 +330,7 @@ def _parse(text: str) -> list[_Item]:
     roots: list[_Item] = []
     stack: list[_Item] = []  # open items, outermost first
     section = None
-    for item in _read_items(text):
+    for item in _beside_others(_read_items(text), text):
         if item.section != section or item.family == "paragraph" or item.after_heading:
             stack = []
             section = item.section

@@ -751,7 +751,7 @@ _DEFINED_AFTER_RE = re.compile(r"^\s*(?:is|will\s+be|was|are|were|shall\s+be)\s+
 _COUNT_BEFORE_RE = re.compile(
     rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![^\W\d])(?P<n>{NUM}|a|one|any)(?![^\W\d])\s*(?P<post>or\s+more\s+)?"
     rf"(?:(?!(?:{NUM}|days?|weeks?|months?|years?)\b)[^\W\d]\w*[\s/-]+){{0,4}}$", re.I)
-_NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission|"
+_NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission(?:\s+[\w-]+){0,3}\s+$|"
                           # "a disease that could interfere with the assessment of the relapse": the relapse assessed
                           r"\b(?:assess\w*|evaluat\w*|severity|diagnosis)\s+of\s+(?:the\s+|a\s+|an\s+)?(?:MS\s+)?$|"
                           # "steroids for relapses", "for an MS relapse"
@@ -1060,6 +1060,10 @@ _ACTIVITY_RE = re.compile(r"\bMRI\s+activity|radiolog\w+\s+activity|MRI\s+lesion
 _LESION_COUNT_RE = re.compile(rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![\w.])(?P<n>\d+|one|two|three|four|five|six|ten)\s*(?:or\s+more\s+)?(?:\w+[\s-]+){{0,3}}$", re.I)
 
 
+# a count between two bounds before the lesions: "at least 1 and no more than 15", "between 1 and 9", "1 to 9", "1-9"
+_LESION_RANGE_RE = re.compile(rf"(?:(?:at\s+least|a\s+minimum\s+of|between|from)\s+|>=\s*|≥\s*)?(?<![\w.])(?P<lo>\d+|one|two)\s*"
+                              rf"(?:and|to|-|–|but)\s*(?P<cmp>(?:no\s+more\s+than|not\s+more\s+than|at\s+most|a\s+maximum\s+of|"
+                              rf"fewer\s+than|less\s+than|up\s+to|<=|≤|<)\s*)?(?P<hi>\d+)\s+(?:\w+[\s-]+){{0,3}}$", re.I)
 _SCAN_RE = re.compile(r"\b(?:on|at|in)\s+(?:the\s+)?(?P<at>screening|baseline)\s+(?:brain\s+)?(?:MRI|scan|imaging)", re.I)
 
 
@@ -1078,8 +1082,11 @@ def extract_mri(ctx: Context) -> list:
     for match, lesion in found:
         if ctx.is_consumed(match.start()):
             continue  # "SPMS with superimposed relapses or MRI activity": the subtype's activity
+        between = _LESION_RANGE_RE.search(ctx.text[max(0, match.start() - 60):match.start()])
         count = _LESION_COUNT_RE.search(ctx.text[max(0, match.start() - 40):match.start()])
         min_count, at_most = _at_least(count.group("cmp"), number(count.group("n"))) if count else (1, False)
+        if between:  # "at least 1 and no more than 15 Gd+ lesions", "1 to 9 Gd+ lesions": both bounds
+            min_count, at_most = int(number(between.group("lo"))), False
         window = _window_after([w for w in windows if not _RELAPSE_BEFORE_RE.search(ctx.text[:w.start])],
                                match.end(), ctx.text, reach=200)
         same = _SAME_PERIOD_RE.search(ctx.text, match.end(), match.end() + 120) if window is None else None
@@ -1095,6 +1102,10 @@ def extract_mri(ctx: Context) -> list:
             polarity=context.opposite(polarity) if at_most else polarity, lesion=lesion, min_count=min_count,
             window=window.window if window else Window(within=Duration(value=0, unit="days"),
                                                        anchor=anchor_of(scan.group("at"))) if scan else None)))
+        if between:
+            high = rules[-1].model_copy(update={"min_count": _at_least(between.group("cmp") or "<=", number(between.group("hi")))[0],
+                                                "polarity": context.opposite(rules[-1].polarity)})
+            rules[-1:] = [rules[-1], high] if rules[-1].kind == "mri_activity" else rules[-1:]
         ctx.consume(match.start(), match.end())
         if window:
             ctx.consume(window.start, window.end)

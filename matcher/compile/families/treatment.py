@@ -197,9 +197,12 @@ _MAY_BE_UNTREATED_RE = re.compile(r"^\s*(?:(?:the\s+)?(?:patients?|subjects?|par
                                   r"\s*,?\s*or\s+(?:may\s+|can\s+)?(?:continue|be\s+(?:on|receiving|taking|treated\s+with)|"
                                   r"receive|take|treated\s+with|on|receiving|taking)\b", re.I)
 # "MS disease-modifying therapy, if any, unchanged ...": a requirement of the patients on one
-_IF_ANY_RE = re.compile(_IF_ANY, re.I)
-_ONLY_IF_STABLE = (r"\b(?:may|can)\s+(?:take\s+part|participate|be\s+included|be\s+enrol+ed|enrol+|enter)\s+(?:\w+\s+){0,3}?"
-                   r"only\s+if\s+(?:\w+\s+){0,5}?(?:stable|unchanged)\b")
+# (and at the end: "Using the same DMT for at least the last 3 months, if any")
+_IF_ANY_RE = re.compile(_IF_ANY + r"|,\s*if\s+(?:any|used|taken|applicable)\s*\.?\s*$", re.I)
+# ("Patients receiving X may continue it if the dose has been unchanged for at least 3 months")
+_ONLY_IF_STABLE = (r"\b(?:may|can)\s+(?:(?:take\s+part|participate|be\s+included|be\s+enrol+ed|enrol+|enter)\s+(?:\w+\s+){0,3}?"
+                   r"only\s+if|continue\s+(?:\w+\s+){0,3}?(?:only\s+)?(?:if|provided|as\s+long\s+as))\s+(?:\w+\s+){0,5}?"
+                   r"(?:stable|unchanged)\b")
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
                           rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<more>more\s+than\s+)?"
                           rf"(?P<n>{NUM})(?:\s+or\s+more|\s+or\s+(?P<upto>{NUM}))?\s+"
@@ -1232,6 +1235,12 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
         # exclusion of the duration, it excluded those stable on it and let in those who just started)
         ctx.consume(*unless.span())
         on = PriorDrugRule(polarity="require", **targets, current=True)
+        # ("Use of X within the 14 days before baseline, except a stable dose for at least 3 months": used in
+        # that window, and not that long)
+        used = next((w for w in find_windows(ctx.text) if w.end <= unless.start() and not w.gap and not w.event), None)
+        if used is not None:
+            ctx.consume(used.start, used.end)
+            on = WashoutRule(polarity="require", **targets, window=used.window)
         return [GroupRule(mode="all", polarity="exclude", rules=[
             on, rule.model_copy(update={"polarity": "exclude", "current": True})])]
     return [rule]
@@ -1241,7 +1250,8 @@ _UNCHANGED_RE = re.compile(r"\bunchanged\b", re.I)
 _ONLY_IF_STABLE_RE = re.compile(_ONLY_IF_STABLE, re.I)
 # (and "Patients on X may take part only if the dose has been stable for at least 4 weeks", a permission in an
 # exclusion list)
-_UNLESS_STABLE_RE = re.compile(r"\bunless\s+(?:\w+\s+){0,4}?(?:on\s+)?(?:a\s+)?stable\b|" + _ONLY_IF_STABLE, re.I)
+_UNLESS_STABLE_RE = re.compile(r"\b(?:unless|except(?:\s+for)?|other\s+than|apart\s+from)\s+(?:\w+\s+){0,4}?(?:on\s+)?"
+                               r"(?:a\s+)?stable\b|" + _ONLY_IF_STABLE, re.I)
 
 
 def _duration_of(match: re.Match) -> Duration:
