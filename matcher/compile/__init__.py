@@ -1063,16 +1063,14 @@ def _of_cohort(rules: list, cohort: Optional[str]) -> list:
 def _cohort_subtypes(cohort: str) -> tuple[str, ...]:
     """The subtypes a cohort's words name (read once per heading, not per criterion under it); none if every one."""
     lexicon = get_lexicon()
-    entities = find_entities(cohort)
-    subtypes = list(dict.fromkeys(member for entity in entities if entity.label == "MS_SUBTYPE"
+    subtypes = list(dict.fromkeys(member for entity in find_entities(cohort) if entity.label == "MS_SUBTYPE"
                                   for member in lexicon.subtype_members(entity.id)))
     if cohort.endswith(BESIDE_OTHERS):
         # "Patients:" beside "Healthy volunteers:": the patients' courses, all of them ("Patients with MS:" the MS
         # courses, not a CIS), so that the volunteers are not held to the patients' criteria
         if subtypes:
             return tuple(subtypes)
-        named_ms = _MS_NAMED_RE.search(cohort) or any(e.id == "multiple_sclerosis" for e in entities)
-        return ("RRMS", "SPMS", "PPMS") if named_ms else ("CIS", "RRMS", "SPMS", "PPMS")
+        return ("RRMS", "SPMS", "PPMS") if _MS_NAMED_RE.search(cohort) else ("CIS", "RRMS", "SPMS", "PPMS")
     return () if {"RRMS", "SPMS", "PPMS"} <= set(subtypes) else tuple(subtypes)
 
 

@@ -253,23 +253,17 @@ def _read_items(text: str) -> list[_Item]:
             line_start += len(line) - len(tail)
             line = tail
         sub = _subnumber(line, items)
-        if sub is not None:
-            indent, core = sub
-            current = _Item(section or "inclusion", indent, "subnumber", line_start + len(line) - len(line.lstrip()),
-                            line_start + len(line), [_SUBNUMBER_RE.match(line).group("body").strip()],
-                            section_assumed, blank_before=blank_before, marker_core=core, cohort=cohort)
-            items.append(current)
-            blank_before = headed = False
-            continue
-        marker = _MARKER_RE.match(line)
-        if marker is None and current is not None and not blank_before:
+        marker = _MARKER_RE.match(line) if sub is None else None
+        if sub is None and marker is None and current is not None and not blank_before:
             current.lines.append(line.strip())  # continuation of a wrapped line
             current.end = line_start + len(line)
             continue
         if section is None:
             section = "inclusion"
         content_start = line_start + (len(line) - len(line.lstrip()))
-        if marker is None:
+        if sub is not None:
+            family, (indent, core, body) = "subnumber", sub
+        elif marker is None:
             family, indent, body, core = "paragraph", len(line) - len(line.lstrip()), line.strip(), ""
         else:
             family = _marker_family(marker.group("marker"))
@@ -308,8 +302,8 @@ def _beside_others(items: list[_Item], text: str) -> list[_Item]:
     return items
 
 
-def _subnumber(line: str, items: list[_Item]) -> Optional[tuple[int, str]]:
-    """(indent, "10.2") when the line is the next sub-numbered item of the numbered item above it."""
+def _subnumber(line: str, items: list[_Item]) -> Optional[tuple[int, str, str]]:
+    """(indent, "10.2", body) when the line is the next sub-numbered item of the numbered item above it."""
     match = _SUBNUMBER_RE.match(line)
     if match is None or not items:
         return None
@@ -322,7 +316,8 @@ def _subnumber(line: str, items: list[_Item]) -> Optional[tuple[int, str]]:
     else:
         return None
     # (deeper than its parent even when the source prints it flush: it is the parent's child)
-    return max(len(match.group("indent").expandtabs(4)), parent_indent + 1), f"{major}.{minor}"
+    return max(len(match.group("indent").expandtabs(4)), parent_indent + 1), f"{major}.{minor}", \
+        match.group("body").strip()
 
 
 def _parse(text: str) -> list[_Item]:

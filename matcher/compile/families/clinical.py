@@ -59,10 +59,11 @@ def extract_pregnancy(ctx: Context) -> list:
                 and not (ctx.section == "exclusion"
                          and _KIND_OF_PREGNANCY_RE.search(ctx.text, max(0, m.start() - 30), m.start()))]
     # ("Pregnancy at enrolment (breastfeeding is allowed)": a state the criterion lets in, no rule)
-    allowed = [m for m in pregnant if _ALLOWED_AFTER_RE.match(ctx.text, m.end())]
-    for m in allowed:
-        ctx.consume(m.start(), _ALLOWED_AFTER_RE.match(ctx.text, m.end()).end())
-    pregnant = [m for m in pregnant if m not in allowed]
+    for m in list(pregnant):
+        permitted = _ALLOWED_AFTER_RE.match(ctx.text, m.end())
+        if permitted:
+            ctx.consume(m.start(), permitted.end())
+            pregnant.remove(m)
     # ("breastfeeding alone is not an acceptable method", "lactational amenorrhoea": a contraceptive method)
     feeding = []
     for m in _BREASTFEEDING_RE.finditer(ctx.text):

@@ -842,6 +842,8 @@ _LIST_GAP_RE = re.compile(r"[.]?\s*,\s*(?:(?:or|and|and/or)\s+)?(?:(?:an?|any|ot
 
 
 _ITEM_END_RE = re.compile(r"[,;]|\b(?:or|and)\b", re.I)
+_CLAUSE_CUT_RE = re.compile(r"[,;]")
+_RUN_JOINER_RE = re.compile(r"\s*(?:or|and|and/or|/)\s*", re.I)  # "stroke or myocardial infarction"
 
 
 def _timings(text: str, mentions: list, windows: list) -> dict:
@@ -862,7 +864,7 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
     for i, m in enumerate(mentions):
         scope_start = previous.end if previous else 0
         if previous in timed_after:  # (not the time words of the item before: "... at any time in the past; Y")
-            cut = re.compile(r"[,;]").search(masked, previous.end, m.start)
+            cut = _CLAUSE_CUT_RE.search(masked, previous.end, m.start)
             scope_start = cut.end() if cut else m.start
         scope = masked[scope_start:m.end]
         # "Major depression at any time, or current suicidal ideation": a time word of the item's own, after it
@@ -876,15 +878,14 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
             timed_after.add(m)
             # "Stroke or myocardial infarction at any time": the time word closes the run joined by "or"
             run = i
-            while run and re.fullmatch(r"\s*(?:or|and|and/or|/)\s*", text[mentions[run - 1].end:mentions[run].start],
-                                       re.I):
+            while run and _RUN_JOINER_RE.fullmatch(text, mentions[run - 1].end, mentions[run].start):
                 run -= 1
                 out[mentions[run]] = "any"
         elif _LIFELONG_RE.search(scope):
             out[m] = "any"
             lifelong.add(m)  # "known sensitivity to gadolinium, or inability to undergo MRI": the allergy's own
         elif previous is not None and out[previous] == "any" and previous not in lifelong \
-                and not (previous in timed_after and re.search(r"[,;]", text[previous.end:m.start])) \
+                and not (previous in timed_after and _CLAUSE_CUT_RE.search(text, previous.end, m.start)) \
                 and not _CURRENT_RE.search(text[previous.end:m.end]):
             out[m] = "any"  # "history of renal or liver disease" (not the item after "X at any time, or")
         else:

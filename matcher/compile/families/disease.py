@@ -742,7 +742,8 @@ _RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b|"
 # Attacks of another kind: "transient ischemic attack", "heart attack", "panic attacks" are not MS relapses.
 _OTHER_ATTACK_RE = re.compile(r"\b(?:isch(?:a)?emic|heart|cardiac|brain|panic|anxiety|asthma(?:tic)?|gout|migraine|"
                               r"hypoglyc(?:a)?emic|vasovagal|drop|sleep)\s+$", re.I)
-# "Relapse will be defined as ...": a definition, not a criterion on relapses.
+# "Relapse will be defined as ...": a definition, not a criterion on relapses; "a relapse, defined as ...": the
+# relapse asked for, then its definition
 _DEFINED_INLINE_RE = re.compile(r"\s*[,(]\s*(?:which\s+is\s+|as\s+)?defined\s+as\b", re.I)
 _DEFINED_AFTER_RE = re.compile(r"^\s*(?:is|will\s+be|was|are|were|shall\s+be)\s+(?:\w+\s+)?defined\b", re.I)
 # The words between a count and "relapse" are not numbers: in "1 relapse in the last 1 year OR 2 relapses" (or
@@ -900,7 +901,9 @@ def extract_relapses(ctx: Context) -> list:
             ctx.consume(but.start(), excluded.end)
             if window is excluded:
                 window = next((w for w in windows if w is not excluded and w.end <= excluded.start), None)
-        onset = ENTRY_AFTER_ONSET_RE.search(ctx.text, 0, match.end()) if window is None else None
+        # (from 120 characters before: "^" still matches only at the text's start)
+        onset = ENTRY_AFTER_ONSET_RE.search(ctx.text, max(0, match.start() - 120), match.end()) \
+            if window is None else None
         onset = onset if onset and onset.end() == match.start() else None
         if onset:
             # "presenting within 72 hours of the onset of an acute relapse": a relapse that began that recently
@@ -1083,10 +1086,11 @@ def extract_mri(ctx: Context) -> list:
         if ctx.is_consumed(match.start()):
             continue  # "SPMS with superimposed relapses or MRI activity": the subtype's activity
         between = _LESION_RANGE_RE.search(ctx.text[max(0, match.start() - 60):match.start()])
-        count = _LESION_COUNT_RE.search(ctx.text[max(0, match.start() - 40):match.start()])
-        min_count, at_most = _at_least(count.group("cmp"), number(count.group("n"))) if count else (1, False)
-        if between:  # "at least 1 and no more than 15 Gd+ lesions", "1 to 9 Gd+ lesions": both bounds
+        if between:  # "at least 1 and no more than 15 Gd+ lesions", "1 to 9 Gd+ lesions": both bounds (the upper below)
             min_count, at_most = int(number(between.group("lo"))), False
+        else:
+            count = _LESION_COUNT_RE.search(ctx.text[max(0, match.start() - 40):match.start()])
+            min_count, at_most = _at_least(count.group("cmp"), number(count.group("n"))) if count else (1, False)
         window = _window_after([w for w in windows if not _RELAPSE_BEFORE_RE.search(ctx.text[:w.start])],
                                match.end(), ctx.text, reach=200)
         same = _SAME_PERIOD_RE.search(ctx.text, match.end(), match.end() + 120) if window is None else None
@@ -1102,10 +1106,10 @@ def extract_mri(ctx: Context) -> list:
             polarity=context.opposite(polarity) if at_most else polarity, lesion=lesion, min_count=min_count,
             window=window.window if window else Window(within=Duration(value=0, unit="days"),
                                                        anchor=anchor_of(scan.group("at"))) if scan else None)))
-        if between:
-            high = rules[-1].model_copy(update={"min_count": _at_least(between.group("cmp") or "<=", number(between.group("hi")))[0],
-                                                "polarity": context.opposite(rules[-1].polarity)})
-            rules[-1:] = [rules[-1], high] if rules[-1].kind == "mri_activity" else rules[-1:]
+        if between and rules[-1].kind == "mri_activity":  # (the count above the maximum, excluded on that window)
+            above = _at_least(between.group("cmp") or "<=", number(between.group("hi")))[0]
+            rules.append(rules[-1].model_copy(update={"min_count": above,
+                                                      "polarity": context.opposite(rules[-1].polarity)}))
         ctx.consume(match.start(), match.end())
         if window:
             ctx.consume(window.start, window.end)
