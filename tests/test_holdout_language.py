@@ -4568,3 +4568,31 @@ def test_a_hyphen_where_the_lexicon_has_a_space():
     assert {e.id for e in find_entities("Daily use of an H2-receptor antagonist")} == {"h2_antagonist"}
     assert {e.id for e in find_entities("another sphingosine-1-phosphate (S1P) receptor modulator")} == \
         {"s1p_modulator"}
+
+
+@pytest.mark.parametrize("text", [
+    "In case of receiving disease-modifying treatment, no modification of the treatment in the 6 months prior to the "
+    "inclusion.",
+    "If on a DMT, no change of treatment in the 6 months before inclusion",
+    "No change in disease-modifying therapy during the 6 months before inclusion",
+])
+def test_no_change_of_a_treatment_is_its_stability(text):
+    """holdout21 NCT06873464 (translated): it had required DMT use in the 6 months of every patient (a washout)."""
+    (group,) = compile_text(text, "inclusion", "X1")
+    assert group.kind == "group" and group.mode == "any"
+    off, on = group.rules
+    assert (off.polarity, off.current, on.polarity, on.current) == ("exclude", True, "require", True)
+    assert on.min_duration.value == 6 and on.classes == ["dmt"]
+
+
+@pytest.mark.parametrize("text", [
+    "Modification of the disease-modifying treatment in the 6 months before inclusion",
+    "Switch of disease-modifying therapy within 6 months prior to screening",
+    "Any modification of symptomatic treatment (fampridine, baclofen) within 30 days before baseline",
+])
+def test_a_change_or_switch_in_a_window_goes_to_a_person(text):
+    """Read as a washout, a modification excluded every patient on a stable treatment (README: a change goes to a
+    person); a verb that modifies something else is no change of treatment."""
+    assert [(r.kind, r.polarity) for r in compile_text(text, "exclusion", "X1")] == [("manual_review", "exclude")]
+    drugs = rules("Regular consumption of drugs that modify the cortical excitability, such as benzodiazepines")
+    assert ("prior_drug", "exclude") in {(r["kind"], r["polarity"]) for r in drugs}

@@ -151,6 +151,9 @@ _IF_ANY = r",\s*(?:if\s+(?:any|used|taken|applicable|present|given|prescribed)|w
 # during the 3 months before randomisation")
 _STABLE_FOR_RE = re.compile(
     rf"(?:\b(?:stable|unchanged|constant)\s+(?:[\w-]+\s+){{0,2}}?(?:dose|dosage|doses|therapy|treatment|regimen)\b|"
+    # ("no modification of the treatment in the 6 months prior to the inclusion": unchanged)
+    rf"\bno\s+(?:change|modification|alteration)s?\s+(?:of|in|to)\s+(?:the\s+|their\s+|this\s+)?(?:[\w-]+\s+){{0,2}}?"
+    rf"(?:dose|dosage|doses|therapy|treatment|regimen|DMTs?|medications?)\b|"
     rf"\b(?:dose|dosage|doses|therapy|treatment|regimen|DMTs?|medications?|drugs?)\s*(?:{_IF_ANY}\s*)?(?:\w+\s+){{0,3}}?"
     # ("Unchanged pharmacological therapy (disease-modifying drugs, antispastic drugs) in the 3 months preceding")
     rf"(?:stable|unchanged|constant)\b)(?:\s*\([^()]{{0,150}}\))?[^.;]{{0,40}}?\b(?:(?:for|during|over|since)\s+(?:the\s+)?|in\s+the\s+)"
@@ -229,7 +232,8 @@ _DOSE_CHANGE_RE = re.compile(r"(?:,?\s*(?:or|and/or)\s+)?(?:(?:its|the|a)\s+)?\b
 _STOP_OR_SWITCH_RE = re.compile(r"\b(?:stop(?:ped|ping|s)?|discontinu(?:ed|ation|ing)|switch(?:ed|ing|es)?|chang(?:e|ed|es|ing)|"
                                 r"interrupt(?:ed|ion)?|withdrawn?|withdrawal)\b", re.I)
 _CHANGE_RE = re.compile(r"\b(?:change[sd]?|introduc\w+|start(?:ed|ing)?|initiat\w+|dose\s+adjust\w*|stable\s+dose|"
-                        r"reduc(?:e|ed|es|ing|tion))\b", re.I)
+                        r"reduc(?:e|ed|es|ing|tion)|modifications?|switch(?:es)?\s+(?:of|in)|"
+                        r"alteration)\b", re.I)
 # "one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif)": the parenthesis spells out which.
 _LISTED_CLASS_RE = re.compile(r"(?:\bone\s+of\s+(?:the\s+)?|\bapproved\s+)(?:[\w-]+\s+){0,2}$", re.I)
 # "second-line disease-modifying therapy", "heart-rate-lowering calcium channel blockers": a part of the class the
@@ -665,7 +669,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     if recent:
         return recent
     # ("treated for the current relapse with X, started within 14 days of its onset": an exposure, when it started)
-    if _CHANGE_RE.search(exposure) and not re.search(r"treat(?:ed|ment)\s+(?:for\s+[^.;,]{1,40}?\s+)?with\b|"
+    # ("In case of receiving a DMT, no modification of the treatment in the 6 months": its stability, read below)
+    if _CHANGE_RE.search(exposure) and not (_UNCHANGED_RE.search(exposure) and _STABLE_FOR_RE.search(exposure)) \
+            and not re.search(r"treat(?:ed|ment)\s+(?:for\s+[^.;,]{1,40}?\s+)?with\b|"
                                                      r"therapy\s+with\b|use\s+of|received|"
                                                      r"\bcurrently\s+(?:treated|taking|receiving|on)\b|"
                                                      r"\b(?:is|are)\s+(?:currently\s+)?taking|" + _MUST_BE_ON,
@@ -752,8 +758,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     current = _CURRENT_RE.search(ctx.text)
     minimum = _MIN_DURATION_RE.search(ctx.text) or _STABLE_FOR_RE.search(ctx.text)
     on_it = current or _if_taking(ctx.text) or _IF_ANY_RE.search(ctx.text) or \
-        re.search(r"\bstable\b|\bunchanged\b", ctx.text, re.I)
-    negated = ctx.negated(included[0].start)
+        re.search(r"\bstable\b", ctx.text, re.I) or _UNCHANGED_RE.search(ctx.text)
+    # ("no change in the DMT during the 3 months": the change is negated, not the drug)
+    negated = ctx.negated(included[0].start) and not (minimum and _UNCHANGED_RE.match(minimum.group(0)))
     # "Treated with X for at least 12 months before screening", in an inclusion: how long the exposure lasted
     exposed = ctx.section == "inclusion" and _PAST_RE.search(ctx.text, 0, included[0].start)
     if minimum and (negated or not on_it and not exposed) \
@@ -1246,7 +1253,8 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     return [rule]
 
 
-_UNCHANGED_RE = re.compile(r"\bunchanged\b", re.I)
+# ("no modification of the treatment in the 6 months": unchanged)
+_UNCHANGED_RE = re.compile(r"\bunchanged\b|\bno\s+(?:change|modification|alteration)s?\s+(?:of|in|to)\b", re.I)
 _ONLY_IF_STABLE_RE = re.compile(_ONLY_IF_STABLE, re.I)
 # (and "Patients on X may take part only if the dose has been stable for at least 4 weeks", a permission in an
 # exclusion list)
