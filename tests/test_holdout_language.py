@@ -4596,3 +4596,37 @@ def test_a_change_or_switch_in_a_window_goes_to_a_person(text):
     assert [(r.kind, r.polarity) for r in compile_text(text, "exclusion", "X1")] == [("manual_review", "exclude")]
     drugs = rules("Regular consumption of drugs that modify the cortical excitability, such as benzodiazepines")
     assert ("prior_drug", "exclude") in {(r["kind"], r["polarity"]) for r in drugs}
+
+
+@pytest.mark.parametrize("text", [
+    "Participants may be untreated or on a disease-modifying therapy (DMT), provided there has been no change in DMT "
+    "during the 3 months before Day 1.",
+    "Patients may be untreated or may receive interferon beta or glatiramer acetate, provided the treatment has not "
+    "changed during the 3 months before the research MRI.",
+])
+def test_untreated_or_unchanged_for_months_means_no_dmt_in_those_months(text):
+    """holdout15 NCT05957913, holdout21 NCT00099307: a stop in the 3 months is a change too, so the untreated arm is
+    no DMT in them (it had been 'not on one now', or a person)."""
+    (group,) = compile_text(text, "inclusion", "X1")
+    untreated, on = group.rules
+    assert (untreated.kind, untreated.polarity, untreated.classes) == ("washout", "exclude", ["dmt"])
+    assert untreated.window.within.value == 3 and untreated.window.anchor == "baseline"
+    assert (on.kind, on.polarity, on.current, on.min_duration.value) == ("prior_drug", "require", True, 3)
+
+
+@pytest.mark.parametrize("text", [
+    "Corticosteroid treatment (intravenous pulse or oral) within the month preceding inclusion",
+    "Having received pulse corticosteroid therapy in the last 3 months",
+    "Use of systemic glucocorticosteroids within 30 days before signing the ICF.",
+    "High-dose corticosteroid therapy (e.g. pulses of intravenous methylprednisolone) in the 3 months before inclusion",
+])
+def test_pulses_and_systemic_glucocorticosteroids_are_the_systemic_class(text):
+    assert one(text, "washout")["classes"] == ["systemic_corticosteroid"]
+
+
+@pytest.mark.parametrize("text", [
+    "MS relapse within 1 month before vaccination.",
+    "An MS relapse within the 30 days before the research MRI.",
+])
+def test_the_studys_own_first_procedure_is_its_baseline(text):
+    assert one(text, "relapse_activity")["window"]["anchor"] == "baseline"

@@ -162,7 +162,9 @@ def find_entities(text: str) -> list[Entity]:
 
 # "corticosteroids (IV, IM or PO)", "chronic corticosteroid therapy (> 30 consecutive days; IV, IM or PO)": routes
 # that all reach the whole body make the class its systemic part
-_SYSTEMIC_ROUTE = r"(?:IV|IM|PO|SC|i\.v\.|i\.m\.|p\.o\.|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|subcutaneous(?:ly)?|by\s+mouth)"
+# ("corticosteroid treatment (intravenous pulse or oral)")
+_SYSTEMIC_ROUTE = r"(?:(?:IV|IM|PO|SC|i\.v\.|i\.m\.|p\.o\.|oral(?:ly)?|intravenous(?:ly)?|intramuscular(?:ly)?|" \
+                  r"subcutaneous(?:ly)?|by\s+mouth)(?:\s+(?:pulses?|bolus|infusions?|tablets?))?|pulsed?|pulses)"
 _SYSTEMIC_ROUTES_RE = re.compile(rf"\s*(?:(?:use|treatment|therapy|administration)\s*)?\((?:(?:[^();]*;\s*)?{_SYSTEMIC_ROUTE}"
                                  rf"(?:\s*(?:,|/|\bor\b|\band\b|\band/or\b)\s*{_SYSTEMIC_ROUTE})*|"
                                  # "(more than 30 consecutive days, by any systemic route)"

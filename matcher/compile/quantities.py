@@ -187,7 +187,10 @@ def unit_of(text: str) -> str:
 
 _ANCHORS: list[tuple[str, Anchor]] = [
     (r"screening|the\s+screening\s+visit|screening\s+visit|(?:the\s+)?(?:initial|first)\s+visit", "screening"),
-    (r"baseline|day\s*1|the\s+baseline\s+visit|study\s+day\s+1", "baseline"),
+    # (the study's own first procedure: "before the research MRI", "within 1 month before vaccination" in a vaccine
+    # study)
+    (r"baseline|day\s*1|the\s+baseline\s+visit|study\s+day\s+1|(?:research|study)\s+(?:mri|scan|pet(?:\s+scan)?)|"
+     r"(?:(?:first|study)\s+)?vaccination", "baseline"),
     # "the first administration of investigational product"
     (r"(?:the\s+)?first\s+(?:study\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion|injection)"
      r"(?:\s+of\s+(?:the\s+)?(?:study\s+(?:drug|medication|treatment|intervention)|investigational\s+(?:medicinal\s+)?"

@@ -156,7 +156,7 @@ _STABLE_FOR_RE = re.compile(
     rf"(?:dose|dosage|doses|therapy|treatment|regimen|DMTs?|medications?)\b|"
     rf"\b(?:dose|dosage|doses|therapy|treatment|regimen|DMTs?|medications?|drugs?)\s*(?:{_IF_ANY}\s*)?(?:\w+\s+){{0,3}}?"
     # ("Unchanged pharmacological therapy (disease-modifying drugs, antispastic drugs) in the 3 months preceding")
-    rf"(?:stable|unchanged|constant)\b)(?:\s*\([^()]{{0,150}}\))?[^.;]{{0,40}}?\b(?:(?:for|during|over|since)\s+(?:the\s+)?|in\s+the\s+)"
+    rf"(?:stable|unchanged|constant|not\s+(?:been\s+)?changed)\b)(?:\s*\([^()]{{0,150}}\))?[^.;]{{0,40}}?\b(?:(?:for|during|over|since)\s+(?:the\s+)?|in\s+the\s+)"
     rf"(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
     rf"(?:at\s+least\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
 # what a conditional lead asks of the patients on the drug
@@ -232,7 +232,7 @@ _DOSE_CHANGE_RE = re.compile(r"(?:,?\s*(?:or|and/or)\s+)?(?:(?:its|the|a)\s+)?\b
 _STOP_OR_SWITCH_RE = re.compile(r"\b(?:stop(?:ped|ping|s)?|discontinu(?:ed|ation|ing)|switch(?:ed|ing|es)?|chang(?:e|ed|es|ing)|"
                                 r"interrupt(?:ed|ion)?|withdrawn?|withdrawal)\b", re.I)
 _CHANGE_RE = re.compile(r"\b(?:change[sd]?|introduc\w+|start(?:ed|ing)?|initiat\w+|dose\s+adjust\w*|stable\s+dose|"
-                        r"reduc(?:e|ed|es|ing|tion)|modifications?|switch(?:es)?\s+(?:of|in)|"
+                        r"reduc(?:e|ed|es|ing|tion)|modifications?\s+(?:of|in|to)|switch(?:es)?\s+(?:of|in)|"
                         r"alteration)\b", re.I)
 # "one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif)": the parenthesis spells out which.
 _LISTED_CLASS_RE = re.compile(r"(?:\bone\s+of\s+(?:the\s+)?|\bapproved\s+)(?:[\w-]+\s+){0,2}$", re.I)
@@ -1235,6 +1235,11 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     if conditional and ctx.section == "inclusion":
         ctx.consume(conditional.start(), conditional.end())
         not_on = PriorDrugRule(polarity="exclude", **targets, current=True)
+        if conditional.re is _MAY_BE_UNTREATED_RE and _UNCHANGED_RE.search(ctx.text, 0, minimum.end()):
+            # "may be untreated or on a DMT, provided there has been no change in DMT during the 3 months": a stop
+            # in those months is a change too, so the untreated have had no DMT in them
+            anchor = stated_anchor(ctx.text[minimum.start():]) or "screening"
+            not_on = WashoutRule(polarity="exclude", classes=["dmt"], window=Window(within=duration, anchor=anchor))
         return [GroupRule(mode="any", rules=[not_on, rule.model_copy(update={"polarity": "require"})])]
     unless = _UNLESS_STABLE_RE.search(ctx.text, 0, minimum.end())
     if unless and ctx.section == "exclusion":
@@ -1254,7 +1259,8 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
 
 
 # ("no modification of the treatment in the 6 months": unchanged)
-_UNCHANGED_RE = re.compile(r"\bunchanged\b|\bno\s+(?:change|modification|alteration)s?\s+(?:of|in|to)\b", re.I)
+_UNCHANGED_RE = re.compile(r"\bunchanged\b|\bno\s+(?:change|modification|alteration)s?\s+(?:of|in|to)\b|"
+                           r"\bnot\s+(?:been\s+)?changed\b", re.I)
 _ONLY_IF_STABLE_RE = re.compile(_ONLY_IF_STABLE, re.I)
 # (and "Patients on X may take part only if the dose has been stable for at least 4 weeks", a permission in an
 # exclusion list)
