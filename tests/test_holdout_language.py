@@ -4630,3 +4630,103 @@ def test_pulses_and_systemic_glucocorticosteroids_are_the_systemic_class(text):
 ])
 def test_the_studys_own_first_procedure_is_its_baseline(text):
     assert one(text, "relapse_activity")["window"]["anchor"] == "baseline"
+
+
+# --- the twenty-second hold-out round (tests/holdout22/) ----------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "ALT, AST and total bilirubin no higher than 1.5 × ULN, and an eGFR of at least 60 mL/min/1.73 m2 at Screening.",
+    "Serum creatinine not above 1.5 mg/dL, and an eGFR of at least 60 mL/min/1.73 m2",
+])
+def test_a_bound_in_words_negates_nothing_after_it(text):
+    """holdout22 NCT04086225: 'no higher than' had negated the eGFR after it (a polarity error)."""
+    egfr = [r for r in rules(text, "inclusion", "lab") if r["test"] == "egfr"]
+    assert [(r["comparator"], r["polarity"]) for r in egfr] == [(">=", "require")]
+
+
+@pytest.mark.parametrize("text, high, low, unit", [
+    ("Last rituximab infusion given no more than 8 weeks and no less than 4 weeks before Randomization (Study Day 1).",
+     8, 4, "weeks"),
+    ("The last rituximab infusion was given 5 to 7 months before randomisation.", 7, 5, "months"),
+    ("Treated with ocrelizumab, with the most recent infusion given 20 to 26 weeks before Day 1", 26, 20, "weeks"),
+    ("Last ocrelizumab infusion at least 4 months but no more than 9 months before baseline", 9, 4, "months"),
+])
+def test_a_last_dose_between_two_times_is_two_washouts(text, high, low, unit):
+    """holdout22 NCT04480307 (a polarity error), holdout19 NCT03979456: the shorter bound had been read alone, as a
+    washout, or the longer alone."""
+    found = {(r["polarity"], r["window"]["within"]["value"], r["window"]["within"]["unit"])
+             for r in rules(text, "inclusion", "washout")}
+    assert found == {("require", high, unit), ("exclude", low, unit)}
+
+
+def test_seizure_free_on_treatment_is_a_proviso_not_a_window():
+    found = compile_text("Seizure disorder, unless the participant has been seizure-free for at least 12 months on a "
+                         "stable treatment.", "exclusion", "X1")
+    condition = next(r for r in found if r.kind == "condition")
+    assert condition.timing == "current" and condition.window is None
+    assert any(r.kind == "manual_review" for r in found)
+    # (disease-free alone still times the condition)
+    assert one("History of malignancy, unless disease-free for at least 5 years", "condition")["window"]
+
+
+@pytest.mark.parametrize("text, stated", [
+    ("Other neurological conditions affecting walking, such as stroke, Parkinson's disease or spinal cord injury.",
+     {"stroke"}),
+    ("Artificial heart valves, stents or coils", {"prosthetic_heart_valve"}),
+])
+def test_what_no_rule_reads_goes_to_a_person(text, stated):
+    """holdout22 NCT02123537, NCT02361697: a relation to a function ('affecting walking') is judgement, and two short
+    unread items had been dropped silently."""
+    found = compile_text(text, "exclusion", "X1")
+    assert {c for r in found if r.kind == "condition" for c in r.conditions} == stated
+    assert any(r.kind == "manual_review" and r.category == "partial" for r in found)
+
+
+@pytest.mark.parametrize("text, section", [
+    ("Overweight or obesity, defined as a body mass index (BMI) of 25.0 to 50.0 kg/m2 at screening.", "inclusion"),
+    ("Obesity (BMI > 35 kg/m2) or diabetes", "exclusion"),
+])
+def test_a_condition_defined_by_a_measure_no_rule_reads_goes_to_a_person(text, section):
+    """holdout22 NCT05327322: the obesity required had turned away the overweight the BMI range admits."""
+    found = compile_text(text, section, "X1")
+    assert not [r for r in found if r.kind == "condition" and "obesity" in r.conditions]
+    assert any(r.kind == "manual_review" and (r.category == "clinical" or "BMI" in r.why) for r in found)
+
+
+@pytest.mark.parametrize("text", [
+    "A brain MRI performed within the 3 months before the first TYSABRI infusion is available to the physician.",
+    "Has received no more than 3 TYSABRI infusions before enrollment",
+    "The physician's decision to prescribe TYSABRI was made before, and independently of, the enrollment",
+])
+def test_a_drug_named_as_a_time_point_a_count_or_a_plan_is_not_required(text):
+    """holdout22 NCT00477113, holdout16 NCT00493298: each had required natalizumab of every patient."""
+    assert not rules(text, "inclusion", "prior_drug") and not rules(text, "inclusion", "washout")
+
+
+def test_the_first_infusion_of_a_named_drug_is_the_first_dose():
+    relapse = one("Relapse within 30 days before the first ocrelizumab infusion", "relapse_activity")
+    assert relapse["window"]["anchor"] == "first_dose"
+    assert not rules("Relapse within 30 days before the first ocrelizumab infusion", "exclusion", "washout")
+
+
+def test_contraindications_to_a_contraceptive_and_a_predisposition_are_not_the_thing():
+    """holdout22 NCT04086225: the heading had required contraception; a predisposition to thrombosis had excluded
+    thrombosis."""
+    assert not rules("Any of the following contraindications to combined oral contraceptives:", "exclusion",
+                     "contraception")
+    assert not rules("A known hereditary or acquired predisposition to venous or arterial thrombosis", "exclusion",
+                     "condition")
+
+
+@pytest.mark.parametrize("text, other", [
+    ("Women aged 35 years or older who smoke.", "condition"),
+    ("Smokers aged over 35 years", "condition"),
+    ("Patients over 65 years of age who have a history of stroke", "condition"),
+    ("Patients aged over 60 years who ride horses", "manual_review"),
+])
+def test_an_age_that_excludes_only_with_something_else(text, other):
+    """holdout22 NCT04086225: the age alone had excluded every woman over 35."""
+    (group,) = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "group"]
+    assert group.mode == "all" and group.polarity == "exclude"
+    assert [r.kind for r in group.rules] == ["age", other]
+    assert one("Age over 65 years", "age")["polarity"] == "exclude"

@@ -196,6 +196,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         # and only in a criterion of one item: in "ALT > 1.5 x ULN; bilirubin > 1.5 x ULN unless due to Gilbert's
         # syndrome" it lifts the last one, and a person's check on the others would undo decided exclusions)
         rules = _washout_or_shorter(ctx, _unread_alternative(ctx, rules, common), common)
+        rules = _age_qualified(ctx, rules, common)
         if provisos and section == "exclusion" and not ctx.touches_consumed(provisos[0].end(), len(text)) \
                 and not _ITEMS_BEFORE_RE.search(text, 0, provisos[0].start()) \
                 and any(_liftable(rule) for rule in rules):
@@ -685,6 +686,38 @@ _EXAMPLES_BEFORE_RE = re.compile(r"\b(?:such\s+as|e\.\s?g\.|for\s+(?:example|ins
 _SHORTER_AFTER_RE = re.compile(rf"[,;]\s*or\s+(?:\(\s*)?{NUM}\s*(?:days?|weeks?)\s+(?:after|following)\b[^.;]*", re.I)
 
 
+# "Women aged 35 years or older who smoke", "Patients over 65 years of age who have a history of stroke", "Smokers
+# aged over 35 years", "Age over 60 with diabetes": an age that excludes only with something else
+_AGE_QUALIFIED_RE = re.compile(r"\b(?:years?|yrs)(?:\s+(?:of\s+age|old))?(?:\s+(?:or|and)\s+(?:older|over|above|more))?\s*,?\s+"
+                               r"(?:who|with|having|and\s+(?:who|with|having))\b|"
+                               r"^\s*(?:[A-Z][\w-]*\s+){1,3}?aged\s+(?:over|above|under|below|older|younger|at\s+least|>|<|≥|≤)|"
+                               r"^\s*age[ds]?\s+(?:over|above|under|below|older\s+than|younger\s+than|>|<|≥|≤)\s*"
+                               rf"{NUM}(?:\s+years?)?\s+(?:with|who|and\s+(?:with|who))\b", re.I)
+
+
+def _age_qualified(ctx: Context, rules: list, common: dict) -> list:
+    """In an exclusion, an age bound qualified by something else ("Women aged 35 years or older who smoke") excludes
+    only with it: an excluded all-of of the age and the other rules, or a person's check of the words no rule read
+    (alone, the age excluded every woman over 35 where the text excludes smokers over 35)."""
+    ages = [r for r in rules if isinstance(r, AgeRule) and r.polarity == "exclude"]
+    if ctx.section != "exclusion" or len(ages) != 1 or not _AGE_QUALIFIED_RE.search(ctx.text):
+        return rules
+    others = [r for r in rules if r is not ages[0]]
+    if any(r.polarity != "exclude" or isinstance(r, ManualReviewRule) for r in others):
+        return rules
+    parts = [r.model_copy(update={"polarity": "require"}) for r in [ages[0], *others]]
+    if not others:
+        residue = [w.group() for w in _content_words(_masked(ctx))
+                   if w.group().lower() not in ("patients", "participants", "subjects", "women", "men", "females",
+                                                "males", "persons", "people", "individuals")]
+        if not residue:
+            return rules
+        ctx.consume(0, len(ctx.text))
+        parts.append(ManualReviewRule(**common, polarity="require", category="clinical",
+                                      why=f"the age excludes only with: '{' '.join(residue[:12])}'"))
+    return [GroupRule(**common, mode="all", polarity="exclude", rules=parts)]
+
+
 def _washout_or_shorter(ctx: Context, rules: list, common: dict) -> list:
     """In an exclusion, a washout with a shorter period after a procedure no rule reads excludes only when the
     procedure was not done: an excluded all-of of the washout and a person's check (the washout alone excluded the
@@ -986,9 +1019,11 @@ def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> boo
     or bladder stones within 6 months", "(e.g. cardiac pacemaker, metallic implants)", "History of uveitis or macular
     edema", "Peripheral neuropathy, or a history of pancreatitis"), not what is left of phrases the rules read ("on a
     stable regimen for", "except adequately treated")."""
-    if text[first.start():last.end()] != masked[first.start():last.end()] or masked[first.end():last.start()].strip():
+    # (two items side by side: "Artificial heart valves, stents or coils")
+    if text[first.start():last.end()] != masked[first.start():last.end()] or \
+            not re.fullmatch(r"\s*(?:,\s*(?:(?:or|and)\s+)?|(?:or|and|and/or)\s+|/\s*)?", masked[first.end():last.start()]):
         return False
-    words = re.findall(r"[\w'-]+", text[first.start():last.end()].lower())
+    words = [w for w in re.findall(r"[\w'-]+", text[first.start():last.end()].lower()) if w not in ("or", "and", "and/or")]
     if _NOT_AN_ITEM.intersection(words) or _EXAMPLE_OF_NEXT_RE.match(text, last.end()):
         return False  # "alcohol or other drug abuse": an example of the item after it
     if re.search(r"\(\s*$", text[:first.start()]) and re.match(r"\s*\)", text[last.end():]):
@@ -1011,7 +1046,7 @@ def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> boo
 # Words that are not an item of a list on their own: a formula, a number, a modifier of the term after them
 _NOT_AN_ITEM = frozenset("""autologous allogeneic cockcroft-gault mdrd ckd-epi device compound iii neurologically stable
 older younger planned consent assent one two three four five six seven eight nine ten subtype subtypes type types
-course courses form forms phenotype oral experimental""".split())
+course courses form forms phenotype oral experimental primary secondary""".split())
 _MEASURE_WORDS = frozenset("index level levels count counts ratio titer titre value values score concentration".split())
 _EXAMPLE_OF_NEXT_RE = re.compile(r"\s*(?:,\s*)?(?:or|and)\s+(?:any\s+)?other\b", re.I)
 # The words an item may start with that say only when or how sure: "or a history of pancreatitis", "active or previous

@@ -21,8 +21,11 @@ from .nlp import Entity, find_entities
 _CLAUSE_BREAK_RE = re.compile(r"[;.:]\s|[;:]$|[()\[\]]|\bbut\b|\bwhile\b|\bwhereas\b|/|"
                               r"\bor\s+(?=no\b|not\b|unable\b|inability\b|without\b|never\b)", re.I)
 # Phrases that contain a negation word but negate nothing (ConText's "pseudo" triggers).
-_PSEUDO_NEGATION_RE = re.compile(r"not\s+(?:limited|restricted|necessarily|only)|no\s+(?:more|less|later|earlier)\s+than|"
-                                 r"not\s+(?:more|less)\s+than|no\s+change|not\s+responding|non[\s-]?relapsing|"
+# ("ALT no higher than 1.5 x ULN, and an eGFR of at least 60": a bound, which negates nothing after it)
+_PSEUDO_NEGATION_RE = re.compile(r"not\s+(?:limited|restricted|necessarily|only)|"
+                                 r"not?\s+(?:more|less|later|earlier|higher|greater|lower|fewer|older|younger|longer|"
+                                 r"shorter|larger|smaller|sooner)\s+than|not\s+(?:exceeding|above|below)\b|"
+                                 r"no\s+change|not\s+responding|non[\s-]?relapsing|"
                                  # "Thyroid dysfunction not adequately controlled by treatment, or ...": a state, like
                                  # "uncontrolled", that negates nothing after it
                                  r"not\s+(?:(?:adequately|well|sufficiently|properly|optimally)\s+)?controlled|"

@@ -192,7 +192,8 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     (r"baseline|day\s*1|the\s+baseline\s+visit|study\s+day\s+1|(?:research|study)\s+(?:mri|scan|pet(?:\s+scan)?)|"
      r"(?:(?:first|study)\s+)?vaccination", "baseline"),
     # "the first administration of investigational product"
-    (r"(?:the\s+)?first\s+(?:study\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion|injection)"
+    # (and "the first TYSABRI infusion", a drug's name between)
+    (r"(?:the\s+)?first\s+(?:study\s+|[\w-]+\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion|injection)"
      r"(?:\s+of\s+(?:the\s+)?(?:study\s+(?:drug|medication|treatment|intervention)|investigational\s+(?:medicinal\s+)?"
      r"(?:product|drug|agent)|IMP|IP|trial\s+(?:drug|medication)))?|"
      r"(?:the\s+)?first\s+treatment(?:\s+visit)?|(?:the\s+)?first\s+dosing(?:\s+day)?|"
@@ -209,6 +210,15 @@ _ANCHORS: list[tuple[str, Anchor]] = [
 ]
 _ANCHOR_RE = r"(?:the\s+)?(?:" + "|".join(f"(?:{p})" for p, _ in _ANCHORS) + ")"
 _BEFORE = r"(?:prior\s+to|before|befor|preceding|prior)"
+
+
+_ANCHOR_AFTER_RE = re.compile(rf"\s*{_BEFORE}\s+(?P<a>{_ANCHOR_RE})", re.I)
+
+
+def anchor_after(text: str, position: int) -> Optional[tuple[Anchor, int]]:
+    """The anchor stated right at ``position`` ("... before Day 1") and where its words end, or None."""
+    found = _ANCHOR_AFTER_RE.match(text, position)
+    return (anchor_of(found.group("a")), found.end()) if found else None
 
 
 def stated_anchor(text: str) -> Optional[Anchor]:

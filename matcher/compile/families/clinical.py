@@ -103,6 +103,8 @@ def extract_contraception(ctx: Context) -> list:
     if ctx.section == "exclusion" and _AMONG_DRUGS_RE.search(ctx.text, 0, match.start()) \
             and not _REQUIRED_USE_RE.search(ctx.text):
         return []  # "sex hormones (including hormonal contraceptives ...) within 3 months": a drug, read as one
+    if _CONTRAINDICATION_TO_RE.search(ctx.text, max(0, match.start() - 60), match.start()):
+        return []  # "Any of the following contraindications to combined oral contraceptives:": what they rule out
     ctx.consume(match.start(), match.end())
     for m in _CHILDBEARING_RE.finditer(ctx.text):
         ctx.consume(m.start(), m.end())
@@ -134,6 +136,8 @@ _MEN_SENTENCE_RE = re.compile(r"[.;]\s+(?P<men>(?:men|males?|male\s+(?:participa
                               r"\b(?:contracept\w*|condoms?|barrier|birth\s+control)", re.I)
 
 
+_CONTRAINDICATION_TO_RE = re.compile(r"\bcontra[\s-]?indicat\w*\s+(?:to|for|of|against)\s+(?:the\s+)?(?:use\s+of\s+)?"
+                                     r"(?:[\w-]+\s+){0,2}$", re.I)
 # A contraceptive named as an example of drugs an exclusion bans, and the wording that asks for contraception instead.
 _AMONG_DRUGS_RE = re.compile(r"\(\s*(?:including|e\.g\.,?|such\s+as|for\s+example)\s+(?:\w+\s+){0,3}$", re.I)
 _REQUIRED_USE_RE = re.compile(r"\b(?:unwilling|not\s+using|not\s+use|must|agree\w*|fail\w*\s+to\s+use|without)\b", re.I)

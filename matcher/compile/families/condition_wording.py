@@ -28,7 +28,11 @@ _QUALIFIER_AFTER_RE = re.compile(
     r"\b(?:(?P<degree>(?:(?:that|which)\s+(?:is|are|was|were)\s+)?not\s+(?:yet\s+|adequately\s+|well\s+|"
     rf"sufficiently\s+|properly\s+)?(?:controlled|treated)|inadequately\s+treated)|{_RELATIONAL_BEFORE}|interfer(?!on)\w*|requiring|(?:that|which)\s+"
     r"require[sd]?|needing|render\w*|prevent\w*|preclud\w*|making|limit(?:ing|s)|(?:that|which)\s+limits?|"
-    r"restricting|compromising|impairing|attributed\s+by\s+(?:the\s+)?(?:investigator|physician|neurologist|clinician)\s+to)\b", re.I)
+    r"restricting|compromising|impairing|"
+    # "other neurological conditions affecting walking": a bearing on a function is the investigator's judgement (not
+    # "diseases affecting the central nervous system", which names where)
+    r"(?:(?:that|which)\s+)?affect(?:s|ing)?\s+(?:the\s+|their\s+|his\s+or\s+her\s+)?(?:walking|gait|mobility|balance|"
+    r"ambulation|ability|function(?:ing)?|performance|assessments?|evaluations?|outcomes?|participation)|attributed\s+by\s+(?:the\s+)?(?:investigator|physician|neurologist|clinician)\s+to)\b", re.I)
 # A degree right after the condition: "diabetes mellitus poorly controlled by treatment".
 _DEGREE_AFTER_RE = re.compile(r"\s*(?:(?:that|which|who)\s+(?:is|are|was|were)\s+)?(?:(?:poorly|inadequately|"
                               r"insufficiently)[\s-]+controlled|uncontrolled)\b", re.I)
@@ -300,6 +304,16 @@ _COURSE_AFTER_RE = re.compile(r"\s+(?:(?:are|is|were|was|have|has)\s+)?(?:alread
 _DRUG_FOR_RE = re.compile(r"\s+(?:for|to\s+treat|used\s+for|against)\s+(?:[\w'-]+\s+){0,3}", re.I)
 
 
+# "a known hereditary or acquired predisposition to thrombosis": a risk of the condition, not the condition
+_PREDISPOSITION_RE = re.compile(r"\b(?:predispos\w+|susceptib\w+|propensity|tendency)\s+(?:to|for)\s+(?:[\w-]+\s+){0,3}$", re.I)
+# "Overweight or obesity, defined as a body mass index (BMI) of 25.0 to 50.0": the condition is the measure, which no
+# rule family reads (a person's check; the condition alone would turn away the overweight the text admits)
+DEFINED_BY_MEASURE_RE = re.compile(r"\s*(?:,\s*|\(\s*)(?:(?:(?:defined|as\s+defined)\s+(?:as|by)|i\.\s?e\.,?)\s+|"
+                                    r"(?<=\()\s*)(?:an?\s+|the\s+)?"
+                                    r"(?:BMI|body\s+mass\s+index|(?:systolic\s+|diastolic\s+)?blood\s+pressure|waist|"
+                                    r"apn(?:o)?ea[\s-]+hypopn(?:o)?ea\s+index|AHI)\b", re.I)
+
+
 def not_conditions(text: str, mentions: list, drugs: tuple = ()) -> set:
     """Mentions that name what a treatment is for, what something acts on or may affect, a scale: with the
     mentions coordinated with them ("acting on spasticity or fatigue", "methotrexate for rheumatoid arthritis")."""
@@ -313,7 +327,8 @@ def not_conditions(text: str, mentions: list, drugs: tuple = ()) -> set:
                 _VACCINE_FOR_RE.search(text[max(0, m.start - 60):m.start]) or \
                 _VACCINE_EXAMPLES_RE.search(text[max(0, m.start - 200):m.start]) or \
                 (m.id in _IMMUNITY_TESTED and (_TEST_AFTER_RE.match(text, m.end) or _IMMUNITY_BEFORE_RE.search(before[-60:]))) or \
-                _EXPOSURE_BEFORE_RE.search(before[-60:]) or \
+                _EXPOSURE_BEFORE_RE.search(before[-60:]) or DEFINED_BY_MEASURE_RE.match(text, m.end) or \
+                _PREDISPOSITION_RE.search(before[-60:]) or \
                 CAUSE_BEFORE_RE.search(before[-40:]) or _ONE_EYE_AFTER_RE.match(text, m.end) or \
                 (_SYMPTOMS_OF_RE.search(before[-30:]) and _COURSE_AFTER_RE.match(text, m.end)) or \
                 (previous in out and _COORDINATION_RE.fullmatch(text[previous.end:m.start].replace(",", " "))):

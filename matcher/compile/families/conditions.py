@@ -48,8 +48,9 @@ from .. import context
 from ..context import Context
 from ..nlp import Entity, kinds_listed_after
 from ..quantities import find_windows
-from .condition_wording import (CAUSE_BEFORE_RE, EXAMPLES_RE, NEW_NOUN_PHRASE_RE, SEGMENT_BREAK_RE, ExampleList, closing,
-                                enclosing_paren, item_end, not_conditions, qualified, segment_end, segment_start)
+from .condition_wording import (CAUSE_BEFORE_RE, DEFINED_BY_MEASURE_RE, EXAMPLES_RE, NEW_NOUN_PHRASE_RE, SEGMENT_BREAK_RE,
+                                ExampleList, closing, enclosing_paren, item_end, not_conditions, qualified, segment_end,
+                                segment_start)
 
 _OTHER_BEFORE_RE = re.compile(r"\bother\s+(?:[\w-]+\s+){0,2}$", re.I)
 _MS_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\b", re.I)
@@ -198,6 +199,8 @@ def extract_conditions(ctx: Context) -> list:
     # "schizophrenia in a first-degree relative": a relative's
     judged |= {m for m in included if _IN_RELATIVE_AFTER_RE.match(text, m.end)}
     others = not_conditions(text, included, ctx.entities_of("DRUG", "DRUG_CLASS"))  # what a treatment acts on, ...
+    # ("Obesity (BMI > 35 kg/m2) or diabetes": the condition a measure no rule reads defines goes to a person)
+    ctx.unstated.extend((m.start, m.end) for m in others if DEFINED_BY_MEASURE_RE.match(text, m.end))
     dropped = _general_terms_dropped(lists, example_of, judged | set(own_window), others)
     confident = [m for m in included if m not in judged and m not in others and m.id not in dropped]
     # "AV block, unless the subject has a functioning pacemaker": a proviso no exception can carry; a rule would
@@ -800,8 +803,10 @@ def _in_proviso(text: str, ends: list[int], window) -> bool:
     at = bisect_right(ends, window.start)
     start = max(ends[at - 1] if at else 0, segment_start(text, window.start))
     proviso = _UNLESS_BEFORE_RE.search(text, start, window.start)
-    # "unless disease-free for at least 5 years" still times the condition (no malignancy within 5 years)
-    return proviso is not None and not _DISEASE_FREE_RE.search(text, proviso.end(), window.start)
+    # "unless disease-free for at least 5 years" still times the condition (no malignancy within 5 years); "unless
+    # seizure-free for 12 months on a stable treatment" is a proviso of treatment (the disorder stays, treated)
+    return proviso is not None and (not _DISEASE_FREE_RE.search(text, proviso.end(), window.start)
+                                    or _ON_TREATMENT_RE.search(text, window.start, segment_end(text, window.start)))
 
 
 def _of_excepted_treatment(text: str, exception: Optional[int], ends: list[int], window) -> bool:
@@ -817,6 +822,8 @@ def _of_excepted_treatment(text: str, exception: Optional[int], ends: list[int],
 
 
 _EXCEPTION_TREATED_RE = re.compile(r"\b(?:treated|excised|resected|removed|cured|curative|surgery|surgically)\b", re.I)
+_ON_TREATMENT_RE = re.compile(r"\b(?:on|with|under|by)\s+(?:a\s+|an\s+|the\s+)?(?:stable\s+|adequate\s+|appropriate\s+)?"
+                              r"(?:treatment|medications?|therapy|anti[\s-]?(?:epileptic|convulsant)s?)\b", re.I)
 _DISEASE_FREE_RE = re.compile(r"\bfree\b|\bremission\b|\bcured\b|\bresolved\b|\brecurrence\b|\bno\s+evidence\b", re.I)
 
 

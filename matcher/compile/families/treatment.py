@@ -14,8 +14,8 @@ from .. import context
 from ..context import Context
 from ..nlp import Entity
 from .condition_wording import EXAMPLES_RE, closing, enclosing_paren
-from ..quantities import (COMPARATOR_RE, HALF_LIVES_RE, NUM, STUDY_PERIOD_TIME_RE, anchor_of, find_windows,
-                          half_lives_anchor, is_stated_anchor, number, stated_anchor, unit_of)
+from ..quantities import (COMPARATOR_RE, HALF_LIVES_RE, NUM, STUDY_PERIOD_TIME_RE, anchor_after, anchor_of,
+                          find_windows, half_lives_anchor, is_stated_anchor, number, stated_anchor, unit_of)
 
 # Mentions that are about the drug but not exposure to it.
 _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indicat|adverse\s+reaction|anaphyla|"
@@ -25,7 +25,9 @@ _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indic
                               r"requir\w+\s+(?!(?:ongoing|chronic|continuous|continued|current|concomitant|long[\s-]term)\b)(?:\w+\s+)?"
                               r"treatment|"
                               r"after\s+(?:the\s+)?(?:last|final)\s+(?:dose|infusion|administration)|"
-                              r"(?:when|while)\s+receiving|\b(?:not|never|poorly)\s+tolerat\w*|\bdeclined\b", re.I)
+                              r"(?:when|while)\s+receiving|\b(?:not|never|poorly)\s+tolerat\w*|\bdeclined\b|"
+                              # "the physician's decision to prescribe TYSABRI was made before enrolment": a plan
+                              r"\bdeci(?:sion|ded)\s+to\s+(?:prescribe|start|initiate|treat)\b", re.I)
 # why a drug was stopped is no intolerance criterion of its own: "treated for less than 6 months and stopped for
 # reasons other than lack of efficacy or intolerance" (a person reads the reason)
 _STOPPED_FOR_RE = re.compile(r"\b(?:stopped|discontinued|withdrawn|ceased)\s+(?:for|due\s+to)\s+(?:any\s+)?reasons?\s+"
@@ -665,7 +667,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     # months ...; no plans to change therapy": the change is another clause)
     stop = ctx.text.find(";", mentions[-1].end)
     exposure = ctx.text if stop < 0 else ctx.text[:stop]
-    recent = _recent_start(ctx, mentions)
+    if ctx.section == "inclusion" and _AT_MOST_DOSES_RE.search(exposure):
+        return []  # "Has received no more than 3 TYSABRI infusions": none at all too; the count goes to a person
+    recent = _last_dose_between(ctx, mentions) or _recent_start(ctx, mentions)
     if recent:
         return recent
     # ("treated for the current relapse with X, started within 14 days of its onset": an exposure, when it started)
@@ -1049,7 +1053,10 @@ _TRIAL_ARM_BEFORE_RE = re.compile(r"\b(?:complet\w*|participat\w*|randomi[sz]ed|
                                   r"\brandomi[sz]ed\s+to\s+(?:receive\s+)?(?:[\w-]+\s+){0,4}$", re.I)
 
 
-_FIRST_DOSE_BEFORE_RE = re.compile(r"\b(?:after|following|until|from|at\s+the\s+time\s+of)\s+(?:the\s+|their\s+|her\s+)?"
+# (and "within the 3 months before the first TYSABRI infusion", "on the day of the first natalizumab infusion": the
+# time point a window counts back from)
+_FIRST_DOSE_BEFORE_RE = re.compile(r"\b(?:after|following|until|from|(?:time|day|date)\s+of|before|prior\s+to|preceding)\s+"
+                                   r"(?:the\s+|their\s+|her\s+)?"
                                    r"first\s+(?:[\w-]+\s+){0,2}$|"
                                    # "monitoring until 48 months after the last alemtuzumab infusion": the study's last
                                    r"\buntil\s+(?:[\w-]+\s+){0,3}?(?:after|following)\s+(?:the\s+|their\s+|her\s+)?"
@@ -1155,6 +1162,61 @@ def _last_or_clause(text: str, start: int, end: int, pattern: re.Pattern | None 
 _OR_RE = re.compile(r",\s*or\b", re.I)
 _OR_CLAUSE_RE = re.compile(r",\s*or\s+(?:has\s+|have\s+|had\s+|was\s+|been\s+)*(?:with|treated|received|receiving|"
                            r"taken|taking|used|using|exposed|on)\b", re.I)
+
+
+# "Last rituximab infusion given no more than 8 weeks and no less than 4 weeks before randomization", "the most recent
+# infusion given 20 to 26 weeks before Day 1", "last dose between 4 and 6 months before screening"
+_LAST_DOSE_RE = re.compile(r"\b(?:last|most\s+recent|final)\s+(?:[\w-]+\s+){0,3}?(?:doses?|infusions?|injections?|"
+                           r"administrations?|courses?|cycles?|treatments?)\b", re.I)
+_UNIT_WORD = r"(?:days?|weeks?|months?|years?)"
+_DOSE_RANGE_RE = re.compile(
+    rf"\b(?:between\s+)?(?P<low>{NUM})\s*(?P<lunit>{_UNIT_WORD})?\s*(?:and|to|-|–)\s*(?P<high>{NUM})\s*"
+    rf"(?P<hunit>{_UNIT_WORD})|"
+    rf"\b(?:no|not)\s+more\s+than\s+(?P<high2>{NUM})\s*(?P<hunit2>{_UNIT_WORD})\s+(?:and|but)\s+(?:no|not)\s+(?:less|"
+    rf"sooner)\s+than\s+(?P<low2>{NUM})\s*(?P<lunit2>{_UNIT_WORD})|"
+    rf"\b(?:at\s+least|no\s+less\s+than|more\s+than)\s+(?P<low3>{NUM})\s*(?P<lunit3>{_UNIT_WORD})?\s+(?:and|but)\s+"
+    rf"(?:no\s+more\s+than|not\s+more\s+than|less\s+than|at\s+most|within)\s+(?P<high3>{NUM})\s*"
+    rf"(?P<hunit3>{_UNIT_WORD})",
+    re.I)
+
+
+_AT_MOST_DOSES_RE = re.compile(rf"(?:\b(?:no|not)\s+more\s+than|\bat\s+most|\ba\s+maximum\s+of|\bup\s+to|\b(?:fewer|less)\s+than)"
+                               rf"\s+{NUM}\s+(?:[\w-]+\s+){{0,2}}?(?:infusions|doses|injections|courses|cycles|administrations)\b",
+                               re.I)
+
+
+def _last_dose_between(ctx: Context, mentions: list) -> list:
+    """"The last infusion given 20 to 26 weeks before Day 1", in an inclusion: use within the longer time and none
+    within the shorter (two washouts of opposite polarity; read as the longer window alone, the last days were let
+    in, or the shorter alone, as a washout, it dropped the requirement)."""
+    if ctx.section != "inclusion" or ctx.negated(mentions[0].start):
+        return []
+    last = _LAST_DOSE_RE.search(ctx.text)
+    if last is None or \
+            re.search(r"[.;]", ctx.text[min(last.start(), mentions[0].start):max(last.end(), mentions[-1].end)]):
+        return []
+    found = _DOSE_RANGE_RE.search(ctx.text, max(last.end(), mentions[-1].end))
+    if found is None or re.search(r"[.;]", ctx.text[last.end():found.start()]):
+        return []
+    after = anchor_after(ctx.text, found.end())
+    if after is None:
+        return []
+    anchor, anchor_end = after
+    groups = {k.rstrip("23"): v for k, v in found.groupdict().items() if v}
+    low, high = number(groups["low"]), number(groups["high"])
+    high_unit = unit_of(groups["hunit"])
+    low_unit = unit_of(groups["lunit"]) if groups.get("lunit") else high_unit
+    if low >= high and low_unit == high_unit:
+        return []
+    for mention in mentions:
+        ctx.consume(mention.start, mention.end)
+    ctx.consume(*last.span())
+    ctx.consume(found.start(), anchor_end)
+    targets = _named(mentions)
+    longer = Window(within=Duration(value=high, unit=high_unit), anchor=anchor)
+    shorter = Window(within=Duration(value=low, unit=low_unit), anchor=anchor)
+    return [WashoutRule(polarity="require", **targets, window=longer),
+            WashoutRule(polarity="exclude", **targets, window=shorter)]
 
 
 def _recent_start(ctx: Context, mentions: list) -> list:
