@@ -4730,3 +4730,50 @@ def test_an_age_that_excludes_only_with_something_else(text, other):
     assert group.mode == "all" and group.polarity == "exclude"
     assert [r.kind for r in group.rules] == ["age", other]
     assert one("Age over 65 years", "age")["polarity"] == "exclude"
+
+
+def test_a_treatment_of_a_condition_is_no_exception_and_keeps_its_window():
+    """holdout22 NCT05327322: the treatment's window had timed the active cancer and its exception was lost."""
+    found = compile_text("Active cancer other than non-melanoma skin cancer, or cancer treatment within the past 12 "
+                         "months.", "exclusion", "X1")
+    (cancer,) = [r for r in found if r.kind == "condition"]
+    assert cancer.timing == "current" and cancer.window is None and cancer.exceptions == ["non_melanoma_skin_cancer"]
+    assert any(r.kind == "manual_review" and "12 months" in r.why for r in found)
+
+
+@pytest.mark.parametrize("text", [
+    "Hepatic insufficiency (transaminases above 3 times the upper limit of normal).",
+    "Serum transaminases > 3 x ULN",
+])
+def test_transaminases_are_alt_and_ast(text):
+    assert {(r["test"], r["comparator"], r["value"]) for r in rules(text, "exclusion", "lab")} == \
+        {("alt", ">", 3.0), ("ast", ">", 3.0)}
+
+
+@pytest.mark.parametrize("text, timing", [
+    ("History of gout, obstruction of the urinary tract, or current urinary tract infection.", "current"),
+    ("History of, or currently active, primary or secondary immunodeficiency.", "any"),
+    ("Previous or current neoplastic disease.", "any"),
+])
+def test_the_nearer_time_word_governs(text, timing):
+    """holdout22 NCT00241254: 'history of' had reached past 'current' to the infection."""
+    assert one(text, "condition")["timing"] == timing
+
+
+@pytest.mark.parametrize("text", [
+    "Stable disease, without relapse during the 30 days before randomisation.",
+    "Neurologically stable, with no relapse in the 30 days prior to randomization",
+])
+def test_a_stability_state_goes_to_a_person(text):
+    """The README's policy (holdout8, 9, 11, 12, 22): stability is a person's judgement beside the relapse rule."""
+    found = compile_text(text, "inclusion", "X1")
+    assert [r.kind for r in found] == ["relapse_activity", "manual_review"]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Known hypersensitivity to natalizumab or to any component of TYSABRI", "component"),
+    ("Relapse within the 28 days before screening, or between screening and Study Day 1.", "between"),
+])
+def test_short_unread_parts_are_named(text, words):
+    found = compile_text(text, "exclusion", "X1")
+    assert found[-1].kind == "manual_review" and words in found[-1].why

@@ -984,9 +984,9 @@ def _masked(ctx: Context) -> str:
     return "".join(chars)
 
 
-# Terms a single unread word names on its own: a drug's excipients, an ECG interval ("QTcF"), the contrast agent (not
+# Terms a single unread word names on its own: a drug's excipients ("or to any component of TYSABRI"), an ECG interval ("QTcF"), the contrast agent (not
 # "gadolinium-enhancing" or "Gadolinium (Gd)-enhancing", the lesions a rule reads)
-_STANDING_TERM_RE = re.compile(r"(?i:excipient|formulation)|QTc|(?i:gadolinium)(?![\w-]*enhanc|\s*(?:\([^()]*\))?[\s-]*enhanc)")
+_STANDING_TERM_RE = re.compile(r"(?i:excipient|formulation|(?<=any\s)components?\b)|QTc|(?i:gadolinium)(?![\w-]*enhanc|\s*(?:\([^()]*\))?[\s-]*enhanc)")
 _UNWILLING_OR_UNABLE_RE = re.compile(r"\bunwilling\s+(?:or|and/or)\s+unable|\bunable\s+(?:or|and/or)\s+unwilling", re.I)
 
 
@@ -1044,7 +1044,7 @@ def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> boo
 
 
 # Words that are not an item of a list on their own: a formula, a number, a modifier of the term after them
-_NOT_AN_ITEM = frozenset("""autologous allogeneic cockcroft-gault mdrd ckd-epi device compound iii neurologically stable
+_NOT_AN_ITEM = frozenset("""autologous allogeneic cockcroft-gault mdrd ckd-epi device compound iii
 older younger planned consent assent one two three four five six seven eight nine ten subtype subtypes type types
 course courses form forms phenotype oral experimental primary secondary""".split())
 _MEASURE_WORDS = frozenset("index level levels count counts ratio titer titre value values score concentration".split())

@@ -156,7 +156,7 @@ def find_entities(text: str) -> list[Entity]:
     doc = get_nlp()(text)
     entities = [Entity(ent.label_, ent.kb_id_, ent.text, ent.start_char, ent.end_char) for ent in doc.ents]
     entities = _systemic_by_route(text, _treatments_for(text, entities))
-    entities = entities + _elided(text, entities)
+    entities = entities + _elided(text, entities) + _members_named_together(text, entities)
     return sorted(entities + _elided_before_unknown(text, entities), key=lambda e: e.start)
 
 
@@ -242,6 +242,21 @@ _PAREN_QUALIFIER_RE = re.compile(r"\b(?:(?P<word>type|class|grade|stage)\s+)?(?P
 _TWO_WORDS_BEFORE_RE = re.compile(r"(?<![\w-])([A-Za-z][\w-]*)\s+$")
 _NOT_MODIFIERS = {"with", "of", "or", "and", "any", "the", "a", "an", "no", "not", "other", "known", "history",
                   "active", "current", "previous", "prior", "severe", "significant", "including", "e", "g"}
+
+
+# A plural that names several lexicon terms at once: "transaminases above 3 times the upper limit of normal" is ALT and
+# AST (the lexicon maps a term to one id, so the pair is named here)
+_NAMED_TOGETHER = {re.compile(r"\b(?:(?:serum|liver|hepatic)\s+)?(?:transaminases|aminotransferases)\b", re.I):
+                   (("LAB", "alt"), ("LAB", "ast"))}
+
+
+def _members_named_together(text: str, entities: list[Entity]) -> list[Entity]:
+    found = []
+    for pattern, members in _NAMED_TOGETHER.items():
+        for match in pattern.finditer(text):
+            if not any(e.start < match.end() and match.start() < e.end for e in entities):
+                found.extend(Entity(label, ident, match.group(0), match.start(), match.end()) for label, ident in members)
+    return found
 
 
 def _elided(text: str, entities: list[Entity]) -> list[Entity]:

@@ -316,7 +316,7 @@ HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*(?:(?:published|known|reported)
 # (with the visits' months it is a window: "between screening (month -1) and baseline (month 0)")
 STUDY_PERIOD_TIME_RE = re.compile(r"\b(?:during|throughout|in)\s+(?:the\s+)?(?:screening|run-?in|wash-?out|baseline)\s+"
                                   r"(?:period|phase|visits?)\b|\bbetween\s+(?:the\s+)?screening(?:\s+visit)?\s+and\s+(?:the\s+)?"
-                                  r"(?:baseline|randomi[sz]ation|day\s*1|first\s+dose|enrol\w*)\b(?!\s*\()", re.I)
+                                  r"(?:study\s+)?(?:baseline|randomi[sz]ation|day\s*1|first\s+dose|enrol\w*)\b(?!\s*\()", re.I)
 
 
 def has_event_anchor(text: str) -> bool:

@@ -99,8 +99,11 @@ _SCALE_AFTER_RE = re.compile(r"^[\w\s-]{0,40}?\b(?:scale|subscale|score|question
                              # "eGFR (CKD-EPI)": the equation named by the disease's abbreviation
                              r"^-\s*EPI\b", re.I)
 # "HIV protease inhibitors", "hepatitis C antivirals": drugs named after the disease they treat
+# ("cancer treatment within the past 12 months": a treatment of the condition, which a malignancy dated earlier may
+# still have had; a person reads it)
 _DRUG_AFTER_RE = re.compile(r"^[\s-]*(?:protease\s+inhibitors?|integrase\s+inhibitors?|(?:anti-?)?(?:retro)?viral\s+"
-                            r"(?:drugs?|medications?|therapy|agents?)|antiretrovirals?|antivirals?)\b", re.I)
+                            r"(?:drugs?|medications?|therapy|agents?)|antiretrovirals?|antivirals?|"
+                            r"(?:treatments?|therap(?:y|ies))\b(?!\s+(?:with|of|for)\b))\b", re.I)
 
 
 # --- sentences, list items and parentheses ----------------------------------------------------------------

@@ -66,6 +66,9 @@ _HISTORY_AT_END_RE = re.compile(r"[,;(]\s*(?:(?:current|present)\s+or\s+past|pas
 _SET_OFF_HISTORY_RE = re.compile(r"[\s,(]*(?:(?:current(?:ly)?|present|active)\s+or\s+(?:in\s+the\s+)?past|"
                                  r"(?:past|previous|prior)\s+or\s+(?:current|present))\b", re.I)
 _LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|sensitivity\s+to|anaphyla", re.I)
+_CONTENT_WORD_RE = re.compile(r"\b(?!(?:of|or|and|is|are|has|have|had|having|been|the|an?|current(?:ly)?|active|ongoing)\b)"
+                              r"[A-Za-z]{2,}", re.I)
+_NOW_WORD_RE = re.compile(r"\b(?:current(?:ly)?|active|ongoing)\b", re.I)
 _CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\b|\bconcomitant\b|\bpositive\b|\bknown\b",
                          re.I)
 # A negated relative clause right after a condition qualifies it ("hypothyroidism that is not adequately treated,
@@ -238,6 +241,9 @@ def extract_conditions(ctx: Context) -> list:
                 and _EXPOSURE_WORD_RE.search(text, max(m.end, d.start - 20), min(d.end + 15, window.start))
                 for d in drugs):
             window = None  # "major depression, or antidepressant therapy started in the previous 3 months"
+        if window and m.end <= window.start and any(
+                m.end <= o.start < window.start and _LIST_BREAK_RE.search(text, m.end, o.start) for o in others):
+            window = None  # "Active cancer ..., or cancer treatment within the past 12 months": the treatment's window
         if window and not own_window and _window_stops_before(text, confident, index, window):
             window = None  # "Current suicidal ideation or a suicide attempt within the past year": the attempt's window
         key = (id(window), _negated_apart(polarity_ctx, confident, index), "any" if window else timings[m])
@@ -577,8 +583,11 @@ def _scope_end(text: str, position: int) -> int:
     return examples.start() if examples else end
 
 
+# (and "other than non-melanoma skin cancer, or cancer treatment within the past 12 months": a treatment is no
+# exception)
 _NEW_CONDITION_ITEM_RE = re.compile(r",\s*or\s+(?:an?\s+|any\s+)?(?:known|history|presence|evidence|diagnosis|positive|"
-                                    r"current|active)\b", re.I)
+                                    r"current|active|(?:[\w-]+\s+){0,3}?(?:treatments?|therapy|surgery|chemotherapy|"
+                                    r"radiotherapy)\b)", re.I)
 
 
 _SIDE_BEFORE_RE = re.compile(r"\b(?:bilateral|unilateral|one-sided|two-sided)[\s-]+$", re.I)
@@ -878,7 +887,12 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
         own_after = masked[m.end:mentions[i + 1].start if i + 1 < len(mentions) else len(text)]
         cut = _ITEM_END_RE.search(own_after)
         own_after = own_after[:cut.start()] if cut else own_after
-        if _HISTORY_RE.search(scope) or _SET_OFF_HISTORY_RE.match(text, m.end):
+        # (the nearer time word governs: "history of haemorrhagic cystitis, ..., or current urinary tract infection")
+        history = [h.end() for h in _HISTORY_RE.finditer(scope)]
+        # (but "History of, or current, X", "previous or current X": both, i.e. ever)
+        if history and not any(c.start() > history[-1] and _CONTENT_WORD_RE.search(scope, history[-1], c.start())
+                               for c in _NOW_WORD_RE.finditer(scope)) \
+                or _SET_OFF_HISTORY_RE.match(text, m.end):
             out[m] = "any"
         elif _HISTORY_AFTER_RE.search(own_after):
             out[m] = "any"

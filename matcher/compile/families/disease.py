@@ -931,6 +931,11 @@ def extract_relapses(ctx: Context) -> list:
         rule = _of_one_subtype(ctx, match, rule)
         if rule not in rules:  # "onset of a relapse ... stable from relapse ... 1 month since end of relapse": one rule
             rules.append(rule)
+        period = STUDY_PERIOD_TIME_RE.search(ctx.text, window.end) if window else None
+        if period and not ctx.is_consumed(period.start()):
+            # "Relapse within the 28 days before screening, or between screening and Study Day 1": a time of the
+            # study no record holds, beside the window; a person checks it at the visit
+            ctx.unstated.append(period.span())
         if not event and not match.group(0).lower().startswith(("relapse", "attack", "exacerbation")):
             rules.append(ManualReviewRule(polarity="require" if ctx.section == "inclusion" else "exclude",
                                           category="partial", why="neurological worsening other than a relapse "
