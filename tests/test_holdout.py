@@ -52,22 +52,22 @@ SETS = {
                    "structured_criteria_recall": 0.9966, "manual_review_precision": 0.9889}, 14, 388),
     "holdout14": ({"precision": 0.9479, "recall": 0.9639, "exact_parameter_accuracy": 0.9475,
                    "structured_criteria_recall": 0.9795, "manual_review_precision": 0.9326}, 14, 382),
-    "holdout15": ({"precision": 0.9475, "recall": 0.9475, "exact_parameter_accuracy": 0.9169,
-                   "structured_criteria_recall": 0.9709, "manual_review_precision": 0.9184}, 14, 374),
-    "holdout16": ({"precision": 0.9293, "recall": 0.9607, "exact_parameter_accuracy": 0.924,
-                   "structured_criteria_recall": 0.9772, "manual_review_precision": 0.9565}, 14, 364),
+    "holdout15": ({"precision": 0.9478, "recall": 0.9528, "exact_parameter_accuracy": 0.9174,
+                   "structured_criteria_recall": 0.9782, "manual_review_precision": 0.9375}, 14, 374),
+    "holdout16": ({"precision": 0.9295, "recall": 0.9635, "exact_parameter_accuracy": 0.9242,
+                   "structured_criteria_recall": 0.981, "manual_review_precision": 0.967}, 14, 364),
     "holdout17": ({"precision": 0.9566, "recall": 0.9707, "exact_parameter_accuracy": 0.937,
                    "structured_criteria_recall": 0.9828, "manual_review_precision": 0.9462}, 14, 383),
-    "holdout18": ({"precision": 0.9584, "recall": 0.9446, "exact_parameter_accuracy": 0.9031,
-                   "structured_criteria_recall": 0.9728, "manual_review_precision": 0.9307}, 14, 355),
+    "holdout18": ({"precision": 0.9585, "recall": 0.947, "exact_parameter_accuracy": 0.9033,
+                   "structured_criteria_recall": 0.9767, "manual_review_precision": 0.94}, 14, 355),
     "holdout19": ({"precision": 0.9601, "recall": 0.944, "exact_parameter_accuracy": 0.9407,
                    "structured_criteria_recall": 0.958, "manual_review_precision": 0.8991}, 14, 366),
     "holdout20": ({"precision": 0.9572, "recall": 0.9446, "exact_parameter_accuracy": 0.919,
                    "structured_criteria_recall": 0.9696, "manual_review_precision": 0.9149}, 14, 356),
-    "holdout21": ({"precision": 0.9421, "recall": 0.9299, "exact_parameter_accuracy": 0.919,
+    "holdout21": ({"precision": 0.9421, "recall": 0.9299, "exact_parameter_accuracy": 0.9218,
                    "structured_criteria_recall": 0.9675, "manual_review_precision": 0.9333}, 14, 389),
-    "holdout22": ({"precision": 0.9483, "recall": 0.941, "exact_parameter_accuracy": 0.9101,
-                   "structured_criteria_recall": 0.9613, "manual_review_precision": 0.9009}, 14, 390),
+    "holdout22": ({"precision": 0.9519, "recall": 0.9641, "exact_parameter_accuracy": 0.9202,
+                   "structured_criteria_recall": 0.9824, "manual_review_precision": 0.9524}, 14, 390),
 }
 
 
@@ -99,7 +99,7 @@ WRONG_VERDICTS = {
     "holdout19": (13, 86),
     "holdout20": (31, 87),
     "holdout21": (146, 168),
-    "holdout22": (46, 72),
+    "holdout22": (46, 71),
 }
 AS_OF = date(2026, 11, 1)  # the example patients' reference date
 

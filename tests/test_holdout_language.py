@@ -4777,3 +4777,69 @@ def test_a_stability_state_goes_to_a_person(text):
 def test_short_unread_parts_are_named(text, words):
     found = compile_text(text, "exclusion", "X1")
     assert found[-1].kind == "manual_review" and words in found[-1].why
+
+
+@pytest.mark.parametrize("text, lab", [
+    ("Thyroid-stimulating hormone (TSH) and free thyroxine (free T4) within the normal reference range at screening.",
+     "tsh"),
+    ("Creatinine within the normal laboratory range", "creatinine"),
+])
+def test_within_the_normal_reference_range_is_both_limits(text, lab):
+    found = rules(text, "inclusion", "lab")
+    assert {(r["test"], r["comparator"], r["unit"]) for r in found} == {(lab, ">=", "xLLN"), (lab, "<=", "xULN")}
+
+
+def test_a_lab_in_a_concession_is_no_bound():
+    """holdout22 NCT02760056: 'even if currently treated and with a normal TSH' had required a normal TSH."""
+    text = "History of hypothyroidism or hyperthyroidism, even if currently treated and with a normal TSH at screening."
+    assert not rules(text, "exclusion", "lab") and one(text, "condition")["timing"] == "any"
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Attempt of suicide in the last 2 years.", "condition"),
+    ("Participation in another diet, exercise or drug trial within the 3 months before screening", "investigational"),
+    ("Participation in another gait rehabilitation, device or drug study within the previous 3 months",
+     "investigational"),
+])
+def test_translated_and_listed_wordings(text, kind):
+    assert one(text, kind)["window"]["within"]["value"] in (2.0, 3.0)
+
+
+def test_another_disease_different_from_ms_excepts_ms_not_its_examples():
+    rule = one("Presence of another neurological disease different from MS (epilepsy, cerebrovascular disease, "
+               "dementia).", "condition")
+    assert rule["conditions"] == ["neurological_disorder"] and rule["exceptions"] == ["multiple_sclerosis"]
+    assert not rules("Patients that received MS treatments other than fingolimod since completion of study X",
+                     "exclusion", "investigational")
+
+
+@pytest.mark.parametrize("text, low, high, since", [
+    ("Time of evolution of the disease of at least 2 years and not more than 15 years from the diagnosis.", 2, 15,
+     "diagnosis"),
+    ("Disease duration of 10 years or less, counted from the first clinical event.", None, 10, "onset"),
+])
+def test_disease_duration_wordings(text, low, high, since):
+    rule = one(text, "disease_duration", "inclusion")
+    assert (rule["years"]["low"], rule["years"]["high"], rule["measured_from"]) == (low, high, since)
+
+
+def test_women_of_an_age_are_the_sex_whatever_reproductive_words_follow():
+    found = compile_text("Pre-menopausal women aged 18 to 45 years, inclusive, with a regular menstrual cycle",
+                         "inclusion", "X1")
+    assert [r.kind for r in found] == ["age", "sex", "manual_review"] and found[1].allowed == ["female"]
+    assert "Pre-menopausal" in found[2].why
+    assert not rules("Women of childbearing potential must use contraception", "inclusion", "sex")
+
+
+def test_a_weight_beside_a_bmi_range():
+    weight = one("Body weight of 40 kg or more and a body mass index (BMI) of 18.5 to 32.0 kg/m2, inclusive.", "weight",
+                 "inclusion")
+    assert (weight["kg"]["low"], weight["kg"]["high"]) == (40.0, None)
+
+
+def test_a_start_or_change_of_the_examples_of_a_treatment():
+    """holdout22 NCT07273604: 'initiated or modified a psychopharmacological treatment (antidepressants, ...)' is the
+    start within the window (README), the change to a person."""
+    found = compile_text("Having initiated or modified a psychopharmacological treatment (antidepressants, anxiolytics or "
+                         "hypnotics) in the 2 months prior to the inclusion", "exclusion", "X1")
+    assert [r.kind for r in found] == ["group", "manual_review"] and found[0].mode == "any"

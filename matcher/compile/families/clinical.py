@@ -180,6 +180,7 @@ def _with_other_side(ctx: Context, rule: WeightRule, end: int) -> list:
 _OTHER_SIDE_RE = re.compile(rf"\s*,?\s*(?:or|and/or)\s+(?P<cmp>{COMPARATOR_RE})\s*(?P<value>{NUM})\s*kg", re.I)
 
 
+_OTHER_MEASURE_RE = re.compile(r"\b(?:and|or|with)\s+(?:an?\s+|the\s+)?(?:body\s+mass|BMI|height|waist)", re.I)
 _WEIGHT_WORD_RE = re.compile(r"(?:body\s+)?weigh(?:t|ing|s)\b", re.I)
 _WEIGHT_GAP_RE = re.compile(r"^[\s:,]*(?:(?:of|is|must\s+be|should\s+be)\s*)?$", re.I)
 
@@ -190,7 +191,11 @@ def _weight_range(ctx: Context) -> list:
     if not word:
         return []
     tail = ctx.text[word.end():word.end() + 60]
-    found = find_range(tail, unit_re=r"kg\b")
+    # ("Body weight of 40 kg or more and a body mass index (BMI) of 18.5 to 32.0 kg/m2": the BMI's range is not the
+    # weight's)
+    other = _OTHER_MEASURE_RE.search(tail)
+    tail = tail[:other.start()] if other else tail
+    found = find_range(tail, unit_re=r"kg\b(?!\s*/)")
     if not found or "kg" not in tail[found.start:found.end].lower() or not _WEIGHT_GAP_RE.match(tail[:found.start]):
         return []  # "weight loss of more than 10 kg" is not a weight
     ctx.consume(word.start(), word.end() + found.end)

@@ -563,11 +563,11 @@ def _exception_spans(text: str) -> list[tuple[int, int]]:
     for trigger in context.find("EXCEPTION", text):
         if context.is_pseudo_exception(text, trigger):
             continue
-        spans.append((trigger.end(), _scope_end(text, trigger.start())))
+        spans.append((trigger.end(), _scope_end(text, trigger.start(), trigger.end())))
     return spans
 
 
-def _scope_end(text: str, position: int) -> int:
+def _scope_end(text: str, position: int, after: Optional[int] = None) -> int:
     """The end of the exception clause at ``position``: its parenthesis, its sentence, or the examples that
     follow ("autoimmune disease other than MS, such as lupus": lupus is an example, not an exception)."""
     open_at = enclosing_paren(text, position)
@@ -580,11 +580,15 @@ def _scope_end(text: str, position: int) -> int:
         new_item = _NEW_CONDITION_ITEM_RE.search(text, position, end)
         end = new_item.start() if new_item else end
     examples = EXAMPLES_RE.search(text, position, end)
-    return examples.start() if examples else end
+    end = examples.start() if examples else end
+    # "another neurological disease different from MS (epilepsy, dementia)": the parenthesis lists the disease's kinds
+    kinds = _MS_THEN_PAREN_RE.match(text, after) if open_at is None and after is not None else None
+    return min(end, kinds.end() - 1) if kinds else end
 
 
 # (and "other than non-melanoma skin cancer, or cancer treatment within the past 12 months": a treatment is no
 # exception)
+_MS_THEN_PAREN_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\s*\(", re.I)
 _NEW_CONDITION_ITEM_RE = re.compile(r",\s*or\s+(?:an?\s+|any\s+)?(?:known|history|presence|evidence|diagnosis|positive|"
                                     r"current|active|(?:[\w-]+\s+){0,3}?(?:treatments?|therapy|surgery|chemotherapy|"
                                     r"radiotherapy)\b)", re.I)

@@ -101,6 +101,10 @@ def _plausible_age(years: Range) -> bool:
 
 _MEN_RE = re.compile(r"^\s*(?:men|males?|male\s+(?:subjects|patients|participants))\b", re.I)
 _WOMEN_RE = re.compile(r"^\s*(?:women|females?|female\s+(?:subjects|patients|participants))\b", re.I)
+# "Pre-menopausal women aged 18 to 45 years, with a regular menstrual cycle": the sex the trial admits, whatever
+# reproductive words follow (the menopausal state goes to a person)
+_AGED_WOMEN_RE = re.compile(r"^\s*(?P<state>(?:pre|post|peri)[\s-]?menopausal\s+)?(?P<sex>women|females?|female\s+(?:subjects|"
+                            r"patients|participants))\s*,?\s*(?=aged|of\s+age|between\s+\d|\d)", re.I)
 _BOTH_RE = re.compile(r"\b(?:males?\s+(?:or|and)\s+females?|females?\s+(?:or|and)\s+males?|men\s+(?:or|and)\s+women|"
                       r"women\s+(?:or|and)\s+men|both\s+(?:genders|sexes)|(?:either|any|all)\s+(?:gender|sex))\b", re.I)
 _REPRODUCTIVE_RE = re.compile(r"child\s*-?bearing|pregnan|contracept|lactat|breast|menstruat|fertile|partner|condom|sperm|"
@@ -118,6 +122,12 @@ def extract_sex(ctx: Context) -> list:
         word = (excluded.group("sex") or excluded.group("bare")).lower()
         ctx.consume(excluded.start(), excluded.end())
         return [SexRule(polarity="exclude", allowed=["female" if word.startswith(("f", "w")) else "male"])]
+    women = _AGED_WOMEN_RE.search(ctx.text) if ctx.section == "inclusion" else None
+    if women and not _BOTH_RE.search(ctx.text):
+        ctx.consume(women.start("sex"), women.end())
+        if women.group("state"):
+            ctx.unstated.append(women.span("state"))
+        return [SexRule(polarity="require", allowed=["female"])]
     if ctx.section != "inclusion" or _BOTH_RE.search(ctx.text) or _REPRODUCTIVE_RE.search(ctx.text):
         both = _BOTH_RE.search(ctx.text)
         if both:
@@ -624,7 +634,9 @@ def _valid_edss(score: Range) -> bool:
 
 _DURATION_RE = re.compile(
     r"(?:disease|MS|multiple\s+sclerosis|illness)\s+duration|(?:duration|length)\s+of\s+(?:the\s+)?(?:MS|multiple\s+sclerosis|"
-    r"disease|illness)|(?:diagnosed|diagnosis)\s+(?:for|at\s+least|more\s+than|since|of\s+(?:MS|multiple\s+sclerosis)\s+for)|"
+    r"disease|illness)|"
+    # (translated: "time of evolution of the disease of at least 2 years")
+    r"(?:time\s+of\s+)?evolution\s+of\s+(?:the\s+)?(?:MS|multiple\s+sclerosis|disease|illness)|(?:diagnosed|diagnosis)\s+(?:for|at\s+least|more\s+than|since|of\s+(?:MS|multiple\s+sclerosis)\s+for)|"
     r"since\s+(?:the\s+)?(?:diagnosis|onset|first\s+symptoms)|"
     # "No more than 20 years since the onset of MS symptoms", "20 years or less since diagnosis": the bound first
     r"(?:(?:(?:no|not)\s+more\s+than|at\s+least|more\s+than|less\s+than|up\s+to|over|under|≤|<=|<|≥|>=|>)\s*\S+\s+"
@@ -673,7 +685,7 @@ def extract_duration(ctx: Context) -> list:
             e.id != "multiple_sclerosis" and e.start < match.start() for e in ctx.entities_of("CONDITION")):
         return []  # "neuropathic pain of at least three months duration": the symptom's duration, not the disease's
     measured_from = "onset" if re.search(r"onset|first\s+(?:reported\s+|clinical\s+|clear[\s-]cut\s+|MS\s+)?symptom|first\s+(?:documented\s+)?"
-                                         r"(?:clinical\s+)?(?:attack|relapse|episode|demyelinating\s+event)", ctx.text, re.I) \
+                                         r"(?:clinical\s+)?(?:attack|relapse|episode|(?:demyelinating\s+)?event)", ctx.text, re.I) \
         else "diagnosis"
     rules = []
     # Clauses such as "more than 10 years in patients with an EDSS of 2 or less" carry their own condition.

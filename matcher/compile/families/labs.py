@@ -50,8 +50,11 @@ _ULN_RE = re.compile(
 # "normal AST (SGOT) ALT (SGPT)", "normal serum creatinine": a normal value, i.e. at most the upper limit.
 _NORMAL_BEFORE_RE = re.compile(r"\b(?:normal|within\s+normal\s+limits?\s+(?:for|of))\s+(?:serum\s+|total\s+|plasma\s+)?$",
                                re.I)
-_NORMAL_AFTER_RE = re.compile(r"^\s*(?:levels?\s+|values?\s+)?(?:(?:is|are|must\s+be|should\s+be)\s+)?"
-                              r"(?:within\s+(?:the\s+)?(?:normal|reference)\s+(?:limits?|ranges?)|normal\b)", re.I)
+# ("TSH and free thyroxine (free T4) within the normal reference range": past a test the lexicon does not know)
+_NORMAL_AFTER_RE = re.compile(r"^(?:\s*\([^()]{1,20}\))?(?:\s+(?:and|or)\s+(?:[\w-]+\s+){0,3}?[\w-]+(?:\s*\([^()]{1,20}\))?)?"
+                              r"\s*(?:levels?\s+|values?\s+)?(?:(?:is|are|must\s+be|should\s+be)\s+)?"
+                              r"(?P<normal>within\s+(?:the\s+)?(?:(?:normal|reference|laboratory)\s+){1,2}(?:limits?|ranges?|values?)|"
+                              r"normal\b)", re.I)
 # Between labs of one list: separators, and items the lexicon does not know ("CD4+ T-cell count, CD8+ T-cell
 # count, CD19+ B-cell count or ... below the LLN": CD8 stays in the residue, CD4 still takes the bound).
 # (One parse only: an item's words are whole and are not "and"/"or", so a long gap fails in linear time.)
@@ -63,6 +66,9 @@ _LAB_LIST_GAP_RE = re.compile(rf"^[\s,/()]*(?:{_ITEM_WORD}(?:\s+{_ITEM_WORD}){{0
 # a negative result offered beside a bound: "antibody negative, or ... index < 0.9"
 _NEGATIVE_OR_RE = re.compile(r"\s*(?:negative|seronegative|not\s+detected|undetectable)\s*,?\s*(?:or|and/or)\b", re.I)
 _CORRECTED_FOR_RE = re.compile(r"\b(?:corrected|adjusted|normali[sz]ed|standardi[sz]ed)\s+(?:for|to|by)\s+(?:the\s+)?$", re.I)
+
+
+_CONCESSION_RE = re.compile(r"\beven\s+(?:if|when|though|with)\b|\bregardless\s+of\b|\birrespective\s+of\b", re.I)
 
 
 def extract_labs(ctx: Context) -> list:
@@ -77,6 +83,13 @@ def extract_labs(ctx: Context) -> list:
     for index, (entity, test) in enumerate(anchors):
         if ctx.section == "exclusion" and _LETS_IN_RE.search(_sentence(ctx.text, entity.start)):
             continue  # "patients with Gilbert's syndrome may be enrolled if direct bilirubin is within normal limits"
+        concession = _CONCESSION_RE.search(ctx.text, max(0, entity.start - 80), entity.start)
+        if concession and not re.search(r"[.;]", ctx.text[concession.end():entity.start]):
+            # "History of hypothyroidism, even if currently treated and with a normal TSH": what does not lift the
+            # exclusion, no bound of its own (read, it required a normal TSH)
+            stop = SEGMENT_BREAK_RE.search(ctx.text, entity.end)
+            ctx.consume(concession.start(), stop.start() if stop else len(ctx.text))
+            continue
         tail = ctx.text[entity.end:entity.end + 80]
         following = next(((other, other_test) for other, other_test in anchors[index + 1:index + 4]
                           if other.start >= entity.end), None)
@@ -401,9 +414,9 @@ def _normal_runs(ctx: Context, anchors) -> dict:
             out[entity] = out[previous]  # the run of labs the word governs: "normal AST (SGOT) ALT (SGPT)"
         previous = entity
     for entity in labs:
-        after = _NORMAL_AFTER_RE.match(ctx.text[entity.end:entity.end + 50])
+        after = _NORMAL_AFTER_RE.match(ctx.text[entity.end:entity.end + 110])
         if after and entity not in out:
-            out[entity] = (entity.end, entity.end + after.end())
+            out[entity] = (entity.end + after.start("normal"), entity.end + after.end())
     # "All of the following haematology values within the normal range at screening: haemoglobin; platelet count":
     # the heading governs the labs listed after its colon that state no value of their own
     heading = _RANGE_HEADING_RE.search(ctx.text)

@@ -1236,9 +1236,10 @@ def _recent_start(ctx: Context, mentions: list) -> list:
             or _PERMISSION_RE.search(ctx.text) or context.exception_start(ctx.text) is not None:
         return []
     window = windows[0]
-    # the start is the drug's: "X started ...", "started X", "initiation of X"
+    # the start is the drug's: "X started ...", "started X", "initiation of X" ("initiated or modified a
+    # psychopharmacological treatment (antidepressants, ...)": the examples of what was started)
     if not (last <= start.start() and not re.search(r"[.;]|\b(?:with|and)\b", ctx.text[last:start.start()])
-            or start.end() <= first and re.fullmatch(r"[\s\w,/-]{0,60}", ctx.text[start.end():first])):
+            or start.end() <= first and re.fullmatch(r"[\s\w,/(-]{0,60}", ctx.text[start.end():first])):
         return []
     if re.search(r"[.;]", ctx.text[min(start.start(), first):window.start]):
         return []
@@ -1530,7 +1531,8 @@ _VACCINE_EXAMPLES_RE = re.compile(r"[\s,(]*(?:vaccines?\s*)?(?:including(?:,?\s+
 _INVESTIGATIONAL_RE = re.compile(
     r"investigational\s+(?:agent|drug|medication|medicinal\s+product|product|therapy|treatment|compound)s?|"
     r"experimental\s+(?:therap(?:y|ies)|drugs?|agents?|treatments?|procedures?|interventions?)|"
-    r"(?:another|other|any\s+other)\s+(?:\w+\s+){0,3}?(?:clinical\s+)?(?:trial|study|research\s+study)|"
+    # ("another diet, exercise or drug trial")
+    r"(?:another|other|any\s+other)\s+(?!than\b)(?:[\w-]+,?\s+){0,5}?(?:clinical\s+)?(?:trial|study|research\s+study)|"
     r"participat\w+\s+in\s+(?:an?\s+)?(?:\w+\s+){0,2}(?:clinical\s+)?(?:trials?|stud(?:y|ies)|research)|"
     r"(?:simultaneous|concurrent|parallel)\s+participation|participant\s+in\s+(?:an)?other", re.I)
 
