@@ -4843,3 +4843,57 @@ def test_a_start_or_change_of_the_examples_of_a_treatment():
     found = compile_text("Having initiated or modified a psychopharmacological treatment (antidepressants, anxiolytics or "
                          "hypnotics) in the 2 months prior to the inclusion", "exclusion", "X1")
     assert [r.kind for r in found] == ["group", "manual_review"] and found[0].mode == "any"
+
+
+@pytest.mark.parametrize("text", [
+    "Failure to produce a T-cell vaccine from the subject's blood sample",
+    "Persistent anti-natalizumab antibodies (positive on two tests at least 6 weeks apart)",
+])
+def test_a_manufacture_or_an_antibody_test_is_no_exposure(text):
+    """holdout22 NCT00245622, NCT00477113: each had excluded every patient ever given the drug."""
+    assert not rules(text, "exclusion", "prior_drug")
+
+
+@pytest.mark.parametrize("text, drugs, classes, qualifier", [
+    ("Concomitant treatment with thiazide diuretics (e.g., hydrochlorothiazide, indapamide)",
+     ["hydrochlorothiazide", "indapamide"], [], None),
+    ("Current use of potassium-sparing diuretics", [], ["diuretic"], "potassium-sparing"),
+])
+def test_a_part_of_a_class_inside_the_class_term(text, drugs, classes, qualifier):
+    """README: a part of a class the lexicon cannot tell apart is the drugs listed, else the class with a qualifier
+    ('thiazide diuretics' is a synonym of the whole diuretic class)."""
+    (rule,) = rules(text, "exclusion", "prior_drug")
+    assert (rule["drugs"], rule["classes"], rule.get("qualifier")) == (drugs, classes, qualifier)
+
+
+def test_a_hormonal_contraceptive_used_is_its_washout_not_a_contraception_rule():
+    found = compile_text("Use of a hormonal contraceptive (oral, transdermal or implant) within 2 months before "
+                         "Screening, or of a depot progestogen injection within 6 months before Screening.", "exclusion",
+                         "X1")
+    assert not [r for r in found if r.kind == "contraception"]
+    assert {(tuple(r.classes), r.window.within.value) for r in found if r.kind == "washout"} == \
+        {(("hormonal_contraceptive",), 2.0), (("progestogen",), 6.0)}
+
+
+def test_relapse_therapy_is_the_treatments_window():
+    found = compile_text("Relapse therapy with high-dose methylprednisolone within 4 weeks before an MRI examination",
+                         "exclusion", "X1")
+    assert [r.kind for r in found] == ["washout"] and found[0].window.anchor == "baseline"
+
+
+@pytest.mark.parametrize("text, untreated", [
+    ("Participants taking a DMT must have been on the same DMT for at least 6 months before baseline; participants "
+     "who are not taking a DMT must not have taken one during the 6 months before baseline.", "washout"),
+    ("In treatment with the same disease-modifying drug (interferon beta or fingolimod) during at least the last 6 "
+     "months, or without disease-modifying treatment.", "prior_drug"),
+])
+def test_the_untreated_arm_of_a_conditional_stability(text, untreated):
+    (group,) = compile_text(text, "inclusion", "X1")
+    kinds = {(r.kind, r.polarity) for r in group.rules}
+    assert group.mode == "any" and kinds == {(untreated, "exclude"), ("prior_drug", "require")}
+    assert next(r for r in group.rules if r.polarity == "require").min_duration.value == 6
+
+
+def test_no_change_expected_during_the_study_is_a_plan():
+    assert [r.kind for r in compile_text("No change of DMT expected during the 34 weeks of the study.", "inclusion",
+                                         "X1")] == ["manual_review"]

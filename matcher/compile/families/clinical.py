@@ -118,6 +118,8 @@ def extract_contraception(ctx: Context) -> list:
     # "not using ...", "wish to parent children (contraception was required)" (exclusion). Only taking a
     # contraceptive *drug* as an exclusion ("use of hormonal contraceptives") is the reverse.
     if ctx.section == "exclusion" and _CONTRACEPTIVE_DRUG_RE.search(ctx.text) and not ctx.negated(match.start()):
+        if any(e.id in ("hormonal_contraceptive", "oral_contraceptive") for e in ctx.entities_of("DRUG", "DRUG_CLASS")):
+            return []  # the contraceptive drug's own rule (a washout, or use now) says it
         return [ContraceptionRule(polarity="exclude")]
     men_only = _MEN_ONLY_RE.search(ctx.text) and not _WOMEN_RE.search(ctx.text)
     rules = [ContraceptionRule(polarity="require", when=Applicability(sex="male") if men_only else None)]
@@ -145,7 +147,8 @@ _CONTRACEPTION_PERIOD_RE = re.compile(
     r"\b(?:during|throughout|until|for\s+(?:at\s+least\s+)?\S+\s+(?:days?|weeks?|months?|years?)\s+(?:after|following))"
     # (up to another requirement joined on: ", and agreement to refrain from donating eggs")
     r"\b(?:(?!,?\s+(?:and|or)\s+(?:agree\w*|to|must|will|should|not|refrain\w*|no)\b)[^.;])*", re.I)
-_CONTRACEPTIVE_DRUG_RE = re.compile(r"(?:use|taking|intake|treatment)\s+(?:of|with)\s+(?:oral|hormonal)\s+contracepti", re.I)
+_CONTRACEPTIVE_DRUG_RE = re.compile(r"(?:use|taking|intake|treatment)\s+(?:of|with)\s+(?:an?\s+|any\s+)?(?:combined\s+)?"
+                                    r"(?:oral|hormonal)\s+contracepti", re.I)
 
 
 _WEIGHT_RE = re.compile(rf"(?:body\s+)?weigh(?:t|ing|s)\s*(?:of\s*)?(?P<cmp>{COMPARATOR_RE})\s*(?P<value>{NUM})\s*kg", re.I)

@@ -824,6 +824,9 @@ def _at_least(comparator_words: Optional[str], n: float, post: Optional[str] = N
     return int(n + 1 if comparator == ">" else n), False
 
 
+_TREATMENT_OF_RE = re.compile(r"[\s-]+(?:therapy|treatment)\s+(?:with|by)\b", re.I)
+
+
 def extract_relapses(ctx: Context) -> list:
     rules = []
     # (not a window the disease duration read: "first MS symptoms within the previous 20 years")
@@ -849,6 +852,10 @@ def extract_relapses(ctx: Context) -> list:
             continue
         if _INCLUDED_FIRST_RE.search(before):
             ctx.consume(match.start(), match.end())  # "2 relapses (including the first attack)": one of those counted
+            continue
+        if _TREATMENT_OF_RE.match(ctx.text, match.end()):
+            # "Relapse therapy with high-dose methylprednisolone within 4 weeks": the treatment's window, not a relapse's
+            ctx.consume(match.start(), match.end())
             continue
         if _DEFINED_AFTER_RE.match(ctx.text[match.end():]) and not ctx.is_consumed(match.start()):
             # "A relapse is defined as new symptoms ..., not associated with fever or infection": the definition of

@@ -27,7 +27,9 @@ _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indic
                               r"after\s+(?:the\s+)?(?:last|final)\s+(?:dose|infusion|administration)|"
                               r"(?:when|while)\s+receiving|\b(?:not|never|poorly)\s+tolerat\w*|\bdeclined\b|"
                               # "the physician's decision to prescribe TYSABRI was made before enrolment": a plan
-                              r"\bdeci(?:sion|ded)\s+to\s+(?:prescribe|start|initiate|treat)\b", re.I)
+                              r"\bdeci(?:sion|ded)\s+to\s+(?:prescribe|start|initiate|treat)\b|"
+                              # "Failure to produce a T-cell vaccine from the subject's blood sample": a manufacture
+                              r"\bfail\w*\s+to\s+(?:produce|manufacture|prepare)\b", re.I)
 # why a drug was stopped is no intolerance criterion of its own: "treated for less than 6 months and stopped for
 # reasons other than lack of efficacy or intolerance" (a person reads the reason)
 _STOPPED_FOR_RE = re.compile(r"\b(?:stopped|discontinued|withdrawn|ceased)\s+(?:for|due\s+to)\s+(?:any\s+)?reasons?\s+"
@@ -101,6 +103,7 @@ _CURRENT_RE = re.compile("|".join([
     r"(?:taking|receiving|using)\b",
     AT_ENROLLMENT,  # "medications at enrollment", "at the time of screening"
     r"\bstable\s+(?:therapy|treatment|dose|regimen)\b", r"^\s*(?:patients?\s+|subjects?\s+)?on\s+",
+    r"^\s*(?:\d+[.)]\s*)?in\s+treatment\s+with\b",  # (translated: "In treatment with the same DMT ...")
     r"\brequir\w+\s+(?:chronic|continued|long[\s-]term)\b",  # "requires chronic treatment with": needs it now
     _MUST_BE_ON,
 ]), re.I)
@@ -114,7 +117,7 @@ _DURATION_UNIT = r"(?:(?:consecutive|continuous|uninterrupted)\s+)?(?P<unit>days
 # How long a treatment has lasted: "for at least six months", "for a minimum of 6 months", "at least a year of
 # attempted therapy", "stable dose for three months", "after being on that therapy for at least 6 months".
 _MIN_DURATION_RE = re.compile(
-    rf"\b(?:for|since)\s+(?:at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|more\s+than|over|"
+    rf"\b(?:for|since|during)\s+(?:at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|more\s+than|over|"
     rf"≥|>=)\s*(?:the\s+(?:last|past|previous|preceding)\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}|"
     rf"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|more\s+than)\s*(?P<value2>{NUM}|an?)\s*"
     rf"(?P<unit2>days?|weeks?|months?|years?)\s+of\s+(?:\w+\s+)?(?:therapy|treatment|use)|"
@@ -160,7 +163,9 @@ _STABLE_FOR_RE = re.compile(
     # ("Unchanged pharmacological therapy (disease-modifying drugs, antispastic drugs) in the 3 months preceding")
     rf"(?:stable|unchanged|constant|not\s+(?:been\s+)?changed)\b)(?:\s*\([^()]{{0,150}}\))?[^.;]{{0,40}}?\b(?:(?:for|during|over|since)\s+(?:the\s+)?|in\s+the\s+)"
     rf"(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
-    rf"(?:at\s+least\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
+    rf"(?:at\s+least\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}"
+    # (not the time ahead: "No change of DMT expected during the 34 weeks of the study")
+    rf"\b(?!\s+(?:of|in)\s+(?:the\s+)?(?:study|trial))", re.I)
 # what a conditional lead asks of the patients on the drug
 _ASKS = r"\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b"
 # "If the patient is taking disease modifying medication this must be at a stable dose for three months",
@@ -241,7 +246,8 @@ _LISTED_CLASS_RE = re.compile(r"(?:\bone\s+of\s+(?:the\s+)?|\bapproved\s+)(?:[\w
 # "second-line disease-modifying therapy", "heart-rate-lowering calcium channel blockers": a part of the class the
 # lexicon cannot tell apart, so the drugs listed after it (even as examples) are what the text names.
 _NARROWED_CLASS_RE = re.compile(r"\b(?P<dose>(?:first|second|third)[\s-]line|(?:high|higher|highly|moderate|low)[\s-]efficacy|"
-                                r"heart[\s-]rate[\s-]lowering|rate[\s-]limiting|(?:non[\s-]?)?sedating)\s+(?:[\w-]+\s+){0,1}$", re.I)
+                                r"heart[\s-]rate[\s-]lowering|rate[\s-]limiting|(?:non[\s-]?)?sedating|thiazide(?:[\s-]like)?|"
+                                r"loop|potassium[\s-]sparing)\s+(?:[\w-]+\s+){0,1}$", re.I)
 # "a second-line DMT, i.e. natalizumab, fingolimod or alemtuzumab": the list after "i.e." says which members.
 _NAMELY_RE = re.compile(r",?\s*(?:\(\s*)?(?:i\.\s?e\.?|namely|that\s+is|specifically)[\s,:]", re.I)
 
@@ -1045,6 +1051,8 @@ _INTERACTS_WITH_RE = re.compile(r"\binteract\w*\s+with\s+(?:the\s+)?$", re.I)
 # 109MS301", "a parent ozanimod trial"; "completed the parent study on placebo or on glatiramer acetate" (its arm);
 # "before the first dose of ofatumumab in this study" (the time point); "re-randomized to one of two BG00012 doses".
 _ANTIBODIES_TO_RE = re.compile(r"\bantibod(?:y|ies)\s+(?:to|against)\s+(?:the\s+)?$", re.I)
+# "Persistent anti-natalizumab antibodies": a test result too
+_ANTI_DRUG_ANTIBODY_RE = re.compile(r"[\s-]*(?:neutrali[sz]ing\s+)?antibod(?:y|ies)\b", re.I)
 _TRIAL_AFTER_RE = re.compile(r"[\s-]*(?:stud(?:y|ies)|trials?|programme|program)\b", re.I)
 _TRIAL_ARM_BEFORE_RE = re.compile(r"\b(?:complet\w*|participat\w*|randomi[sz]ed|enrol\w*|t(?:ook|aking)\s+part)\b[^.;]{0,150}"
                                   r"\b(?:stud(?:y|ies)|trials?)\b[^.;]{0,150}\bon\s+$|"
@@ -1096,7 +1104,9 @@ def _not_exposure(text: str, mention) -> bool:
         return True  # "drugs that interact with simvastatin: ...": the study drug, not the patient's
     if _TRIAL_AFTER_RE.match(text, mention.end) or _TRIAL_ARM_BEFORE_RE.search(text[sentence_start:mention.start]):
         return True
-    if _ANTIBODIES_TO_RE.search(text, max(0, mention.start - 40), mention.start):
+    if _ANTIBODIES_TO_RE.search(text, max(0, mention.start - 40), mention.start) or (
+            re.search(r"\banti-?\s*$", text[max(0, mention.start - 6):mention.start], re.I)
+            and _ANTI_DRUG_ANTIBODY_RE.match(text, mention.end)):
         return True  # "neutralizing antibodies to interferon beta": a test result, which a person reads
     if mention.id == "gadolinium_contrast" and _IMAGING_RE.search(text):
         return True
@@ -1130,7 +1140,10 @@ def _listed_instead_of_class(text: str, included: list) -> list:
     for m in included:
         if m.label == "DRUG_CLASS":
             before = text[max(0, m.start - 40):m.start]
-            narrowed = _NARROWED_CLASS_RE.search(before)
+            # (the narrowing word may open the class's own term: "thiazide diuretics" is a synonym of diuretic)
+            term = text[m.start:m.end]
+            narrowed = _NARROWED_CLASS_RE.search(before) or (
+                " " in term and _NARROWED_CLASS_RE.match(term.rsplit(None, 1)[0] + " "))
             namely = _NAMELY_RE.match(text, m.end)
             if namely:
                 listed = re.match(r"([^.;()]*)", text[namely.end():])
@@ -1298,7 +1311,15 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     if conditional and ctx.section == "inclusion":
         ctx.consume(conditional.start(), conditional.end())
         not_on = PriorDrugRule(polarity="exclude", **targets, current=True)
-        if conditional.re is _MAY_BE_UNTREATED_RE and _UNCHANGED_RE.search(ctx.text, 0, minimum.end()):
+        untreated_clause = _NOT_TAKING_CLAUSE_RE.search(ctx.text, minimum.end())
+        gap = next((w for w in find_windows(ctx.text) if untreated_clause and w.start > untreated_clause.end()
+                    and not re.search(r"[.;]", ctx.text[untreated_clause.end():w.start])), None)
+        if gap is not None and not gap.gap:
+            # "...; participants who are not taking a DMT must not have taken one during the 6 months before
+            # baseline": the untreated arm is no DMT in that window
+            ctx.consume(untreated_clause.start(), gap.end)
+            not_on = WashoutRule(polarity="exclude", **targets, window=gap.window)
+        elif conditional.re is _MAY_BE_UNTREATED_RE and _UNCHANGED_RE.search(ctx.text, 0, minimum.end()):
             # "may be untreated or on a DMT, provided there has been no change in DMT during the 3 months": a stop
             # in those months is a change too, so the untreated have had no DMT in them
             anchor = stated_anchor(ctx.text[minimum.start():]) or "screening"
@@ -1322,6 +1343,8 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
 
 
 # ("no modification of the treatment in the 6 months": unchanged)
+_NOT_TAKING_CLAUSE_RE = re.compile(r"[;.]\s*(?:(?:the\s+)?(?:patients?|participants?|subjects?|those)\s+)?(?:who\s+(?:are|is)\s+)?"
+                                   r"(?:not\s+(?:currently\s+)?(?:taking|on|receiving|using|treated\s+with)|untreated)\b", re.I)
 _UNCHANGED_RE = re.compile(r"\bunchanged\b|\bno\s+(?:change|modification|alteration)s?\s+(?:of|in|to)\b|"
                            r"\bnot\s+(?:been\s+)?changed\b", re.I)
 _ONLY_IF_STABLE_RE = re.compile(_ONLY_IF_STABLE, re.I)
