@@ -4897,3 +4897,26 @@ def test_the_untreated_arm_of_a_conditional_stability(text, untreated):
 def test_no_change_expected_during_the_study_is_a_plan():
     assert [r.kind for r in compile_text("No change of DMT expected during the 34 weeks of the study.", "inclusion",
                                          "X1")] == ["manual_review"]
+
+
+@pytest.mark.parametrize("text, qualifier", [
+    ("Patients receiving TYSABRI for Crohn's disease", "for Crohn's disease"),
+    ("Treatment with rituximab for another indication within 12 months", "for another indication"),
+])
+def test_another_indication_of_the_drug_is_its_qualifier(text, qualifier):
+    """README: what the drug was given for is a qualifier (holdout22 NCT00477113 had excluded every patient on it)."""
+    (rule,) = [r for r in rules(text) if r["kind"] in ("prior_drug", "washout")]
+    assert rule["qualifier"] == qualifier
+
+
+def test_parenteral_corticosteroids_are_the_systemic_class_qualified_by_route():
+    found = compile_text("Treatment with parenteral corticosteroids or with adrenocorticotropic hormone (ACTH) within "
+                         "the 30 days before Study Day 1.", "exclusion", "X1")
+    assert {(tuple(r.drugs), tuple(r.classes), r.qualifier) for r in found} == {
+        (("corticotropin",), (), None), ((), ("systemic_corticosteroid",), "parenteral")}
+
+
+def test_the_first_clinical_event_dates_the_disease():
+    rule = one("Inclusion at the first manifestation of the disease: first clinical event not more than 6 months "
+               "before the baseline MRI", "disease_duration", "inclusion")
+    assert (rule["years"]["high"], rule["measured_from"]) == (0.5, "onset")

@@ -170,6 +170,7 @@ _SYSTEMIC_ROUTES_RE = re.compile(rf"\s*(?:(?:use|treatment|therapy|administratio
                                  # "(more than 30 consecutive days, by any systemic route)"
                                  rf"[^()]*?\b(?:by|via)\s+(?:any|a)\s+systemic\s+route)\s*\)", re.I)
 _SYSTEMIC_PART = {"corticosteroid": "systemic_corticosteroid"}
+_PARENTERAL_BEFORE_RE = re.compile(r"\b(?:parenteral|intramuscular|injected|injectable)\s+$", re.I)
 
 
 def _systemic_by_route(text: str, entities: list[Entity]) -> list[Entity]:
@@ -179,6 +180,10 @@ def _systemic_by_route(text: str, entities: list[Entity]) -> list[Entity]:
         if routes and entity.label == "DRUG_CLASS":
             entity = Entity(entity.label, _SYSTEMIC_PART[entity.id], text[entity.start:routes.end()], entity.start,
                             routes.end())
+        elif entity.id in _SYSTEMIC_PART and entity.label == "DRUG_CLASS" and \
+                _PARENTERAL_BEFORE_RE.search(text, max(0, entity.start - 20), entity.start):
+            # "parenteral corticosteroids": a systemic route (the route itself is the rule's qualifier)
+            entity = Entity(entity.label, _SYSTEMIC_PART[entity.id], entity.text, entity.start, entity.end)
         found.append(entity)
     return found
 

@@ -652,6 +652,8 @@ _DURATION_RE = re.compile(
     # "a diagnosis of MS made by a neurologist more than 3 years before enrollment", "First symptom of MS at least six
     # months before screening", "diagnosed within the 3 years before enrollment"
     r"(?P<dated>(?:(?:a|the|their|his|her)\s+)?(?:diagnos[ie]s|first\s+(?:MS\s+)?symptom(?:s|\(s\))?|"
+    # "first clinical event not more than 6 months before the baseline MRI"
+    r"first\s+(?:clinical\s+|demyelinating\s+)?(?:event|attack|episode)|"
     # "RMS diagnosed no more than 5 years before signing the ICF", "diagnosed with MS less than 10 years before
     # screening": the MS the participle dates (not "a malignancy diagnosed within the last 5 years")
     rf"{_MS_NAMED}\s+(?:\([^()]{{1,30}}\)\s+)?(?:(?:was|were|been|first)\s+)?diagnosed|"

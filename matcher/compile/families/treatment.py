@@ -446,7 +446,12 @@ _PAREN_AFTER_RE = re.compile(r"[^.;()]{0,60}?\(")
 _GIVEN_FOR = (r"(?:(?:given\s+|used\s+|prescribed\s+)?for\s+(?:the\s+treatment\s+of\s+)?(?:an?\s+|the\s+|any\s+)?"
                r"(?:(?:acute|current|MS)\s+)*(?:relapses?|exacerbations?|attacks?)\b(?![\s-]+(?:prevention|prophylaxis))|"
                # "corticosteroids given for the purpose of disease modification"
-               r"(?:given|used|prescribed)\s+(?:for|with)\s+the\s+(?:purpose|aim|intention)\s+of\s+[\w-]+(?:\s+[\w-]+)?)")
+               r"(?:given|used|prescribed)\s+(?:for|with)\s+the\s+(?:purpose|aim|intention)\s+of\s+[\w-]+(?:\s+[\w-]+)?|"
+               # "Patients receiving TYSABRI for Crohn's disease": another indication of the drug
+               r"(?:(?:given|used|prescribed)\s+)?for\s+(?:the\s+treatment\s+of\s+)?(?:an?\s+)?(?:Crohn'?s\s+disease|"
+               r"ulcerative\s+colitis|inflammatory\s+bowel\s+disease|rheumatoid\s+arthritis|psoria\w+|lymphoma|"
+               r"leuka?emia|cancer|(?:another|an?\s+other)\s+(?:indication|disease|condition)|(?:an?\s+)?(?:indication|"
+               r"disease|condition)\s+other\s+than\s+(?:MS|multiple\s+sclerosis)))")
 _GIVEN_FOR_RE = re.compile(_GIVEN_FOR, re.I)
 # "aspirin > 81 mg/day", "Copaxone 40 mg/mL three times per week", "amitriptyline at a dose of 25 mg/day or less"
 _DOSE_AFTER_RE = re.compile(
@@ -462,7 +467,7 @@ _DOSE_AFTER_RE = re.compile(
     rf"(?<=[\s)])(?<!except\s)(?<!than\s)(?<!unless\s)(?<!when\s)(?<!from\s){_GIVEN_FOR}|(?:at|on|with)\s+(?:an?\s+)?(?:extended|standard|reduced|prolonged|shortened)[\s-]+"
     rf"(?:interval|dosing)(?:\s+dosing)?(?:\s*\([^()]*\))?|every\s+{NUM}\s+(?:days?|weeks?|months?))", re.I)
 # (and "maintenance IVIG": a regimen, beside the rescue doses the record holds under the same drug)
-_HIGH_DOSE_BEFORE_RE = re.compile(r"\b(?P<dose>(?:high|low)[\s-]+dose|(?:high|low)[\s-]+dosage|pulsed?|maintenance)\s+"
+_HIGH_DOSE_BEFORE_RE = re.compile(r"\b(?P<dose>(?:high|low)[\s-]+dose|(?:high|low)[\s-]+dosage|pulsed?|maintenance|parenteral)\s+"
                                   r"(?:(?:systemic|intravenous|IV|oral)\s+){0,2}$", re.I)
 
 # "class Ia or class III antiarrhythmics": a subclass the lexicon does not hold narrows the class
