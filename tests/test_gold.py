@@ -29,7 +29,9 @@ FLOORS = {
 
 # At most how many criterion verdicts of the example patients the compiled rules get wrong against the gold's
 # (msmatch eval-compiler --gold tests/gold --patients patient_profiles): wrong fails, wrong passes.
-WRONG_VERDICTS = (0, 96)
+# (98 since session 23: the lexicon's new ids resolve more of the example patients' facts, so two more are decided
+# by a compiled rule where the gold leaves a part of the criterion to a person)
+WRONG_VERDICTS = (0, 98)
 
 
 @pytest.fixture(scope="module")

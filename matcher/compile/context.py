@@ -25,10 +25,14 @@ _CLAUSE_BREAK_RE = re.compile(r"[;.:]\s|[;:]$|[()\[\]]|\bbut\b|\bwhile\b|\bwhere
 _PSEUDO_NEGATION_RE = re.compile(r"not\s+(?:limited|restricted|necessarily|only)|"
                                  r"not?\s+(?:more|less|later|earlier|higher|greater|lower|fewer|older|younger|longer|"
                                  r"shorter|larger|smaller|sooner)\s+than|not\s+(?:exceeding|above|below)\b|"
-                                 r"no\s+change|not\s+responding|non[\s-]?relapsing|"
+                                 r"no\s+change|not\s+responding|non[\s-]?relapsing|with\s+or\s+without|"
                                  # "Thyroid dysfunction not adequately controlled by treatment, or ...": a state, like
                                  # "uncontrolled", that negates nothing after it
                                  r"not\s+(?:(?:adequately|well|sufficiently|properly|optimally)\s+)?controlled|"
+                                 # ("not adequately managed with at least one anticholinergic", "obstructive sleep
+                                 # apnoea not treated with CPAP, restless legs syndrome": how it was treated)
+                                 r"not\s+(?:(?:yet\s+)?(?:adequately|well|sufficiently|properly|optimally)\s+)?"
+                                 r"(?:managed|treated|responsive|responding)\s+(?:with|by|to)\b|"
                                  # "Implanted devices that are not compatible with MRI, such as a cardiac pacemaker":
                                  # what the devices are, not a denial of the examples
                                  r"not\s+(?:MRI?[\s-]+)?(?:compatible|safe|conditional)\b", re.I)
@@ -116,8 +120,19 @@ def negated_at(text: str, position: int) -> bool:
     of its own ("unable to undergo MRI": a contraindication) is what it says, whatever comes before it."""
     if triggers()["NEGATION"].match(text, position):
         return False
+    opening = text.rfind("(", 0, position)
+    if opening > 0 and ")" not in text[opening:position] and _EXAMPLES_OPEN_RE.match(text, opening + 1):
+        # "no concurrent weight-loss treatment (for example orlistat, liraglutide or semaglutide)": the examples take
+        # the negation of the term they exemplify (however far it stands), and any of their own
+        # (not the causes of an inability: "Inability to undergo MRI (e.g. pacemaker, claustrophobia)" names them)
+        before = list(triggers()["NEGATION"].finditer(text, scope_start(text, opening), opening))
+        if negated_at(text, opening) and before and not _ITEM_BOUNDED_RE.fullmatch(before[-1].group(0)) \
+                and not re.search(r"unable|inability|cannot|can\s*not", before[-1].group(0), re.I):
+            return True
     start = scope_start(text, position)
-    scope = _PSEUDO_NEGATION_RE.sub(lambda m: " " * len(m.group(0)), text[start:position])
+    # (read from a little before the clause: "with or without head tremor" may be cut at its "or")
+    lead = min(start, 12)
+    scope = _PSEUDO_NEGATION_RE.sub(lambda m: " " * len(m.group(0)), text[start - lead:position])[lead:]
     scope = PARENTHESIS_RE.sub(" ", scope)  # a parenthesis the clause goes on after negates nothing beyond it
     words = scope.split()
     scope = " ".join(words[-NEGATION_SCOPE_WORDS:])
@@ -131,6 +146,7 @@ def negated_at(text: str, position: int) -> bool:
     return not (_ITEM_BOUNDED_RE.fullmatch(last.group(0)) and _NEW_ITEM_RE.search(scope, last.end()))
 
 
+_EXAMPLES_OPEN_RE = re.compile(r"\s*(?:e\.\s*g\.?|for\s+(?:example|instance)|such\s+as|including|like)\b", re.I)
 _ITEM_BOUNDED_RE = re.compile(r"unable|inability\s+to|cannot|unwilling|refuse|refusal|without|negative", re.I)
 _NEW_ITEM_RE = re.compile(r",\s*(?:or|and)\b(?!\s+(?:to|unable|unwilling)\b)", re.I)
 

@@ -20,12 +20,13 @@ from ..nlp import Entity
 _OWN_JUDGEMENT = r"clinically[\s-]+(?:significant|relevant|important)|significant(?:ly)?|severe(?:ly)?|major|serious"
 _JUDGEMENT = _OWN_JUDGEMENT + (r"|uncontrolled|not\s+(?:yet\s+|adequately\s+|well\s+|sufficiently\s+)?controlled|"
                                r"poorly[\s-]+controlled|(?:un)?stable|relevant|moderate(?:ly)?|impaired|abnormal\w*|"
-                               r"certain|frequent|untreated|inadequately[\s-]+treated")
+                               r"certain|frequent|untreated|inadequately[\s-]+treated|disabling")
 _OWN_JUDGEMENT_RE = re.compile(rf"\b(?:{_OWN_JUDGEMENT})\b", re.I)
 _RELATIONAL_BEFORE = r"may\s+mimic|could\s+(?:have\s+)?caus\w*|(?:that|which)\s+(?:may|might|could|would|can)"
 _QUALIFIER_BEFORE_RE = re.compile(rf"\b(?:(?P<degree>{_JUDGEMENT})|(?P<relational>{_RELATIONAL_BEFORE}))\b", re.I)
 _QUALIFIER_AFTER_RE = re.compile(
-    r"\b(?:(?P<degree>(?:(?:that|which)\s+(?:is|are|was|were)\s+)?not\s+(?:yet\s+|adequately\s+|well\s+|"
+    r"\b(?:(?P<degree>(?:that|which)\s+(?:is|are)\s+(?:severely\s+)?disabling|"
+    r"(?:(?:that|which)\s+(?:is|are|was|were)\s+)?not\s+(?:yet\s+|adequately\s+|well\s+|"
     rf"sufficiently\s+|properly\s+)?(?:controlled|treated)|inadequately\s+treated)|{_RELATIONAL_BEFORE}|interfer(?!on)\w*|requiring|(?:that|which)\s+"
     r"require[sd]?|needing|render\w*|prevent\w*|preclud\w*|making|limit(?:ing|s)|(?:that|which)\s+limits?|"
     r"restricting|compromising|impairing|"

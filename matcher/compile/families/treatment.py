@@ -183,6 +183,7 @@ _IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|
                            rf"(?=(?:[^.;]|\.(?=\s*[a-z(,]))*{_ASKS}))"
                            # ("If you take a disease-modifying therapy, you must have been on it for 3 months")
                            r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with|take|use|receive|"
+                           r"(?:in|under)\s+(?:therapy|treatment)\s+with|"
                            r"(?:may|can)\s+continue(?:\s+(?:taking|to\s+take|on|with|using|receiving))?|"
                            # "Patients may be on interferon beta provided the dose has been stable ..."
                            r"(?:may|can)\s+(?:also\s+)?be\s+(?:on|taking|receiving|using|treated\s+with)|"
