@@ -4955,3 +4955,12 @@ def test_patients_in_therapy_with_is_a_conditional_lead():
     group = compile_text("Patients in therapy with antimuscarinic drugs (e.g. oxybutynin) or with mirabegron must "
                          "be at a stable dose since at least 4 weeks before enrolment.", "inclusion", "X1")[0]
     assert group.kind == "group" and sorted(r.polarity for r in group.rules) == ["exclude", "require"]
+
+
+def test_look_alike_terms_of_the_new_sleep_and_tumour_ids():
+    """holdout22 NCT01746342, NCT04086225: 'circadian rhythm disorder' had been an arrhythmia, and the 'steroid' of
+    'sex-steroid-dependent malignancy' a corticosteroid."""
+    assert not [r for r in rules("Circadian rhythm disorder", "exclusion", "condition")
+                if "arrhythmia" in r["conditions"]]
+    found = compile_text("Known or suspected sex-steroid-dependent malignancy (e.g. breast cancer)", "exclusion", "X1")
+    assert [(r.kind, r.conditions) for r in found] == [("condition", ["hormone_dependent_tumour", "breast_cancer"])]
