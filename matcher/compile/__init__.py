@@ -707,9 +707,7 @@ def _age_qualified(ctx: Context, rules: list, common: dict) -> list:
         return rules
     parts = [r.model_copy(update={"polarity": "require"}) for r in [ages[0], *others]]
     if not others:
-        residue = [w.group() for w in _content_words(_masked(ctx))
-                   if w.group().lower() not in ("patients", "participants", "subjects", "women", "men", "females",
-                                                "males", "persons", "people", "individuals")]
+        residue = [w.group() for w in _content_words(_masked(ctx))]  # (the persons' words are filler)
         if not residue:
             return rules
         ctx.consume(0, len(ctx.text))
@@ -984,9 +982,10 @@ def _masked(ctx: Context) -> str:
     return "".join(chars)
 
 
-# Terms a single unread word names on its own: a drug's excipients ("or to any component of TYSABRI"), an ECG interval ("QTcF"), the contrast agent (not
-# "gadolinium-enhancing" or "Gadolinium (Gd)-enhancing", the lesions a rule reads)
-_STANDING_TERM_RE = re.compile(r"(?i:excipient|formulation|(?<=any\s)components?\b)|QTc|(?i:gadolinium)(?![\w-]*enhanc|\s*(?:\([^()]*\))?[\s-]*enhanc)")
+# Terms a single unread word names on its own: a drug's excipients ("or to any component of TYSABRI"), an ECG interval
+# ("QTcF"), the contrast agent (not "gadolinium-enhancing" or "Gadolinium (Gd)-enhancing", the lesions a rule reads)
+_STANDING_TERM_RE = re.compile(r"(?i:excipient|formulation|(?<=any\s)components?\b)|QTc|"
+                               r"(?i:gadolinium)(?![\w-]*enhanc|\s*(?:\([^()]*\))?[\s-]*enhanc)")
 _UNWILLING_OR_UNABLE_RE = re.compile(r"\bunwilling\s+(?:or|and/or)\s+unable|\bunable\s+(?:or|and/or)\s+unwilling", re.I)
 
 

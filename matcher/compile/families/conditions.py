@@ -586,9 +586,9 @@ def _scope_end(text: str, position: int, after: Optional[int] = None) -> int:
     return min(end, kinds.end() - 1) if kinds else end
 
 
+_MS_THEN_PAREN_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\s*\(", re.I)
 # (and "other than non-melanoma skin cancer, or cancer treatment within the past 12 months": a treatment is no
 # exception)
-_MS_THEN_PAREN_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\s*\(", re.I)
 _NEW_CONDITION_ITEM_RE = re.compile(r",\s*or\s+(?:an?\s+|any\s+)?(?:known|history|presence|evidence|diagnosis|positive|"
                                     r"current|active|(?:[\w-]+\s+){0,3}?(?:treatments?|therapy|surgery|chemotherapy|"
                                     r"radiotherapy)\b)", re.I)

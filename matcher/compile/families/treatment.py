@@ -1199,9 +1199,9 @@ _DOSE_RANGE_RE = re.compile(
     re.I)
 
 
-_AT_MOST_DOSES_RE = re.compile(rf"(?:\b(?:no|not)\s+more\s+than|\bat\s+most|\ba\s+maximum\s+of|\bup\s+to|\b(?:fewer|less)\s+than)"
-                               rf"\s+{NUM}\s+(?:[\w-]+\s+){{0,2}}?(?:infusions|doses|injections|courses|cycles|administrations)\b",
-                               re.I)
+_AT_MOST_DOSES_RE = re.compile(rf"(?:\b(?:no|not)\s+more\s+than|\bat\s+most|\ba\s+maximum\s+of|\bup\s+to|"
+                               rf"\b(?:fewer|less)\s+than)\s+{NUM}\s+(?:[\w-]+\s+){{0,2}}?(?:infusions|doses|injections|"
+                               rf"courses|cycles|administrations)\b", re.I)
 
 
 def _last_dose_between(ctx: Context, mentions: list) -> list:
@@ -1348,9 +1348,11 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     return [rule]
 
 
+# "...; participants who are not taking a DMT must not have ...": the untreated arm's own sentence
+_NOT_TAKING_CLAUSE_RE = re.compile(r"[;.]\s*(?:(?:the\s+)?(?:patients?|participants?|subjects?|those)\s+)?"
+                                   r"(?:who\s+(?:are|is)\s+)?(?:not\s+(?:currently\s+)?(?:taking|on|receiving|using|"
+                                   r"treated\s+with)|untreated)\b", re.I)
 # ("no modification of the treatment in the 6 months": unchanged)
-_NOT_TAKING_CLAUSE_RE = re.compile(r"[;.]\s*(?:(?:the\s+)?(?:patients?|participants?|subjects?|those)\s+)?(?:who\s+(?:are|is)\s+)?"
-                                   r"(?:not\s+(?:currently\s+)?(?:taking|on|receiving|using|treated\s+with)|untreated)\b", re.I)
 _UNCHANGED_RE = re.compile(r"\bunchanged\b|\bno\s+(?:change|modification|alteration)s?\s+(?:of|in|to)\b|"
                            r"\bnot\s+(?:been\s+)?changed\b", re.I)
 _ONLY_IF_STABLE_RE = re.compile(_ONLY_IF_STABLE, re.I)
