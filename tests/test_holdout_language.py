@@ -4964,3 +4964,110 @@ def test_look_alike_terms_of_the_new_sleep_and_tumour_ids():
                 if "arrhythmia" in r["conditions"]]
     found = compile_text("Known or suspected sex-steroid-dependent malignancy (e.g. breast cancer)", "exclusion", "X1")
     assert [(r.kind, r.conditions) for r in found] == [("condition", ["hormone_dependent_tumour", "breast_cancer"])]
+
+
+# Session 24: residues of the earlier rounds, each checked on other phrasings
+
+
+@pytest.mark.parametrize("text, low, high, measured_from", [
+    ("Diagnosed with multiple sclerosis (any disease subtype) at least 6 months before screening", 0.5, None,
+     "diagnosis"),
+    ("Diagnosis of multiple sclerosis (any clinical course) confirmed by the participant's neurologist, made at least "
+     "1 year before enrolment.", 1.0, None, "diagnosis"),
+    ("First symptoms of demyelinating disease no more than 20 years before screening.", None, 20.0, "onset"),
+    ("< 10 years of disease course after onset of the first symptoms", None, 10.0, "onset"),
+])
+def test_more_ways_to_date_the_disease(text, low, high, measured_from):
+    """holdout18 NCT03677440 / NCT04971005, holdout19 NCT00702468, holdout21 NCT00099307: a parenthesis after the MS,
+    who confirmed the diagnosis, 'demyelinating disease' and 'years of disease course after onset' had left the time
+    to a person."""
+    rule = one(text, "disease_duration", "inclusion")
+    assert (rule["years"]["low"], rule["years"]["high"], rule["measured_from"]) == (low, high, measured_from)
+
+
+@pytest.mark.parametrize("text, targets", [
+    ("Started a medication for fatigue (e.g. modafinil, armodafinil, amantadine or methylphenidate) within the 30 days "
+     "before baseline.", ["fatigue_treatment"]),
+    ("Trazodone, mirtazapine or gabapentin started, or its dose changed, within the 30 days before baseline (a stable "
+     "dose for at least 30 days is allowed).", ["trazodone", "mirtazapine", "gabapentin"]),
+])
+def test_a_recent_start_with_examples_or_a_stable_dose_allowed(text, targets):
+    """holdout21 NCT04035889: the dots of 'e.g.' ended no clause, and a parenthesis that allows a stable dose says what
+    the any-of says already (both had sent the criterion to a person)."""
+    group = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "group"][0]
+    assert sorted((r.polarity, r.min_duration is not None) for r in group.rules) == [("exclude", False),
+                                                                                     ("require", True)]
+    assert all(set(targets) <= set(r.drugs + r.classes) for r in group.rules)
+
+
+def test_a_parenthesised_permission_frees_only_what_it_names():
+    """holdout21 NCT03594487, holdout18 NCT02220933: '(topical antibiotics are allowed)' had freed the whole sentence,
+    so the systemic antibiotics before it went to a person."""
+    found = compile_text("Use of systemic antibiotics within the 3 months before screening (topical antibiotics are "
+                         "allowed).", "exclusion", "X1")
+    assert [(r.kind, r.classes, r.window.within.value) for r in found if r.kind == "washout"] == [
+        ("washout", ["antibiotic"], 3.0)]
+
+
+@pytest.mark.parametrize("text", [
+    "Start or change of disease-modifying therapy within the 3 months before baseline (current treatment with any "
+    "approved DMT, including natalizumab or an anti-CD20 antibody, is permitted).",
+    "A switch of first-line disease-modifying therapy in the previous 2 years because of disease activity (a switch "
+    "because of side effects or for convenience is allowed).",
+])
+def test_a_change_of_treatment_stays_no_exposure_beside_a_permission(text):
+    """A change in a window goes to a person (README); neither the permitted treatment in the parenthesis nor the 'use
+    of' inside 'because of' is an exposure."""
+    assert [r.kind for r in compile_text(text, "exclusion", "X1")] == ["manual_review"]
+
+
+def test_if_the_patient_takes_a_class_by_its_examples_is_conditional():
+    """holdout20 NCT00959218: 'If the patient takes ...' (not 'is taking') is the conditional lead."""
+    group = compile_text("If the patient takes medication for neuropathic pain (e.g. gabapentin, pregabalin), the dose "
+                         "must have been stable for at least 4 weeks before baseline.", "inclusion", "X1")[0]
+    assert group.kind == "group" and group.mode == "any"
+    assert sorted((r.polarity, r.drugs) for r in group.rules) == [("exclude", ["gabapentin", "pregabalin"]),
+                                                                  ("require", ["gabapentin", "pregabalin"])]
+
+
+@pytest.mark.parametrize("text, qualifier", [
+    ("Botulinum toxin injections into the muscles of the affected leg in the previous 3 months.",
+     "into the muscles of the affected leg"),
+    ("Botulinum toxin injections in the lower limbs in the 3 months preceding the enrolment", "in the lower limbs"),
+    ("Botulinum toxin injection into the cricopharyngeal muscle within 6 months before enrolment.",
+     "into the cricopharyngeal muscle"),
+    ("Botulinum toxin injections for spasticity within the 12 weeks before screening", "for spasticity"),
+    ("Previous treatment with botulinum toxin of any serotype for a urological condition at any time",
+     "for a urological condition"),
+    ("No previous treatment with corticosteroids for optic neuritis or for multiple sclerosis",
+     "for optic neuritis or for multiple sclerosis"),
+    ("Intrathecal baclofen pump.", "Intrathecal"),
+    ("Any previous immunomodulatory or immunosuppressive treatment, including corticosteroids given as maintenance "
+     "therapy", "given as maintenance therapy"),
+])
+def test_where_and_what_for_a_drug_was_given_is_its_qualifier(text, qualifier):
+    """README (session 19): the injection site, the route and what a drug was given for are qualifiers the record
+    cannot show (holdout17-22: botulinum toxin into the limbs, intrathecal baclofen; the lexicon's conditions name the
+    indication)."""
+    assert qualifier in {r.qualifier for r in compile_text(text, "exclusion", "X1") if r.kind in ("washout", "prior_drug")}
+
+
+@pytest.mark.parametrize("text, qualified", [
+    ("Prior treatment with natalizumab for MS", False),  # what a DMT is for
+    ("Previous immunomodulatory or immunosuppressive treatment for MS other than interferon beta-1a", True),
+    ("Males on sex hormone treatment including androgens, estrogens, or anti-estrogens for hypogonadism or other "
+     "medical condition during the 12 months before enrollment", False),  # any indication
+    ("Treatment with fingolimod for at least 6 months", False),  # a duration
+])
+def test_an_indication_narrows_only_when_it_excludes_some_uses(text, qualified):
+    found = [r for r in compile_text(text, "exclusion", "X1") if r.kind in ("washout", "prior_drug")]
+    assert any(r.qualifier for r in found) is qualified
+
+
+def test_an_implanted_pump_is_current_use_and_a_plan_goes_to_a_person():
+    (rule,) = [r for r in compile_text("Intrathecal baclofen therapy (implanted pump)", "exclusion", "X1")
+               if r.kind == "prior_drug"]
+    assert rule.current
+    found = compile_text("Botulinum toxin injections into the leg muscles within 3 months before screening, or planned "
+                         "during the study.", "exclusion", "X1")
+    assert "planned" in [r for r in found if r.kind == "manual_review"][0].why

@@ -984,7 +984,10 @@ def _masked(ctx: Context) -> str:
 
 # Terms a single unread word names on its own: a drug's excipients ("or to any component of TYSABRI"), an ECG interval
 # ("QTcF"), the contrast agent (not "gadolinium-enhancing" or "Gadolinium (Gd)-enhancing", the lesions a rule reads)
+# (and a plan: "Botulinum toxin injections ... within 3 months, or planned during the study")
 _STANDING_TERM_RE = re.compile(r"(?i:excipient|formulation|(?<=any\s)components?\b)|QTc|"
+                               r"(?i:planned|scheduled|anticipated)(?=\s+(?:during|in|for|within|over)\s+(?:the\s+)?"
+                               r"(?:study|trial|course))|"
                                r"(?i:gadolinium)(?![\w-]*enhanc|\s*(?:\([^()]*\))?[\s-]*enhanc)")
 _UNWILLING_OR_UNABLE_RE = re.compile(r"\bunwilling\s+(?:or|and/or)\s+unable|\bunable\s+(?:or|and/or)\s+unwilling", re.I)
 

@@ -640,7 +640,9 @@ _DURATION_RE = re.compile(
     r"since\s+(?:the\s+)?(?:diagnosis|onset|first\s+symptoms)|"
     # "No more than 20 years since the onset of MS symptoms", "20 years or less since diagnosis": the bound first
     r"(?:(?:(?:no|not)\s+more\s+than|at\s+least|more\s+than|less\s+than|up\s+to|over|under|≤|<=|<|≥|>=|>)\s*\S+\s+"
-    r"years?|\S+\s+years?\s+or\s+(?:less|more|fewer|longer|shorter))\s+(?:since|from|after)\s+(?:the\s+)?"
+    r"years?|\S+\s+years?\s+or\s+(?:less|more|fewer|longer|shorter))\s+"
+    # "< 10 years of disease course after onset of the first symptoms"
+    r"(?:of\s+(?:the\s+)?(?:disease|MS|multiple\s+sclerosis|illness)(?:\s+course)?\s+)?(?:since|from|after)\s+(?:the\s+)?"
     r"(?:diagnosis|onset|first)|"
     r"years?\s+(?:since|from|after)\s+(?:the\s+)?"
     r"(?:diagnosis|onset|first)|(?:of\s+)?at\s+least\s+\S+\s+(?:months?|years?)(?:'|’)?\s+duration|"
@@ -658,10 +660,14 @@ _DURATION_RE = re.compile(
     # screening": the MS the participle dates (not "a malignancy diagnosed within the last 5 years")
     rf"{_MS_NAMED}\s+(?:\([^()]{{1,30}}\)\s+)?(?:(?:was|were|been|first)\s+)?diagnosed|"
     rf"diagnosed\s+with\s+(?:an?\s+)?{_MS_NAMED})(?:\s+of\s+(?:MS|multiple\s+sclerosis|RRMS|"
-    r"SPMS|PPMS|relapsing(?:[\s-]+remitting)?\s+(?:MS|multiple\s+sclerosis)))?"
+    r"SPMS|PPMS|relapsing(?:[\s-]+remitting)?\s+(?:MS|multiple\s+sclerosis)|(?:the\s+|a\s+)?(?:demyelinating\s+)?disease))?"
+    # "Diagnosed with MS (any disease subtype) at least 6 months before": what the parenthesis says of the MS
+    r"(?:\s*\([^()]{1,40}\))?"
     r"(?:(?:\s+of\s+any\s+[\w-]+(?:\s+[\w-]+)?)?(?:\s+(?:according\s+to|per|by|using)\s+[^,.;]{0,60}?)?,?"
     r"(?=\s+(?:was\s+)?(?:made|established|confirmed)))?"
-    r"(?:\s+(?:was\s+)?(?:made|established|confirmed|given))?(?:\s+by\s+(?:a\s+)?[\w-]+)?\s+"
+    r"(?:\s+(?:was\s+)?(?:made|established|confirmed|given))?(?:\s+by\s+(?:a\s+|the\s+)?(?:[\w-]+(?:'s|’s)?\s+)?[\w-]+)?"
+    # "confirmed by the participant's neurologist, made at least 1 year before"
+    r"(?:,?\s+(?:and\s+)?(?:made|established))?\s+"
     r"(?=(?:at\s+least|(?:no|not)\s+more\s+than|more\s+than|less\s+than|over|under|within\s+(?:the\s+)?(?:last\s+|past\s+)?)"
     r"\s*(?:approximately\s+|about\s+)?\S+\s+(?:years?|months?)\s+(?:before|prior|ago)|"
     # "Diagnosis of MS within the last 12 months"

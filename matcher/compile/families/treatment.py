@@ -106,6 +106,7 @@ _CURRENT_RE = re.compile("|".join([
     r"^\s*(?:\d+[.)]\s*)?in\s+treatment\s+with\b",  # (translated: "In treatment with the same DMT ...")
     r"\brequir\w+\s+(?:chronic|continued|long[\s-]term)\b",  # "requires chronic treatment with": needs it now
     _MUST_BE_ON,
+    r"\bpump\b",  # "Intrathecal baclofen pump (in place)", "(implanted pump)": a device that delivers it now
 ]), re.I)
 _PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\breceived\b|\btreated\b|\btaken\b|"
                       r"\bhad\b|\bhave\s+been\b|\bexposure\b|\btried\b|\bfailed\b|\bsince\b", re.I)
@@ -173,7 +174,7 @@ _ASKS = r"\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b"
 # or on it for that long.
 # ("Is the participant taking medication for tremor (...)? If so, the dose must ...", "Participants converting from
 # teriflunomide must ...", "Participants may continue analgesics provided the dose has been stable ...")
-_IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:is|are)\s+|"
+_IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:(?:is|are)\s+)?|"
                            r"(?:you|they)\s+(?:are\s+)?)?|"
                            r"(?:(?:(?:the\s+)?(?:patients?|subjects?|participants?)|those)\s+(?:who\s+(?:is|are)\s+|"
                            # "Patients who enter the study on immunosuppressive therapy must ..."
@@ -182,7 +183,8 @@ _IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|
                            # (up to the sentence's end: the period of "e.g." ends none)
                            rf"(?=(?:[^.;]|\.(?=\s*[a-z(,]))*{_ASKS}))"
                            # ("If you take a disease-modifying therapy, you must have been on it for 3 months")
-                           r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with|take|use|receive|"
+                           # ("If the patient takes medication for neuropathic pain (e.g. ...), the dose must ...")
+                           r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with|takes?|uses?|receives?|"
                            r"(?:in|under)\s+(?:therapy|treatment)\s+with|"
                            r"(?:may|can)\s+continue(?:\s+(?:taking|to\s+take|on|with|using|receiving))?|"
                            # "Patients may be on interferon beta provided the dose has been stable ..."
@@ -337,12 +339,24 @@ def _asked_of_those_on_it(ctx: Context, rules: list) -> list:
                          why=f"asked of patients on it: '{' '.join(asked.group(0).split())[:150]}'")])]
 
 
+_PERMISSION_PAREN_RE = re.compile(r"\([^()]*(?:allowed|permitted|acceptable)[^()]*\)", re.I)
+
+
+def _permitted_span(text: str, permission: re.Match, sentence: tuple) -> tuple:
+    """What a permission frees: its sentence, or only its parenthesis ("Trazodone started within the 30 days before
+    baseline (a stable dose for at least 30 days is allowed)": the drugs before it are still read)."""
+    open_at = enclosing_paren(text, permission.start())
+    close = closing(text, open_at) if open_at is not None and open_at >= sentence[0] else None
+    return (open_at, close + 1) if close is not None else sentence
+
+
 def _exposure_mentions(ctx: Context) -> list:
     # (a permission after a ";" is of its own clause: "Maintenance IVIG within 4 weeks; IVIG given as rescue
     # treatment is allowed")
     sentences = [m.span() for m in re.finditer(r"[^.;]*[.;]?", ctx.text)]
-    permitted = [(start, end) for start, end in sentences
-                 if _PERMISSION_RE.search(ctx.text, start, end) and not _allowed_after_gap(ctx.text[start:end])]
+    permitted = [_permitted_span(ctx.text, permission, (start, end)) for start, end in sentences
+                 for permission in [_PERMISSION_RE.search(ctx.text, start, end)]
+                 if permission and not _allowed_after_gap(ctx.text[start:end])]
     # "Use of the following DMTs within the stated time (no washout is required for interferon beta or glatiramer
     # acetate)": the drugs the parenthesis (or the sentence) frees of a washout
     for free in _NO_WASHOUT_RE.finditer(ctx.text):
@@ -448,6 +462,9 @@ _GIVEN_FOR = (r"(?:(?:given\s+|used\s+|prescribed\s+)?for\s+(?:the\s+treatment\s
                r"(?:(?:acute|current|MS)\s+)*(?:relapses?|exacerbations?|attacks?)\b(?![\s-]+(?:prevention|prophylaxis))|"
                # "corticosteroids given for the purpose of disease modification"
                r"(?:given|used|prescribed)\s+(?:for|with)\s+the\s+(?:purpose|aim|intention)\s+of\s+[\w-]+(?:\s+[\w-]+)?|"
+               # "corticosteroids given as maintenance therapy": a regimen
+               r"(?:given|used|taken|prescribed)\s+as\s+(?:a\s+)?(?:maintenance|long[\s-]term|chronic|continuous)\s+"
+               r"(?:therapy|treatment)\b|"
                # "Patients receiving TYSABRI for Crohn's disease": another indication of the drug
                r"(?:(?:given|used|prescribed)\s+)?for\s+(?:the\s+treatment\s+of\s+)?(?:an?\s+)?(?:Crohn'?s\s+disease|"
                r"ulcerative\s+colitis|inflammatory\s+bowel\s+disease|rheumatoid\s+arthritis|psoria\w+|lymphoma|"
@@ -464,6 +481,10 @@ _DOSE_AFTER_RE = re.compile(
     # "corticosteroid pulse(s)": a regimen; "natalizumab at an extended interval (every 5 weeks or less often)",
     # "natalizumab every 6 weeks": a dosing interval
     rf"pulses?\b|pulse\s+therapy|"
+    # "Botulinum toxin injections into the muscles of the affected leg": where it was injected
+    rf"(?<=[\s)])(?:into|in)\s+(?:the\s+)?(?:muscles?\s+of\s+(?:the\s+)?)?(?:(?:affected|lower|upper|both|target|"
+    rf"treated|left|right|spastic)\s+)?(?:(?:limbs?|legs?|arms?|calf|calves|extremit(?:y|ies)|bladder|detrusor)(?:\s+(?:muscles?|wall))?|"
+    rf"[a-z-]+\s+muscles?)\b|"
     # "steroids (intravenous or oral) for a relapse": what it was given for, which the record does not show
     rf"(?<=[\s)])(?<!except\s)(?<!than\s)(?<!unless\s)(?<!when\s)(?<!from\s){_GIVEN_FOR}|(?:at|on|with)\s+(?:an?\s+)?(?:extended|standard|reduced|prolonged|shortened)[\s-]+"
     rf"(?:interval|dosing)(?:\s+dosing)?(?:\s*\([^()]*\))?|every\s+{NUM}\s+(?:days?|weeks?|months?))", re.I)
@@ -479,11 +500,64 @@ _SUBCLASS_BEFORE_RE = re.compile(rf"\b(?P<dose>class\s+{_ROMAN_CLASS}(?:\s*(?:,|
 # "IV methylprednisolone": one route of a drug given by several (a class named with its routes is the class)
 _IV = r"IV|i\.v\.|intravenous"
 _ROUTE_RE = re.compile(_IV, re.I)
-_ROUTE_BEFORE_RE = re.compile(rf"(?<![\w/-])(?P<dose>{_IV})\s+$", re.I)
+_ROUTE_BEFORE_RE = re.compile(rf"(?<![\w/-])(?P<dose>{_IV}|intrathecal)\s+$", re.I)
 
 
-_OWN_QUALIFIER_RE = re.compile(rf"\b(?:high|low)[\s-]+dos\w*|\bpulses?\b|(?<![\w/-])(?:{_IV})\b|"
+_OWN_QUALIFIER_RE = re.compile(rf"\b(?:high|low)[\s-]+dos\w*|\bpulses?\b|(?<![\w/-])(?:{_IV}|intrathecal)\b|"
                                rf"\bclass\s+{_ROMAN_CLASS}(?:\s*(?:,|or|and|/)\s*(?:class\s+)?{_ROMAN_CLASS})*\b", re.I)
+
+
+# "Botulinum toxin injections for spasticity", "botulinum toxin of any serotype for a urological condition": what the
+# drug was given for, a condition the lexicon names (README: the qualifier; the record does not say why a drug was given)
+_FOR_INDICATION_RE = re.compile(r"(?:\s+(?:injections?|infusions?|treatment|therapy|use))?(?:\s+of\s+any\s+[\w-]+)?\s+"
+                                r"(?P<for>(?:(?:given|used|prescribed|injected)\s+)?for\s+(?:the\s+(?:treatment|management)\s+"
+                                r"of\s+)?(?:an?\s+|the\s+|any\s+)?)", re.I)
+
+
+# ("for optic neuritis or for multiple sclerosis": each indication named; "for hypogonadism or other medical
+# condition": any indication, so none narrows)
+_NEXT_INDICATION_RE = re.compile(r"\s*,?\s*(?:or|and|and/or)\s+(?:for\s+)?(?:an?\s+|the\s+|any\s+)?", re.I)
+# ("for MS or for the qualifying event": the event the trial enrols on)
+_EVENT_INDICATION_RE = re.compile(r"\s*,?\s*(?:or|and)\s+for\s+(?:the|this|an?)\s+(?:qualifying|index|presenting|first|"
+                                  r"current|acute)\s+(?:(?:demyelinating|clinical)\s+)?(?:event|episode|attack|relapse)\b", re.I)
+_EXAMPLES_AFTER_RE = re.compile(r"[^.;()]{0,60}?(?:,\s*|\(\s*)(?:including|such\s+as|e\.\s*g\.?,?|for\s+example)\s+", re.I)
+_MS_WORD_RE = re.compile(r"(?:MS|multiple\s+sclerosis)\b", re.I)
+_ANY_OTHER_RE = re.compile(r"\s*,?\s*(?:or|and|and/or)\s+(?:for\s+)?(?:an?\s+|any\s+)?other\b", re.I)
+
+
+def _is_dmt(mention) -> bool:
+    lexicon = get_lexicon()
+    classes = lexicon.drug_classes(mention.id) if mention.label == "DRUG" else lexicon.class_ancestors(mention.id) | {mention.id}
+    return "dmt" in classes
+
+
+# the glue of a list of treatments that one indication after the last of them qualifies: "immunomodulatory or
+# immunosuppressive treatment for MS"
+_TREATMENT_LIST_GAP_RE = re.compile(r"\s*(?:,\s*)?(?:(?:or|and|and/or)\s+)?(?:(?:any\s+)?other\s+)?$", re.I)
+
+
+def _indication_after(ctx: Context, mention) -> tuple[int, int] | None:
+    lead = _FOR_INDICATION_RE.match(ctx.text, mention.end)
+    if lead is None:
+        return None
+    starting = {e.start: e for e in ctx.entities_of("CONDITION")}
+    condition = starting.get(lead.end())
+    ms = _MS_WORD_RE.match(ctx.text, lead.end())
+    if (condition is None or condition.id == "multiple_sclerosis") and (ms is None or _is_dmt(mention)):
+        return None  # ("natalizumab for MS": what a DMT is for; "immunosuppressive treatment for MS": one use of it)
+    end = condition.end if condition is not None else ms.end()
+    while True:
+        more = _NEXT_INDICATION_RE.match(ctx.text, end)
+        named = more and (starting.get(more.end()) or _MS_WORD_RE.match(ctx.text, more.end()))
+        if not named:
+            break
+        end = named.end if isinstance(named, Entity) else named.end()
+    event = _EVENT_INDICATION_RE.match(ctx.text, end)
+    if event:
+        end = event.end()
+    if _ANY_OTHER_RE.match(ctx.text, end):
+        return None
+    return lead.start("for"), end
 
 
 def _own_qualifier(mention) -> str | None:
@@ -540,6 +614,7 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
     ("other than amitriptyline at 25 mg/day or less") narrows the exception: the drug stays excepted and the dose
     goes to a person."""
     out = {}
+    indicated = []  # (end, qualifier) of each indication read
     exception = context.exception_start(ctx.text)
     for m in mentions:
         after = _DOSE_AFTER_RE.match(ctx.text, m.end)
@@ -547,6 +622,17 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
             (m.label == "DRUG" and _ROUTE_BEFORE_RE.search(ctx.text, max(0, m.start - 20), m.start)) or \
             (m.label == "DRUG_CLASS" and (_SUBCLASS_BEFORE_RE.search(ctx.text, max(0, m.start - 40), m.start) or
                                           _NARROWED_CLASS_RE.search(ctx.text, max(0, m.start - 40), m.start)))
+        if not after and not before:
+            indication = _indication_after(ctx, m)
+            if indication:
+                ctx.consume(*indication)
+                out[m] = " ".join(ctx.text[indication[0]:indication[1]].split())
+                at = mentions.index(m)
+                while at > 0 and _TREATMENT_LIST_GAP_RE.fullmatch(ctx.text, mentions[at - 1].end, mentions[at].start):
+                    at -= 1
+                    out.setdefault(mentions[at], out[m])
+                indicated.append((indication[1], out[m]))
+                continue
         own = _own_qualifier(m)  # the term itself: "high dose corticosteroids", "corticosteroid pulse"
         if own and not after:
             out[m] = own
@@ -605,6 +691,16 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         end = closing(ctx.text, paren.end() - 1) if paren else -1
         out.update({d: text for d in mentions if paren and paren.end() <= d.start < end and d not in out
                     and d.label == "DRUG" and m.id in lexicon.drug_classes(d.id)})
+    for end, text in indicated:
+        # "immunomodulatory or immunosuppressive therapy for MS, including interferon beta, natalizumab ...": the
+        # examples after the classes given for something are their members, given for the same
+        examples = _EXAMPLES_AFTER_RE.match(ctx.text, end)
+        if not examples:
+            continue
+        classes = {m.id for m, t in out.items() if t == text and m.label == "DRUG_CLASS"}
+        stop = min((at for at in (ctx.text.find(";", end), ctx.text.find(". ", end)) if at >= 0), default=len(ctx.text))
+        out.update({d: text for d in mentions if examples.end() <= d.start < stop and d not in out and classes & (
+            lexicon.drug_classes(d.id) if d.label == "DRUG" else lexicon.class_ancestors(d.id))})
     frequency = _FREQUENCY_RE.search(ctx.text)
     if frequency:  # "NSAIDs 5 or more days a week": of every drug named
         ctx.consume(frequency.start(), frequency.end())
@@ -686,9 +782,12 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         return recent
     # ("treated for the current relapse with X, started within 14 days of its onset": an exposure, when it started)
     # ("In case of receiving a DMT, no modification of the treatment in the 6 months": its stability, read below)
+    # (what a parenthesis permits is no exposure: "Start or change of DMT within 3 months (current treatment with
+    # any approved DMT is permitted)")
+    exposure = _PERMISSION_PAREN_RE.sub(lambda m: " " * len(m.group(0)), exposure)
     if _CHANGE_RE.search(exposure) and not (_UNCHANGED_RE.search(exposure) and _STABLE_FOR_RE.search(exposure)) \
             and not re.search(r"treat(?:ed|ment)\s+(?:for\s+[^.;,]{1,40}?\s+)?with\b|"
-                                                     r"therapy\s+with\b|use\s+of|received|"
+                                                     r"therapy\s+with\b|\buse\s+of|received|"
                                                      r"\bcurrently\s+(?:treated|taking|receiving|on)\b|"
                                                      r"\b(?:is|are)\s+(?:currently\s+)?taking|" + _MUST_BE_ON,
                                                      exposure, re.I) and not _if_taking(ctx.text):
@@ -1238,6 +1337,12 @@ def _last_dose_between(ctx: Context, mentions: list) -> list:
             WashoutRule(polarity="exclude", **targets, window=shorter)]
 
 
+_STABLE_ALLOWED_RE = re.compile(r"\(\s*(?:but\s+)?(?:an?\s+|the\s+)?stable\s+(?:dose|regimen|treatment|therapy)[^()]*?"
+                                r"(?:allowed|permitted|acceptable)\s*\)", re.I)
+# the end of a clause, not the dots of "e.g.", "i.e.", "etc."
+_CLAUSE_BREAK_RE = re.compile(r";|(?<!\be)(?<!\bi)(?<!\.g)(?<!\.e)(?<!\betc)\.")
+
+
 def _recent_start(ctx: Context, mentions: list) -> list:
     """"Fampridine started, or its dose changed, less than 1 month before inclusion", "Initiation of an antidepressant
     within 30 days prior to screening", excluded: not on the drug, or on it for that long (read as any use in the
@@ -1245,22 +1350,27 @@ def _recent_start(ctx: Context, mentions: list) -> list:
     if ctx.section != "exclusion" or ctx.negated(mentions[0].start) or _if_taking(ctx.text):
         return []
     first, last = mentions[0].start, mentions[-1].end
-    if re.search(r"[.;]", ctx.text[first:last]):
+    if _CLAUSE_BREAK_RE.search(ctx.text, first, last):
         return []
     start = _START_WORD_RE.search(ctx.text)
     if start is None:
         return []  # (most exposures: no window search for them)
+    # ("(a stable dose for at least 30 days is allowed)": what the rule says already, being on it that long)
+    stable = _STABLE_ALLOWED_RE.search(ctx.text, last)
+    permission = _PERMISSION_RE.search(ctx.text)
     windows = [w for w in find_windows(ctx.text) if not w.gap and not w.event]
-    if len(windows) != 1 or windows[0].start < start.end() \
-            or _PERMISSION_RE.search(ctx.text) or context.exception_start(ctx.text) is not None:
+    if len(windows) != 1 or windows[0].start < start.end() or context.exception_start(ctx.text) is not None \
+            or permission and not (stable and stable.start() <= permission.start() < stable.end()):
         return []
     window = windows[0]
+    if stable:
+        ctx.consume(*stable.span())
     # the start is the drug's: "X started ...", "started X", "initiation of X" ("initiated or modified a
     # psychopharmacological treatment (antidepressants, ...)": the examples of what was started)
     if not (last <= start.start() and not re.search(r"[.;]|\b(?:with|and)\b", ctx.text[last:start.start()])
             or start.end() <= first and re.fullmatch(r"[\s\w,/(-]{0,60}", ctx.text[start.end():first])):
         return []
-    if re.search(r"[.;]", ctx.text[min(start.start(), first):window.start]):
+    if _CLAUSE_BREAK_RE.search(ctx.text, min(start.start(), first), window.start):
         return []
     for mention in mentions:
         ctx.consume(mention.start, mention.end)
