@@ -5071,3 +5071,82 @@ def test_an_implanted_pump_is_current_use_and_a_plan_goes_to_a_person():
     found = compile_text("Botulinum toxin injections into the leg muscles within 3 months before screening, or planned "
                          "during the study.", "exclusion", "X1")
     assert "planned" in [r for r in found if r.kind == "manual_review"][0].why
+
+
+# Twenty-third hold-out round (tests/holdout23), each fix checked on other phrasings
+
+
+@pytest.mark.parametrize("text, low, high", [
+    ("Being 18 years old or older and being 60 years old or younger.", 18, 60),
+    ("18 years of age or older and 65 years of age or younger", 18, 65),
+])
+def test_two_one_sided_ages_joined_by_and_are_one_range(text, low, high):
+    """holdout23 NCT05218317: the upper bound after 'and' had been dropped."""
+    rule = one(text, "age", "inclusion")
+    assert (rule["years"]["low"], rule["years"]["high"]) == (low, high)
+
+
+@pytest.mark.parametrize("text, later", [
+    ("Autoimmune disease other than MS, or HIV infection", ["hiv"]),
+    ("Any malignancy other than basal cell carcinoma, or squamous cell carcinoma of the skin", []),
+])
+def test_an_item_after_other_than_ms_is_no_exception(text, later):
+    """holdout23 NCT05199571: 'other than MS, or a congenital or acquired immunodeficiency' had excepted the
+    immunodeficiency, and 'other than MS, or HIV infection' let HIV in; an exception that is not MS still runs on."""
+    found = rules(text, "exclusion", "condition")
+    assert [r["conditions"] for r in found if not r.get("exceptions")] == ([later] if later else [])
+
+
+def test_the_drugs_before_an_allergy_clause_are_exposures():
+    """holdout23 NCT05730738: 'Previous treatment with dalfampridine ..., or known hypersensitivity to 4-aminopyridine'
+    had sent the whole criterion to a person; the allergy still goes to one."""
+    found = compile_text("Treatment with fingolimod within 6 months, or contraindication to fingolimod", "exclusion", "X1")
+    assert [(r.kind, r.drugs) for r in found if r.kind != "manual_review"] == [("washout", ["fingolimod"])]
+    assert "contraindication" in [r for r in found if r.kind == "manual_review"][0].why
+    assert [r.kind for r in compile_text("Previous non-response to an adequate trial of citalopram or escitalopram, or "
+                                         "intolerance of either drug.", "exclusion", "X1")] == ["manual_review"]
+
+
+@pytest.mark.parametrize("text, test", [
+    ("Creatinine clearance of 50 mL/min or less (Cockcroft-Gault) or serum creatinine above the upper normal limit.",
+     {("creatinine_clearance", "mL/min"), ("creatinine", "xULN")}),
+    ("Serum creatinine above 1.5 × ULN, or a urine protein/creatinine ratio above 0.5 g/g", {("creatinine", "xULN")}),
+    ("Urine albumin-to-creatinine ratio above 30 mg/g", set()),
+])
+def test_a_method_gloss_and_a_ratio_are_no_labs_of_their_own(text, test):
+    """holdout23 NCT05730738, NCT02255656: '(Cockcroft-Gault)' shared the next lab's bound, and a protein/creatinine
+    ratio was read as creatinine in g/g."""
+    assert {(r["test"], r["unit"]) for r in rules(text, "exclusion", "lab")} == test
+
+
+def test_a_window_of_the_clause_before_is_not_the_drugs():
+    """holdout23 NCT03521557: 'No MS relapse in the 8 weeks ..., and no change in DMT during the 3 months' had given
+    the DMT the relapse's 8 weeks."""
+    found = compile_text("No MS relapse in the 8 weeks before enrollment, and no change in disease-modifying therapy "
+                         "during the 3 months before enrollment.", "inclusion", "X1")
+    group = [r for r in found if r.kind == "group"][0]
+    assert sorted((r.polarity, r.min_duration and r.min_duration.value) for r in group.rules) == [
+        ("exclude", None), ("require", 3.0)]
+
+
+def test_either_untreated_or_on_the_same_therapy_and_the_pet_scan_anchor():
+    group = compile_text("Either untreated, or on the same disease-modifying therapy for at least 3 months before the "
+                         "PET scan.", "inclusion", "X1")
+    assert [r.kind for r in group] == ["group"]
+    (washout,) = compile_text("Use of a monoamine oxidase inhibitor within the 2 weeks before the PET scan.", "exclusion",
+                              "X1")
+    assert washout.window.anchor == "baseline"
+
+
+def test_a_parenthesis_of_examples_does_not_part_a_relapse_from_its_window():
+    """holdout23 NCT05865405: the examples between 'MS relapse, or a course of high-dose corticosteroids' and 'within
+    the 30 days' had put the window out of the relapse's reach."""
+    found = compile_text("MS relapse, or a course of high-dose corticosteroids (e.g., intravenous methylprednisolone or "
+                         "oral prednisone of 500 mg per day or more), within the 30 days before enrollment.", "exclusion",
+                         "X1")
+    assert [r.window.within.value for r in found if r.kind == "relapse_activity"] == [30.0]
+
+
+def test_a_condition_a_drug_caused_is_no_exposure_to_it():
+    found = compile_text("History of hemorrhagic cystitis after cyclophosphamide", "exclusion", "X1")
+    assert [r.kind for r in found] == ["condition"]

@@ -69,6 +69,11 @@ class LexiconComponent:
             return False  # "any MS therapy", "any MS relapse": the disease names the therapy or event, not a course
         if span.label_ == "DRUG" and _EQUIVALENT_AFTER_RE.match(text, span.end_char):
             return False  # "15 mg/day prednisone equivalent": a unit of dose, not a treatment
+        if span.label_ == "LAB" and _RATIO_AFTER_RE.match(text, span.end_char) \
+                and _RATIO_BEFORE_RE.search(text, max(0, span.start_char - 8), span.start_char):
+            return False  # "urine protein/creatinine ratio", "albumin-to-creatinine ratio": the ratio, another test
+        if span.label_ == "LAB" and _RATIO_NUMERATOR_RE.match(text, span.end_char):
+            return False  # (and its numerator: "albumin" of "albumin-to-creatinine ratio")
         words = self.not_after.get(f"{span.label_}|{span.kb_id_}")
         return not (words and span.start > 0 and doc[span.start - 1].lower_ in words)
 
@@ -123,6 +128,10 @@ def _joining_hyphen(doc: Doc, index: int) -> bool:
 
 # an abbreviation defined in passing: "S1P", "MAO", "HIV-1", "TNF"
 _ABBREVIATION_RE = re.compile(r"(?=[^a-z]*[A-Z])[A-Za-z0-9][A-Za-z0-9-]{0,9}")
+# the denominator of a ratio: "protein/creatinine ratio", "albumin-to-creatinine ratio", "albumin to creatinine ratio"
+_RATIO_AFTER_RE = re.compile(r"\s*ratios?\b", re.I)
+_RATIO_BEFORE_RE = re.compile(r"(?:/|-to-|\sto\s)\s*$", re.I)
+_RATIO_NUMERATOR_RE = re.compile(r"\s*(?:/|-to-|\s+to\s+)\s*[\w-]+\s+ratios?\b", re.I)
 _EQUIVALENT_AFTER_RE = re.compile(r"[\s-]*equivalents?\b", re.I)
 _NOT_A_COURSE_AFTER_RE = re.compile(r"(?:therap|treatment|drug|medication|medicine|DMT|relapse|exacerbation|attack|flare)",
                                     re.I)

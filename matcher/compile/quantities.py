@@ -190,7 +190,8 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     # (the study's own first procedure: "before the research MRI", "within 1 month before vaccination" in a vaccine
     # study)
     (r"baseline|day\s*1|the\s+baseline\s+visit|study\s+day\s+1|(?:research|study)\s+(?:mri|scan|pet(?:\s+scan)?)|"
-     r"(?:an|the)\s+mri\s+(?:examination|scan)|(?:(?:first|study)\s+)?vaccination", "baseline"),
+     r"(?:an|the)\s+mri\s+(?:examination|scan)|(?:the\s+)?pet(?:[\s/-]+(?:ct|mri))?\s+(?:scan|imaging|examination)|"
+     r"(?:(?:first|study)\s+)?vaccination", "baseline"),
     # "the first administration of investigational product"
     # (and "the first TYSABRI infusion", a drug's name between)
     (r"(?:the\s+)?first\s+(?:study\s+|[\w-]+\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion|injection)"

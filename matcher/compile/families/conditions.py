@@ -229,6 +229,7 @@ def extract_conditions(ctx: Context) -> list:
     if not past_only:
         excepted += allowed_mentions
     polarity_ctx = _without_inner_negations(ctx, entities)
+    ms_excepted = [found.start("or") for start, _ in exceptions for found in [_MS_THEN_OR_RE.match(text, start)] if found]
     groups: dict = {}
     timings = _timings(text, confident, all_windows)
     drugs = ctx.entities_of("DRUG", "DRUG_CLASS")
@@ -246,9 +247,15 @@ def extract_conditions(ctx: Context) -> list:
             window = None  # "Active cancer ..., or cancer treatment within the past 12 months": the treatment's window
         if window and not own_window and _window_stops_before(text, confident, index, window):
             window = None  # "Current suicidal ideation or a suicide attempt within the past year": the attempt's window
-        key = (id(window), _negated_apart(polarity_ctx, confident, index), "any" if window else timings[m])
+        # ("Chronic disease of the immune system other than MS, or a known immunodeficiency syndrome": the item after
+        # "other than MS" is a rule of its own, which the exception does not reach)
+        # (unless it falls under a condition before it: "... other than MS, or an immunodeficiency" is still a
+        # disease of the immune system, which MS is not)
+        item = sum(1 for end in ms_excepted if end <= m.start) if not get_lexicon().condition_ancestors(m.id) & {
+            c.id for c in confident if c.start < m.start} else 0
+        key = (id(window), _negated_apart(polarity_ctx, confident, index), "any" if window else timings[m], item)
         groups.setdefault(key, (window, []))[1].append(m)
-    for (_, flipped, timing), (window, members) in groups.items():
+    for (_, flipped, timing, _), (window, members) in groups.items():
         ids = get_lexicon().minimal_conditions(m.id for m in members)
         kept, covering = _exceptions_for(ids, excepted)
         resolved = past_only or (covering and any(_RESOLVED_RE.search(text[s:e]) for s, e in exceptions))
@@ -579,6 +586,9 @@ def _scope_end(text: str, position: int, after: Optional[int] = None) -> int:
         # "other than MS, or a known immunodeficiency syndrome": the next item is a condition of its own
         new_item = _NEW_CONDITION_ITEM_RE.search(text, position, end)
         end = new_item.start() if new_item else end
+        # "autoimmune disease other than MS, or HIV infection": MS is the one exception, what follows a new item
+        ms_only = _MS_THEN_OR_RE.match(text, after) if after is not None else None
+        end = min(end, ms_only.start("or")) if ms_only else end
     examples = EXAMPLES_RE.search(text, position, end)
     end = examples.start() if examples else end
     # "another neurological disease different from MS (epilepsy, dementia)": the parenthesis lists the disease's kinds
@@ -586,6 +596,8 @@ def _scope_end(text: str, position: int, after: Optional[int] = None) -> int:
     return min(end, kinds.end() - 1) if kinds else end
 
 
+_MS_THEN_OR_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)(?:\s+(?:itself|alone))?(?:\s*\([^()]*\))?\s*"
+                            r"(?P<or>,\s*(?:or|and)\b)", re.I)
 _MS_THEN_PAREN_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\s*\(", re.I)
 # (and "other than non-melanoma skin cancer, or cancer treatment within the past 12 months": a treatment is no
 # exception)

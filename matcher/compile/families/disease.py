@@ -52,11 +52,35 @@ def extract_age(ctx: Context) -> list:
             polarity = ctx.base_polarity(key.start())
             if range_negated(window[:found.start]):
                 polarity = context.opposite(polarity)
-            rules.append(AgeRule(polarity=polarity, years=found.range))
+            years = found.range
+            other = _other_bound(window, found)
+            if other is not None:
+                # "Being 18 years old or older and being 60 years old or younger": the two bounds of one range
+                lower, upper = (years, other[0]) if years.low is not None else (other[0], years)
+                years = Range(low=lower.low, low_inclusive=lower.low_inclusive, high=upper.high,
+                              high_inclusive=upper.high_inclusive)
+                ctx.consume(lo + found.end, lo + other[1])
+            rules.append(AgeRule(polarity=polarity, years=years))
             ctx.consume(lo + found.start, lo + found.end)
             ctx.consume(key.start(), key.end())
             break
     return rules
+
+
+_AND_BOUND_RE = re.compile(r"\s*,?\s*(?:and|but)\s+(?:(?:being|aged?|age|of\s+age)\s+)?", re.I)
+
+
+def _other_bound(window: str, found) -> Optional[tuple[Range, int]]:
+    """The open side of a one-sided age range and where it ends, when the text joins it with "and" ("18 years or older
+    and 60 years or younger")."""
+    if (found.range.low is None) == (found.range.high is None):
+        return None
+    joined = _AND_BOUND_RE.match(window, found.end)
+    other = find_range(window[joined.end():], unit_re=YEARS) if joined else None
+    if other is None or other.start != 0 or (other.range.low is None) == (found.range.low is None) \
+            or (other.range.low is None) == (other.range.high is None):
+        return None
+    return other.range, joined.end() + other.end
 
 
 _OTHER_AGE_UNIT_RE = re.compile(r"\d\s*(?:-\s*)?(?:weeks?|wks?|months?|mos?|days?)\b(?!\s+(?:before|after|prior|ago|of\s+(?:treatment|therapy)))", re.I)
@@ -1074,9 +1098,14 @@ def _child_of(ctx: Context) -> dict:
     return {"criterion_id": ctx.criterion_id, "section": ctx.section, "text": ctx.text, "span": ctx.span}
 
 
+_PAREN_RE = re.compile(r"\([^()]*\)")
+
+
 def _window_after(windows, position: int, text: str, reach: int = 120):
     """The nearest window after a mention, in the same clause; else the nearest one before it."""
-    after = [w for w in windows if w.start >= position and w.start - position <= reach
+    # (a parenthesis of examples between is no distance: "MS relapse, or a course of high-dose corticosteroids (e.g.
+    # intravenous methylprednisolone ...), within the 30 days")
+    after = [w for w in windows if w.start >= position and len(_PAREN_RE.sub("", text[position:w.start])) <= reach
              and not re.search(r"[;]", text[position:w.start])]
     if after:
         return after[0]

@@ -71,6 +71,9 @@ _CORRECTED_FOR_RE = re.compile(r"\b(?:corrected|adjusted|normali[sz]ed|standardi
 _CONCESSION_RE = re.compile(r"\beven\s+(?:if|when|though|with)\b|\bregardless\s+of\b|\birrespective\s+of\b", re.I)
 
 
+_GLOSS_OPEN_RE = re.compile(r"\(\s*(?:calculated\s+(?:by|with|using)\s+|by\s+|using\s+|per\s+)?(?:the\s+)?$", re.I)
+
+
 def extract_labs(ctx: Context) -> list:
     found: dict = {}
     several: dict = {}  # a lab with one bound per sex, or bounds on both sides: its two rules
@@ -363,6 +366,12 @@ def _share_coordinated(ctx: Context, labs: list, found: dict, tests: dict) -> No
     for i in range(len(labs) - 2, -1, -1):
         entity, nxt = labs[i], labs[i + 1]
         if entity in found or nxt not in found or not _LAB_LIST_GAP_RE.match(ctx.text[entity.end:nxt.start]):
+            continue
+        if i and tests[labs[i - 1]] == tests[entity] and labs[i - 1] in found and _GLOSS_OPEN_RE.search(
+                ctx.text, labs[i - 1].end, entity.start) and re.match(r"\s*\)", ctx.text[entity.end:]):
+            # "Creatinine clearance of 50 mL/min or less (Cockcroft-Gault) or serum creatinine above the ULN": the
+            # method in the parenthesis names the test before it, no lab of its own to share the next bound
+            ctx.consume(entity.start, entity.end)
             continue
         found[entity] = found[nxt].model_copy(update={"test": tests[entity]})
         ctx.consume(entity.start, entity.end)

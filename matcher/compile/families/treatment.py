@@ -13,7 +13,7 @@ from ...models.rules import (Duration, GroupRule, InvestigationalRule, LiveVacci
 from .. import context
 from ..context import Context
 from ..nlp import Entity
-from .condition_wording import EXAMPLES_RE, closing, enclosing_paren
+from .condition_wording import EXAMPLES_RE, SEGMENT_BREAK_RE, closing, enclosing_paren
 from ..quantities import (COMPARATOR_RE, HALF_LIVES_RE, NUM, STUDY_PERIOD_TIME_RE, anchor_after, anchor_of,
                           find_windows, half_lives_anchor, is_stated_anchor, number, stated_anchor, unit_of)
 
@@ -30,6 +30,11 @@ _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indic
                               r"\bdeci(?:sion|ded)\s+to\s+(?:prescribe|start|initiate|treat)\b|"
                               # "Failure to produce a T-cell vaccine from the subject's blood sample": a manufacture
                               r"\bfail\w*\s+to\s+(?:produce|manufacture|prepare)\b", re.I)
+_NON_RESPONSE_RE = re.compile(r"\bnon-?respon\w*|\bfail\w*\s+to\s+respond|\b(?:inadequate|insufficient|lack\s+of)\s+"
+                              r"(?:response|efficacy)", re.I)
+_ALLERGY_CLAUSE_RE = re.compile(r"[,;]\s*(?:or|and)\s+(?:an?\s+)?(?:known\s+|documented\s+|prior\s+|previous\s+|"
+                                r"(?:a\s+)?history\s+of\s+)?(?:hypersensitivity|allerg(?:y|ies|ic\s+reactions?)|"
+                                r"intolerance|contra[\s-]?indications?)\b", re.I)
 # why a drug was stopped is no intolerance criterion of its own: "treated for less than 6 months and stopped for
 # reasons other than lack of efficacy or intolerance" (a person reads the reason)
 _STOPPED_FOR_RE = re.compile(r"\b(?:stopped|discontinued|withdrawn|ceased)\s+(?:for|due\s+to)\s+(?:any\s+)?reasons?\s+"
@@ -176,7 +181,9 @@ _ASKS = r"\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b"
 # teriflunomide must ...", "Participants may continue analgesics provided the dose has been stable ...")
 _IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:(?:is|are)\s+)?|"
                            r"(?:you|they)\s+(?:are\s+)?)?|"
-                           r"(?:(?:(?:the\s+)?(?:patients?|subjects?|participants?)|those)\s+(?:who\s+(?:is|are)\s+|"
+                           # ("Patients with MS who receive a DMT must have been on it ...")
+                           r"(?:(?:(?:the\s+)?(?:patients?|subjects?|participants?)|those)\s+"
+                           r"(?:with\s+(?:MS|multiple\s+sclerosis|RMS|RRMS)\s+)?(?:who\s+(?:(?:is|are)\s+)?|"
                            # "Patients who enter the study on immunosuppressive therapy must ..."
                            r"(?:who\s+)?(?:enter|enters|entering)\s+the\s+(?:study|trial)\s+)?|"
                            r"is\s+(?:the\s+)?(?:patient|subject|participant)\s+)"
@@ -250,7 +257,8 @@ _LISTED_CLASS_RE = re.compile(r"(?:\bone\s+of\s+(?:the\s+)?|\bapproved\s+)(?:[\w
 # lexicon cannot tell apart, so the drugs listed after it (even as examples) are what the text names.
 _NARROWED_CLASS_RE = re.compile(r"\b(?P<dose>(?:first|second|third)[\s-]line|(?:high|higher|highly|moderate|low)[\s-]efficacy|"
                                 r"heart[\s-]rate[\s-]lowering|rate[\s-]limiting|(?:non[\s-]?)?sedating|thiazide(?:[\s-]like)?|"
-                                r"loop|potassium[\s-]sparing)\s+(?:[\w-]+\s+){0,1}$", re.I)
+                                r"loop|potassium[\s-]sparing|tetracycline|macrolide|aminoglycoside|fluoroquinolone)\s+(?:[\w-]+\s+){0,1}$",
+                                re.I)
 # "a second-line DMT, i.e. natalizumab, fingolimod or alemtuzumab": the list after "i.e." says which members.
 _NAMELY_RE = re.compile(r",?\s*(?:\(\s*)?(?:i\.\s?e\.?|namely|that\s+is|specifically)[\s,:]", re.I)
 
@@ -342,6 +350,10 @@ def _asked_of_those_on_it(ctx: Context, rules: list) -> list:
 _PERMISSION_PAREN_RE = re.compile(r"\([^()]*(?:allowed|permitted|acceptable)[^()]*\)", re.I)
 
 
+_CAUSED_BY_BEFORE_RE = re.compile(r"\b(?:after|following|induced\s+by|caused\s+by|due\s+to|secondary\s+to|related\s+to)\s+"
+                                  r"(?:the\s+|a\s+)?(?:use\s+of\s+|treatment\s+with\s+)?$", re.I)
+
+
 def _permitted_span(text: str, permission: re.Match, sentence: tuple) -> tuple:
     """What a permission frees: its sentence, or only its parenthesis ("Trazodone started within the 30 days before
     baseline (a stable dose for at least 30 days is allowed)": the drugs before it are still read)."""
@@ -366,9 +378,15 @@ def _exposure_mentions(ctx: Context) -> list:
             next((start, end) for start, end in sentences if start <= free.start() < end)
         permitted.append(span)
         ctx.consume(free.start(), span[1])  # (what it frees is read: no rule, nothing for a person)
+    # ("History of hemorrhagic cystitis after cyclophosphamide": the drug caused the condition, which the condition's
+    # rule states)
+    caused = [e for e in ctx.entities_of("DRUG", "DRUG_CLASS") if _CAUSED_BY_BEFORE_RE.search(ctx.text, max(0, e.start - 30), e.start)
+              and any(0 <= e.start - c.end <= 30 for c in ctx.entities_of("CONDITION"))]
     found = [_modifier_across_parenthesis(ctx.text, e) for e in ctx.entities_of("DRUG", "DRUG_CLASS")
              if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
-             and not _not_exposure(ctx.text, e)]
+             and not _not_exposure(ctx.text, e) and e not in caused]
+    for e in caused:
+        ctx.consume(e.start, e.end)
     for since in _SINCE_LIFE_EVENT_RE.finditer(ctx.text):
         # "Any DMT other than ocrelizumab since delivery, or natalizumab ... within 3 months": a time from an event the
         # record cannot date; the drugs of its clause go to a person (read with the next clause's window, the 3 months
@@ -766,7 +784,19 @@ def _qualified(rules: list, qualifiers: dict) -> list:
 def _extract_drugs(ctx: Context, mentions: list) -> list:
     if not mentions:
         return []
-    if _NOT_EXPOSURE_RE.search(_STOPPED_FOR_RE.sub(" ", ctx.text)) and not _listed_contraindications(ctx.text, mentions):
+    # ("Previous treatment with dalfampridine ..., or known hypersensitivity to 4-aminopyridine": the allergy is a
+    # clause of its own; the drugs before it are exposures)
+    # (but in an exclusion, "non-response to an adequate trial of citalopram, or intolerance of either drug": the
+    # response, not the exposure, excludes; a person reads both)
+    allergy = _ALLERGY_CLAUSE_RE.search(ctx.text)
+    if allergy and ctx.section == "exclusion" and _NON_RESPONSE_RE.search(ctx.text, 0, allergy.start()):
+        allergy = None
+    if allergy and any(m.start < allergy.start() for m in mentions):
+        stop = SEGMENT_BREAK_RE.search(ctx.text, allergy.end())
+        ctx.unstated.append((allergy.start(), stop.start() if stop else len(ctx.text)))  # (unless a rule reads it)
+        mentions = [m for m in mentions if m.start < allergy.start()]
+    checked = ctx.text[:allergy.start()] if allergy and mentions[-1].end <= allergy.start() else ctx.text
+    if _NOT_EXPOSURE_RE.search(_STOPPED_FOR_RE.sub(" ", checked)) and not _listed_contraindications(ctx.text, mentions):
         return []
     naive_or = _naive_or_listed(ctx, mentions)
     if naive_or:
@@ -872,8 +902,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     during = _DURING_RE.search(ctx.text[max(0, included[0].start - 60):included[0].start])
     current = _CURRENT_RE.search(ctx.text)
     minimum = _MIN_DURATION_RE.search(ctx.text) or _STABLE_FOR_RE.search(ctx.text)
-    on_it = current or _if_taking(ctx.text) or _IF_ANY_RE.search(ctx.text) or \
-        re.search(r"\bstable\b", ctx.text, re.I) or _UNCHANGED_RE.search(ctx.text)
+    # ("Either untreated, or on the same DMT for at least 3 months": the treated arm is on it now)
+    on_it = current or _if_taking(ctx.text) or _IF_ANY_RE.search(ctx.text) or _MAY_BE_UNTREATED_RE.match(ctx.text) or \
+        re.search(r"\bstable\b|\bon\s+the\s+same\b", ctx.text, re.I) or _UNCHANGED_RE.search(ctx.text)
     # ("no change in the DMT during the 3 months": the change is negated, not the drug)
     negated = ctx.negated(included[0].start) and not (minimum and _UNCHANGED_RE.match(minimum.group(0)))
     # "Treated with X for at least 12 months before screening", in an inclusion: how long the exposure lasted
@@ -890,6 +921,12 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     # "with no missed doses in the previous 3 months": the window of the adherence, not of the exposure
     windows = [w for w in all_windows
                if not _MISSED_DOSES_RE.search(ctx.text, max(0, w.start - 30), w.start)]
+    # ("No MS relapse in the 8 weeks before enrollment, and no change in DMT during the 3 months": a window that ends a
+    # clause before the first drug's is the other clause's)
+    # (but "Relapse within 30 days, or corticosteroids for a relapse during that period": the drugs' only window)
+    if any(w.start > mentions[0].start for w in windows):
+        windows = [w for w in windows if not (w.end <= mentions[0].start and _CLAUSE_JOIN_RE.search(
+            ctx.text, w.end, mentions[0].start))]
     chronic = minimum or _CONSECUTIVE_RE.search(ctx.text)
     separate = [w for w in windows if chronic and not _overlaps((w.start, w.end), chronic.span())]
     if chronic and separate and not current and not re.search(r"\bstable\b", ctx.text, re.I):
@@ -1339,6 +1376,7 @@ def _last_dose_between(ctx: Context, mentions: list) -> list:
 
 _STABLE_ALLOWED_RE = re.compile(r"\(\s*(?:but\s+)?(?:an?\s+|the\s+)?stable\s+(?:dose|regimen|treatment|therapy)[^()]*?"
                                 r"(?:allowed|permitted|acceptable)\s*\)", re.I)
+_CLAUSE_JOIN_RE = re.compile(r"[,;]\s*(?:and|or|but)\b|;", re.I)
 # the end of a clause, not the dots of "e.g.", "i.e.", "etc."
 _CLAUSE_BREAK_RE = re.compile(r";|(?<!\be)(?<!\bi)(?<!\.g)(?<!\.e)(?<!\betc)\.")
 
@@ -1401,6 +1439,8 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     tail = re.match(rf"\s*(?:{_BEFORE_ANCHOR})", ctx.text[minimum.end():], re.I)
     if tail:
         ctx.consume(minimum.end(), minimum.end() + tail.end())
+    elif anchor_after(ctx.text, minimum.end()):  # ("... for at least 3 months before the PET scan")
+        ctx.consume(minimum.end(), anchor_after(ctx.text, minimum.end())[1])
     if shared:
         ctx.consume(untreated.start(), untreated.end())
         anchor = stated_anchor(ctx.text[minimum.start():]) or "screening"
