@@ -68,6 +68,8 @@ SETS = {
                    "structured_criteria_recall": 0.9789, "manual_review_precision": 0.9565}, 14, 389),
     "holdout22": ({"precision": 0.9709, "recall": 0.9709, "exact_parameter_accuracy": 0.93,
                    "structured_criteria_recall": 0.9832, "manual_review_precision": 0.9462}, 14, 390),
+    "holdout23": ({"precision": 0.9175, "recall": 0.9198, "exact_parameter_accuracy": 0.8692,
+                   "structured_criteria_recall": 0.9846, "manual_review_precision": 0.957}, 14, 360),
 }
 
 
@@ -100,6 +102,7 @@ WRONG_VERDICTS = {
     "holdout20": (33, 104),
     "holdout21": (206, 186),
     "holdout22": (22, 56),
+    "holdout23": (135, 123),
 }
 AS_OF = date(2026, 11, 1)  # the example patients' reference date
 

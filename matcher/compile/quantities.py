@@ -360,6 +360,10 @@ _STUDY_PERIOD_END_RE = re.compile(r"\b(?:of|in)\s+(?:the\s+)?(?:trial|study)\s*$
 _AHEAD_BEFORE_RE = re.compile(r"\b(?:throughout|during|over|for)\s+(?:the\s+)?(?:whole\s+|entire\s+|first\s+)?$", re.I)
 
 
+_PROGNOSIS_BEFORE_RE = re.compile(r"\b(?:life\s+expectancy|expected\s+survival|prognosis)\s+(?:of\s+|is\s+|below\s+|under\s+)?$",
+                                  re.I)
+
+
 def find_windows(text: str) -> list[FoundWindow]:
     """Every look-back window in ``text``, in order, without overlaps."""
     found: list[FoundWindow] = []
@@ -375,6 +379,8 @@ def find_windows(text: str) -> list[FoundWindow]:
                 continue
             if re.search(r"\bof\s*$", match.group(0), re.I) and _OF_EXPOSURE_RE.match(text, match.end()):
                 continue  # "at least 6 months of treatment": how long a treatment lasted, not a look-back window
+            if _PROGNOSIS_BEFORE_RE.search(text, max(0, match.start() - 40), match.start()):
+                continue  # "a life expectancy of less than 12 months": a prognosis, not a look-back window
             if (_STUDY_PERIOD_RE.match(text, match.end()) or _STUDY_PERIOD_END_RE.search(match.group(0))) \
                     and (_AHEAD_BEFORE_RE.search(text[max(0, match.start() - 25):match.start()])
                          or re.match(r"(?:throughout|during|over|for)\s+the\b", match.group(0), re.I)):

@@ -397,8 +397,22 @@ def _other_than_ms(text: str, included: list) -> list[Entity]:
 
 def _mentions(ctx: Context, free) -> list[Entity]:
     entities = sorted((e for e in ctx.entities_of("CONDITION") + _serology(ctx) if free(e.start)), key=lambda e: e.start)
+    # ("participation in another interventional study for depression or fatigue": what the study is about)
+    topics = []
+    for e in entities:  # (the topic and the items listed with it)
+        if _STUDY_TOPIC_BEFORE_RE.search(ctx.text, max(0, e.start - 60), e.start) or topics and \
+                _LIST_JOIN_RE.fullmatch(ctx.text, topics[-1].end, e.start):
+            topics.append(e)
+    for e in topics:
+        ctx.consume(e.start, e.end)
+    entities = [e for e in entities if e not in topics]
     entities = _without_heads(entities, ctx.text)
     return sorted(entities + _coordinated_heads(ctx.text, entities), key=lambda e: e.start)
+
+
+_LIST_JOIN_RE = re.compile(r"\s*(?:,\s*)?(?:or|and|and/or|,)\s*", re.I)
+_STUDY_TOPIC_BEFORE_RE = re.compile(r"\b(?:study|studies|trial|trials|programme|program)\s+(?:for|of|on|in)\s+(?:the\s+)?"
+                                    r"(?:(?:treatment|management|prevention)\s+of\s+)?(?:an?\s+)?$", re.I)
 
 
 def _serology(ctx: Context) -> list:

@@ -263,11 +263,24 @@ _NARROWED_CLASS_RE = re.compile(r"\b(?P<dose>(?:first|second|third)[\s-]line|(?:
 _NAMELY_RE = re.compile(r",?\s*(?:\(\s*)?(?:i\.\s?e\.?|namely|that\s+is|specifically)[\s,:]", re.I)
 
 
+_NAIVE_OR_TREATED_ELIGIBLE_RE = re.compile(
+    r"\b(?:both\s+|either\s+)?(?:treatment|DMT|therapy)[\s-]+na[iï]ve\b[^.;]{0,40}?\b(?:and|or)\b[^.;]{0,80}?"
+    r"\b(?:switching|previously\s+treated|pre-?treated|treated|transitioning)\b[^.;]{0,80}?\b(?:are|is)\s+(?:both\s+)?"
+    r"(?:eligible|allowed|permitted|included|welcome)\b", re.I)
+
+
 def extract_drugs(ctx: Context) -> list:
     """Washout and prior-drug rules. A dose, regimen or frequency the record cannot show ("aspirin > 81 mg/day",
     "high-dose corticosteroids", "cannabis more than twice a week") is the ``qualifier`` of the rule on that drug:
     without the drug the criterion is decided, with it a person checks."""
     mentions = _exposure_mentions(ctx)
+    either = _NAIVE_OR_TREATED_ELIGIBLE_RE.search(ctx.text)
+    if either:
+        # "Both treatment-naive patients and patients switching from another DMT are eligible": either way, no rule
+        ctx.consume(*either.span())
+        for m in mentions:
+            ctx.consume(m.start, m.end)
+        return []
     naive = _TREATMENT_NAIVE_RE.search(ctx.text) if not mentions and ctx.section == "inclusion" else None
     if naive and not ctx.is_consumed(naive.start()):
         # "Male and female patients, treatment naïve, aged 18 to 60": never treated for MS
