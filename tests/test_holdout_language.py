@@ -5150,3 +5150,18 @@ def test_a_parenthesis_of_examples_does_not_part_a_relapse_from_its_window():
 def test_a_condition_a_drug_caused_is_no_exposure_to_it():
     found = compile_text("History of hemorrhagic cystitis after cyclophosphamide", "exclusion", "X1")
     assert [r.kind for r in found] == ["condition"]
+
+
+def test_a_prognosis_is_no_window_and_a_study_topic_no_condition():
+    """holdout23 NCT05865405: 'a life expectancy of less than 12 months' had dated the terminal illness, and 'another
+    interventional study for depression or fatigue' had excluded depression and fatigue."""
+    (group,) = compile_text("Terminal illness with a life expectancy of less than 12 months.", "exclusion", "X1")
+    assert group.kind == "group" and not any(getattr(r, "window", None) for r in group.rules)
+    assert [r.kind for r in compile_text("Current participation in another interventional study for depression or "
+                                         "fatigue.", "exclusion", "X1")] == ["investigational"]
+
+
+def test_either_naive_or_treated_patients_are_eligible_states_no_rule():
+    found = compile_text("Both treatment-naive patients and patients switching from another disease-modifying therapy "
+                         "are eligible.", "inclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]
