@@ -30,7 +30,7 @@ SETS = {
                   "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 8, 147),
     "holdout3": ({"precision": 0.9821, "recall": 0.9923, "exact_parameter_accuracy": 0.9818,
                   "structured_criteria_recall": 0.9923, "manual_review_precision": 0.9737}, 14, 336),
-    "holdout4": ({"precision": 0.9804, "recall": 0.9761, "exact_parameter_accuracy": 0.9733,
+    "holdout4": ({"precision": 0.9804, "recall": 0.9783, "exact_parameter_accuracy": 0.9778,
                   "structured_criteria_recall": 0.9967, "manual_review_precision": 0.9848}, 14, 372),
     "holdout5": ({"precision": 0.9829, "recall": 0.9871, "exact_parameter_accuracy": 0.9564,
                   "structured_criteria_recall": 0.9871, "manual_review_precision": 0.9344}, 14, 369),
@@ -66,9 +66,9 @@ SETS = {
                    "structured_criteria_recall": 0.9813, "manual_review_precision": 0.9419}, 14, 356),
     "holdout21": ({"precision": 0.9375, "recall": 0.9494, "exact_parameter_accuracy": 0.9147,
                    "structured_criteria_recall": 0.9789, "manual_review_precision": 0.9565}, 14, 389),
-    "holdout22": ({"precision": 0.9709, "recall": 0.9709, "exact_parameter_accuracy": 0.93,
+    "holdout22": ({"precision": 0.971, "recall": 0.9757, "exact_parameter_accuracy": 0.9254,
                    "structured_criteria_recall": 0.9832, "manual_review_precision": 0.9462}, 14, 390),
-    "holdout23": ({"precision": 0.9175, "recall": 0.9198, "exact_parameter_accuracy": 0.8692,
+    "holdout23": ({"precision": 0.9305, "recall": 0.9398, "exact_parameter_accuracy": 0.8853,
                    "structured_criteria_recall": 0.9846, "manual_review_precision": 0.957}, 14, 360),
 }
 
@@ -83,7 +83,7 @@ WRONG_VERDICTS = {
     "holdout": (21, 38),
     "holdout2": (4, 13),
     "holdout3": (7, 124),
-    "holdout4": (18, 74),
+    "holdout4": (17, 74),
     "holdout5": (21, 100),
     "holdout6": (28, 95),
     "holdout7": (23, 70),
@@ -101,8 +101,8 @@ WRONG_VERDICTS = {
     "holdout19": (56, 67),
     "holdout20": (33, 104),
     "holdout21": (206, 186),
-    "holdout22": (22, 56),
-    "holdout23": (135, 123),
+    "holdout22": (21, 56),
+    "holdout23": (107, 123),
 }
 AS_OF = date(2026, 11, 1)  # the example patients' reference date
 

@@ -5165,3 +5165,48 @@ def test_either_naive_or_treated_patients_are_eligible_states_no_rule():
     found = compile_text("Both treatment-naive patients and patients switching from another disease-modifying therapy "
                          "are eligible.", "inclusion", "X1")
     assert [r.kind for r in found] == ["manual_review"]
+
+
+def _leaves(rules):
+    for rule in rules:
+        if rule.kind == "group":
+            yield from _leaves(rule.rules)
+        else:
+            yield rule
+
+
+@pytest.mark.parametrize("heading, rows, expected", [
+    ("Inclusion Criteria:\n- Patients switching from another disease-modifying therapy must respect the following "
+     "minimum intervals between the last dose of that therapy and the first dose of teriflunomide:",
+     ["interferon beta or glatiramer acetate: no interval required", "fingolimod: at least 6 weeks",
+      "natalizumab: at least 12 weeks"],
+     {(("fingolimod",), 6.0, "first_dose"), (("natalizumab",), 12.0, "first_dose")}),
+    ("Exclusion Criteria:\n- Prohibited treatments, with the minimum time between the last dose and Day 1:",
+     ["azathioprine or methotrexate: at least 6 months", "fingolimod: at least 8 weeks"],
+     {(("azathioprine", "methotrexate"), 6.0, "baseline"), (("fingolimod",), 8.0, "baseline")}),
+])
+def test_a_table_of_minimum_intervals_since_the_last_dose_is_washouts(heading, rows, expected):
+    """holdout23 NCT01895335, NCT00559702: the rows 'X: at least N weeks' had been read as required use of X for N
+    weeks (or as use ever), and the patients switching as required to be on a DMT."""
+    ruleset = _ruleset_of(heading + "\n" + "\n".join(f"  - {row}" for row in rows))
+    leaves = [r for c in ruleset.criteria for r in _leaves(c.rules)]
+    assert {(tuple(r.drugs), r.window.within.value, r.window.anchor) for r in leaves} == expected
+    assert {r.kind for r in leaves} == {"washout"} and {r.polarity for r in leaves} == {"exclude"}
+
+
+@pytest.mark.parametrize("text, pair", [
+    ("Diabetes mellitus with peripheral neuropathy.", ["diabetes_mellitus", "polyneuropathy"]),
+    ("Major depression with suicidal ideation at screening, or a previous suicide attempt", ["depression",
+                                                                                             "suicidal_ideation"]),
+])
+def test_a_condition_with_another_excludes_only_with_it(text, pair):
+    """holdout23 NCT03521557, NCT00151801 (README: an excluded all-of, as a condition with a lab value): the first
+    alone had excluded every diabetic or depressed patient."""
+    group = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "group"][0]
+    assert (group.mode, group.polarity) == ("all", "exclude")
+    assert [r.conditions for r in group.rules] == [[c] for c in pair]
+
+
+def test_an_infection_with_a_named_virus_is_that_infection():
+    found = compile_text("Known chronic infection with hepatitis B virus", "exclusion", "X1")
+    assert [r.kind for r in found] == ["condition"]

@@ -26,7 +26,7 @@ from .families import FAMILIES, restates_inclusion
 from .families.disease import DURATION_HEADING_RE, ENTRY_AFTER_ONSET_RE, extract_mri, extract_relapses, extract_sex
 from .families.condition_wording import SEGMENT_BREAK_RE
 from .families.treatment import AT_ENROLLMENT, NO_WASHOUT
-from .quantities import NUM, find_windows, has_event_anchor, number, stated_anchor
+from .quantities import NUM, anchor_of, find_windows, has_event_anchor, number, stated_anchor
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
 
@@ -533,8 +533,17 @@ def _as_current(rule):
 # a parent whose items are washout periods an inclusion asks to have been completed
 # (or a table of them: "must have stopped it for at least the period listed below before Day 1 (treatment | minimum
 # washout):")
+# (and "the following minimum intervals between the last dose of that therapy and the first dose", "Prohibited
+# treatments, with the minimum time between the last dose and Day 1:")
 _WASHOUT_HEADING_RE = re.compile(r"(?:\bwash[\s-]?out\s+(?:periods?|times?|intervals?)|\b(?:minimum|required)\s+"
-                                 r"wash[\s-]?out)\b(?![^.;:]*\bnot\s+(?:required|needed)\b)", re.I)
+                                 r"wash[\s-]?out|\bminimum\s+(?:times?|intervals?|periods?)\s+(?:between|from|since)\s+"
+                                 r"(?:the\s+)?last\s+(?:dose|administration|infusion|injection))\b"
+                                 r"(?![^.;:]*\bnot\s+(?:required|needed)\b)", re.I)
+_LAST_DOSE_AND_RE = re.compile(r"\blast\s+(?:dose|administration|infusion|injection)\b[^:;.]{0,40}?\s+and\s+(?P<a>[^:;.]{1,60})",
+                               re.I)
+# a row of such a table: "natalizumab: at least 12 weeks" (the minimum is the window)
+_MINIMUM_ROW_RE = re.compile(r"^[^.;:|]{1,150}[:|]\s*(?P<min>at\s+least|a\s+minimum\s+of|minimum(?:\s+of)?|≥|>=)\s*"
+                             r"(?=\d|one\b|two\b|three\b|four\b|six\b|eight\b|twelve\b)", re.I)
 
 
 def _as_washout(rule):
@@ -1148,14 +1157,21 @@ def _group(criterion: Criterion) -> list:
             criterion_id=criterion.id, section=section, text=text, span=criterion.span, category="partial",
             polarity=_default_polarity(section),
             why=f"'{k_of_n.group(0)}' items: a count of items met is not structured")]
-    washouts = section == "inclusion" and _WASHOUT_HEADING_RE.search(criterion.text)
+    heading = _WASHOUT_HEADING_RE.search(criterion.text)
+    washouts = heading if section == "inclusion" or heading and heading.group(0).lower().startswith("minimum") else None
     if washouts:
         # "Participants previously treated with a DMT must have completed the following washout periods before
         # randomization: - natalizumab: 3 months": the items are the washouts (none of the drugs is required)
         # (nor is the treatment stopped: "... must have stopped it for at least the period listed below")
-        own = [r for r in own if r.kind != "prior_drug"]
+        # (nor what is asked of the patients on one: "Patients switching from another DMT must respect the following
+        # minimum intervals ...:", the rows say what)
+        own = [r for r in own if r.kind not in ("prior_drug", "group")]
     children = []
     parent_anchor = stated_anchor(criterion.text)
+    until = _LAST_DOSE_AND_RE.search(criterion.text) if washouts and parent_anchor is None else None
+    if until:
+        # "the minimum time between the last dose and Day 1:", "... and the first dose of teriflunomide:"
+        parent_anchor = anchor_of(until.group("a"))
     parent_windows = [w for w in find_windows(criterion.text) if not w.gap]
     parent_current = _PARENT_CURRENT_RE.search(criterion.text)
     # "Length of disease from the onset of MS symptoms, according to the EDSS score: - less than 10 years in
@@ -1165,9 +1181,16 @@ def _group(criterion: Criterion) -> list:
     for child in criterion.children:
         if table and _NO_WASHOUT_ROW_RE.match(child.text) and not child.children:
             continue  # "interferon beta or glatiramer acetate | no washout required": read, nothing to wait for
-        child_rules = _compile_node(child) if not (duration_heading and not child.children) else [
-            rule.model_copy(update={"text": child.text, "span": child.span}) for rule in compile_text(
-                criterion.text.rstrip(": ") + ": " + child.text, section, child.id, child.span)]
+        row = _MINIMUM_ROW_RE.match(child.text) if washouts and not child.children else None
+        if row:
+            # "natalizumab: at least 12 weeks" under a washout table: no natalizumab in those 12 weeks
+            blanked = child.text[:row.start("min")] + " " * len(row.group("min")) + child.text[row.end("min"):]
+            child_rules = [rule.model_copy(update={"text": child.text}) for rule in
+                           compile_text(blanked, section, child.id, child.span)]
+        else:
+            child_rules = _compile_node(child) if not (duration_heading and not child.children) else [
+                rule.model_copy(update={"text": child.text, "span": child.span}) for rule in compile_text(
+                    criterion.text.rstrip(": ") + ": " + child.text, section, child.id, child.span)]
         if parent_anchor and stated_anchor(child.text) is None:
             # "... within the specified timeframes before randomization: - Natalizumab: 6 months"
             child_rules = [_with_anchor(rule, parent_anchor) for rule in child_rules]

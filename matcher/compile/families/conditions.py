@@ -43,7 +43,7 @@ from functools import lru_cache
 from typing import Optional
 
 from ...lexicon import get_lexicon
-from ...models.rules import ConditionRule
+from ...models.rules import ConditionRule, GroupRule
 from .. import context
 from ..context import Context
 from ..nlp import Entity, kinds_listed_after
@@ -232,6 +232,24 @@ def extract_conditions(ctx: Context) -> list:
     ms_excepted = [found.start("or") for start, _ in exceptions for found in [_MS_THEN_OR_RE.match(text, start)] if found]
     groups: dict = {}
     timings = _timings(text, confident, all_windows)
+    # "Diabetes mellitus with peripheral neuropathy", "Major depression with suicidal ideation": the first excludes only
+    # with the second (an excluded all-of, as a condition with a lab value; README), not every diabetic
+    joined = [(a, b) for a, b in zip(confident, confident[1:]) if ctx.section == "exclusion" and not all_windows
+              and _WITH_CONDITION_RE.fullmatch(text, a.end, b.start)
+              # ("chronic infection with hepatitis B virus": the second names which of the first)
+              and a.id not in get_lexicon().condition_ancestors(b.id) and a.id != b.id
+              and "infection" not in get_lexicon().condition_ancestors(a.id) | {a.id}]
+    joined = [(a, b) for i, (a, b) in enumerate(joined) if not (i and joined[i - 1][1] is a)]
+    for a, b in joined:
+        rules.append(GroupRule(mode="all", polarity=polarity_ctx.base_polarity(a.start), rules=[
+            ConditionRule(polarity="require", conditions=[m.id], timing=timings[m]) for m in (a, b)]))
+    paired = {id(m) for pair in joined for m in pair}
+    for m in confident:
+        if id(m) in paired:
+            ctx.consume(m.start, m.end)
+    confident = [m for m in confident if id(m) not in paired]
+    if not confident:
+        return rules
     drugs = ctx.entities_of("DRUG", "DRUG_CLASS")
     for index, m in enumerate(confident):
         window = own_window.get(m) if own_window else (windows[0] if windows else None)
@@ -411,6 +429,8 @@ def _mentions(ctx: Context, free) -> list[Entity]:
 
 
 _LIST_JOIN_RE = re.compile(r"\s*(?:,\s*)?(?:or|and|and/or|,)\s*", re.I)
+_WITH_CONDITION_RE = re.compile(r"\s+with\s+(?:an?\s+|associated\s+|concomitant\s+|coexisting\s+|current\s+|active\s+)?",
+                                re.I)
 _STUDY_TOPIC_BEFORE_RE = re.compile(r"\b(?:study|studies|trial|trials|programme|program)\s+(?:for|of|on|in)\s+(?:the\s+)?"
                                     r"(?:(?:treatment|management|prevention)\s+of\s+)?(?:an?\s+)?$", re.I)
 

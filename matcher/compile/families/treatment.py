@@ -79,7 +79,7 @@ _PERMISSION_RE = re.compile(r"may\s+be\s+considered|(?:is|are|was|were)\s+(?:als
                             # "Corticosteroids given for relapses do not count as disease-modifying therapy"
                             r"(?:do|does|will)\s+not\s+count\b|(?:is|are)\s+not\s+(?:counted|regarded)\b", re.I)
 # "(no washout is required for interferon beta or glatiramer acetate)": the drugs it names may have been taken at any time
-NO_WASHOUT = r"no\s+wash[\s-]?out(?:\s+period)?\s+(?:is\s+)?(?:required|needed|necessary)"
+NO_WASHOUT = r"no\s+(?:wash[\s-]?out(?:\s+period)?|(?:minimum\s+)?interval)\s+(?:is\s+)?(?:required|needed|necessary)"
 _NO_WASHOUT_RE = re.compile(rf"\b{NO_WASHOUT}\b", re.I)
 # "Previous treatment with X is allowed provided it was stopped at least 4 weeks before randomization": use within
 # those 4 weeks excludes, in either section
