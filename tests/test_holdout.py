@@ -58,7 +58,7 @@ SETS = {
                    "structured_criteria_recall": 0.9813, "manual_review_precision": 0.9647}, 14, 364),
     "holdout17": ({"precision": 0.9593, "recall": 0.9686, "exact_parameter_accuracy": 0.9377,
                    "structured_criteria_recall": 0.9829, "manual_review_precision": 0.9444}, 14, 383),
-    "holdout18": ({"precision": 0.9592, "recall": 0.9547, "exact_parameter_accuracy": 0.895,
+    "holdout18": ({"precision": 0.9593, "recall": 0.957, "exact_parameter_accuracy": 0.8953,
                    "structured_criteria_recall": 0.9845, "manual_review_precision": 0.9588}, 14, 355),
     "holdout19": ({"precision": 0.9619, "recall": 0.9439, "exact_parameter_accuracy": 0.9377,
                    "structured_criteria_recall": 0.956, "manual_review_precision": 0.8788}, 14, 366),
@@ -68,8 +68,8 @@ SETS = {
                    "structured_criteria_recall": 0.9789, "manual_review_precision": 0.9565}, 14, 389),
     "holdout22": ({"precision": 0.971, "recall": 0.9757, "exact_parameter_accuracy": 0.9254,
                    "structured_criteria_recall": 0.9832, "manual_review_precision": 0.9462}, 14, 390),
-    "holdout23": ({"precision": 0.9305, "recall": 0.9398, "exact_parameter_accuracy": 0.8853,
-                   "structured_criteria_recall": 0.9846, "manual_review_precision": 0.957}, 14, 360),
+    "holdout23": ({"precision": 0.9309, "recall": 0.9449, "exact_parameter_accuracy": 0.8886,
+                   "structured_criteria_recall": 0.9884, "manual_review_precision": 0.9674}, 14, 360),
 }
 
 

@@ -5210,3 +5210,20 @@ def test_a_condition_with_another_excludes_only_with_it(text, pair):
 def test_an_infection_with_a_named_virus_is_that_infection():
     found = compile_text("Known chronic infection with hepatitis B virus", "exclusion", "X1")
     assert [r.kind for r in found] == ["condition"]
+
+
+def test_a_semicolon_ends_the_window_and_the_exception_before_it():
+    """holdout23 NCT01166178: '...; multiple myeloma at any time' had been folded into the malignancy within 5 years
+    (and so into its exceptions' reach)."""
+    found = compile_text("Malignancy within the past 5 years, other than adequately treated basal cell carcinoma of the "
+                         "skin; multiple myeloma at any time.", "exclusion", "X1")
+    assert [(r.conditions, r.window is None) for r in found] == [(["malignancy"], False), (["multiple_myeloma"], True)]
+
+
+@pytest.mark.parametrize("text, condition", [
+    ("Neoplastic pathologies in the last 5 years, with the exception of basal cell carcinoma of the skin.",
+     "malignancy"),
+    ("Pathologies of the immune system other than multiple sclerosis, chronic or active.", "immune_system_disease"),
+])
+def test_translated_pathologies_are_the_lexicon_conditions(text, condition):
+    assert [r["conditions"] for r in rules(text, "exclusion", "condition")] == [[condition]]

@@ -253,8 +253,10 @@ def extract_conditions(ctx: Context) -> list:
     drugs = ctx.entities_of("DRUG", "DRUG_CLASS")
     for index, m in enumerate(confident):
         window = own_window.get(m) if own_window else (windows[0] if windows else None)
-        if window and not own_window and m.start >= window.end and NEW_NOUN_PHRASE_RE.search(text, window.end, m.start):
+        if window and not own_window and m.start >= window.end and (NEW_NOUN_PHRASE_RE.search(text, window.end, m.start)
+                                                                    or ";" in text[window.end:m.start]):
             window = None  # "myocardial infarction in the past 6 months or any history of heart failure"
+            # (or "Malignancy within the past 5 years, other than ...; multiple myeloma at any time")
         if window and not own_window and m.end <= window.start and any(
                 m.end <= d.start < window.start and _LIST_BREAK_RE.search(text, m.end, d.start)
                 and _EXPOSURE_WORD_RE.search(text, max(m.end, d.start - 20), min(d.end + 15, window.start))
