@@ -70,6 +70,8 @@ SETS = {
                    "structured_criteria_recall": 0.9832, "manual_review_precision": 0.9462}, 14, 390),
     "holdout23": ({"precision": 0.9309, "recall": 0.9449, "exact_parameter_accuracy": 0.8886,
                    "structured_criteria_recall": 0.9884, "manual_review_precision": 0.9674}, 14, 360),
+    "holdout24": ({"precision": 0.942, "recall": 0.9597, "exact_parameter_accuracy": 0.9132,
+                   "structured_criteria_recall": 0.9846, "manual_review_precision": 0.9556}, 14, 362),
 }
 
 
@@ -103,6 +105,7 @@ WRONG_VERDICTS = {
     "holdout21": (206, 186),
     "holdout22": (21, 56),
     "holdout23": (107, 123),
+    "holdout24": (74, 208),
 }
 AS_OF = date(2026, 11, 1)  # the example patients' reference date
 

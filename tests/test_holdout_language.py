@@ -5227,3 +5227,31 @@ def test_a_semicolon_ends_the_window_and_the_exception_before_it():
 ])
 def test_translated_pathologies_are_the_lexicon_conditions(text, condition):
     assert [r["conditions"] for r in rules(text, "exclusion", "condition")] == [[condition]]
+
+
+# Twenty-fourth hold-out round (tests/holdout24)
+
+
+@pytest.mark.parametrize("text, window", [("Non-smoker since at least 12 months.", 12.0), ("Non-smoker", None)])
+def test_a_non_smoker_is_no_smoker(text, window):
+    """holdout24 NCT06370403: the 'smoker' inside 'Non-smoker' had been required (a polarity error)."""
+    (rule,) = rules(text, "inclusion", "condition")
+    assert (rule["conditions"], rule["polarity"]) == (["tobacco_use"], "exclude")
+    assert (rule.get("window") or {}).get("within", {}).get("value") == window
+
+
+@pytest.mark.parametrize("text", [
+    "Receipt of a live vaccine within 6 weeks before Day 0",
+    "Treatment with corticosteroids within 4 weeks prior to the first MRI.",
+    "Acute infection in the 2 weeks before the first experimental session.",
+])
+def test_the_studys_first_visit_anchors_at_baseline(text):
+    found = [r for r in compile_text(text, "exclusion", "X1") if getattr(r, "window", None)]
+    assert [r.window.anchor for r in found] == ["baseline"]
+
+
+def test_a_word_that_only_says_how_sure_is_no_item_beside_an_unread_one():
+    """holdout24 NCT06370403-like: 'Fever or known epilepsy' had dropped the fever with the 'known' of the epilepsy
+    (two unread words that were no item side by side)."""
+    found = compile_text("Fever or known epilepsy", "exclusion", "X1")
+    assert "Fever" in [r for r in found if r.kind == "manual_review"][0].why

@@ -1008,10 +1008,24 @@ _AGE_AT_EVENT_RE = re.compile(r"\b(?:onset|diagnos\w*|event|symptoms?|episode)\s
                               r"birthday)\b|\bage\s+at\s+(?:onset|diagnosis|first\s+symptoms?)\b", re.I)
 
 
+# Words that only modify a term a rule read ("Fever or acute infection", "Fever or known epilepsy": "acute" and "known"
+# are no items of their own beside the unread "Fever", which is one)
+_TERM_MODIFIERS = frozenset("acute active chronic current recent known documented confirmed diagnosed suspected".split())
+
+
+def _modifier_of_read_term(text: str, masked: str, word: re.Match) -> bool:
+    if word.group().lower() not in _TERM_MODIFIERS:
+        return False
+    gap = re.match(r"[ \t]+", text[word.end():])
+    at = word.end() + (gap.end() if gap else 0)
+    return gap is not None and at < len(text) and text[at].isalpha() and masked[at] == " "
+
+
 def _residue(ctx: Context) -> list[str]:
     aged = any(not ctx.is_consumed(age_at.end() - 1) for age_at in _AGE_AT_EVENT_RE.finditer(ctx.text))
     masked = _masked(ctx)
     content = _content_words(masked)
+    core = [w for w in content if not _modifier_of_read_term(ctx.text, masked, w)]
     # a name with digits ("CD8+", "IL-17", "COVID-19") is a term of its own: a marker or test nothing read
     # (or a term that stands alone: "Unable to undergo MRI with gadolinium", "... or any of its excipients")
     named = any(re.search(r"\d", w.group()) and re.search(r"[A-Za-z]{2}", w.group())
@@ -1021,7 +1035,7 @@ def _residue(ctx: Context) -> list[str]:
     # ("Unwilling or unable to undergo MRI": what the patient is unwilling to do is a criterion of its own)
     unwilling = any(w.group().lower() == "unwilling" for w in content) and _UNWILLING_OR_UNABLE_RE.search(ctx.text)
     keep = len(content) >= 3 or (content and (ctx.unstated or aged or named or unwilling)) or denied or \
-        0 < len(content) <= 2 and _unread_item(ctx.text, masked, content[0], content[-1])
+        0 < len(core) <= 2 and _unread_item(ctx.text, masked, core[0], core[-1])
     return [w.group() for w in content] if keep else []
 
 
@@ -1057,7 +1071,7 @@ def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> boo
 # Words that are not an item of a list on their own: a formula, a number, a modifier of the term after them
 _NOT_AN_ITEM = frozenset("""autologous allogeneic cockcroft-gault mdrd ckd-epi device compound iii
 older younger planned consent assent one two three four five six seven eight nine ten subtype subtypes type types
-course courses form forms phenotype oral experimental primary secondary""".split())
+course courses form forms phenotype oral experimental primary secondary equivalent equivalents""".split())
 _MEASURE_WORDS = frozenset("index level levels count counts ratio titer titre value values score concentration".split())
 _EXAMPLE_OF_NEXT_RE = re.compile(r"\s*(?:,\s*)?(?:or|and)\s+(?:any\s+)?other\b", re.I)
 # The words an item may start with that say only when or how sure: "or a history of pancreatitis", "active or previous

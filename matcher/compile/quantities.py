@@ -189,7 +189,10 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     (r"screening|the\s+screening\s+visit|screening\s+visit|(?:the\s+)?(?:initial|first)\s+visit", "screening"),
     # (the study's own first procedure: "before the research MRI", "within 1 month before vaccination" in a vaccine
     # study)
-    (r"baseline|day\s*1|the\s+baseline\s+visit|study\s+day\s+1|(?:research|study)\s+(?:mri|scan|pet(?:\s+scan)?)|"
+    # ("before Day 0", "prior to the first MRI", "before the first experimental session": the study's first visit)
+    (r"baseline|day\s*[01]\b|the\s+baseline\s+visit|study\s+day\s+[01]\b|(?:research|study)\s+(?:mri|scan|pet(?:\s+scan)?)|"
+     r"(?:the\s+)?first\s+(?:study\s+|research\s+)?mri(?:\s+scan)?|"
+     r"(?:the\s+)?first\s+(?:experimental|study|testing|test|assessment|training)\s+session|"
      r"(?:an|the)\s+mri\s+(?:examination|scan)|(?:the\s+)?pet(?:[\s/-]+(?:ct|mri))?\s+(?:scan|imaging|examination)|"
      r"(?:(?:first|study)\s+)?vaccination", "baseline"),
     # "the first administration of investigational product"

@@ -43,11 +43,11 @@ from functools import lru_cache
 from typing import Optional
 
 from ...lexicon import get_lexicon
-from ...models.rules import ConditionRule, GroupRule
+from ...models.rules import ConditionRule, Duration, GroupRule, Window
 from .. import context
 from ..context import Context
 from ..nlp import Entity, kinds_listed_after
-from ..quantities import find_windows
+from ..quantities import NUM, find_windows, number, unit_of
 from .condition_wording import (CAUSE_BEFORE_RE, DEFINED_BY_MEASURE_RE, EXAMPLES_RE, NEW_NOUN_PHRASE_RE, SEGMENT_BREAK_RE,
                                 ExampleList, closing, enclosing_paren, item_end, not_conditions, qualified, segment_end,
                                 segment_start)
@@ -113,8 +113,11 @@ def extract_conditions(ctx: Context) -> list:
     text = ctx.text
     free = lambda position: not ctx.is_consumed(position)  # noqa: E731
     entities = _mentions(ctx, free)
-    rules = [_antonym_rule(ctx, a) for a in _antonyms(text)
-             if free(a.start) and not any(e.start < a.end and a.start < e.end for e in entities)]
+    # ("Non-smoker": the antonym, not the "smoker" inside it)
+    antonyms = [a for a in _antonyms(text) if free(a.start)]
+    entities = [e for e in entities if not any(a.start <= e.start and e.end <= a.end and a.end - a.start > e.end - e.start
+                                               for a in antonyms)]
+    rules = [_antonym_rule(ctx, a) for a in antonyms if not any(e.start < a.end and a.start < e.end for e in entities)]
     if not entities:
         return rules
     exceptions = _merged(_exception_spans(text))
@@ -541,7 +544,18 @@ def _antonym_pattern() -> Optional[re.Pattern]:
 def _antonym_rule(ctx: Context, mention: Entity) -> ConditionRule:
     ctx.consume(mention.start, mention.end)
     polarity = context.opposite(ctx.base_polarity(mention.start))
+    since = _SINCE_AT_LEAST_RE.match(ctx.text, mention.end)
+    if since:
+        # "Non-smoker since at least 12 months": none in those 12 months
+        ctx.consume(*since.span())
+        within = Duration(value=number(since.group("n")), unit=unit_of(since.group("unit")))
+        return ConditionRule(polarity=polarity, conditions=[mention.id], timing="any",
+                             window=Window(within=within, anchor="screening"))
     return ConditionRule(polarity=polarity, conditions=[mention.id], timing="current")
+
+
+_SINCE_AT_LEAST_RE = re.compile(rf"\s*(?:since|for)\s+(?:at\s+least|more\s+than|over)\s+(?P<n>{NUM})\s*"
+                                r"(?P<unit>days?|weeks?|months?|years?)\b", re.I)
 
 
 def _specific(mentions: list, text: str) -> list:
