@@ -1104,11 +1104,15 @@ _PAREN_RE = re.compile(r"\([^()]*\)")
 def _window_after(windows, position: int, text: str, reach: int = 120):
     """The nearest window after a mention, in the same clause; else the nearest one before it."""
     # (a parenthesis of examples between is no distance: "MS relapse, or a course of high-dose corticosteroids (e.g.
-    # intravenous methylprednisolone ...), within the 30 days")
-    after = [w for w in windows if w.start >= position and len(_PAREN_RE.sub("", text[position:w.start])) <= reach
-             and not re.search(r"[;]", text[position:w.start])]
-    if after:
-        return after[0]
+    # intravenous methylprednisolone ...), within the 30 days"; the windows come in order, so the first that fits is
+    # the nearest, and none after a ";" or far beyond the reach fits: each text is read once, not per window)
+    for w in windows:
+        if w.start < position:
+            continue
+        if w.start - position > 8 * reach or ";" in text[position:w.start]:
+            break
+        if w.start - position <= reach or len(_PAREN_RE.sub("", text[position:w.start])) <= reach:
+            return w
     # (not across a clause: "... within the 4 weeks before screening; subjects who relapse between ...")
     before = [w for w in windows if w.end <= position and position - w.end <= 40
               and not re.search(r"[;]|\.\s", text[w.end:position])]
