@@ -274,8 +274,9 @@ def extract_conditions(ctx: Context) -> list:
         # "other than MS" is a rule of its own, which the exception does not reach)
         # (unless it falls under a condition before it: "... other than MS, or an immunodeficiency" is still a
         # disease of the immune system, which MS is not)
-        item = sum(1 for end in ms_excepted if end <= m.start) if not get_lexicon().condition_ancestors(m.id) & {
-            c.id for c in confident if c.start < m.start} else 0
+        item = sum(1 for end in ms_excepted if end <= m.start)
+        if item and get_lexicon().condition_ancestors(m.id) & {c.id for c in confident if c.start < m.start}:
+            item = 0
         key = (id(window), _negated_apart(polarity_ctx, confident, index), "any" if window else timings[m], item)
         groups.setdefault(key, (window, []))[1].append(m)
     for (_, flipped, timing, _), (window, members) in groups.items():
