@@ -543,7 +543,7 @@ _LAST_DOSE_AND_RE = re.compile(r"\blast\s+(?:dose|administration|infusion|inject
                                re.I)
 # a row of such a table: "natalizumab: at least 12 weeks" (the minimum is the window)
 _MINIMUM_ROW_RE = re.compile(r"^[^.;:|]{1,150}[:|]\s*(?P<min>at\s+least|a\s+minimum\s+of|minimum(?:\s+of)?|≥|>=)\s*"
-                             r"(?=\d|one\b|two\b|three\b|four\b|six\b|eight\b|twelve\b)", re.I)
+                             rf"(?={NUM})", re.I)
 
 
 def _as_washout(rule):

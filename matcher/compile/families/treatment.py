@@ -651,7 +651,7 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
     out = {}
     indicated = []  # (end, qualifier) of each indication read
     exception = context.exception_start(ctx.text)
-    for m in mentions:
+    for index, m in enumerate(mentions):
         after = _DOSE_AFTER_RE.match(ctx.text, m.end)
         before = _HIGH_DOSE_BEFORE_RE.search(ctx.text, max(0, m.start - 40), m.start) or \
             (m.label == "DRUG" and _ROUTE_BEFORE_RE.search(ctx.text, max(0, m.start - 20), m.start)) or \
@@ -662,7 +662,7 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
             if indication:
                 ctx.consume(*indication)
                 out[m] = " ".join(ctx.text[indication[0]:indication[1]].split())
-                at = mentions.index(m)
+                at = index
                 while at > 0 and _TREATMENT_LIST_GAP_RE.fullmatch(ctx.text, mentions[at - 1].end, mentions[at].start):
                     at -= 1
                     out.setdefault(mentions[at], out[m])
@@ -1398,11 +1398,8 @@ def _last_dose_between(ctx: Context, mentions: list) -> list:
             WashoutRule(polarity="exclude", **targets, window=shorter)]
 
 
-_STABLE_ALLOWED_RE = re.compile(r"\(\s*(?:but\s+)?(?:an?\s+|the\s+)?stable\s+(?:dose|regimen|treatment|therapy)[^()]*?"
-                                r"(?:allowed|permitted|acceptable)\s*\)", re.I)
+_STABLE_DOSE_RE = re.compile(r"^\(\s*(?:but\s+)?(?:an?\s+|the\s+)?stable\s+(?:dose|regimen|treatment|therapy)\b", re.I)
 _CLAUSE_JOIN_RE = re.compile(r"[,;]\s*(?:and|or|but)\b|;", re.I)
-# the end of a clause, not the dots of "e.g.", "i.e.", "etc."
-_CLAUSE_BREAK_RE = re.compile(r";|(?<!\be)(?<!\bi)(?<!\.g)(?<!\.e)(?<!\betc)\.")
 
 
 def _recent_start(ctx: Context, mentions: list) -> list:
@@ -1412,13 +1409,13 @@ def _recent_start(ctx: Context, mentions: list) -> list:
     if ctx.section != "exclusion" or ctx.negated(mentions[0].start) or _if_taking(ctx.text):
         return []
     first, last = mentions[0].start, mentions[-1].end
-    if _CLAUSE_BREAK_RE.search(ctx.text, first, last):
+    if SEGMENT_BREAK_RE.search(ctx.text, first, last):  # (not the dots of "e.g.")
         return []
     start = _START_WORD_RE.search(ctx.text)
     if start is None:
         return []  # (most exposures: no window search for them)
     # ("(a stable dose for at least 30 days is allowed)": what the rule says already, being on it that long)
-    stable = _STABLE_ALLOWED_RE.search(ctx.text, last)
+    stable = next((p for p in _PERMISSION_PAREN_RE.finditer(ctx.text, last) if _STABLE_DOSE_RE.match(p.group(0))), None)
     permission = _PERMISSION_RE.search(ctx.text)
     windows = [w for w in find_windows(ctx.text) if not w.gap and not w.event]
     if len(windows) != 1 or windows[0].start < start.end() or context.exception_start(ctx.text) is not None \
@@ -1432,7 +1429,7 @@ def _recent_start(ctx: Context, mentions: list) -> list:
     if not (last <= start.start() and not re.search(r"[.;]|\b(?:with|and)\b", ctx.text[last:start.start()])
             or start.end() <= first and re.fullmatch(r"[\s\w,/(-]{0,60}", ctx.text[start.end():first])):
         return []
-    if _CLAUSE_BREAK_RE.search(ctx.text, min(start.start(), first), window.start):
+    if SEGMENT_BREAK_RE.search(ctx.text, min(start.start(), first), window.start):
         return []
     for mention in mentions:
         ctx.consume(mention.start, mention.end)
