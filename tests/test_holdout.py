@@ -72,6 +72,8 @@ SETS = {
                    "structured_criteria_recall": 0.9884, "manual_review_precision": 0.9674}, 14, 360),
     "holdout24": ({"precision": 0.945, "recall": 0.9704, "exact_parameter_accuracy": 0.9169,
                    "structured_criteria_recall": 0.9923, "manual_review_precision": 0.9773}, 14, 362),
+    "holdout25": ({"precision": 0.8894, "recall": 0.9343, "exact_parameter_accuracy": 0.8486,
+                   "structured_criteria_recall": 0.9505, "manual_review_precision": 0.9082}, 14, 390),
 }
 
 
@@ -106,6 +108,7 @@ WRONG_VERDICTS = {
     "holdout22": (21, 56),
     "holdout23": (107, 123),
     "holdout24": (68, 208),
+    "holdout25": (187, 128),
 }
 AS_OF = date(2026, 11, 1)  # the example patients' reference date
 
