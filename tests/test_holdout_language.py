@@ -5293,3 +5293,134 @@ def test_a_stable_course_over_the_past_months_or_none_during_that_period():
                          "or no disease-modifying therapy during that period.", "inclusion", "X1")
     group = [r for r in found if r.kind == "group"][0]
     assert sorted((r.kind, r.polarity) for r in group.rules) == [("prior_drug", "require"), ("washout", "exclude")]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Twenty-fifth hold-out round (tests/holdout25)
+
+
+def test_a_joined_category_heading_heads_criteria_of_their_own():
+    """holdout25 NCT05834855: 'Prior or concomitant therapy:' (two words joined before a category noun) had made the
+    seven numbered items under it the children of one criterion; 'Cardiac or pulmonary disease:' still leads in."""
+    text = ("Exclusion Criteria:\n\nMedical conditions:\n\n1. Active infection.\n2. Malignancy.\n\n"
+            "Prior or concomitant therapy:\n\n1. Natalizumab in the 8 weeks before the first infusion.\n"
+            "2. A live vaccine in the 6 weeks before the first infusion.\n")
+    assert [c.text for c in segment(text)] == ["Active infection.", "Malignancy.",
+                                               "Natalizumab in the 8 weeks before the first infusion.",
+                                               "A live vaccine in the 6 weeks before the first infusion."]
+    text = "Exclusion Criteria:\n\n- Stroke.\n\nCardiac or pulmonary disease:\n\n- asthma\n- heart failure\n"
+    assert [len(c.children) for c in segment(text)] == [0, 2]
+
+
+def test_a_sub_study_heading_or_lead_sends_its_criteria_to_a_person():
+    """holdout25 NCT00062972 ('Glucose study only:') and holdout12 NCT03679468 ('For participants taking part in the
+    MRI sub-study:'): what excludes from an optional part of the study had excluded from the trial."""
+    text = ("Exclusion Criteria:\n\n  * Stroke.\n\nGlucose study only:\n\n  * Diabetes mellitus of either type, or a "
+            "fasting blood glucose of 126 mg/dL or higher at screening\n")
+    trial = compile_trial(Trial(id="X", source="test", source_format="text", criteria_text=text))
+    kinds = [[r.kind for r in c.rules] for c in trial.criteria]
+    assert kinds == [["condition"], ["manual_review"]]
+    assert "part of the study" in trial.criteria[1].rules[0].why
+    (rule,) = compile_text("For participants taking part in the MRI sub-study: a cardiac pacemaker or other metallic "
+                           "implant, or claustrophobia.", "exclusion", "X1")
+    assert rule.kind == "manual_review"
+
+
+def test_a_relation_set_off_after_a_pair_is_both_terms():
+    """holdout25 NCT00062972: ', known to affect cognitive function' after 'a neurological disorder other than MS, or
+    a major medical illness' is both terms' (the first had been stated); their examples are stated."""
+    found = compile_text("History of a neurological disorder other than MS, or of a major medical illness, known to "
+                         "affect cognitive function (for example stroke, head injury with loss of consciousness, "
+                         "epilepsy or dementia)", "exclusion", "X1")
+    (rule,) = [r for r in found if r.kind == "condition"]
+    assert (rule.conditions, rule.timing) == (["stroke", "epilepsy", "dementia"], "any")
+
+
+@pytest.mark.parametrize("text", ["at least 1 gadolinium-enhancing T1 lesion on either of the two screening MRI scans",
+                                  "More than 15 gadolinium-enhancing lesions on the first screening MRI"])
+def test_lesions_on_one_of_the_screening_scans(text):
+    """holdout25 NCT00207727, NCT00382629: 'on either of the two screening MRI scans', 'on the first screening MRI':
+    the scans at screening (the window had been left open: any lesion ever)."""
+    (rule,) = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "mri_activity"]
+    assert (rule.window.within.value, rule.window.anchor) == (0, "screening")
+
+
+def test_tb_screening_items():
+    """holdout25 NCT00207727: the items of a tuberculosis screening lead-in. The lead-in had required tuberculosis
+    (its topic); a positive skin test 'with active TB ruled out' had required it too; a test's or a radiograph's time
+    had become the disease's window; a physician 'specializing in TB' had been read as the patient's; 'latent TB for
+    which a full course of prophylaxis was completed' is a treatment proviso, no exception (README)."""
+    assert [r.kind for r in compile_text("Are considered eligible according to the following tuberculosis (TB) "
+                                         "screening criteria:", "inclusion", "X1")] == ["manual_review"]
+    found = compile_text("Have no history of latent or active TB before screening, except latent TB for which a full "
+                         "course of prophylaxis was completed and documented before the first administration of study "
+                         "agent.", "inclusion", "X1")
+    assert [(r.conditions, r.exceptions, r.timing, r.polarity) for r in found if r.kind == "condition"] == [
+        (["tuberculosis"], [], "any", "exclude")]
+    assert any(r.kind == "manual_review" for r in found)
+    for text in ["Have a negative tuberculin skin test (PPD) within 1 month before the first administration of study "
+                 "agent, or a newly identified positive PPD with active TB ruled out and appropriate prophylaxis "
+                 "started before the first administration.",
+                 "Have a chest radiograph (posterior-anterior view) taken within 3 months before the first "
+                 "administration of study agent, read by a qualified radiologist, with no evidence of current active "
+                 "TB or old inactive TB."]:
+        (rule,) = [r for r in compile_text(text, "inclusion", "X1") if r.kind == "condition"]
+        assert (rule.polarity, rule.window) == ("exclude", None)
+    found = compile_text("Have had no recent close contact with a person with active TB or, if there has been such "
+                         "contact, have been referred to a physician specializing in TB and have received appropriate "
+                         "prophylaxis.", "inclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]
+
+
+def test_a_depleting_class_narrows_the_class_after_it():
+    """holdout25 NCT00207727: 'a lymphocyte-depleting monoclonal antibody (e.g., alemtuzumab or anti-CD4 antibodies)'
+    had excluded every monoclonal antibody (natalizumab too); the examples are what it names."""
+    (rule,) = compile_text("Have ever received cladribine or a lymphocyte-depleting monoclonal antibody (e.g., "
+                           "alemtuzumab [Campath-1H] or anti-CD4 antibodies).", "exclusion", "X1")
+    assert (rule.drugs, rule.classes) == (["cladribine", "alemtuzumab"], ["anti_cd4"])
+    (rule,) = compile_text("Have ever received a B-cell depleting monoclonal antibody (e.g., rituximab).", "exclusion",
+                           "X1")
+    assert "monoclonal_antibody" not in rule.classes and "b_cell_depleting" in rule.classes
+
+
+def test_live_virus_or_bacterial_vaccination():
+    """holdout25 NCT00207727: 'any live virus or bacterial vaccination within 3 months' had been no vaccine rule."""
+    found = compile_text("Have received, or are expected to receive, any live virus or bacterial vaccination within 3 "
+                         "months before the first administration of study agent, or BCG vaccination within 12 months "
+                         "before screening.", "exclusion", "X1")
+    (rule,) = [r for r in found if r.kind == "live_vaccine"]
+    assert (rule.window.within.value, rule.window.anchor) == (3.0, "first_dose")
+    assert "BCG" in [r for r in found if r.kind == "manual_review"][0].why
+
+
+def test_an_example_broader_than_its_general_term_is_a_kind_of_it():
+    """holdout25 NCT00207727: 'chronic or recurrent infectious disease, including ... chronic renal infection' had
+    excluded every infection (the example's lexicon term, 'infection', is broader than the general ones)."""
+    found = compile_text("Have a history of, or ongoing, chronic or recurrent infectious disease, including but not "
+                         "limited to chronic renal infection, chronic chest infection (e.g., bronchiectasis), recurrent "
+                         "urinary tract infection, or an open, draining or infected skin wound.", "exclusion", "X1")
+    (rule,) = [r for r in found if r.kind == "condition"]
+    assert rule.conditions == ["chronic_infection", "recurrent_infection", "bronchiectasis"]
+
+
+def test_a_treatment_in_a_clause_of_its_own_after_an_infection():
+    """holdout25 NCT00207727: 'hospitalized for an infection, or have been treated with intravenous antibiotics for an
+    infection, within 2 months' is a use of antibiotics (it had been read as what the infection needed)."""
+    found = compile_text("Have had a serious infection (e.g., hepatitis, pneumonia, or pyelonephritis), have been "
+                         "hospitalized for an infection, or have been treated with intravenous antibiotics for an "
+                         "infection, within 2 months before the first administration of study agent.", "exclusion", "X1")
+    (rule,) = [r for r in found if r.kind == "washout"]
+    assert (rule.classes, rule.window.within.value) == (["antibiotic"], 2.0)
+    (rule,) = compile_text("Serious infection requiring hospitalization or treatment with intravenous antibiotics.",
+                           "exclusion", "X1")
+    assert rule.kind == "manual_review"
+
+
+def test_a_window_after_the_examples_of_a_general_term_is_its_own():
+    """holdout25 NCT00207727: 'an opportunistic infection (e.g., cytomegalovirus, aspergillosis) within 6 months' had
+    lost its window (the examples' parenthesis stood between)."""
+    found = compile_text("Have had an opportunistic infection (e.g., cytomegalovirus, Pneumocystis carinii, "
+                         "aspergillosis, or histoplasmosis) within 6 months before screening, or herpes zoster within 2 "
+                         "months before screening.", "exclusion", "X1")
+    assert [(r.conditions, r.window.within.value) for r in found if r.kind == "condition"] == [
+        (["opportunistic_infection"], 6.0), (["herpes_zoster"], 2.0)]

@@ -17,7 +17,7 @@ from ..errors import NoCriteriaError
 from ..models.rules import (AgeRule, Applicability, CompiledCriterion, ConditionRule, GroupRule, HealthyVolunteersRule,
                             ManualReviewRule, PriorDrugRule, Range, RuleSet, SexRule, SubtypeRule, WashoutRule)
 from ..models.trial import Criterion, Trial
-from ..segment import BESIDE_OTHERS, OTHER_PERSONS_RE, segment
+from ..segment import BESIDE_OTHERS, OTHER_PERSONS_RE, SUBSTUDY_RE, segment
 from . import context
 from .context import Context
 from .nlp import find_entities
@@ -115,6 +115,10 @@ _ITEMS_NEEDED_RE = re.compile(rf"{_ANY_OF_RE.pattern}|(?P<all>\b(?:both|(?:all|e
 _COHORT_LEAD_RE = re.compile(r"^\s*(?:for|in|among)\s+(?:(?:the\s+)?(?:participants?|patients?|subjects?|those|individuals|"
                              r"people)\s+(?:with|who\s+have)\s+)(?P<cohort>[^,:;()]{2,80}?)\s*[,:]\s*", re.I)
 
+# "For participants taking part in the MRI sub-study: ...": what follows holds for that part of the study only
+_SUBSTUDY_LEAD_RE = re.compile(r"^\s*(?:for|in|among)\s+(?P<cohort>[^,:;()]{0,60}?\bsub-?stud(?:y|ies)\b[^,:;()]{0,20}?)"
+                               r"\s*[,:]\s*", re.I)
+
 
 def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[int, int] = (0, 0),
                  rule_prefix: Optional[str] = None) -> list:
@@ -129,7 +133,10 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     if not re.search(r"\w", text):
         return [_number(ManualReviewRule(**common, why="only permits something: no criterion of its own",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
-    lead = _COHORT_LEAD_RE.match(text)
+    lead = _COHORT_LEAD_RE.match(text) or _SUBSTUDY_LEAD_RE.match(text)
+    if lead and SUBSTUDY_RE.search(lead.group("cohort")):
+        return _of_cohort(compile_text(" " * lead.end() + text[lead.end():], section, criterion_id, span, rule_prefix),
+                          lead.group("cohort"))
     if lead and _cohort_subtypes(lead.group("cohort")) and re.search(r"\w", text[lead.end():]):
         # "For participants with relapsing-remitting MS, the disease must be active, ...": what follows holds for that
         # cohort (read for everyone, it required RRMS of the SPMS cohort the next criterion names)
@@ -1101,13 +1108,17 @@ def _of_cohort(rules: list, cohort: Optional[str]) -> list:
     """Criteria under a heading that names a cohort ("Inclusion criteria specific to participants with PPMS:") apply
     to the patients of its subtypes only (``when.subtypes``); read for everyone, the PPMS cohort's EDSS range excluded
     the relapsing cohort. A heading naming no subtype, or every one, scopes nothing."""
-    if cohort and OTHER_PERSONS_RE.fullmatch(cohort) and any(r.kind != "manual_review" for r in rules):
+    others = cohort and OTHER_PERSONS_RE.fullmatch(cohort)
+    if (others or cohort and SUBSTUDY_RE.search(cohort)) and any(r.kind != "manual_review" for r in rules):
         # under "Infants:" in a lactation study: the infant's conditions and vaccines are not the patient's (read, a
-        # primary immunodeficiency of the infant excluded the mother); a person checks them
+        # primary immunodeficiency of the infant excluded the mother); a person checks them. Under "MRI sub-study:",
+        # they exclude from that part only (read, a pacemaker excluded the patient from the trial).
         first = rules[0]
+        why = f"a criterion of the {cohort.lower()}, not of the patient" if others else \
+            f"a criterion of a part of the study only ({cohort.strip(' :')}): no rule can be scoped to it"
         return [_number(ManualReviewRule(criterion_id=first.criterion_id, section=first.section, text=first.text,
                                          span=first.span, polarity=_default_polarity(first.section), category="clinical",
-                                         why=f"a criterion of the {cohort.lower()}, not of the patient"), None, 1)]
+                                         why=why), None, 1)]
     subtypes = list(_cohort_subtypes(cohort)) if cohort else []
     if not subtypes:
         return rules

@@ -282,7 +282,7 @@ UNLESS_RE = re.compile(UNLESS, re.I)
 # A proviso that lets some patients in: "unless ...", "... are eligible only if they have completed prophylaxis"
 PROVISO = UNLESS + r"|\beligible\s+only\s+(?:if|when)\b"
 # "relapse-free", "steroid free", "HIV negative", "HIV-negative", "HIV seronegative", "disease-modifying therapy naive"
-_FREE_AFTER_RE = re.compile(r"[\s-]?free\b|[\s-]+(?:sero)?negative\b|[\s-]+(?:treatment[\s-]+)?na[iï]ve\b(?!\s*,?\s*or\b)", re.I)
+_FREE_AFTER_RE = re.compile(r"[\s-]?free\b|[\s-]+(?:sero)?negative\b|\s+(?:(?:has|have|was|were|is|been)\s+){0,2}ruled\s+out\b|[\s-]+(?:treatment[\s-]+)?na[iï]ve\b(?!\s*,?\s*or\b)", re.I)
 _PROHIBITION_RE = re.compile(r"\b(?:may|must|should|shall|can|will)\s*not$|\bcannot$|\bmay\s+no\s+longer$", re.I)
 
 

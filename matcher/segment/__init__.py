@@ -41,12 +41,19 @@ OTHER_PERSONS_RE = re.compile(r"(?:infants?|babies|newborns?|neonates?|offspring
                               r"care\s+partners?|study\s+partners?|(?:spouses?|partners?)|informants?|"
                               r"(?:healthy|reference)\s+(?:volunteers?|controls?|subjects?|participants?)|(?:control|comparison)\s+"
                               r"(?:group|subjects?|participants?)|controls?)", re.I)
+# A heading naming an optional part of the study: "Glucose study only:", "MRI sub-study:", "Participants in the CSF
+# substudy:" (the criteria under it exclude from that part only; no rule can be scoped to it)
+SUBSTUDY_RE = re.compile(r"\bsub-?stud(?:y|ies)\b|\b(?:study|part|substudy)\s+only\b", re.I)
 # A heading naming the participants the criteria below are for: "All participants:", "Participants with MS:",
 # "Patients with relapsing MS:", "For all subjects:" (the compiler reads the subtypes in it)
 _COHORT_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>(?:for\s+)?(?:all\s+|the\s+)?(?:participants?|patients?|subjects?)"
                                 r"(?:\s+(?:with|in|on|who\s+have)\s+[^:\n]{1,50})?)\s*:\s*(?:\*\*)?\s*$", re.I)
 _NOT_CATEGORY_RE = re.compile(r"\b(?:following|any|all|either|one|of|at|least|defined|meaning|such|including|namely|"
                               r"must|have|has|with|who|are|is|be|if|for|in|or|and)\b", re.I)
+# ... but two words joined before a noun of the record's own categories name one: "Prior or concomitant therapy:",
+# "Medical and surgical history:" (not "Cardiac or pulmonary disease:", a criterion over the kinds below it)
+_JOINED_CATEGORY_RE = re.compile(r"[A-Za-z/-]+\s+(?:or|and)\s+[A-Za-z/-]+\s+(?:therap(?:y|ies)|treatments?|medications?|"
+                                 r"medicines?|history|procedures?|assessments?|characteristics)", re.I)
 # The category lines of the PDQ-era pages: "--Disease Characteristics--", "--Prior/Concurrent Therapy--"
 _DASHED_HEADING_RE = re.compile(r"^\s*--\s*[A-Za-z][^\n]{0,60}?\s*--\s*$")
 # A heading naming the visit the criteria below are checked at: "At screening (Visit 1):", "Visit 2 (Day 1):"
@@ -215,7 +222,8 @@ def _read_items(text: str) -> list[_Item]:
         for_whom = _COHORT_HEADING_RE.match(line)
         heading = not header and not subheading and blank_before and (
             _TIMEPOINT_HEADING_RE.match(line) or _PART_HEADING_RE.match(line) or for_whom
-            or category and not _NOT_CATEGORY_RE.search(category.group("words"))
+            or category and (not _NOT_CATEGORY_RE.search(category.group("words"))
+                             or _JOINED_CATEGORY_RE.fullmatch(category.group("words").strip()))
             or preamble and preamble.group("q").lower() in _PREAMBLE_READING.get(section or "inclusion", ()))
         if heading and _next_is_bullet(text, offset):
             current = None  # the items under it are criteria of their own
@@ -226,6 +234,8 @@ def _read_items(text: str) -> list[_Item]:
             if others:
                 section_cohort = section_cohort if under_others else cohort
                 cohort = others.group(0)
+            elif category and SUBSTUDY_RE.search(category.group("words")):
+                cohort = category.group("words").strip()
             elif for_whom:
                 cohort = for_whom.group("words").strip()
             elif category and under_others:

@@ -32,7 +32,8 @@ _QUALIFIER_AFTER_RE = re.compile(
     r"restricting|compromising|impairing|"
     # "other neurological conditions affecting walking": a bearing on a function is the investigator's judgement (not
     # "diseases affecting the central nervous system", which names where)
-    r"(?:(?:that|which)\s+)?affect(?:s|ing)?\s+(?:the\s+|their\s+|his\s+or\s+her\s+)?(?:walking|gait|mobility|balance|"
+    r"(?:(?:that|which)\s+(?:(?:is|are)\s+)?)?(?:known\s+to\s+)?affect(?:s|ing)?\s+(?:the\s+|their\s+|his\s+or\s+her\s+)?"
+    r"(?:cognitive\s+|motor\s+|physical\s+|neurological\s+|sensory\s+|visual\s+)?(?:walking|gait|mobility|balance|cognition|"
     r"ambulation|ability|function(?:ing)?|performance|assessments?|evaluations?|outcomes?|participation)|attributed\s+by\s+(?:the\s+)?(?:investigator|physician|neurologist|clinician)\s+to)\b", re.I)
 # A degree right after the condition: "diabetes mellitus poorly controlled by treatment".
 _DEGREE_AFTER_RE = re.compile(r"\s*(?:(?:that|which|who)\s+(?:is|are|was|were)\s+)?(?:(?:poorly|inadequately|"
@@ -91,14 +92,19 @@ _OBJECT_RE = re.compile(
     r"caus(?:e|es|ed|ing)(?!\s+(?:by|of)\b)|worsen\w*|abstain\w*\s+from|refrain\w*\s+from|acting\s+on)\s+"
     r"(?:[\w'/-]+\s+){0,4}$|"
     # "clinical or MRI features atypical of NMOSD": the disease the features are measured against
-    r"\b(?:atypical|not\s+typical|uncharacteristic)\s+(?:of|for)\s+(?:an?\s+|the\s+)?$", re.I)
+    r"\b(?:atypical|not\s+typical|uncharacteristic)\s+(?:of|for)\s+(?:an?\s+|the\s+)?$|"
+    # "referred to a physician specializing in TB": the physician's field
+    r"\bspeciali[sz](?:ing|es|ed|ts?)\s+(?:in|for)\s+(?:[\w'-]+\s+){0,2}$", re.I)
 # A cause of another condition ("spasticity, not due to stroke"): not stated as a condition of its own.
 CAUSE_BEFORE_RE = re.compile(r"\b(?:due\s+to|caused\s+by|secondary\s+to|attributable\s+to|attributed\s+to)\s+"
                              r"(?:(?:an?|the|another|other)\s+)?$", re.I)
 _SCALE_AFTER_RE = re.compile(r"^[\w\s-]{0,40}?\b(?:scale|subscale|score|questionnaire|inventory|index|measures|"
                              r"equation|formula)\b|"
                              # "eGFR (CKD-EPI)": the equation named by the disease's abbreviation
-                             r"^-\s*EPI\b", re.I)
+                             r"^-\s*EPI\b|"
+                             # "eligible according to the following tuberculosis (TB) screening criteria:": the topic
+                             r"^\)?\s*(?:\([^()]{1,12}\)\s*)?screening\s+(?:criteria|requirements?|procedures?|guidelines?)\b",
+                             re.I)
 # "HIV protease inhibitors", "hepatitis C antivirals": drugs named after the disease they treat
 # ("cancer treatment within the past 12 months": a treatment of the condition, which a malignancy dated earlier may
 # still have had; a person reads it)
@@ -203,8 +209,11 @@ def qualified(text: str, mention: Entity, entities: list, starts: list[int],
     if _DEGREE_AFTER_RE.match(after):
         return True
     trailing = _QUALIFIER_AFTER_RE.search(after)
-    if not trailing or trailing.start() > 60 or _NEW_CLAUSE_RE.search(after[:trailing.start()]) or \
-            NEW_NOUN_PHRASE_RE.search(after[:trailing.start()]):
+    if not trailing or trailing.start() > 60 or NEW_NOUN_PHRASE_RE.search(after[:trailing.start()]):
+        return False
+    # (a relation set off by a comma after the pair is both's: "a neurological disorder other than MS, or a major
+    # medical illness, known to affect cognition")
+    if _NEW_CLAUSE_RE.search(after[:trailing.start()]) and not after[:trailing.start()].rstrip().endswith(","):
         return False
     if _item_between(text, mention, entities, starts, mention.end + trailing.start()):
         return False  # "stroke, transient ischaemic attack, heart failure requiring hospitalisation": the failure's
@@ -216,16 +225,16 @@ def _item_between(text: str, mention: Entity, entities: list, starts: list[int],
     """Whether a complete term of a comma list stands between a complete term and the relation after them: the
     relation is the nearer item's. (Not across modifiers sharing a head: "heart, lung or kidney disease requiring
     hospitalisation" qualifies all three.)"""
-    if not _complete_term(mention):
+    if not complete_term(mention):
         return False
     for other in entities[bisect_right(starts, mention.end - 1):bisect_right(starts, qualifier_at - 1)]:
         if other is not mention and other.start >= mention.end and other.end <= qualifier_at \
-                and "," in text[mention.end:other.start] and _complete_term(other):
+                and "," in text[mention.end:other.start] and complete_term(other):
             return True
     return False
 
 
-def _complete_term(entity: Entity) -> bool:
+def complete_term(entity: Entity) -> bool:
     """Whether the entity's words are a term of its own entry (not a modifier read with a shared head)."""
     found = get_lexicon().lookup("conditions", entity.text, fuzzy=False)
     return found is not None and found.entry.id == entity.id

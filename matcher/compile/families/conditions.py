@@ -49,8 +49,8 @@ from ..context import Context
 from ..nlp import Entity, kinds_listed_after
 from ..quantities import NUM, find_windows, number, unit_of
 from .condition_wording import (CAUSE_BEFORE_RE, DEFINED_BY_MEASURE_RE, EXAMPLES_RE, NEW_NOUN_PHRASE_RE, SEGMENT_BREAK_RE,
-                                ExampleList, closing, enclosing_paren, item_end, not_conditions, qualified, segment_end,
-                                segment_start)
+                                ExampleList, closing, complete_term, enclosing_paren, item_end, not_conditions, qualified,
+                                segment_end, segment_start)
 
 _OTHER_BEFORE_RE = re.compile(r"\bother\s+(?:[\w-]+\s+){0,2}$", re.I)
 _MS_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\b", re.I)
@@ -98,7 +98,12 @@ _ALLOWED_RE = re.compile(r"\b(?:(?:are|is|will\s+be|shall\s+be)\s+not\s+excluded
                          r"(?:does|do)\s+not\s+exclude|(?:is|are)\s+acceptable)\b", re.I)
 _TREATED_FOR_RE = re.compile(r"\b(?:treatment|treated|therapy|prophylaxis|chemoprophylaxis|course)\s+(?:for|of|against)\s+"
                              r"(?:(?:the|his|her|their)\s+)?(?:[\w-]+\s+)?$", re.I)
-_OF_A_TEST_BEFORE_RE = re.compile(r"\b(?:tests?|tested|testing|results?|assays?|serology|screen)\s+(?:\w+\s+){0,2}$", re.I)
+# "latent TB for which a full course of prophylaxis was completed": the same proviso after the condition
+_TREATED_AFTER_RE = re.compile(r"\s*(?:for\s+which|that\s+(?:has|had)\s+received|with)\s+(?:an?\s+)?(?:(?:full|complete|"
+                               r"completed|documented|adequate|appropriate)\s+)*(?:course\s+of\s+)?(?:(?:anti-?tuberculosis|"
+                               r"prophylactic|preventive)\s+)?(?:prophylaxis|chemoprophylaxis|treatment|therapy)\b", re.I)
+_OF_A_TEST_BEFORE_RE = re.compile(r"\b(?:tests?|tested|testing|results?|assays?|serology|screen|radiographs?|x-?rays?)\s+"
+                                  r"(?:\([^()]{1,30}\)\s+)?(?:\w+\s+){0,2}$", re.I)
 _NOT_TREATED_AFTER_RE = re.compile(r"\b(?:that|which|who)\s+(?:has|have|had|is|are|was|were)\s+not\s+(?:yet\s+)?(?:been\s+)?"
                                    r"(?:adequately\s+|fully\s+|completely\s+|successfully\s+|appropriately\s+)?"
                                    r"(?:treated|controlled|resolved|cured)\b|"
@@ -145,7 +150,8 @@ def extract_conditions(ctx: Context) -> list:
     excepted += _other_than_ms(text, included)
     # "unless the participant has completed treatment for latent tuberculosis": the proviso is the treatment, not the
     # condition (which, untreated, still excludes); a person reads it
-    treated = [m for m in excepted if _TREATED_FOR_RE.search(text, max(0, m.start - 50), m.start)]
+    treated = [m for m in excepted if _TREATED_FOR_RE.search(text, max(0, m.start - 50), m.start)
+               or _TREATED_AFTER_RE.match(text, m.end)]
     excepted = [m for m in excepted if m not in treated]
     ctx.unstated.extend((m.start, m.end) for m in treated)
     # "latent tuberculosis (a positive QuantiFERON test) that has not been adequately treated": whether it was treated,
@@ -175,7 +181,7 @@ def extract_conditions(ctx: Context) -> list:
     in_proviso = [w for w in all_windows if _in_proviso(text, ends, w)
                   or _of_excepted_treatment(text, exception, main_ends, w)
                   # "a negative HIV test within the 30 days before Day 1": when the test was done, not the condition
-                  or _OF_A_TEST_BEFORE_RE.search(text, max(0, w.start - 40), w.start)]
+                  or _OF_A_TEST_BEFORE_RE.search(text, max(0, w.start - 60), w.start)]
     ctx.unstated.extend((w.start, w.end) for w in in_proviso)  # the proviso is read by a person
     all_windows = [w for w in all_windows if w not in in_proviso]
     windows = [w for w in all_windows if free(w.start)]
@@ -207,8 +213,19 @@ def extract_conditions(ctx: Context) -> list:
     others = not_conditions(text, included, ctx.entities_of("DRUG", "DRUG_CLASS"))  # what a treatment acts on, ...
     # ("Obesity (BMI > 35 kg/m2) or diabetes": the condition a measure no rule reads defines goes to a person)
     ctx.unstated.extend((m.start, m.end) for m in others if DEFINED_BY_MEASURE_RE.match(text, m.end))
-    dropped = _general_terms_dropped(lists, example_of, judged | set(own_window), others)
+    # (a window of the general term's own times it, no narrowing: "an opportunistic infection (e.g., CMV) within 6
+    # months")
+    generals = {id(lst.general) for lst in lists}
+    dropped = _general_terms_dropped(lists, example_of, judged | {m for m in own_window if id(m) not in generals}, others)
     confident = [m for m in included if m not in judged and m not in others and m.id not in dropped]
+    # "chronic or recurrent infectious disease, including ... chronic renal infection": an example the lexicon names
+    # only by a term broader than its general one is a kind of that general (read, it excluded every infection)
+    ancestors = get_lexicon().condition_ancestors
+    broader = [m for m, lst in example_of.items() if lst.general is not None and m.id != lst.general.id
+               and m.id in ancestors(lst.general.id)]
+    confident = [m for m in confident if m not in broader]
+    for m in broader:
+        ctx.consume(m.start, m.end)
     # "AV block, unless the subject has a functioning pacemaker": a proviso no exception can carry; a rule would
     # exclude the patients it lets in, so the conditions it qualifies go to a person
     for proviso in [m for m in excepted if m.id != "multiple_sclerosis" and _UNLESS_BEFORE_RE.search(
@@ -451,9 +468,13 @@ def _serology(ctx: Context) -> list:
         entry = lexicon.get("labs", e.id)
         condition = entry.data.get("indicates") if entry else None
         if condition and not re.search(r"\bnegative\b", ctx.text[max(0, e.start - 40):e.end + 20], re.I) \
-                and not _names_the_test(ctx.text, e, conditions):
+                and not _names_the_test(ctx.text, e, conditions) and not _RULED_OUT_AFTER_RE.match(ctx.text, e.end):
             out.append(Entity("CONDITION", condition, e.text, e.start, e.end))
     return out
+
+
+# "a positive PPD with active TB ruled out": a positive test whose disease was looked for and not found
+_RULED_OUT_AFTER_RE = re.compile(r"[^.;,]{0,20}?\bwith\s+[\w\s-]{1,40}?\bruled\s+out\b", re.I)
 
 
 def _names_the_test(text: str, test: Entity, conditions: list) -> bool:
@@ -860,6 +881,9 @@ def _item_windows(text: str, mentions: list, windows: list) -> dict:
     starts = [w.start for w in windows]
     for m in mentions:
         end = item_end(text, m.end)
+        shut = closing(text, end) if text[end:end + 1] == "(" and not text[m.end:end].strip() else None
+        if shut is not None:  # "an opportunistic infection (e.g., CMV, aspergillosis) within 6 months": past its examples
+            end = item_end(text, shut + 1)
         own = windows[bisect_right(starts, m.end - 1):bisect_right(starts, end - 1)]
         if not own:  # "myocardial infarction, stroke or TIA within 6 months": the window closes the run
             later = windows[bisect_right(starts, end - 1):bisect_right(starts, segment_end(text, m.end) - 1)][:1]
@@ -976,6 +1000,9 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
                 and not (previous in timed_after and _CLAUSE_CUT_RE.search(text, previous.end, m.start)) \
                 and not _CURRENT_RE.search(text[previous.end:m.end]):
             out[m] = "any"  # "history of renal or liver disease" (not the item after "X at any time, or")
+        elif previous is not None and out[previous] == "any" and previous not in lifelong \
+                and _RUN_JOINER_RE.fullmatch(text, previous.end, m.start) and not complete_term(previous):
+            out[m] = "any"  # "history of latent or active TB": two states of one head noun, both ever
         else:
             out[m] = "current"
         previous = m

@@ -1132,7 +1132,9 @@ _LESION_COUNT_RE = re.compile(rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![\w.])(?P<n
 _LESION_RANGE_RE = re.compile(rf"(?:(?:at\s+least|a\s+minimum\s+of|between|from)\s+|>=\s*|≥\s*)?(?<![\w.])(?P<lo>\d+|one|two)\s*"
                               rf"(?:and|to|-|–|but)\s*(?P<cmp>(?:no\s+more\s+than|not\s+more\s+than|at\s+most|a\s+maximum\s+of|"
                               rf"fewer\s+than|less\s+than|up\s+to|<=|≤|<)\s*)?(?P<hi>\d+)\s+(?:\w+[\s-]+){{0,3}}$", re.I)
-_SCAN_RE = re.compile(r"\b(?:on|at|in)\s+(?:the\s+)?(?P<at>screening|baseline)\s+(?:brain\s+)?(?:MRI|scan|imaging)", re.I)
+_SCAN_RE = re.compile(r"\b(?:on|at|in)\s+(?:the\s+|either\s+of\s+the\s+|(?:any|one)\s+of\s+the\s+|both\s+)?"
+                      r"(?:(?:first|second|initial|two|2)\s+)?(?P<at>screening|baseline)\s+(?:brain\s+)?(?:MRI|scan|imaging)",
+                      re.I)
 
 
 def extract_mri(ctx: Context) -> list:

@@ -51,7 +51,10 @@ _CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+(?:of\s+(?:the\s+)
                                 r"\b(?:fit|eligible|suitable|candidates?|access|referred)\s+(?:for|to\s+receive)\b|"
                                 r"\bto\s+undergo\b|"
                                 # what an infection needed: "an infection requiring hospitalization or IV antibiotics"
-                                r"\binfections?\b[^.;]{0,30}\b(?:requir\w+|needing|necessitating|treated\s+with)\b"
+                                # (not across a clause of its own: "hospitalized for an infection, or have been treated
+                                # with intravenous antibiotics")
+                                r"\binfections?\b(?:(?!,\s*(?:or|and)\s+(?:have|has|had|was|were)\b)[^.;]){0,30}"
+                                r"\b(?:requir\w+|needing|necessitating|treated\s+with)\b"
                                 r"[^.;]{0,60}$", re.I)
 _CONDUCT_AFTER_RE = re.compile(r"^[^.;:]{0,25}?\b(?:intended|planned|scheduled|foreseen|envisaged)\b", re.I)
 # A contrast agent named for imaging ("Gd-enhancing lesion", "MRI with and without gadolinium") is no exposure.
@@ -262,6 +265,9 @@ _NARROWED_CLASS_RE = re.compile(r"\b(?P<dose>(?:first|second|third)[\s-]line|(?:
                                 r"heart[\s-]rate[\s-]lowering|rate[\s-]limiting|(?:non[\s-]?)?sedating|thiazide(?:[\s-]like)?|"
                                 r"loop|potassium[\s-]sparing|tetracycline|macrolide|aminoglycoside|fluoroquinolone)\s+(?:[\w-]+\s+){0,1}$",
                                 re.I)
+# "a lymphocyte-depleting monoclonal antibody (e.g. alemtuzumab)": the same, before the class's term (not inside it:
+# "B-cell depleting therapy" is a class)
+_DEPLETING_BEFORE_RE = re.compile(r"\b(?:[\w]+[\s-]+)?(?:cell[\s-]+)?depleting\s+$", re.I)
 # "a second-line DMT, i.e. natalizumab, fingolimod or alemtuzumab": the list after "i.e." says which members.
 _NAMELY_RE = re.compile(r",?\s*(?:\(\s*)?(?:i\.\s?e\.?|namely|that\s+is|specifically)[\s,:]", re.I)
 
@@ -1308,7 +1314,7 @@ def _listed_instead_of_class(text: str, included: list) -> list:
             before = text[max(0, m.start - 40):m.start]
             # (the narrowing word may open the class's own term: "thiazide diuretics" is a synonym of diuretic)
             term = text[m.start:m.end]
-            narrowed = _NARROWED_CLASS_RE.search(before) or (
+            narrowed = _NARROWED_CLASS_RE.search(before) or _DEPLETING_BEFORE_RE.search(before) or (
                 " " in term and _NARROWED_CLASS_RE.match(term.rsplit(None, 1)[0] + " "))
             namely = _NAMELY_RE.match(text, m.end)
             if namely:
@@ -1726,7 +1732,8 @@ def _named(mentions) -> dict[str, list[str]]:
             "classes": _ids(m for m in mentions if m.label == "DRUG_CLASS")}
 
 
-_LIVE_VACCINE_RE = re.compile(r"live(?:[\s-]+\(?attenuated\)?|\s+(?:or|and/or|and)\s+(?:live[\s-]+)?attenuated)?\s+(?:virus\s+)?vaccin\w*|"
+_LIVE_VACCINE_RE = re.compile(r"live(?:[\s-]+\(?attenuated\)?|\s+(?:or|and/or|and)\s+(?:live[\s-]+)?attenuated)?\s+"
+                              r"(?:(?:virus|viral|bacterial)\s+(?:(?:or|and/or|and)\s+(?:virus|viral|bacterial)\s+)?)?vaccin\w*|"
                               # "any other live or inactivated vaccine": the live ones a rule, the others a person
                               r"live\s+(?:or|and/or|and)\s+(?:inactivated|killed|non-?live)\s+vaccin\w*|"
                               r"vaccin\w*\s+with\s+(?:a\s+)?live", re.I)
