@@ -439,7 +439,9 @@ def test_eye_conditions_of_s1p_labels_are_as_broad_as_written(text, condition):
 @pytest.mark.parametrize("text, conditions", [
     ("Patients must be HIV negative", ["hiv"]),
     ("HIV-negative", ["hiv"]),
-    ("Negative hepatitis B surface antigen and hepatitis C antibody tests", ["hepatitis_c"]),
+    # (both tests: hepatitis B and C, the lexicon's whole viral_hepatitis; the negative HBsAg had been dropped)
+    ("Negative hepatitis B surface antigen and hepatitis C antibody tests", ["viral_hepatitis"]),
+    ("Negative HIV antibody test at screening", ["hiv"]),
 ])
 def test_a_negative_test_in_an_inclusion_rules_the_condition_out(text, conditions):
     # read as *requiring* HIV or hepatitis C before "negative" was a negation

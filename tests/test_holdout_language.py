@@ -5424,3 +5424,140 @@ def test_a_window_after_the_examples_of_a_general_term_is_its_own():
                          "months before screening.", "exclusion", "X1")
     assert [(r.conditions, r.window.within.value) for r in found if r.kind == "condition"] == [
         (["opportunistic_infection"], 6.0), (["herpes_zoster"], 2.0)]
+
+
+def test_a_negative_test_excludes_what_it_indicates():
+    """holdout25 NCT00382629: 'Negative HIV antibody test at screening' (an inclusion) had gone to a person."""
+    (rule,) = compile_text("Negative HIV antibody test at screening", "inclusion", "X1")
+    assert (rule.kind, rule.conditions, rule.polarity) == ("condition", ["hiv"], "exclude")
+
+
+def test_a_duration_in_the_examples_of_a_class_is_theirs():
+    """holdout25 NCT00382629: '(for example intravenous methylprednisolone 500 mg/day or more for at least 3 days)' had
+    made the high-dose corticosteroid washout a chronic use of 3 days."""
+    (rule,) = compile_text("High-dose corticosteroids (for example intravenous methylprednisolone 500 mg/day or more for "
+                           "at least 3 days) within 50 days before screening", "exclusion", "X1")
+    assert (rule.kind, rule.classes, rule.min_duration, rule.window.within.value) == (
+        "washout", ["systemic_corticosteroid"], None, 50.0)
+
+
+def test_antispastic_medication_unchanged_if_any():
+    """holdout25 NCT00552604: 'Antispastic medication (if any) ... unchanged since at least 30 days' (the lexicon had
+    'antispastic drugs' only)."""
+    (group,) = [r for r in compile_text("Antispastic medication (if any) and physiotherapy unchanged since at least 30 "
+                                        "days before enrolment", "inclusion", "X1") if r.kind == "group"]
+    assert group.mode == "any" and [r.classes for r in group.rules] == [["antispasticity"], ["antispasticity"]]
+
+
+def test_a_relation_after_two_coordinated_classes_is_both():
+    """holdout25 NCT00552604: 'immunomodulating or immunosuppressive drugs which may influence spasticity (such as ...)'
+    had stated the first class (the relation stood after the second)."""
+    found = compile_text("Current treatment, or treatment during the last 30 days, with immunomodulating or "
+                         "immunosuppressive drugs which may influence spasticity (such as corticosteroids or "
+                         "beta-interferons); azathioprine is allowed", "exclusion", "X1")
+    (rule,) = [r for r in found if r.kind == "washout"]
+    assert rule.classes == ["corticosteroid", "interferon_beta"]
+
+
+def test_the_regular_plural_of_a_condition_term():
+    """holdout25 NCT00552604: 'Open or infected pressure sores' (the lexicon lists 'pressure sore'); a place narrower
+    than the condition ('in the areas of contact with the orthosis') is a person's (holdout20, holdout24)."""
+    (rule,) = [r for r in compile_text("Open or infected pressure sores, or any other source of chronic infection",
+                                       "exclusion", "X1") if r.kind == "condition"]
+    assert rule.conditions == ["decubitus_ulcer", "chronic_infection"]
+    found = compile_text("Skin lesions or pressure sores in the areas of contact with the orthosis or the harness",
+                         "exclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]
+
+
+def test_a_heading_term_is_no_condition_even_where_an_item_restates_it():
+    """holdout13 NCT01199861: 'Patients with any of the following hepatic conditions: a known history of alcohol abuse
+    or chronic liver disease; ...' (a heading of seven words)."""
+    found = compile_text("Patients with any of the following hepatic conditions: a known history of alcohol abuse or "
+                         "chronic liver disease; AST or ALT greater than 2 x ULN", "exclusion", "X1")
+    assert [(r.conditions, r.timing) for r in found if r.kind == "condition"] == [
+        (["alcohol_abuse", "liver_disease"], "any")]
+
+
+def test_a_window_on_an_event_does_not_cover_a_lasting_condition_under_it():
+    """holdout25 NCT00552604: 'Epilepsy, or any seizure during the last 12 months' had dropped the epilepsy (a seizure
+    within 12 months was taken to cover it); 'Current alcohol abuse, or alcohol abuse within 2 years' stays one rule."""
+    found = compile_text("Epilepsy, or any seizure during the last 12 months", "exclusion", "X1")
+    assert [(r.conditions, r.window is None) for r in found] == [(["epilepsy"], True), (["seizure"], False)]
+    (rule,) = compile_text("Current alcohol abuse, or alcohol abuse within 2 years", "exclusion", "X1")
+    assert rule.window.within.value == 2.0
+
+
+def test_a_positive_test_defined_by_its_reading_and_a_treatment_proviso():
+    """holdout25 NCT01116427: '(5 mm or more of induration)' defines a positive skin test (it had become a bound on
+    the IGRA); 'unless ... documented completion of treatment for latent TB' is a proviso of treatment (README): the
+    condition stays, a person reads the proviso."""
+    found = compile_text("A positive tuberculin skin test (5 mm or more of induration) or QuantiFERON-TB Gold test at "
+                         "screening, unless the participant has documented completion of treatment for latent TB and a "
+                         "chest X-ray showing no active disease.", "exclusion", "X1")
+    assert [(r.kind, getattr(r, "conditions", None)) for r in found] == [
+        ("condition", ["tuberculosis"]), ("manual_review", None)]
+    (group, *_) = compile_text("Teriflunomide within 3.5 months, unless an accelerated elimination procedure was "
+                               "completed", "exclusion", "X1")
+    assert group.kind == "group"  # (a procedure: the excluded all-of stays)
+
+
+def test_values_outside_the_following_limits():
+    """holdout25 NCT01116427: 'Laboratory values outside any of the following limits: white blood cells 3,000/µL or
+    more; ...' had excluded the limits themselves (a normal count excluded the patient)."""
+    found = compile_text("Laboratory values at screening outside any of the following limits: white blood cells "
+                         "3,000/µL or more; ALT and AST no more than 2.5 × ULN.", "exclusion", "X1")
+    assert [(r.test, r.comparator, r.value) for r in found] == [
+        ("white_blood_cells", "<", 3000.0), ("alt", ">", 2.5), ("ast", ">", 2.5)]
+
+
+def test_a_window_in_a_relative_clause_of_the_next_item():
+    """holdout25 NCT01116427: 'COPD, or asthma that required hospitalization in the past 2 years': the window is the
+    asthma's relation, not the COPD's; 'that occurred within' still closes the run."""
+    (rule, _) = compile_text("Chronic obstructive pulmonary disease, or asthma that required hospitalization in the "
+                             "past 2 years.", "exclusion", "X1")
+    assert (rule.conditions, rule.window) == (["copd"], None)
+    (rule,) = compile_text("Myocardial infarction, or stroke that occurred within the past 6 months.", "exclusion", "X1")
+    assert rule.window.within.value == 6.0
+
+
+def test_because_of_names_the_reasons():
+    """holdout25 NCT01116427 (README session 25): 'Inability to undergo MRI because of claustrophobia, metal in the
+    body, or ...' is a closed list of reasons; 'for example because of' gives examples."""
+    found = compile_text("Inability to undergo monthly MRI with gadolinium because of claustrophobia, metal in the body, "
+                         "or a creatinine clearance below 60 mL/min.", "exclusion", "X1")
+    assert [r.conditions for r in found if r.kind == "condition"] == [["claustrophobia", "metallic_implant"]]
+    found = compile_text("Inability to undergo MRI scans (for example because of a cardiac pacemaker or claustrophobia)",
+                         "exclusion", "X1")
+    assert [r.conditions for r in found if r.kind == "condition"] == [["mri_contraindication"]]
+
+
+@pytest.mark.parametrize("text", [
+    "ACTH or corticosteroids, whether prescription or over-the-counter, by any systemic route, within 60 days before "
+    "screening (topical and inhaled steroids are allowed).",
+    "Corticosteroids by any route other than topical or inhaled within the past 30 days."])
+def test_corticosteroids_by_any_systemic_route(text):
+    """holdout25 NCT01684761, NCT02253264: the route said after the class makes it systemic."""
+    (rule, *_) = compile_text(text, "exclusion", "X1")
+    assert rule.classes == ["systemic_corticosteroid"]
+
+
+def test_an_investigational_drug_for_ms_beside_any_other():
+    """holdout25 NCT01684761: 'An investigational drug for MS within 1 year ..., or any other investigational drug
+    within 30 days or 5 half-lives': the rule is any drug's; the longer window for MS drugs a person's (one rule of 1
+    year had excluded a non-MS drug 2 months ago)."""
+    (rule, review) = compile_text("An investigational drug for MS within 1 year before screening, or any other "
+                                  "investigational drug within 30 days or 5 half-lives before screening, whichever is "
+                                  "longer.", "exclusion", "X1")
+    assert (rule.window.within.value, rule.window.half_lives) == (30.0, 5)
+    assert "1 year" in review.why
+
+
+def test_a_diagnosis_beside_a_symptom_in_another_clause():
+    """holdout25 NCT01743651: '..., and spasticity attributable to MS' had withheld the McDonald diagnosis (the
+    symptom guard read the whole criterion); 'Diagnosis of MS-related fatigue' still is no MS diagnosis."""
+    found = compile_text("Established diagnosis of multiple sclerosis according to the McDonald criteria (Polman 2005 "
+                         "revision), with a relapsing-remitting or secondary progressive course, and spasticity "
+                         "attributable to MS that has been present for at least 6 months", "inclusion", "X1")
+    assert [r.criteria_version for r in found if r.kind == "ms_diagnosis"] == ["McDonald 2005"]
+    assert [r.kind for r in compile_text("Diagnosis of MS-related fatigue", "inclusion", "X1")] == ["condition"]

@@ -206,6 +206,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         rules = _age_qualified(ctx, rules, common)
         if provisos and section == "exclusion" and not ctx.touches_consumed(provisos[0].end(), len(text)) \
                 and not _ITEMS_BEFORE_RE.search(text, 0, provisos[0].start()) \
+                and not _TREATMENT_PROVISO_RE.match(text, provisos[0].end()) \
                 and any(_liftable(rule) for rule in rules):
             rules = _unless_read(rules, text[provisos[0].start():].strip(" .;"), common)
             ctx.consume(provisos[0].start(), len(text))  # read by the person each rule now asks
@@ -685,6 +686,15 @@ def _unless_read(rules: list, proviso: str, common: dict) -> list:
         if _liftable(rule) else rule for rule in rules]
 
 
+# "unless the participant has documented completion of treatment for latent TB": a proviso of treatment is no
+# exception (README): the exclusion stays and a person reads the proviso (left unread, it makes the criterion partial)
+_TREATMENT_PROVISO_RE = re.compile(r"\s+(?:the\s+)?(?:participant|patient|subject|person)?\s*(?:has|have|had)?\s*"
+                                   r"(?:documented\s+|adequately\s+|fully\s+)?(?:completion\s+of|completed|received|started|"
+                                   r"been\s+treated)\s+(?:(?:an?|the|a\s+full|a\s+complete|adequate|appropriate|"
+                                   r"prophylactic|preventive)\s+)*(?:course\s+of\s+)?(?:treatment|therapy|prophylaxis|"
+                                   r"chemoprophylaxis|for)\b", re.I)
+
+
 # ", or must have stopped teriflunomide ...", ", or have completed ...": a clause of its own offered instead of another
 _CLAUSE_OR_RE = re.compile(r",\s*or\s+(?=(?:must|should|shall|will)\s+(?:have\s+)?\w+|(?:has|have)\s+(?:been|had|"
                            r"completed|stopped|discontinued|received|undergone)\b)", re.I)
@@ -1068,7 +1078,8 @@ def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> boo
     before = _FILLER_BEFORE_RE.sub("", text[:first.start()])
     return re.search(r"(?:^|[,;:(]|\b(?:or|and))\s*$", before) is not None \
         and re.match(r"\s*(?:(?:diseases?|disorders?|conditions?|therap(?:y|ies)|treatments?|medications?|drugs?|"
-                     r"agents?)\s*)?(?:[,;).]|$|\b(?:or|and|within|in\s+the|during|"
+                     # ("Antispastic medication and physiotherapy unchanged since ...": the item the predicate shares)
+                     r"agents?)\s*)?(?:[,;).]|$|\b(?:or|and|within|in\s+the|during|unchanged|stable|"
                      r"at\s+(?:any\s+time|screening))\b|"
                      # "..., or fever of 38 °C or more at inclusion": the item with a value no rule read
                      r"of\s+(?:\d|at\s+least|more\s+than)|[<>≤≥]\s*\d|(?:above|over|greater\s+than|more\s+than)\s+\d)",

@@ -41,10 +41,15 @@ class LexiconComponent:
         self.ids: dict[str, str] = {}
         for kind, label in LABELS.items():
             patterns: dict[str, list[Doc]] = {}
-            for term, entry in lexicon.terms(kind).items():
+            terms = lexicon.terms(kind)
+            for term, entry in terms.items():
                 key = f"{label}|{entry.id}"
                 patterns.setdefault(key, [])
-                for variant in {term, *_surface_forms(entry, term)}:
+                variants = {term, *_surface_forms(entry, term)}
+                if kind == "conditions":  # ("Open or infected pressure sores": the plural the entry does not list)
+                    variants |= {plural for variant in variants for plural in [_plural(variant)]
+                                 if plural and plural not in terms}
+                for variant in variants:
                     doc = nlp.make_doc(variant)
                     patterns[key].append(doc)
                     joined = [t.i for t in doc if _joining_hyphen(doc, t.i)]
@@ -137,6 +142,16 @@ _NOT_A_COURSE_AFTER_RE = re.compile(r"(?:therap|treatment|drug|medication|medici
                                     re.I)
 
 
+def _plural(term: str) -> Optional[str]:
+    """The regular plural of a term ending in a lowercase noun ("pressure sore" -> "pressure sores"); None for an
+    abbreviation, a plural already or a word too short to tell."""
+    head, _, last = term.rpartition(" ")
+    if not re.fullmatch(r"[a-z]{4,}", last) or re.search(r"(?:s|x|z|ch|sh|ed|ing|ic|al|ive|ous|ary|ant|ent)$", last):
+        return None
+    plural = last[:-1] + "ies" if re.search(r"[^aeiou]y$", last) else last + "s"
+    return f"{head} {plural}" if head else plural
+
+
 def _surface_forms(entry, term: str) -> set[str]:
     # Lexicon terms are normalised (punctuation folded); registry text keeps hyphens and slashes.
     return {original.lower() for original in entry.terms if normalise(original) == term}
@@ -180,6 +195,10 @@ _SYSTEMIC_ROUTES_RE = re.compile(rf"\s*(?:(?:use|treatment|therapy|administratio
                                  rf"[^()]*?\b(?:by|via)\s+(?:any|a)\s+systemic\s+route)\s*\)", re.I)
 _SYSTEMIC_PART = {"corticosteroid": "systemic_corticosteroid"}
 _PARENTERAL_BEFORE_RE = re.compile(r"\b(?:parenteral|intramuscular|injected|injectable)\s+$", re.I)
+# "corticosteroids, whether prescription or over-the-counter, by any systemic route", "corticosteroids by any route
+# other than topical or inhaled"
+_SYSTEMIC_AFTER_RE = re.compile(r"[^.;()]{0,60}?\b(?:by|via)\s+(?:any\s+|a\s+)?(?:systemic\s+route|route\s+other\s+than\s+"
+                                r"(?:topical|inhaled|intra-?articular|local|cutaneous|nasal|ophthalmic))", re.I)
 
 
 def _systemic_by_route(text: str, entities: list[Entity]) -> list[Entity]:
@@ -189,8 +208,9 @@ def _systemic_by_route(text: str, entities: list[Entity]) -> list[Entity]:
         if routes and entity.label == "DRUG_CLASS":
             entity = Entity(entity.label, _SYSTEMIC_PART[entity.id], text[entity.start:routes.end()], entity.start,
                             routes.end())
-        elif entity.id in _SYSTEMIC_PART and entity.label == "DRUG_CLASS" and \
-                _PARENTERAL_BEFORE_RE.search(text, max(0, entity.start - 20), entity.start):
+        elif entity.id in _SYSTEMIC_PART and entity.label == "DRUG_CLASS" and (
+                _PARENTERAL_BEFORE_RE.search(text, max(0, entity.start - 20), entity.start)
+                or _SYSTEMIC_AFTER_RE.match(text, entity.end)):
             # "parenteral corticosteroids": a systemic route (the route itself is the rule's qualifier)
             entity = Entity(entity.label, _SYSTEMIC_PART[entity.id], entity.text, entity.start, entity.end)
         found.append(entity)

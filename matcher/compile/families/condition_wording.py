@@ -34,7 +34,10 @@ _QUALIFIER_AFTER_RE = re.compile(
     # "diseases affecting the central nervous system", which names where)
     r"(?:(?:that|which)\s+(?:(?:is|are)\s+)?)?(?:known\s+to\s+)?affect(?:s|ing)?\s+(?:the\s+|their\s+|his\s+or\s+her\s+)?"
     r"(?:cognitive\s+|motor\s+|physical\s+|neurological\s+|sensory\s+|visual\s+)?(?:walking|gait|mobility|balance|cognition|"
-    r"ambulation|ability|function(?:ing)?|performance|assessments?|evaluations?|outcomes?|participation)|attributed\s+by\s+(?:the\s+)?(?:investigator|physician|neurologist|clinician)\s+to)\b", re.I)
+    r"ambulation|ability|function(?:ing)?|performance|assessments?|evaluations?|outcomes?|participation)|"
+    # "pressure sores in the areas of contact with the orthosis", "at the sites where the electrodes are placed": a
+    # place narrower than the condition
+    r"(?:in|at|on)\s+the\s+(?:areas?|sites?|regions?|places?|parts?)\s+(?:of|where|in\s+contact)\b|attributed\s+by\s+(?:the\s+)?(?:investigator|physician|neurologist|clinician)\s+to)\b", re.I)
 # A degree right after the condition: "diabetes mellitus poorly controlled by treatment".
 _DEGREE_AFTER_RE = re.compile(r"\s*(?:(?:that|which|who)\s+(?:is|are|was|were)\s+)?(?:(?:poorly|inadequately|"
                               r"insufficiently)[\s-]+controlled|uncontrolled)\b", re.I)
@@ -125,6 +128,7 @@ class ExampleList:
     start: int
     end: int
     defines: bool = False  # "cardiac disorder, defined as: ...", "namely": the items are what is meant
+    heading: bool = False  # "Any of the following hepatic conditions: ...": a heading, never a condition of its own
 
 
 def segment_end(text: str, position: int) -> int:

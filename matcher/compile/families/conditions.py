@@ -217,7 +217,11 @@ def extract_conditions(ctx: Context) -> list:
     # months")
     generals = {id(lst.general) for lst in lists}
     dropped = _general_terms_dropped(lists, example_of, judged | {m for m in own_window if id(m) not in generals}, others)
-    confident = [m for m in included if m not in judged and m not in others and m.id not in dropped]
+    # (a heading's term is no condition of its own, even where an item restates it: "Any of the following hepatic
+    # conditions: ... chronic liver disease")
+    headings = {id(lst.general) for lst in lists if lst.heading}
+    confident = [m for m in included if m not in judged and m not in others and m.id not in dropped
+                 and id(m) not in headings]
     # "chronic or recurrent infectious disease, including ... chronic renal infection": an example the lexicon names
     # only by a term broader than its general one is a kind of that general (read, it excluded every infection)
     ancestors = get_lexicon().condition_ancestors
@@ -369,8 +373,14 @@ def _without_covered(rules: list) -> list:
     def can_cover(a) -> bool:
         return a.kind == "condition" and a.timing == "any"
 
-    def in_time(a, b) -> bool:  # ever covers any time; a window covers only now
-        return a.window is None or (b.timing == "current" and b.window is None)
+    def episodic(c: str) -> bool:
+        entry = lexicon.get("conditions", c)
+        return bool(entry and entry.data.get("episodic"))
+
+    def in_time(a, b) -> bool:  # ever covers any time; a window covers only now, and not the lasting condition below
+        # an event ("Epilepsy, or any seizure during the last 12 months": epilepsy without a recent seizure excludes)
+        return a.window is None or (b.timing == "current" and b.window is None
+                                    and not any(episodic(c) for c in a.conditions if c not in b.conditions))
 
     def excepted(c: str, exceptions: list) -> bool:  # an exception of the covering rule touches this condition
         return bool(lexicon.condition_ancestors(c) & set(exceptions)) or \
@@ -467,8 +477,7 @@ def _serology(ctx: Context) -> list:
     for e in ctx.entities_of("LAB"):
         entry = lexicon.get("labs", e.id)
         condition = entry.data.get("indicates") if entry else None
-        if condition and not re.search(r"\bnegative\b", ctx.text[max(0, e.start - 40):e.end + 20], re.I) \
-                and not _names_the_test(ctx.text, e, conditions) and not _RULED_OUT_AFTER_RE.match(ctx.text, e.end):
+        if condition and not _names_the_test(ctx.text, e, conditions) and not _RULED_OUT_AFTER_RE.match(ctx.text, e.end):
             out.append(Entity("CONDITION", condition, e.text, e.start, e.end))
     return out
 
@@ -784,8 +793,10 @@ _HEAD_NEGATION_RE = re.compile(r"(?:no|without|absence\s+of|free\s+of|never)\b",
 
 
 # "a history of cardiac disorder, defined as: congestive heart failure (NYHA III or IV), ...", "X, namely a or b"
-_DEFINITION_RE = re.compile(r"\b(?:namely|defined\s+as(?:\s+(?:any\s+of\s+)?(?:the\s+following|one\s+of))?|i\.\s?e\.)\s*:?",
-                            re.I)
+# ("Inability to undergo MRI because of claustrophobia, metal in the body, ...": the reasons a closed list names)
+_DEFINITION_RE = re.compile(r"\b(?:namely|defined\s+as(?:\s+(?:any\s+of\s+)?(?:the\s+following|one\s+of))?|i\.\s?e\.|"
+                            # (not examples of reasons: "for example because of a cardiac pacemaker")
+                            r"(?<=[A-Za-z] )(?<!example )(?<!instance )(?<!e\.g )(?<!eg )because\s+of)\s*:?", re.I)
 
 
 def _example_lists(text: str, mentions: list) -> list[ExampleList]:
@@ -811,12 +822,12 @@ def _example_lists(text: str, mentions: list) -> list[ExampleList]:
         end = segment_end(text, heading.end())
         items = [m for m in mentions if heading.end() <= m.start < end]
         if len(items) >= 2 and _FIRST_ITEM_RE.match(text, heading.end(), items[0].start):
-            lists.append(ExampleList(mentions[0], heading.start("colon"), heading.end(), end, True))
+            lists.append(ExampleList(mentions[0], heading.start("colon"), heading.end(), end, True, heading=True))
     return lists
 
 
 # A heading of a few words that ends in a colon at the start of a criterion, and the words that may open its first item
-_HEADING_COLON_RE = re.compile(r"^\s*(?:[\w'/()-]+\s+){0,5}?[\w'/()-]+(?P<colon>\s*:)", re.I)
+_HEADING_COLON_RE = re.compile(r"^\s*(?:[\w'/()-]+\s+){0,7}?[\w'/()-]+(?P<colon>\s*:)", re.I)
 # (or a term its parenthesis narrows: "Cardiac disease: heart failure (NYHA class III or IV), ...")
 _FIRST_ITEM_RE = re.compile(r"\s*(?:(?:an?|any|the|known|history\s+of|current|active)\s+)*(?:(?:[\w'-]+\s+){1,3}\(\s*)?$", re.I)
 
@@ -889,12 +900,18 @@ def _item_windows(text: str, mentions: list, windows: list) -> dict:
             later = windows[bisect_right(starts, end - 1):bisect_right(starts, segment_end(text, m.end) - 1)][:1]
             item_start = max(text.rfind(",", 0, later[0].start), text.rfind(";", 0, later[0].start)) if later else -1
             run = text[end:item_start + 1] if later else ""
+            # (not a window inside another item's relative clause: "COPD, or asthma that required hospitalization
+            # in the past 2 years")
             if later and re.search(r"\b(?:or|and)\b", text[item_start + 1:later[0].start], re.I) and \
-                    not re.search(r"[;()]", run):
+                    not re.search(r"[;()]", run) and not _RELATIVE_CLAUSE_RE.search(text, item_start + 1, later[0].start):
                 own = later[:1]
         if own:
             out[m] = own[0]
     return out
+
+
+_RELATIVE_CLAUSE_RE = re.compile(r"\b(?:that|which|who)\s+(?!(?:occurred|occurs|happened|began|started|was\s+diagnosed|"
+                                 r"were\s+diagnosed|has\s+occurred|have\s+occurred)\b)\w+", re.I)
 
 
 def _in_proviso(text: str, ends: list[int], window) -> bool:
@@ -1034,6 +1051,9 @@ def _window_stops_before(text: str, confident: list, index: int, window) -> bool
     if restated and last.text.lower().endswith(restated.group("head").lower()) and all(
             re.fullmatch(r"[\s,/]*(?:(?:or|and|and/or)\s+)?", text[a.end:b.start], re.I) for a, b in zip(run, run[1:])):
         return False  # "Current alcohol or drug abuse, or abuse within the 2 years before Day 1": the same conditions
+    relative = _RELATIVE_CLAUSE_RE.search(text, m.end, window.start)
+    if relative and re.search(r",\s*(?:or|and)\b", text[m.end:relative.start()], re.I):
+        return True  # "COPD, or asthma that required hospitalization in the past 2 years": the asthma's relation
     sentence = max(text.rfind(".", 0, m.start), text.rfind(";", 0, m.start)) + 1
     for cut in _LIST_CUT_RE.finditer(text, m.end, window.start):
         if cut.group("article") or re.search(r"\b(?:or|and)\b", text[sentence:cut.start()], re.I):

@@ -258,6 +258,16 @@ _RESTATES_RE = re.compile(r"not\s+(?:fulfill?ing|meeting|satisfying)\s+(?:the\s+
                           r"unable\s+to\s+fulfill?\s+the\s+above", re.I)
 
 
+_CLAUSE_AND_RE = re.compile(r"[;.]\s|,\s*and\s+(?!/)", re.I)
+
+
+def _own_clause(text: str, match: re.Match) -> str:
+    """The clause of a match: between the ";", ". " or ", and" around it."""
+    start = max((m.end() for m in _CLAUSE_AND_RE.finditer(text, 0, match.start())), default=0)
+    end = _CLAUSE_AND_RE.search(text, match.end())
+    return text[start:end.start() if end else len(text)]
+
+
 def restates_inclusion(ctx: Context) -> bool:
     """'RRMS not fulfilling inclusion criteria': a pointer back, not a new condition on the subtype."""
     return _RESTATES_RE.search(ctx.text) is not None
@@ -496,8 +506,10 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
     mentions_ms = _MS_RE.search(_MS_AS_TIME_RE.sub(" ", ctx.text)) or subtypes or ctx.entities_of("MS_SUBTYPE") or \
         re.search(r"\bmc\s*donald\b", ctx.text, re.I)
     # (not in a trial of a symptom of MS: "MS-related fatigue"; the first symptoms that date the onset are none)
+    # (only in the diagnosis's own clause: "Established diagnosis of MS according to the McDonald criteria, ..., and
+    # spasticity attributable to MS" asks the diagnosis)
     if diagnosis and mentions_ms and not re.search(r"\bsymptom|\bpain|spasticity|fatigue|depress",
-                                                  _ONSET_SYMPTOMS_RE.sub(" ", ctx.text), re.I):
+                                                  _ONSET_SYMPTOMS_RE.sub(" ", _own_clause(ctx.text, diagnosis)), re.I):
         label, spans = _criteria_version(ctx.text)
         polarity = ctx.base_polarity(diagnosis.start())
         unmet = _NOT_MET_AFTER_RE.match(ctx.text, diagnosis.end())

@@ -128,6 +128,12 @@ def extract_labs(ctx: Context) -> list:
             continue
         if not match or re.search(r"[;]", tail[:match.start()]):
             continue
+        if match and tail[:match.start()].strip() == "(" and _indicates(entity) \
+                and re.search(r"\bpositive\s+$", ctx.text[max(0, entity.start - 12):entity.start], re.I):
+            # "A positive tuberculin skin test (5 mm or more of induration)": what positive means; the condition the
+            # test indicates is the rule
+            ctx.consume(entity.end + match.start(), entity.end + match.end())
+            continue
         if any(entity.end <= other.start < entity.end + match.start() for other, _ in anchors if other is not entity):
             continue  # "kidney dysfunction or creatinine > 1.4": the threshold belongs to the nearer lab
         if match.group("cmp"):
@@ -174,13 +180,36 @@ def extract_labs(ctx: Context) -> list:
     _defined_by_lab(ctx, found)
     qualified = _qualified_by_lab(ctx, found)
     rules = [r for e, _ in anchors for r in several.get(e, [found[e]] if e in found else [])]
+    limits = _OUTSIDE_LIMITS_RE.search(ctx.text)
+    if limits:
+        # "Laboratory values outside any of the following limits: white blood cells 3,000/µL or more; ALT no more than
+        # 2.5 × ULN": each limit stated is what the patient must meet, the other side what the criterion names (read
+        # as written, a normal count excluded the patient)
+        after = {id(r) for e, _ in anchors if e.start > limits.end()
+                 for r in several.get(e, [found[e]] if e in found else [])}
+        rules = [r.model_copy(update={"comparator": _COMPLEMENT[r.comparator]})
+                 if id(r) in after and isinstance(r, LabRule) else r for r in rules]
+        if after and not any(e.start < limits.start() for e in ctx.entities):
+            ctx.consume(0, limits.end())  # (the heading: "Laboratory values at screening outside ...")
     return _unique(rules) + qualified
+
+
+# "values outside any of the following limits:", "results outside these limits:": a heading whose limits are kept
+_OUTSIDE_LIMITS_RE = re.compile(r"\boutside\s+(?:(?:any|one)\s+of\s+)?(?:the\s+following|these|the\s+limits\s+below)"
+                                r"(?:\s+(?:limits|ranges?|thresholds|values|bounds))?\s*:", re.I)
+_COMPLEMENT = {">=": "<", ">": "<=", "<=": ">", "<": ">="}
 
 
 # In an exclusion, a sentence that lets patients in or states what some must have: its bound excludes nobody, a
 # person reads it
 _LETS_IN_RE = re.compile(r"\bmay\s+(?:be\s+)?(?:enrolled|included|eligible|participate)\b|\b(?:are|is)\s+(?:still\s+)?"
                          r"eligible\b|\bmust\s+(?:have|be|show)\b", re.I)
+
+
+def _indicates(entity) -> bool:
+    """Whether the lab is a qualitative test that indicates a condition (``indicates`` in labs.jsonl)."""
+    entry = get_lexicon().get("labs", entity.id) if entity.label == "LAB" else None
+    return bool(entry and entry.data.get("indicates"))
 
 
 def _sentence(text: str, position: int) -> str:

@@ -931,6 +931,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     current = _CURRENT_RE.search(ctx.text)
     # ("Stable course of DMT over the past 6 months": stable for at least that long)
     minimum = _MIN_DURATION_RE.search(ctx.text) or _STABLE_FOR_RE.search(ctx.text) or _STABLE_OVER_RE.search(ctx.text)
+    paren = enclosing_paren(ctx.text, minimum.start()) if minimum else None
+    if paren is not None and EXAMPLES_RE.match(ctx.text, paren + 1):
+        minimum = None  # "High-dose corticosteroids (for example IV methylprednisolone 500 mg/day for at least 3 days)"
     # ("Either untreated, or on the same DMT for at least 3 months": the treated arm is on it now)
     on_it = current or _if_taking(ctx.text) or _IF_ANY_RE.search(ctx.text) or _MAY_BE_UNTREATED_RE.match(ctx.text) or \
         re.search(r"\bstable\b|\bon\s+the\s+same\b|\bintention\s+(?:of|to)\s+continu", ctx.text, re.I) or \
@@ -1246,7 +1249,8 @@ _DOSE_NOUN_AFTER_RE = re.compile(r"\s+(?:infusion|dose|injection|administration)
 
 # "anticoagulant therapy that would make repeated venipuncture unsafe": an exposure the criterion names for what it
 # would do, which a person judges ("that cannot be stopped" is current use)
-_RELATION_AFTER_DRUG_RE = re.compile(r"\s*(?:(?:therapy|therapies|treatments?|medications?|drugs?|agents?)\s+)?"
+_RELATION_AFTER_DRUG_RE = re.compile(r"\s*(?:(?:or|and|and/or)\s+[\w-]+\s+)?"  # ("immunomodulating or immunosuppressive drugs which may")
+                                     r"(?:(?:therapy|therapies|treatments?|medications?|drugs?|agents?)\s+)?"
                                      r"(?:that|which)\s+(?:would|could|might|may)\b", re.I)
 
 
@@ -1837,6 +1841,21 @@ def extract_investigational(ctx: Context) -> list:
         return [ManualReviewRule(polarity=ctx.base_polarity(match.start()), category="partial",
                                  why=f"an investigational drug {' '.join(since.group(0).split())}: a person checks it")]
     windows = [w for w in find_windows(ctx.text) if not ctx.is_consumed(w.start)]
+    extra = []
+    for_ms = _FOR_MS_AFTER_RE.match(ctx.text, match.end())
+    other = next(_INVESTIGATIONAL_RE.finditer(ctx.text, for_ms.end()), None) if for_ms else None
+    if other and any(w.start < other.start() for w in windows) and any(w.start > other.end() for w in windows):
+        # "An investigational drug for MS within 1 year before screening, or any other investigational drug within 30
+        # days": the rule cannot tell a drug for MS from others; any drug's window is the rule, the longer one for MS
+        # a person's (read as one rule of 1 year, a non-MS drug 2 months ago excluded the patient the text admits)
+        own = [w for w in windows if w.start < other.start()]
+        clause = ctx.text[match.start():own[-1].end]
+        extra = [ManualReviewRule(polarity=ctx.base_polarity(match.start()), category="partial",
+                                  why=f"{' '.join(clause.split())} (the rule cannot tell a drug for MS from others)")]
+        for w in own:
+            ctx.consume(w.start, w.end)
+        ctx.consume(match.start(), other.start())
+        windows = [w for w in windows if w.start > other.end()]
     for also in _INVESTIGATIONAL_RE.finditer(ctx.text, match.start()):  # "investigational drug or experimental procedure"
         ctx.consume(also.start(), also.end())
     for allowed in re.finditer(r"\([^()]*\)", ctx.text):
@@ -1864,4 +1883,7 @@ def extract_investigational(ctx: Context) -> list:
         window = Window(within=within, anchor=anchor or (window.anchor if window else "screening"),
                         half_lives=int(number(half_lives.group("value"))))
         ctx.consume(half_lives.start(), half_lives.end())
-    return [InvestigationalRule(polarity=ctx.base_polarity(match.start(), found), window=window)]
+    return [InvestigationalRule(polarity=ctx.base_polarity(match.start(), found), window=window), *extra]
+
+
+_FOR_MS_AFTER_RE = re.compile(r"\s*(?:for|to\s+treat)\s+(?:the\s+treatment\s+of\s+)?(?:MS|multiple\s+sclerosis)\b", re.I)
