@@ -5561,3 +5561,66 @@ def test_a_diagnosis_beside_a_symptom_in_another_clause():
                          "attributable to MS that has been present for at least 6 months", "inclusion", "X1")
     assert [r.criteria_version for r in found if r.kind == "ms_diagnosis"] == ["McDonald 2005"]
     assert [r.kind for r in compile_text("Diagnosis of MS-related fatigue", "inclusion", "X1")] == ["condition"]
+
+
+def test_counts_per_microliter_and_beyond_the_normal_range():
+    """holdout25 NCT03315923 (translated): 'less than 3000 per microliter' had kept the unit 'per'; 'Serum IgG level
+    lower than the normal range' had gone to a person."""
+    found = compile_text("White blood cell count less than 3000 per microliter or lymphocyte count less than 800 per "
+                         "microliter.", "exclusion", "X1")
+    assert [(r.test, r.unit) for r in found] == [("white_blood_cells", "/µL"), ("lymphocytes", "/µL")]
+    (rule,) = compile_text("Serum IgG level lower than the normal range.", "exclusion", "X1")
+    assert (rule.test, rule.comparator, rule.value, rule.unit) == ("igg", "<", 1.0, "xLLN")
+
+
+def test_active_spms_and_its_negation():
+    """holdout25 NCT03315923: 'active secondary progressive multiple sclerosis' is SPMS with activity; 'non-active
+    secondary progressive MS' is not (holdout9 NCT05119569, holdout10 NCT04377555)."""
+    found = compile_text("Definite diagnosis of active secondary progressive multiple sclerosis based on the McDonald "
+                         "2010 criteria.", "inclusion", "X1")
+    assert [(r.subtypes, r.active_only) for r in found if r.kind == "ms_subtype"] == [(["SPMS"], True)]
+    found = compile_text("A diagnosis of primary progressive MS, or of non-active secondary progressive MS",
+                         "exclusion", "X1")
+    assert not any(r.kind == "ms_subtype" and r.active_only for r in found)
+
+
+def test_before_entering_the_study_is_enrollment():
+    (rule,) = compile_text("Having an attack in the 30 days before entering the study.", "exclusion", "X1")
+    assert (rule.window.within.value, rule.window.anchor) == (30.0, "enrollment")
+
+
+def test_other_types_of_ms_including_and_the_inactive_form():
+    """holdout25 NCT03315923: 'other types of MS, including RRMS and PPMS, or the inactive form of SPMS' had excluded
+    SPMS (the trial's own population) and lost RRMS (read as what widens the diagnosis)."""
+    found = compile_text("Diagnosis of other types of MS, including relapsing-remitting MS and primary progressive MS, "
+                         "or the inactive form of secondary progressive MS.", "exclusion", "X1")
+    assert [r.subtypes for r in found if r.kind == "ms_subtype"] == [["RRMS", "PPMS"]]
+    assert any(r.kind == "manual_review" for r in found)
+
+
+def test_a_pregnancy_prevention_method_is_contraception():
+    """holdout25 NCT03315923: 'should use a reliable pregnancy prevention method' had required pregnancy."""
+    found = compile_text("Women in reproductive age should use a reliable pregnancy prevention method during the study "
+                         "and until 12 months after the last rituximab infusion.", "inclusion", "X1")
+    assert [(r.kind, r.polarity) for r in found] == [("contraception", "require")]
+
+
+def test_any_previous_use_then_a_window_for_the_next_clause():
+    """holdout25 NCT03315923: 'Any previous use of rituximab, or using mitoxantrone ... during the last 6 months': ever
+    for rituximab, the window for the others; ', or other ... within 4 months' continues one list (gold NCT01487096)."""
+    found = compile_text("Any previous use of rituximab, or using mitoxantrone, cyclophosphamide, natalizumab or "
+                         "fingolimod during the last 6 months.", "exclusion", "X1")
+    assert [(r.kind, r.drugs) for r in found] == [
+        ("prior_drug", ["rituximab"]), ("washout", ["mitoxantrone", "cyclophosphamide", "natalizumab", "fingolimod"])]
+    found = compile_text("Prior treatment with glatiramer acetate, or other immunomodulatory therapy within 4 months",
+                         "exclusion", "X1")
+    assert [r.kind for r in found] == ["washout"]
+
+
+def test_a_cumulative_dose_qualifies_its_own_clause_only():
+    """holdout16 NCT00278655: 'Prior mitoxantrone at a cumulative dose above 60 mg/m2, or any mitoxantrone within the
+    last 12 months': the dose qualifies the ever rule (read bare, any mitoxantrone ever excluded), not the washout."""
+    found = compile_text("Prior mitoxantrone at a cumulative dose above 60 mg/m2, or any mitoxantrone within the last 12 "
+                         "months.", "exclusion", "X1")
+    assert [(r.kind, r.qualifier) for r in found] == [("prior_drug", "at a cumulative dose above 60 mg/m2"),
+                                                      ("washout", None)]

@@ -186,6 +186,8 @@ class Context:
     unstated: list[tuple[int, int]] = field(default_factory=list)
     # Spans the disease duration read ("first MS symptoms within the previous 20 years"): no activity window
     dated: list[tuple[int, int]] = field(default_factory=list)
+    # The treatment family read the criterion clause by clause, each clause's rules with their own qualifiers
+    by_clause: bool = False
     _merged_key: tuple = field(default=(), repr=False, compare=False)
     _merged: tuple = field(default=((), ()), repr=False, compare=False)
 

@@ -208,7 +208,9 @@ _ANCHORS: list[tuple[str, Anchor]] = [
      r"(?:(?:the\s+)?(?:planned\s+)?start\s+of\s+)?(?:lymphodepleti(?:on|ng)(?:\s+chemotherapy)?|"
      r"conditioning(?:\s+(?:regimen|chemotherapy))?|(?:stem\s+cell\s+)?mobili[sz]ation)", "first_dose"),
     (r"randomi[sz]ation", "randomization"),
-    (r"(?:(?:study|trial)\s+)?entry|enrol(?:l)?(?:ment|ing)|inclusion|(?:the\s+)?trial|study\s+start|"
+    # ("before entering the study", "prior to entry into the trial")
+    (r"enter(?:ing)?\s+(?:into\s+)?the\s+(?:study|trial)|entry\s+into\s+the\s+(?:study|trial)|"
+     r"(?:(?:study|trial)\s+)?entry|enrol(?:l)?(?:ment|ing)|inclusion|(?:the\s+)?trial|study\s+start|"
      r"(?:the\s+)?study|(?:leuk)?apheresis|bone\s+marrow\s+(?:aspirat(?:e|ion)|harvest(?:ing)?|collection)",
      "enrollment"),
 ]

@@ -55,6 +55,9 @@ def extract_pregnancy(ctx: Context) -> list:
                 if not any(t.start() <= m.start() < t.end() for t in _PREGNANCY_TEST_RE.finditer(ctx.text))
                 or _CURRENT_OR_PLANNED_RE.search(ctx.text, max(0, m.start() - 40), m.end())
                 or _POSITIVE_TEST_RE.search(ctx.text, max(0, m.start() - 40), m.end() + 8)]
+    # ("a reliable pregnancy prevention method": contraception, its own rule)
+    methods = [c.span() for c in _CONTRACEPTION_RE.finditer(ctx.text)]
+    pregnant = [m for m in pregnant if not any(s <= m.start() < e for s, e in methods)]
     pregnant = [m for m in pregnant if not _PREGNANCY_AS_TIME_RE.search(ctx.text, max(0, m.start() - 40), m.start())
                 and not (ctx.section == "exclusion"
                          and _KIND_OF_PREGNANCY_RE.search(ctx.text, max(0, m.start() - 30), m.start()))]
@@ -88,12 +91,15 @@ def extract_pregnancy(ctx: Context) -> list:
     return [PregnancyRule(polarity=ctx.base_polarity(first), pregnant=bool(pregnant), breastfeeding=bool(feeding))]
 
 
-_CONTRACEPTION_RE = re.compile(r"contracept\w*|birth[\s-]+control|method\s+of\s+birth\b|\bcondoms?\b", re.I)
+_CONTRACEPTION_RE = re.compile(r"contracept\w*|birth[\s-]+control|method\s+of\s+birth\b|\bcondoms?\b|"
+                               # "a reliable pregnancy prevention method", "a method to prevent pregnancy"
+                               r"pregnancy[\s-]+prevention(?:\s+(?:methods?|measures?))?|(?:methods?|means|measures?)\s+"
+                               r"(?:of|to|for)\s+(?:prevent(?:ing|ion\s+of)?|avoid(?:ing|ance\s+of)?)\s+pregnancy", re.I)
 # A requirement addressed to men only: "For male participants: agreement to ... use a condom", "Men must agree to ..."
 _MEN_ONLY_RE = re.compile(r"^\W*(?:for\s+)?(?:(?:male|men)(?:\s+(?:participants?|patients?|subjects?))?|if\s+male)\b", re.I)
 _WOMEN_RE = re.compile(r"\b(?:wom[ae]n|WOCBP|females?(?!\s+partners?))\b", re.I)
 _CHILDBEARING_RE = re.compile(r"child[\s-]*bearing\s+(?:potential|age)|\bWOCBP\b|\bfertile\b|"
-                              r"(?:women|females?)\s+(?:of|with)\s+reproductive|menstruat\w+", re.I)
+                              r"(?:women|females?)\s+(?:of|with|in)\s+(?:the\s+)?reproductive|menstruat\w+", re.I)
 
 
 def extract_contraception(ctx: Context) -> list:

@@ -328,7 +328,9 @@ def _listed_subtypes(ctx: Context) -> list:
 _DEFINING_PAREN_RE = re.compile(r"\s*\((?!\s*(?:including|includes|or|and|and/or|e\.\s?g\.|such\s+as|for\s+example)\b)"
                                 r"[^()]*[a-z]{3,}[^()]*\s[^()]*\)", re.I)
 # a diagnosis of MS and what it includes: "MS according to the McDonald criteria (2001), including ..."
-_WIDENS_DIAGNOSIS_RE = re.compile(r"\b(?:multiple\s+sclerosis|MS)\b(?:[^.;()]|\([^()]*\)){0,100}?,?\s+(?:including|includes)\s+"
+# (not "other types of MS, including relapsing-remitting MS and primary progressive MS": the types it names)
+_WIDENS_DIAGNOSIS_RE = re.compile(r"(?<!types of )(?<!type of )(?<!forms of )(?<!form of )(?<!courses of )"
+                                  r"\b(?:multiple\s+sclerosis|MS)\b(?:[^.;()]|\([^()]*\)){0,100}?,?\s+(?:including|includes)\s+"
                                   r"(?:(?:an?|the|also|patients\s+with|those\s+with)\s+){0,2}$", re.I)
 _SPELLED_OUT_RE = re.compile(r"[^.;]{0,100}?(?:\bi\.\s?e\.,?|\bnamely\b|\bthat\s+is\b|:|,\s*with\s+an?\b|\bdefined\s+as\b)", re.I)
 
@@ -343,7 +345,9 @@ _ACTIVE_BEFORE_RE = re.compile(r"\bactive\s+$", re.I)
 _COUNTED_RE = re.compile(r"\d|\b(?:at\s+least|one|two|three|a\s+single|an?)\b", re.I)
 _TIMED_RE = re.compile(r"\s*(?:during|within|in|over)\b", re.I)  # "... with relapses or MRI activity during 2 years"
 _ACTIVITY_TAIL_RE = re.compile(r"(?:\s+(?:and/or|or|and)\s+(?:new\s+)?(?:MRI|clinical|radiological|disease)\s+activity\b)?", re.I)
-_INACTIVE_BEFORE_RE = re.compile(r"\b(?:non-?active|inactive|not\s+active|non-?relapsing)\s+$", re.I)
+# ("the inactive form of secondary progressive MS")
+_INACTIVE_BEFORE_RE = re.compile(r"\b(?:non-?active|inactive|not\s+active|non-?relapsing)\s+(?:(?:form|type|course)\s+of\s+)?$",
+                                 re.I)
 # Not the patient's subtype: the course an SPMS began with ("following an initial relapsing-remitting course"),
 # the population of another study ("the pilot study of lipoic acid in SPMS").
 _NOT_PATIENTS_SUBTYPE_RE = re.compile(r"\b(?:following|after|preceded\s+by)\s+(?:an?\s+)?(?:initial\s+)?$|"

@@ -22,7 +22,7 @@ CONDITION_LABS = {"thrombocytopenia": "platelets", "renal_failure": "egfr", "ren
                   "neutropenia": "neutrophils", "leukopenia": "white_blood_cells"}
 # "per µL" and "x 10^9/L" before the plain run of unit characters, which would stop at "per" or at the "x" of
 # the multiplication.
-_UNIT = r"(?P<unit>(?:per\s+(?:[µμun]|mc)?[lL]\b|per\s+mm[3³])|" \
+_UNIT = r"(?P<unit>(?:per\s+(?:[µμun]|mc)?[lL]\b|per\s+mm[3³]|per\s+micro-?lit(?:er|re)\b|per\s+cubic\s+millimet(?:er|re)\b)|" \
         r"(?:[x×]\s*10\s*(?:\^|\*|[eE])?\s*[\d⁹¹²³⁶]+\s*/\s*(?:[lL]|[µμu]L|mcL|mm[3³]))|" \
         r"(?:[a-zµμ%/^·*.\d]+?\s*/\s*1[.,]73\s*m(?:2|²)?)|(?:[a-zµμ%/^·*.\d²³]+))"
 # "150,000", "150 000" (a space, thin or no-break, between thousands), "1.5", "1,5".
@@ -410,10 +410,19 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+_BEYOND_NORMAL_RE = re.compile(r"\b(?:(?P<low>below|lower\s+than|less\s+than|under)|above|higher\s+than|greater\s+than|over)"
+                               r"\s+(?:the\s+)?normal(?:\s+(?:range|limits?|values?))?\b(?!\s+(?:in|for)\s+)", re.I)
+
+
 def _relative_threshold(tail: str) -> Optional[tuple[str, float, int, int, str]]:
     """(comparator, multiple of the limit, start, end, unit) of a bound relative to the upper or lower limit of
     normal at the start of ``tail``."""
     match = _ULN_RE.search(tail)
+    beyond = _BEYOND_NORMAL_RE.search(tail[:60])
+    if beyond and not re.search(r"[;]", tail[:beyond.start()]) and (not match or beyond.start() < match.start()):
+        # "Serum IgG level lower than the normal range": beyond the limit on that side
+        low = beyond.group("low") is not None
+        return ("<" if low else ">"), 1.0, beyond.start(), beyond.end(), LLN_UNIT if low else ULN_UNIT
     if not match or re.search(r"[;]", tail[:match.start()]) or match.start() > 40:
         return None
     if match.group("pct"):
@@ -490,4 +499,6 @@ def _clean_unit(unit) -> str | None:
     if not unit or unit.lower() in ("or", "and", "at", "in", "on"):
         return None
     unit = re.sub(r"^per\s+", "/", unit)  # "per µL"
+    unit = re.sub(r"^/micro-?lit(?:er|re)$", "/µL", unit, flags=re.I)  # "per microliter"
+    unit = re.sub(r"^/cubic\s+millimet(?:er|re)$", "/mm3", unit, flags=re.I)
     return re.sub(r"\s+", "", unit).replace("²", "2").replace("μ", "µ")

@@ -300,7 +300,9 @@ def extract_drugs(ctx: Context) -> list:
     rules = _extract_drugs(ctx, mentions)
     rules = _asked_of_those_on_it(ctx, rules)
     rules = _in_the_study_period(ctx, rules)
-    return _qualified(rules, qualifiers) if qualifiers and rules else rules
+    # ("Prior mitoxantrone at a cumulative dose above 60 mg/m2, or any mitoxantrone within the last 12 months": read
+    # clause by clause, each clause's rules carry their own qualifiers)
+    return _qualified(rules, qualifiers) if qualifiers and rules and not ctx.by_clause else rules
 
 
 # the head of an item that names a kind of treatment: "any remyelinating agent under investigation", "other
@@ -514,7 +516,8 @@ _GIVEN_FOR = (r"(?:(?:given\s+|used\s+|prescribed\s+)?for\s+(?:the\s+treatment\s
 _GIVEN_FOR_RE = re.compile(_GIVEN_FOR, re.I)
 # "aspirin > 81 mg/day", "Copaxone 40 mg/mL three times per week", "amitriptyline at a dose of 25 mg/day or less"
 _DOSE_AFTER_RE = re.compile(
-    rf"(?:\s*\([^()]{{1,60}}\))?[\s()]*(?:\w+\s+){{0,1}}?(?P<dose>(?:(?:at\s+)?(?:an?\s+)?(?:doses?|dosages?)\s+(?:of\s+)?)?(?:(?:{COMPARATOR_RE})\s*)?"
+    rf"(?:\s*\([^()]{{1,60}}\))?[\s()]*(?:\w+\s+){{0,1}}?(?P<dose>(?:(?:at\s+)?(?:an?\s+)?(?:(?:cumulative|total|lifetime)\s+)?"
+    rf"(?:doses?|dosages?)\s+(?:of\s+)?)?(?:(?:{COMPARATOR_RE})\s*)?"
     rf"{NUM}\s*(?:mg|µg|mcg|g|IU|units?)\b(?:\s*/\s*(?:mL|kg|day|d|week|m2))?"
     rf"(?:\s+(?:or\s+(?:less|more|lower|higher)|(?:per|a|each|/)\s*(?:day|week|month)|daily|weekly|"
     rf"(?:once|twice|thrice|{NUM}\s+times?)\s+(?:per|a|each)\s+(?:day|week|month)|"
@@ -1130,6 +1133,7 @@ def _timed_clauses(ctx: Context, mentions: list, windows: list) -> list | None:
                 ctx.consume(s - len(head) + a, e - len(head) + a)
     for m in mentions:
         ctx.consume(m.start, m.end)
+    ctx.by_clause = True
     rules = _without_covered_current(rules)
     if head_end == 0 and either and ctx.section == "inclusion" and len(rules) > 1:
         return [GroupRule(mode="any", rules=rules)]  # in an inclusion either clause is enough
@@ -1157,10 +1161,16 @@ def _current_then_window(text: str, starts: list, windows: list) -> list | None:
     if cut is None or not starts[0] < cut.start() < starts[-1] or bisect_left(starts, cut.end()) == len(starts) \
             or starts[bisect_left(starts, cut.end())] > windows[0].start:
         return None
+    # ("Any previous use of rituximab, or using mitoxantrone ... during the last 6 months": ever, then the window)
     if not _CURRENT_RE.match(text) and not re.match(r"\s*\w+\s+(?:of\s+)?(?:current|concomitant)\b", text, re.I) \
-            and not _AT_ANY_TIME_RE.search(text, 0, cut.start()):
-        return None
+            and not _AT_ANY_TIME_RE.search(text, 0, cut.start()) \
+            and not (_EVER_BEFORE_RE.search(text, 0, min(starts[0] + 1, cut.start()))
+                     and not re.match(r"\s*(?:with\s+)?(?:any\s+|an?\s+)?other\b", text[cut.end():], re.I)):
+        return None  # (", or other immunomodulatory therapy within 4 months": the list goes on, one window)
     return [(0, cut.start()), (cut.end(), len(text))]
+
+
+_EVER_BEFORE_RE = re.compile(r"\b(?:previous(?:ly)?|ever|past)\b|\bprior\b(?!\s+to\b)", re.I)
 
 
 def _duration_then_window(text: str, starts: list, windows: list) -> list | None:
