@@ -54,7 +54,7 @@ SETS = {
                    "structured_criteria_recall": 0.9831, "manual_review_precision": 0.939}, 14, 382),
     "holdout15": ({"precision": 0.9518, "recall": 0.9566, "exact_parameter_accuracy": 0.9173,
                    "structured_criteria_recall": 0.9786, "manual_review_precision": 0.9341}, 14, 374),
-    "holdout16": ({"precision": 0.9237, "recall": 0.9696, "exact_parameter_accuracy": 0.9174,
+    "holdout16": ({"precision": 0.9237, "recall": 0.9696, "exact_parameter_accuracy": 0.9202,
                    "structured_criteria_recall": 0.9813, "manual_review_precision": 0.9647}, 14, 364),
     "holdout17": ({"precision": 0.9593, "recall": 0.9686, "exact_parameter_accuracy": 0.9451,
                    "structured_criteria_recall": 0.9829, "manual_review_precision": 0.9444}, 14, 383),
@@ -72,8 +72,8 @@ SETS = {
                    "structured_criteria_recall": 0.9884, "manual_review_precision": 0.9674}, 14, 360),
     "holdout24": ({"precision": 0.945, "recall": 0.9704, "exact_parameter_accuracy": 0.9197,
                    "structured_criteria_recall": 0.9923, "manual_review_precision": 0.9773}, 14, 362),
-    "holdout25": ({"precision": 0.9234, "recall": 0.9747, "exact_parameter_accuracy": 0.9352,
-                   "structured_criteria_recall": 0.9859, "manual_review_precision": 0.9579}, 14, 390),
+    "holdout25": ({"precision": 0.9281, "recall": 0.9773, "exact_parameter_accuracy": 0.9483,
+                   "structured_criteria_recall": 0.9859, "manual_review_precision": 0.9583}, 14, 390),
 }
 
 

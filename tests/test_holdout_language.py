@@ -5624,3 +5624,39 @@ def test_a_cumulative_dose_qualifies_its_own_clause_only():
                          "months.", "exclusion", "X1")
     assert [(r.kind, r.qualifier) for r in found] == [("prior_drug", "at a cumulative dose above 60 mg/m2"),
                                                       ("washout", None)]
+
+
+def test_a_condition_caused_by_another_disorder():
+    """holdout25 NCT01743651: 'Spasticity or muscle weakness caused mainly by a disorder other than MS, such as ALS, a
+    previous stroke, ... or a traumatic spinal cord injury' had excluded spasticity (every patient of a spasticity
+    trial); the examples are stated, 'a previous' is the stroke's own. 'Spasticity due to MS' is still spasticity."""
+    found = compile_text("Spasticity or muscle weakness caused mainly by a disorder other than MS, such as amyotrophic "
+                         "lateral sclerosis, a previous stroke, cervical spondylotic myelopathy or a traumatic spinal "
+                         "cord injury", "exclusion", "X1")
+    assert [(r.conditions, r.timing) for r in found if r.kind == "condition"] == [
+        (["amyotrophic_lateral_sclerosis", "spinal_cord_injury"], "current"), (["stroke"], "any")]
+    (rule,) = compile_text("Spasticity due to MS for at least 6 months", "inclusion", "X1")
+    assert rule.conditions == ["spasticity"]
+    found = compile_text("Unable to undergo MRI (for example due to pacemaker, metal fragments or claustrophobia)",
+                         "exclusion", "X1")
+    assert [r.conditions for r in found if r.kind == "condition"] == [["mri_contraindication"]]
+
+
+def test_non_pharmacological_treatments_for_a_condition_are_no_drug_class():
+    """holdout25 NCT01743651: 'Non-pharmacological treatments for spasticity (for example physiotherapy ...)' had been
+    read as the antispasticity drugs."""
+    found = compile_text("Non-pharmacological treatments for spasticity (for example physiotherapy, stretching "
+                         "programmes or hydrotherapy) must have been unchanged for at least 30 days before Screening",
+                         "inclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]
+
+
+def test_a_number_word_restated_in_digits():
+    """holdout25 NCT01743651: 'a stable dose for at least three (3) months' had lost the duration; the members in a
+    class's parenthesis spell it out (README: the class)."""
+    found = compile_text("Subjects on disease-modifying therapy (interferon beta, glatiramer acetate, natalizumab or "
+                         "fingolimod) must have received a stable dose for at least three (3) months before Screening",
+                         "inclusion", "X1")
+    (group,) = [r for r in found if r.kind == "group"]
+    assert [(r.classes, r.drugs, r.min_duration and r.min_duration.value) for r in group.rules] == [
+        (["dmt"], [], None), (["dmt"], [], 3.0)]

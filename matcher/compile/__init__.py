@@ -33,6 +33,8 @@ __all__ = ["compile_trial", "compile_text", "compile_criterion"]
 COMPILER_VERSION = f"msmatch-compiler/{__version__}"
 
 _MARKS = str.maketrans({"®": " ", "™": " ", "©": " "})
+_RESTATED_NUMBER_RE = re.compile(r"\b(?P<word>one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+                                 r"eighteen|twenty|thirty|forty|fifty|sixty|ninety)\s*\(\s*\d{1,3}\s*\)", re.I)
 _STRATIFIED_RE = re.compile(r"(?:^|(?<=[.;]))\s*(?:Note\s*:\s*)?(?:(?:the\s+)?(?:randomi[sz]ation|participants|patients|"
                             r"subjects)\s+(?:will\s+be|is|are)\s+stratified|stratification|strata)\b[^.;]*[.;]?", re.I)
 # Words that carry no condition of their own: what is left of a criterion after the families
@@ -128,6 +130,8 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     # "Note: randomization is stratified by age (younger than 50 years, or 50 years and older)": how the trial
     # groups its patients, no criterion (read, it required an age under 50); blanked, offsets kept
     text = _STRATIFIED_RE.sub(lambda m: " " * len(m.group(0)), text)
+    # "at least three (3) months": the digits restate the number word (blanked, offsets kept)
+    text = _RESTATED_NUMBER_RE.sub(lambda m: m.group("word") + " " * (len(m.group(0)) - len(m.group("word"))), text)
     # "Participants may have CIS or established MS.": what it allows is not required (blanked, offsets kept)
     text = _PERMITS_RE.sub(lambda m: m.group(0) if _PERMITS_SETS_RE.search(m.group(0)) else " " * len(m.group(0)), text)
     if not re.search(r"\w", text):

@@ -226,6 +226,10 @@ _LIST_GAP_RE = re.compile(r"\s*(?:,\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and
 _WORD_RE = re.compile(r"[A-Za-z][\w-]*")
 
 
+_NOT_A_DRUG_BEFORE_RE = re.compile(r"\b(?:non[\s-]?(?:pharmacologic(?:al)?|drug|medication|medicinal)|physical|"
+                                   r"rehabilitation|surgical|behaviou?ral|psychological)\s+$", re.I)
+
+
 def _treatments_for(text: str, entities: list[Entity]) -> list[Entity]:
     """What a medication is for, named after it, becomes the drug class that treats it (the lexicon's ``treats``):
     each item of the list after the trigger, a condition or a word the classes list, until one is neither."""
@@ -234,6 +238,8 @@ def _treatments_for(text: str, entities: list[Entity]) -> list[Entity]:
     replaced: dict[int, Entity] = {}  # start of the condition entity replaced -> its class
     added: list[Entity] = []
     for trigger in _TREATMENT_FOR_RE.finditer(text):
+        if _NOT_A_DRUG_BEFORE_RE.search(text, max(0, trigger.start() - 30), trigger.start()):
+            continue  # "Non-pharmacological treatments for spasticity (physiotherapy, ...)": no drug class
         at, first = trigger.end(), True
         while True:
             entity = starting.get(at)

@@ -38,6 +38,14 @@ _QUALIFIER_AFTER_RE = re.compile(
     # "pressure sores in the areas of contact with the orthosis", "at the sites where the electrodes are placed": a
     # place narrower than the condition
     r"(?:in|at|on)\s+the\s+(?:areas?|sites?|regions?|places?|parts?)\s+(?:of|where|in\s+contact)\b|attributed\s+by\s+(?:the\s+)?(?:investigator|physician|neurologist|clinician)\s+to)\b", re.I)
+# In an exclusion, a cause narrower than the condition: "Spasticity or muscle weakness caused mainly by a disorder other
+# than MS" (read bare, the MS spasticity the trial treats was excluded); not its cause in MS ("spasticity due to MS"),
+# nor examples of causes ("Unable to undergo MRI (for example due to pacemaker, ...)"). (In an inclusion the condition
+# stays required: "Neuropathic pain secondary to diabetes"; the cause is a person's.)
+CAUSED_BY_AFTER_RE = re.compile(r"[^.;:()]{0,40}?(?<!example\s)(?<!instance\s)(?<!e\.g\.\s)(?<!e\.g\.,\s)(?<!eg\s)"
+                                r"\b(?:(?:caused|induced)\s+(?:\w+\s+)?by|due\s+(?:\w+\s+)?to|secondary\s+to|"
+                                r"attributable\s+to|resulting\s+from)\s+(?!(?:the\s+|their\s+|his\s+or\s+her\s+)?"
+                                r"(?:MS|multiple\s+sclerosis|the\s+disease)\b)", re.I)
 # A degree right after the condition: "diabetes mellitus poorly controlled by treatment".
 _DEGREE_AFTER_RE = re.compile(r"\s*(?:(?:that|which|who)\s+(?:is|are|was|were)\s+)?(?:(?:poorly|inadequately|"
                               r"insufficiently)[\s-]+controlled|uncontrolled)\b", re.I)

@@ -48,9 +48,9 @@ from .. import context
 from ..context import Context
 from ..nlp import Entity, kinds_listed_after
 from ..quantities import NUM, find_windows, number, unit_of
-from .condition_wording import (CAUSE_BEFORE_RE, DEFINED_BY_MEASURE_RE, EXAMPLES_RE, NEW_NOUN_PHRASE_RE, SEGMENT_BREAK_RE,
-                                ExampleList, closing, complete_term, enclosing_paren, item_end, not_conditions, qualified,
-                                segment_end, segment_start)
+from .condition_wording import (CAUSE_BEFORE_RE, CAUSED_BY_AFTER_RE, DEFINED_BY_MEASURE_RE, EXAMPLES_RE,
+                                NEW_NOUN_PHRASE_RE, SEGMENT_BREAK_RE, ExampleList, closing, complete_term,
+                                enclosing_paren, item_end, not_conditions, qualified, segment_end, segment_start)
 
 _OTHER_BEFORE_RE = re.compile(r"\bother\s+(?:[\w-]+\s+){0,2}$", re.I)
 _MS_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\b", re.I)
@@ -190,6 +190,9 @@ def extract_conditions(ctx: Context) -> list:
     example_of = _examples_by_mention(lists, included)
     starts = [e.start for e in entities]
     judged = {m for m in included if qualified(text, m, entities, starts, example_of.get(m))}
+    if ctx.section == "exclusion":
+        judged |= {m for m in included if m not in example_of and CAUSED_BY_AFTER_RE.match(text, m.end)
+                   and not _NEW_ITEM_RE.search(CAUSED_BY_AFTER_RE.match(text, m.end).group(0))}
     # "obesity: a waist-to-height ratio above 0.57 or a BMI above 29 kg/m²": a condition the measures after its colon
     # define, which no rule reads (the diagnosis would not admit a BMI of 29.5); a person reads them
     # (a heading over conditions, "Cardiac disease: heart failure (NYHA class III or IV), ...", is defined by them)
@@ -967,6 +970,11 @@ _LIST_GAP_RE = re.compile(r"[.]?\s*,\s*(?:(?:or|and|and/or)\s+)?(?:(?:an?|any|ot
 
 _ITEM_END_RE = re.compile(r"[,;]|\b(?:or|and)\b", re.I)
 _CLAUSE_CUT_RE = re.compile(r"[,;]")
+# "a previous stroke, ... or a traumatic spinal cord injury": the history word of an item with its own article is that
+# item's; the next item with an article of its own does not take it
+_OWN_HISTORY_BEFORE_RE = re.compile(r"\b(?:an?)\s+(?:previous|prior|past)\s+$", re.I)
+_OWN_ARTICLE_BEFORE_RE = re.compile(r"(?:,|\bor\b|\band\b)\s+an?\s+(?:[\w-]+\s+){0,2}$", re.I)
+_NEW_ITEM_RE = re.compile(r",\s*(?:or|and)\b|\b(?:or|and)\s+(?:an?\s+)?(?:history|presence|known|current|active)\b", re.I)
 _RUN_JOINER_RE = re.compile(r"\s*(?:or|and|and/or|/)\s*", re.I)  # "stroke or myocardial infarction"
 
 
@@ -1015,7 +1023,9 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
             lifelong.add(m)  # "known sensitivity to gadolinium, or inability to undergo MRI": the allergy's own
         elif previous is not None and out[previous] == "any" and previous not in lifelong \
                 and not (previous in timed_after and _CLAUSE_CUT_RE.search(text, previous.end, m.start)) \
-                and not _CURRENT_RE.search(text[previous.end:m.end]):
+                and not _CURRENT_RE.search(text[previous.end:m.end]) \
+                and not (_OWN_HISTORY_BEFORE_RE.search(text, max(0, previous.start - 20), previous.start)
+                         and _OWN_ARTICLE_BEFORE_RE.search(text, previous.end, m.start)):
             out[m] = "any"  # "history of renal or liver disease" (not the item after "X at any time, or")
         elif previous is not None and out[previous] == "any" and previous not in lifelong \
                 and _RUN_JOINER_RE.fullmatch(text, previous.end, m.start) and not complete_term(previous):

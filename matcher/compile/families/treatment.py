@@ -302,7 +302,41 @@ def extract_drugs(ctx: Context) -> list:
     rules = _in_the_study_period(ctx, rules)
     # ("Prior mitoxantrone at a cumulative dose above 60 mg/m2, or any mitoxantrone within the last 12 months": read
     # clause by clause, each clause's rules carry their own qualifiers)
-    return _qualified(rules, qualifiers) if qualifiers and rules and not ctx.by_clause else rules
+    rules = _qualified(rules, qualifiers) if qualifiers and rules and not ctx.by_clause else rules
+    return _without_spelled_members(rules, _spelled_members(ctx.text, mentions))
+
+
+def _spelled_members(text: str, mentions: list) -> dict[str, set[str]]:
+    """{class: the members its parenthesis lists}: "disease-modifying therapy (interferon beta, glatiramer acetate,
+    natalizumab or fingolimod)" spells the class out (README: the class)."""
+    lexicon = get_lexicon()
+    out: dict[str, set[str]] = {}
+    for m in mentions:
+        opening = re.match(r"\s*\(", text[m.end:]) if m.label == "DRUG_CLASS" else None
+        shut = closing(text, m.end + opening.end() - 1) if opening else None
+        if shut is None or EXAMPLES_RE.match(text, m.end + opening.end()) or _NAMELY_RE.match(text, m.end):
+            continue
+        inside = [o for o in mentions if m.end + opening.end() <= o.start < shut]
+        members = [o for o in inside if m.id in (lexicon.drug_classes(o.id) if o.label == "DRUG"
+                                                 else lexicon.class_ancestors(o.id) - {o.id})]
+        if members and len(members) == len(inside):
+            out.setdefault(m.id, set()).update(o.id for o in members)
+    return out
+
+
+def _without_spelled_members(rules: list, spelled: dict) -> list:
+    if not spelled:
+        return rules
+    out = []
+    for rule in rules:
+        if rule.kind == "group":
+            rule = rule.model_copy(update={"rules": _without_spelled_members(rule.rules, spelled)})
+        elif rule.kind in ("washout", "prior_drug"):
+            listed = set().union(*(spelled.get(c, set()) for c in rule.classes))
+            rule = rule.model_copy(update={"drugs": [d for d in rule.drugs if d not in listed],
+                                           "classes": [c for c in rule.classes if c not in listed]})
+        out.append(rule)
+    return out
 
 
 # the head of an item that names a kind of treatment: "any remyelinating agent under investigation", "other
