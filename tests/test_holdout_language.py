@@ -5660,3 +5660,39 @@ def test_a_number_word_restated_in_digits():
     (group,) = [r for r in found if r.kind == "group"]
     assert [(r.classes, r.drugs, r.min_duration and r.min_duration.value) for r in group.rules] == [
         (["dmt"], [], None), (["dmt"], [], 3.0)]
+
+
+def test_a_grade_is_no_value_and_the_labs_in_parenthesis_define_it():
+    """holdout25 NCT05834855: 'lymphopenia of grade 3 or higher' had become lymphocytes >= 3 (a grade read as a count:
+    every patient counted per µL was excluded); the conditions the parenthesis defines are its lab bounds."""
+    found = compile_text("Neutropenia or lymphopenia of grade 3 or higher (neutrophils below 1.0 × 10^9/L, lymphocytes "
+                         "below 0.5 × 10^9/L), platelets below 100 × 10^9/L.", "exclusion", "X1")
+    assert [(r.kind, getattr(r, "test", None), getattr(r, "value", None)) for r in found] == [
+        ("lab", "neutrophils", 1.0), ("lab", "lymphocytes", 0.5), ("lab", "platelets", 100.0)]
+
+
+def test_gadolinium_enhanced_scans_are_no_lesions():
+    """holdout25 NCT05834855: 'because of the gadolinium-enhanced MRI scans' had excluded Gd-enhancing lesions; a
+    'positive Gd-enhancing MRI scan' (holdout NCT02792218) and a 'gadolinium-enhanced lesion' still are."""
+    found = compile_text("Severe renal impairment (eGFR below 30 mL/min/1.73 m2), because of the gadolinium-enhanced MRI "
+                         "scans.", "exclusion", "X1")
+    assert "mri_activity" not in [r.kind for r in found]
+    for text in ["At least one gadolinium-enhanced lesion on MRI", "A positive Gd-enhancing MRI scan in the past year"]:
+        assert "mri_activity" in [r.kind for r in compile_text(text, "inclusion", "X1")]
+
+
+def test_outbreaks_are_relapses_but_not_herpes_outbreaks():
+    """holdout25 NCT04497025 (translated, Spanish 'brotes'): 'without outbreaks in the last 3 months'."""
+    (rule,) = compile_text("Stable phase of the disease, without outbreaks in the last 3 months.", "inclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.window.within.value) == ("relapse_activity", "exclude", 3.0)
+    assert "relapse_activity" not in [r.kind for r in compile_text("Herpes outbreaks in the last 3 months",
+                                                                   "exclusion", "X1")]
+
+
+def test_an_allergy_or_intolerance_for_a_monoclonal_antibody():
+    """holdout25 NCT05834855: 'Known allergy or intolerance for rituximab, ocrelizumab or murine proteins' (the pattern
+    read 'allergy to'); an allergy is lifelong however it is worded."""
+    found = compile_text("Known allergy or intolerance for rituximab, ocrelizumab or murine proteins, or for "
+                         "gadolinium-containing contrast agents.", "exclusion", "X1")
+    (rule,) = [r for r in found if r.kind == "condition"]
+    assert ("monoclonal_antibody_hypersensitivity" in rule.conditions, rule.timing) == (True, "any")

@@ -978,6 +978,11 @@ _NEW_ITEM_RE = re.compile(r",\s*(?:or|and)\b|\b(?:or|and)\s+(?:an?\s+)?(?:histor
 _RUN_JOINER_RE = re.compile(r"\s*(?:or|and|and/or|/)\s*", re.I)  # "stroke or myocardial infarction"
 
 
+def _is_allergy(condition_id: str) -> bool:
+    entry = get_lexicon().get("conditions", condition_id)
+    return entry is not None and entry.data.get("category") == "allergy"
+
+
 def _timings(text: str, mentions: list, windows: list) -> dict:
     """"History of X", "previous X" (ever: now or in the past) -> any; "active X", "current X" -> current; a
     bare "X" as a criterion means the patient has X now -> current, except lifelong allergies -> any. Each
@@ -1018,8 +1023,8 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
             while run and _RUN_JOINER_RE.fullmatch(text, mentions[run - 1].end, mentions[run].start):
                 run -= 1
                 out[mentions[run]] = "any"
-        elif _LIFELONG_RE.search(scope):
-            out[m] = "any"
+        elif _LIFELONG_RE.search(scope) or _is_allergy(m.id):
+            out[m] = "any"  # (an allergy is lifelong, however it is worded: "..., or for gadolinium contrast agents")
             lifelong.add(m)  # "known sensitivity to gadolinium, or inability to undergo MRI": the allergy's own
         elif previous is not None and out[previous] == "any" and previous not in lifelong \
                 and not (previous in timed_after and _CLAUSE_CUT_RE.search(text, previous.end, m.start)) \

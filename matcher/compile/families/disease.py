@@ -790,6 +790,8 @@ def _to_years(found: Range, text: str) -> Range:
 
 
 _RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b|"
+                         # "without outbreaks in the last 3 months" (translated: Spanish 'brotes'); not an infection's
+                         r"(?<!herpes\s)(?<!zoster\s)(?<!HSV\s)(?<!cold\ssore\s)\boutbreaks?\b(?!\s+of\b)|"
                          # "any previous clinical event reasonably attributable to demyelination", "demyelinating event"
                          r"\bdemyelinating\s+(?:events?|episodes?)\b|\b(?:clinical|neurologic(?:al)?)\s+(?:events?|episodes?)(?=\s+(?:\w+\s+){0,3}"
                          r"(?:attributable|due|related|suggestive|consistent)\s+(?:to|with|of)\s+(?:\w+\s+){0,2}demyelinat|"
@@ -933,7 +935,8 @@ def extract_relapses(ctx: Context) -> list:
         if count and count.group("n"):
             n = number(count.group("n")) if count.group("n").lower() not in ("a", "any") else 1
             min_count, at_most = _at_least(count.group("cmp"), n, count.group("post"))
-        event = not match.group(0).lower().startswith(("relapse", "attack", "exacerbation", "deteriorat", "worsening"))
+        event = not match.group(0).lower().startswith(("relapse", "attack", "exacerbation", "outbreak", "deteriorat",
+                                                      "worsening"))
         if event and _FIRST_EVENT_BEFORE_RE.search(before):
             continue  # "a single clinical demyelinating event", "a first clinical episode": the CIS, a subtype
         attributed = _ATTRIBUTED_RE.match(ctx.text, match.end()) if event else None
@@ -1003,7 +1006,7 @@ def extract_relapses(ctx: Context) -> list:
             # "Relapse within the 28 days before screening, or between screening and Study Day 1": a time of the
             # study no record holds, beside the window; a person checks it at the visit
             ctx.unstated.append(period.span())
-        if not event and not match.group(0).lower().startswith(("relapse", "attack", "exacerbation")):
+        if not event and not match.group(0).lower().startswith(("relapse", "attack", "exacerbation", "outbreak")):
             rules.append(ManualReviewRule(polarity="require" if ctx.section == "inclusion" else "exclude",
                                           category="partial", why="neurological worsening other than a relapse "
                                                                   "(e.g. progression) is not structured"))
@@ -1135,7 +1138,10 @@ def _window_after(windows, position: int, text: str, reach: int = 120):
     return before[-1] if before else None
 
 
-_GD_RE = re.compile(r"(?:gadolinium|\bgd)\s*[-+]?\s*(?:enhanc\w*|positive|\+|lesion)|\bgd\+|\bgde\b|(?-i:\bGELs?\b)|"
+# (not the scan: "because of the gadolinium-enhanced MRI scans")
+_GD_RE = re.compile(r"(?:gadolinium|\bgd)\s*[-+]?\s*(?:enhanced\b(?!\s+(?:brain\s+|cranial\s+|spinal\s+)?(?:MRI|MR\b|scans?|"
+                    r"imaging|images?|sequences?|examinations?|stud(?:y|ies)|T1[\s-]*weighted))|enhanc(?!ed\b)\w*|positive|\+|"
+                    r"lesion)|\bgd\+|\bgde\b|(?-i:\bGELs?\b)|"
                     r"\bT1\s+(?:gd|enhanc)|enhancing\s+(?:T1\s+)?lesion", re.I)
 # (a FLAIR-hyperintense lesion is a T2 lesion, on the sequence most centres read them)
 _T2_RE = re.compile(r"new\s+(?:or\s+(?:newly\s+)?enlarg\w+\s+)?(?:T2|FLAIR)(?:[\s-]+hyperintens\w*)?|new\s+T2|(?:T2|FLAIR)(?:[\s-]+hyperintense)?\s+"

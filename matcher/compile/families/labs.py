@@ -14,7 +14,7 @@ from .. import context
 from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, comparator_of, number
 from ..nlp import kinds_listed_after
-from .condition_wording import SEGMENT_BREAK_RE
+from .condition_wording import SEGMENT_BREAK_RE, closing
 
 # A threshold stated on a condition ("thrombocytopenia (<50 G/L)") is a threshold on this lab.
 CONDITION_LABS = {"thrombocytopenia": "platelets", "renal_failure": "egfr", "renal_impairment": "egfr",
@@ -128,6 +128,8 @@ def extract_labs(ctx: Context) -> list:
             continue
         if not match or re.search(r"[;]", tail[:match.start()]):
             continue
+        if re.search(r"\bgrades?\s*$", tail[:match.start()], re.I):
+            continue  # "lymphopenia of grade 3 or higher": a grade, no value of the test
         if match and tail[:match.start()].strip() == "(" and _indicates(entity) \
                 and re.search(r"\bpositive\s+$", ctx.text[max(0, entity.start - 12):entity.start], re.I):
             # "A positive tuberculin skin test (5 mm or more of induration)": what positive means; the condition the
@@ -231,7 +233,10 @@ DEFINING_LABS = {
     "vitamin_b12_deficiency": {"vitamin_b12"}, "hypothyroidism": {"tsh"}, "hyperthyroidism": {"tsh"},
     "thyroid_disease": {"tsh"},
 }
-_DEFINED_AS_RE = re.compile(r"\s*(?:\(|:|-|,?\s*(?:(?:with|defined\s+as|as\s+(?:shown|evidenced)\s+by)\b|i\.e\.?,?))\s*"
+# ("Neutropenia or lymphopenia of grade 3 or higher (neutrophils below 1.0 × 10^9/L, ...)": a grade the values define)
+_DEFINED_AS_RE = re.compile(r"(?:\s+(?:or|and)\s+[a-z][\w-]*)?(?:\s+(?:of\s+)?(?:CTCAE\s+)?grade\s+\d(?:\s+or\s+(?:higher|more|"
+                            r"above|greater|worse))?)?"
+                            r"\s*(?:\(|:|-|,?\s*(?:(?:with|defined\s+as|as\s+(?:shown|evidenced)\s+by)\b|i\.e\.?,?))\s*"
                             r"(?:an?\s+|the\s+)?(?:serum\s+|plasma\s+|absolute\s+|calculated\s+|estimated\s+)?$", re.I)
 
 
@@ -242,6 +247,13 @@ def _defined_by_lab(ctx: Context, found: dict) -> None:
             continue
         lab = next((e for e in found if e.label == "LAB" and e.start >= condition.end
                     and found[e].test in tests and _DEFINED_AS_RE.fullmatch(ctx.text, condition.end, e.start)), None)
+        opening = _DEFINING_PAREN_RE.match(ctx.text, condition.end) if lab is None else None
+        shut = closing(ctx.text, opening.end() - 1) if opening else None
+        if shut is not None:
+            # "Neutropenia or lymphopenia of grade 3 or higher (neutrophils below 1.0 × 10^9/L, lymphocytes below 0.5
+            # × 10^9/L)": each condition by its own lab in the parenthesis
+            lab = next((e for e in found if e.label == "LAB" and opening.end() <= e.start < shut
+                        and found[e].test in tests), None)
         # "Renal or hepatic dysfunction: serum creatinine above 1.5 mg/dL, or ALT or AST > 2 x ULN": a heading the
         # list after its colon defines, each condition by its own labs
         heading = _HEADING_COLON_RE.match(ctx.text, condition.end)
@@ -259,6 +271,8 @@ def _defined_by_lab(ctx: Context, found: dict) -> None:
                 ctx.unstated.append(degree.span())
 
 
+_DEFINING_PAREN_RE = re.compile(r"(?:\s+(?:of\s+)?(?:CTCAE\s+)?grade\s+\d(?:\s+or\s+(?:higher|more|above|greater|worse))?)?"
+                                r"\s*\(", re.I)
 _SENTENCE_END_RE = re.compile(r";|\.(?!\d)")
 _DEGREE_BEFORE_RE = re.compile(r"\b(?:untreated|uncontrolled|unresolved|untreatable|persistent|symptomatic|"
                                r"clinically\s+significant)\s+$", re.I)
