@@ -5696,3 +5696,49 @@ def test_an_allergy_or_intolerance_for_a_monoclonal_antibody():
                          "gadolinium-containing contrast agents.", "exclusion", "X1")
     (rule,) = [r for r in found if r.kind == "condition"]
     assert ("monoclonal_antibody_hypersensitivity" in rule.conditions, rule.timing) == (True, "any")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Twenty-sixth hold-out round (tests/holdout26)
+
+
+def test_a_window_then_at_any_time_for_the_next_clause():
+    """holdout26 NCT04667949: 'natalizumab within 6 months before enrollment, or at any time with alemtuzumab, ...':
+    the window is natalizumab's, the rest is ever (it had taken the 6 months)."""
+    found = compile_text("Treatment with natalizumab within 6 months before enrollment, or at any time with "
+                         "alemtuzumab, cladribine, mitoxantrone or cyclophosphamide.", "exclusion", "X1")
+    assert [(r.kind, r.drugs) for r in found] == [
+        ("washout", ["natalizumab"]), ("prior_drug", ["alemtuzumab", "cladribine", "mitoxantrone", "cyclophosphamide"])]
+
+
+def test_an_allowance_in_its_own_parenthesis_leaves_the_bounds_outside():
+    """holdout26 NCT05054140: '(participants with Gilbert's syndrome may be included if direct bilirubin is within the
+    normal range)' had sent every liver bound of the criterion to a person."""
+    found = compile_text("ALT, AST or GGT above 1.5 x ULN, or total bilirubin above the ULN (participants with Gilbert's "
+                         "syndrome may be included if direct bilirubin is within the normal range), at screening.",
+                         "exclusion", "X1")
+    assert [r.test for r in found if r.kind == "lab"] == ["alt", "ast", "ggt", "bilirubin"]
+    assert found[-1].kind == "manual_review"
+
+
+def test_a_csf_value_is_no_blood_value_and_an_event_definition_states_no_condition():
+    """holdout26 NCT02104661, NCT02671682: 'Neurofilament light chain ... in the cerebrospinal fluid (CSF NfL) of 380
+    ng/L or more' had become a serum NfL bound; '(..., in the absence of fever or infection)' defines a relapse."""
+    found = compile_text("Neurofilament light chain concentration in the cerebrospinal fluid (CSF NfL) of 380 ng/L or "
+                         "more on the screening lumbar puncture", "inclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]
+    found = compile_text("Acute relapse (new or worsening neurological deficit lasting at least 24 hours, in the absence "
+                         "of fever or infection) with onset of symptoms not more than 6 weeks before inclusion",
+                         "inclusion", "X1")
+    assert "condition" not in [r.kind for r in found]
+
+
+def test_a_cohort_as_the_subject_of_its_requirement():
+    """holdout26 NCT05054140: 'Participants with SPMS must have a documented history of relapsing-remitting MS followed
+    by ...' had required RRMS or SPMS of every participant (the PPMS cohort failed)."""
+    found = compile_text("Participants with SPMS must have a documented history of relapsing-remitting MS followed by "
+                         "progressive worsening independent of relapses for at least 12 months before screening.",
+                         "inclusion", "X1")
+    assert [(r.kind, r.when.subtypes) for r in found] == [("manual_review", ["SPMS"])]
+    (rule,) = compile_text("Patients with RRMS must have had at least one relapse in the previous year", "inclusion", "X1")
+    assert (rule.kind, rule.when.subtypes) == ("relapse_activity", ["RRMS"])

@@ -117,6 +117,10 @@ _ITEMS_NEEDED_RE = re.compile(rf"{_ANY_OF_RE.pattern}|(?P<all>\b(?:both|(?:all|e
 _COHORT_LEAD_RE = re.compile(r"^\s*(?:for|in|among)\s+(?:(?:the\s+)?(?:participants?|patients?|subjects?|those|individuals|"
                              r"people)\s+(?:with|who\s+have)\s+)(?P<cohort>[^,:;()]{2,80}?)\s*[,:]\s*", re.I)
 
+# "Participants with SPMS must have a documented history of ...": a cohort named as the subject of what it must meet
+_SUBJECT_COHORT_RE = re.compile(r"^\s*(?:participants?|patients?|subjects?|those|individuals)\s+(?:with|who\s+have)\s+"
+                                r"(?P<cohort>[^,:;()]{2,60}?)\s+(?=(?:must|should|shall|need\s+to|are\s+required\s+to)\b)",
+                                re.I)
 # "For participants taking part in the MRI sub-study: ...": what follows holds for that part of the study only
 _SUBSTUDY_LEAD_RE = re.compile(r"^\s*(?:for|in|among)\s+(?P<cohort>[^,:;()]{0,60}?\bsub-?stud(?:y|ies)\b[^,:;()]{0,20}?)"
                                r"\s*[,:]\s*", re.I)
@@ -137,7 +141,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     if not re.search(r"\w", text):
         return [_number(ManualReviewRule(**common, why="only permits something: no criterion of its own",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
-    lead = _COHORT_LEAD_RE.match(text) or _SUBSTUDY_LEAD_RE.match(text)
+    lead = _COHORT_LEAD_RE.match(text) or _SUBSTUDY_LEAD_RE.match(text) or _SUBJECT_COHORT_RE.match(text)
     if lead and SUBSTUDY_RE.search(lead.group("cohort")):
         return _of_cohort(compile_text(" " * lead.end() + text[lead.end():], section, criterion_id, span, rule_prefix),
                           lead.group("cohort"))

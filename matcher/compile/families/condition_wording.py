@@ -104,6 +104,9 @@ _OBJECT_RE = re.compile(
     r"(?:[\w'/-]+\s+){0,4}$|"
     # "clinical or MRI features atypical of NMOSD": the disease the features are measured against
     r"\b(?:atypical|not\s+typical|uncharacteristic)\s+(?:of|for)\s+(?:an?\s+|the\s+)?$|"
+    # "(new or worsening neurological deficit lasting at least 24 hours, in the absence of fever or infection)": what
+    # defines an event, not the patient's condition
+    r"\bin\s+the\s+absence\s+of\s+(?:an?\s+|any\s+)?(?:[\w-]+,?\s+(?:or|and)\s+(?:an?\s+)?){0,2}$|"
     # "referred to a physician specializing in TB": the physician's field
     r"\bspeciali[sz](?:ing|es|ed|ts?)\s+(?:in|for)\s+(?:[\w'-]+\s+){0,2}$", re.I)
 # A cause of another condition ("spasticity, not due to stroke"): not stated as a condition of its own.

@@ -357,6 +357,9 @@ _NOT_PATIENTS_SUBTYPE_RE = re.compile(r"\b(?:following|after|preceded\s+by)\s+(?
                                       r"\b(?:study|studies|trial|trials)\b[^.;]{0,60}\bin\s+(?:patients\s+with\s+)?$", re.I)
 
 
+_FOLLOWED_BY_RE = re.compile(r"\s*(?:\([^()]{1,20}\)\s*)?(?:course\s+|phase\s+)?(?:that\s+was\s+)?followed\s+by\b", re.I)
+
+
 # "any disease course other than relapsing-remitting", "forms of MS except RRMS": the other courses
 _OTHER_THAN_SUBTYPE_RE = re.compile(r"\b(?:courses?|forms?|types?|subtypes?|phenotypes?|MS|multiple\s+sclerosis)"
                                     r"(?:\s+of\s+(?:MS|multiple\s+sclerosis))?\s+(?:other\s+than|except(?:\s+for)?|besides)\s+"
@@ -475,8 +478,10 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
             continue
         if ctx.section == "exclusion" and _ACTIVE_AFTER_RE.match(ctx.text[entity.end:]):
             continue  # "RRMS, or SPMS with relapses in the last 2 years": only the active part is excluded
-        if _NOT_PATIENTS_SUBTYPE_RE.search(ctx.text[max(0, entity.start - 80):entity.start]):
-            continue
+        if _NOT_PATIENTS_SUBTYPE_RE.search(ctx.text[max(0, entity.start - 80):entity.start]) or \
+                _FOLLOWED_BY_RE.match(ctx.text, entity.end):
+            continue  # ("a documented history of relapsing-remitting MS followed by progressive worsening": the course
+            # an SPMS began with)
         if _THERAPY_AFTER_RE.match(ctx.text, entity.end) or \
                 _INDICATION_BEFORE_RE.search(ctx.text, max(0, entity.start - 80), entity.start):
             # "any MS disease-modifying therapy", "one approved disease-modifying therapy for RMS", "a DMT indicated

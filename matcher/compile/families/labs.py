@@ -84,7 +84,9 @@ def extract_labs(ctx: Context) -> list:
     anchors.sort(key=lambda a: a[0].start)
     normal_run = _normal_runs(ctx, anchors)
     for index, (entity, test) in enumerate(anchors):
-        if ctx.section == "exclusion" and _LETS_IN_RE.search(_sentence(ctx.text, entity.start)):
+        # (a parenthesis of its own that lets some in leaves the bounds outside it: "total bilirubin above the ULN
+        # (participants with Gilbert's syndrome may be included if direct bilirubin is normal)"; a person reads it)
+        if ctx.section == "exclusion" and _LETS_IN_RE.search(_outside_other_parentheses(ctx.text, entity.start)):
             continue  # "patients with Gilbert's syndrome may be enrolled if direct bilirubin is within normal limits"
         concession = _CONCESSION_RE.search(ctx.text, max(0, entity.start - 80), entity.start)
         if concession and not re.search(r"[.;]", ctx.text[concession.end():entity.start]):
@@ -130,6 +132,8 @@ def extract_labs(ctx: Context) -> list:
             continue
         if re.search(r"\bgrades?\s*$", tail[:match.start()], re.I):
             continue  # "lymphopenia of grade 3 or higher": a grade, no value of the test
+        if _CSF_RE.search(tail[:match.start()]) or _CSF_RE.search(ctx.text, max(0, entity.start - 20), entity.start):
+            continue  # "neurofilament light chain in the cerebrospinal fluid (CSF NfL)": no blood value; a person reads it
         if match and tail[:match.start()].strip() == "(" and _indicates(entity) \
                 and re.search(r"\bpositive\s+$", ctx.text[max(0, entity.start - 12):entity.start], re.I):
             # "A positive tuberculin skin test (5 mm or more of induration)": what positive means; the condition the
@@ -212,6 +216,17 @@ def _indicates(entity) -> bool:
     """Whether the lab is a qualitative test that indicates a condition (``indicates`` in labs.jsonl)."""
     entry = get_lexicon().get("labs", entity.id) if entity.label == "LAB" else None
     return bool(entry and entry.data.get("indicates"))
+
+
+_CSF_RE = re.compile(r"\bcerebrospinal\s+fluid\b|\bCSF\b", re.I)
+
+
+def _outside_other_parentheses(text: str, position: int) -> str:
+    """The sentence of ``position`` without the parentheses that do not hold it."""
+    sentence = _sentence(text, position)
+    start = text.find(sentence, max(0, position - len(sentence)))
+    return re.sub(r"\([^()]*\)", lambda m: m.group(0) if start + m.start() <= position < start + m.end()
+                  else " " * len(m.group(0)), sentence)
 
 
 def _sentence(text: str, position: int) -> str:

@@ -1150,7 +1150,7 @@ def _timed_clauses(ctx: Context, mentions: list, windows: list) -> list | None:
     timed = [(a, b) for a, b in clauses if bisect_left(starts, a) < bisect_left(starts, b)]
     timings = {bool(find_windows(ctx.text[a:b])) or bool(_AT_ANY_TIME_RE.search(ctx.text[a:b])) for a, b in timed}
     if len(timed) < 2 or timings != {True} or len({bool(find_windows(ctx.text[a:b])) for a, b in timed}) < 2:
-        timed = _current_then_window(ctx.text, starts, windows)
+        timed = _current_then_window(ctx.text, starts, windows) or _window_then_ever(ctx.text, starts, windows)
         either = timed is None  # "for at least 6 months, or ... within 3 months": alternatives
         timed = timed or _duration_then_window(ctx.text, starts, windows)
         if timed is None:
@@ -1202,6 +1202,17 @@ def _current_then_window(text: str, starts: list, windows: list) -> list | None:
                      and not re.match(r"\s*(?:with\s+)?(?:any\s+|an?\s+)?other\b", text[cut.end():], re.I)):
         return None  # (", or other immunomodulatory therapy within 4 months": the list goes on, one window)
     return [(0, cut.start()), (cut.end(), len(text))]
+
+
+def _window_then_ever(text: str, starts: list, windows: list) -> list | None:
+    """"Treatment with natalizumab within 6 months before enrollment, or at any time with alemtuzumab, cladribine ...":
+    the window closes the first clause; the clause after ", or" that says "at any time" is ever."""
+    if not windows or len(windows) > 1:
+        return None
+    for cut in re.finditer(r",\s*(?:or|and)\s+(?=(?:\w+\s+){0,2}?(?:at\s+any\s+time|ever)\b)", text):
+        if cut.start() >= windows[0].end and any(s < cut.start() for s in starts) and any(s > cut.end() for s in starts):
+            return [(0, cut.start()), (cut.end(), len(text))]
+    return None
 
 
 _EVER_BEFORE_RE = re.compile(r"\b(?:previous(?:ly)?|ever|past)\b|\bprior\b(?!\s+to\b)", re.I)
