@@ -44,8 +44,8 @@ SETS = {
                   "structured_criteria_recall": 0.9927, "manual_review_precision": 0.9655}, 14, 334),
     "holdout10": ({"precision": 0.9939, "recall": 0.98, "exact_parameter_accuracy": 0.9776,
                    "structured_criteria_recall": 0.9934, "manual_review_precision": 0.9636}, 14, 359),
-    "holdout11": ({"precision": 0.9704, "recall": 0.9761, "exact_parameter_accuracy": 0.947,
-                   "structured_criteria_recall": 0.9908, "manual_review_precision": 0.9516}, 14, 389),
+    "holdout11": ({"precision": 0.9704, "recall": 0.9781, "exact_parameter_accuracy": 0.9472,
+                   "structured_criteria_recall": 0.9939, "manual_review_precision": 0.9672}, 14, 389),
     "holdout12": ({"precision": 0.9771, "recall": 0.9726, "exact_parameter_accuracy": 0.9648,
                    "structured_criteria_recall": 0.9933, "manual_review_precision": 0.9753}, 14, 380),
     "holdout13": ({"precision": 0.9764, "recall": 0.9834, "exact_parameter_accuracy": 0.9517,
@@ -74,8 +74,8 @@ SETS = {
                    "structured_criteria_recall": 0.9923, "manual_review_precision": 0.9775}, 14, 362),
     "holdout25": ({"precision": 0.9351, "recall": 0.9823, "exact_parameter_accuracy": 0.946,
                    "structured_criteria_recall": 0.9929, "manual_review_precision": 0.9787}, 14, 390),
-    "holdout26": ({"precision": 0.9603, "recall": 0.9651, "exact_parameter_accuracy": 0.8966,
-                   "structured_criteria_recall": 0.9898, "manual_review_precision": 0.961}, 14, 374),
+    "holdout26": ({"precision": 0.9606, "recall": 0.9726, "exact_parameter_accuracy": 0.8974,
+                   "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 14, 374),
 }
 
 

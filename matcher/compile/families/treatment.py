@@ -312,7 +312,8 @@ def _spelled_members(text: str, mentions: list) -> dict[str, set[str]]:
     lexicon = get_lexicon()
     out: dict[str, set[str]] = {}
     for m in mentions:
-        opening = re.match(r"\s*\(", text[m.end:]) if m.label == "DRUG_CLASS" else None
+        # (past its abbreviation and what it is for: "disease-modifying drug (DMD) for MS (interferon beta, ...)")
+        opening = _SPELLED_OPENING_RE.match(text[m.end:]) if m.label == "DRUG_CLASS" else None
         shut = closing(text, m.end + opening.end() - 1) if opening else None
         if shut is None or EXAMPLES_RE.match(text, m.end + opening.end()) or _NAMELY_RE.match(text, m.end):
             continue
@@ -322,6 +323,9 @@ def _spelled_members(text: str, mentions: list) -> dict[str, set[str]]:
         if members and len(members) == len(inside):
             out.setdefault(m.id, set()).update(o.id for o in members)
     return out
+
+
+_SPELLED_OPENING_RE = re.compile(r"(?:\s*\([A-Za-z]{2,6}s?\))?(?:\s+for\s+(?:MS|multiple\s+sclerosis))?\s*\(", re.I)
 
 
 def _without_spelled_members(rules: list, spelled: dict) -> list:
@@ -418,7 +422,18 @@ def _permitted_span(text: str, permission: re.Match, sentence: tuple) -> tuple:
     baseline (a stable dose for at least 30 days is allowed)": the drugs before it are still read)."""
     open_at = enclosing_paren(text, permission.start())
     close = closing(text, open_at) if open_at is not None and open_at >= sentence[0] else None
-    return (open_at, close + 1) if close is not None else sentence
+    if close is not None:
+        return open_at, close + 1
+    # ("any disease-modifying drug in the 4 weeks before ..., except interferon beta or glatiramer acetate, which may be
+    # continued until the day before": the exception says what it frees, and is read as one)
+    if _EXCEPTING_RE.search(text, sentence[0], permission.start()):
+        return permission.start(), sentence[1]
+    return sentence
+
+
+_REGIMEN_WITH_BEFORE_RE = re.compile(r"\b(?:mobili[sz]ation|conditioning(?:\s+regimen)?|lymphodepletion|"
+                                     r"lymphodepleting\s+chemotherapy)\s+with\s+$", re.I)
+_EXCEPTING_RE = re.compile(r"\b(?:except(?:\s+for)?|other\s+than|apart\s+from|with\s+the\s+exception\s+of)\b", re.I)
 
 
 def _exposure_mentions(ctx: Context) -> list:
@@ -1320,6 +1335,8 @@ def _not_exposure(text: str, mention) -> bool:
     sentence_start = max(text.rfind(". ", max(0, mention.start - 200), mention.start) + 1, mention.start - 200, 0)
     if _CONDUCT_BEFORE_RE.search(text[sentence_start:mention.start]) or _CONDUCT_AFTER_RE.match(text[mention.end:]):
         return True
+    if _REGIMEN_WITH_BEFORE_RE.search(text, max(0, mention.start - 40), mention.start):
+        return True  # "before the start of the mobilisation with cyclophosphamide": the study's regimen, a time point
     if _FIRST_DOSE_BEFORE_RE.search(text, max(0, mention.start - 60), mention.start) \
             and _DOSE_NOUN_AFTER_RE.match(text, mention.end):
         return True  # "for at least 60 days after the first post-partum ocrelizumab infusion": a time point to come
