@@ -5768,3 +5768,22 @@ def test_progenitor_cell_transplantation_and_an_exception_that_may_be_continued(
                               "may be continued until the day before.", "exclusion", "X1")
     assert (rule.kind, rule.drugs, rule.classes, rule.window.anchor) == ("washout", [], ["dmt"], "first_dose")
     assert "glatiramer_acetate" in rule.except_drugs
+
+
+def test_an_age_that_says_for_whom_is_no_age_requirement():
+    """holdout26 NCT01440101: 'For subjects under 20 years of age, written consent of the legal representative is also
+    obtained' had required an age under 20 (every adult failed); 'have given written consent' is consent."""
+    found = compile_text("Subjects who have given written consent to participate in this study by their own free will. "
+                         "For subjects under 20 years of age, written consent of the legal representative is also "
+                         "obtained.", "inclusion", "X1")
+    assert [(r.kind, r.category) for r in found] == [("manual_review", "administrative")]
+    assert "age" not in [r.kind for r in compile_text("For subjects under 18 years of age, consent of a parent is "
+                                                      "required.", "inclusion", "X1")]
+
+
+def test_what_a_diet_is_for_is_no_condition():
+    """holdout26 NCT03539094: 'a special diet prescribed by a physician (e.g., for celiac disease ...)' had excluded
+    coeliac disease; a relation's examples are still conditions (holdout25 NCT01684761)."""
+    found = compile_text("Following a special diet prescribed by a physician (e.g., for celiac disease or after gastric "
+                         "bypass surgery), or currently following a fasting or calorie-restricted diet", "exclusion", "X1")
+    assert "condition" not in [r.kind for r in found]

@@ -82,7 +82,9 @@ _NO_WASHOUT_ROW_RE = re.compile(rf"^[^.;:|]{{1,150}}[:|]\s*(?:{NO_WASHOUT}|none|
 _NOTE_SETS_RE = re.compile(r"\b(?:must|unless|provided|only\s+if|if|not\s+(?:allowed|permitted|eligible)|excluded)\b", re.I)
 # Consent and notification criteria are administrative whatever else they mention ("sign the consent form
 # prior to any study procedure").
-_CONSENT_RE = re.compile(r"informed\s+consent|consent\s+form|\bto\s+be\s+notified\b|\bgive\s+(?:written\s+)?consent", re.I)
+_CONSENT_RE = re.compile(r"informed\s+consent|consent\s+form|\bto\s+be\s+notified\b|\bgive\s+(?:written\s+)?consent|"
+                         # "Subjects who have given written consent to participate in this study by their own free will"
+                         r"\b(?:have|has)\s+given\s+(?:their\s+)?(?:written\s+)?consent\b", re.I)
 # ... unless consent only dates something else ("18 to 55 years of age at the time of signing the informed consent").
 _CONSENT_AS_TIME_RE = re.compile(
     r"(?:(?:at\s+the\s+time\s+of|prior\s+to|before|after|when|upon|on)\s+(?:signing|giving|providing|obtaining|"

@@ -79,7 +79,7 @@ _ORGANISM_BEFORE_RE = re.compile(r"(?<=[a-z,(]\s)[A-Z][a-z]{3,}\s+[a-z]{4,}\s*$"
 
 # What a treatment is for or acts on, what something may affect or cause, what to abstain from.
 _INDICATION_RE = re.compile(r"(?:acting\s+on|used\s+for|for|to\s+treat|treating|against)\s+(?:[\w'-]+\s+){0,3}$", re.I)
-_TREATMENT_WORD_RE = re.compile(r"treatment|therap|medication|regime|drug|agent|dose", re.I)
+_TREATMENT_WORD_RE = re.compile(r"treatment|therap|medication|regime|drug|agent|dose|diet", re.I)
 # What a vaccine protects against ("live vaccines (including for varicella-zoster virus or measles)").
 _VACCINE_FOR_RE = re.compile(r"vaccin\w*[\s(,]*(?:including\s+|e\.?\s?g\.?,?\s+|such\s+as\s+)?(?:for|against)\s+"
                              r"(?:[\w'-]+\s+){0,3}[\w'-]*$", re.I)
@@ -342,6 +342,9 @@ DEFINED_BY_MEASURE_RE = re.compile(r"\s*(?:,\s*|\(\s*)(?:(?:(?:defined|as\s+defi
                                     r"apn(?:o)?ea[\s-]+hypopn(?:o)?ea\s+index|AHI)\b", re.I)
 
 
+_PAREN_FOR_RE = re.compile(r"\s*(?:e\.\s?g\.,?|for\s+example,?|such\s+as)\s+for\s+(?:[\w'-]+\s+){0,2}", re.I)
+
+
 def not_conditions(text: str, mentions: list, drugs: tuple = ()) -> set:
     """Mentions that name what a treatment is for, what something acts on or may affect, a scale: with the
     mentions coordinated with them ("acting on spasticity or fatigue", "methotrexate for rheumatoid arthritis")."""
@@ -349,7 +352,12 @@ def not_conditions(text: str, mentions: list, drugs: tuple = ()) -> set:
     previous = None
     for m in mentions:
         before = text[context.clause_start(text, m.start):m.start]
-        if (_INDICATION_RE.search(before[-40:]) and _TREATMENT_WORD_RE.search(before)) or \
+        paren = enclosing_paren(text, m.start)
+        # ("a special diet prescribed by a physician (e.g., for celiac disease ...)": the treatment before its parenthesis)
+        treated = _TREATMENT_WORD_RE.search(before) or (
+            paren is not None and _TREATMENT_WORD_RE.search(text, max(0, paren - 50), paren)
+            and _PAREN_FOR_RE.fullmatch(text, paren + 1, m.start))
+        if (_INDICATION_RE.search(before[-40:]) and treated) or \
                 any(d.end <= m.start and _DRUG_FOR_RE.fullmatch(text, d.end, m.start) for d in drugs) or \
                 _OBJECT_RE.search(before[-60:]) or _SCALE_AFTER_RE.match(text[m.end:]) or _DRUG_AFTER_RE.match(text[m.end:]) or \
                 _VACCINE_FOR_RE.search(text[max(0, m.start - 60):m.start]) or \

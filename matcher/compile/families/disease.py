@@ -24,6 +24,12 @@ _NOT_A_MINOR_RE = re.compile(r"(?:[\s-]+(?:and|or)\s+[\w-]+)?[\s-]+(?![\s-]*(?:o
                              re.I)
 
 
+_FOR_WHOM_AGE_RE = re.compile(r"\b(?:for|in|among)\s+(?:the\s+)?(?:subjects?|patients?|participants?|those|children|"
+                              r"adolescents|individuals|persons)\s+(?:who\s+are\s+)?(?:under|below|younger\s+than|"
+                              r"over|above|older\s+than|less\s+than|more\s+than|aged\s+(?:under|below|over|above)|<|>|≤|≥)"
+                              r"\s*\d{1,2}\s*$", re.I)
+
+
 def extract_age(ctx: Context) -> list:
     rules = []
     for key in _AGE_KEY_RE.finditer(ctx.text):
@@ -39,6 +45,13 @@ def extract_age(ctx: Context) -> list:
             continue  # "onset of symptoms before the age of 18": an age at onset, not the patient's age
         if re.search(r"\bgestation(?:al)?\s+$", ctx.text[max(0, key.start() - 15):key.start()], re.I):
             continue  # "a gestational age of 20 to 30 weeks": the pregnancy's age
+        whom = _FOR_WHOM_AGE_RE.search(ctx.text, max(0, key.start() - 60), key.start())
+        if whom:
+            # "For subjects under 20 years of age, written consent of the legal representative is also obtained": whom
+            # the rest applies to, no age required (read, every adult failed); a person reads it
+            ctx.unstated.append((whom.start(), key.end()))
+            ctx.consume(whom.start(), key.end())
+            continue
         lo = max(0, key.start() - 30)
         # "over the age of 18": the comparator's number (read alone, "18" required an age of exactly 18); blanked,
         # offsets kept
