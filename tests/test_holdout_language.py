@@ -5787,3 +5787,23 @@ def test_what_a_diet_is_for_is_no_condition():
     found = compile_text("Following a special diet prescribed by a physician (e.g., for celiac disease or after gastric "
                          "bypass surgery), or currently following a fasting or calorie-restricted diet", "exclusion", "X1")
     assert "condition" not in [r.kind for r in found]
+
+
+def test_a_limit_of_the_reference_range_and_a_comparison_before_it():
+    """holdout26 NCT01440101 'AST or ALT 2.5 times or more the upper limit of the reference range' and NCT02674217
+    'lower than 3 times the upper normal value': multiples of the upper limit, not bare numbers."""
+    found = compile_text("AST or ALT 2.5 times or more the upper limit of the reference range", "exclusion", "X1")
+    assert [(r.test, r.comparator, r.value, r.unit) for r in found] == [("ast", ">=", 2.5, "xULN"),
+                                                                         ("alt", ">=", 2.5, "xULN")]
+    (rule,) = compile_text("AST lower than 3 times the upper normal value.", "inclusion", "X1")
+    assert (rule.comparator, rule.value, rule.unit) == ("<", 3.0, "xULN")
+
+
+def test_a_quiet_subtype_without_a_time_goes_to_a_person():
+    """holdout26 NCT05083923: 'secondary progressive MS without relapses or MRI activity (non-active SPMS)' excluded had
+    become 'SPMS and no relapse ever' (every SPMS began with relapses); with a time it stays a rule."""
+    found = compile_text("Primary progressive MS, or secondary progressive MS without relapses or MRI activity "
+                         "(non-active SPMS).", "exclusion", "X1")
+    assert [(r.kind, getattr(r, "subtypes", None)) for r in found] == [("ms_subtype", ["PPMS"]), ("manual_review", None)]
+    (rule,) = compile_text("Secondary progressive MS without relapses in the last 2 years.", "exclusion", "X1")
+    assert (rule.kind, [child.kind for child in rule.rules]) == ("group", ["ms_subtype", "relapse_activity"])

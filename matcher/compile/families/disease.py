@@ -1017,6 +1017,9 @@ def extract_relapses(ctx: Context) -> list:
             rule = rule.model_copy(update={"window": rule.window.model_copy(update={"anchor": both[0]})})
             rules.append(rule.model_copy(update={"window": rule.window.model_copy(update={"anchor": both[1]})}))
         rule = _of_one_subtype(ctx, match, rule)
+        if rule is None:
+            ctx.consume(match.start(), match.end())
+            continue
         if rule not in rules:  # "onset of a relapse ... stable from relapse ... 1 month since end of relapse": one rule
             rules.append(rule)
         period = STUDY_PERIOD_TIME_RE.search(ctx.text, window.end) if window else None
@@ -1101,7 +1104,7 @@ _FREE_SUBTYPE_RE = re.compile(r"\s*-?\s*free\s+", re.I)
 
 def _of_one_subtype(ctx: Context, match: re.Match, rule):
     """In an exclusion, the relapse (or MRI activity) rule of a subtype the mention qualifies: "when" that subtype, or, for a
-    subtype without relapses, the all-of "that subtype and no relapse". (In an inclusion each subtype's clause
+    subtype without relapses, the all-of "that subtype and no relapse" (None, left to a person, when no time is said). (In an inclusion each subtype's clause
     is read on its own: ``_per_subtype_activity`` in ``matcher.compile``.)"""
     if ctx.section != "exclusion":
         return rule
@@ -1119,6 +1122,11 @@ def _of_one_subtype(ctx: Context, match: re.Match, rule):
     if qualified is None:
         return rule
     members = get_lexicon().subtype_members(qualified.id)
+    if without and rule.window is None:
+        # "SPMS without relapses or MRI activity (non-active SPMS)": with no time, the quiet subtype is no rule (every
+        # SPMS began with relapses); a person reads it
+        ctx.unstated.append((qualified.start, match.end()))
+        return None
     if without:
         for e in subtypes:  # the subtype, and its restatement ("(non-active SPMS)"), are read
             if get_lexicon().subtype_members(e.id) == members:
@@ -1209,10 +1217,14 @@ def extract_mri(ctx: Context) -> list:
         if scan:  # "on the screening MRI": the scan at that visit
             ctx.consume(scan.start(), scan.end())
         polarity = ctx.base_polarity(match.start(), window)
-        rules.append(_of_one_subtype(ctx, match, MriActivityRule(
+        rule = _of_one_subtype(ctx, match, MriActivityRule(
             polarity=context.opposite(polarity) if at_most else polarity, lesion=lesion, min_count=min_count,
             window=window.window if window else Window(within=Duration(value=0, unit="days"),
-                                                       anchor=anchor_of(scan.group("at"))) if scan else None)))
+                                                       anchor=anchor_of(scan.group("at"))) if scan else None))
+        if rule is None:
+            ctx.consume(match.start(), match.end())
+            continue
+        rules.append(rule)
         if between and rules[-1].kind == "mri_activity":  # (the count above the maximum, excluded on that window)
             above = _at_least(between.group("cmp") or "<=", number(between.group("hi")))[0]
             rules.append(rules[-1].model_copy(update={"min_count": above,

@@ -38,10 +38,15 @@ _REFERENCE_OF = r"(?:(?:age|sex|gender)(?:[\s-]+and[\s-]+(?:age|sex|gender))?[\s
                 r"(?:adjusted|appropriate|specific|related|matched)\s+)?"
 _LIMIT_OF = r"(?:the\s+)?(?:local\s+|institutional\s+|laboratory\s+|lab\s+)?" + _REFERENCE_OF
 # ("SGOT no greater than 2 times normal": the old registry's word for the upper limit, after a multiple)
-_ULN = _LIMIT_OF + r"(?:\bULN\b|upper\s+limit\s+of\s+(?:the\s+)?normal(?:\s+range)?|upper\s+normal\s+limit|" \
+# ("the upper limit of the reference range", "the upper reference limit", "the upper normal value": the laboratory's
+# normal range by other names)
+_LIMIT_NAME = r"limit\s+of\s+(?:the\s+)?(?:normal(?:\s+range)?|reference\s+(?:range|interval))|(?:normal|reference)\s+(?:limit|value)"
+_ULN = _LIMIT_OF + r"(?:\bULN\b|upper\s+(?:" + _LIMIT_NAME + r")|" \
                    r"(?<=times\s)normal\b|(?<=x\s)normal\b)"
-_LLN = _LIMIT_OF + r"(?:\bLLN\b|lower\s+limit\s+of\s+(?:the\s+)?normal(?:\s+range)?|lower\s+normal\s+limit)"
-_MULTIPLE = r"(?P<mult>twice|thrice|" + NUM + r")\s*(?:x|×|\*|times|-?fold)?"
+_LLN = _LIMIT_OF + r"(?:\bLLN\b|lower\s+(?:" + _LIMIT_NAME + r"))"
+# ("2.5 times or more the upper limit": the comparison said between the multiple and the limit)
+_MULTIPLE = r"(?P<mult>twice|thrice|" + NUM + r")\s*(?:x|×|\*|times|-?fold)?" \
+            r"(?:\s+(?P<mid>or\s+(?:more|greater|higher|above|less|lower|below))(?:\s+than)?)?"
 # "> 2 x ULN", "≥ 3 times the upper limit of normal", "≤ local upper limit of normal", "2x ULN", "above the ULN"
 _ULN_RE = re.compile(
     rf"(?:(?P<pct_cmp>{COMPARATOR_RE})\s*)?(?P<pct>{NUM})\s*%\s*(?:above|over|greater\s+than|higher\s+than)\s+{_ULN}|"
@@ -463,8 +468,8 @@ def _relative_threshold(tail: str) -> Optional[tuple[str, float, int, int, str]]
     value = {"twice": 2.0, "thrice": 3.0}.get(mult) or (number(mult) if mult else 1.0)
     if match.group("cmp"):
         comparator = comparator_of(match.group("cmp"))
-    elif match.group("post"):
-        post = match.group("post").lower()
+    elif match.group("post") or match.group("mid"):
+        post = (match.group("post") or match.group("mid")).lower()
         comparator = ">=" if any(w in post for w in ("higher", "more", "greater", "above")) else "<="
     else:
         comparator = None
