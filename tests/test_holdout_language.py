@@ -5807,3 +5807,36 @@ def test_a_quiet_subtype_without_a_time_goes_to_a_person():
     assert [(r.kind, getattr(r, "subtypes", None)) for r in found] == [("ms_subtype", ["PPMS"]), ("manual_review", None)]
     (rule,) = compile_text("Secondary progressive MS without relapses in the last 2 years.", "exclusion", "X1")
     assert (rule.kind, [child.kind for child in rule.rules]) == ("group", ["ms_subtype", "relapse_activity"])
+
+
+def test_a_nursing_home_is_no_breastfeeding():
+    """holdout25 NCT02583386: 'Living in the community (not in a nursing home ...)' had read a breastfeeding rule."""
+    found = compile_text("Living in the community (not in a nursing home or other long-term care facility).",
+                         "inclusion", "X1")
+    assert "pregnancy" not in [r.kind for r in found]
+    (rule,) = compile_text("Women who are pregnant or nursing.", "exclusion", "X1")
+    assert (rule.pregnant, rule.breastfeeding) == (True, True)
+
+
+def test_the_scheduled_first_dose_and_a_history_of_these_conditions():
+    """holdout25 NCT02253264 'before the scheduled first dose of rituximab' is the first dose; NCT02710214 'Active deep
+    vein thrombosis or pulmonary embolism, or a history of these conditions' is ever."""
+    (rule,) = compile_text("Receipt of a live vaccine within 1 month before the scheduled first dose of rituximab.",
+                           "exclusion", "X1")
+    assert rule.window.anchor == "first_dose"
+    (rule,) = compile_text("Active deep vein thrombosis or pulmonary embolism, or a history of these conditions",
+                           "exclusion", "X1")
+    assert (rule.conditions, rule.timing) == (["thrombosis"], "any")
+    (rule,) = compile_text("Active hepatitis B, or a history thereof.", "exclusion", "X1")
+    assert rule.timing == "any"
+
+
+def test_current_participation_keeps_its_own_time():
+    """holdout25 NCT02583386: 'Current participation in another ... study, or supervised balance training in the past 6
+    months': the window is the training's; another study's window after ', or' is still the rule's."""
+    (rule, _) = compile_text("Current participation in another falls-prevention, exercise or rehabilitation study, or "
+                             "supervised balance training in the past 6 months.", "exclusion", "X1")
+    assert (rule.kind, rule.window.within.value) == ("investigational", 0.0)
+    (rule,) = compile_text("Current participation in another interventional study, or participation in a clinical "
+                           "trial within the past 6 months.", "exclusion", "X1")
+    assert (rule.window.within.value, rule.window.within.unit) == (6.0, "months")

@@ -197,7 +197,8 @@ _ANCHORS: list[tuple[str, Anchor]] = [
      r"(?:(?:first|study)\s+)?vaccination", "baseline"),
     # "the first administration of investigational product"
     # (and "the first TYSABRI infusion", a drug's name between)
-    (r"(?:the\s+)?first\s+(?:study\s+|[\w-]+\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion|injection)"
+    # ("the scheduled first dose of rituximab")
+    (r"(?:the\s+)?(?:(?:scheduled|planned)\s+)?first\s+(?:study\s+|[\w-]+\s+)?(?:(?:drug|treatment|intervention)\s+)?(?:dose|administration|infusion|injection)"
      r"(?:\s+of\s+(?:the\s+)?(?:study\s+(?:drug|medication|treatment|intervention)|investigational\s+(?:medicinal\s+)?"
      r"(?:product|drug|agent)|IMP|IP|trial\s+(?:drug|medication)))?|"
      r"(?:the\s+)?first\s+treatment(?:\s+visit)?|(?:the\s+)?first\s+dosing(?:\s+day)?|"

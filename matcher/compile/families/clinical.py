@@ -12,7 +12,9 @@ from ..quantities import COMPARATOR_RE, NUM, comparator_of, find_range, number, 
 
 # (not a register of pregnancies: "enrolment in observational pregnancy registries is allowed")
 _PREGNANT_RE = re.compile(r"\bpregnan(?:t|cy)\b(?!\s+(?:(?:exposure|outcomes?)\s+)?registr)", re.I)
-_BREASTFEEDING_RE = re.compile(r"breast[\s-]*feeding|lactat\w+|\bnursing\b", re.I)
+# (not "a nursing home", "nursing care", "nursing staff": a place or a profession)
+_BREASTFEEDING_RE = re.compile(r"breast[\s-]*feeding|lactat\w+|\bnursing\b(?!\s+(?:homes?|facilit|care|staff|"
+                               r"services?|assessments?|students?|research|practice))", re.I)
 _PREGNANCY_TEST_RE = re.compile(r"pregnancy\s+test|tested\s+for\s+pregnancy|plann\w+\s+(?:to\s+become\s+)?pregnan|"
                                 r"intend\w*\s+to\s+become\s+pregnant|become\s+pregnant|risk\s+(?:of|or)\s+pregnancy", re.I)
 # "Positive pregnancy test": pregnant

@@ -58,6 +58,10 @@ _MS_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\b", re.I)
 _HISTORY_RE = re.compile(r"\bhistory\b|\bprevious(?:ly)?\b|\bprior\b|\bever\b|\bpast\b|\bpre-?existing\b|\bearlier\b", re.I)
 _HISTORY_AFTER_RE = re.compile(r"\bhistory\b|\bpreviously\b|\bever\b|\bin\s+the\s+past\b|\bearlier\b|\bat\s+any\s+time\b|"
                                r"\b(?:current|present)\s+or\s+past\b|\bpast\s+or\s+(?:current|present)\b", re.I)
+# "Active deep vein thrombosis or pulmonary embolism, or a history of these conditions": the history of the ones named
+_HISTORY_OF_THESE_RE = re.compile(r"\s*,?\s*(?:or|and/or)\s+(?:a\s+)?(?:(?:past|previous|prior)\s+)?history\s+"
+                                  r"(?:thereof|of\s+(?:(?:any\s+|either\s+|one\s+)?of\s+)?(?:these|those|such|them|"
+                                  r"this|it|the\s+same)\b)", re.I)
 # Allergies and hypersensitivities are lifelong: a bare mention means "ever", not "now".
 # "Celiac disease, inflammatory bowel disease, or an eating disorder, current or past.": every item
 _HISTORY_AT_END_RE = re.compile(r"[,;(]\s*(?:(?:current|present)\s+or\s+past|past\s+or\s+(?:current|present)|at\s+any\s+time|"
@@ -259,6 +263,9 @@ def extract_conditions(ctx: Context) -> list:
     ms_excepted = [found.start("or") for start, _ in exceptions for found in [_MS_THEN_OR_RE.match(text, start)] if found]
     groups: dict = {}
     timings = _timings(text, confident, all_windows)
+    these = _HISTORY_OF_THESE_RE.match(text, confident[-1].end) if confident else None
+    if these:
+        ctx.consume(*these.span())  # (read by the timing: "or a history thereof")
     # "Diabetes mellitus with peripheral neuropathy", "Major depression with suicidal ideation": the first excludes only
     # with the second (an excluded all-of, as a condition with a lab value; README), not every diabetic
     joined = [(a, b) for a, b in zip(confident, confident[1:]) if ctx.section == "exclusion" and not all_windows
@@ -992,7 +999,8 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
     if mentions:  # "optic neuritis or uveitis earlier in the same eye" (not "... implanted within 8 weeks prior to")
         tail = text[mentions[-1].end:item_end(text, mentions[-1].end)]
         tail = _without_windows(tail, find_windows(tail))
-        if _HISTORY_AFTER_RE.search(tail) or _HISTORY_AT_END_RE.search(text):
+        if _HISTORY_AFTER_RE.search(tail) or _HISTORY_AT_END_RE.search(text) or \
+                _HISTORY_OF_THESE_RE.match(text, mentions[-1].end):
             return {m: "any" for m in mentions}
     previous = None
     lifelong: set = set()

@@ -1895,6 +1895,9 @@ _AT_THE_TIME_RE = re.compile(r"\bat\s+the\s+time\s+of\s+(?P<a>inclusion|enrol?me
                              re.I)
 
 
+_CURRENT_BEFORE_RE = re.compile(r"\b(?:current(?:ly)?|concurrent|ongoing)\s+(?:[\w-]+\s+){0,3}$", re.I)
+
+
 def extract_investigational(ctx: Context) -> list:
     anchors = [(w.start, w.end) for w in find_windows(ctx.text)]  # "prior to the first dose of investigational product"
     match = next((m for m in _INVESTIGATIONAL_RE.finditer(ctx.text)
@@ -1934,6 +1937,12 @@ def extract_investigational(ctx: Context) -> list:
         if _PERMISSION_RE.search(allowed.group(0)) and not allowed.start() <= match.start() < allowed.end():
             ctx.consume(*allowed.span())  # "(enrolment in observational registries is allowed)": what it leaves out
     found = windows[0] if windows else None
+    if found and _CURRENT_BEFORE_RE.search(ctx.text, max(0, match.start() - 40), match.start()) and \
+            re.search(r",\s*(?:or|and)\b", ctx.text[match.end():found.start]) and \
+            not _INVESTIGATIONAL_RE.search(ctx.text, match.end(), found.start) and \
+            not re.search(r"\b(?:participat\w*|enrol\w*|trials?|one)\b", ctx.text[match.end():found.start], re.I):
+        found = None  # "Current participation in another study, or supervised training in the past 6 months": the
+        # window is the next clause's (not "..., or participation in one within 6 months")
     window = found.window if found else None
     if found:
         ctx.consume(found.start, found.end)
