@@ -5840,3 +5840,52 @@ def test_current_participation_keeps_its_own_time():
     (rule,) = compile_text("Current participation in another interventional study, or participation in a clinical "
                            "trial within the past 6 months.", "exclusion", "X1")
     assert (rule.window.within.value, rule.window.within.unit) == (6.0, "months")
+
+
+# Twenty-seventh hold-out round (tests/holdout27)
+
+def test_last_doses_of_different_drugs_are_alternatives():
+    """holdout27 NCT06529406: 'Last anti-CD20 dose before Day 1 given as follows: - ocrelizumab, rituximab or
+    ublituximab: last infusion no sooner than 4 months and no later than 9 months before Day 1; - ofatumumab: last
+    injection within the 6 weeks before Day 1': one of the drugs, each between its own times (read as all, every
+    patient failed; the 4 months went unread)."""
+    found = compile_text("Last ocrelizumab infusion no sooner than 4 months and no later than 9 months before Day 1.",
+                         "inclusion", "X1")
+    assert [(r.polarity, r.window.within.value) for r in found] == [("require", 9.0), ("exclude", 4.0)]
+    (criterion,) = compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=(
+        "Inclusion Criteria:\n- Last anti-CD20 dose before Day 1 given as follows:\n"
+        "  - ocrelizumab, rituximab or ublituximab: last infusion no sooner than 4 months and no later than 9 months "
+        "before Day 1;\n  - ofatumumab: last injection within the 6 weeks before Day 1.\n"))).criteria
+    def groups(rules):
+        for r in rules:
+            if r.kind == "group":
+                yield r
+                yield from groups(r.rules)
+    assert [g.mode for g in groups(criterion.rules) if len(g.rules) == 2 and g.rules[-1].kind == "washout"
+            and g.rules[-1].drugs == ["ofatumumab"]] == ["any"]
+
+
+def test_an_untreated_arm_in_a_clause_of_its_own():
+    """holdout27 NCT02308137: '... those on a DMT must have been on the same DMT for at least 6 months before screening,
+    and those not on a DMT must not have taken one during the 6 months before screening' had required DMT use in the
+    6 months (every untreated patient failed)."""
+    (rule,) = compile_text("Participants may be untreated or may receive a disease-modifying therapy (DMT); those on a "
+                           "DMT must have been on the same DMT for at least 6 months before screening, and those not on "
+                           "a DMT must not have taken one during the 6 months before screening.", "inclusion", "X1")
+    assert rule.mode == "any"
+    assert sorted((r.kind, r.polarity) for r in rule.rules) == [("prior_drug", "require"), ("washout", "exclude")]
+
+
+def test_free_of_ms_or_converted_is_cis_or_the_diagnosis():
+    """holdout27 NCT00813709: 'a first clinical demyelinating event ... who either remain free of CDMS or have converted
+    to CDMS or to McDonald MS' had excluded the diagnosis (every converted patient failed); 'CIS or MS' without a
+    version is the same any-of."""
+    found = compile_text("Subjects with a first clinical demyelinating event at entry into Study 27025 who either remain "
+                         "free of clinically definite MS (CDMS) or have converted to CDMS or to McDonald MS during Study "
+                         "27025.", "inclusion", "X1")
+    assert found[0].kind == "group" and found[0].mode == "any"
+    assert sorted(r.kind for r in found[0].rules) == ["ms_diagnosis", "ms_subtype"]
+    (rule,) = compile_text("Diagnosis of CIS or of MS.", "inclusion", "X1")
+    assert (rule.kind, rule.mode) == ("group", "any")
+    (rule,) = compile_text("No diagnosis of MS.", "inclusion", "X1")
+    assert (rule.kind, rule.polarity) == ("ms_diagnosis", "exclude")

@@ -1261,7 +1261,7 @@ def _group(criterion: Criterion) -> list:
     # (...) as evidenced by both:" asks both items
     last = next(reversed(list(_ITEMS_NEEDED_RE.finditer(criterion.text))), None)
     any_of = section == "inclusion" and (last.group("all") is None if last else all(
-        re.search(r"\bor\s*$", c.text) for c in criterion.children[:-1]))
+        re.search(r"\bor\s*$", c.text) for c in criterion.children[:-1]) or _alternatives_by_drug(criterion, children))
     if any_of and all(isinstance(c, SubtypeRule) and c.polarity == "require"
                       and c.active_only == children[0].active_only for c in children):
         # "Diagnosis of progressive MS, either: - primary progressive MS, or - secondary progressive MS": one
@@ -1286,6 +1286,23 @@ def _group(criterion: Criterion) -> list:
         return [inner]
     return [GroupRule(id=f"{criterion.id}.block", criterion_id=criterion.id, section=section, text=criterion.text,
                       span=criterion.span, mode="all", rules=[*own, inner], when=when, polarity="require")]
+
+
+def _alternatives_by_drug(criterion: Criterion, children: list) -> bool:
+    """"Last anti-CD20 dose given as follows: - ocrelizumab or rituximab: last infusion 4 to 9 months before Day 1;
+    - ofatumumab: last injection within 6 weeks": items headed by different drugs, each asking for that drug's use,
+    are alternatives (a patient is on one of them; read as all, every patient failed). Washout rows, which ask for
+    no use, stay all."""
+    if len(children) < 2:
+        return False
+    heads = [re.match(r"\s*([^:;]{2,80}):", c.text) for c in criterion.children]
+    if not all(h and _names_drugs_only(h.group(1)) for h in heads):
+        return False
+    named = [{e.id for e in find_entities(h.group(1))} for h in heads]
+    if any(a & b for i, a in enumerate(named) for b in named[i + 1:]):
+        return False
+    return all(any(r.kind in ("washout", "prior_drug") and r.polarity == "require" for r in _walk([child]))
+               for child in children)
 
 
 # an item timed otherwise than its parent: "- alemtuzumab or cladribine at any time"

@@ -534,6 +534,14 @@ def extract_diagnosis_and_subtype(ctx: Context) -> list:
                                                   _ONSET_SYMPTOMS_RE.sub(" ", _own_clause(ctx.text, diagnosis)), re.I):
         label, spans = _criteria_version(ctx.text)
         polarity = ctx.base_polarity(diagnosis.start())
+        converted = next((m for m in _DIAGNOSIS_RE.finditer(ctx.text, diagnosis.end())
+                          if re.search(r"\bor\b", ctx.text[diagnosis.end():m.start()])
+                          and ctx.base_polarity(m.start()) == "require"), None) \
+            if polarity == "exclude" and ctx.section == "inclusion" else None
+        if converted:
+            # "a first demyelinating event, who either remain free of CDMS or have converted to CDMS or McDonald MS":
+            # the diagnosis is the alternative the text affirms (free of it is the CIS, which the course states)
+            diagnosis, polarity = converted, "require"
         unmet = _NOT_MET_AFTER_RE.match(ctx.text, diagnosis.end())
         if unmet:  # "McDonald criteria for MS diagnosis not met at screening": the negation follows
             polarity = context.opposite(polarity)
@@ -601,8 +609,7 @@ def _cis_or_diagnosed(ctx: Context, rules: list) -> list:
     diagnosis = [r for r in rules if isinstance(r, DiagnosisRule) and r.polarity == "require"]
     courses = [r for r in rules if isinstance(r, SubtypeRule) and r.polarity == "require" and "CIS" in r.subtypes
                and not r.active_only]
-    if ctx.section != "inclusion" or len(diagnosis) != 1 or len(courses) != 1 or not diagnosis[0].criteria_version \
-            or not _CIS_OR_RE.search(ctx.text):
+    if ctx.section != "inclusion" or len(diagnosis) != 1 or len(courses) != 1 or not _CIS_OR_RE.search(ctx.text):
         return rules  # (not "MS by McDonald 2001, including CIS that fulfil ...", nor a CIS another sentence excludes)
     if _TWO_REVISIONS_RE.search(ctx.text):
         # "RRMS according to the 2005 or 2010 revised McDonald criteria, or a first demyelinating event": one

@@ -1014,7 +1014,10 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
             ctx.text, w.end, mentions[0].start))]
     chronic = minimum or _CONSECUTIVE_RE.search(ctx.text)
     separate = [w for w in windows if chronic and not _overlaps((w.start, w.end), chronic.span())]
-    if chronic and separate and not current and not re.search(r"\bstable\b", ctx.text, re.I):
+    # (not a treated arm's duration beside an untreated arm's window: "may be untreated or receive a DMT; those on a
+    # DMT for at least 6 months, and those not on one none during the 6 months")
+    if chronic and separate and not current and not re.search(r"\bstable\b", ctx.text, re.I) and not (
+            _MAY_BE_UNTREATED_RE.match(ctx.text) or _if_taking(ctx.text)):
         # "chronic (more than 30 consecutive days) steroid treatment within 6 months": long exposures in a window;
         # "Systemic corticosteroids within 4 weeks, or chronic corticosteroid therapy (more than 30 consecutive days)
         # within 6 months": the duration is of the clause it stands in
@@ -1433,10 +1436,13 @@ _UNIT_WORD = r"(?:days?|weeks?|months?|years?)"
 _DOSE_RANGE_RE = re.compile(
     rf"\b(?:between\s+)?(?P<low>{NUM})\s*(?P<lunit>{_UNIT_WORD})?\s*(?:and|to|-|–)\s*(?P<high>{NUM})\s*"
     rf"(?P<hunit>{_UNIT_WORD})|"
-    rf"\b(?:no|not)\s+more\s+than\s+(?P<high2>{NUM})\s*(?P<hunit2>{_UNIT_WORD})\s+(?:and|but)\s+(?:no|not)\s+(?:less|"
-    rf"sooner)\s+than\s+(?P<low2>{NUM})\s*(?P<lunit2>{_UNIT_WORD})|"
-    rf"\b(?:at\s+least|no\s+less\s+than|more\s+than)\s+(?P<low3>{NUM})\s*(?P<lunit3>{_UNIT_WORD})?\s+(?:and|but)\s+"
-    rf"(?:no\s+more\s+than|not\s+more\s+than|less\s+than|at\s+most|within)\s+(?P<high3>{NUM})\s*"
+    rf"\b(?:no|not)\s+(?:more|earlier)\s+than\s+(?P<high2>{NUM})\s*(?P<hunit2>{_UNIT_WORD})\s+(?:and|but)\s+(?:no|not)\s+"
+    rf"(?:less|sooner|later)\s+than\s+(?P<low2>{NUM})\s*(?P<lunit2>{_UNIT_WORD})|"
+    # ("no sooner than 4 months and no later than 9 months before Day 1": the same two times, the nearer first)
+    rf"\b(?:at\s+least|no\s+less\s+than|more\s+than|(?:no|not)\s+(?:sooner|later)\s+than)\s+(?P<low3>{NUM})\s*"
+    rf"(?P<lunit3>{_UNIT_WORD})?\s+(?:and|but)\s+"
+    rf"(?:no\s+more\s+than|not\s+more\s+than|less\s+than|at\s+most|within|(?:no|not)\s+(?:earlier|later)\s+than)\s+"
+    rf"(?P<high3>{NUM})\s*"
     rf"(?P<hunit3>{_UNIT_WORD})",
     re.I)
 
@@ -1611,8 +1617,9 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     return [rule]
 
 
-# "...; participants who are not taking a DMT must not have ...": the untreated arm's own sentence
-_NOT_TAKING_CLAUSE_RE = re.compile(r"[;.]\s*(?:(?:the\s+)?(?:patients?|participants?|subjects?|those)\s+)?"
+# "...; participants who are not taking a DMT must not have ...": the untreated arm's own sentence (or clause: ", and
+# those not on a DMT must not have taken one during the 6 months")
+_NOT_TAKING_CLAUSE_RE = re.compile(r"(?:[;.]|,\s*(?:and|while|whereas)\b)\s*(?:(?:the\s+)?(?:patients?|participants?|subjects?|those)\s+)?"
                                    r"(?:who\s+(?:are|is)\s+)?(?:not\s+(?:currently\s+)?(?:taking|on|receiving|using|"
                                    r"treated\s+with)|untreated)\b", re.I)
 # ("no modification of the treatment in the 6 months": unchanged)
