@@ -5889,3 +5889,46 @@ def test_free_of_ms_or_converted_is_cis_or_the_diagnosis():
     assert (rule.kind, rule.mode) == ("group", "any")
     (rule,) = compile_text("No diagnosis of MS.", "inclusion", "X1")
     assert (rule.kind, rule.polarity) == ("ms_diagnosis", "exclude")
+
+
+def test_an_age_at_the_moment_of_consent_and_treatment_during_at_least():
+    """holdout27 NCT01144052 (translated): 'aged between 18 and 60 years (limits included) at the moment of the signature
+    of the informed consent' had made the whole criterion a consent item; 'Treatment with natalizumab ... during at
+    least 12 months before randomization' had become no natalizumab in those months."""
+    found = compile_text("Patients of both sexes, aged between 18 and 60 years (limits included) at the moment of the "
+                         "signature of the informed consent.", "inclusion", "X1")
+    assert [r.kind for r in found] == ["age", "sex"]
+    (rule,) = compile_text("Treatment with natalizumab 300 mg i.v. every 4 weeks during at least 12 months before "
+                           "randomization.", "inclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.min_duration.value, rule.current) == ("prior_drug", "require", 12.0, True)
+
+
+def test_a_scan_performed_at_a_visit_and_a_cohort_heading_with_a_colon():
+    """holdout27 NCT01144052 'No gadolinium-enhancing lesion on the brain MRI performed at the screening visit' is that
+    scan; NCT01077466 'Patients with SPMS: the progressive phase ...; no attacks during the last 2 years' holds for
+    that cohort (read for everyone, it required SPMS of the PPMS patients)."""
+    (rule,) = compile_text("No gadolinium-enhancing lesion on the brain MRI performed at the screening visit.",
+                           "inclusion", "X1")
+    assert (rule.window.within.value, rule.window.anchor) == (0.0, "screening")
+    found = compile_text("Patients with SPMS: the progressive phase must have begun at least 1 year before inclusion, "
+                         "and there must have been no attacks during the last 2 years.", "inclusion", "X1")
+    assert "ms_subtype" not in [r.kind for r in found]
+    assert all(r.when is not None and r.when.subtypes == ["SPMS"] for r in found)
+
+
+def test_a_risk_of_a_condition_and_why_a_drug_was_stopped():
+    """holdout27 NCT01144052: 'to interrupt natalizumab because of the risk of PML' had required PML; 'interferon beta-1b
+    interrupted for lack of efficacy or for intolerance (e.g. ... injection-site necrosis ...)' had required the
+    example and read no exposure: the reason qualifies it (not in a permission, holdout7 NCT03500328)."""
+    found = compile_text("Desire of the patient to interrupt natalizumab because of the risk of progressive multifocal "
+                         "leukoencephalopathy (PML).", "inclusion", "X1")
+    assert "condition" not in [r.kind for r in found]
+    (rule,) = compile_text("Previous treatment with interferon beta-1b interrupted for lack of efficacy or for "
+                           "intolerance (e.g. persistent flu-like symptoms, injection-site necrosis, increase of liver "
+                           "enzymes).", "exclusion", "X1")
+    assert (rule.kind, rule.drugs, rule.qualifier) == ("prior_drug", ["interferon_beta_1b"],
+                                                       "interrupted for lack of efficacy or for intolerance")
+    found = compile_text("Participants who have previously taken a disease-modifying therapy (DMT) for 6 months or less "
+                         "may enroll, provided that the DMT was stopped because of intolerance or inconvenience and not "
+                         "because of disease activity.", "inclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]

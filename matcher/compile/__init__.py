@@ -87,8 +87,9 @@ _CONSENT_RE = re.compile(r"informed\s+consent|consent\s+form|\bto\s+be\s+notifie
                          r"\b(?:have|has)\s+given\s+(?:their\s+)?(?:written\s+)?consent\b", re.I)
 # ... unless consent only dates something else ("18 to 55 years of age at the time of signing the informed consent").
 _CONSENT_AS_TIME_RE = re.compile(
-    r"(?:(?:at\s+the\s+time\s+of|prior\s+to|before|after|when|upon|on)\s+(?:signing|giving|providing|obtaining|"
-    r"signature\s+of)|at\s+the\s+time\s+of|(?:days?|weeks?|months?|years?)\s+(?:of|from)\s+(?:signing|giving|"
+    # (and "at the moment of the signature of the informed consent", as translated)
+    r"(?:(?:at\s+the\s+(?:time|moment)\s+of|prior\s+to|before|after|when|upon|on)\s+(?:(?:the\s+)?(?:signing|giving|"
+    r"providing|obtaining|signature)(?:\s+of)?)|at\s+the\s+(?:time|moment)\s+of|(?:days?|weeks?|months?|years?)\s+(?:of|from)\s+(?:signing|giving|"
     r"providing|obtaining))\s+(?:the\s+|of\s+)?(?:written\s+)?(?:informed\s+consent|consent)"
     r"(?:\s+form)?|"
     # "as of the date the informed consent is signed", "in the 2 years before the date of informed consent"
@@ -119,6 +120,9 @@ _ITEMS_NEEDED_RE = re.compile(rf"{_ANY_OF_RE.pattern}|(?P<all>\b(?:both|(?:all|e
 _COHORT_LEAD_RE = re.compile(r"^\s*(?:for|in|among)\s+(?:(?:the\s+)?(?:participants?|patients?|subjects?|those|individuals|"
                              r"people)\s+(?:with|who\s+have)\s+)(?P<cohort>[^,:;()]{2,80}?)\s*[,:]\s*", re.I)
 
+# "Patients with SPMS: the progressive phase must have begun ...": a cohort heading the criterion, set off by a colon
+_COLON_COHORT_RE = re.compile(r"^\s*(?:participants?|patients?|subjects?|those|individuals|people)\s+(?:with|who\s+have)\s+"
+                              r"(?P<cohort>[^,:;()]{2,60}?)\s*:\s*", re.I)
 # "Participants with SPMS must have a documented history of ...": a cohort named as the subject of what it must meet
 _SUBJECT_COHORT_RE = re.compile(r"^\s*(?:participants?|patients?|subjects?|those|individuals)\s+(?:with|who\s+have)\s+"
                                 r"(?P<cohort>[^,:;()]{2,60}?)\s+(?=(?:must|should|shall|need\s+to|are\s+required\s+to)\b)",
@@ -143,7 +147,8 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     if not re.search(r"\w", text):
         return [_number(ManualReviewRule(**common, why="only permits something: no criterion of its own",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
-    lead = _COHORT_LEAD_RE.match(text) or _SUBSTUDY_LEAD_RE.match(text) or _SUBJECT_COHORT_RE.match(text)
+    lead = _COHORT_LEAD_RE.match(text) or _SUBSTUDY_LEAD_RE.match(text) or _SUBJECT_COHORT_RE.match(text) or \
+        _COLON_COHORT_RE.match(text)
     if lead and SUBSTUDY_RE.search(lead.group("cohort")):
         return _of_cohort(compile_text(" " * lead.end() + text[lead.end():], section, criterion_id, span, rule_prefix),
                           lead.group("cohort"))
@@ -1273,7 +1278,7 @@ def _group(criterion: Criterion) -> list:
                       text=criterion.text, span=criterion.span, mode="any" if any_of else "all", rules=children,
                       polarity="require")
     when = Applicability(subtypes=subtypes[0].subtypes) if subtypes and subtypes[0].polarity == "require" else None
-    lead = _COHORT_LEAD_RE.match(criterion.text)
+    lead = _COHORT_LEAD_RE.match(criterion.text) or _COLON_COHORT_RE.match(criterion.text)
     if when is None and lead and _cohort_subtypes(lead.group("cohort")):
         # "For participants with progressive MS, progression of disability shown by either: - ...": the items too
         when = Applicability(subtypes=list(_cohort_subtypes(lead.group("cohort"))))

@@ -333,7 +333,10 @@ _DRUG_FOR_RE = re.compile(r"\s+(?:for|to\s+treat|used\s+for|against)\s+(?:[\w'-]
 
 
 # "a known hereditary or acquired predisposition to thrombosis": a risk of the condition, not the condition
-_PREDISPOSITION_RE = re.compile(r"\b(?:predispos\w+|susceptib\w+|propensity|tendency)\s+(?:to|for)\s+(?:[\w-]+\s+){0,3}$", re.I)
+# (and "to interrupt natalizumab because of the risk of PML", "conditions which increase the risk of opportunistic
+# infections")
+_PREDISPOSITION_RE = re.compile(r"(?:\b(?:predispos\w+|susceptib\w+|propensity|tendency)\s+(?:to|for)|\brisks?\s+(?:of|for))"
+                                r"\s+(?:[\w-]+\s+){0,3}$", re.I)
 # "Overweight or obesity, defined as a body mass index (BMI) of 25.0 to 50.0": the condition is the measure, which no
 # rule family reads (a person's check; the condition alone would turn away the overweight the text admits)
 DEFINED_BY_MEASURE_RE = re.compile(r"\s*(?:,\s*|\(\s*)(?:(?:(?:defined|as\s+defined)\s+(?:as|by)|i\.\s?e\.,?)\s+|"
@@ -367,7 +370,9 @@ def not_conditions(text: str, mentions: list, drugs: tuple = ()) -> set:
                 _PREDISPOSITION_RE.search(before[-60:]) or \
                 CAUSE_BEFORE_RE.search(before[-40:]) or _ONE_EYE_AFTER_RE.match(text, m.end) or \
                 (_SYMPTOMS_OF_RE.search(before[-30:]) and _COURSE_AFTER_RE.match(text, m.end)) or \
-                (previous in out and _COORDINATION_RE.fullmatch(text[previous.end:m.start].replace(",", " "))):
+                (previous in out and _COORDINATION_RE.fullmatch(text[previous.end:m.start].replace(",", " "))) or \
+                (previous in out and previous.id == m.id and re.fullmatch(r"\s*\(\s*", text[previous.end:m.start])):
+            # (the abbreviation restating it: "the risk of progressive multifocal leukoencephalopathy (PML)")
             out.add(m)
         previous = m
     return out

@@ -1188,7 +1188,10 @@ _LESION_RANGE_RE = re.compile(rf"(?:(?:at\s+least|a\s+minimum\s+of|between|from)
                               rf"(?:and|to|-|–|but)\s*(?P<cmp>(?:no\s+more\s+than|not\s+more\s+than|at\s+most|a\s+maximum\s+of|"
                               rf"fewer\s+than|less\s+than|up\s+to|<=|≤|<)\s*)?(?P<hi>\d+)\s+(?:\w+[\s-]+){{0,3}}$", re.I)
 _SCAN_RE = re.compile(r"\b(?:on|at|in)\s+(?:the\s+|either\s+of\s+the\s+|(?:any|one)\s+of\s+the\s+|both\s+)?"
-                      r"(?:(?:first|second|initial|two|2)\s+)?(?P<at>screening|baseline)\s+(?:brain\s+)?(?:MRI|scan|imaging)",
+                      r"(?:(?:first|second|initial|two|2)\s+)?(?P<at>screening|baseline)\s+(?:brain\s+)?(?:MRI|scan|imaging)|"
+                      # "on the brain MRI performed at the screening visit"
+                      r"\b(?:on|at|in)\s+(?:the|a)\s+(?:brain\s+)?(?:MRI|scan)(?:\s+scan)?\s+(?:performed|done|obtained|"
+                      r"taken|acquired)\s+(?:at|during)\s+(?:the\s+)?(?P<at2>screening|baseline)(?:\s+visit)?",
                       re.I)
 
 
@@ -1227,7 +1230,8 @@ def extract_mri(ctx: Context) -> list:
         rule = _of_one_subtype(ctx, match, MriActivityRule(
             polarity=context.opposite(polarity) if at_most else polarity, lesion=lesion, min_count=min_count,
             window=window.window if window else Window(within=Duration(value=0, unit="days"),
-                                                       anchor=anchor_of(scan.group("at"))) if scan else None))
+                                                       anchor=anchor_of(scan.group("at") or scan.group("at2")))
+            if scan else None))
         if rule is None:
             ctx.consume(match.start(), match.end())
             continue

@@ -39,6 +39,33 @@ _ALLERGY_CLAUSE_RE = re.compile(r"[,;]\s*(?:or|and)\s+(?:an?\s+)?(?:known\s+|doc
 # reasons other than lack of efficacy or intolerance" (a person reads the reason)
 _STOPPED_FOR_RE = re.compile(r"\b(?:stopped|discontinued|withdrawn|ceased)\s+(?:for|due\s+to)\s+(?:any\s+)?reasons?\s+"
                              r"other\s+than\b[^.;]*", re.I)
+# why the patient stopped a drug: "interferon beta-1b interrupted for lack of efficacy or for intolerance (e.g. ...)"
+# qualifies the exposure (README: like what a drug was given for, the record does not say; an exposure found goes to
+# a person)
+_REASON = r"(?:(?:lack|loss)\s+of\s+(?:efficacy|response|effect)|inefficacy|(?:an?\s+)?intoleran\w*|(?:treatment\s+)?failure|" \
+          r"side[\s-]effects?|adverse\s+(?:events?|effects?|reactions?)|(?:safety|tolerability)(?:\s+reasons?)?)"
+STOPPED_BECAUSE_RE = re.compile(rf"\b(?:interrupted|stopped|discontinued|withdrawn|ceased|abandoned)\s+(?:for|due\s+to|"
+                                rf"because\s+of|owing\s+to)\s+{_REASON}(?:\s*,?\s*(?:or|and|and/or)\s+(?:for\s+|due\s+to\s+|"
+                                rf"because\s+of\s+)?{_REASON})*(?:\s*\([^()]*\))?", re.I)
+
+
+def _stop_reasons(text: str) -> list:
+    """(match, start of its item) of each reason a drug was stopped that qualifies the exposure before it (not a
+    condition of a permission: "may enroll, provided that the DMT was stopped because of intolerance")."""
+    out = []
+    for stopped in STOPPED_BECAUSE_RE.finditer(text):
+        item_from = _item_start(text, stopped.start())
+        if not re.search(r"\b(?:provided|if|unless|only|may|can)\b", text[item_from:stopped.start()], re.I):
+            out.append((stopped, item_from))
+    return out
+
+
+def _without_stop_reasons(text: str) -> str:
+    for stopped, _ in reversed(_stop_reasons(text)):
+        text = text[:stopped.start()] + " " * (stopped.end() - stopped.start()) + text[stopped.end():]
+    return text
+
+
 # "Contraindication to lumbar puncture: ..., anticoagulant treatment": the list after the colon names the
 # contraindications themselves, so the drugs there are exposures.
 _CONTRAINDICATION_LIST_RE = re.compile(r"contra[\s-]?indicat\w*\s+(?:to|for)\s+[^:;.]{1,60}:", re.I)
@@ -118,6 +145,8 @@ _CURRENT_RE = re.compile("|".join([
 ]), re.I)
 _PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\breceived\b|\btreated\b|\btaken\b|"
                       r"\bhad\b|\bhave\s+been\b|\bexposure\b|\btried\b|\bfailed\b|\bsince\b", re.I)
+# "Treatment with natalizumab ... during at least 12 months before randomization": the treatment the patient is on
+_TREATMENT_LEAD_RE = re.compile(r"\s*(?:(?:continuous|ongoing|current)\s+)?(?:treatment|therapy)\s+(?:with|by)\s+", re.I)
 _NOW_TREATED_RE = re.compile(r"\b(?:currently|presently|still|now)\s+(?:being\s+)?treated\b", re.I)
 # "Statin treatment for other disease", "anticoagulant or fibrinolytic treatment": the drug names the treatment
 # the patient is on; without a word of the past that is current treatment.
@@ -740,6 +769,12 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         span = after.span("dose") if after else before.span("dose")
         ctx.consume(*span)
         out[m] = " ".join(ctx.text[span[0]:span[1]].split())
+    for stopped, item_from in _stop_reasons(ctx.text):
+        # "Previous treatment with interferon beta-1b interrupted for lack of efficacy or for intolerance": the drugs
+        # of its item, stopped for that reason
+        ctx.consume(*stopped.span())
+        reason = " ".join(re.sub(r"\s*\([^()]*\)$", "", stopped.group(0)).split())
+        out.update({m: reason for m in mentions if item_from <= m.start < stopped.start() and m not in out})
     for given_for in _EXCEPT_FOR_RELAPSE_RE.finditer(ctx.text):
         # "Systemic corticosteroids or ACTH (except for the treatment of an MS relapse) within 30 days": only
         # exposures for another reason count, which the record cannot show; a person checks an exposure
@@ -871,7 +906,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         ctx.unstated.append((allergy.start(), stop.start() if stop else len(ctx.text)))  # (unless a rule reads it)
         mentions = [m for m in mentions if m.start < allergy.start()]
     checked = ctx.text[:allergy.start()] if allergy and mentions[-1].end <= allergy.start() else ctx.text
-    if _NOT_EXPOSURE_RE.search(_STOPPED_FOR_RE.sub(" ", checked)) and not _listed_contraindications(ctx.text, mentions):
+    if _NOT_EXPOSURE_RE.search(_without_stop_reasons(_STOPPED_FOR_RE.sub(" ", checked))) and \
+            not _listed_contraindications(ctx.text, mentions):
         return []
     naive_or = _naive_or_listed(ctx, mentions)
     if naive_or:
@@ -993,7 +1029,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     # ("no change in the DMT during the 3 months": the change is negated, not the drug)
     negated = ctx.negated(included[0].start) and not (minimum and _UNCHANGED_RE.match(minimum.group(0)))
     # "Treated with X for at least 12 months before screening", in an inclusion: how long the exposure lasted
-    exposed = ctx.section == "inclusion" and _PAST_RE.search(ctx.text, 0, included[0].start)
+    # (and "Treatment with natalizumab every 4 weeks during at least 12 months before randomization")
+    exposed = ctx.section == "inclusion" and (_PAST_RE.search(ctx.text, 0, included[0].start)
+                                              or _TREATMENT_LEAD_RE.fullmatch(ctx.text, 0, included[0].start))
     if minimum and (negated or not on_it and not exposed) \
             and re.match(rf"\s*(?:{_BEFORE})", ctx.text[minimum.end():], re.I):
         minimum = None  # "no therapy with X for at least 6 months before screening": a gap, i.e. a washout
@@ -1564,6 +1602,7 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     # (and "for at least the 12 months before randomization": the months up to it)
     is_current = bool(current or conditional) or bool(re.search(r"\bstable\b|\bintention\s+(?:of|to)\s+continu",
                                                                 ctx.text, re.I)) \
+        or bool(_TREATMENT_LEAD_RE.fullmatch(ctx.text, 0, first.start)) \
         or bool(re.search(rf"\bthe\s+(?:(?:last|past|previous|preceding)\s+)?{NUM}", minimum.group(0), re.I))
     if current:
         ctx.consume(current.start(), current.end())
