@@ -5932,3 +5932,20 @@ def test_a_risk_of_a_condition_and_why_a_drug_was_stopped():
                          "may enroll, provided that the DMT was stopped because of intolerance or inconvenience and not "
                          "because of disease activity.", "inclusion", "X1")
     assert [r.kind for r in found] == ["manual_review"]
+
+
+def test_cytotoxic_immunosuppressants_the_months_of_a_treatment_and_a_start_with_a_ceiling():
+    """holdout27 NCT01144052 'other cytotoxic immunosuppressants' is the cytotoxic class; 'Absence of clinical relapses
+    during the last 12 months of treatment with natalizumab' had also required natalizumab in those months (the time,
+    not an exposure); NCT01005095 'Starting treatment with interferon beta at the time of randomization, or treated with
+    it for no more than 3 months' had required interferon within 3 months (every patient about to start failed)."""
+    (rule,) = compile_text("Previous treatment with mitoxantrone, cyclophosphamide or other cytotoxic immunosuppressants.",
+                           "exclusion", "X1")
+    assert (rule.drugs, rule.classes) == (["mitoxantrone", "cyclophosphamide"], ["cytotoxic"])
+    (rule,) = compile_text("Absence of clinical relapses during the last 12 months of treatment with natalizumab.",
+                           "inclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.window.within.value) == ("relapse_activity", "exclude", 12.0)
+    (rule,) = compile_text("Starting treatment with interferon beta (Avonex, Rebif or Betaferon) at the time of "
+                           "randomization, or treated with interferon beta for no more than 3 months before "
+                           "randomization", "inclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.min_duration.value) == ("prior_drug", "exclude", 3.0)

@@ -90,7 +90,10 @@ _IMAGING_RE = re.compile(r"\bMRI\b|\bscans?\b|\blesions?\b|enhanc\w+|\bimaging\b
 _DURING_RE = re.compile(r"\b(?:while|whilst)\s+(?:being\s+)?(?:on|receiving|taking|treated\s+with)\b|"
                         r"\bduring\s+(?:\w+\s+){0,2}(?:treatment|therapy)\s+with\b|\bon\s+(?:that|the\s+same)\s+|"
                         # "muscle symptoms during previous statin treatment"
-                        r"\b(?:during|while\s+on)\s+(?:(?:a|an|the|previous|prior|earlier|past)\s+)*$", re.I)
+                        r"\b(?:during|while\s+on)\s+(?:(?:a|an|the|previous|prior|earlier|past)\s+)*$|"
+                        # "no relapses during the last 12 months of treatment with natalizumab": the time, not an exposure
+                        r"\b(?:last|past|first|previous)\s+(?:\w+\s+)?(?:days?|weeks?|months?|years?)\s+of\s+"
+                        r"(?:(?:the|their|her|his)\s+)?(?:treatment|therapy)\s+(?:with|by)\s+$", re.I)
 _SUBSTANCE_USE_RE = re.compile(r"\babuse\b|\bdependen(?:ce|cy)\b|\baddiction\b|\bmisuse\b|\buse\s+disorder", re.I)
 _FREQUENCY_RE = re.compile(rf"\b(?:{NUM}|once|twice|thrice)\s+(?:or\s+more\s+)?(?:days?|times?)?\s*(?:a|per|each|/)\s*"
                            r"(?:week|wk|month|day)\b", re.I)
@@ -1097,6 +1100,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     shorter = _MAX_DURATION_RE.search(ctx.text, included[0].end)
     # "treated with it for less than 3 months at the time of randomisation": when the length is measured, not use now
     measured_at = shorter and re.match(rf"\s*,?\s*{AT_ENROLLMENT}", ctx.text[shorter.end():], re.I)
+    if current and shorter and re.match(r"\s*(?:starting|initiating|beginning|to\s+start)\b", ctx.text, re.I):
+        current = None  # "Starting treatment with X at the time of randomization, or treated with X for no more than 3
+        # months": a start, not use now; the ceiling is the rule
     if shorter and ctx.section == "inclusion" and (not current or measured_at and current.start() >= shorter.end()) \
             and not re.search(r"[.;]", ctx.text[included[0].end:shorter.start()]):
         # the patient may have had less than that: an exposure that long or longer excludes
