@@ -120,13 +120,14 @@ _ITEMS_NEEDED_RE = re.compile(rf"{_ANY_OF_RE.pattern}|(?P<all>\b(?:both|(?:all|e
 _COHORT_LEAD_RE = re.compile(r"^\s*(?:for|in|among)\s+(?:(?:the\s+)?(?:participants?|patients?|subjects?|those|individuals|"
                              r"people)\s+(?:with|who\s+have)\s+)(?P<cohort>[^,:;()]{2,80}?)\s*[,:]\s*", re.I)
 
+# a cohort at the head of a criterion: "Patients with SPMS", "Participants who have PPMS"
+_COHORT_HEAD = r"^\s*(?:participants?|patients?|subjects?|those|individuals{people})\s+(?:with|who\s+have)\s+" \
+               r"(?P<cohort>[^,:;()]{{2,60}}?)"
 # "Patients with SPMS: the progressive phase must have begun ...": a cohort heading the criterion, set off by a colon
-_COLON_COHORT_RE = re.compile(r"^\s*(?:participants?|patients?|subjects?|those|individuals|people)\s+(?:with|who\s+have)\s+"
-                              r"(?P<cohort>[^,:;()]{2,60}?)\s*:\s*", re.I)
+_COLON_COHORT_RE = re.compile(_COHORT_HEAD.format(people="|people") + r"\s*:\s*", re.I)
 # "Participants with SPMS must have a documented history of ...": a cohort named as the subject of what it must meet
-_SUBJECT_COHORT_RE = re.compile(r"^\s*(?:participants?|patients?|subjects?|those|individuals)\s+(?:with|who\s+have)\s+"
-                                r"(?P<cohort>[^,:;()]{2,60}?)\s+(?=(?:must|should|shall|need\s+to|are\s+required\s+to)\b)",
-                                re.I)
+_SUBJECT_COHORT_RE = re.compile(_COHORT_HEAD.format(people="") +
+                                r"\s+(?=(?:must|should|shall|need\s+to|are\s+required\s+to)\b)", re.I)
 # "For participants taking part in the MRI sub-study: ...": what follows holds for that part of the study only
 _SUBSTUDY_LEAD_RE = re.compile(r"^\s*(?:for|in|among)\s+(?P<cohort>[^,:;()]{0,60}?\bsub-?stud(?:y|ies)\b[^,:;()]{0,20}?)"
                                r"\s*[,:]\s*", re.I)

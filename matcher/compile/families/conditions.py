@@ -195,8 +195,8 @@ def extract_conditions(ctx: Context) -> list:
     starts = [e.start for e in entities]
     judged = {m for m in included if qualified(text, m, entities, starts, example_of.get(m))}
     if ctx.section == "exclusion":
-        judged |= {m for m in included if m not in example_of and CAUSED_BY_AFTER_RE.match(text, m.end)
-                   and not _NEW_ITEM_RE.search(CAUSED_BY_AFTER_RE.match(text, m.end).group(0))}
+        judged |= {m for m in included if m not in example_of and (cause := CAUSED_BY_AFTER_RE.match(text, m.end))
+                   and not _NEW_ITEM_RE.search(cause.group(0))}
     # "obesity: a waist-to-height ratio above 0.57 or a BMI above 29 kg/m²": a condition the measures after its colon
     # define, which no rule reads (the diagnosis would not admit a BMI of 29.5); a person reads them
     # (a heading over conditions, "Cardiac disease: heart failure (NYHA class III or IV), ...", is defined by them)

@@ -1111,8 +1111,8 @@ _FREE_SUBTYPE_RE = re.compile(r"\s*-?\s*free\s+", re.I)
 
 def _of_one_subtype(ctx: Context, match: re.Match, rule):
     """In an exclusion, the relapse (or MRI activity) rule of a subtype the mention qualifies: "when" that subtype, or, for a
-    subtype without relapses, the all-of "that subtype and no relapse" (None, left to a person, when no time is said). (In an inclusion each subtype's clause
-    is read on its own: ``_per_subtype_activity`` in ``matcher.compile``.)"""
+    subtype without relapses, the all-of "that subtype and no relapse" (None, left to a person, when no time is said).
+    (In an inclusion each subtype's clause is read on its own: ``_per_subtype_activity`` in ``matcher.compile``.)"""
     if ctx.section != "exclusion":
         return rule
     subtypes = ctx.entities_of("MS_SUBTYPE")

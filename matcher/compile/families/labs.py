@@ -254,8 +254,8 @@ DEFINING_LABS = {
     "thyroid_disease": {"tsh"},
 }
 # ("Neutropenia or lymphopenia of grade 3 or higher (neutrophils below 1.0 × 10^9/L, ...)": a grade the values define)
-_DEFINED_AS_RE = re.compile(r"(?:\s+(?:or|and)\s+[a-z][\w-]*)?(?:\s+(?:of\s+)?(?:CTCAE\s+)?grade\s+\d(?:\s+or\s+(?:higher|more|"
-                            r"above|greater|worse))?)?"
+_GRADE = r"(?:\s+(?:of\s+)?(?:CTCAE\s+)?grade\s+\d(?:\s+or\s+(?:higher|more|above|greater|worse))?)?"
+_DEFINED_AS_RE = re.compile(r"(?:\s+(?:or|and)\s+[a-z][\w-]*)?" + _GRADE +
                             r"\s*(?:\(|:|-|,?\s*(?:(?:with|defined\s+as|as\s+(?:shown|evidenced)\s+by)\b|i\.e\.?,?))\s*"
                             r"(?:an?\s+|the\s+)?(?:serum\s+|plasma\s+|absolute\s+|calculated\s+|estimated\s+)?$", re.I)
 
@@ -291,8 +291,7 @@ def _defined_by_lab(ctx: Context, found: dict) -> None:
                 ctx.unstated.append(degree.span())
 
 
-_DEFINING_PAREN_RE = re.compile(r"(?:\s+(?:of\s+)?(?:CTCAE\s+)?grade\s+\d(?:\s+or\s+(?:higher|more|above|greater|worse))?)?"
-                                r"\s*\(", re.I)
+_DEFINING_PAREN_RE = re.compile(_GRADE + r"\s*\(", re.I)
 _SENTENCE_END_RE = re.compile(r";|\.(?!\d)")
 _DEGREE_BEFORE_RE = re.compile(r"\b(?:untreated|uncontrolled|unresolved|untreatable|persistent|symptomatic|"
                                r"clinically\s+significant)\s+$", re.I)

@@ -44,16 +44,16 @@ _STOPPED_FOR_RE = re.compile(r"\b(?:stopped|discontinued|withdrawn|ceased)\s+(?:
 # a person)
 _REASON = r"(?:(?:lack|loss)\s+of\s+(?:efficacy|response|effect)|inefficacy|(?:an?\s+)?intoleran\w*|(?:treatment\s+)?failure|" \
           r"side[\s-]effects?|adverse\s+(?:events?|effects?|reactions?)|(?:safety|tolerability)(?:\s+reasons?)?)"
-STOPPED_BECAUSE_RE = re.compile(rf"\b(?:interrupted|stopped|discontinued|withdrawn|ceased|abandoned)\s+(?:for|due\s+to|"
-                                rf"because\s+of|owing\s+to)\s+{_REASON}(?:\s*,?\s*(?:or|and|and/or)\s+(?:for\s+|due\s+to\s+|"
-                                rf"because\s+of\s+)?{_REASON})*(?:\s*\([^()]*\))?", re.I)
+_STOPPED_BECAUSE_RE = re.compile(rf"\b(?:interrupted|stopped|discontinued|withdrawn|ceased|abandoned)\s+(?:for|due\s+to|"
+                                 rf"because\s+of|owing\s+to)\s+{_REASON}(?:\s*,?\s*(?:or|and|and/or)\s+(?:for\s+|due\s+to\s+|"
+                                 rf"because\s+of\s+)?{_REASON})*(?:\s*\([^()]*\))?", re.I)
 
 
 def _stop_reasons(text: str) -> list:
     """(match, start of its item) of each reason a drug was stopped that qualifies the exposure before it (not a
     condition of a permission: "may enroll, provided that the DMT was stopped because of intolerance")."""
     out = []
-    for stopped in STOPPED_BECAUSE_RE.finditer(text):
+    for stopped in _STOPPED_BECAUSE_RE.finditer(text):
         item_from = _item_start(text, stopped.start())
         if not re.search(r"\b(?:provided|if|unless|only|may|can)\b", text[item_from:stopped.start()], re.I):
             out.append((stopped, item_from))
