@@ -211,8 +211,10 @@ def _align(gold_criteria: list[dict], ruleset: RuleSet) -> list[tuple[dict, Opti
             # A parent bullet's compiled text carries its items ("Previous treatment with: [a] [b]"); the gold
             # keeps the parent's own words.
             head = normalise(criterion.text.split(" [", 1)[0])
+            # partial_ratio between texts of some length only: a short heading ("Other") sits inside many long
+            # criteria ("in another study") and would otherwise take their place.
             score = max(fuzz.ratio(key, candidate), fuzz.ratio(key, head),
-                        fuzz.partial_ratio(key, candidate) if len(key) > 25 else 0)
+                        fuzz.partial_ratio(key, candidate) if min(len(key), len(candidate)) > 25 else 0)
             if score > best_score:
                 best, best_score = criterion, score
         pairs.append((gold, best if best_score >= 80 else None))

@@ -226,6 +226,19 @@ def test_the_scorer_compares_the_groups_around_a_rule():
         assert len(scores.grouping_errors) == 2 - exact
 
 
+def test_a_short_heading_does_not_take_the_place_of_a_long_criterion():
+    """holdout27 NCT04048577: the heading "Other" sits inside "Participation in another interventional study ..." and,
+    first in the list, took that criterion's place (its rule then counted as missed)."""
+    from matcher.evalcompiler import _align
+
+    long = "Participation in another interventional study within the 30 days before screening."
+    criteria = [CompiledCriterion(id=ident, section="exclusion", text=text, span=(0, len(text)), coverage="manual",
+                                  rules=[]) for ident, text in (("E15", "Other"), ("E18", long))]
+    ruleset = RuleSet(trial_id="T", compiler_version="test", criteria_text=long, criteria=criteria)
+    ((_, aligned),) = _align([{"text": long}], ruleset)
+    assert aligned.id == "E18"
+
+
 def test_equivalent_groupings_score_alike():
     """Negations pushed down to the rules: an excluded any-of is its rules each excluded; an excluded all-of is not."""
     from matcher.evalcompiler import _leaves

@@ -5949,3 +5949,27 @@ def test_cytotoxic_immunosuppressants_the_months_of_a_treatment_and_a_start_with
                            "randomization, or treated with interferon beta for no more than 3 months before "
                            "randomization", "inclusion", "X1")
     assert (rule.kind, rule.polarity, rule.min_duration.value) == ("prior_drug", "exclude", 3.0)
+
+
+# Twenty-eighth hold-out round: leftovers of earlier rounds, before the round was written
+
+def test_a_pregnancy_only_contemplated_is_no_pregnancy_now():
+    """gold NCT00261326 'Women who contemplate pregnancy in the duration of the study' had read as pregnant now and
+    fully structured: a non-pregnant woman planning one passed. The plan goes to a person; a pregnancy named beside
+    the plan ("Pregnancy, or planned pregnancy", "Current or planned pregnancy") is still a rule."""
+    for text in ("Women who contemplate pregnancy in the duration of the study",
+                 "Women who are planning a pregnancy during the study"):
+        assert [r.kind for r in compile_text(text, "exclusion", "X1")] == ["manual_review"]
+    for text in ("Pregnancy, planned pregnancy or breastfeeding.", "Current or planned pregnancy",
+                 "Ongoing pregnancy, pregnancy planned during the study, or breastfeeding."):
+        (rule,) = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "pregnancy"]
+        assert rule.pregnant
+
+
+def test_a_list_of_labs_closed_by_within_normal_limits():
+    """holdout27 NCT00501943 'ALT, AST and total bilirubin within normal limits at screening' had left ALT to a person:
+    the words after the list govern each of its labs."""
+    found = compile_text("ALT, AST and total bilirubin within normal limits at screening", "inclusion", "X1")
+    labs = {(r["test"], r["unit"]) for r in _flatten(r.model_dump(mode="json") for r in found) if r["kind"] == "lab"}
+    assert labs == {(t, u) for t in ("alt", "ast", "bilirubin") for u in ("xLLN", "xULN")}
+    assert "manual_review" not in [r.kind for r in found]

@@ -43,17 +43,21 @@ _KIND_OF_PREGNANCY_RE = re.compile(r"\b(?:high[\s-]+risk|complicated|ectopic|mul
 
 # A pregnancy planned or wished for: a plan the record cannot show, for a person (consumed with the pregnancy
 # rule, it let in the women the criterion excludes)
-_PLANNED_RE = re.compile(r"\b(?:plan\w*|wish\w*|intend\w*|intention|desire\w*|want\w*)\s+(?:to\s+(?:become|get)\s+|an?\s+)?"
+_PLANNED_RE = re.compile(r"\b(?:plan\w*|wish\w*|intend\w*|intention|desire\w*|want\w*|contemplat\w*)\s+"
+                         r"(?:to\s+(?:become|get)\s+|an?\s+)?"
                          r"pregnan\w*|\bpregnan\w*[^.;]{0,20}?\b(?:planned|intended|wished)\b|"
                          r"\b(?:plan\w*|wish\w*|intend\w*)\s+to\s+(?:conceive|father|have\s+(?:a\s+)?(?:child|children|baby))",
                          re.I)
 
 
 def extract_pregnancy(ctx: Context) -> list:
-    for planned in _PLANNED_RE.finditer(ctx.text):
-        if ctx.section == "exclusion":
-            ctx.unstated.append(planned.span())
+    planned = [m.span() for m in _PLANNED_RE.finditer(ctx.text)] if ctx.section == "exclusion" else []
+    ctx.unstated.extend(planned)
     pregnant = [m for m in _PREGNANT_RE.finditer(ctx.text)
+                # ("Women who contemplate a pregnancy": the plan's object, no pregnancy now)
+                if not any(s <= m.start() and m.end() == e for s, e in planned)
+                or _CURRENT_OR_PLANNED_RE.search(ctx.text, max(0, m.start() - 40), m.end())]
+    pregnant = [m for m in pregnant
                 if not any(t.start() <= m.start() < t.end() for t in _PREGNANCY_TEST_RE.finditer(ctx.text))
                 or _CURRENT_OR_PLANNED_RE.search(ctx.text, max(0, m.start() - 40), m.end())
                 or _POSITIVE_TEST_RE.search(ctx.text, max(0, m.start() - 40), m.end() + 8)]

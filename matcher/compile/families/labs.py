@@ -493,10 +493,14 @@ def _normal_runs(ctx: Context, anchors) -> dict:
         elif previous in out and _LAB_LIST_GAP_RE.match(ctx.text[previous.end:entity.start]):
             out[entity] = out[previous]  # the run of labs the word governs: "normal AST (SGOT) ALT (SGPT)"
         previous = entity
-    for entity in labs:
+    following = None
+    for entity in reversed(labs):
         after = _NORMAL_AFTER_RE.match(ctx.text[entity.end:entity.end + 110])
         if after and entity not in out:
             out[entity] = (entity.end + after.start("normal"), entity.end + after.end())
+        elif entity not in out and following in out and _LAB_LIST_GAP_RE.match(ctx.text[entity.end:following.start]):
+            out[entity] = out[following]  # the run the word closes: "ALT, AST and total bilirubin within normal limits"
+        following = entity
     # "All of the following haematology values within the normal range at screening: haemoglobin; platelet count":
     # the heading governs the labs listed after its colon that state no value of their own
     heading = _RANGE_HEADING_RE.search(ctx.text)
