@@ -78,6 +78,8 @@ SETS = {
                    "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 14, 374),
     "holdout27": ({"precision": 0.953, "recall": 0.9673, "exact_parameter_accuracy": 0.9091,
                    "structured_criteria_recall": 0.993, "manual_review_precision": 0.9765}, 14, 379),
+    "holdout28": ({"precision": 0.85, "recall": 0.85, "exact_parameter_accuracy": 0.8,
+                   "structured_criteria_recall": 0.9, "manual_review_precision": 0.85}, 14, 367),
 }
 
 
@@ -115,6 +117,7 @@ WRONG_VERDICTS = {
     "holdout25": (86, 120),
     "holdout26": (42, 110),
     "holdout27": (91, 248),
+    "holdout28": (300, 300),
 }
 AS_OF = date(2026, 11, 1)  # the example patients' reference date
 

@@ -5973,3 +5973,81 @@ def test_a_list_of_labs_closed_by_within_normal_limits():
     labs = {(r["test"], r["unit"]) for r in _flatten(r.model_dump(mode="json") for r in found) if r["kind"] == "lab"}
     assert labs == {(t, u) for t in ("alt", "ast", "bilirubin") for u in ("xLLN", "xULN")}
     assert "manual_review" not in [r.kind for r in found]
+
+
+# Twenty-eighth hold-out round (tests/holdout28/)
+
+def test_a_therapy_not_changed_and_the_untreated_in_those_months():
+    """holdout28 NCT02411838 'Participants on a DMT must not have changed it during the 3 months before enrollment, and
+    participants who are untreated must not have received any DMT during those 3 months' had read as a DMT required in
+    those months (a polarity error): it is stable use that long, or no DMT in those months."""
+    (group,) = compile_text("Participants on a disease-modifying therapy must not have changed it during the 3 months "
+                            "before enrollment, and participants who are untreated must not have received any "
+                            "disease-modifying therapy during those 3 months.", "inclusion", "X1")
+    assert group.kind == "group" and group.mode == "any"
+    kinds = {(r.kind, r.polarity) for r in group.rules}
+    assert kinds == {("washout", "exclude"), ("prior_drug", "require")}
+    (washout,) = [r for r in group.rules if r.kind == "washout"]
+    assert (washout.classes, washout.window.within.value, washout.window.anchor) == (["dmt"], 3.0, "enrollment")
+
+
+@pytest.mark.parametrize("text, timing", [
+    ("Severe depression, suicidal thoughts or suicide attempts in the anamnesis.", "any"),
+    ("Alcohol or drug addiction, including in the anamnesis.", "any"),
+    ("Alcohol or drug addiction.", "current"),
+])
+def test_the_anamnesis_is_the_history(text, timing):
+    """holdout28 NCT02753088 (translated Russian): 'in the anamnesis' is a history word."""
+    (rule,) = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "condition"]
+    assert rule.timing == timing
+
+
+def test_a_current_relapse_dated_by_its_onset_and_its_prescribed_treatment():
+    """holdout28 NCT02411838 'A current MS relapse, with onset of symptoms within the 14 days before enrollment, for
+    which the treating neurologist has prescribed IV methylprednisolone ... (10 days of corticosteroids in total)' had
+    read as a disease of at most 14 days and corticosteroids required in 10 days: it is a relapse that recent, and the
+    prescribed course is to come (a person checks it)."""
+    found = compile_text("A current MS relapse, with onset of symptoms within the 14 days before enrollment, for which "
+                         "the treating neurologist has prescribed intravenous methylprednisolone followed by an oral "
+                         "prednisone taper (10 days of corticosteroids in total).", "inclusion", "X1")
+    assert [r.kind for r in found] == ["relapse_activity", "manual_review"]
+    assert (found[0].window.within.value, found[0].window.anchor) == (14.0, "enrollment")
+    # the EDSS before the current relapse still counts no relapse
+    assert "relapse_activity" not in [r.kind for r in compile_text(
+        "EDSS below 6.5 before the onset of the current relapse", "inclusion", "X1")]
+
+
+def test_an_interval_that_ends_at_an_anchor():
+    """holdout28 NCT00753792 'Time from the onset of the relapse symptoms to randomisation of less than 15 days': the
+    window is counted back from randomisation (it had taken screening)."""
+    (rule,) = compile_text("Time from the onset of the relapse symptoms to randomisation of less than 15 days.",
+                           "inclusion", "X1")
+    assert (rule.kind, rule.window.within.value, rule.window.anchor) == ("relapse_activity", 15.0, "randomization")
+
+
+def test_counted_drugs_of_one_clause_and_counted_courses():
+    """holdout28 NCT00122954 'Taking more than two antidepressant medications, or any monoamine oxidase inhibitor' had
+    asked three of either (one MAO inhibitor excludes); 'Treatment with more than two DMTs' had excluded one DMT (the
+    count was read only after 'treated with'); NCT02411838 'More than two courses of high-dose corticosteroids during
+    the 12 months' had excluded one course: a person counts courses."""
+    found = compile_text("Taking more than two antidepressant medications, or any monoamine oxidase inhibitor.",
+                         "exclusion", "X1")
+    assert [(r.classes, r.min_distinct) for r in found] == [(["antidepressant"], 3), (["mao_inhibitor"], 1)]
+    for text in ("Treatment with more than two disease-modifying therapies", "Prior use of more than two "
+                 "immunosuppressants"):
+        (rule,) = compile_text(text, "exclusion", "X1")
+        assert rule.min_distinct == 3
+    found = compile_text("More than two courses of high-dose corticosteroids during the 12 months before enrollment.",
+                         "exclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]
+
+
+def test_a_condition_treated_with_a_drug_named_with_a_parenthesis():
+    """holdout28 NCT02411838 'Diabetes treated with insulin (injections or pump) or with a sulfonylurea' had excluded
+    every diabetic and anyone ever on insulin: it is the diabetes with the treatment, an excluded all-of."""
+    (group,) = compile_text("Diabetes treated with insulin (injections or pump) or with a sulfonylurea.", "exclusion",
+                            "X1")
+    assert (group.kind, group.mode, group.polarity) == ("group", "all", "exclude")
+    condition, drug = group.rules
+    assert condition.conditions == ["diabetes_mellitus"]
+    assert (drug.drugs, drug.classes, drug.current) == (["insulin"], ["sulfonylurea"], True)

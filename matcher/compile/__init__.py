@@ -46,7 +46,7 @@ patient patients subject subjects participant participants person persons people
 volunteer volunteers
 men women male female males females adult adults child children
 must should will would may can could shall also either both each per including include includes included
-known prior previous previously history current currently ongoing before after during since until ever
+known prior previous previously history anamnesis current currently ongoing before after during since until ever
 treatment treatments treated therapy therapies therapeutic use used using received receiving receipt take taking
 drug drugs medication medications agent agents
 diagnosis diagnosed confirmed documented evidence defined definition according criteria criterion
@@ -867,7 +867,8 @@ def _without_event_windows(ctx: Context, rules: list) -> list:
 # "osteoporosis with a previous fragility fracture": words after a condition that narrow it
 _NARROWED_BY_RE = re.compile(r"\s*\)?\s*,?(?:\s+(?:patients?|participants?|subjects?|individuals))?\s+(?:with|requiring|needing|"
                              r"treated\s+with|complicated\s+by)\s+"
-                             r"(?P<tail>[^,;.()]+?)\s*(?=[,;.)]|$)", re.I)
+                             # ("diabetes treated with insulin (injections or pump) or ...": up to a parenthesis)
+                             r"(?P<tail>[^,;.()]+?)\s*(?=[,;.()]|$)", re.I)
 
 
 def _qualified_by_unread(ctx: Context, rules: list) -> list:

@@ -315,6 +315,9 @@ _FREE_FOR_PATTERN = (rf"for\s+(?:at\s+least|a\s+minimum\s+of|more\s+than|over|>|
 _FREE_BEFORE_RE = re.compile(r"\bfree\b|\bwithout\s+(?:any\s+)?(?:\w+\s+){0,2}?(?:relapses?|attacks?|exacerbations?|"
                              r"activity)\s*$", re.I)
 _WINDOW_RES = [re.compile(p, re.I) for p in [*_WINDOW_PATTERNS, _FREE_FOR_PATTERN]]
+# an interval that ends at an anchor, stated before its length: "from X to randomisation of", "between X and Day 1:"
+_INTERVAL_TO_RE = re.compile(rf"\b(?:from\b[^.;]{{1,80}}?\bto|between\b[^.;]{{1,80}}?\band)\s+(?:the\s+)?"
+                             rf"(?P<a>{_ANCHOR_RE})[\s:,]*(?:(?:of|is|was|must\s+be|should\s+be)\s+)?$", re.I)
 _FREE_FOR_RE = _WINDOW_RES[-1]
 HALF_LIVES_RE = re.compile(rf"(?P<value>{NUM})\s*(?:(?:published|known|reported)\s+)?(?:(?:drug[\s-]+)?(?:elimination|terminal|plasma|drug)\s+)?half[\s-]*li(?:ves|fe)", re.I)
 
@@ -354,7 +357,9 @@ _EVENT_ANCHOR_RE = re.compile(
 _GAP_BEFORE_RE = re.compile(r"(?:at\s+least|(?<!no\s)(?<!not\s)(?:more|greater)\s+than|a\s+minimum\s+of|minimum\s+of|no\s+sooner\s+than|"
                             r"not\s+less\s+than|no\s+less\s+than|≥|>=|>)\s*$", re.I)
 _OF_EXPOSURE_RE = re.compile(r"\s*(?:(?:continuous|consecutive|uninterrupted|stable)\s+)?(?:treatment|therapy|use|"
-                             r"exposure|dosing)\b", re.I)
+                             r"exposure|dosing)\b|"
+                             # ("(10 days of corticosteroids in total)": a course's length)
+                             r"\s*(?:[\w-]+\s+){1,3}?in\s+total\b", re.I)
 _GAP_AFTER_RE = re.compile(r"\s*or\s+(?:more|longer)\b|\s*ago\b", re.I)
 
 
@@ -407,6 +412,8 @@ def find_windows(text: str) -> list[FoundWindow]:
                 # "1 relapse during the previous year, or ... within 6 months prior to randomization": a window
                 # without an anchor takes the next one its sentence states
                 tail = tail or re.match(rf"[^.;]*?\b{_BEFORE}\s+(?P<a>{_ANCHOR_RE})", text[match.end():], re.I)
+                # "Time from the onset of the relapse to randomisation of less than 15 days": the interval's end
+                tail = tail or _INTERVAL_TO_RE.search(text, max(0, match.start() - 120), match.start())
                 anchor_text = tail.group("a") if tail else None
             window = Window(within=Duration(value=value, unit=unit), anchor=anchor_of(anchor_text),
                             half_lives=int(number(half.group("value"))) if half else None)

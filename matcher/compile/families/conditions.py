@@ -55,8 +55,11 @@ from .condition_wording import (CAUSE_BEFORE_RE, CAUSED_BY_AFTER_RE, DEFINED_BY_
 _OTHER_BEFORE_RE = re.compile(r"\bother\s+(?:[\w-]+\s+){0,2}$", re.I)
 _MS_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\b", re.I)
 
-_HISTORY_RE = re.compile(r"\bhistory\b|\bprevious(?:ly)?\b|\bprior\b|\bever\b|\bpast\b|\bpre-?existing\b|\bearlier\b", re.I)
+# ("anamnesis": the history, in translated wording, "suicide attempts in the anamnesis")
+_HISTORY_RE = re.compile(r"\bhistory\b|\bprevious(?:ly)?\b|\bprior\b|\bever\b|\bpast\b|\bpre-?existing\b|\bearlier\b|"
+                         r"\banamnes[ie]s\b", re.I)
 _HISTORY_AFTER_RE = re.compile(r"\bhistory\b|\bpreviously\b|\bever\b|\bin\s+the\s+past\b|\bearlier\b|\bat\s+any\s+time\b|"
+                               r"\banamnes[ie]s\b|"
                                r"\b(?:current|present)\s+or\s+past\b|\bpast\s+or\s+(?:current|present)\b", re.I)
 # "Active deep vein thrombosis or pulmonary embolism, or a history of these conditions": the history of the ones named
 _HISTORY_OF_THESE_RE = re.compile(r"\s*,?\s*(?:or|and/or)\s+(?:a\s+)?(?:(?:past|previous|prior)\s+)?history\s+"
@@ -67,7 +70,9 @@ _HISTORY_OF_THESE_RE = re.compile(r"\s*,?\s*(?:or|and/or)\s+(?:a\s+)?(?:(?:past|
 _HISTORY_AT_END_RE = re.compile(r"[,;(]\s*(?:(?:current|present)\s+or\s+past|past\s+or\s+(?:current|present)|at\s+any\s+time|"
                                 r"ever)\s*\)?\s*\.?\s*$", re.I)
 # "Malignancy, current or in the past, ...": set off after the item
+# ("Alcohol or drug addiction, including in the anamnesis": now or before)
 _SET_OFF_HISTORY_RE = re.compile(r"[\s,(]*(?:(?:current(?:ly)?|present|active)\s+or\s+(?:in\s+the\s+)?past|"
+                                 r"including\s+(?:in\s+the\s+(?:past|anamnes[ie]s)|(?:a\s+)?(?:past\s+)?history)|"
                                  r"(?:past|previous|prior)\s+or\s+(?:current|present))\b", re.I)
 _LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|sensitivity\s+to|anaphyla", re.I)
 _CONTENT_WORD_RE = re.compile(r"\b(?!(?:of|or|and|is|are|has|have|had|having|been|the|an?|current(?:ly)?|active|ongoing)\b)"

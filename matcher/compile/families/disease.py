@@ -744,6 +744,8 @@ _DURATION_RE = re.compile(
     r"(?=(?:at\s+least|(?:no|not)\s+more\s+than|"
     r"more\s+than|less\s+than|over|under)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))",
     re.I)
+# (an episode named just before an onset: the onset is the episode's, not the disease's)
+_EPISODE_BEFORE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?|optic\s+neuritis|episodes?)\b[^.;]{0,40}$", re.I)
 DURATION_HEADING_RE = _DURATION_RE  # a parent whose items complete its duration (matcher.compile._group)
 # "Onset of MS symptoms within 10 years of ...": "within" bounds the duration from above.
 _WITHIN_RE = re.compile(r"\bwithin\s+(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?(?:approximately\s+|about\s+)?", re.I)
@@ -754,6 +756,8 @@ def extract_duration(ctx: Context) -> list:
     match = _DURATION_RE.search(ctx.text)
     if not match:
         return []
+    if match.group("onset_within") and _EPISODE_BEFORE_RE.search(ctx.text, max(0, match.start() - 60), match.start()):
+        return []  # "A current MS relapse, with onset of symptoms within the 14 days": the relapse's onset, its family
     if match.group(0).lower().endswith("duration") and any(
             e.id != "multiple_sclerosis" and e.start < match.start() for e in ctx.entities_of("CONDITION")):
         return []  # "neuropathic pain of at least three months duration": the symptom's duration, not the disease's
@@ -839,6 +843,9 @@ _DEFINED_AFTER_RE = re.compile(r"^\s*(?:is|will\s+be|was|are|were|shall\s+be)\s+
 _COUNT_BEFORE_RE = re.compile(
     rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![^\W\d])(?P<n>{NUM}|a|one|any)(?![^\W\d])\s*(?P<post>or\s+more\s+)?"
     rf"(?:(?!(?:{NUM}|days?|weeks?|months?|years?)\b)[^\W\d]\w*[\s/-]+){{0,4}}$", re.I)
+# ("relapse, with onset of symptoms within the 14 days before enrollment": the relapse dated by its onset)
+_DATED_ONSET_RE = re.compile(r"[\s,]*(?:with\s+)?(?:(?:an?|the|its)\s+)?onset(?:\s+of\s+(?:the\s+)?(?:\w+\s+)?symptoms?)?\s+"
+                             r"(?:within|no\s+more\s+than|less\s+than|in\s+the\s+(?:last|past))\b", re.I)
 _NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\s+)?$|not\s+expected|remission(?:\s+[\w-]+){0,3}\s+$|"
                           # "a disease that could interfere with the assessment of the relapse": the relapse assessed
                           r"\b(?:assess\w*|evaluat\w*|severity|diagnosis)\s+of\s+(?:the\s+|a\s+|an\s+)?(?:MS\s+)?$|"
@@ -949,7 +956,12 @@ def extract_relapses(ctx: Context) -> list:
             # requirement, no relapse rule (read, it required a relapse of every patient); a person reads it
             ctx.unstated.append((match.start(), match.end()))
             continue
-        if _NO_COUNT_RE.search(before) or ctx.is_consumed(match.start()) or \
+        no_count = _NO_COUNT_RE.search(before)
+        dated = _DATED_ONSET_RE.match(ctx.text, match.end())
+        if no_count and re.match(r"(?:on-?going|current)\b", no_count.group(0), re.I) and dated:
+            no_count = None  # "A current MS relapse, with onset of symptoms within the 14 days before": one that recent
+            ctx.consume(*dated.span())
+        if no_count or ctx.is_consumed(match.start()) or \
                 (match.group(0).lower().startswith("attack") and _OTHER_ATTACK_RE.search(before)):
             continue
         clause_from = context.clause_start(ctx.text, match.start())

@@ -28,6 +28,8 @@ _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indic
                               r"(?:when|while)\s+receiving|\b(?:not|never|poorly)\s+tolerat\w*|\bdeclined\b|"
                               # "the physician's decision to prescribe TYSABRI was made before enrolment": a plan
                               r"\bdeci(?:sion|ded)\s+to\s+(?:prescribe|start|initiate|treat)\b|"
+                              # ("a current relapse ..., for which the neurologist has prescribed X": its treatment to come)
+                              r"\bfor\s+which\s+(?:[\w-]+\s+){0,4}?(?:has|have)\s+(?:been\s+)?(?:prescribed|planned|ordered)\b|"
                               # "Failure to produce a T-cell vaccine from the subject's blood sample": a manufacture
                               r"\bfail\w*\s+to\s+(?:produce|manufacture|prepare)\b", re.I)
 _NON_RESPONSE_RE = re.compile(r"\bnon-?respon\w*|\bfail\w*\s+to\s+respond|\b(?:inadequate|insufficient|lack\s+of)\s+"
@@ -205,7 +207,7 @@ _STABLE_FOR_RE = re.compile(
     rf"(?:dose|dosage|doses|therapy|treatment|regimen|DMTs?|medications?)\b|"
     rf"\b(?:dose|dosage|doses|therapy|treatment|regimen|DMTs?|medications?|drugs?)\s*(?:{_IF_ANY}\s*)?(?:\w+\s+){{0,3}}?"
     # ("Unchanged pharmacological therapy (disease-modifying drugs, antispastic drugs) in the 3 months preceding")
-    rf"(?:stable|unchanged|constant|not\s+(?:been\s+)?changed)\b)(?:\s*\([^()]{{0,150}}\))?[^.;]{{0,40}}?\b(?:(?:for|during|over|since)\s+(?:the\s+)?|in\s+the\s+)"
+    rf"(?:stable|unchanged|constant|not\s+(?:have\s+|has\s+)?(?:been\s+)?changed)\b)(?:\s*\([^()]{{0,150}}\))?[^.;]{{0,40}}?\b(?:(?:for|during|over|since)\s+(?:the\s+)?|in\s+the\s+)"
     rf"(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
     rf"(?:at\s+least\s+)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}"
     # (not the time ahead: "No change of DMT expected during the 34 weeks of the study")
@@ -261,10 +263,14 @@ _IF_ANY_RE = re.compile(_IF_ANY + r"|,\s*if\s+(?:any|used|taken|applicable)\s*\.
 _ONLY_IF_STABLE = (r"\b(?:may|can)\s+(?:(?:take\s+part|participate|be\s+included|be\s+enrol+ed|enrol+|enter)\s+(?:\w+\s+){0,3}?"
                    r"only\s+if|continue\s+(?:\w+\s+){0,3}?(?:only\s+)?(?:if|provided|as\s+long\s+as))\s+(?:\w+\s+){0,5}?"
                    r"(?:stable|unchanged)\b")
-_DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
+# ("Treatment with more than two DMTs", "Prior use of more than two immunosuppressants": a class named in the plural)
+_DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on|(?:treatment|therapy)\s+with|"
+                          rf"use\s+of|exposure\s+to|exposed\s+to)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
                           rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<more>more\s+than\s+)?"
                           rf"(?P<n>{NUM})(?:\s+or\s+more|\s+or\s+(?P<upto>{NUM}))?\s+"
-                          r"(?:\w+\s+)?(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs|agents|medications)|"
+                          r"(?:\w+\s+)?(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs|agents|medications|"
+                          r"(?!(?:hours|days|weeks|months|years|times|doses|courses|cycles|infusions|injections|tablets|"
+                          r"capsules|units|grams|occasions|consecutive|separate|previous|prior)\b)[a-z-]{4,}s\b)|"
                           # "dual antiplatelet therapy": two drugs of the class named next, together
                           r"\b(?P<dual>dual|triple)\s+(?=\w+)", re.I)
 _DUAL = {"dual": 2, "triple": 3}
@@ -924,6 +930,12 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     exposure = ctx.text if stop < 0 else ctx.text[:stop]
     if ctx.section == "inclusion" and _AT_MOST_DOSES_RE.search(exposure):
         return []  # "Has received no more than 3 TYSABRI infusions": none at all too; the count goes to a person
+    several = _SEVERAL_COURSES_RE.search(exposure)
+    if several and (several.group("more") or number(several.group("n")) >= 2):
+        # "More than two courses of high-dose corticosteroids during the 12 months": a count of courses no record
+        # states (read as any use in the window, one course excluded); a person counts them
+        ctx.unstated.append(several.span())
+        return []
     recent = _last_dose_between(ctx, mentions) or _recent_start(ctx, mentions)
     if recent:
         return recent
@@ -1184,9 +1196,17 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
                 "classes": [i for i in rule["classes"] if i != combined.id]}
         return [PriorDrugRule(**rest),
                 PriorDrugRule(**{**rule, "drugs": [], "classes": [], field: [combined.id]})]
+    apart = _OR_ANY_RE.search(ctx.text, distinct.end()) if distinct and not combined and least is None else None
+    later = [m for m in included if apart and m.start >= apart.end()]
+    if later and len(later) < len(included) and rule.get("min_distinct", 1) > 1:
+        # "Taking more than two antidepressants, or any monoamine oxidase inhibitor": the count is the first clause's
+        counted = [m for m in included if m not in later]
+        return [PriorDrugRule(**{**rule, **_named(counted), "except_drugs": rule["except_drugs"]}),
+                PriorDrugRule(**{**rule, **_named(later), "except_drugs": rule["except_drugs"], "min_distinct": 1})]
     return [PriorDrugRule(**rule)] if least is None else [least, PriorDrugRule(**rule)]
 
 
+_OR_ANY_RE = re.compile(r",\s*or\s+(?:any|an?)\b", re.I)
 # "naive to disease-modifying therapy", "never received ...": no use ever, not only now
 _NEVER_BEFORE_RE = re.compile(r"\bna[iï]ve\b|\buntreated\b|\bnever\b", re.I)
 _NEXT_SENTENCE_RE = re.compile(r"\.\s+[A-Z]")
@@ -1491,6 +1511,8 @@ _DOSE_RANGE_RE = re.compile(
     re.I)
 
 
+_SEVERAL_COURSES_RE = re.compile(rf"(?:\b(?P<more>more\s+than)|\bat\s+least)\s+(?P<n>{NUM})\s+(?:[\w-]+\s+){{0,2}}?"
+                                 rf"(?:courses|cycles|pulses)\s+of\b", re.I)
 _AT_MOST_DOSES_RE = re.compile(rf"(?:\b(?:no|not)\s+more\s+than|\bat\s+most|\ba\s+maximum\s+of|\bup\s+to|"
                                rf"\b(?:fewer|less)\s+than)\s+{NUM}\s+(?:[\w-]+\s+){{0,2}}?(?:infusions|doses|injections|"
                                rf"courses|cycles|administrations)\b", re.I)
@@ -1585,7 +1607,9 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     # ("Stable DMT, or no DMT, during the 3 months before screening": the stability's own time, after both arms)
     shared = untreated is not None and untreated.end() <= minimum.end() and untreated.group("window") is None \
         and ctx.section == "inclusion"
-    if not shared and context.negated_at(ctx.text, minimum.start()) and not context.negated_at(ctx.text, first.start):
+    # ("must not have changed it during the 3 months": the negation is the stability's own wording)
+    if not shared and context.negated_at(ctx.text, minimum.start()) and not context.negated_at(ctx.text, first.start) \
+            and not _UNCHANGED_RE.search(ctx.text, first.end, minimum.start()):
         return []  # "whose dose has not been stable for 30 days": on it but not long enough, to a person
     duration = _duration_of(minimum)
     ctx.consume(minimum.start(), minimum.end())
@@ -1634,11 +1658,17 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
         untreated_clause = _NOT_TAKING_CLAUSE_RE.search(ctx.text, minimum.end())
         gap = next((w for w in find_windows(ctx.text) if untreated_clause and w.start > untreated_clause.end()
                     and not re.search(r"[.;]", ctx.text[untreated_clause.end():w.start])), None)
+        same = _BACK_TO_PERIOD_RE.search(ctx.text, untreated_clause.end()) if untreated_clause else None
         if gap is not None and not gap.gap:
             # "...; participants who are not taking a DMT must not have taken one during the 6 months before
             # baseline": the untreated arm is no DMT in that window
             ctx.consume(untreated_clause.start(), gap.end)
             not_on = WashoutRule(polarity="exclude", **targets, window=gap.window)
+        elif gap is None and same and not re.search(r"[.;]", ctx.text[untreated_clause.end():same.start()]):
+            # ("..., and participants who are untreated must not have received any DMT during those 3 months")
+            ctx.consume(untreated_clause.start(), same.end())
+            anchor = stated_anchor(ctx.text[minimum.start():]) or "screening"
+            not_on = WashoutRule(polarity="exclude", **targets, window=Window(within=duration, anchor=anchor))
         elif conditional.re is _MAY_BE_UNTREATED_RE and _UNCHANGED_RE.search(ctx.text, 0, minimum.end()):
             # "may be untreated or on a DMT, provided there has been no change in DMT during the 3 months": a stop
             # in those months is a change too, so the untreated have had no DMT in them
@@ -1669,7 +1699,7 @@ _NOT_TAKING_CLAUSE_RE = re.compile(r"(?:[;.]|,\s*(?:and|while|whereas)\b)\s*(?:(
                                    r"treated\s+with)|untreated)\b", re.I)
 # ("no modification of the treatment in the 6 months": unchanged)
 _UNCHANGED_RE = re.compile(r"\bunchanged\b|\bno\s+(?:change|modification|alteration)s?\s+(?:of|in|to)\b|"
-                           r"\bnot\s+(?:been\s+)?changed\b", re.I)
+                           r"\bnot\s+(?:have\s+|has\s+)?(?:been\s+)?(?:changed|modified|switched)\b", re.I)
 _ONLY_IF_STABLE_RE = re.compile(_ONLY_IF_STABLE, re.I)
 # (and "Patients on X may take part only if the dose has been stable for at least 4 weeks", a permission in an
 # exclusion list)
@@ -1712,6 +1742,9 @@ _ROUTES = rf"{_ROUTE}(?:\s*(?:,|/|or|and)\s*{_ROUTE})*"
 _SYSTEMIC_ROUTES_RE = re.compile(rf"\s*(?:use|treatment|therapy|administration)?\s*(?:\(\s*{_ROUTES}\s*\)|"
                                  rf"(?:\([^()]{{1,60}}\)\s*)?(?:by|via)\s+(?:the\s+)?{_ROUTES}\s+routes?\b)", re.I)
 # "... or no therapy for six months", "or not on any disease-modifying therapy", "(or no treatment)"
+# (the period the sentence named before: "during those 3 months", "in that period")
+_BACK_TO_PERIOD_RE = re.compile(rf"\b(?:during|in|over|for|within)\s+(?:those|these|that|the\s+same|this)\s+"
+                                rf"(?:(?:{NUM}\s+)?(?:days|weeks|months|years)|period|time|interval)\b", re.I)
 _SAME_PERIOD_RE = re.compile(r"\s+(?:during|in|over|for|within)\s+(?:that|the\s+same|this)\s+(?:period|time|interval)\b", re.I)
 _STABLE_OVER_RE = re.compile(rf"\bstable\s+(?:course|dose|regimen|use|treatment|therapy)\b[^.;()]{{0,80}}?\b(?:over|during|in|for)\s+"
                              rf"the\s+(?:last|past|previous|preceding)\s+"
