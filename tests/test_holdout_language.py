@@ -6051,3 +6051,34 @@ def test_a_condition_treated_with_a_drug_named_with_a_parenthesis():
     condition, drug = group.rules
     assert condition.conditions == ["diabetes_mellitus"]
     assert (drug.drugs, drug.classes, drug.current) == (["insulin"], ["sulfonylurea"], True)
+
+
+def test_a_doubtful_diagnosis_a_stop_dated_by_an_event_and_a_score_before_the_relapse():
+    """holdout28 NCT00753792 'Doubtful diagnosis of multiple sclerosis, or a first demyelinating episode' had excluded
+    MS (every patient of the relapse trial failed); NCT06444113 'Women who received ofatumumab before the pregnancy must
+    have stopped it at the latest when the pregnancy became known' had required a pregnancy and no ofatumumab now (the
+    women back on it after delivery failed); 'EDSS prior to the relapse between 0 and 5.5' is the bound, and the time of
+    the score goes to a person."""
+    found = compile_text("Doubtful diagnosis of multiple sclerosis, or a first demyelinating episode (clinically "
+                         "isolated syndrome).", "exclusion", "X1")
+    assert [r.kind for r in found] == ["ms_subtype", "manual_review"] and found[0].subtypes == ["CIS"]
+    found = compile_text("Women who received ofatumumab before the pregnancy must have stopped it at the latest when "
+                         "the pregnancy became known.", "inclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]
+    (rule,) = compile_text("Patients on fingolimod must have stopped it before screening", "inclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.current) == ("prior_drug", "exclude", True)
+    found = compile_text("EDSS prior to the relapse between 0 and 5.5, both inclusive.", "inclusion", "X1")
+    assert [r.kind for r in found] == ["edss", "manual_review"] and found[0].score.high == 5.5
+
+
+def test_the_healthy_cohort_of_a_pregnancy_registry():
+    """holdout28 NCT04933552: under 'Cohort 3 – healthy comparison cohort:' the items are the healthy women's (read as
+    the patient's, 'No diagnosis of MS' failed every woman with MS); 'All cohorts:' is a heading, not a criterion."""
+    text = ("Inclusion Criteria:\n\nAll cohorts:\n\n* Currently pregnant at the time of enrolment.\n\n"
+            "Cohort 1 – siponimod-exposed cohort:\n\n* Diagnosed with multiple sclerosis.\n\n"
+            "Cohort 3 – healthy comparison cohort:\n\n* No diagnosis of MS and no other autoimmune or chronic "
+            "neurological disease.\n")
+    ruleset = compile_trial(Trial(id="NCT04933552", source="test", source_format="text", criteria_text=text))
+    kinds = {c.text[:20]: [r.kind for r in c.rules] for c in ruleset.criteria if not c.id.startswith("F")}
+    assert kinds == {"Currently pregnant a": ["pregnancy"], "Diagnosed with multi": ["ms_diagnosis"],
+                     "No diagnosis of MS a": ["manual_review"]}

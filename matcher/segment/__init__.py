@@ -39,14 +39,16 @@ _CATEGORY_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>[A-Z][A-Za-z/&-]*(?:[
 # A heading naming people other than the patient: "Infants:", "Caregivers:", "Study partners:", "Healthy controls:"
 OTHER_PERSONS_RE = re.compile(r"(?:infants?|babies|newborns?|neonates?|offspring|caregivers?|care[\s-]?givers?|"
                               r"care\s+partners?|study\s+partners?|(?:spouses?|partners?)|informants?|"
-                              r"(?:healthy|reference)\s+(?:volunteers?|controls?|subjects?|participants?)|(?:control|comparison)\s+"
+                              r"(?:healthy|reference)\s+(?:volunteers?|controls?|subjects?|participants?)|"
+                              r"healthy\s+(?:(?:comparison|control|reference)\s+)?(?:cohort|group|arm)|(?:control|comparison)\s+"
                               r"(?:group|subjects?|participants?)|controls?)", re.I)
 # A heading naming an optional part of the study: "Glucose study only:", "MRI sub-study:", "Participants in the CSF
 # substudy:" (the criteria under it exclude from that part only; no rule can be scoped to it)
 SUBSTUDY_RE = re.compile(r"\bsub-?stud(?:y|ies)\b|\b(?:study|part|substudy)\s+only\b", re.I)
 # A heading naming the participants the criteria below are for: "All participants:", "Participants with MS:",
 # "Patients with relapsing MS:", "For all subjects:" (the compiler reads the subtypes in it)
-_COHORT_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>(?:for\s+)?(?:all\s+|the\s+)?(?:participants?|patients?|subjects?)"
+_COHORT_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>(?:for\s+)?(?:all\s+|the\s+)?(?:participants?|patients?|subjects?|"
+                                r"(?<=all\s)(?:cohorts|groups|arms))"
                                 r"(?:\s+(?:with|in|on|who\s+have)\s+[^:\n]{1,50})?)\s*:\s*(?:\*\*)?\s*$", re.I)
 _NOT_CATEGORY_RE = re.compile(r"\b(?:following|any|all|either|one|of|at|least|defined|meaning|such|including|namely|"
                               r"must|have|has|with|who|are|is|be|if|for|in|or|and)\b", re.I)
@@ -231,6 +233,12 @@ def _read_items(text: str) -> list[_Item]:
             # ("Mothers:" ... "Infants:": the criteria under a heading of other people are theirs, not the patient's)
             others = category and OTHER_PERSONS_RE.fullmatch(category.group("words").strip())
             under_others = bool(cohort and OTHER_PERSONS_RE.fullmatch(cohort))
+            part = _PART_HEADING_RE.match(line)
+            if part and not others:
+                # "Cohort 3 – healthy comparison cohort:": the part of the study its people are in
+                others = OTHER_PERSONS_RE.search(line)
+                if not others and under_others:
+                    cohort = section_cohort  # ("Cohort 1 – siponimod-exposed cohort:" after it: the patients again)
             if others:
                 section_cohort = section_cohort if under_others else cohort
                 cohort = others.group(0)

@@ -28,7 +28,9 @@ _CURRENT_OR_PLANNED_RE = re.compile(r"\b(?:current(?:ly)?|present|existing)\s+(?
 # A pregnancy that dates something ("a live vaccine during pregnancy", "alcohol use during the current pregnancy"),
 # and, in an exclusion, a kind of pregnancy ("Known high-risk pregnancy"): no criterion on being pregnant (read as
 # one, they excluded every participant of a trial of pregnant women); "state of pregnancy" is being pregnant
-_PREGNANCY_AS_TIME_RE = re.compile(r"\b(?:during|in|throughout|since|(?<!\bstate\s)(?<!\bstatus\s)of|before|after|following|prior\s+to)\s+"
+# (and "stopped at the latest when the pregnancy became known")
+_PREGNANCY_AS_TIME_RE = re.compile(r"\b(?:during|in|throughout|since|(?<!\bstate\s)(?<!\bstatus\s)of|before|after|following|prior\s+to|"
+                                   r"when|once|until)\s+"
                                    r"(?:the\s+|this\s+|her\s+|a\s+|their\s+)?"
                                    r"(?:(?:current|present|index|ongoing)\s+)?$", re.I)
 _FEEDING_AS_METHOD_RE = re.compile(r"\s+(?:alone\s+)?(?:is|are)\s+not\s+(?:considered\s+)?(?:an?\s+)?(?:\w+\s+){0,2}?"

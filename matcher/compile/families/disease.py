@@ -396,8 +396,10 @@ _INDICATION_BEFORE_RE = re.compile(r"(?:\b(?:disease[\s-]+modifying|DMTs?|drugs?
                                    r"authori[sz]ed|label(?:l)?ed|registered|only|specifically)\s+)?(?:for|in)\s+"
                                    r"(?:the\s+)?(?:treatment\s+of\s+)?(?:(?:patients|people|adults)\s+with\s+)?"
                                    r"(?:an?\s+|the\s+)?$", re.I)
+# ("Doubtful diagnosis of multiple sclerosis": a diagnosis in doubt, which a person judges, not MS excluded)
 _NOT_A_DIAGNOSIS_BEFORE_RE = re.compile(r"\b(?:interfer\w*|confound\w*|complicat\w*|obscur\w*|mimic\w*|affect\w*|"
-                                        r"impair\w*)\s+(?:with\s+)?(?:the\s+)?$", re.I)
+                                        r"impair\w*)\s+(?:with\s+)?(?:the\s+)?$|"
+                                        r"\b(?:doubtful|uncertain|unclear|questionable|equivocal|unconfirmed)\s+$", re.I)
 
 
 # In an exclusion, "Non-specific white matter abnormalities without a diagnosis of MS or CIS": the MS the words deny
@@ -667,7 +669,7 @@ _EDSS_LEAD_RANGE_RE = re.compile(r"\b" + _EDSS_LEAD + r"\s*(?:score\s*)?(?:of\s*
 
 
 _SCORE_THEN_RE = re.compile(r"\s*(?:points?\s+)?(?:before|prior\s+to|preceding)\s+(?:the\s+)?(?:onset|start|beginning)\s+of\b|"
-                            r"\s*(?:points?\s+)?(?:before|prior\s+to)\s+(?:the\s+)?(?:current|present|index|qualifying)\s+"
+                            r"\s*(?:points?\s+)?(?:before|prior\s+to)\s+(?:the\s+)?(?:(?:current|present|index|qualifying)\s+)?"
                             r"(?:relapse|attack|episode|exacerbation)", re.I)
 
 
@@ -683,10 +685,15 @@ def _edss_at(ctx: Context, match: re.Match, stop: int) -> list:
             return [EdssRule(polarity=ctx.base_polarity(match.start()), score=ranged.range)]
     if not found or not _valid_edss(found.range) or re.match(rf"\s*{DURATION_UNITS}\b", tail[found.end:], re.I):
         return []  # "according to the EDSS score: less than 10 years in ...": a duration
-    then = _SCORE_THEN_RE.match(tail, found.end)
+    # ("EDSS prior to the relapse between 0 and 5.5": said before the bound too)
+    then = _SCORE_THEN_RE.match(tail, found.end) or _SCORE_THEN_RE.match(tail[:found.start])
     if then:  # "EDSS below 6.5 before the onset of the current relapse": the score then, which a person confirms
         ctx.unstated.append((match.end() + then.start(), match.end() + then.end()))
-    ctx.consume(match.start(), match.end() + found.end)
+    if then and then.end() <= found.start:  # (the time words before the bound stay for the person)
+        ctx.consume(match.start(), match.end() + then.start())
+        ctx.consume(match.end() + then.end(), match.end() + found.end)
+    else:
+        ctx.consume(match.start(), match.end() + found.end)
     polarity = ctx.base_polarity(match.start())
     if range_negated(tail[:found.start]):
         polarity = context.opposite(polarity)

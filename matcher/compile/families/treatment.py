@@ -277,6 +277,9 @@ _DUAL = {"dual": 2, "triple": 3}
 _NAIVE_OR_RE = re.compile(r"(?:\b(?:treatment|DMT)[\s-]+na[iï]ve|\bna[iï]ve\s+to\s+[^,;.]{1,60}?)\s*,?\s*(?:or\s+)?(?:(?:may|must|should)\s+)?(?:have\s+)?"
                           r"(?:previously\s+)?$", re.I)
 # "Subjects previously treated with a DMT must have discontinued it before randomization": not on it now
+_STOPPED_BY_EVENT_RE = re.compile(r"\s+(?:it\s+|them\s+|this\s+\w+\s+|the\s+\w+\s+)?(?:at\s+the\s+latest\s+)?"
+                                  r"(?:when|once|as\s+soon\s+as|by\s+the\s+time|before|at)\s+(?:the\s+|her\s+|their\s+)?"
+                                  r"(?!(?:screening|baseline|randomi[sz]ation|enrol+ment|inclusion|day\s*1)\b)\w+", re.I)
 _DISCONTINUED_RE = re.compile(r"\bmust\s+(?:have\s+)?(?:discontinued|stopped|ceased|come\s+off)\b", re.I)
 _MISSED_DOSES_RE = re.compile(r"\bmissed\s+(?:\w+\s+)?(?:doses?|infusions?)\s*$|\b(?:doses?|infusions?)\s+missed\s*$", re.I)
 _STARTED_WITHIN_RE = re.compile(r"\b(?:started|initiated|introduced|begun|began|commenced)\s+(?:with)?in\s+(?:the\s+)?"
@@ -983,6 +986,12 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     all_windows = [w for w in find_windows(ctx.text) if not any(s <= w.start < e for s, e in [*gaps, *procedures])]
     stopped = _DISCONTINUED_RE.search(ctx.text)
     if stopped and not all_windows:
+        by_event = _STOPPED_BY_EVENT_RE.match(ctx.text, stopped.end())
+        if by_event:
+            # "must have stopped it at the latest when the pregnancy became known": a stop dated by an event no
+            # record dates (read as not on it now, it failed the women back on it since); a person checks the date
+            ctx.unstated.append((stopped.start(), by_event.end()))
+            return []
         ctx.consume(*stopped.span())
         return [PriorDrugRule(polarity="exclude", **_named(mentions), current=True)]
     by_clause = _timed_clauses(ctx, mentions, all_windows)
