@@ -6082,3 +6082,23 @@ def test_the_healthy_cohort_of_a_pregnancy_registry():
     kinds = {c.text[:20]: [r.kind for r in c.rules] for c in ruleset.criteria if not c.id.startswith("F")}
     assert kinds == {"Currently pregnant a": ["pregnancy"], "Diagnosed with multi": ["ms_diagnosis"],
                      "No diagnosis of MS a": ["manual_review"]}
+
+
+def test_skin_cancers_named_together_either_eye_and_an_acute_episode_dated_by_its_onset():
+    """holdout28 NCT05658484 '..., except basal cell and squamous cell carcinomas of the skin' had excepted every solid
+    tumour ('carcinomas'): the two are non-melanoma skin cancer (lexicon synonyms); NCT00355095 'Any previous episode of
+    optic neuritis, in the affected or in the fellow eye' had gone to a person as a condition of one eye: it is either
+    eye; NCT00771043 'Acute optic neuritis in one eye, with onset ... within the 14 days before Day 1' is the episode
+    now, begun in the window (as the optic-neuritis sets wrote it)."""
+    (rule, _) = compile_text("History of malignant disease, including solid tumours and haematological malignancies, "
+                             "except basal cell and squamous cell carcinomas of the skin that have been completely "
+                             "excised and are considered cured.", "exclusion", "X1")
+    assert (rule.conditions, rule.exceptions) == (["malignancy"], ["non_melanoma_skin_cancer"])
+    (rule,) = compile_text("Any previous episode of optic neuritis, in the affected or in the fellow eye", "exclusion",
+                           "X1")
+    assert (rule.conditions, rule.timing) == (["optic_neuritis"], "any")
+    assert [r.kind for r in compile_text("Previous optic neuritis in the fellow eye", "exclusion", "X1")] == \
+        ["manual_review"]
+    (rule, _) = compile_text("Acute optic neuritis in one eye, with onset of visual symptoms within the 14 days before "
+                             "Day 1.", "inclusion", "X1")
+    assert (rule.timing, rule.window.within.value, rule.window.anchor) == ("current", 14.0, "baseline")

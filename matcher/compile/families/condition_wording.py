@@ -323,6 +323,9 @@ def _modifier_list(gap: str) -> bool:
 # "No previous history of optic neuritis ... in the other eye": a condition of one eye, which the record does not hold
 _ONE_EYE_AFTER_RE = re.compile(r"[^.;]{0,80}?\bin\s+(?:the\s+)?(?:other|fellow|contralateral|affected|unaffected|same|"
                                r"study|index|opposite|non-?affected|qualifying)\s+eyes?\b", re.I)
+# (not both: "in the affected or in the fellow eye" is either eye)
+EITHER_EYE_RE = re.compile(r"[^.;]{0,80}?(?P<eyes>\bin\s+(?:the\s+)?(?:affected|study|index|qualifying)\s+(?:eye\s+)?or\s+"
+                           r"(?:in\s+)?(?:the\s+)?(?:other|fellow|contralateral|non-?affected|unaffected)\s+eyes?\b)", re.I)
 # "Symptoms of optic neuritis already improving": the course of the condition the trial treats, not a comorbidity
 _SYMPTOMS_OF_RE = re.compile(r"\bsymptoms?\s+(?:of|from)\s+(?:the\s+)?(?:current\s+|acute\s+)?$", re.I)
 _COURSE_AFTER_RE = re.compile(r"\s+(?:(?:are|is|were|was|have|has)\s+)?(?:already\s+)?(?:improving|improved|resolving|"
@@ -368,7 +371,7 @@ def not_conditions(text: str, mentions: list, drugs: tuple = ()) -> set:
                 (m.id in _IMMUNITY_TESTED and (_TEST_AFTER_RE.match(text, m.end) or _IMMUNITY_BEFORE_RE.search(before[-60:]))) or \
                 _EXPOSURE_BEFORE_RE.search(before[-60:]) or DEFINED_BY_MEASURE_RE.match(text, m.end) or \
                 _PREDISPOSITION_RE.search(before[-60:]) or \
-                CAUSE_BEFORE_RE.search(before[-40:]) or _ONE_EYE_AFTER_RE.match(text, m.end) or \
+                CAUSE_BEFORE_RE.search(before[-40:]) or (_ONE_EYE_AFTER_RE.match(text, m.end) and not EITHER_EYE_RE.match(text, m.end)) or \
                 (_SYMPTOMS_OF_RE.search(before[-30:]) and _COURSE_AFTER_RE.match(text, m.end)) or \
                 (previous in out and _COORDINATION_RE.fullmatch(text[previous.end:m.start].replace(",", " "))) or \
                 (previous in out and previous.id == m.id and re.fullmatch(r"\s*\(\s*", text[previous.end:m.start])):

@@ -48,7 +48,7 @@ from .. import context
 from ..context import Context
 from ..nlp import Entity, kinds_listed_after
 from ..quantities import NUM, find_windows, number, unit_of
-from .condition_wording import (CAUSE_BEFORE_RE, CAUSED_BY_AFTER_RE, DEFINED_BY_MEASURE_RE, EXAMPLES_RE,
+from .condition_wording import (CAUSE_BEFORE_RE, CAUSED_BY_AFTER_RE, DEFINED_BY_MEASURE_RE, EITHER_EYE_RE, EXAMPLES_RE,
                                 NEW_NOUN_PHRASE_RE, SEGMENT_BREAK_RE, ExampleList, closing, complete_term,
                                 enclosing_paren, item_end, not_conditions, qualified, segment_end, segment_start)
 
@@ -74,6 +74,7 @@ _HISTORY_AT_END_RE = re.compile(r"[,;(]\s*(?:(?:current|present)\s+or\s+past|pas
 _SET_OFF_HISTORY_RE = re.compile(r"[\s,(]*(?:(?:current(?:ly)?|present|active)\s+or\s+(?:in\s+the\s+)?past|"
                                  r"including\s+(?:in\s+the\s+(?:past|anamnes[ie]s)|(?:a\s+)?(?:past\s+)?history)|"
                                  r"(?:past|previous|prior)\s+or\s+(?:current|present))\b", re.I)
+_ACUTE_BEFORE_RE = re.compile(r"\bacute\s+(?:(?:unilateral|bilateral|demyelinating|typical)\s+){0,2}$", re.I)
 _LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|sensitivity\s+to|anaphyla", re.I)
 _CONTENT_WORD_RE = re.compile(r"\b(?!(?:of|or|and|is|are|has|have|had|having|been|the|an?|current(?:ly)?|active|ongoing)\b)"
                               r"[A-Za-z]{2,}", re.I)
@@ -320,6 +321,10 @@ def extract_conditions(ctx: Context) -> list:
         kept, covering = _exceptions_for(ids, excepted)
         resolved = past_only or (covering and any(_RESOLVED_RE.search(text[s:e]) for s, e in exceptions))
         timing = "any" if window else "current" if resolved else timing
+        if window and not window.gap and polarity_ctx.base_polarity(members[0].start) == "require" \
+                and (_ACUTE_BEFORE_RE.search(text, max(0, members[0].start - 30), members[0].start)
+                     or re.match(r"acute\b", text[members[0].start:], re.I)):
+            timing = "current"  # "Acute optic neuritis, with onset within the 14 days": the episode now, begun then
         # a term that opens with its own negation ("unable to undergo MRI") is read in the text as it stands,
         # where no negation before it reaches it
         first = confident[0]
@@ -342,6 +347,10 @@ def extract_conditions(ctx: Context) -> list:
         if window:
             ctx.consume(window.start, window.end)
     rules = _without_covered(rules)
+    for m in confident:
+        either = EITHER_EYE_RE.match(text, m.end)
+        if either:  # "optic neuritis, in the affected or in the fellow eye": either eye, the condition itself
+            ctx.consume(*either.span("eyes"))
     for m in confident + excepted + allowed_mentions + narrowed:
         # ("hypersensitivity to ofatumumab or any of its excipients, or to any other monoclonal antibody": the
         # excipients the condition does not cover stay for a person)
