@@ -216,6 +216,7 @@ _ANCHORS: list[tuple[str, Anchor]] = [
      "enrollment"),
 ]
 _ANCHOR_RE = r"(?:the\s+)?(?:" + "|".join(f"(?:{p})" for p, _ in _ANCHORS) + ")"
+ANCHOR_WORDS = _ANCHOR_RE  # (the study's time points, for patterns of other modules)
 _BEFORE = r"(?:prior\s+to|before|befor|preceding|prior)"
 
 

@@ -222,8 +222,9 @@ def _read_items(text: str) -> list[_Item]:
             continue
         preamble = _PREAMBLE_RE.match(line)
         for_whom = _COHORT_HEADING_RE.match(line)
+        part = _PART_HEADING_RE.match(line)
         heading = not header and not subheading and blank_before and (
-            _TIMEPOINT_HEADING_RE.match(line) or _PART_HEADING_RE.match(line) or for_whom
+            _TIMEPOINT_HEADING_RE.match(line) or part or for_whom
             or category and (not _NOT_CATEGORY_RE.search(category.group("words"))
                              or _JOINED_CATEGORY_RE.fullmatch(category.group("words").strip()))
             or preamble and preamble.group("q").lower() in _PREAMBLE_READING.get(section or "inclusion", ()))
@@ -233,7 +234,6 @@ def _read_items(text: str) -> list[_Item]:
             # ("Mothers:" ... "Infants:": the criteria under a heading of other people are theirs, not the patient's)
             others = category and OTHER_PERSONS_RE.fullmatch(category.group("words").strip())
             under_others = bool(cohort and OTHER_PERSONS_RE.fullmatch(cohort))
-            part = _PART_HEADING_RE.match(line)
             if part and not others:
                 # "Cohort 3 – healthy comparison cohort:": the part of the study its people are in
                 others = OTHER_PERSONS_RE.search(line)

@@ -55,14 +55,13 @@ _PLANNED_RE = re.compile(r"\b(?:plan\w*|wish\w*|intend\w*|intention|desire\w*|wa
 def extract_pregnancy(ctx: Context) -> list:
     planned = [m.span() for m in _PLANNED_RE.finditer(ctx.text)] if ctx.section == "exclusion" else []
     ctx.unstated.extend(planned)
+    tests = [t.span() for t in _PREGNANCY_TEST_RE.finditer(ctx.text)]
     pregnant = [m for m in _PREGNANT_RE.finditer(ctx.text)
+                if _CURRENT_OR_PLANNED_RE.search(ctx.text, max(0, m.start() - 40), m.end())
                 # ("Women who contemplate a pregnancy": the plan's object, no pregnancy now)
-                if not any(s <= m.start() and m.end() == e for s, e in planned)
-                or _CURRENT_OR_PLANNED_RE.search(ctx.text, max(0, m.start() - 40), m.end())]
-    pregnant = [m for m in pregnant
-                if not any(t.start() <= m.start() < t.end() for t in _PREGNANCY_TEST_RE.finditer(ctx.text))
-                or _CURRENT_OR_PLANNED_RE.search(ctx.text, max(0, m.start() - 40), m.end())
-                or _POSITIVE_TEST_RE.search(ctx.text, max(0, m.start() - 40), m.end() + 8)]
+                or not any(s <= m.start() and m.end() == e for s, e in planned)
+                and (not any(s <= m.start() < e for s, e in tests)
+                     or _POSITIVE_TEST_RE.search(ctx.text, max(0, m.start() - 40), m.end() + 8))]
     # ("a reliable pregnancy prevention method": contraception, its own rule)
     methods = [c.span() for c in _CONTRACEPTION_RE.finditer(ctx.text)]
     pregnant = [m for m in pregnant if not any(s <= m.start() < e for s, e in methods)]

@@ -75,6 +75,7 @@ _SET_OFF_HISTORY_RE = re.compile(r"[\s,(]*(?:(?:current(?:ly)?|present|active)\s
                                  r"including\s+(?:in\s+the\s+(?:past|anamnes[ie]s)|(?:a\s+)?(?:past\s+)?history)|"
                                  r"(?:past|previous|prior)\s+or\s+(?:current|present))\b", re.I)
 _ACUTE_BEFORE_RE = re.compile(r"\bacute\s+(?:(?:unilateral|bilateral|demyelinating|typical)\s+){0,2}$", re.I)
+_ACUTE_RE = re.compile(r"acute\b", re.I)  # (a term that opens with it: "Acute optic neuritis")
 _LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|sensitivity\s+to|anaphyla", re.I)
 _CONTENT_WORD_RE = re.compile(r"\b(?!(?:of|or|and|is|are|has|have|had|having|been|the|an?|current(?:ly)?|active|ongoing)\b)"
                               r"[A-Za-z]{2,}", re.I)
@@ -323,7 +324,7 @@ def extract_conditions(ctx: Context) -> list:
         timing = "any" if window else "current" if resolved else timing
         if window and not window.gap and polarity_ctx.base_polarity(members[0].start) == "require" \
                 and (_ACUTE_BEFORE_RE.search(text, max(0, members[0].start - 30), members[0].start)
-                     or re.match(r"acute\b", text[members[0].start:], re.I)):
+                     or _ACUTE_RE.match(text, members[0].start)):
             timing = "current"  # "Acute optic neuritis, with onset within the 14 days": the episode now, begun then
         # a term that opens with its own negation ("unable to undergo MRI") is read in the text as it stands,
         # where no negation before it reaches it

@@ -14,7 +14,7 @@ from .. import context
 from ..context import Context
 from ..nlp import Entity
 from .condition_wording import EXAMPLES_RE, SEGMENT_BREAK_RE, closing, enclosing_paren
-from ..quantities import (COMPARATOR_RE, HALF_LIVES_RE, NUM, STUDY_PERIOD_TIME_RE, anchor_after, anchor_of,
+from ..quantities import (ANCHOR_WORDS, COMPARATOR_RE, HALF_LIVES_RE, NUM, STUDY_PERIOD_TIME_RE, anchor_after, anchor_of,
                           find_windows, half_lives_anchor, is_stated_anchor, number, stated_anchor, unit_of)
 
 # Mentions that are about the drug but not exposure to it.
@@ -277,10 +277,11 @@ _DUAL = {"dual": 2, "triple": 3}
 _NAIVE_OR_RE = re.compile(r"(?:\b(?:treatment|DMT)[\s-]+na[iï]ve|\bna[iï]ve\s+to\s+[^,;.]{1,60}?)\s*,?\s*(?:or\s+)?(?:(?:may|must|should)\s+)?(?:have\s+)?"
                           r"(?:previously\s+)?$", re.I)
 # "Subjects previously treated with a DMT must have discontinued it before randomization": not on it now
-_STOPPED_BY_EVENT_RE = re.compile(r"\s+(?:it\s+|them\s+|this\s+\w+\s+|the\s+\w+\s+)?(?:at\s+the\s+latest\s+)?"
-                                  r"(?:when|once|as\s+soon\s+as|by\s+the\s+time|before|at)\s+(?:the\s+|her\s+|their\s+)?"
-                                  r"(?!(?:screening|baseline|randomi[sz]ation|enrol+ment|inclusion|day\s*1)\b)\w+", re.I)
 _DISCONTINUED_RE = re.compile(r"\bmust\s+(?:have\s+)?(?:discontinued|stopped|ceased|come\s+off)\b", re.I)
+# ... unless an event no record dates is the time ("at the latest when the pregnancy became known"), not the study's
+_STOPPED_BY_EVENT_RE = re.compile(rf"\s+(?:it\s+|them\s+|this\s+\w+\s+|the\s+\w+\s+)?(?:at\s+the\s+latest\s+)?"
+                                  rf"(?:when|once|as\s+soon\s+as|by\s+the\s+time|before|at)\s+(?:her\s+|their\s+)?"
+                                  rf"(?!{ANCHOR_WORDS}\b)(?:the\s+)?\w+", re.I)
 _MISSED_DOSES_RE = re.compile(r"\bmissed\s+(?:\w+\s+)?(?:doses?|infusions?)\s*$|\b(?:doses?|infusions?)\s+missed\s*$", re.I)
 _STARTED_WITHIN_RE = re.compile(r"\b(?:started|initiated|introduced|begun|began|commenced)\s+(?:with)?in\s+(?:the\s+)?"
                                 r"(?:last|past|previous|preceding|prior)\b|\b(?:started|initiated|introduced|begun|began|"
@@ -1210,11 +1211,12 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     if later and len(later) < len(included) and rule.get("min_distinct", 1) > 1:
         # "Taking more than two antidepressants, or any monoamine oxidase inhibitor": the count is the first clause's
         counted = [m for m in included if m not in later]
-        return [PriorDrugRule(**{**rule, **_named(counted), "except_drugs": rule["except_drugs"]}),
-                PriorDrugRule(**{**rule, **_named(later), "except_drugs": rule["except_drugs"], "min_distinct": 1})]
+        return [PriorDrugRule(**{**rule, **_named(counted)}),
+                PriorDrugRule(**{**rule, **_named(later), "min_distinct": 1})]
     return [PriorDrugRule(**rule)] if least is None else [least, PriorDrugRule(**rule)]
 
 
+# (", or any MAO inhibitor" after a counted class: an item of its own, counted once)
 _OR_ANY_RE = re.compile(r",\s*or\s+(?:any|an?)\b", re.I)
 # "naive to disease-modifying therapy", "never received ...": no use ever, not only now
 _NEVER_BEFORE_RE = re.compile(r"\bna[iï]ve\b|\buntreated\b|\bnever\b", re.I)
@@ -1750,10 +1752,10 @@ _ROUTES = rf"{_ROUTE}(?:\s*(?:,|/|or|and)\s*{_ROUTE})*"
 # "(IV or oral)", "(30 or more consecutive days) by the intravenous or oral route"
 _SYSTEMIC_ROUTES_RE = re.compile(rf"\s*(?:use|treatment|therapy|administration)?\s*(?:\(\s*{_ROUTES}\s*\)|"
                                  rf"(?:\([^()]{{1,60}}\)\s*)?(?:by|via)\s+(?:the\s+)?{_ROUTES}\s+routes?\b)", re.I)
-# "... or no therapy for six months", "or not on any disease-modifying therapy", "(or no treatment)"
 # (the period the sentence named before: "during those 3 months", "in that period")
 _BACK_TO_PERIOD_RE = re.compile(rf"\b(?:during|in|over|for|within)\s+(?:those|these|that|the\s+same|this)\s+"
                                 rf"(?:(?:{NUM}\s+)?(?:days|weeks|months|years)|period|time|interval)\b", re.I)
+# "... or no therapy for six months", "or not on any disease-modifying therapy", "(or no treatment)"
 _SAME_PERIOD_RE = re.compile(r"\s+(?:during|in|over|for|within)\s+(?:that|the\s+same|this)\s+(?:period|time|interval)\b", re.I)
 _STABLE_OVER_RE = re.compile(rf"\bstable\s+(?:course|dose|regimen|use|treatment|therapy)\b[^.;()]{{0,80}}?\b(?:over|during|in|for)\s+"
                              rf"the\s+(?:last|past|previous|preceding)\s+"
