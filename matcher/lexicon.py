@@ -215,6 +215,12 @@ class Lexicon:
         return next((self._treating[c] for c in sorted(self.condition_ancestors(condition)) if c in self._treating),
                     None)
 
+    def ongoing_use(self, entry_id: str) -> bool:
+        """Whether a drug or class is one taken day after day for a chronic condition or named for its interactions
+        (anticoagulants, beta-blockers, CYP3A4 inhibitors): its class or a broader one is marked ``ongoing``."""
+        ids = self.drug_classes(entry_id) if entry_id in self.entries["drugs"] else self.class_ancestors(entry_id)
+        return any(self.entries["drug_classes"][i].data.get("ongoing") for i in ids if i in self.entries["drug_classes"])
+
     def condition_ancestors(self, condition_id: str) -> set[str]:
         """The condition and every broader condition above it."""
         return self._closure("conditions", [condition_id])

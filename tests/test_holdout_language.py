@@ -6102,3 +6102,35 @@ def test_skin_cancers_named_together_either_eye_and_an_acute_episode_dated_by_it
     (rule, _) = compile_text("Acute optic neuritis in one eye, with onset of visual symptoms within the 14 days before "
                              "Day 1.", "inclusion", "X1")
     assert (rule.timing, rule.window.within.value, rule.window.anchor) == ("current", 14.0, "baseline")
+
+
+# --- session 28: leftovers of the twenty-eighth round, read generally --------------------------------------------------
+
+def test_a_length_of_use_before_the_drug_is_how_long_not_a_washout():
+    """'Use of more than 2 weeks of steroids' had read as a washout of 2 weeks, and in an exclusion as one required
+    (the gap wording 'more than 2 weeks'): it is use that lasted that long; with a window it is use that long within it.
+    A re-screening proviso ('may be re-screened after at least 4 weeks of vitamin D repletion') is no exposure."""
+    (rule,) = compile_text("Use of more than 2 weeks of steroids", "exclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.classes, rule.min_duration.value, rule.min_duration.unit) == \
+        ("prior_drug", "exclude", ["corticosteroid"], 2.0, "weeks")
+    (rule,) = compile_text("Use of more than 2 weeks of systemic steroids in the past 3 months", "exclusion", "X1")
+    assert (rule.kind, rule.window.within.value, rule.min_duration.value) == ("washout", 3.0, 2.0)
+    (rule,) = compile_text("Received at least 4 weeks of interferon beta", "inclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.min_duration.value) == ("prior_drug", "require", 4.0)
+    found = compile_text("Serum 25-hydroxyvitamin D of at least 15 ng/mL at screening (patients with lower values may "
+                         "be re-screened after at least 4 weeks of vitamin D repletion).", "inclusion", "X1")
+    assert [r.kind for r in found] == ["lab", "manual_review"] and "4 weeks of" in found[1].why
+
+
+def test_a_bare_treatment_with_a_daily_medicine_is_use_now():
+    """holdout28 NCT00122954 'Treatment with anticoagulants (e.g. warfarin) or with antiplatelet agents ...' had read as
+    any use ever: a class taken day after day (lexicon 'ongoing') named bare is use now; a DMT named so is any use."""
+    (rule,) = compile_text("Treatment with anticoagulants (e.g. warfarin) or with antiplatelet agents other than "
+                           "aspirin at 325 mg per day or less.", "exclusion", "X1")
+    assert (rule.classes, rule.current) == (["anticoagulant", "antiplatelet"], True)
+    (rule,) = compile_text("Use of strong CYP3A4 inhibitors", "exclusion", "X1")
+    assert rule.current is True
+    for text in ("Treatment with alemtuzumab", "Treatment with anticoagulants or with natalizumab",
+                 "Previous treatment with anticoagulants"):
+        (rule,) = compile_text(text, "exclusion", "X1")
+        assert rule.current is False, text

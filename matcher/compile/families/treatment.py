@@ -79,6 +79,9 @@ _CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+(?:of\s+(?:the\s+)
                                 # what the patient is fit for or will undergo: "venous access for leukapheresis"
                                 r"\b(?:fit|eligible|suitable|candidates?|access|referred)\s+(?:for|to\s+receive)\b|"
                                 r"\bto\s+undergo\b|"
+                                # "may be re-screened after at least 4 weeks of vitamin D repletion": a proviso of
+                                # the screening, not the patient's use
+                                r"\bre-?(?:screen|test)\w*\b[^.;()]{0,40}$|"
                                 # what an infection needed: "an infection requiring hospitalization or IV antibiotics"
                                 # (not across a clause of its own: "hospitalized for an infection, or have been treated
                                 # with intravenous antibiotics")
@@ -175,7 +178,12 @@ _MIN_DURATION_RE = re.compile(
     # "without interruption for at least the last 2 years", "continuously for the past 12 months"
     rf"\b(?:without\s+(?:any\s+)?(?:interruptions?|breaks?|gaps?)|continuously|uninterrupted(?:ly)?)\s*,?\s*"
     rf"(?:for|over|during)\s+(?:at\s+least\s+)?(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?"
-    rf"(?P<value6>{NUM}|an?)\s*(?P<unit6>days?|weeks?|months?|years?)", re.I)
+    rf"(?P<value6>{NUM}|an?)\s*(?P<unit6>days?|weeks?|months?|years?)|"
+    # "Use of more than 2 weeks of steroids": the length of the use, before the drug (not "at least 4 weeks of
+    # screening" nor "... of the last dose", the time points of a gap)
+    rf"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|more\s+than|longer\s+than|over|≥|>=|>)\s*(?P<value7>{NUM}|an?)\s*"
+    rf"(?P<unit7>days?|weeks?|months?|years?)\s+of\s+(?!(?:the\s+)?(?:{ANCHOR_WORDS}|last|final|most\s+recent)\b)",
+    re.I)
 # "no gap in treatment longer than 3 months during the previous 12 months": how continuous the use was, which the
 # record cannot show; its times are no washout, and a person checks it
 _GAP_RE = re.compile(rf"\b(?:no|without)\s+(?:any\s+)?(?:gaps?|interruptions?|breaks?|pauses?)\s+(?:in\s+(?:[\w-]+\s+){{0,5}}?"
@@ -1197,6 +1205,10 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
             _TREATMENT_NOUN_RE.match(ctx.text[included[-1].end:]) or re.search(
             r"(?:treatment|therapy|medication)s?$", included[-1].text, re.I)):
         rule["current"] = True  # "Statin treatment for other disease"
+    elif _BARE_TREATMENT_RE.match(ctx.text) and not _PAST_RE.search(ctx.text) and all(
+            get_lexicon().ongoing_use(m.id) for m in included):
+        rule["current"] = True  # "Treatment with anticoagulants": a medicine taken day after day, taken now
+        # (where "Treatment with alemtuzumab" is any exposure)
     if combined and len({m.id for m in included}) > 1:
         # "anticoagulants or dual antiplatelet therapy": the combination is a rule of its own beside the rest
         # ("e.g., aspirin plus clopidogrel": examples of the combination go with it)
@@ -1216,6 +1228,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     return [PriorDrugRule(**rule)] if least is None else [least, PriorDrugRule(**rule)]
 
 
+# "Treatment with", "Use of", "Therapy with": the exposure named without a time of its own
+_BARE_TREATMENT_RE = re.compile(r"\s*(?:treatment|therapy|use|intake)\s+(?:with|of)\b", re.I)
 # (", or any MAO inhibitor" after a counted class: an item of its own, counted once)
 _OR_ANY_RE = re.compile(r",\s*or\s+(?:any|an?)\b", re.I)
 # "naive to disease-modifying therapy", "never received ...": no use ever, not only now
