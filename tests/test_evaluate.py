@@ -267,3 +267,27 @@ def test_a_duration_by_edss_stratum_in_nested_items(edss, onset, expected):
     from .test_columnar import _mismatches
 
     assert _mismatches([patient], [ruleset], date(2026, 11, 1)) == []
+
+
+@pytest.mark.parametrize("conditions, status", [
+    ([{"name": "optic neuritis", "onset": "2026-10-25"}], "pass"),  # 7 days before the reference date
+    ([{"name": "optic neuritis", "onset": "2026-09-01"}], "fail"),  # still active, but begun long before the window
+    ([{"name": "optic neuritis"}], "unknown"),  # active, onset not recorded: no guess
+    ([{"name": "optic neuritis", "onset": "2026-10-25", "resolved": "2026-10-28"}], "fail"),  # over
+    ([], "fail"),
+])
+def test_a_required_acute_episode_with_an_onset_window_checks_the_onset(conditions, status):
+    # an active episode had met the window whatever its onset: a patient whose optic neuritis began two months ago
+    # passed "onset of symptoms within the 14 days before Day 1"
+    text = "Acute optic neuritis, with onset of visual symptoms within the 14 days before Day 1."
+    criterion = _status(text, "inclusion", {"conditions": conditions}, as_of=date(2026, 11, 1))
+    assert criterion.status == status
+    if status == "fail" and conditions and "resolved" not in conditions[0]:
+        assert "began on 2026-09-01" in criterion.reason
+
+
+@pytest.mark.parametrize("onset, status", [("2026-10-25", "fail"), ("2026-01-01", "fail"), (None, "fail")])
+def test_an_excluded_active_condition_in_a_window_is_excluded_whatever_its_onset(onset, status):
+    text = "Active infection within the 2 weeks before screening."
+    condition = {"name": "pneumonia", **({"onset": onset} if onset else {})}
+    assert _status(text, "exclusion", {"conditions": [condition]}, as_of=date(2026, 11, 1)).status == status

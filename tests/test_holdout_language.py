@@ -6134,3 +6134,33 @@ def test_a_bare_treatment_with_a_daily_medicine_is_use_now():
                  "Previous treatment with anticoagulants"):
         (rule,) = compile_text(text, "exclusion", "X1")
         assert rule.current is False, text
+
+
+def test_the_drug_whose_levels_others_change_is_not_the_patients():
+    """holdout28 NCT04129736 'drugs that markedly lower teriflunomide levels, namely rifampicin, ...' had taken
+    teriflunomide, the study drug, into the washout: it is the drug they act on, as 'drugs that interact with X'."""
+    (rule,) = compile_text("Use of drugs that lower teriflunomide levels, namely rifampicin, carbamazepine, phenytoin",
+                           "exclusion", "X1")
+    assert rule.drugs == ["rifampicin", "carbamazepine", "phenytoin"]
+    (rule, _) = compile_text("Concomitant use during the last 4 weeks of drugs that markedly lower teriflunomide levels, "
+                             "namely rifampicin, carbamazepine, phenytoin or St John's wort, or of cholestyramine for "
+                             "another indication.", "exclusion", "X1")
+    assert (rule.kind, rule.drugs) == ("washout", ["rifampicin", "carbamazepine", "phenytoin", "st_johns_wort"])
+
+
+def test_mog_antibodies_spelled_out_and_a_required_episode_dated_by_its_onset():
+    """holdout28 NCT05658484 'aquaporin-4 or myelin oligodendrocyte glycoprotein (MOG) antibodies' left MOGAD to a
+    person (lexicon synonyms); 'Acute optic neuritis in one eye, with onset of visual symptoms within ...': the onset is
+    the rule's window (the evaluator checks it), the side still goes to a person."""
+    (rule,) = compile_text("Neuromyelitis optica spectrum disorder, or a positive test for aquaporin-4 or myelin "
+                           "oligodendrocyte glycoprotein (MOG) antibodies at any time.", "exclusion", "X1")
+    assert (rule.conditions, rule.timing) == (["neuromyelitis_optica", "mogad"], "any")
+    (rule,) = compile_text("Acute optic neuritis, with onset of visual symptoms within the 14 days before Day 1.",
+                           "inclusion", "X1")
+    assert (rule.conditions, rule.timing, rule.window.within.value) == (["optic_neuritis"], "current", 14.0)
+    for text, side in (("Acute optic neuritis in one eye, with onset of visual symptoms within the 14 days before "
+                        "Day 1.", "one eye"),
+                       ("Acute unilateral optic neuritis, with onset of visual symptoms no more than 14 days before "
+                        "randomisation.", "unilateral")):
+        (rule, review) = compile_text(text, "inclusion", "X1")
+        assert rule.timing == "current" and review.kind == "manual_review" and side in review.why

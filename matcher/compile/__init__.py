@@ -45,7 +45,7 @@ any all other others who which that this these those their his her its they them
 patient patients subject subjects participant participants person persons people individual individuals reference
 volunteer volunteers
 men women male female males females adult adults child children
-must should will would may can could shall also either both each per including include includes included
+must should will would may can could shall also either both each per including include includes included namely
 known prior previous previously history anamnesis current currently ongoing before after during since until ever
 treatment treatments treated therapy therapies therapeutic use used using received receiving receipt take taking
 drug drugs medication medications agent agents

@@ -407,7 +407,10 @@ def condition(rule: R.ConditionRule, p: PatientFacts, as_of: date) -> Outcome:
     if p.conditions is None:
         return Outcome(None, lambda: f"medical history unknown; criterion: {wanted()}")
     start = windows.window_start(as_of, rule.window.within) if rule.window else None
-    hits, excepted = [], []
+    # "Acute optic neuritis with onset within the 14 days before Day 1", required: the episode now, begun in the
+    # window (excluded, "active infection within 2 weeks" is any infection active in that time, however old)
+    onset_window = start is not None and rule.timing == "current" and rule.polarity == "require"
+    hits, excepted, undated, older = [], [], [], []
     for c in p.conditions:
         if c.ids.isdisjoint(rule.conditions):
             continue
@@ -417,17 +420,25 @@ def condition(rule: R.ConditionRule, p: PatientFacts, as_of: date) -> Outcome:
         active = c.resolved is None or c.resolved >= as_of
         if rule.timing == "current" and not active:
             continue
+        if onset_window and not (c.onset and c.onset >= start):
+            (undated if c.onset is None else older).append(c)
+            continue
         if start and not ((c.onset and c.onset >= start) or active or (c.resolved and c.resolved >= start)):
             continue
         hits.append(c)
-    facts = lambda: [Fact(field="conditions", value=c.text, date=c.onset) for c in hits + excepted]  # noqa: E731
+    facts = lambda: [Fact(field="conditions", value=c.text, date=c.onset)  # noqa: E731
+                     for c in hits + undated + older + excepted]
     if hits:
         return Outcome(True, lambda: f"{', '.join(c.text for c in hits)} on record; criterion: {wanted()}", facts)
+    if undated:
+        return Outcome(None, lambda: f"onset of {', '.join(c.text for c in undated)} unknown; criterion: {wanted()} "
+                                     f"begun {_window_text(rule.window)}", facts)
 
     conditions = p.conditions  # not the patient itself: outcomes are kept with the patient's facts
 
     def reason() -> str:
         note = f" ({', '.join(c.text for c in excepted)} is an exception)" if excepted else ""
+        note += "".join(f"; {c.text} began on {c.onset}, not {_window_text(rule.window)}" for c in older)
         unknown = [c.text for c in conditions if not c.ids]
         tail = f"; not in the lexicon, not checked: {', '.join(unknown)}" if unknown else ""
         return f"no {wanted()} on record{note}{tail}"

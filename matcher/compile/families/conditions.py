@@ -76,6 +76,8 @@ _SET_OFF_HISTORY_RE = re.compile(r"[\s,(]*(?:(?:current(?:ly)?|present|active)\s
                                  r"(?:past|previous|prior)\s+or\s+(?:current|present))\b", re.I)
 _ACUTE_BEFORE_RE = re.compile(r"\bacute\s+(?:(?:unilateral|bilateral|demyelinating|typical)\s+){0,2}$", re.I)
 _ACUTE_RE = re.compile(r"acute\b", re.I)  # (a term that opens with it: "Acute optic neuritis")
+_ONSET_WORDS_RE = re.compile(r"\bonset(?:\s+of\s+(?:the\s+|its\s+)?(?:(?:first|visual|neurological|clinical)\s+)?"
+                             r"(?:symptoms?|signs?|vision\s+loss|visual\s+loss|pain))?", re.I)
 _LIFELONG_RE = re.compile(r"allerg|hypersensitiv|sensitive\s+to|sensitivity\s+to|anaphyla", re.I)
 _CONTENT_WORD_RE = re.compile(r"\b(?!(?:of|or|and|is|are|has|have|had|having|been|the|an?|current(?:ly)?|active|ongoing)\b)"
                               r"[A-Za-z]{2,}", re.I)
@@ -222,6 +224,13 @@ def extract_conditions(ctx: Context) -> list:
         # narrows the condition, which alone must not exclude (required, the condition still holds: "unilateral
         # optic neuritis" requires optic neuritis, the side goes to a person)
         judged |= {m for m in included if _SIDE_BEFORE_RE.search(text, max(0, m.start - 20), m.start)}
+    else:
+        # ("Acute unilateral optic neuritis", "optic neuritis in one eye", required: the side goes to a person, whatever
+        # else of the criterion a rule reads)
+        for m in included:
+            side = _SIDE_BEFORE_RE.search(text, max(0, m.start - 20), m.start) or _ONE_EYE_RE.match(text, m.end)
+            if side:
+                ctx.unstated.append(side.span())
     # "schizophrenia in a first-degree relative": a relative's
     judged |= {m for m in included if _IN_RELATIVE_AFTER_RE.match(text, m.end)}
     others = not_conditions(text, included, ctx.entities_of("DRUG", "DRUG_CLASS"))  # what a treatment acts on, ...
@@ -326,6 +335,9 @@ def extract_conditions(ctx: Context) -> list:
                 and (_ACUTE_BEFORE_RE.search(text, max(0, members[0].start - 30), members[0].start)
                      or _ACUTE_RE.match(text, members[0].start)):
             timing = "current"  # "Acute optic neuritis, with onset within the 14 days": the episode now, begun then
+            # (the onset the window dates is the rule's: "with onset of visual symptoms within ...")
+            for onset in _ONSET_WORDS_RE.finditer(text, members[-1].end, window.start):
+                ctx.consume(*onset.span())
         # a term that opens with its own negation ("unable to undergo MRI") is read in the text as it stands,
         # where no negation before it reaches it
         first = confident[0]
@@ -713,6 +725,7 @@ _NEW_CONDITION_ITEM_RE = re.compile(r",\s*or\s+(?:an?\s+|any\s+)?(?:known|histor
 
 
 _SIDE_BEFORE_RE = re.compile(r"\b(?:bilateral|unilateral|one-sided|two-sided)[\s-]+$", re.I)
+_ONE_EYE_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?,?\s*in\s+(?:only\s+)?one\s+eye(?:\s+only)?\b", re.I)
 _PERMITTED_RE = re.compile(r"\b(?:allowed|permitted|not\s+excluded)\b", re.I)
 
 

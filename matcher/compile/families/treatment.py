@@ -1383,7 +1383,14 @@ _EVENT_REQUIRING_RE = re.compile(r"\b(?:attacks?|relapses?|exacerbations?|episod
                                  r"needed)\b[^.;]*$", re.I)
 _PROCEDURE_DETAIL_RE = re.compile(r"\b(?:elimination|wash-?out)\s+(?:procedure|protocol)\s*(\([^()]*\))", re.I)
 _ELIMINATION_AFTER_RE = re.compile(r"\s+(?:accelerated\s+|rapid\s+)?(?:elimination|wash-?out)\s+(?:procedure|protocol)", re.I)
-_INTERACTS_WITH_RE = re.compile(r"\binteract\w*\s+with\s+(?:the\s+)?$", re.I)
+_INTERACTS_WITH_RE = re.compile(r"\binteract\w*\s+with\s+(?:the\s+)?$|"
+                                # ("drugs that lower the plasma levels of teriflunomide", "... teriflunomide levels")
+                                r"\b(?:lower|reduce|decrease|increase|raise|alter|affect)s?\s+(?:the\s+)?"
+                                r"(?:(?:plasma|serum|blood)\s+)?(?:levels?|concentrations?|exposure)\s+(?:of\s+|to\s+)"
+                                r"(?:the\s+)?$|"
+                                r"\b(?:lower|reduce|decrease|increase|raise|alter|affect)s?\s+(?:the\s+)?"
+                                r"(?:(?:plasma|serum|blood)\s+)?$", re.I)
+_LEVELS_AFTER_RE = re.compile(r"\s+(?:(?:plasma|serum|blood)\s+)?(?:levels?|concentrations?|exposure)\b", re.I)
 # The trial a drug names, not a treatment of the patient: "a Novartis ofatumumab study", "the BG00012 study
 # 109MS301", "a parent ozanimod trial"; "completed the parent study on placebo or on glatiramer acetate" (its arm);
 # "before the first dose of ofatumumab in this study" (the time point); "re-randomized to one of two BG00012 doses".
@@ -1440,7 +1447,11 @@ def _not_exposure(text: str, mention) -> bool:
     if any(g.start() < mention.start < g.end()
            for g in _EXCEPT_WHEN_GIVEN_RE.finditer(text, sentence_start, mention.end)):
         return True  # "except when given as premedication before an infusion of ocrelizumab": what the use is for
-    if _INTERACTS_WITH_RE.search(text, max(0, mention.start - 40), mention.start):
+    if _INTERACTS_WITH_RE.search(text, max(0, mention.start - 40), mention.start) and (
+            "nteract" in text[max(0, mention.start - 40):mention.start]
+            or not re.search(r"\b(?:lower|reduce|decrease|increase|raise|alter|affect)s?\s+(?:the\s+)?"
+                             r"(?:(?:plasma|serum|blood)\s+)?$", text[max(0, mention.start - 40):mention.start], re.I)
+            or _LEVELS_AFTER_RE.match(text, mention.end)):
         return True  # "drugs that interact with simvastatin: ...": the study drug, not the patient's
     if _TRIAL_AFTER_RE.match(text, mention.end) or _TRIAL_ARM_BEFORE_RE.search(text[sentence_start:mention.start]):
         return True
