@@ -3952,8 +3952,8 @@ def test_an_age_that_says_whom_a_measure_is_for_is_no_age_rule():
 
 
 @pytest.mark.parametrize("text", [
-    # holdout18 NCT02740361, NCT03677440: each had excluded every patient on a DMT in the window
-    "MS disease-modifying therapy, if any, unchanged during the 3 months before randomisation",
+    # holdout18 NCT03677440: it had excluded every patient on a DMT in the window (NCT02740361 ', if any, unchanged'
+    # is an untreated arm sharing the window since session 28: test_an_untreated_arm_if_any_and_a_plan_beside_a_washout)
     "If taking a disease-modifying therapy, fampridine or a medication for fatigue, the regimen must have been "
     "unchanged for the last 3 months.",
 ])
@@ -4095,7 +4095,6 @@ def test_a_drug_named_as_the_first_dose_to_come_is_no_exposure():
     # holdout19 NCT00702468: 'if used' had made the stability a required use in the last 30 days
     "Anti-spasticity medication (e.g. baclofen) and disease-modifying therapy, if used, must have been stable for 30 "
     "days before randomisation",
-    "DMT, if any, unchanged during the 3 months before randomisation",
 ])
 def test_if_used_makes_the_stability_conditional(text):
     group = compile_text(text, "inclusion", "X1")[0]
@@ -6125,9 +6124,11 @@ def test_a_length_of_use_before_the_drug_is_how_long_not_a_washout():
 def test_a_bare_treatment_with_a_daily_medicine_is_use_now():
     """holdout28 NCT00122954 'Treatment with anticoagulants (e.g. warfarin) or with antiplatelet agents ...' had read as
     any use ever: a class taken day after day (lexicon 'ongoing') named bare is use now; a DMT named so is any use."""
-    (rule,) = compile_text("Treatment with anticoagulants (e.g. warfarin) or with antiplatelet agents other than "
-                           "aspirin at 325 mg per day or less.", "exclusion", "X1")
+    (rule, dose) = compile_text("Treatment with anticoagulants (e.g. warfarin) or with antiplatelet agents other than "
+                                "aspirin at 325 mg per day or less.", "exclusion", "X1")
     assert (rule.classes, rule.current) == (["anticoagulant", "antiplatelet"], True)
+    # (aspirin is excepted at that dose only, which a person checks)
+    assert (dose.category, dose.why) == ("partial", "aspirin is excepted only at this dose: '325 mg per day or less'")
     (rule,) = compile_text("Use of strong CYP3A4 inhibitors", "exclusion", "X1")
     assert rule.current is True
     for text in ("Treatment with alemtuzumab", "Treatment with anticoagulants or with natalizumab",
@@ -6164,3 +6165,90 @@ def test_mog_antibodies_spelled_out_and_a_required_episode_dated_by_its_onset():
                         "randomisation.", "unilateral")):
         (rule, review) = compile_text(text, "inclusion", "X1")
         assert rule.timing == "current" and review.kind == "manual_review" and side in review.why
+
+
+# --- the twenty-ninth hold-out round (tests/holdout29/) ----------------------------------------------------------------
+
+def test_examples_of_failing_a_check_are_excluded():
+    """holdout29 NCT04150549 'Does not pass the standard MRI safety screening questionnaire (for example a pacemaker
+    ...)' had required a pacemaker (the negation of passing reached the examples): they are the ways to fail it."""
+    (rule, _) = compile_text("Does not pass the standard MRI safety screening questionnaire (for example a pacemaker, a "
+                             "non-MRI-compatible implant or claustrophobia)", "exclusion", "X1")
+    assert (rule.polarity, rule.conditions) == ("exclude", ["cardiac_pacemaker", "claustrophobia"])
+
+
+def test_regular_or_daily_use_is_a_regimen_the_record_cannot_show():
+    """holdout29 NCT04150549 'Regular use of proton pump inhibitors, H2-receptor antagonists or laxatives during the 3
+    months' had excluded any use, and left laxatives unread: the regimen is the qualifier (a person checks a use found)
+    and laxatives go to a person; 'Daily use of opioids' is use now, daily."""
+    (rule, review) = compile_text("Regular use of proton pump inhibitors, H2-receptor antagonists or laxatives during the "
+                                  "3 months before screening", "exclusion", "X1")
+    assert (rule.kind, rule.qualifier) == ("washout", "regular use") and "laxatives" in review.why
+    (rule, _) = compile_text("Daily use of opioids for another pain condition.", "exclusion", "X1")
+    assert (rule.classes, rule.current, rule.qualifier) == (["opioid"], True, "daily use")
+
+
+def test_who_may_be_included_is_no_requirement():
+    """holdout29 NCT04371575 'Patients already treated with carbamazepine or oxcarbazepine can be included' had required
+    carbamazepine; NCT01440062 'Relapse within the 30 days before inclusion; patients with an acute relapse may be
+    included once they have been relapse-free for 30 days' had required a relapse beside excluding it. A permission
+    after the criterion lets some patients in, whom a person checks; alone it states nothing."""
+    (rule,) = compile_text("Patients already treated with carbamazepine or oxcarbazepine can be included.", "inclusion",
+                           "X1")
+    assert (rule.kind, rule.category) == ("manual_review", "administrative")
+    (rule, review) = compile_text("Relapse within the 30 days before inclusion; patients with an acute relapse may be "
+                                  "included once they have been relapse-free for 30 days.", "exclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.window.within.value) == ("relapse_activity", "exclude", 30.0)
+    assert review.category == "partial" and "relapse-free" in review.why
+    # (a permission inside the criterion's parenthesis, or a whole criterion with a condition, is read as before)
+    (rule, _) = compile_text("Subjects who received Rebif within the 3 months before enrolment (subjects who stopped "
+                             "Rebif more than 3 months earlier may be enrolled).", "exclusion", "X1")
+    assert (rule.kind, rule.drugs) == ("washout", ["interferon_beta_1a"])
+
+
+def test_sex_stated_in_translated_wording():
+    """holdout29 NCT06143397 'Being a female patient between 18 and 65 years of age' had no sex rule (men passed);
+    'Man or woman' is both; 'A female subject is eligible ... if she is:' conditions women, it requires no sex."""
+    found = compile_text("Being a female patient between 18 and 65 years of age", "inclusion", "X1")
+    assert [(r.kind, getattr(r, "allowed", None)) for r in found] == [("age", None), ("sex", ["female"])]
+    found = compile_text("Man or woman aged 18 or over", "inclusion", "X1")
+    assert [r.allowed for r in found if r.kind == "sex"] == [["female", "male"]]
+    assert not [r for r in compile_text("A female subject is eligible to enter the study if she is:", "inclusion",
+                                        "X1") if r.kind == "sex"]
+
+
+def test_an_untreated_arm_if_any_and_a_plan_beside_a_washout():
+    """holdout29 NCT06143397 'Disease-modifying treatment, if any, unchanged for the last 6 months': the untreated arm
+    is no DMT in those months (a stop is a change); NCT03718247 'on no DMT for at least 6 months before the baseline
+    visit, and not planning to start one during the study' had gone whole to a person (the start read as a change):
+    the washout, and the plan for a person; 'Disease-modifying therapy status, one of the following:' states no DMT."""
+    (group,) = compile_text("Disease-modifying treatment, if any, unchanged for the last 6 months", "inclusion", "X1")
+    untreated, treated = group.rules
+    assert (untreated.kind, untreated.window.within.value) == ("washout", 6.0)
+    assert (treated.current, treated.min_duration.value) == (True, 6.0)
+    (washout, plan) = compile_text("on no disease-modifying therapy for at least 6 months before the baseline visit, and "
+                                   "not planning to start one during the study", "inclusion", "X1")
+    assert (washout.kind, washout.polarity, washout.window.anchor) == ("washout", "exclude", "baseline")
+    assert plan.category == "partial" and "planning" in plan.why
+    assert [r.kind for r in compile_text("Disease-modifying therapy status, one of the following:", "inclusion",
+                                         "X1")] == ["manual_review"]
+
+
+def test_a_parent_asking_for_current_use_for_a_time_reaches_its_items_and_a_dose_count_is_a_qualifier():
+    """holdout29 NCT04834401 'Currently treated with one of the following DMTs, without interruption, for more than 6
+    months before the first vaccine dose: - natalizumab, having received at least 6 infusions - ...': each item is on
+    the drug now, for that long (read as any exposure ever); the infusion count is a regimen the record cannot show;
+    NCT01597297 '... and must intend to remain on it for the duration of the study' is a plan, for a person."""
+    text = ("Inclusion Criteria:\n\n* Currently treated with one of the following disease-modifying therapies, without "
+            "interruption, for more than 6 months before the first vaccine dose:\n\n  * natalizumab, having received at "
+            "least 6 infusions\n  * dimethyl fumarate or diroximel fumarate\n")
+    ruleset = compile_trial(Trial(id="NCT04834401", source="test", source_format="text", criteria_text=text))
+    (group,) = ruleset.criteria[0].rules
+    natalizumab, fumarates = group.rules
+    assert (natalizumab.current, natalizumab.min_duration.value, natalizumab.qualifier) == \
+        (True, 6.0, "having received at least 6 infusions")
+    assert (fumarates.current, fumarates.min_duration.value, fumarates.qualifier) == (True, 6.0, None)
+    found = compile_text("Subjects treated with interferon beta, glatiramer acetate, fingolimod or natalizumab must have "
+                         "been on that treatment for at least 3 months before Screening and must intend to remain on it "
+                         "for the duration of the study.", "inclusion", "X1")
+    assert [r.kind for r in found] == ["group", "manual_review"] and "intend" in found[1].why

@@ -25,7 +25,7 @@ from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
 from .families.disease import DURATION_HEADING_RE, ENTRY_AFTER_ONSET_RE, extract_mri, extract_relapses, extract_sex
 from .families.condition_wording import SEGMENT_BREAK_RE
-from .families.treatment import AT_ENROLLMENT, NO_WASHOUT
+from .families.treatment import AT_ENROLLMENT, NO_WASHOUT, minimum_duration
 from .quantities import NUM, anchor_of, find_windows, has_event_anchor, number, stated_anchor
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
@@ -145,6 +145,20 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     text = _RESTATED_NUMBER_RE.sub(lambda m: m.group("word") + " " * (len(m.group(0)) - len(m.group("word"))), text)
     # "Participants may have CIS or established MS.": what it allows is not required (blanked, offsets kept)
     text = _PERMITS_RE.sub(lambda m: m.group(0) if _PERMITS_SETS_RE.search(m.group(0)) else " " * len(m.group(0)), text)
+    # "Patients already treated with carbamazepine can be included", "...; patients with an acute relapse may be
+    # included once they have been relapse-free for 30 days": who may join is no requirement (read, it required the
+    # drug, or the relapse the sentence before excludes). After the criterion it lets some patients in, whom a person
+    # checks; as the whole criterion with a condition ("... may be included provided that ...") it is read as it is.
+    allowed_if = []
+
+    def _permitted(found: re.Match) -> str:
+        if text[:found.start()].strip():
+            allowed_if.append(" ".join(found.group(0).strip(" .;").split()))
+        elif _PERMISSION_CONDITION_RE.search(found.group(0)):
+            return found.group(0)
+        return " " * len(found.group(0))
+
+    text = _MAY_BE_INCLUDED_RE.sub(_permitted, text)
     if not re.search(r"\w", text):
         return [_number(ManualReviewRule(**common, why="only permits something: no criterion of its own",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
@@ -241,6 +255,8 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
                     ([f"a time no rule read: '{unread[0].strip()}'"] if unread else [])
             rules.append(ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
                                           why=f"part of the criterion is not structured: {'; '.join(parts)}"))
+    rules += [ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
+                               why=f"lets some patients in, whom a person checks: '{allowed}'") for allowed in allowed_if]
     return [_number(rule, rule_prefix, n) for n, rule in enumerate(rules, start=1)]
 
 
@@ -560,6 +576,15 @@ def _as_current(rule):
     return rule
 
 
+def _for_at_least(rule, duration):
+    """A required drug under a parent that asks for it for at least a time: the exposure that long."""
+    if rule.kind == "group":
+        return rule.model_copy(update={"rules": [_for_at_least(child, duration) for child in rule.rules]})
+    if rule.kind == "prior_drug" and rule.polarity == "require" and rule.min_duration is None:
+        return rule.model_copy(update={"min_duration": duration})
+    return rule
+
+
 # A parent speaking of the present: "medications at enrollment:", "currently taking any of the following:"
 # a parent whose items are washout periods an inclusion asks to have been completed
 # (or a table of them: "must have stopped it for at least the period listed below before Day 1 (treatment | minimum
@@ -587,7 +612,8 @@ def _as_washout(rule):
     return rule
 
 
-_PARENT_CURRENT_RE = re.compile(rf"{AT_ENROLLMENT}|\bcurrently\s+(?:taking|receiving|using|on)\b|\bconcomitant\b|"
+_PARENT_CURRENT_RE = re.compile(rf"{AT_ENROLLMENT}|\bcurrently\s+(?:being\s+)?(?:taking|receiving|using|on|treated)\b|"
+                                r"\bconcomitant\b|"
                                 r"^\s*(?:current|ongoing)\s+(?:treatment|therapy|use|medications?)\b", re.I)
 
 
@@ -981,6 +1007,15 @@ def _treated_with(ctx: Context, rules: list, mention, narrowed: re.Match) -> lis
 # it allows ("may have received up to two prior DMTs", "may continue it, provided ...") is read as it is.
 _PERMITS_RE = re.compile(r"(?:^|(?<=[.;:]\s))\s*(?:participants|patients|subjects|individuals)\s+(?:may|can)\s+(?:also\s+)?"
                          r"(?:have|be)\b(?:[^.;]|\.(?=\s*(?-i:[a-z(,])))*(?:[.;]|$)", re.I)  # ("e.g." ends none)
+# (and who may be included: "Patients already treated with carbamazepine can be included", "patients with an acute
+# relapse may be included once ...")
+_MAY_BE_INCLUDED_RE = re.compile(r"(?:^|(?<=[.;]))\s*(?:however\s*,?\s*|but\s+)?(?:the\s+)?(?:participants|patients|"
+                                 r"subjects|individuals|persons|people|those|women|men)\b[^.;()]{0,150}?\b(?:may|can|could)\s+"
+                                 r"(?:also\s+|still\s+|nevertheless\s+)?be\s+(?:included|enrolled|enroled|eligible|"
+                                 r"randomi[sz]ed|accepted|considered\s+for\s+(?:inclusion|enrol\w+|the\s+study))\b"
+                                 r"(?:[^.;]|\.(?=\s*(?-i:[a-z(,])))*(?:[.;]|$)", re.I)
+_PERMISSION_CONDITION_RE = re.compile(r"\b(?:if|once|after|when|provided|only|unless|as\s+long\s+as|following|who|whose|"
+                                      r"discretion|judge?ment|opinion)\b", re.I)
 _PERMITS_SETS_RE = re.compile(rf"\b(?:must|provided|if|unless|only|not|as\s+long\s+as|but|up\s+to|{NUM})\b|\d", re.I)
 
 
@@ -1062,6 +1097,9 @@ def _modifier_of_read_term(text: str, masked: str, word: re.Match) -> bool:
     return gap is not None and at < len(text) and text[at].isalpha() and masked[at] == " "
 
 
+_PLAN_TO_STAY_RE = re.compile(r"\b(?:intend\w*|plan\w*|willing\w*|wish\w*)\s+to\s+(?:remain|continue|stay|keep)\b", re.I)
+
+
 def _residue(ctx: Context) -> list[str]:
     aged = any(not ctx.is_consumed(age_at.end() - 1) for age_at in _AGE_AT_EVENT_RE.finditer(ctx.text))
     masked = _masked(ctx)
@@ -1075,7 +1113,9 @@ def _residue(ctx: Context) -> list[str]:
     denied = len(content) >= 2 and any(_DENIED_BEFORE_RE.search(masked, max(0, w.start() - 25), w.start()) for w in content)
     # ("Unwilling or unable to undergo MRI": what the patient is unwilling to do is a criterion of its own)
     unwilling = any(w.group().lower() == "unwilling" for w in content) and _UNWILLING_OR_UNABLE_RE.search(ctx.text)
-    keep = len(content) >= 3 or (content and (ctx.unstated or aged or named or unwilling)) or denied or \
+    # ("... and must intend to remain on it for the duration of the study": a plan of the patient's, a person asks)
+    planned = any(not ctx.is_consumed(plan.start()) for plan in _PLAN_TO_STAY_RE.finditer(ctx.text))
+    keep = len(content) >= 3 or (content and (ctx.unstated or aged or named or unwilling or planned)) or denied or \
         0 < len(core) <= 2 and _unread_item(ctx.text, masked, core[0], core[-1])
     return [w.group() for w in content] if keep else []
 
@@ -1234,6 +1274,10 @@ def _group(criterion: Criterion) -> list:
         parent_anchor = anchor_of(until.group("a"))
     parent_windows = [w for w in find_windows(criterion.text) if not w.gap]
     parent_current = _PARENT_CURRENT_RE.search(criterion.text)
+    # ("Currently treated with one of the following DMTs, without interruption, for more than 6 months ...:": each
+    # item for that long)
+    parent_minimum = minimum_duration(criterion.text) if section == "inclusion" and _ANY_OF_RE.search(criterion.text) \
+        and not washouts else None
     # "Length of disease from the onset of MS symptoms, according to the EDSS score: - less than 10 years in
     # participants with an EDSS of 5.0 or below": each item completes the parent's duration
     duration_heading = DURATION_HEADING_RE.search(criterion.text) and not any(r.kind == "disease_duration" for r in own)
@@ -1259,6 +1303,8 @@ def _group(criterion: Criterion) -> list:
             child_rules = [_with_window(rule, parent_windows[0].window) for rule in child_rules]
         if parent_current:
             child_rules = [_as_current(rule) for rule in child_rules]
+        if parent_minimum:
+            child_rules = [_for_at_least(rule, parent_minimum) for rule in child_rules]
         if washouts:
             child_rules = [_as_washout(rule) for rule in child_rules]
         children.append(child_rules[0] if len(child_rules) == 1 else GroupRule(

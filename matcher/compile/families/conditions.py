@@ -343,7 +343,7 @@ def extract_conditions(ctx: Context) -> list:
         first = confident[0]
         reader = ctx if context.has("NEGATION", text[first.start:first.end]) else polarity_ctx
         polarity = reader.base_polarity(first.start, window)
-        if _negated_head_of_examples(reader, first.start):
+        if _negated_head_of_examples(reader, first.start) or _examples_of_a_failed_check(reader, first.start):
             polarity = context.opposite(polarity)
         if flipped:
             polarity = context.opposite(polarity)
@@ -810,6 +810,20 @@ def _negated_head_of_examples(ctx: Context, position: int) -> bool:
         head, before = context.clause_start(ctx.text, open_at), open_at
     opening = head + re.match(r"[\s\W]*", ctx.text[head:before]).end()
     return _HEAD_NEGATION_RE.match(ctx.text, opening) is not None
+
+
+# "Does not pass the MRI safety screening questionnaire (for example a pacemaker ...)": the examples are the ways to
+# fail the check, which the negation of passing it does not reach
+_NOT_PASSED_RE = re.compile(r"\b(?:does|do|did|could|can|would|will)\s*(?:not|n't)\s+(?:pass|meet|satisfy|clear)\b"
+                            r"[^();.]{0,80}$", re.I)
+
+
+def _examples_of_a_failed_check(ctx: Context, position: int) -> bool:
+    open_at = enclosing_paren(ctx.text, position)
+    if open_at is None or not EXAMPLES_RE.match(ctx.text[open_at + 1:position].lstrip()):
+        return False
+    return ctx.negated(position) and _NOT_PASSED_RE.search(ctx.text, context.clause_start(ctx.text, open_at),
+                                                           open_at) is not None
 
 
 # The event a first-event (CIS) trial enrols, named before examples of the forms it may take

@@ -136,14 +136,18 @@ def _plausible_age(years: Range) -> bool:
     return bool(bounds) and all(0 < b <= 100 for b in bounds)
 
 
-_MEN_RE = re.compile(r"^\s*(?:men|males?|male\s+(?:subjects|patients|participants))\b", re.I)
-_WOMEN_RE = re.compile(r"^\s*(?:women|females?|female\s+(?:subjects|patients|participants))\b", re.I)
+# ("Being a female patient between 18 and 65 years of age", as translated)
+_SEX_LEAD = r"^\s*(?:(?:being|is|be)\s+an?\s+)?"  # (not "A female subject is eligible if she is: ...", a condition)
+_MEN_RE = re.compile(rf"{_SEX_LEAD}(?:men|man|males?|male\s+(?:subjects?|patients?|participants?|individuals?))\b", re.I)
+_WOMEN_RE = re.compile(rf"{_SEX_LEAD}(?:women|woman|females?|female\s+(?:subjects?|patients?|participants?|individuals?))\b",
+                       re.I)
 # "Pre-menopausal women aged 18 to 45 years, with a regular menstrual cycle": the sex the trial admits, whatever
 # reproductive words follow (the menopausal state goes to a person)
-_AGED_WOMEN_RE = re.compile(r"^\s*(?P<state>(?:pre|post|peri)[\s-]?menopausal\s+)?(?P<sex>women|females?|female\s+(?:subjects|"
-                            r"patients|participants))\s*,?\s*(?=aged|of\s+age|between\s+\d|\d)", re.I)
-_BOTH_RE = re.compile(r"\b(?:males?\s+(?:or|and)\s+females?|females?\s+(?:or|and)\s+males?|men\s+(?:or|and)\s+women|"
-                      r"women\s+(?:or|and)\s+men|both\s+(?:genders|sexes)|(?:either|any|all)\s+(?:gender|sex))\b", re.I)
+_AGED_WOMEN_RE = re.compile(rf"^\s*(?:(?:being|is|be)\s+)?(?:an?\s+)?(?P<state>(?:pre|post|peri)[\s-]?menopausal\s+)?(?P<sex>women|woman|females?|"
+                            r"female\s+(?:subjects?|patients?|participants?|individuals?))\s*,?\s*(?=aged|of\s+age|between\s+\d|\d)",
+                            re.I)
+_BOTH_RE = re.compile(r"\b(?:males?\s+(?:or|and)\s+females?|females?\s+(?:or|and)\s+males?|m[ae]n\s+(?:or|and)\s+wom[ae]n|"
+                      r"wom[ae]n\s+(?:or|and)\s+m[ae]n|both\s+(?:genders|sexes)|(?:either|any|all)\s+(?:gender|sex))\b", re.I)
 _REPRODUCTIVE_RE = re.compile(r"child\s*-?bearing|pregnan|contracept|lactat|breast|menstruat|fertile|partner|condom|sperm|"
                               r"vasectom|father", re.I)
 

@@ -102,6 +102,14 @@ _DURING_RE = re.compile(r"\b(?:while|whilst)\s+(?:being\s+)?(?:on|receiving|taki
 _SUBSTANCE_USE_RE = re.compile(r"\babuse\b|\bdependen(?:ce|cy)\b|\baddiction\b|\bmisuse\b|\buse\s+disorder", re.I)
 _FREQUENCY_RE = re.compile(rf"\b(?:{NUM}|once|twice|thrice)\s+(?:or\s+more\s+)?(?:days?|times?)?\s*(?:a|per|each|/)\s*"
                            r"(?:week|wk|month|day)\b", re.I)
+# "having received at least 6 infusions": how many doses
+_DOSE_COUNT_RE = re.compile(rf"\b(?:having\s+(?:received|had)\s+|after\s+|with\s+)?(?:at\s+least|a\s+minimum\s+of|minimum\s+of|"
+                            rf"more\s+than|no\s+fewer\s+than|not\s+less\s+than|≥|>=)\s*{NUM}\s+(?:[\w-]+\s+)?"
+                            r"(?:infusions|doses|injections|administrations)\b", re.I)
+# "Regular use of proton pump inhibitors ... during the 3 months", "Daily use of opioids": a regimen the record cannot
+# show, the qualifier of the drugs after it in its item (README: a dose or regimen is the rule's qualifier)
+_REGIMEN_LEAD_RE = re.compile(r"\b(?P<regimen>(?:regular|daily|habitual)\s+(?:use|intake|treatment|consumption))\s+"
+                              r"(?:of|with)\b", re.I)
 # A parenthesis of examples after "contraception" lists methods, not exposures.
 _CONTRACEPTION_RE = re.compile(r"contracept\w*|birth\s+control", re.I)
 _CONTRACEPTIVES = {"hormonal_contraceptive", "oral_contraceptive", "contraceptive"}
@@ -139,6 +147,7 @@ _CURRENT_RE = re.compile("|".join([
     r"\bcurrently\b", r"\bcurrent\b(?!\s+(?:MS\s+)?(?:relapse|episode|attack|exacerbation|event|flare|optic|study|trial|"
     r"pregnancy|visit))", r"\bstill\s+taking", r"\bon\s+(?:a\s+)?(?:stable|regular)", r"\bconcurrent\b",
     r"\bconcomitant\b", r"\bintake\b", r"\bneeds?\s+to\s+take", r"\bcontinuous\b", r"\bregular\b",
+    r"\b(?:daily|habitual)\s+(?:use|intake|treatment)\b",
     r"\bduring\s+treatment\s+with", r"\btreatment\s+with\s+\w+\s+according\s+to", r"\bongoing\b",
     r"\b(?:is|are)\s+(?:taking|receiving|using)\b", r"^\s*(?:taking|receiving|using)\b", r"\bestablished\s+on",
     # "Participants receiving interferon beta who have ...": the participants now on it
@@ -345,7 +354,8 @@ def extract_drugs(ctx: Context) -> list:
         # "Male and female patients, treatment naïve, aged 18 to 60": never treated for MS
         ctx.consume(*naive.span())
         return [PriorDrugRule(polarity="exclude", classes=["dmt"])]
-    qualifiers = _dose_qualifiers(ctx, mentions)
+    excepted_doses: list = []
+    qualifiers = _dose_qualifiers(ctx, mentions, excepted_doses)
     _unnamed_general_terms(ctx, mentions)
     rules = _extract_drugs(ctx, mentions)
     rules = _asked_of_those_on_it(ctx, rules)
@@ -353,7 +363,12 @@ def extract_drugs(ctx: Context) -> list:
     # ("Prior mitoxantrone at a cumulative dose above 60 mg/m2, or any mitoxantrone within the last 12 months": read
     # clause by clause, each clause's rules carry their own qualifiers)
     rules = _qualified(rules, qualifiers) if qualifiers and rules and not ctx.by_clause else rules
-    return _without_spelled_members(rules, _spelled_members(ctx.text, mentions))
+    rules = _without_spelled_members(rules, _spelled_members(ctx.text, mentions))
+    if any(isinstance(r, (WashoutRule, PriorDrugRule)) and r.except_drugs for r in _walk(rules)):
+        # "..., other than aspirin at 325 mg/day or less": the drug is excepted at that dose only, which a person checks
+        rules += [ManualReviewRule(polarity=_section_polarity(ctx.section), category="partial",
+                                   why=f"{drug} is excepted only at this dose: '{dose}'") for drug, dose in excepted_doses]
+    return rules
 
 
 def _spelled_members(text: str, mentions: list) -> dict[str, set[str]]:
@@ -752,7 +767,18 @@ def _item_start(text: str, at: int, *breaks: str) -> int:
     return max(text.rfind(stop, 0, at) for stop in (";", ". ", *breaks)) + 1
 
 
-def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
+def _walk(rules):
+    for rule in rules:
+        yield rule
+        if rule.kind == "group":
+            yield from _walk(rule.rules)
+
+
+def _section_polarity(section: str) -> str:
+    return "require" if section == "inclusion" else "exclude"
+
+
+def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict:
     """{mention: qualifier text} for the mentions a dose, a regimen or a frequency narrows. A dose in an exception
     ("other than amitriptyline at 25 mg/day or less") narrows the exception: the drug stays excepted and the dose
     goes to a person."""
@@ -785,6 +811,7 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         if after and exception is not None and m.start >= exception:
             if not _GIVEN_FOR_RE.match(after.group("dose")):  # ("except methylprednisolone for relapses": the use
                 ctx.unstated.append(after.span("dose"))           # excepted, nothing to check)
+                excepted_doses.append((m.text, " ".join(after.group("dose").split())))
             ctx.consume(*after.span("dose"))
             continue
         span = after.span("dose") if after else before.span("dose")
@@ -855,6 +882,22 @@ def _dose_qualifiers(ctx: Context, mentions: list) -> dict:
         ctx.consume(frequency.start(), frequency.end())
         out.update({m: out.get(m, " ".join(frequency.group(0).split())) for m in mentions
                     if exception is None or m.start < exception})
+    for count in _DOSE_COUNT_RE.finditer(ctx.text):
+        # "natalizumab, having received at least 6 infusions": a count of doses the record cannot show, of the drugs
+        # of its item before it
+        item_from = _item_start(ctx.text, count.start())
+        counted = [m for m in mentions if item_from <= m.start < count.start() and m not in out]
+        if counted:
+            ctx.consume(*count.span())
+            out.update({m: " ".join(count.group(0).split()) for m in counted})
+    for lead in _REGIMEN_LEAD_RE.finditer(ctx.text):
+        stop = min((at for at in (ctx.text.find(";", lead.end()), ctx.text.find(". ", lead.end())) if at >= 0),
+                   default=len(ctx.text))
+        regimen = [m for m in mentions if lead.end() <= m.start < stop and (exception is None or m.start < exception)]
+        if regimen:
+            ctx.consume(*lead.span("regimen"))
+            words = " ".join(lead.group("regimen").lower().split())
+            out.update({m: f"{words}, {out[m]}" if m in out else words for m in regimen})
     return out
 
 
@@ -940,6 +983,11 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     # months ...; no plans to change therapy": the change is another clause)
     stop = ctx.text.find(";", mentions[-1].end)
     exposure = ctx.text if stop < 0 else ctx.text[:stop]
+    for plan in _PLAN_CLAUSE_RE.finditer(exposure):
+        # "on no DMT for at least 6 months before baseline, and not planning to start one during the study": the plan
+        # is a clause of its own, which a person asks (not a change of the treatment the exposure states)
+        ctx.unstated.append(plan.span())
+        exposure = exposure[:plan.start()] + " " * len(plan.group(0)) + exposure[plan.end():]
     if ctx.section == "inclusion" and _AT_MOST_DOSES_RE.search(exposure):
         return []  # "Has received no more than 3 TYSABRI infusions": none at all too; the count goes to a person
     several = _SEVERAL_COURSES_RE.search(exposure)
@@ -1418,6 +1466,7 @@ _DOSE_NOUN_AFTER_RE = re.compile(r"\s+(?:infusion|dose|injection|administration)
 
 # "anticoagulant therapy that would make repeated venipuncture unsafe": an exposure the criterion names for what it
 # would do, which a person judges ("that cannot be stopped" is current use)
+_STATUS_AFTER_RE = re.compile(r"\s*(?:(?:treatment|therapy|use)\s+)?status\b", re.I)
 _RELATION_AFTER_DRUG_RE = re.compile(r"\s*(?:(?:or|and|and/or)\s+[\w-]+\s+)?"  # ("immunomodulating or immunosuppressive drugs which may")
                                      r"(?:(?:therapy|therapies|treatments?|medications?|drugs?|agents?)\s+)?"
                                      r"(?:that|which)\s+(?:would|could|might|may)\b", re.I)
@@ -1429,6 +1478,8 @@ def _not_exposure(text: str, mention) -> bool:
         return True  # "within 4 months before leukapheresis": the time point of the window
     if _RELATION_AFTER_DRUG_RE.match(text, mention.end):
         return True
+    if _STATUS_AFTER_RE.match(text, mention.end):
+        return True  # "Disease-modifying therapy status, one of the following:": a heading over the cases
     if mention.id in _CONTRACEPTIVES and _METHOD_OF_CONTRACEPTION_RE.search(text):
         return True  # "must ... use a hormonal contraceptive, intra-uterine device or condom": a method, required
     sentence_start = max(text.rfind(". ", max(0, mention.start - 200), mention.start) + 1, mention.start - 200, 0)
@@ -1705,11 +1756,13 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
             ctx.consume(untreated_clause.start(), same.end())
             anchor = stated_anchor(ctx.text[minimum.start():]) or "screening"
             not_on = WashoutRule(polarity="exclude", **targets, window=Window(within=duration, anchor=anchor))
-        elif conditional.re is _MAY_BE_UNTREATED_RE and _UNCHANGED_RE.search(ctx.text, 0, minimum.end()):
+        elif conditional.re in (_MAY_BE_UNTREATED_RE, _IF_ANY_RE) and _UNCHANGED_RE.search(ctx.text, 0, minimum.end()):
             # "may be untreated or on a DMT, provided there has been no change in DMT during the 3 months": a stop
             # in those months is a change too, so the untreated have had no DMT in them
+            # (and "Disease-modifying treatment, if any, unchanged for the last 6 months": none of it in them)
             anchor = stated_anchor(ctx.text[minimum.start():]) or "screening"
-            not_on = WashoutRule(polarity="exclude", classes=["dmt"], window=Window(within=duration, anchor=anchor))
+            washed = {"classes": ["dmt"]} if conditional.re is _MAY_BE_UNTREATED_RE else targets
+            not_on = WashoutRule(polarity="exclude", **washed, window=Window(within=duration, anchor=anchor))
         return [GroupRule(mode="any", rules=[not_on, rule.model_copy(update={"polarity": "require"})])]
     unless = _UNLESS_STABLE_RE.search(ctx.text, 0, minimum.end())
     if unless and ctx.section == "exclusion":
@@ -1741,6 +1794,13 @@ _ONLY_IF_STABLE_RE = re.compile(_ONLY_IF_STABLE, re.I)
 # exclusion list)
 _UNLESS_STABLE_RE = re.compile(r"\b(?:unless|except(?:\s+for)?|other\s+than|apart\s+from)\s+(?:\w+\s+){0,4}?(?:on\s+)?"
                                r"(?:a\s+)?stable\b|" + _ONLY_IF_STABLE, re.I)
+
+
+def minimum_duration(text: str) -> Optional[Duration]:
+    """How long a treatment a text asks for has lasted ("Currently treated with one of the following DMTs, without
+    interruption, for more than 6 months before ...:"), else None."""
+    found = _MIN_DURATION_RE.search(text)
+    return _duration_of(found) if found else None
 
 
 def _duration_of(match: re.Match) -> Duration:
@@ -1869,6 +1929,8 @@ _NONE_OR_AFTER_RE = re.compile(r"(?:\s*\([^()]{1,20}\))?[^;.()]{0,40}?\bor\s+(?:
                                r"on|receiving|taking|using)\b", re.I)
 
 
+_PLAN_CLAUSE_RE = re.compile(r",?\s*(?:and|or)\s+(?:(?:is|are)\s+)?(?:not|no)\s+(?:planning|plans?|intending|intention)\s+to\s+"
+                             r"(?:start|begin|initiate|change|switch)\b[^.;]*", re.I)
 # "Patients naive to any disease-modifying treatment, who are candidates to start interferon beta-1b": never treated
 # with the class; the drug to start is the study's plan, no exposure
 _NAIVE_TO_RE = re.compile(r"\bna[iï]ve\s+(?:to|for)\s+(?:any\s+|all\s+)?(?:previous\s+|prior\s+)?", re.I)
