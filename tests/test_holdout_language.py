@@ -6252,3 +6252,39 @@ def test_a_parent_asking_for_current_use_for_a_time_reaches_its_items_and_a_dose
                          "been on that treatment for at least 3 months before Screening and must intend to remain on it "
                          "for the duration of the study.", "inclusion", "X1")
     assert [r.kind for r in found] == ["group", "manual_review"] and "intend" in found[1].why
+
+
+def test_a_cohort_with_another_disease_and_a_degree_of_severity_go_to_a_person():
+    """holdout29 NCT02660359 'For subjects with SCI: a stable neurological injury at level T1 or below ...' had required a
+    spinal cord injury of every MS patient; NCT00430599 'Tremor of at least moderate severity: a score of 2 or more on
+    ...' is a degree a scale defines."""
+    (rule,) = compile_text("For subjects with SCI: a stable neurological injury at level T1 or below, which occurred at "
+                           "least 6 months before Screening.", "inclusion", "X1")
+    assert rule.kind == "manual_review" and "cohort with SCI" in rule.why
+    (rule,) = compile_text("For participants with relapsing-remitting MS, the disease must be active", "inclusion", "X1")
+    assert rule.when.subtypes == ["RRMS"]
+    (rule,) = compile_text("Tremor of at least moderate severity: a score of 2 or more on part A of the Fahn-Tolosa-Marin "
+                           "tremor rating scale", "inclusion", "X1")
+    assert rule.kind == "manual_review"
+
+
+def test_other_tremors_causes_and_indications_are_not_the_patients_tremor_or_drug():
+    """holdout29 NCT00430599 'Essential tremor, Parkinson's disease ...' had excluded tremor in a trial of MS tremor;
+    NCT01324232 'History of quinidine-induced thrombocytopenia, hepatitis or lupus-like syndrome' had excluded any
+    quinidine and any hepatitis (the drug is the cause, a person reads it); NCT00942591 '... any other condition in
+    which statin therapy is indicated' had excluded statin users; NCT06143397 'cancer of the bladder, uterus, cervix or
+    ovary' had excluded every cancer."""
+    (rule, _) = compile_text("Essential tremor, Parkinson's disease or another movement disorder, or hyperthyroidism",
+                             "exclusion", "X1")
+    assert rule.conditions == ["parkinsons_disease", "hyperthyroidism"]
+    (rule,) = compile_text("History of quinidine-induced thrombocytopenia, hepatitis or lupus-like syndrome, or known "
+                           "hypersensitivity to dextromethorphan, quinidine or opiate drugs.", "exclusion", "X1")
+    assert rule.kind == "manual_review"
+    found = compile_text("Coronary heart disease, peripheral arterial occlusive disease, diabetes mellitus or any other "
+                         "condition in which statin therapy is indicated according to current guidelines", "exclusion", "X1")
+    assert [r.kind for r in found] == ["condition", "manual_review"]
+    (rule, _) = compile_text("History of cancer of the bladder, uterus, cervix or ovary, or radiotherapy to the pelvis",
+                             "exclusion", "X1")
+    assert rule.conditions == ["bladder_cancer", "endometrial_cancer", "cervical_cancer", "ovarian_cancer"]
+    assert [r.kind for r in compile_text("Decision of the treating neurologist, independent of the study, to start a "
+                                         "first immunomodulatory therapy", "inclusion", "X1")] == ["manual_review"]

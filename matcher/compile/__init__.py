@@ -172,6 +172,13 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         # cohort (read for everyone, it required RRMS of the SPMS cohort the next criterion names)
         inner = compile_text(" " * lead.end() + text[lead.end():], section, criterion_id, span, rule_prefix)
         return [rule.model_copy(update={"text": common["text"]}) for rule in _of_cohort(inner, lead.group("cohort"))]
+    if lead and lead.re is _COHORT_LEAD_RE and _other_disease_cohort(lead.group("cohort")):
+        # "For subjects with SCI: a stable neurological injury at level T1 or below ...": the item of a cohort with
+        # another disease (read for everyone, the injury was required of every MS patient); a person checks whom it
+        # concerns
+        return [_number(ManualReviewRule(**common, polarity=_default_polarity(section), category="clinical",
+                                         why=f"a criterion of the cohort with {lead.group('cohort').strip()}: a person "
+                                             f"checks whether it applies"), rule_prefix, 1)]
     ctx = Context.of(text, section, criterion_id, span)
     if restates_inclusion(ctx):
         # "Males unable to fulfill the above criteria and all female patients": the pointer back, plus what it adds
@@ -1203,6 +1210,17 @@ def _of_cohort(rules: list, cohort: Optional[str]) -> list:
         scoped.append(rule if when.subtypes else rule.model_copy(
             update={"when": when.model_copy(update={"subtypes": subtypes})}))
     return scoped
+
+
+def _other_disease_cohort(cohort: str) -> bool:
+    """Whether a cohort is named by a disease other than MS alone ("subjects with SCI", "participants with
+    neuromyelitis optica"), not by an MS course or a trait of the MS patient."""
+    found = [e for e in find_entities(cohort) if e.label in ("CONDITION", "MS_SUBTYPE")]
+    if len(found) != 1 or found[0].label != "CONDITION" or found[0].id == "multiple_sclerosis":
+        return False
+    rest = cohort[:found[0].start] + cohort[found[0].end:]
+    return not re.search(r"\w", re.sub(r"\b(?:an?|the|known|documented|confirmed|diagnosed|diagnosis\s+of)\b", " ", rest,
+                                       flags=re.I))
 
 
 @lru_cache(maxsize=64)

@@ -180,6 +180,7 @@ def find_entities(text: str) -> list[Entity]:
     doc = get_nlp()(text)
     entities = [Entity(ent.label_, ent.kb_id_, ent.text, ent.start_char, ent.end_char) for ent in doc.ents]
     entities = _systemic_by_route(text, _treatments_for(text, entities))
+    entities = _sites_of_one_head(text, entities)
     entities = entities + _elided(text, entities) + _members_named_together(text, entities)
     return sorted(entities + _elided_before_unknown(text, entities), key=lambda e: e.start)
 
@@ -297,6 +298,37 @@ def _members_named_together(text: str, entities: list[Entity]) -> list[Entity]:
             if not any(e.start < match.end() and match.start() < e.end for e in entities):
                 found.extend(Entity(label, ident, match.group(0), match.start(), match.end()) for label, ident in members)
     return found
+
+
+# "cancer of the bladder, uterus, cervix or ovary": one head over several sites, each "cancer of the <site>"
+_SITES_OF_HEAD_RE = re.compile(r"\b(?P<head>cancers?|carcinomas?|malignanc(?:y|ies)|tumou?rs?)\s+of\s+the\s+"
+                               r"(?P<sites>[A-Za-z]+(?:\s*,\s*(?:the\s+)?[A-Za-z]+)*\s*,?\s*(?:or|and|and/or)\s+(?:the\s+)?"
+                               r"[A-Za-z]+)\b", re.I)
+
+
+def _sites_of_one_head(text: str, entities: list[Entity]) -> list[Entity]:
+    """The sites a shared head names, each a lexicon term ("cancer of the bladder, uterus, cervix or ovary": bladder,
+    endometrial, cervical and ovarian cancer, not every cancer): the head's own entity gives way when every site is
+    one."""
+    lexicon = get_lexicon()
+    for found in _SITES_OF_HEAD_RE.finditer(text):
+        head = found.group("head").lower().rstrip("s")
+        head = {"malignanc": "cancer", "malignancie": "cancer", "tumour": "cancer", "tumor": "cancer"}.get(head, head)
+        sites = list(re.finditer(r"[A-Za-z]+", found.group("sites")))
+        named = []
+        for site in sites:
+            if site.group(0).lower() in ("or", "and", "the"):
+                continue
+            match = lexicon.lookup("conditions", f"{head} of the {site.group(0)}", fuzzy=False) or \
+                lexicon.lookup("conditions", f"carcinoma of the {site.group(0)}", fuzzy=False)
+            if match is None:
+                named = []
+                break
+            start = found.start("sites") + site.start()
+            named.append(Entity("CONDITION", match.entry.id, site.group(0), start, start + len(site.group(0))))
+        if named:
+            entities = [e for e in entities if not (found.start() <= e.start < found.end())] + named
+    return sorted(entities, key=lambda e: e.start)
 
 
 def _elided(text: str, entities: list[Entity]) -> list[Entity]:

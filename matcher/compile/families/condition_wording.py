@@ -26,6 +26,9 @@ _RELATIONAL_BEFORE = r"may\s+mimic|could\s+(?:have\s+)?caus\w*|(?:that|which)\s+
 _QUALIFIER_BEFORE_RE = re.compile(rf"\b(?:(?P<degree>{_JUDGEMENT})|(?P<relational>{_RELATIONAL_BEFORE}))\b", re.I)
 _QUALIFIER_AFTER_RE = re.compile(
     r"\b(?:(?P<degree>(?:that|which)\s+(?:is|are)\s+(?:severely\s+)?disabling|"
+    # ("Tremor of at least moderate severity: a score of 2 or more on ...")
+    r"of\s+(?:at\s+least\s+)?(?:mild|moderate|severe|marked)(?:\s+(?:or|to)\s+(?:moderate|severe|marked))?\s+"
+    r"(?:severity|intensity|degree)|"
     r"(?:(?:that|which)\s+(?:is|are|was|were)\s+)?not\s+(?:yet\s+|adequately\s+|well\s+|"
     rf"sufficiently\s+|properly\s+)?(?:controlled|treated)|inadequately\s+treated)|{_RELATIONAL_BEFORE}|interfer(?!on)\w*|requiring|(?:that|which)\s+"
     r"require[sd]?|needing|render\w*|prevent\w*|preclud\w*|making|limit(?:ing|s)|(?:that|which)\s+limits?|"
@@ -111,7 +114,11 @@ _OBJECT_RE = re.compile(
     r"\bspeciali[sz](?:ing|es|ed|ts?)\s+(?:in|for)\s+(?:[\w'-]+\s+){0,2}$", re.I)
 # A cause of another condition ("spasticity, not due to stroke"): not stated as a condition of its own.
 CAUSE_BEFORE_RE = re.compile(r"\b(?:due\s+to|caused\s+by|secondary\s+to|attributable\s+to|attributed\s+to)\s+"
-                             r"(?:(?:an?|the|another|other)\s+)?$", re.I)
+                             r"(?:(?:an?|the|another|other)\s+)?$|"
+                             # ("quinidine-induced thrombocytopenia": the cause named before it)
+                             # (not "drug-induced hepatic injury", a kind of the condition)
+                             r"\b(?!(?:drug|medication|medicine|treatment|therapy|exercise|stress)\b)[A-Za-z][\w]*[\s-]"
+                             r"induced\s+$", re.I)
 _SCALE_AFTER_RE = re.compile(r"^[\w\s-]{0,40}?\b(?:scale|subscale|score|questionnaire|inventory|index|measures|"
                              r"equation|formula)\b|"
                              # "eGFR (CKD-EPI)": the equation named by the disease's abbreviation

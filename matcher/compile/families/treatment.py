@@ -76,6 +76,10 @@ _CONTRAINDICATION_LIST_RE = re.compile(r"contra[\s-]?indicat\w*\s+(?:to|for)\s+[
 _CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+(?:of\s+(?:the\s+)?(?:subject|patient|participant)s?\s+)?to\b|\b(?:in)?ability\s+to\s+(?:abstain|refrain|stop)|"
                                 r"\babstain\w*\s+from\b|\brefrain\w*\s+from\b|\bagree\w*\s+to\b|\bintend\w*\s+to\b|"
                                 r"\bplan\w*\s+to\b|\bwish\w*\s+to\b|"
+                                # "Decision of the treating neurologist, independent of the study, to start a first
+                                # immunomodulatory therapy": a treatment to come
+                                r"\bdeci(?:sion|ded|des)\b[^.;]{0,80}?\bto\s+(?:start|begin|initiate|prescribe|switch|"
+                                r"treat)\b|"
                                 # what the patient is fit for or will undergo: "venous access for leukapheresis"
                                 r"\b(?:fit|eligible|suitable|candidates?|access|referred)\s+(?:for|to\s+receive)\b|"
                                 r"\bto\s+undergo\b|"
@@ -1466,6 +1470,8 @@ _DOSE_NOUN_AFTER_RE = re.compile(r"\s+(?:infusion|dose|injection|administration)
 
 # "anticoagulant therapy that would make repeated venipuncture unsafe": an exposure the criterion names for what it
 # would do, which a person judges ("that cannot be stopped" is current use)
+_CAUSED_OR_INDICATED_AFTER_RE = re.compile(r"[\s-]*(?:induced|associated|related)\b|\s*(?:(?:therapy|treatment|use)\s+)?"
+                                           r"(?:is|are|would\s+be|may\s+be)\s+(?:indicated|recommended)\b", re.I)
 _STATUS_AFTER_RE = re.compile(r"\s*(?:(?:treatment|therapy|use)\s+)?status\b", re.I)
 _RELATION_AFTER_DRUG_RE = re.compile(r"\s*(?:(?:or|and|and/or)\s+[\w-]+\s+)?"  # ("immunomodulating or immunosuppressive drugs which may")
                                      r"(?:(?:therapy|therapies|treatments?|medications?|drugs?|agents?)\s+)?"
@@ -1480,6 +1486,9 @@ def _not_exposure(text: str, mention) -> bool:
         return True
     if _STATUS_AFTER_RE.match(text, mention.end):
         return True  # "Disease-modifying therapy status, one of the following:": a heading over the cases
+    if _CAUSED_OR_INDICATED_AFTER_RE.match(text, mention.end):
+        return True  # "quinidine-induced thrombocytopenia" (the cause of a condition), "any other condition in which
+        # statin therapy is indicated" (what a condition calls for)
     if mention.id in _CONTRACEPTIVES and _METHOD_OF_CONTRACEPTION_RE.search(text):
         return True  # "must ... use a hormonal contraceptive, intra-uterine device or condom": a method, required
     sentence_start = max(text.rfind(". ", max(0, mention.start - 200), mention.start) + 1, mention.start - 200, 0)
