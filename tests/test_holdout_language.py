@@ -6288,3 +6288,25 @@ def test_other_tremors_causes_and_indications_are_not_the_patients_tremor_or_dru
     assert rule.conditions == ["bladder_cancer", "endometrial_cancer", "cervical_cancer", "ovarian_cancer"]
     assert [r.kind for r in compile_text("Decision of the treating neurologist, independent of the study, to start a "
                                          "first immunomodulatory therapy", "inclusion", "X1")] == ["manual_review"]
+
+
+def test_a_diagnosis_dated_after_its_criteria_an_attack_of_pain_and_an_exception_after_what_it_spares():
+    """holdout29 NCT01324232 'Diagnosis of RRMS or SPMS according to the revised McDonald criteria (2005), made at least
+    1 year before Screening' had left the time to a person (a diagnosis of another disease so dated is not MS's);
+    NCT04371575 'facial pain with at least one attack per day' had required an MS relapse in the last month;
+    NCT01597297 '(febrile seizures in childhood excepted)' excepts them."""
+    found = compile_text("Diagnosis of relapsing-remitting or secondary progressive multiple sclerosis according to the "
+                         "revised McDonald criteria (2005), made at least 1 year before Screening.", "inclusion", "X1")
+    (duration,) = [r for r in found if r.kind == "disease_duration"]
+    assert (duration.years.low, duration.measured_from) == (1.0, "diagnosis")
+    assert "disease_duration" not in {r.kind for r in compile_text("Diagnosis of malignancy, made within 5 years "
+                                                                   "before screening", "exclusion", "X1")}
+    assert "relapse_activity" not in {r.kind for r in compile_text(
+        "Ongoing paroxysmal facial pain with at least one attack per day on most days during the last month.",
+        "inclusion", "X1")}
+    (rule,) = compile_text("A history of seizures, epilepsy or any other convulsive disorder at any time (febrile seizures "
+                           "in childhood excepted).", "exclusion", "X1")
+    assert (rule.conditions, rule.exceptions) == (["seizure"], ["febrile_seizure"])
+    (rule,) = compile_text("Current treatment with an inhibitor of organic cation transporter 2 (OCT2), such as "
+                           "cimetidine.", "exclusion", "X1")
+    assert "oct2_inhibitor" in rule.classes

@@ -108,7 +108,9 @@ _OWN_OR_FAMILY_RE = re.compile(r"\b(?:history|personal|own|patient'?s?|subject'?
 _ALLOWED_RE = re.compile(r"\b(?:(?:are|is|will\s+be|shall\s+be)\s+not\s+excluded|(?:may|can|will)\s+be\s+(?:included|"
                          r"enrolled|eligible|allowed|permitted)|(?:are|is)\s+(?:also\s+|still\s+)?(?:allowed|permitted|eligible)|remains?\s+eligible|"
                          r"may\s+(?:participate|enrol+)|(?:is|are)\s+not\s+(?:considered\s+)?(?:exclusionary|an?\s+exclusion)|"
-                         r"(?:does|do)\s+not\s+exclude|(?:is|are)\s+acceptable)\b", re.I)
+                         r"(?:does|do)\s+not\s+exclude|(?:is|are)\s+acceptable|"
+                         # ("(febrile seizures in childhood excepted)": the exception after what it spares)
+                         r"(?:excepted|exempted)(?=\s*\)))\b", re.I)
 _TREATED_FOR_RE = re.compile(r"\b(?:treatment|treated|therapy|prophylaxis|chemoprophylaxis|course)\s+(?:for|of|against)\s+"
                              r"(?:(?:the|his|her|their)\s+)?(?:[\w-]+\s+)?$", re.I)
 # "latent TB for which a full course of prophylaxis was completed": the same proviso after the condition
@@ -726,7 +728,7 @@ _NEW_CONDITION_ITEM_RE = re.compile(r",\s*or\s+(?:an?\s+|any\s+)?(?:known|histor
 
 _SIDE_BEFORE_RE = re.compile(r"\b(?:bilateral|unilateral|one-sided|two-sided)[\s-]+$", re.I)
 _ONE_EYE_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?,?\s*in\s+(?:only\s+)?one\s+eye(?:\s+only)?\b", re.I)
-_PERMITTED_RE = re.compile(r"\b(?:allowed|permitted|not\s+excluded)\b", re.I)
+_PERMITTED_RE = re.compile(r"\b(?:allowed|permitted|not\s+excluded|excepted|exempted)\b", re.I)
 
 
 _CONDITIONAL_LEAD_RE = re.compile(r"(?:^|(?<=[.;:]))\s*(?:if|when|where|in\s+case)\s+(?:the\s+|a\s+)?(?:patients?|subjects?|"

@@ -753,7 +753,13 @@ _DURATION_RE = re.compile(
     r"(?:first\s+)?(?:clear[\s-]cut\s+)?(?:MS\s+)?symptoms?(?:\s+of\s+(?:MS|multiple\s+sclerosis))?\s+"
     r"(?:must\s+have\s+|should\s+have\s+|have\s+|had\s+)?(?:began|begun|started|appeared|occurred)\s+"
     r"(?=(?:at\s+least|(?:no|not)\s+more\s+than|"
-    r"more\s+than|less\s+than|over|under)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))",
+    r"more\s+than|less\s+than|over|under)\s*\S+\s+(?:years?|months?)\s+(?:before|prior|ago))|"
+    # "Diagnosis of RRMS or SPMS according to the revised McDonald criteria (2005), made at least 1 year before
+    # Screening": a diagnosis dated after its criteria, set off by a comma
+    r"(?P<dated_after>\b(?:a\s+|the\s+)?diagnos[ie]s\s+of\s+(?=[^.;,(]{0,80}\b(?:MS|multiple\s+sclerosis|RR?MS|SPMS|PPMS)\b)"
+    r"[^.;]{0,150}?,\s*(?:made|established|confirmed)\s+"
+    r"(?=(?:at\s+least|(?:no|not)\s+more\s+than|more\s+than|less\s+than|over|under|within)\s*\S+\s+(?:years?|months?)\s+"
+    r"(?:before|prior|ago)))",
     re.I)
 # (an episode named just before an onset: the onset is the episode's, not the disease's)
 _EPISODE_BEFORE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?|optic\s+neuritis|episodes?)\b[^.;]{0,40}$", re.I)
@@ -788,7 +794,7 @@ def extract_duration(ctx: Context) -> list:
         ctx.consume(*lead.span())
     offset = match.start()
     for clause in clauses:
-        if match.group("onset_within") or match.group("dated") and (
+        if match.group("onset_within") or (match.group("dated") or match.group("dated_after")) and (
                 re.match(r"within\b", clause, re.I) or offset == match.start()
                 and re.match(r"within\b", ctx.text[match.end():], re.I)):
             clause = _WITHIN_RE.sub(lambda m: "≤".ljust(len(m.group(0))), clause, count=1)  # same offsets
@@ -829,6 +835,9 @@ def _to_years(found: Range, text: str) -> Range:
                  high_inclusive=found.high_inclusive)
 
 
+_OTHER_ATTACK_BEFORE_RE = re.compile(r"\b(?:pain|migraine|headache|panic|asthma|angina|gout|seizures?|neuralgia|"
+                                     r"ischa?emic|heart|spasms?)\b[^.;]{0,50}$", re.I)
+_ATTACK_FREQUENCY_RE = re.compile(r"\s+(?:per|a|each|every)\s+(?:day|week|month)\b|\s+daily\b", re.I)
 _RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b|"
                          # "without outbreaks in the last 3 months" (translated: Spanish 'brotes'); not an infection's
                          r"(?<!herpes\s)(?<!zoster\s)(?<!HSV\s)(?<!cold\ssore\s)\boutbreaks?\b(?!\s+of\b)|"
@@ -943,6 +952,9 @@ def extract_relapses(ctx: Context) -> list:
         if no_rule:
             ctx.consume(no_rule.start() + max(0, match.start() - 60), match.end())
             continue
+        if match.group(0).lower().startswith("attack") and (
+                _OTHER_ATTACK_BEFORE_RE.search(before) or _ATTACK_FREQUENCY_RE.match(ctx.text, match.end())):
+            continue  # "paroxysmal facial pain with at least one attack per day": an attack of pain, not a relapse
         if _INCLUDED_FIRST_RE.search(before):
             ctx.consume(match.start(), match.end())  # "2 relapses (including the first attack)": one of those counted
             continue
