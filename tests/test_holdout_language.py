@@ -6310,3 +6310,20 @@ def test_a_diagnosis_dated_after_its_criteria_an_attack_of_pain_and_an_exception
     (rule,) = compile_text("Current treatment with an inhibitor of organic cation transporter 2 (OCT2), such as "
                            "cimetidine.", "exclusion", "X1")
     assert "oct2_inhibitor" in rule.classes
+
+
+def test_history_set_off_a_shared_head_over_substances_and_a_relation_on_the_catch_all():
+    """holdout29 NCT01440062 'Nephrolithiasis, current or in the medical history' is any time; NCT04371575 'Known
+    abuse of alcohol, medicine or illegal drugs' is substance abuse (it had read alcohol only); 'Dementia or other
+    cognitive impairment that makes the interview ... impossible': dementia, the qualified catch-all to a person;
+    NCT04150549 'Immunocompromise, including HIV infection, ...' is immunodeficiency."""
+    (rule,) = compile_text("Nephrolithiasis, current or in the medical history.", "exclusion", "X1")
+    assert rule.timing == "any"
+    (rule,) = compile_text("Known abuse of alcohol, medicine or illegal drugs.", "exclusion", "X1")
+    assert rule.conditions == ["substance_abuse"]
+    (rule, review) = compile_text("Dementia or other cognitive impairment that makes the interview and the "
+                                  "questionnaires impossible", "exclusion", "X1")
+    assert rule.conditions == ["dementia"] and "cognitive impairment" in review.why
+    found = compile_text("Immunocompromise, including HIV infection, or an absolute neutrophil count below "
+                         "1.0 x 10^9/L", "exclusion", "X1")
+    assert ["immunodeficiency", "hiv"] in [r.conditions for r in found if r.kind == "condition"]

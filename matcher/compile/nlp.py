@@ -301,9 +301,11 @@ def _members_named_together(text: str, entities: list[Entity]) -> list[Entity]:
 
 
 # "cancer of the bladder, uterus, cervix or ovary": one head over several sites, each "cancer of the <site>"
-_SITES_OF_HEAD_RE = re.compile(r"\b(?P<head>cancers?|carcinomas?|malignanc(?:y|ies)|tumou?rs?)\s+of\s+the\s+"
+# (and "abuse of alcohol, medicine or illegal drugs": each "abuse of <substance>")
+_SITES_OF_HEAD_RE = re.compile(r"\b(?:(?P<head>cancers?|carcinomas?|malignanc(?:y|ies)|tumou?rs?)\s+of\s+the|"
+                               r"(?P<use>abuse|misuse)\s+of)\s+"
                                r"(?P<sites>[A-Za-z]+(?:\s*,\s*(?:the\s+)?[A-Za-z]+)*\s*,?\s*(?:or|and|and/or)\s+(?:the\s+)?"
-                               r"[A-Za-z]+)\b", re.I)
+                               r"(?:[A-Za-z]+\s+)?[A-Za-z]+)\b", re.I)
 
 
 def _sites_of_one_head(text: str, entities: list[Entity]) -> list[Entity]:
@@ -312,20 +314,24 @@ def _sites_of_one_head(text: str, entities: list[Entity]) -> list[Entity]:
     one."""
     lexicon = get_lexicon()
     for found in _SITES_OF_HEAD_RE.finditer(text):
-        head = found.group("head").lower().rstrip("s")
-        head = {"malignanc": "cancer", "malignancie": "cancer", "tumour": "cancer", "tumor": "cancer"}.get(head, head)
-        sites = list(re.finditer(r"[A-Za-z]+", found.group("sites")))
-        named = []
+        if found.group("use"):
+            heads = [f"{found.group('use').lower()} of"]
+        else:
+            head = found.group("head").lower().rstrip("s")
+            head = {"malignanc": "cancer", "malignancie": "cancer", "tumour": "cancer", "tumor": "cancer"}.get(head, head)
+            heads = [f"{head} of the", "carcinoma of the"]
+        sites = re.split(r"\s*,\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+", found.group("sites"))
+        named, at = [], found.start("sites")
         for site in sites:
-            if site.group(0).lower() in ("or", "and", "the"):
-                continue
-            match = lexicon.lookup("conditions", f"{head} of the {site.group(0)}", fuzzy=False) or \
-                lexicon.lookup("conditions", f"carcinoma of the {site.group(0)}", fuzzy=False)
+            site_at = text.find(site, at)
+            at = site_at + len(site)
+            site = re.sub(r"^the\s+", "", site, flags=re.I)
+            match = next((m for m in (lexicon.lookup("conditions", f"{h} {site}", fuzzy=False) for h in heads) if m), None)
             if match is None:
                 named = []
                 break
-            start = found.start("sites") + site.start()
-            named.append(Entity("CONDITION", match.entry.id, site.group(0), start, start + len(site.group(0))))
+            start = at - len(site)
+            named.append(Entity("CONDITION", match.entry.id, site, start, at))
         if named:
             entities = [e for e in entities if not (found.start() <= e.start < found.end())] + named
     return sorted(entities, key=lambda e: e.start)

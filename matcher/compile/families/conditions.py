@@ -67,11 +67,13 @@ _HISTORY_OF_THESE_RE = re.compile(r"\s*,?\s*(?:or|and/or)\s+(?:a\s+)?(?:(?:past|
                                   r"this|it|the\s+same)\b)", re.I)
 # Allergies and hypersensitivities are lifelong: a bare mention means "ever", not "now".
 # "Celiac disease, inflammatory bowel disease, or an eating disorder, current or past.": every item
-_HISTORY_AT_END_RE = re.compile(r"[,;(]\s*(?:(?:current|present)\s+or\s+past|past\s+or\s+(?:current|present)|at\s+any\s+time|"
+_HISTORY_AT_END_RE = re.compile(r"[,;(]\s*(?:(?:current|present)\s+or\s+(?:past|in\s+the\s+(?:medical\s+)?history)|"
+                                r"past\s+or\s+(?:current|present)|at\s+any\s+time|"
                                 r"ever)\s*\)?\s*\.?\s*$", re.I)
 # "Malignancy, current or in the past, ...": set off after the item
 # ("Alcohol or drug addiction, including in the anamnesis": now or before)
-_SET_OFF_HISTORY_RE = re.compile(r"[\s,(]*(?:(?:current(?:ly)?|present|active)\s+or\s+(?:in\s+the\s+)?past|"
+_SET_OFF_HISTORY_RE = re.compile(r"[\s,(]*(?:(?:current(?:ly)?|present|active)\s+or\s+(?:in\s+the\s+)?(?:past|(?:medical\s+)?"
+                                 r"history)|"
                                  r"including\s+(?:in\s+the\s+(?:past|anamnes[ie]s)|(?:a\s+)?(?:past\s+)?history)|"
                                  r"(?:past|previous|prior)\s+or\s+(?:current|present))\b", re.I)
 _ACUTE_BEFORE_RE = re.compile(r"\bacute\s+(?:(?:unilateral|bilateral|demyelinating|typical)\s+){0,2}$", re.I)
