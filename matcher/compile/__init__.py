@@ -159,6 +159,13 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         return " " * len(found.group(0))
 
     text = _MAY_BE_INCLUDED_RE.sub(_permitted, text)
+    if allowed_if:
+        # (the criterion read without them, whatever path it takes, and each for a person)
+        inner = [rule.model_copy(update={"text": common["text"]})
+                 for rule in compile_text(text, section, criterion_id, span, rule_prefix)]
+        notes = [ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
+                                  why=f"lets some patients in, whom a person checks: '{allowed}'") for allowed in allowed_if]
+        return [_number(rule, rule_prefix, n) for n, rule in enumerate([*inner, *notes], start=1)]
     if not re.search(r"\w", text):
         return [_number(ManualReviewRule(**common, why="only permits something: no criterion of its own",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
@@ -262,8 +269,6 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
                     ([f"a time no rule read: '{unread[0].strip()}'"] if unread else [])
             rules.append(ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
                                           why=f"part of the criterion is not structured: {'; '.join(parts)}"))
-    rules += [ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
-                               why=f"lets some patients in, whom a person checks: '{allowed}'") for allowed in allowed_if]
     return [_number(rule, rule_prefix, n) for n, rule in enumerate(rules, start=1)]
 
 

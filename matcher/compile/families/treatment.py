@@ -368,9 +368,9 @@ def extract_drugs(ctx: Context) -> list:
     # clause by clause, each clause's rules carry their own qualifiers)
     rules = _qualified(rules, qualifiers) if qualifiers and rules and not ctx.by_clause else rules
     rules = _without_spelled_members(rules, _spelled_members(ctx.text, mentions))
-    if any(isinstance(r, (WashoutRule, PriorDrugRule)) and r.except_drugs for r in _walk(rules)):
+    if rules:
         # "..., other than aspirin at 325 mg/day or less": the drug is excepted at that dose only, which a person checks
-        rules += [ManualReviewRule(polarity=_section_polarity(ctx.section), category="partial",
+        rules += [ManualReviewRule(polarity="require" if ctx.section == "inclusion" else "exclude", category="partial",
                                    why=f"{drug} is excepted only at this dose: '{dose}'") for drug, dose in excepted_doses]
     return rules
 
@@ -769,17 +769,6 @@ _OWN_TIME_RE = re.compile(rf"\b(?:{_OWN_TIME}|previous(?:ly)?|prior)\b", re.I)
 def _item_start(text: str, at: int, *breaks: str) -> int:
     """Where the item holding ``at`` starts: after the last ";" or sentence end before it (or other ``breaks``)."""
     return max(text.rfind(stop, 0, at) for stop in (";", ". ", *breaks)) + 1
-
-
-def _walk(rules):
-    for rule in rules:
-        yield rule
-        if rule.kind == "group":
-            yield from _walk(rule.rules)
-
-
-def _section_polarity(section: str) -> str:
-    return "require" if section == "inclusion" else "exclude"
 
 
 def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict:
@@ -1435,13 +1424,12 @@ _EVENT_REQUIRING_RE = re.compile(r"\b(?:attacks?|relapses?|exacerbations?|episod
                                  r"needed)\b[^.;]*$", re.I)
 _PROCEDURE_DETAIL_RE = re.compile(r"\b(?:elimination|wash-?out)\s+(?:procedure|protocol)\s*(\([^()]*\))", re.I)
 _ELIMINATION_AFTER_RE = re.compile(r"\s+(?:accelerated\s+|rapid\s+)?(?:elimination|wash-?out)\s+(?:procedure|protocol)", re.I)
-_INTERACTS_WITH_RE = re.compile(r"\binteract\w*\s+with\s+(?:the\s+)?$|"
-                                # ("drugs that lower the plasma levels of teriflunomide", "... teriflunomide levels")
-                                r"\b(?:lower|reduce|decrease|increase|raise|alter|affect)s?\s+(?:the\s+)?"
-                                r"(?:(?:plasma|serum|blood)\s+)?(?:levels?|concentrations?|exposure)\s+(?:of\s+|to\s+)"
-                                r"(?:the\s+)?$|"
-                                r"\b(?:lower|reduce|decrease|increase|raise|alter|affect)s?\s+(?:the\s+)?"
-                                r"(?:(?:plasma|serum|blood)\s+)?$", re.I)
+_INTERACTS_WITH_RE = re.compile(r"\binteract\w*\s+with\s+(?:the\s+)?$", re.I)
+# ... and the drug whose levels others change: "drugs that lower the plasma levels of teriflunomide", "drugs that
+# markedly lower teriflunomide levels"
+_CHANGES_LEVELS_BEFORE_RE = re.compile(r"\b(?:lower|reduce|decrease|increase|raise|alter|affect)s?\s+(?:the\s+)?"
+                                       r"(?:(?:plasma|serum|blood)\s+)?(?P<levels>(?:levels?|concentrations?|exposure)\s+"
+                                       r"(?:of|to)\s+(?:the\s+)?)?$", re.I)
 _LEVELS_AFTER_RE = re.compile(r"\s+(?:(?:plasma|serum|blood)\s+)?(?:levels?|concentrations?|exposure)\b", re.I)
 # The trial a drug names, not a treatment of the patient: "a Novartis ofatumumab study", "the BG00012 study
 # 109MS301", "a parent ozanimod trial"; "completed the parent study on placebo or on glatiramer acetate" (its arm);
@@ -1507,12 +1495,10 @@ def _not_exposure(text: str, mention) -> bool:
     if any(g.start() < mention.start < g.end()
            for g in _EXCEPT_WHEN_GIVEN_RE.finditer(text, sentence_start, mention.end)):
         return True  # "except when given as premedication before an infusion of ocrelizumab": what the use is for
-    if _INTERACTS_WITH_RE.search(text, max(0, mention.start - 40), mention.start) and (
-            "nteract" in text[max(0, mention.start - 40):mention.start]
-            or not re.search(r"\b(?:lower|reduce|decrease|increase|raise|alter|affect)s?\s+(?:the\s+)?"
-                             r"(?:(?:plasma|serum|blood)\s+)?$", text[max(0, mention.start - 40):mention.start], re.I)
-            or _LEVELS_AFTER_RE.match(text, mention.end)):
-        return True  # "drugs that interact with simvastatin: ...": the study drug, not the patient's
+    changes = _CHANGES_LEVELS_BEFORE_RE.search(text, max(0, mention.start - 40), mention.start)
+    if _INTERACTS_WITH_RE.search(text, max(0, mention.start - 40), mention.start) or changes and (
+            changes.group("levels") or _LEVELS_AFTER_RE.match(text, mention.end)):
+        return True  # "drugs that interact with simvastatin: ...", "... lower teriflunomide levels": the study drug
     if _TRIAL_AFTER_RE.match(text, mention.end) or _TRIAL_ARM_BEFORE_RE.search(text[sentence_start:mention.start]):
         return True
     if _ANTIBODIES_TO_RE.search(text, max(0, mention.start - 40), mention.start) or (
