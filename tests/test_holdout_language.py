@@ -6327,3 +6327,19 @@ def test_history_set_off_a_shared_head_over_substances_and_a_relation_on_the_cat
     found = compile_text("Immunocompromise, including HIV infection, or an absolute neutrophil count below "
                          "1.0 x 10^9/L", "exclusion", "X1")
     assert ["immunodeficiency", "hiv"] in [r.conditions for r in found if r.kind == "condition"]
+
+
+def test_a_lifetime_item_keeps_no_window_and_an_activity_heading_times_its_items():
+    """holdout29 NCT02782858 'Any lifetime suicide attempt, or suicidal ideation of type 4 or 5 ... within the 6 months
+    before screening' had read both as suicidality in the 6 months (an attempt two years ago passed): the attempt is
+    ever, the ideation in the window; NCT04150549 'Radiological activity in the 12 months before screening, i.e. at
+    least one new or enlarging T2 lesion ...' had left the 12 months to a person."""
+    found = compile_text("Any lifetime suicide attempt, or suicidal ideation of type 4 or 5 on the Columbia-Suicide "
+                         "Severity Rating Scale (C-SSRS) within the 6 months before screening", "exclusion", "X1")
+    attempt, ideation = [r for r in found if r.kind == "condition"]
+    assert (attempt.conditions, attempt.timing, attempt.window) == (["suicide_attempt"], "any", None)
+    assert (ideation.conditions, ideation.window.within.value) == (["suicidal_ideation"], 6.0)
+    (rule, _) = compile_text("Radiological activity in the 12 months before screening, i.e. at least one new or enlarging "
+                             "T2 lesion or at least one gadolinium-enhancing lesion on brain or spinal cord MRI",
+                             "inclusion", "X1")
+    assert (rule.kind, rule.window.within.value, rule.window.anchor) == ("mri_activity", 12.0, "screening")

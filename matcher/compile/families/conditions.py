@@ -56,7 +56,7 @@ _OTHER_BEFORE_RE = re.compile(r"\bother\s+(?:[\w-]+\s+){0,2}$", re.I)
 _MS_RE = re.compile(r"\s*(?:MS|multiple\s+sclerosis)\b", re.I)
 
 # ("anamnesis": the history, in translated wording, "suicide attempts in the anamnesis")
-_HISTORY_RE = re.compile(r"\bhistory\b|\bprevious(?:ly)?\b|\bprior\b|\bever\b|\bpast\b|\bpre-?existing\b|\bearlier\b|"
+_HISTORY_RE = re.compile(r"\bhistory\b|\bprevious(?:ly)?\b|\bprior\b|\bever\b|\bpast\b|\bpre-?existing\b|\bearlier\b|\blifetime\b|"
                          r"\banamnes[ie]s\b", re.I)
 _HISTORY_AFTER_RE = re.compile(r"\bhistory\b|\bpreviously\b|\bever\b|\bin\s+the\s+past\b|\bearlier\b|\bat\s+any\s+time\b|"
                                r"\banamnes[ie]s\b|"
@@ -310,6 +310,9 @@ def extract_conditions(ctx: Context) -> list:
         if window and not own_window and m.start >= window.end and (NEW_NOUN_PHRASE_RE.search(text, window.end, m.start)
                                                                     or ";" in text[window.end:m.start]):
             window = None  # "myocardial infarction in the past 6 months or any history of heart failure"
+        if window and m.end <= window.start and _LIFETIME_BEFORE_RE.search(text, max(0, m.start - 25), m.start) \
+                and any(o.start > m.end for o in confident):
+            window = None  # "Any lifetime suicide attempt, or suicidal ideation ... within the 6 months": ever
             # (or "Malignancy within the past 5 years, other than ...; multiple myeloma at any time")
         if window and not own_window and m.end <= window.start and any(
                 m.end <= d.start < window.start and _LIST_BREAK_RE.search(text, m.end, d.start)
@@ -729,6 +732,7 @@ _NEW_CONDITION_ITEM_RE = re.compile(r",\s*or\s+(?:an?\s+|any\s+)?(?:known|histor
 
 
 _SIDE_BEFORE_RE = re.compile(r"\b(?:bilateral|unilateral|one-sided|two-sided)[\s-]+$", re.I)
+_LIFETIME_BEFORE_RE = re.compile(r"\b(?:lifetime|life-?long|ever)\s+(?:[\w-]+\s+)?$", re.I)
 _ONE_EYE_RE = re.compile(r"\s*(?:\([^()]{1,12}\)\s*)?,?\s*in\s+(?:only\s+)?one\s+eye(?:\s+only)?\b", re.I)
 _PERMITTED_RE = re.compile(r"\b(?:allowed|permitted|not\s+excluded|excepted|exempted)\b", re.I)
 

@@ -1288,7 +1288,16 @@ def _leading_window(text: str, windows: list) -> Optional[FoundWindow]:
     if first and re.fullmatch(r"[\W\d]*(?:(?:in|during|within|over)\s+)?", text[:first.start], re.I) \
             and re.match(r"\s*,", text[first.end:]):
         return first
+    # ("Radiological activity in the 12 months before screening, i.e. at least one new or enlarging T2 lesion ...":
+    # the activity the items define, timed before them)
+    if first and _ACTIVITY_HEAD_RE.fullmatch(text, 0, first.start) and _DEFINED_BY_ITEMS_RE.match(text, first.end):
+        return first
     return None
+
+
+_ACTIVITY_HEAD_RE = re.compile(r"[\W\d]*(?:(?:evidence\s+of\s+)?(?:radiolog\w*|MRI|imaging|neuroradiolog\w*)\s+"
+                               r"(?:disease\s+)?activity\s+)(?:(?:in|during|within|over)\s+)?", re.I)
+_DEFINED_BY_ITEMS_RE = re.compile(r"\s*(?:,\s*)?(?:i\.\s?e\.|that\s+is|defined\s+as|namely|:|\()", re.I)
 
 
 _SAME_PERIOD_RE = re.compile(r"\b(?:in|within|during|over)\s+(?:the\s+)?same\s+(?:time\s+)?(?:period|time\s*frame|"
