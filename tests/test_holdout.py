@@ -44,7 +44,7 @@ SETS = {
                   "structured_criteria_recall": 0.9927, "manual_review_precision": 0.9655}, 14, 334),
     "holdout10": ({"precision": 0.9939, "recall": 0.98, "exact_parameter_accuracy": 0.9776,
                    "structured_criteria_recall": 0.9934, "manual_review_precision": 0.9636}, 14, 359),
-    "holdout11": ({"precision": 0.9704, "recall": 0.9781, "exact_parameter_accuracy": 0.9472,
+    "holdout11": ({"precision": 0.9705, "recall": 0.9801, "exact_parameter_accuracy": 0.9493,
                    "structured_criteria_recall": 0.9939, "manual_review_precision": 0.9672}, 14, 389),
     "holdout12": ({"precision": 0.9794, "recall": 0.9727, "exact_parameter_accuracy": 0.9649,
                    "structured_criteria_recall": 0.9933, "manual_review_precision": 0.9753}, 14, 380),
@@ -58,7 +58,7 @@ SETS = {
                    "structured_criteria_recall": 0.9813, "manual_review_precision": 0.9655}, 14, 364),
     "holdout17": ({"precision": 0.9616, "recall": 0.9686, "exact_parameter_accuracy": 0.9451,
                    "structured_criteria_recall": 0.9829, "manual_review_precision": 0.9444}, 14, 383),
-    "holdout18": ({"precision": 0.9593, "recall": 0.957, "exact_parameter_accuracy": 0.9002,
+    "holdout18": ({"precision": 0.9593, "recall": 0.957, "exact_parameter_accuracy": 0.9027,
                    "structured_criteria_recall": 0.9845, "manual_review_precision": 0.9588}, 14, 355),
     "holdout19": ({"precision": 0.9646, "recall": 0.9465, "exact_parameter_accuracy": 0.9407,
                    "structured_criteria_recall": 0.9597, "manual_review_precision": 0.8889}, 14, 366),
@@ -80,7 +80,7 @@ SETS = {
                    "structured_criteria_recall": 0.9965, "manual_review_precision": 0.9881}, 14, 379),
     "holdout28": ({"precision": 0.9295, "recall": 0.9584, "exact_parameter_accuracy": 0.9079,
                    "structured_criteria_recall": 0.9741, "manual_review_precision": 0.9231}, 14, 367),
-    "holdout29": ({"precision": 0.9871, "recall": 0.9552, "exact_parameter_accuracy": 0.9115,
+    "holdout29": ({"precision": 0.9872, "recall": 0.9577, "exact_parameter_accuracy": 0.9143,
                    "structured_criteria_recall": 0.9755, "manual_review_precision": 0.9307}, 14, 382),
 }
 
