@@ -6343,3 +6343,18 @@ def test_a_lifetime_item_keeps_no_window_and_an_activity_heading_times_its_items
                              "T2 lesion or at least one gadolinium-enhancing lesion on brain or spinal cord MRI",
                              "inclusion", "X1")
     assert (rule.kind, rule.window.within.value, rule.window.anchor) == ("mri_activity", 12.0, "screening")
+
+
+def test_a_relapse_with_fever_and_a_dose_to_take_for_the_study_state_no_relapse_or_exposure():
+    """holdout28 NCT00753792 'Relapse accompanied by fever ... or by a concomitant infection, suggesting a
+    pseudo-relapse' had excluded every patient with a relapse, in a relapse trial (13 wrong fails): the fever or
+    infection excludes, and a pseudo-relapse is no relapse; NCT04129736 'Able to come to the sampling visit fasting
+    and to take the morning dose of teriflunomide at the time assigned by the study' had required teriflunomide."""
+    found = compile_text("Relapse accompanied by fever (axillary temperature >= 37.5 ºC) or by a concomitant infection "
+                         "(for example, urinary infection), suggesting a pseudo-relapse.", "exclusion", "X1")
+    assert "relapse_activity" not in {r.kind for r in found} and found[0].conditions == ["infection"]
+    (rule,) = compile_text("Relapse within 30 days before screening", "exclusion", "X1")
+    assert rule.kind == "relapse_activity"
+    assert [r.kind for r in compile_text("Able to come to the sampling visit fasting and to take the morning dose of "
+                                         "teriflunomide at the time assigned by the study (08:00 or 12:00).",
+                                         "inclusion", "X1")] == ["manual_review"]

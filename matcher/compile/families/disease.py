@@ -835,10 +835,13 @@ def _to_years(found: Range, text: str) -> Range:
                  high_inclusive=found.high_inclusive)
 
 
+_ACCOMPANIED_AFTER_RE = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:accompanied\s+by|associated\s+with|in\s+the\s+(?:context|"
+                                   r"setting)\s+of)\s+(?:an?\s+|the\s+)?(?:fever|febrile|infection|concomitant|"
+                                   r"intercurrent|elevated\s+(?:body\s+)?temperature)", re.I)
 _OTHER_ATTACK_BEFORE_RE = re.compile(r"\b(?:pain|migraine|headache|panic|asthma|angina|gout|seizures?|neuralgia|"
                                      r"ischa?emic|heart|spasms?)\b[^.;]{0,50}$", re.I)
 _ATTACK_FREQUENCY_RE = re.compile(r"\s+(?:per|a|each|every)\s+(?:day|week|month)\b|\s+daily\b", re.I)
-_RELAPSE_RE = re.compile(r"\b(?:relapses?|attacks?|exacerbations?)\b|"
+_RELAPSE_RE = re.compile(r"(?<!pseudo-)(?<!pseudo\s)\b(?:relapses?|attacks?|exacerbations?)\b|"  # (a pseudo-relapse is none)
                          # "without outbreaks in the last 3 months" (translated: Spanish 'brotes'); not an infection's
                          r"(?<!herpes\s)(?<!zoster\s)(?<!HSV\s)(?<!cold\ssore\s)\boutbreaks?\b(?!\s+of\b)|"
                          # "any previous clinical event reasonably attributable to demyelination", "demyelinating event"
@@ -952,6 +955,9 @@ def extract_relapses(ctx: Context) -> list:
         if no_rule:
             ctx.consume(no_rule.start() + max(0, match.start() - 60), match.end())
             continue
+        if ctx.section == "exclusion" and _ACCOMPANIED_AFTER_RE.match(ctx.text, match.end()):
+            continue  # "Relapse accompanied by fever ... or by a concomitant infection, suggesting a pseudo-relapse":
+            # what excludes is the fever or infection at the relapse the trial treats, not a relapse
         if match.group(0).lower().startswith("attack") and (
                 _OTHER_ATTACK_BEFORE_RE.search(before) or _ATTACK_FREQUENCY_RE.match(ctx.text, match.end())):
             continue  # "paroxysmal facial pain with at least one attack per day": an attack of pain, not a relapse

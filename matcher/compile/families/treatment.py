@@ -83,6 +83,10 @@ _CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+(?:of\s+(?:the\s+)
                                 # what the patient is fit for or will undergo: "venous access for leukapheresis"
                                 r"\b(?:fit|eligible|suitable|candidates?|access|referred)\s+(?:for|to\s+receive)\b|"
                                 r"\bto\s+undergo\b|"
+                                # "Able to come fasting and to take the morning dose of teriflunomide at the time
+                                # assigned": what the patient can do for the study
+                                r"\b(?:un)?able\s+to\s+(?:[\w-]+\s+){0,8}?(?:and\s+)?to\s+take\b[^.;]{0,30}$|"
+                                r"\b(?:un)?able\s+to\s+(?:take|swallow|self-?inject|self-?administer)\b[^.;]{0,30}$|"
                                 # "may be re-screened after at least 4 weeks of vitamin D repletion": a proviso of
                                 # the screening, not the patient's use
                                 r"\bre-?(?:screen|test)\w*\b[^.;()]{0,40}$|"
