@@ -1017,15 +1017,16 @@ def _treated_with(ctx: Context, rules: list, mention, narrowed: re.Match) -> lis
 # A sentence that only permits ("Participants may have a clinically isolated syndrome or established multiple sclerosis
 # at the time of the optic neuritis."): its conditions are allowed, none is required. One that bounds or conditions what
 # it allows ("may have received up to two prior DMTs", "may continue it, provided ...") is read as it is.
+_TO_SENTENCE_END = r"(?:[^.;]|\.(?=\s*(?-i:[a-z(,])))*(?:[.;]|$)"  # ("e.g." ends none)
 _PERMITS_RE = re.compile(r"(?:^|(?<=[.;:]\s))\s*(?:participants|patients|subjects|individuals)\s+(?:may|can)\s+(?:also\s+)?"
-                         r"(?:have|be)\b(?:[^.;]|\.(?=\s*(?-i:[a-z(,])))*(?:[.;]|$)", re.I)  # ("e.g." ends none)
+                         rf"(?:have|be)\b{_TO_SENTENCE_END}", re.I)
 # (and who may be included: "Patients already treated with carbamazepine can be included", "patients with an acute
 # relapse may be included once ...")
 _MAY_BE_INCLUDED_RE = re.compile(r"(?:^|(?<=[.;]))\s*(?:however\s*,?\s*|but\s+)?(?:the\s+)?(?:participants|patients|"
                                  r"subjects|individuals|persons|people|those|women|men)\b[^.;()]{0,150}?\b(?:may|can|could)\s+"
                                  r"(?:also\s+|still\s+|nevertheless\s+)?be\s+(?:included|enrolled|enroled|eligible|"
-                                 r"randomi[sz]ed|accepted|considered\s+for\s+(?:inclusion|enrol\w+|the\s+study))\b"
-                                 r"(?:[^.;]|\.(?=\s*(?-i:[a-z(,])))*(?:[.;]|$)", re.I)
+                                 rf"randomi[sz]ed|accepted|considered\s+for\s+(?:inclusion|enrol\w+|the\s+study))\b"
+                                 rf"{_TO_SENTENCE_END}", re.I)
 _PERMISSION_CONDITION_RE = re.compile(r"\b(?:if|once|after|when|provided|only|unless|as\s+long\s+as|following|who|whose|"
                                       r"discretion|judge?ment|opinion)\b", re.I)
 _PERMITS_SETS_RE = re.compile(rf"\b(?:must|provided|if|unless|only|not|as\s+long\s+as|but|up\s+to|{NUM})\b|\d", re.I)

@@ -314,12 +314,9 @@ def _sites_of_one_head(text: str, entities: list[Entity]) -> list[Entity]:
     one."""
     lexicon = get_lexicon()
     for found in _SITES_OF_HEAD_RE.finditer(text):
-        if found.group("use"):
-            heads = [f"{found.group('use').lower()} of"]
-        else:
-            head = found.group("head").lower().rstrip("s")
-            head = {"malignanc": "cancer", "malignancie": "cancer", "tumour": "cancer", "tumor": "cancer"}.get(head, head)
-            heads = [f"{head} of the", "carcinoma of the"]
+        # (any head of the tumour kind is looked up as the lexicon spells its sites: "cancer of the ...", "carcinoma
+        # of the ...")
+        heads = [f"{found.group('use').lower()} of"] if found.group("use") else ["cancer of the", "carcinoma of the"]
         sites = re.split(r"\s*,\s*(?:(?:or|and|and/or)\s+)?|\s+(?:or|and|and/or)\s+", found.group("sites"))
         named, at = [], found.start("sites")
         for site in sites:

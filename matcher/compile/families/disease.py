@@ -138,14 +138,15 @@ def _plausible_age(years: Range) -> bool:
 
 # ("Being a female patient between 18 and 65 years of age", as translated)
 _SEX_LEAD = r"^\s*(?:(?:being|is|be)\s+an?\s+)?"  # (not "A female subject is eligible if she is: ...", a condition)
-_MEN_RE = re.compile(rf"{_SEX_LEAD}(?:men|man|males?|male\s+(?:subjects?|patients?|participants?|individuals?))\b", re.I)
-_WOMEN_RE = re.compile(rf"{_SEX_LEAD}(?:women|woman|females?|female\s+(?:subjects?|patients?|participants?|individuals?))\b",
-                       re.I)
+_PEOPLE = r"(?:subjects?|patients?|participants?|individuals?)"
+_MALE = rf"men|man|males?|male\s+{_PEOPLE}"
+_FEMALE = rf"women|woman|females?|female\s+{_PEOPLE}"
+_MEN_RE = re.compile(rf"{_SEX_LEAD}(?:{_MALE})\b", re.I)
+_WOMEN_RE = re.compile(rf"{_SEX_LEAD}(?:{_FEMALE})\b", re.I)
 # "Pre-menopausal women aged 18 to 45 years, with a regular menstrual cycle": the sex the trial admits, whatever
 # reproductive words follow (the menopausal state goes to a person)
-_AGED_WOMEN_RE = re.compile(r"^\s*(?:(?:being|is|be)\s+)?(?:an?\s+)?(?P<state>(?:pre|post|peri)[\s-]?menopausal\s+)?"
-                            r"(?P<sex>women|woman|females?|female\s+(?:subjects?|patients?|participants?|individuals?))"
-                            r"\s*,?\s*(?=aged|of\s+age|between\s+\d|\d)", re.I)
+_AGED_WOMEN_RE = re.compile(rf"^\s*(?:(?:being|is|be)\s+)?(?:an?\s+)?(?P<state>(?:pre|post|peri)[\s-]?menopausal\s+)?"
+                            rf"(?P<sex>{_FEMALE})\s*,?\s*(?=aged|of\s+age|between\s+\d|\d)", re.I)
 _BOTH_RE = re.compile(r"\b(?:males?\s+(?:or|and)\s+females?|females?\s+(?:or|and)\s+males?|m[ae]n\s+(?:or|and)\s+wom[ae]n|"
                       r"wom[ae]n\s+(?:or|and)\s+m[ae]n|both\s+(?:genders|sexes)|(?:either|any|all)\s+(?:gender|sex))\b", re.I)
 _REPRODUCTIVE_RE = re.compile(r"child\s*-?bearing|pregnan|contracept|lactat|breast|menstruat|fertile|partner|condom|sperm|"

@@ -1431,10 +1431,11 @@ _ELIMINATION_AFTER_RE = re.compile(r"\s+(?:accelerated\s+|rapid\s+)?(?:eliminati
 _INTERACTS_WITH_RE = re.compile(r"\binteract\w*\s+with\s+(?:the\s+)?$", re.I)
 # ... and the drug whose levels others change: "drugs that lower the plasma levels of teriflunomide", "drugs that
 # markedly lower teriflunomide levels"
+_MEDIUM = r"(?:(?:plasma|serum|blood)\s+)?"
+_LEVELS = r"(?:levels?|concentrations?|exposure)"
 _CHANGES_LEVELS_BEFORE_RE = re.compile(r"\b(?:lower|reduce|decrease|increase|raise|alter|affect)s?\s+(?:the\s+)?"
-                                       r"(?:(?:plasma|serum|blood)\s+)?(?P<levels>(?:levels?|concentrations?|exposure)\s+"
-                                       r"(?:of|to)\s+(?:the\s+)?)?$", re.I)
-_LEVELS_AFTER_RE = re.compile(r"\s+(?:(?:plasma|serum|blood)\s+)?(?:levels?|concentrations?|exposure)\b", re.I)
+                                       rf"{_MEDIUM}(?P<levels>{_LEVELS}\s+(?:of|to)\s+(?:the\s+)?)?$", re.I)
+_LEVELS_AFTER_RE = re.compile(rf"\s+{_MEDIUM}{_LEVELS}\b", re.I)
 # The trial a drug names, not a treatment of the patient: "a Novartis ofatumumab study", "the BG00012 study
 # 109MS301", "a parent ozanimod trial"; "completed the parent study on placebo or on glatiramer acetate" (its arm);
 # "before the first dose of ofatumumab in this study" (the time point); "re-randomized to one of two BG00012 doses".
