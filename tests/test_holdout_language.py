@@ -6358,3 +6358,20 @@ def test_a_relapse_with_fever_and_a_dose_to_take_for_the_study_state_no_relapse_
     assert [r.kind for r in compile_text("Able to come to the sampling visit fasting and to take the morning dose of "
                                          "teriflunomide at the time assigned by the study (08:00 or 12:00).",
                                          "inclusion", "X1")] == ["manual_review"]
+
+
+# --- session 29: leftovers of the twenty-ninth round, read generally ---------------------------------------------------
+
+
+def test_an_ability_to_undergo_mri_is_no_contraindication_and_a_bracketed_word_stays_in_its_term():
+    """holdout29 NCT04371575 'Able to undergo MRI of the brain at 3.0 Tesla.' went whole to a person while 'Unable to
+    undergo MRI' was read; NCT06143397 'having a permanent (indwelling) urinary catheter' missed the catheter."""
+    (rule,) = compile_text("Able to undergo MRI of the brain at 3.0 Tesla.", "inclusion", "X1")
+    assert (rule.kind, rule.polarity, rule.conditions) == ("condition", "exclude", ["mri_contraindication"])
+    (rule,) = compile_text("Not able to undergo MRI", "exclusion", "X1")
+    assert (rule.polarity, rule.conditions) == ("exclude", ["mri_contraindication"])
+    # (willing and able: the patient's consent, a person's)
+    assert [r.kind for r in compile_text("Willing and able to undergo MRI scans.", "inclusion", "X1")] == ["manual_review"]
+    found = compile_text("Emptying the bladder with intermittent catheterisation or having a permanent (indwelling) "
+                         "catheter.", "exclusion", "X1")
+    assert found[0].conditions == ["indwelling_catheter"] and found[-1].category == "partial"

@@ -257,6 +257,8 @@ class Context:
         if _FREE_AFTER_RE.match(self.text, _word_end(self.text, position)) or \
                 _FREE_AFTER_RE.match(self.text, self._entity_end(position)):
             return True  # "relapse-free", "steroid free", "AQP4 antibody negative"
+        if _ABILITY_RE.match(self.text, position):
+            return True  # "Able to undergo MRI": the inability the entry names is absent
         if not negated_at(self.text, position):
             return False
         if self.section == "exclusion":
@@ -285,6 +287,8 @@ UNLESS_RE = re.compile(UNLESS, re.I)
 PROVISO = UNLESS + r"|\beligible\s+only\s+(?:if|when)\b"
 # "relapse-free", "steroid free", "HIV negative", "HIV-negative", "HIV seronegative", "disease-modifying therapy naive"
 _FREE_AFTER_RE = re.compile(r"[\s-]?free\b|[\s-]+(?:sero)?negative\b|\s+(?:(?:has|have|was|were|is|been)\s+){0,2}ruled\s+out\b|[\s-]+(?:treatment[\s-]+)?na[iï]ve\b(?!\s*,?\s*or\b)", re.I)
+# An inability stated as an ability: a lexicon term that opens so (the MRI contraindication's "able to undergo MRI")
+_ABILITY_RE = re.compile(r"able\s+to\b", re.I)
 _PROHIBITION_RE = re.compile(r"\b(?:may|must|should|shall|can|will)\s*not$|\bcannot$|\bmay\s+no\s+longer$", re.I)
 
 

@@ -100,12 +100,18 @@ class LexiconComponent:
 
     def _across_inserts(self, doc: Doc) -> list[Span]:
         """Terms that carry their abbreviation inside them ("sphingosine 1-phosphate (S1P) receptor modulator",
-        "monoamine oxidase (MAO) inhibitors") or a hyphen where the lexicon has a space ("H2-receptor antagonist").
-        Matched on the tokens without the parenthesis or hyphen; only the matches that span one are new."""
+        "monoamine oxidase (MAO) inhibitors"), a word of their own in brackets ("a permanent (indwelling) catheter")
+        or a hyphen where the lexicon has a space ("H2-receptor antagonist"). Matched on the tokens without the
+        abbreviation, the brackets or the hyphen; only the matches that span one are new."""
         kept, index, removed = [], 0, False
         while index < len(doc):
             if 0 < index and index + 3 < len(doc) and doc[index].text == "(" and doc[index + 2].text == ")" \
                     and _ABBREVIATION_RE.fullmatch(doc[index + 1].text):
+                index, removed = index + 3, True
+                continue
+            if 0 < index and index + 3 < len(doc) and doc[index].text == "(" and doc[index + 2].text == ")" \
+                    and _QUALIFIER_WORD_RE.fullmatch(doc[index + 1].text):
+                kept.append(index + 1)
                 index, removed = index + 3, True
                 continue
             if _joining_hyphen(doc, index):
@@ -131,6 +137,8 @@ def _joining_hyphen(doc: Doc, index: int) -> bool:
         and not doc[index].whitespace_
 
 
+# a qualifying word in brackets, read as part of the term: "(indwelling)"
+_QUALIFIER_WORD_RE = re.compile(r"[a-z][a-z-]{2,}")
 # an abbreviation defined in passing: "S1P", "MAO", "HIV-1", "TNF"
 _ABBREVIATION_RE = re.compile(r"(?=[^a-z]*[A-Z])[A-Za-z0-9][A-Za-z0-9-]{0,9}")
 # the denominator of a ratio: "protein/creatinine ratio", "albumin-to-creatinine ratio", "albumin to creatinine ratio"
