@@ -6375,3 +6375,54 @@ def test_an_ability_to_undergo_mri_is_no_contraindication_and_a_bracketed_word_s
     found = compile_text("Emptying the bladder with intermittent catheterisation or having a permanent (indwelling) "
                          "catheter.", "exclusion", "X1")
     assert found[0].conditions == ["indwelling_catheter"] and found[-1].category == "partial"
+
+
+def test_a_pacemaker_proviso_is_an_excluded_all_of_of_the_block_and_no_pacemaker():
+    """Ten sets carry 'second- or third-degree AV block, or sick sinus syndrome, unless the subject has a functioning
+    pacemaker'; the block went to a person. The proviso names a condition: the block excludes without a pacemaker."""
+    found = compile_text("Cardiac conditions: myocardial infarction, unstable angina, stroke or transient ischemic "
+                         "attack within 6 months before Screening; heart failure of New York Heart Association class "
+                         "III or IV; second- or third-degree AV block or sick sinus syndrome, unless the participant "
+                         "has a functioning pacemaker.", "exclusion", "X1")
+    assert [r.kind for r in found] == ["condition", "condition", "group"]
+    assert found[0].window.within.value == 6.0 and "heart_failure_nyha_iii" in found[1].conditions
+    block, pacemaker = found[2].rules
+    assert (found[2].mode, found[2].polarity) == ("all", "exclude")
+    assert (block.polarity, block.conditions) == ("require", ["high_grade_av_block", "bradycardia"])
+    assert (pacemaker.polarity, pacemaker.conditions) == ("exclude", ["cardiac_pacemaker"])
+    (group,) = compile_text("second-degree or complete (third-degree) atrioventricular block, unless a functioning "
+                            "pacemaker is in place;", "exclusion", "X1")
+    assert group.rules[0].conditions == ["high_grade_av_block"]
+    # (a proviso of treatment stays a person's: "unless the participant has completed treatment")
+    found = compile_text("Active tuberculosis, unless the participant has completed treatment", "exclusion", "X1")
+    assert [r.kind for r in found] == ["condition", "manual_review"]
+
+
+def test_the_pacemaker_proviso_decides_the_patient():
+    text = "Second- or third-degree AV block, unless the subject has a functioning pacemaker"
+
+    def verdict(*names):
+        return _screen_one(text, "exclusion", {"id": "p", "conditions": [{"name": n} for n in names]}).verdict
+
+    assert verdict("third-degree AV block") == "ineligible"
+    assert verdict("third-degree AV block", "cardiac pacemaker") != "ineligible"
+
+
+def test_a_history_parent_makes_its_items_ever():
+    """holdout29 NCT01324232 'History of, or ECG evidence at Screening of, any of the following: ... - second-degree or
+    complete (third-degree) atrioventricular block, unless a functioning pacemaker is in place': the block ever."""
+    trial = Trial(id="T1", source="test", source_format="text", criteria_text=(
+        "Exclusion Criteria:\n- History of, or ECG evidence at Screening of, any of the following:\n"
+        "  - QTc interval greater than 450 ms in men or greater than 470 ms in women;\n"
+        "  - second-degree or complete (third-degree) atrioventricular block, unless a functioning pacemaker is in "
+        "place;\n  - active hepatitis B\n"))
+    (criterion,) = compile_trial(trial).criteria
+
+    def conditions(rule):
+        if rule.kind == "group":
+            return [c for child in rule.rules for c in conditions(child)]
+        return [(rule.conditions[0], rule.timing)] if rule.kind == "condition" else []
+
+    found = conditions(criterion.rules[0])
+    assert ("high_grade_av_block", "any") in found and ("cardiac_pacemaker", "current") in found
+    assert ("hepatitis_b", "current") in found

@@ -588,6 +588,19 @@ def _as_current(rule):
     return rule
 
 
+def _as_history(rule):
+    """A condition under a parent that asks for a history ("History of, or ECG evidence at Screening of, any of the
+    following: - second-degree AV block, unless a functioning pacemaker is in place"): ever, not only now. (Not the
+    proviso's condition: the pacemaker the patient has now.)"""
+    if rule.kind == "group":
+        return rule.model_copy(update={"rules": [
+            child if rule.mode == "all" and rule.polarity == "exclude" and child.polarity == "exclude"
+            else _as_history(child) for child in rule.rules]})
+    if rule.kind == "condition" and rule.window is None and rule.timing == "current":
+        return rule.model_copy(update={"timing": "any"})
+    return rule
+
+
 def _for_at_least(rule, duration):
     """A required drug under a parent that asks for it for at least a time: the exposure that long."""
     if rule.kind == "group":
@@ -624,6 +637,11 @@ def _as_washout(rule):
     return rule
 
 
+# "History of any of the following:", "History or presence of, any of the following:"
+_PARENT_HISTORY_RE = re.compile(r"^\s*(?:(?:any|a|known)\s+)?(?:(?:past\s+)?medical\s+)?history\s+(?:or\s+presence\s+)?of\b",
+                                re.I)
+# (an item that speaks of the present keeps it: "- active hepatitis B")
+_PRESENT_ITEM_RE = re.compile(r"\b(?:active|current(?:ly)?|ongoing|present|at\s+screening)\b", re.I)
 _PARENT_CURRENT_RE = re.compile(rf"{AT_ENROLLMENT}|\bcurrently\s+(?:being\s+)?(?:taking|receiving|using|on|treated)\b|"
                                 r"\bconcomitant\b|"
                                 r"^\s*(?:current|ongoing)\s+(?:treatment|therapy|use|medications?)\b", re.I)
@@ -1298,6 +1316,7 @@ def _group(criterion: Criterion) -> list:
         parent_anchor = anchor_of(until.group("a"))
     parent_windows = [w for w in find_windows(criterion.text) if not w.gap]
     parent_current = _PARENT_CURRENT_RE.search(criterion.text)
+    parent_history = _PARENT_HISTORY_RE.match(criterion.text)
     # ("Currently treated with one of the following DMTs, without interruption, for more than 6 months ...:": each
     # item for that long)
     parent_minimum = minimum_duration(criterion.text) if section == "inclusion" and _ANY_OF_RE.search(criterion.text) \
@@ -1327,6 +1346,8 @@ def _group(criterion: Criterion) -> list:
             child_rules = [_with_window(rule, parent_windows[0].window) for rule in child_rules]
         if parent_current:
             child_rules = [_as_current(rule) for rule in child_rules]
+        if parent_history and not _PRESENT_ITEM_RE.search(child.text):
+            child_rules = [_as_history(rule) for rule in child_rules]
         if parent_minimum:
             child_rules = [_for_at_least(rule, parent_minimum) for rule in child_rules]
         if washouts:

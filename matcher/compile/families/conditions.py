@@ -91,6 +91,11 @@ _CURRENT_RE = re.compile(r"\bactive\b|\bcurrent(?:ly)?\b|\bpresence\b|\bongoing\
 _RELATIVE_NEGATION_RE = re.compile(r"\s*,?\s*(?:that|which)\s+(?:is|are|was|were|has|have|had|does|do|did)\s+"
                                    r"(?:not|never)\b[^,;.]*", re.I)
 _UNLESS_BEFORE_RE = re.compile(rf"{context.PROVISO}|\bexcept\s+in\b", re.I)
+# a proviso of a condition the patient has: "unless the participant has a functioning pacemaker", "unless a
+# functioning pacemaker is in place"
+_HAVING_PROVISO_RE = re.compile(r"\bunless\s+(?:the\s+(?:participant|subject|patient)\s+)?(?:has|have|with|is\s+fitted\s+"
+                                r"with)\s+(?:an?\s+)?(?:functioning\s+|implanted\s+|permanent\s+)?$", re.I)
+_IN_PLACE_RE = re.compile(r"\s+(?:is|are)\s+(?:in\s+place|implanted|fitted)\b", re.I)
 # "major depression, or antidepressant therapy started in ...": a treatment item after the condition's
 _LIST_BREAK_RE = re.compile(r",|;|\bor\b", re.I)
 _EXPOSURE_WORD_RE = re.compile(r"therap|treat|medicat|\buse\s+of\b|\btaking\b|\breceiv", re.I)
@@ -257,12 +262,21 @@ def extract_conditions(ctx: Context) -> list:
     confident = [m for m in confident if m not in broader]
     for m in broader:
         ctx.consume(m.start, m.end)
-    # "AV block, unless the subject has a functioning pacemaker": a proviso no exception can carry; a rule would
-    # exclude the patients it lets in, so the conditions it qualifies go to a person
+    # "AV block, unless the subject has a functioning pacemaker": a proviso no exception can carry. In an exclusion,
+    # a proviso that names a condition the patient has is an excluded all-of of the conditions it qualifies and that
+    # condition's absence (README); otherwise a rule would exclude the patients it lets in, and they go to a person
+    provided: dict = {}
     for proviso in [m for m in excepted if m.id != "multiple_sclerosis" and _UNLESS_BEFORE_RE.search(
             text, max(0, m.start - 60), m.start) and not any(_exceptions_for([c.id for c in confident], [m]))]:
-        sentence = text.rfind(".", 0, proviso.start) + 1
-        qualified_by = [m for m in confident if sentence <= m.start < proviso.start]
+        clause = max(text.rfind(".", 0, proviso.start), text.rfind(";", 0, proviso.start)) + 1
+        qualified_by = [m for m in confident if clause <= m.start < proviso.start]
+        having = _HAVING_PROVISO_RE.search(text, max(clause, proviso.start - 60), proviso.start)
+        in_place = _IN_PLACE_RE.match(text, proviso.end)
+        if ctx.section == "exclusion" and qualified_by and (having or in_place):
+            provided.update((id(m), proviso) for m in qualified_by)
+            ctx.consume((having or _UNLESS_BEFORE_RE.search(text, max(0, proviso.start - 60), proviso.start)).start(),
+                        in_place.end() if in_place else proviso.end)
+            continue
         confident = [m for m in confident if m not in qualified_by]
         ctx.unstated.extend((m.start, m.end) for m in [*qualified_by, proviso])
     ctx.unstated.extend((m.start, m.end) for m in included if m in judged and m not in others
@@ -331,9 +345,10 @@ def extract_conditions(ctx: Context) -> list:
         item = sum(1 for end in ms_excepted if end <= m.start)
         if item and get_lexicon().condition_ancestors(m.id) & {c.id for c in confident if c.start < m.start}:
             item = 0
-        key = (id(window), _negated_apart(polarity_ctx, confident, index), "any" if window else timings[m], item)
+        key = (id(window), _negated_apart(polarity_ctx, confident, index), "any" if window else timings[m], item,
+               provided.get(id(m)))
         groups.setdefault(key, (window, []))[1].append(m)
-    for (_, flipped, timing, _), (window, members) in groups.items():
+    for (_, flipped, timing, _, proviso), (window, members) in groups.items():
         ids = get_lexicon().minimal_conditions(m.id for m in members)
         kept, covering = _exceptions_for(ids, excepted)
         resolved = past_only or (covering and any(_RESOLVED_RE.search(text[s:e]) for s, e in exceptions))
@@ -362,8 +377,13 @@ def extract_conditions(ctx: Context) -> list:
             # neuritis in the 6 months, every patient without one passed)
             rules.append(ConditionRule(polarity="require", conditions=ids, exceptions=kept, timing="any"))
             continue  # (the window left unread: "a time no rule read")
-        rules.append(ConditionRule(polarity=polarity, conditions=ids, exceptions=kept, timing=timing,
-                                   window=window.window if window else None))
+        rule = ConditionRule(polarity=polarity, conditions=ids, exceptions=kept, timing=timing,
+                             window=window.window if window else None)
+        if proviso is not None and polarity == "exclude":
+            rule = GroupRule(mode="all", polarity="exclude", rules=[
+                rule.model_copy(update={"polarity": "require"}),
+                ConditionRule(polarity="exclude", conditions=[proviso.id], timing="current")])
+        rules.append(rule)
         if window:
             ctx.consume(window.start, window.end)
     rules = _without_covered(rules)
