@@ -82,6 +82,8 @@ SETS = {
                    "structured_criteria_recall": 0.9741, "manual_review_precision": 0.9239}, 14, 367),
     "holdout29": ({"precision": 0.9872, "recall": 0.9577, "exact_parameter_accuracy": 0.9143,
                    "structured_criteria_recall": 0.9755, "manual_review_precision": 0.9307}, 14, 382),
+    "holdout30": ({"precision": 0.5, "recall": 0.5, "exact_parameter_accuracy": 0.5,
+                   "structured_criteria_recall": 0.5, "manual_review_precision": 0.5}, 14, 375),
 }
 
 
@@ -121,6 +123,7 @@ WRONG_VERDICTS = {
     "holdout27": (91, 248),
     "holdout28": (88, 106),
     "holdout29": (1, 0),
+    "holdout30": (300, 300),
 }
 AS_OF = date(2026, 11, 1)  # the example patients' reference date
 
