@@ -6426,3 +6426,46 @@ def test_a_history_parent_makes_its_items_ever():
     found = conditions(criterion.rules[0])
     assert ("high_grade_av_block", "any") in found and ("cardiac_pacemaker", "current") in found
     assert ("hepatitis_b", "current") in found
+
+
+# --- the thirtieth hold-out round (tests/holdout30/) ----------------------------------------------------------------
+
+
+def test_a_strict_bound_under_outside_the_following_limits_names_the_side_outside():
+    """holdout30 NCT00395200 'a full blood count outside the following limits: haemoglobin below 10 g/dl, ...' had
+    excluded every patient with a normal count (the bounds complemented as if they were the limits)."""
+    found = compile_text("Haematological disorder, or a full blood count outside the following limits: haemoglobin "
+                         "below 10 g/dl, platelets below 100 x 10^9/l, white cell count below 3.0 x 10^9/l",
+                         "exclusion", "X1")
+    labs = {r.test: r.comparator for r in found if r.kind == "lab"}
+    assert labs == {"haemoglobin": "<", "platelets": "<", "white_blood_cells": "<"}
+    assert "manual_review" not in {r.kind for r in found}
+    # (limits stated as what the patient must meet are still complemented)
+    found = compile_text("Laboratory values outside any of the following limits: white blood cells 3,000/µL or more; "
+                         "ALT no more than 2.5 × ULN", "exclusion", "X1")
+    assert {r.test: r.comparator for r in found} == {"white_blood_cells": "<", "alt": ">"}
+
+
+def test_drugs_stay_exposures_beside_the_reason_they_are_contraindicated_and_not_taking_is_now():
+    """holdout30 NCT00395200 '... current treatment with warfarin, heparin or other anticoagulants (contraindications
+    to bone marrow aspiration)' lost the drugs; NCT00147446 'Either not taking a disease-modifying drug, or taking
+    ...' had failed every patient ever treated."""
+    found = compile_text("Bleeding disorder, or current treatment with warfarin, heparin or other anticoagulants "
+                         "(contraindications to bone marrow aspiration)", "exclusion", "X1")
+    (drug,) = [r for r in found if r.kind == "prior_drug"]
+    assert (drug.classes, drug.current) == (["anticoagulant"], True)
+    assert compile_text("Hypersensitivity to heparin", "exclusion", "X1")[0].kind == "manual_review"
+    (rule,) = compile_text("Not taking a disease-modifying drug", "inclusion", "X1")
+    assert (rule.polarity, rule.current) == ("exclude", True)
+
+
+def test_a_count_of_lesions_or_one_more_is_a_range_and_a_joined_condition_ignores_another_items_window():
+    """holdout30 NCT02903537 '1 or 2 new T2 or gadolinium-enhancing lesions in the last year' (a low-activity group);
+    NCT00147446 'Current major depressive episode with suicidal ideation, or a suicide attempt within the past 5
+    years' had excluded every current depression."""
+    low, high = compile_text("1 or 2 new T2 or gadolinium-enhancing lesions in the last year", "inclusion", "X1")
+    assert (low.polarity, low.min_count, high.polarity, high.min_count) == ("require", 1, "exclude", 3)
+    joined, attempt = compile_text("Current major depressive episode with suicidal ideation, or a suicide attempt "
+                                   "within the past 5 years", "exclusion", "X1")
+    assert joined.kind == "group" and joined.mode == "all"
+    assert (attempt.conditions, attempt.window.within.value) == (["suicide_attempt"], 5.0)

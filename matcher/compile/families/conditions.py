@@ -302,7 +302,10 @@ def extract_conditions(ctx: Context) -> list:
         ctx.consume(*these.span())  # (read by the timing: "or a history thereof")
     # "Diabetes mellitus with peripheral neuropathy", "Major depression with suicidal ideation": the first excludes only
     # with the second (an excluded all-of, as a condition with a lab value; README), not every diabetic
-    joined = [(a, b) for a, b in zip(confident, confident[1:]) if ctx.section == "exclusion" and not all_windows
+    # (a window of another item is no reason not to: "... with suicidal ideation, or a suicide attempt within the past
+    # 5 years")
+    joined = [(a, b) for a, b in zip(confident, confident[1:]) if ctx.section == "exclusion"
+              and not any(_reaches(text, w, a.start, b.end) for w in all_windows)
               and _WITH_CONDITION_RE.fullmatch(text, a.end, b.start)
               # ("chronic infection with hepatitis B virus": the second names which of the first)
               and a.id not in get_lexicon().condition_ancestors(b.id) and a.id != b.id
@@ -426,6 +429,19 @@ def _only_examples_of(ctx: Context, lst: ExampleList) -> bool:
     ancestors = get_lexicon().condition_ancestors
     inside = [e for e in ctx.entities if lst.start <= e.start < lst.end]
     return bool(inside) and all(e.label == "CONDITION" and lst.general.id in ancestors(e.id) for e in inside)
+
+
+def _reaches(text: str, window, start: int, end: int) -> bool:
+    """Whether a window can time the words between ``start`` and ``end``: not one of another item, set off by ", or"
+    or ";" ("... with suicidal ideation, or a suicide attempt within the past 5 years")."""
+    if window.start >= end:
+        return not _ITEM_SPLIT_RE.search(text, end, window.start)
+    if window.end <= start:
+        return not _ITEM_SPLIT_RE.search(text, window.end, start)
+    return True
+
+
+_ITEM_SPLIT_RE = re.compile(r",\s*(?:or|and)\b|;", re.I)
 
 
 def _without_covered(rules: list) -> list:

@@ -1225,9 +1225,10 @@ _ACTIVITY_RE = re.compile(r"\bMRI\s+activity|radiolog\w+\s+activity|MRI\s+lesion
 _LESION_COUNT_RE = re.compile(rf"(?:(?P<cmp>{COMPARATOR_RE})\s*)?(?<![\w.])(?P<n>\d+|one|two|three|four|five|six|ten)\s*(?:or\s+more\s+)?(?:\w+[\s-]+){{0,3}}$", re.I)
 
 
-# a count between two bounds before the lesions: "at least 1 and no more than 15", "between 1 and 9", "1 to 9", "1-9"
+# a count between two bounds before the lesions: "at least 1 and no more than 15", "between 1 and 9", "1 to 9", "1-9",
+# "1 or 2 new T2 lesions"
 _LESION_RANGE_RE = re.compile(rf"(?:(?:at\s+least|a\s+minimum\s+of|between|from)\s+|>=\s*|≥\s*)?(?<![\w.])(?P<lo>\d+|one|two)\s*"
-                              rf"(?:and|to|-|–|but)\s*(?P<cmp>(?:no\s+more\s+than|not\s+more\s+than|at\s+most|a\s+maximum\s+of|"
+                              rf"(?:and|to|-|–|but|or)\s*(?P<cmp>(?:no\s+more\s+than|not\s+more\s+than|at\s+most|a\s+maximum\s+of|"
                               rf"fewer\s+than|less\s+than|up\s+to|<=|≤|<)\s*)?(?P<hi>\d+)\s+(?:\w+[\s-]+){{0,3}}$", re.I)
 _SCAN_RE = re.compile(r"\b(?:on|at|in)\s+(?:the\s+|either\s+of\s+the\s+|(?:any|one)\s+of\s+the\s+|both\s+)?"
                       r"(?:(?:first|second|initial|two|2)\s+)?(?P<at>screening|baseline)\s+(?:brain\s+)?(?:MRI|scan|imaging)|"

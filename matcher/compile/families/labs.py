@@ -195,13 +195,18 @@ def extract_labs(ctx: Context) -> list:
     if limits:
         # "Laboratory values outside any of the following limits: white blood cells 3,000/µL or more; ALT no more than
         # 2.5 × ULN": each limit stated is what the patient must meet, the other side what the criterion names (read
-        # as written, a normal count excluded the patient)
+        # as written, a normal count excluded the patient). A strict bound names the side outside ("outside the
+        # following limits: haemoglobin below 10 g/dl"): as written.
         after = {id(r) for e, _ in anchors if e.start > limits.end()
-                 for r in several.get(e, [found[e]] if e in found else [])}
+                 for r in several.get(e, [found[e]] if e in found else [])
+                 if not isinstance(r, LabRule) or r.comparator in (">=", "<=")}
         rules = [r.model_copy(update={"comparator": _COMPLEMENT[r.comparator]})
                  if id(r) in after and isinstance(r, LabRule) else r for r in rules]
-        if after and not any(e.start < limits.start() for e in ctx.entities):
-            ctx.consume(0, limits.end())  # (the heading: "Laboratory values at screening outside ...")
+        if after or any(isinstance(r, LabRule) for r in rules):
+            # (the heading: "Laboratory values at screening outside ...", "..., or a full blood count outside ...")
+            heading = max(ctx.text.rfind(",", 0, limits.start()), ctx.text.rfind(";", 0, limits.start())) + 1
+            if not any(heading <= e.start < limits.start() for e in ctx.entities):
+                ctx.consume(heading, limits.end())
     return _unique(rules) + qualified
 
 

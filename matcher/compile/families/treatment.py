@@ -158,6 +158,7 @@ _CURRENT_RE = re.compile("|".join([
     r"\b(?:daily|habitual)\s+(?:use|intake|treatment)\b",
     r"\bduring\s+treatment\s+with", r"\btreatment\s+with\s+\w+\s+according\s+to", r"\bongoing\b",
     r"\b(?:is|are)\s+(?:taking|receiving|using)\b", r"^\s*(?:taking|receiving|using)\b", r"\bestablished\s+on",
+    r"^\s*(?:either\s+)?not\s+(?:taking|receiving|using)\b",  # "Either not taking a disease-modifying drug, or ..."
     # "Participants receiving interferon beta who have ...": the participants now on it
     r"^\s*(?:the\s+)?(?:patients?|subjects?|participants?|women|men)\s+(?:who\s+(?:are|is)\s+)?(?:currently\s+)?"
     r"(?:taking|receiving|using)\b",
@@ -967,6 +968,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         ctx.unstated.append((allergy.start(), stop.start() if stop else len(ctx.text)))  # (unless a rule reads it)
         mentions = [m for m in mentions if m.start < allergy.start()]
     checked = ctx.text[:allergy.start()] if allergy and mentions[-1].end <= allergy.start() else ctx.text
+    # ("current treatment with warfarin, heparin or other anticoagulants (contraindications to bone marrow
+    # aspiration)": the parenthesis after the drugs says why they exclude, they are still exposures)
+    checked = checked[:mentions[-1].end] + _WHY_CONTRAINDICATED_RE.sub(" ", checked[mentions[-1].end:])
     if _NOT_EXPOSURE_RE.search(_without_stop_reasons(_STOPPED_FOR_RE.sub(" ", checked))) and \
             not _listed_contraindications(ctx.text, mentions):
         return []
@@ -1517,6 +1521,10 @@ def _not_exposure(text: str, mention) -> bool:
     paren = text.rfind("(", 0, mention.start)
     return paren >= 0 and ")" not in text[paren:mention.start] and bool(
         _CONTRACEPTION_RE.search(text[max(0, paren - 30):paren]))
+
+
+_WHY_CONTRAINDICATED_RE = re.compile(r"\(\s*(?:as\s+|being\s+)?(?:an?\s+)?contra[\s-]?indications?\s+(?:to|for)\s+[^()]*\)",
+                                     re.I)
 
 
 def _listed_contraindications(text: str, mentions) -> bool:
