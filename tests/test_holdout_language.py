@@ -6469,3 +6469,49 @@ def test_a_count_of_lesions_or_one_more_is_a_range_and_a_joined_condition_ignore
                                    "within the past 5 years", "exclusion", "X1")
     assert joined.kind == "group" and joined.mode == "all"
     assert (attempt.conditions, attempt.window.within.value) == (["suicide_attempt"], 5.0)
+
+
+def test_a_condition_a_score_defines_goes_to_a_person():
+    """holdout30 NCT04533971 'Fatigue confirmed by a result of at least 36 points in the Fatigue Severity Scale' and
+    NCT05956119 'Spasticity of the medial gastrocnemius of grade 1+ or more in the Modified Ashworth Scale' had
+    required the condition of every patient (21 wrong fails each): the scale decides, which the record does not hold."""
+    for text in ("Fatigue confirmed by a result of at least 36 points in the Fatigue Severity Scale (FSS).",
+                 "Spasticity of the medial gastrocnemius of grade 1+ or more in the Modified Ashworth Scale.",
+                 "Low mood or anxiety: a score of 8 or above on the depression subscale (HADS-D) or on the anxiety "
+                 "subscale (HADS-A) of the Hospital Anxiety and Depression Scale."):
+        assert [r.kind for r in compile_text(text, "inclusion", "X1")] == ["manual_review"], text
+    (rule,) = compile_text("Spasticity of the lower limbs", "inclusion", "X1")
+    assert rule.conditions == ["spasticity"]
+
+
+def test_an_agreement_to_avoid_pregnancy_is_contraception_and_a_suspected_pregnancy_a_persons():
+    """holdout30 NCT02988401 'Women of childbearing potential must agree to avoid pregnancy, by contraception or
+    abstinence' had required a pregnancy (21 wrong fails); NCT05956119 'Pregnancy or suspicion of pregnancy' and
+    NCT02903537 '..., or desire for pregnancy during the study' left the suspicion and the wish unread."""
+    (rule,) = compile_text("Women of childbearing potential must agree to avoid pregnancy, by contraception or "
+                           "abstinence, for the duration of the study.", "inclusion", "X1")
+    assert (rule.kind, rule.polarity) == ("contraception", "require")
+    (rule,) = compile_text("Women unwilling to avoid pregnancy", "exclusion", "X1")
+    assert (rule.kind, rule.polarity) == ("contraception", "require")
+    for text in ("Pregnancy or suspicion of pregnancy.", "Pregnancy or lactation, or desire for pregnancy during the study."):
+        rule, review = compile_text(text, "exclusion", "X1")
+        assert (rule.kind, rule.polarity, review.category) == ("pregnancy", "exclude", "partial")
+
+
+def test_a_drug_or_class_without_an_id_after_or_an_is_left_for_a_person():
+    """holdout30: 'an anxiolytic medication', 'an anticonvulsant other than ...' and 'an amphetamine that was started
+    ...' had been dropped silently (coverage full)."""
+    for text, word in (("If taking an antidepressant or an anxiolytic medication, the dose has been stable for at least "
+                        "8 weeks before enrollment", "anxiolytic"),
+                       ("Use within 6 weeks before screening of a tricyclic antidepressant, or of an anticonvulsant "
+                        "other than carbamazepine, gabapentin or pregabalin.", "anticonvulsant"),
+                       ("Current treatment with modafinil, armodafinil, methylphenidate or an amphetamine that was "
+                        "started less than 3 months before enrollment", "amphetamine")):
+        review = compile_text(text, "inclusion" if text.startswith("If") else "exclusion", "X1")[-1]
+        assert review.category == "partial" and word in review.why, text
+
+
+def test_a_contraindication_to_gadolinium_enhanced_mri_is_an_mri_contraindication():
+    found = compile_text("Contraindication for gadolinium-enhanced MRI (e.g. claustrophobia, pacemaker or allergy to "
+                         "gadolinium).", "exclusion", "X1")
+    assert found[0].conditions == ["mri_contraindication"]

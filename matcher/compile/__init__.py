@@ -1147,8 +1147,15 @@ def _residue(ctx: Context) -> list[str]:
     # ("... and must intend to remain on it for the duration of the study": a plan of the patient's, a person asks)
     planned = any(not ctx.is_consumed(plan.start()) for plan in _PLAN_TO_STAY_RE.finditer(ctx.text))
     keep = len(content) >= 3 or (content and (ctx.unstated or aged or named or unwilling or planned)) or denied or \
-        0 < len(core) <= 2 and _unread_item(ctx.text, masked, core[0], core[-1])
+        0 < len(core) <= 2 and (_unread_item(ctx.text, masked, core[0], core[-1])
+                                # ("If taking an antidepressant or an anxiolytic medication, the dose has been stable":
+                                # an item of its own, after "or an")
+                                or any(_OR_AN_BEFORE_RE.search(ctx.text, max(0, w.start() - 12), w.start())
+                                       and _unread_item(ctx.text, masked, w, w) for w in core))
     return [w.group() for w in content] if keep else []
+
+
+_OR_AN_BEFORE_RE = re.compile(r"\b(?:or|and)\s+(?:of\s+|with\s+)?an?\s+$", re.I)
 
 
 def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> bool:
@@ -1174,7 +1181,7 @@ def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> boo
     return re.search(r"(?:^|[,;:(]|\b(?:or|and))\s*$", before) is not None \
         and re.match(r"\s*(?:(?:diseases?|disorders?|conditions?|therap(?:y|ies)|treatments?|medications?|drugs?|"
                      # ("Antispastic medication and physiotherapy unchanged since ...": the item the predicate shares)
-                     r"agents?)\s*)?(?:[,;).]|$|\b(?:or|and|within|in\s+the|during|unchanged|stable|"
+                     r"agents?)\s*)?(?:[,;).]|$|\b(?:or|and|within|in\s+the|during|unchanged|stable|other\s+than|except|that|which|"
                      r"at\s+(?:any\s+time|screening))\b|"
                      # "..., or fever of 38 °C or more at inclusion": the item with a value no rule read
                      r"of\s+(?:\d|at\s+least|more\s+than)|[<>≤≥]\s*\d|(?:above|over|greater\s+than|more\s+than)\s+\d)",

@@ -45,8 +45,10 @@ _KIND_OF_PREGNANCY_RE = re.compile(r"\b(?:high[\s-]+risk|complicated|ectopic|mul
 
 # A pregnancy planned or wished for: a plan the record cannot show, for a person (consumed with the pregnancy
 # rule, it let in the women the criterion excludes)
+# (or suspected: "Pregnancy or suspicion of pregnancy")
 _PLANNED_RE = re.compile(r"\b(?:plan\w*|wish\w*|intend\w*|intention|desire\w*|want\w*|contemplat\w*)\s+"
-                         r"(?:to\s+(?:become|get)\s+|an?\s+)?"
+                         r"(?:to\s+(?:become|get)\s+|an?\s+|for\s+(?:an?\s+)?)?"
+                         r"pregnan\w*|\b(?:suspicion\s+of|suspected)\s+(?:an?\s+)?"
                          r"pregnan\w*|\bpregnan\w*[^.;]{0,20}?\b(?:planned|intended|wished)\b|"
                          r"\b(?:plan\w*|wish\w*|intend\w*)\s+to\s+(?:conceive|father|have\s+(?:a\s+)?(?:child|children|baby))",
                          re.I)
@@ -101,7 +103,11 @@ def extract_pregnancy(ctx: Context) -> list:
 _CONTRACEPTION_RE = re.compile(r"contracept\w*|birth[\s-]+control|method\s+of\s+birth\b|\bcondoms?\b|"
                                # "a reliable pregnancy prevention method", "a method to prevent pregnancy"
                                r"pregnancy[\s-]+prevention(?:\s+(?:methods?|measures?))?|(?:methods?|means|measures?)\s+"
-                               r"(?:of|to|for)\s+(?:prevent(?:ing|ion\s+of)?|avoid(?:ing|ance\s+of)?)\s+pregnancy", re.I)
+                               r"(?:of|to|for)\s+(?:prevent(?:ing|ion\s+of)?|avoid(?:ing|ance\s+of)?)\s+pregnancy|"
+                               # "must agree to avoid pregnancy, by contraception or abstinence": the requirement, no
+                               # pregnancy of the patient's
+                               r"\b(?:agree\w*|commit\w*|(?:un|not\s+)?willing|refus\w*|consent\w*)\s+to\s+(?:avoid|prevent)\s+"
+                               r"(?:becoming\s+|getting\s+)?pregnan\w*", re.I)
 # A requirement addressed to men only: "For male participants: agreement to ... use a condom", "Men must agree to ..."
 _MEN_ONLY_RE = re.compile(r"^\W*(?:for\s+)?(?:(?:male|men)(?:\s+(?:participants?|patients?|subjects?))?|if\s+male)\b", re.I)
 _WOMEN_RE = re.compile(r"\b(?:wom[ae]n|WOCBP|females?(?!\s+partners?))\b", re.I)

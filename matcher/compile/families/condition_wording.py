@@ -356,6 +356,15 @@ DEFINED_BY_MEASURE_RE = re.compile(r"\s*(?:,\s*|\(\s*)(?:(?:(?:defined|as\s+defi
                                     r"apn(?:o)?ea[\s-]+hypopn(?:o)?ea\s+index|AHI)\b", re.I)
 
 
+# A condition a score or grade defines: "Fatigue confirmed by a result of at least 36 points in the FSS", "Low mood or
+# anxiety: a score of 8 or above on the HADS", "Spasticity of the medial gastrocnemius of grade 1+ or more in the
+# Modified Ashworth Scale": the scale decides, which the record does not hold (a person)
+SCORE_DEFINED_RE = re.compile(r"(?:\s+(?:of|in)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?[\w-]+?(?=\s+of\s+grade))?\s*[:,]?\s*"
+                              r"(?:(?:confirmed|defined|documented|measured|assessed|quantified|shown)\s+(?:by|as|with|on)\s+)?"
+                              r"(?:an?\s+|the\s+)?(?:(?:total\s+)?(?:score|result)\s+(?:of\s+)?(?:at\s+least\s+|≥\s*|>=\s*)?\d|"
+                              r"(?:of\s+)?grade\s+\d)", re.I)
+
+
 _PAREN_FOR_RE = re.compile(r"\s*(?:e\.\s?g\.,?|for\s+example,?|such\s+as)\s+for\s+(?:[\w'-]+\s+){0,2}", re.I)
 
 
@@ -378,6 +387,7 @@ def not_conditions(text: str, mentions: list, drugs: tuple = ()) -> set:
                 _VACCINE_EXAMPLES_RE.search(text[max(0, m.start - 200):m.start]) or \
                 (m.id in _IMMUNITY_TESTED and (_TEST_AFTER_RE.match(text, m.end) or _IMMUNITY_BEFORE_RE.search(before[-60:]))) or \
                 _EXPOSURE_BEFORE_RE.search(before[-60:]) or DEFINED_BY_MEASURE_RE.match(text, m.end) or \
+                SCORE_DEFINED_RE.match(text, m.end) or \
                 _PREDISPOSITION_RE.search(before[-60:]) or \
                 CAUSE_BEFORE_RE.search(before[-40:]) or (_ONE_EYE_AFTER_RE.match(text, m.end) and not EITHER_EYE_RE.match(text, m.end)) or \
                 (_SYMPTOMS_OF_RE.search(before[-30:]) and _COURSE_AFTER_RE.match(text, m.end)) or \

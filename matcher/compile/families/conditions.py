@@ -49,7 +49,7 @@ from ..context import Context
 from ..nlp import Entity, kinds_listed_after
 from ..quantities import NUM, find_windows, number, unit_of
 from .condition_wording import (CAUSE_BEFORE_RE, CAUSED_BY_AFTER_RE, DEFINED_BY_MEASURE_RE, EITHER_EYE_RE, EXAMPLES_RE,
-                                NEW_NOUN_PHRASE_RE, SEGMENT_BREAK_RE, ExampleList, closing, complete_term,
+                                NEW_NOUN_PHRASE_RE, SCORE_DEFINED_RE, SEGMENT_BREAK_RE, ExampleList, closing, complete_term,
                                 enclosing_paren, item_end, not_conditions, qualified, segment_end, segment_start)
 
 _OTHER_BEFORE_RE = re.compile(r"\bother\s+(?:[\w-]+\s+){0,2}$", re.I)
@@ -244,7 +244,8 @@ def extract_conditions(ctx: Context) -> list:
     judged |= {m for m in included if _IN_RELATIVE_AFTER_RE.match(text, m.end)}
     others = not_conditions(text, included, ctx.entities_of("DRUG", "DRUG_CLASS"))  # what a treatment acts on, ...
     # ("Obesity (BMI > 35 kg/m2) or diabetes": the condition a measure no rule reads defines goes to a person)
-    ctx.unstated.extend((m.start, m.end) for m in others if DEFINED_BY_MEASURE_RE.match(text, m.end))
+    ctx.unstated.extend((m.start, m.end) for m in others
+                        if DEFINED_BY_MEASURE_RE.match(text, m.end) or SCORE_DEFINED_RE.match(text, m.end))
     # (a window of the general term's own times it, no narrowing: "an opportunistic infection (e.g., CMV) within 6
     # months")
     generals = {id(lst.general) for lst in lists}
