@@ -6515,3 +6515,32 @@ def test_a_contraindication_to_gadolinium_enhanced_mri_is_an_mri_contraindicatio
     found = compile_text("Contraindication for gadolinium-enhanced MRI (e.g. claustrophobia, pacemaker or allergy to "
                          "gadolinium).", "exclusion", "X1")
     assert found[0].conditions == ["mri_contraindication"]
+
+
+def test_a_grade_no_worse_than_allows_the_better_ones_and_excludes_the_worse():
+    """holdout30 NCT07178431 'heart: heart failure no worse than NYHA class II, and ...' had required heart failure of
+    every patient (20 wrong fails): NYHA III and IV are excluded, a patient without heart failure passes."""
+    for text in ("heart failure no worse than NYHA class II, and left ventricular ejection fraction of 45% or more",
+                 "Heart failure NYHA class II or better"):
+        rule = compile_text(text, "inclusion", "X1")[0]
+        assert (rule.polarity, rule.conditions) == ("exclude", ["heart_failure_nyha_iii", "heart_failure_nyha_iv"])
+
+
+def test_a_criterion_of_a_labelled_cohort_holds_for_the_courses_another_criterion_gives_it():
+    """holdout30 NCT03993171 'Cohort 2 only: an MS relapse, or a gadolinium-enhancing lesion on brain MRI, within the
+    5 years before Screening', with 'Cohort 2: primary progressive MS or non-active secondary progressive MS ...'
+    under another criterion, had excluded the relapsing cohort's recent relapses."""
+    text = ("Inclusion Criteria:\n- Disease course and current therapy according to the cohort:\n"
+            "  - Cohort 1: relapsing-remitting MS, treated with natalizumab for at least the 6 months before Screening;\n"
+            "  - Cohort 2: primary progressive MS or non-active secondary progressive MS, treated with ocrelizumab.\n"
+            "Exclusion Criteria:\n- Cohort 2 only: an MS relapse, or a gadolinium-enhancing lesion on brain MRI, within "
+            "the 5 years before Screening.\n")
+    ruleset = compile_trial(Trial(id="T1", source="test", source_format="text", criteria_text=text))
+    (exclusion,) = [c for c in ruleset.criteria if c.section == "exclusion"]
+    assert {r.kind for r in exclusion.rules} == {"relapse_activity", "mri_activity"}
+    assert all(r.when.subtypes == ["PPMS", "SPMS"] for r in exclusion.rules)
+    # (cohorts that share a course, told apart by treatment, scope nothing)
+    same = text.replace("primary progressive MS or non-active secondary progressive MS", "relapsing-remitting MS")
+    ruleset = compile_trial(Trial(id="T1", source="test", source_format="text", criteria_text=same))
+    (exclusion,) = [c for c in ruleset.criteria if c.section == "exclusion"]
+    assert all(r.when is None for r in exclusion.rules if r.kind != "manual_review")

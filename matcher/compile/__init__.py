@@ -8,6 +8,7 @@ plus a ``manual_review`` rule (category ``partial``) for the rest.  Nothing is d
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from datetime import date
 from functools import lru_cache
 from typing import Optional
@@ -133,6 +134,34 @@ _SUBSTUDY_LEAD_RE = re.compile(r"^\s*(?:for|in|among)\s+(?P<cohort>[^,:;()]{0,60
                                r"\s*[,:]\s*", re.I)
 
 
+# "Cohort 1: relapsing-remitting MS, ...; Cohort 2: primary progressive MS ...": cohorts a trial labels, each by a course
+_COHORT_LABEL = r"(?:cohort|group|arm|part|stratum)\s+(?P<label>[A-Z0-9]{1,3})\b"
+_COHORT_DEFINED_RE = re.compile(rf"\b{_COHORT_LABEL}\s*(?:\([^()]{{0,40}}\)\s*)?[:–-]\s*(?P<definition>[^;.\n]{{3,200}})", re.I)
+# "Cohort 2 only: ...", "For Cohort 2: ...", "In participants of group B, ...": a criterion of one labelled cohort
+_LABELLED_COHORT_LEAD_RE = re.compile(rf"^\s*(?:(?:for|in)\s+(?:(?:participants?|patients?|subjects?)\s+(?:in|of)\s+)?)?"
+                                      rf"(?:the\s+)?{_COHORT_LABEL}(?:\s+only)?\s*[:,]\s*", re.I)
+# the trial's labelled cohorts while its criteria compile (label -> the words that define it)
+_TRIAL_COHORTS: ContextVar[dict] = ContextVar("trial_cohorts", default={})
+
+
+def labelled_cohorts(criteria: list[Criterion]) -> dict[str, str]:
+    """The cohorts the criteria label and define by course ("Cohort 2: primary progressive MS ..."), when each names a
+    course and no two share one (cohorts told apart by dose or treatment cannot be scoped by course)."""
+    found: dict[str, str] = {}
+    stack = list(criteria)
+    while stack:
+        criterion = stack.pop(0)
+        stack[:0] = criterion.children
+        for defined in _COHORT_DEFINED_RE.finditer(criterion.text):
+            found.setdefault(defined.group("label").upper(), defined.group("definition"))
+    courses = {label: set(_cohort_subtypes(definition)) for label, definition in found.items()}
+    labels = list(courses)
+    if len(labels) < 2 or not all(courses.values()) or any(
+            courses[a] & courses[b] for i, a in enumerate(labels) for b in labels[i + 1:]):
+        return {}
+    return found
+
+
 def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[int, int] = (0, 0),
                  rule_prefix: Optional[str] = None) -> list:
     """Compile one criterion's text into rules (at least one)."""
@@ -179,6 +208,14 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         # cohort (read for everyone, it required RRMS of the SPMS cohort the next criterion names)
         inner = compile_text(" " * lead.end() + text[lead.end():], section, criterion_id, span, rule_prefix)
         return [rule.model_copy(update={"text": common["text"]}) for rule in _of_cohort(inner, lead.group("cohort"))]
+    labelled = _LABELLED_COHORT_LEAD_RE.match(text)
+    cohort = _TRIAL_COHORTS.get().get(labelled.group("label").upper()) if labelled else None
+    if cohort and re.search(r"\w", text[labelled.end():]) and not _cohort_subtypes(text[labelled.end():]):
+        # "Cohort 2 only: an MS relapse, or a gadolinium-enhancing lesion, within the 5 years before Screening", where
+        # another criterion defines "Cohort 2: primary progressive MS or non-active secondary progressive MS": for the
+        # patients of that cohort's courses (read for everyone, it excluded the relapsing cohort's recent relapses)
+        inner = compile_text(" " * labelled.end() + text[labelled.end():], section, criterion_id, span, rule_prefix)
+        return [rule.model_copy(update={"text": common["text"]}) for rule in _of_cohort(inner, cohort)]
     if lead and lead.re is _COHORT_LEAD_RE and _other_disease_cohort(lead.group("cohort")):
         # "For subjects with SCI: a stable neurological injury at level T1 or below ...": the item of a cohort with
         # another disease (read for everyone, the injury was required of every MS patient); a person checks whom it
@@ -1502,7 +1539,11 @@ def compile_trial(trial: Trial, *, compiled_on: Optional[date] = None) -> RuleSe
     if not segmented:  # section headers with nothing under them: an empty rule set would screen "eligible"
         raise NoCriteriaError("the eligibility sections hold no criteria", file=trial.source, record=trial.record,
                               field="criteria", hint="check the record's eligibility text")
-    criteria = structured_field_criteria(trial) + [compile_criterion(c) for c in segmented]
+    cohorts = _TRIAL_COHORTS.set(labelled_cohorts(segmented))
+    try:
+        criteria = structured_field_criteria(trial) + [compile_criterion(c) for c in segmented]
+    finally:
+        _TRIAL_COHORTS.reset(cohorts)
     return RuleSet(trial_id=trial.id, title=trial.title, source=trial.source, source_sha256=trial.source_sha256,
                    compiler_version=COMPILER_VERSION, compiled_on=compiled_on, criteria_text=trial.criteria_text,
                    criteria=criteria)

@@ -263,6 +263,8 @@ def extract_conditions(ctx: Context) -> list:
     confident = [m for m in confident if m not in broader]
     for m in broader:
         ctx.consume(m.start, m.end)
+    graded, confident = _no_worse_than(ctx, confident)
+    rules.extend(graded)
     # "AV block, unless the subject has a functioning pacemaker": a proviso no exception can carry. In an exclusion,
     # a proviso that names a condition the patient has is an excluded all-of of the conditions it qualifies and that
     # condition's absence (README); otherwise a rule would exclude the patients it lets in, and they go to a person
@@ -430,6 +432,36 @@ def _only_examples_of(ctx: Context, lst: ExampleList) -> bool:
     ancestors = get_lexicon().condition_ancestors
     inside = [e for e in ctx.entities if lst.start <= e.start < lst.end]
     return bool(inside) and all(e.label == "CONDITION" and lst.general.id in ancestors(e.id) for e in inside)
+
+
+# "heart failure no worse than NYHA class II", "NYHA class II or better": the classes above it
+_GRADES = ["heart_failure_nyha_i", "heart_failure_nyha_ii", "heart_failure_nyha_iii", "heart_failure_nyha_iv"]
+_NO_WORSE_BEFORE_RE = re.compile(r"\b(?:(?:no|not)\s+worse\s+than|at\s+most|not\s+(?:exceeding|above)|up\s+to|"
+                                 r"maximum(?:\s+of)?)\s+(?:(?:a|the)\s+)?$", re.I)
+_OR_BETTER_AFTER_RE = re.compile(r"\s+or\s+(?:better|less|lower|below)\b", re.I)
+
+
+def _no_worse_than(ctx: Context, confident: list) -> tuple[list, list]:
+    """A grade with its better ones allowed: the grades above it excluded (a patient without the disease passes;
+    read as the grade, it required heart failure of every patient)."""
+    rules, dropped = [], set()
+    for index, m in enumerate(confident):
+        if m.id not in _GRADES:
+            continue
+        before = _NO_WORSE_BEFORE_RE.search(ctx.text, max(0, m.start - 30), m.start)
+        after = _OR_BETTER_AFTER_RE.match(ctx.text, m.end)
+        if not (before or after):
+            continue
+        worse = _GRADES[_GRADES.index(m.id) + 1:]
+        if not worse:
+            continue
+        general = confident[index - 1] if index and confident[index - 1].id == "heart_failure" \
+            and m.start - confident[index - 1].end < 40 else None
+        polarity = context.opposite(ctx.base_polarity((general or m).start))
+        rules.append(ConditionRule(polarity=polarity, conditions=worse, timing="current"))
+        dropped |= {id(m), id(general)}
+        ctx.consume((general or m).start, after.end() if after else m.end)
+    return rules, [m for m in confident if id(m) not in dropped]
 
 
 def _reaches(text: str, window, start: int, end: int) -> bool:
