@@ -6544,3 +6544,39 @@ def test_a_criterion_of_a_labelled_cohort_holds_for_the_courses_another_criterio
     ruleset = compile_trial(Trial(id="T1", source="test", source_format="text", criteria_text=same))
     (exclusion,) = [c for c in ruleset.criteria if c.section == "exclusion"]
     assert all(r.when is None for r in exclusion.rules if r.kind != "manual_review")
+
+
+def test_an_infection_of_one_site_is_no_infection_of_any_kind_and_excepting_excepts():
+    """holdout30 NCT04533971 'Open wounds, pressure ulcers or skin infections' had excluded any infection (as had
+    holdout11's 'a skin infection at the lumbar puncture site' and holdout23's 'an active dental or jaw infection');
+    NCT02903537 'Malignant neoplasm, current or in the last 5 years, excepting treated basal cell carcinoma' lost its
+    exception."""
+    found = compile_text("Open wounds, pressure ulcers or skin infections.", "exclusion", "X1")
+    assert "infection" not in [c for r in found if r.kind == "condition" for c in r.conditions]
+    assert "skin infections" in found[-1].why
+    (rule,) = compile_text("Active infection", "exclusion", "X1")
+    assert rule.conditions == ["infection"]
+    (rule,) = compile_text("Malignant neoplasm, current or in the last 5 years, excepting treated basal cell carcinoma "
+                           "of the skin.", "exclusion", "X1")
+    assert rule.exceptions == ["basal_cell_carcinoma"]
+
+
+def test_an_edss_bound_in_points_and_a_constant_treatment_and_a_drug_taken_now_beside_a_window():
+    """holdout30 NCT04533971 'Degree of disability in the EDSS scale of not more than 6.5 points' (read as a change of
+    points, nothing); 'Constant immunomodulatory treatment (...) for at least 6 months' (now); NCT02596633 'An MS
+    relapse within the past 3 months, or currently taking steroids for a relapse' (the steroids had taken the 3
+    months, and the window's 'past' had made them history)."""
+    (rule,) = compile_text("Degree of disability in the EDSS scale of not more than 6.5 points.", "inclusion", "X1")
+    assert (rule.kind, rule.score.high) == ("edss", 6.5)
+    (group,) = compile_text("Constant immunomodulatory treatment (interferon beta, glatiramer acetate) for at least 6 "
+                            "months, or no immunomodulatory treatment during the last 6 months.", "inclusion", "X1")
+    assert any(r.kind == "prior_drug" and r.current for r in group.rules)
+    relapse, steroids = compile_text("An MS relapse within the past 3 months, or currently taking steroids for a "
+                                     "relapse.", "exclusion", "X1")
+    assert relapse.window.within.value == 3.0
+    assert (steroids.kind, steroids.current) == ("prior_drug", True)
+    # (a drug in the window's clause keeps it: "Relapse within 30 days, or corticosteroids for a relapse during that
+    # period")
+    _, steroids = compile_text("Relapse within 30 days, or corticosteroids for a relapse during that period",
+                               "exclusion", "X1")
+    assert steroids.kind == "washout"

@@ -636,8 +636,10 @@ def _cis_or_diagnosed(ctx: Context, rules: list) -> list:
 # (Kurtzke's Disability Status Scale, the DSS, is the EDSS's integer predecessor on the same 0-10 scale)
 _EDSS_RE = re.compile(r"\b(?:E?DSS)\b|(?:expanded\s+)?disability\s+status\s+(?:scale|score)(?:\s*\(E?DSS\))?", re.I)
 _EDSS_CHANGE_RE = re.compile(r"\bincrease|\bworsening|\bchange|\bprogression|\bpoints?\b|\bimprove", re.I)
-# "from 3.0 to 6.5 points" names the unit of a score range, not a change of so many points.
-_EDSS_RANGE_POINTS_RE = re.compile(r"\d\s*(?:to|-|–|and)\s*\d+(?:\.\d+)?\s*points?\b", re.I)
+# "from 3.0 to 6.5 points", "of not more than 6.5 points" name the unit of a score or its bound, not a change of so
+# many points.
+_EDSS_RANGE_POINTS_RE = re.compile(r"(?:\d\s*(?:to|-|–|and)|\b(?:not|no)\s+more\s+than|\bat\s+most|\bup\s+to|"
+                                   r"\ba\s+maximum\s+of|≤|<=)\s*\d+(?:\.\d+)?\s*points?\b", re.I)
 
 
 # "more than 10 years in patients with an EDSS of 2 or less": the EDSS conditions the duration before it; after a

@@ -155,6 +155,7 @@ _CURRENT_RE = re.compile("|".join([
     r"\bcurrently\b", r"\bcurrent\b(?!\s+(?:MS\s+)?(?:relapse|episode|attack|exacerbation|event|flare|optic|study|trial|"
     r"pregnancy|visit))", r"\bstill\s+taking", r"\bon\s+(?:a\s+)?(?:stable|regular)", r"\bconcurrent\b",
     r"\bconcomitant\b", r"\bintake\b", r"\bneeds?\s+to\s+take", r"\bcontinuous\b", r"\bregular\b",
+    r"^\s*constant\s+(?:\w+\s+)?(?:treatment|therapy)\b",  # (translated: "Constant immunomodulatory treatment ...")
     r"\b(?:daily|habitual)\s+(?:use|intake|treatment)\b",
     r"\bduring\s+treatment\s+with", r"\btreatment\s+with\s+\w+\s+according\s+to", r"\bongoing\b",
     r"\b(?:is|are)\s+(?:taking|receiving|using)\b", r"^\s*(?:taking|receiving|using)\b", r"\bestablished\s+on",
@@ -755,6 +756,8 @@ _EXCEPT_WHEN_GIVEN_RE = re.compile(r"\(?\s*,?\s*\b(?:except|other\s+than|unless)
 
 
 # the words that give a clause a time of its own
+_NOW_CLAUSE_RE = re.compile(r"[,;]\s*(?:(?:or|and)\s+)?(?:\w+\s+){0,2}?(?:currently|current|now|ongoing|at\s+present)\b",
+                            re.I)
 _OWN_TIME = r"since|within|during|ever|at\s+any\s+time|in\s+the\s+(?:last|past|previous)"
 _TIMED_BEFORE_CUT_RE = re.compile(rf"\b(?:{_OWN_TIME})\b[^,;()]*$", re.I)
 _SINCE_LIFE_EVENT_RE = re.compile(r"\b(?:since|after|following)\s+(?:the\s+|her\s+)?(?:delivery|childbirth|giving\s+birth|"
@@ -1132,6 +1135,10 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     if any(w.start > mentions[0].start for w in windows):
         windows = [w for w in windows if not (w.end <= mentions[0].start and _CLAUSE_JOIN_RE.search(
             ctx.text, w.end, mentions[0].start))]
+    # ("An MS relapse within the past 3 months, or currently taking steroids for a relapse": the drug's clause has a
+    # time of its own, now)
+    windows = [w for w in windows if not (w.end <= mentions[0].start and _NOW_CLAUSE_RE.search(
+        ctx.text, w.end, mentions[0].start))]
     chronic = minimum or _CONSECUTIVE_RE.search(ctx.text)
     separate = [w for w in windows if chronic and not _overlaps((w.start, w.end), chronic.span())]
     # (not a treated arm's duration beside an untreated arm's window: "may be untreated or receive a DMT; those on a
@@ -1244,7 +1251,12 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
                                       except_drugs=rule["except_drugs"], min_distinct=int(number(distinct.group("n"))))
         ctx.consume(distinct.start(), distinct.end())
     # ("currently treated with": the present, however "treated" reads alone)
-    past = _PAST_RE.search(_NOW_TREATED_RE.sub(lambda m: " " * len(m.group(0)), ctx.text[:included[0].start]))
+    # (nor the "past" of a window: "An MS relapse within the past 3 months, or currently taking steroids")
+    lead = _NOW_TREATED_RE.sub(lambda m: " " * len(m.group(0)), ctx.text[:included[0].start])
+    for w in all_windows:
+        if w.end <= included[0].start:
+            lead = lead[:w.start] + " " * (w.end - w.start) + lead[w.end:]
+    past = _PAST_RE.search(lead)
     if current and not past:
         rule["current"] = True
         ctx.consume(current.start(), current.end())
