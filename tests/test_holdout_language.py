@@ -6580,3 +6580,32 @@ def test_an_edss_bound_in_points_and_a_constant_treatment_and_a_drug_taken_now_b
     _, steroids = compile_text("Relapse within 30 days, or corticosteroids for a relapse during that period",
                                "exclusion", "X1")
     assert steroids.kind == "washout"
+
+
+def test_a_dose_not_stable_long_enough_excludes_those_on_it_for_less():
+    """holdout30 NCT02988401 'Use of any of the following at a dose that has not been stable for at least 6 weeks
+    before screening: ...' and 'Oxybutynin or tolterodine, unless taken at a stable dose for more than 6 months with
+    no dose change planned' went whole to a person: on the drug and not that long excludes (an excluded all-of)."""
+    (group,) = compile_text("Use of any of the following at a dose that has not been stable for at least 6 weeks "
+                            "before screening: SSRIs or SNRIs, amantadine or memantine", "exclusion", "X1")
+    on, long = group.rules
+    assert (group.mode, group.polarity) == ("all", "exclude")
+    assert (on.polarity, on.current, long.polarity, long.min_duration.value) == ("require", True, "exclude", 6.0)
+    group, review = compile_text("Oxybutynin or tolterodine, unless taken at a stable dose for more than 6 months with "
+                                 "no dose change planned.", "exclusion", "X1")
+    assert group.rules[0].drugs == ["oxybutynin", "tolterodine"] and "planned" in review.why
+
+
+def test_in_case_of_treatment_is_a_conditional_lead_and_either_no_therapy_an_untreated_arm():
+    """holdout30 NCT05956119 'In case of pharmacological treatment for spasticity (baclofen, ...), stable dose during
+    the 3 months prior to the inclusion' (translated) went to a person; NCT02988401 'Either no disease-modifying
+    therapy, or the same disease-modifying therapy without interruption, for at least the 6 months before screening;
+    ...' had read as no DMT in the 6 months only."""
+    (group,) = compile_text("In case of pharmacological treatment for spasticity (baclofen, tizanidine, nabiximols), "
+                            "stable dose during the 3 months prior to the inclusion.", "inclusion", "X1")
+    assert group.mode == "any" and {r.polarity for r in group.rules} == {"exclude", "require"}
+    assert group.rules[0].classes == ["antispasticity"]
+    group = compile_text("Either no disease-modifying therapy, or the same disease-modifying therapy without "
+                         "interruption, for at least the 6 months before screening; no change of therapy planned for "
+                         "the next 12 months.", "inclusion", "X1")[0]
+    assert group.mode == "any" and any(r.polarity == "require" and r.min_duration for r in group.rules)

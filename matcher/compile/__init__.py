@@ -1165,7 +1165,9 @@ def _modifier_of_read_term(text: str, masked: str, word: re.Match) -> bool:
     return gap is not None and at < len(text) and text[at].isalpha() and masked[at] == " "
 
 
-_PLAN_TO_STAY_RE = re.compile(r"\b(?:intend\w*|plan\w*|willing\w*|wish\w*)\s+to\s+(?:remain|continue|stay|keep)\b", re.I)
+_PLAN_TO_STAY_RE = re.compile(r"\b(?:intend\w*|plan\w*|willing\w*|wish\w*)\s+to\s+(?:remain|continue|stay|keep)\b|"
+                              # ("... with no dose change planned")
+                              r"\b(?:no|any)\s+(?:\w+\s+)?(?:change|modification|increase|reduction)\s+(?:is\s+)?planned\b", re.I)
 
 
 def _residue(ctx: Context) -> list[str]:

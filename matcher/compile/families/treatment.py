@@ -248,6 +248,9 @@ _ASKS = r"\b(?:must|(?:are|is)\s+eligible|provided|as\s+long\s+as)\b"
 # teriflunomide must ...", "Participants may continue analgesics provided the dose has been stable ...")
 _IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|subject|participant)s?\s+(?:(?:is|are)\s+)?|"
                            r"(?:you|they)\s+(?:are\s+)?)?|"
+                           # (translated: "In case of pharmacological treatment for spasticity (...), stable dose ...")
+                           r"in\s+(?:the\s+)?case\s+of\s+(?:(?:pharmacological|drug|medical|medicinal|concomitant)\s+)?"
+                           r"(?=(?:treatment|therapy)\s+(?:with|for)\b)|"
                            # ("Patients with MS who receive a DMT must have been on it ...")
                            r"(?:(?:(?:the\s+)?(?:patients?|subjects?|participants?)|those)\s+"
                            r"(?:with\s+(?:MS|multiple\s+sclerosis|RMS|RRMS)\s+)?(?:who\s+(?:(?:is|are)\s+)?|"
@@ -259,6 +262,7 @@ _IF_TAKING_RE = re.compile(r"\s*(?:(?:if|when|where)\s+(?:(?:the\s+)?(?:patient|
                            # ("If you take a disease-modifying therapy, you must have been on it for 3 months")
                            # ("If the patient takes medication for neuropathic pain (e.g. ...), the dose must ...")
                            r"(?:currently\s+|already\s+)?(?:taking|on|receiving|using|treated\s+with|takes?|uses?|receives?|"
+                           r"(?:treatment|therapy)\s+(?:with|for)|"
                            r"(?:in|under)\s+(?:therapy|treatment)\s+with|"
                            r"(?:may|can)\s+continue(?:\s+(?:taking|to\s+take|on|with|using|receiving))?|"
                            # "Patients may be on interferon beta provided the dose has been stable ..."
@@ -280,9 +284,11 @@ def _if_taking(text: str):
 # "Untreated or on a stable dose of a DMT for at least 3 months")
 _MAY_BE_UNTREATED_RE = re.compile(r"^\s*(?:(?:the\s+)?(?:patients?|subjects?|participants?)\s+)?(?:(?:may|can|must)\s+be\s+)?"
                                   r"(?:either\s+)?"
-                                  r"(?:untreated|treatment[\s-]na[iï]ve|off\s+(?:all\s+)?treatment|without\s+treatment)"
+                                  r"(?:untreated|treatment[\s-]na[iï]ve|off\s+(?:all\s+)?treatment|without\s+treatment|"
+                                  # ("Either no disease-modifying therapy, or the same disease-modifying therapy ...")
+                                  r"(?<=either\s)no\s+(?:[\w-]+\s+){0,2}?(?:therapy|treatment|DMT|drug|medication)s?)"
                                   r"\s*,?\s*or\s+(?:may\s+|can\s+)?(?:continue|be\s+(?:on|receiving|taking|treated\s+with)|"
-                                  r"receive|take|treated\s+with|on|receiving|taking)\b", re.I)
+                                  r"receive|take|treated\s+with|on|receiving|taking|the\s+same)\b", re.I)
 # "MS disease-modifying therapy, if any, unchanged ...": a requirement of the patients on one
 # (and at the end: "Using the same DMT for at least the last 3 months, if any")
 _IF_ANY_RE = re.compile(_IF_ANY + r"|,\s*if\s+(?:any|used|taken|applicable)\s*\.?\s*$", re.I)
@@ -1015,7 +1021,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
                                                      r"therapy\s+with\b|\buse\s+of|received|"
                                                      r"\bcurrently\s+(?:treated|taking|receiving|on)\b|"
                                                      r"\b(?:is|are)\s+(?:currently\s+)?taking|" + _MUST_BE_ON,
-                                                     exposure, re.I) and not _if_taking(ctx.text):
+                                                     exposure, re.I) and not _if_taking(ctx.text) \
+            and not (ctx.section == "exclusion" and _UNLESS_STABLE_RE.search(exposure)):
+        # ("Oxybutynin or tolterodine, unless taken at a stable dose for more than 6 months": the drugs, and how long)
         return []  # "changes to / introduction of a treatment": a stability criterion, not an exposure
     if _STARTED_WITHIN_RE.search(ctx.text):
         return []  # "fampridine started in the last 3 months": a recent start, not any use in the window
@@ -1112,7 +1120,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         re.search(r"\bstable\b|\bon\s+the\s+same\b|\bintention\s+(?:of|to)\s+continu", ctx.text, re.I) or \
         _UNCHANGED_RE.search(ctx.text)
     # ("no change in the DMT during the 3 months": the change is negated, not the drug)
-    negated = ctx.negated(included[0].start) and not (minimum and _UNCHANGED_RE.match(minimum.group(0)))
+    # (nor the untreated arm of an either/or: "Either no DMT, or the same DMT without interruption, for at least ...")
+    negated = ctx.negated(included[0].start) and not (minimum and _UNCHANGED_RE.match(minimum.group(0))) \
+        and not _MAY_BE_UNTREATED_RE.match(ctx.text)
     # "Treated with X for at least 12 months before screening", in an inclusion: how long the exposure lasted
     # (and "Treatment with natalizumab every 4 weeks during at least 12 months before randomization")
     exposed = ctx.section == "inclusion" and (_PAST_RE.search(ctx.text, 0, included[0].start)
@@ -1717,6 +1727,14 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     # ("must not have changed it during the 3 months": the negation is the stability's own wording)
     if not shared and context.negated_at(ctx.text, minimum.start()) and not context.negated_at(ctx.text, first.start) \
             and not _UNCHANGED_RE.search(ctx.text, first.end, minimum.start()):
+        not_stable = _NOT_STABLE_RE.search(ctx.text, max(0, minimum.start() - 40), minimum.start())
+        if ctx.section == "exclusion" and not_stable:
+            # "Use of any of the following at a dose that has not been stable for at least 6 weeks before screening:
+            # ...": on it, and not that long (an excluded all-of, as "unless on a stable dose for ...")
+            ctx.consume(not_stable.start(), minimum.end())
+            return [GroupRule(mode="all", polarity="exclude", rules=[
+                PriorDrugRule(polarity="require", **targets, current=True),
+                PriorDrugRule(polarity="exclude", **targets, min_duration=_duration_of(minimum), current=True)])]
         return []  # "whose dose has not been stable for 30 days": on it but not long enough, to a person
     duration = _duration_of(minimum)
     ctx.consume(minimum.start(), minimum.end())
@@ -1812,6 +1830,7 @@ _UNCHANGED_RE = re.compile(r"\bunchanged\b|\bno\s+(?:change|modification|alterat
 _ONLY_IF_STABLE_RE = re.compile(_ONLY_IF_STABLE, re.I)
 # (and "Patients on X may take part only if the dose has been stable for at least 4 weeks", a permission in an
 # exclusion list)
+_NOT_STABLE_RE = re.compile(r"\b(?:has|have)\s+not\s+been\s+(?:stable|unchanged|constant)\b", re.I)
 _UNLESS_STABLE_RE = re.compile(r"\b(?:unless|except(?:\s+for)?|other\s+than|apart\s+from)\s+(?:\w+\s+){0,4}?(?:on\s+)?"
                                r"(?:a\s+)?stable\b|" + _ONLY_IF_STABLE, re.I)
 
