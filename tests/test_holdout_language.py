@@ -6609,3 +6609,28 @@ def test_in_case_of_treatment_is_a_conditional_lead_and_either_no_therapy_an_unt
                          "interruption, for at least the 6 months before screening; no change of therapy planned for "
                          "the next 12 months.", "inclusion", "X1")[0]
     assert group.mode == "any" and any(r.polarity == "require" and r.min_duration for r in group.rules)
+
+
+def test_antibodies_against_one_target_and_non_dihydropyridine_blockers_are_parts_of_their_class():
+    """holdout30 NCT06292923 'Prior exposure to foralumab or to any other anti-CD3 monoclonal antibody' had excluded
+    every patient ever given natalizumab or ocrelizumab (any monoclonal antibody); NCT06816004 'non-dihydropyridine
+    calcium channel blockers' had read as every calcium channel blocker. A person checks a member; anti-CD20 stays
+    the lexicon's class."""
+    rule = compile_text("Prior exposure to foralumab or to any other anti-CD3 monoclonal antibody (e.g. teplizumab, "
+                        "otelixizumab).", "exclusion", "X1")[0]
+    assert (rule.classes, rule.qualifier) == (["monoclonal_antibody"], "anti-CD3")
+    (rule,) = compile_text("Current use of non-dihydropyridine calcium channel blockers", "exclusion", "X1")
+    assert (rule.classes, rule.qualifier) == (["calcium_channel_blocker"], "non-dihydropyridine")
+    (rule,) = compile_text("Previous treatment with an anti-CD20 monoclonal antibody (rituximab, ocrelizumab, ofatumumab "
+                           "or ublituximab)", "exclusion", "X1")
+    assert (rule.classes, rule.qualifier) == (["anti_cd20"], None)
+
+
+def test_an_infection_with_one_pathogen_is_no_infection_of_any_kind():
+    """holdout30 NCT07178431 '... or one vaccine dose and a documented SARS-CoV-2 infection' had required a current
+    infection; holdout29 NCT04834401 'Laboratory-confirmed SARS-CoV-2 infection at any time' had excluded any."""
+    found = compile_text("Laboratory-confirmed SARS-CoV-2 infection at any time before the baseline visit",
+                         "exclusion", "X1")
+    assert "infection" not in [c for r in found if r.kind == "condition" for c in r.conditions]
+    (rule,) = compile_text("Active bacterial, viral or fungal infection", "exclusion", "X1")
+    assert rule.conditions == ["bacterial_infection", "viral_infection", "fungal_infection"]

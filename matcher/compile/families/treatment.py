@@ -338,8 +338,13 @@ _LISTED_CLASS_RE = re.compile(r"(?:\bone\s+of\s+(?:the\s+)?|\bapproved\s+)(?:[\w
 # lexicon cannot tell apart, so the drugs listed after it (even as examples) are what the text names.
 _NARROWED_CLASS_RE = re.compile(r"\b(?P<dose>(?:first|second|third)[\s-]line|(?:high|higher|highly|moderate|low)[\s-]efficacy|"
                                 r"heart[\s-]rate[\s-]lowering|rate[\s-]limiting|(?:non[\s-]?)?sedating|thiazide(?:[\s-]like)?|"
-                                r"loop|potassium[\s-]sparing|tetracycline|macrolide|aminoglycoside|fluoroquinolone)\s+(?:[\w-]+\s+){0,1}$",
+                                r"loop|potassium[\s-]sparing|tetracycline|macrolide|aminoglycoside|fluoroquinolone|"
+                                r"non[\s-]?dihydropyridine)\s+(?:[\w-]+\s+){0,1}$",
                                 re.I)
+# "any other anti-CD3 monoclonal antibody": the antibodies against one target, the same (unless the target is a term
+# of its own: "anti-CD20 monoclonal antibodies" are the lexicon's anti-CD20 class)
+_ANTI_TARGET_BEFORE_RE = re.compile(r"\b(?P<dose>anti[\s-]?(?:CD\d+[a-z]?|IL[\s-]?\d+\w*|TNF\w*|CTLA[\s-]?4|PD[\s-]?L?1))\s+$",
+                                    re.I)
 # "a lymphocyte-depleting monoclonal antibody (e.g. alemtuzumab)": the same, before the class's term (not inside it:
 # "B-cell depleting therapy" is a class)
 _DEPLETING_BEFORE_RE = re.compile(r"\b(?:[\w]+[\s-]+)?(?:cell[\s-]+)?depleting\s+$", re.I)
@@ -734,6 +739,13 @@ def _indication_after(ctx: Context, mention) -> tuple[int, int] | None:
     return lead.start("for"), end
 
 
+def _anti_target(ctx: Context, mention) -> re.Match | None:
+    found = _ANTI_TARGET_BEFORE_RE.search(ctx.text, max(0, mention.start - 20), mention.start)
+    if found and not any(e.start < mention.start and e.end > found.start() for e in ctx.entities if e is not mention):
+        return found
+    return None
+
+
 def _own_qualifier(mention) -> str | None:
     """A dose, regimen or route inside a lexicon term ("IV methylprednisolone"), unless the drug's own name holds
     it ("intravenous immunoglobulin")."""
@@ -797,7 +809,8 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
         before = _HIGH_DOSE_BEFORE_RE.search(ctx.text, max(0, m.start - 40), m.start) or \
             (m.label == "DRUG" and _ROUTE_BEFORE_RE.search(ctx.text, max(0, m.start - 20), m.start)) or \
             (m.label == "DRUG_CLASS" and (_SUBCLASS_BEFORE_RE.search(ctx.text, max(0, m.start - 40), m.start) or
-                                          _NARROWED_CLASS_RE.search(ctx.text, max(0, m.start - 40), m.start)))
+                                          _NARROWED_CLASS_RE.search(ctx.text, max(0, m.start - 40), m.start) or
+                                          _anti_target(ctx, m)))
         if not after and not before:
             indication = _indication_after(ctx, m)
             if indication:
