@@ -6634,3 +6634,18 @@ def test_an_infection_with_one_pathogen_is_no_infection_of_any_kind():
     assert "infection" not in [c for r in found if r.kind == "condition" for c in r.conditions]
     (rule,) = compile_text("Active bacterial, viral or fungal infection", "exclusion", "X1")
     assert rule.conditions == ["bacterial_infection", "viral_infection", "fungal_infection"]
+
+
+def test_an_unread_exception_and_the_screening_period_after_a_window_go_to_a_person():
+    """holdout30 NCT02903537 '..., or with interferon beta except in patients of group d, in the 4 weeks before
+    inclusion' and NCT06083753 '... within 30 days before screening or at any time during screening' were full: the
+    exception and the screening period had been dropped silently."""
+    review = compile_text("Treatment with glatiramer acetate, or with interferon beta except in patients of group d, in "
+                          "the 4 weeks before inclusion.", "exclusion", "X1")[-1]
+    assert review.category == "partial" and "except" in review.why
+    review = compile_text("An MS relapse within 60 days before screening, or systemic corticosteroid treatment for a "
+                          "relapse within 30 days before screening or at any time during screening.", "exclusion", "X1")[-1]
+    assert review.category == "partial" and "during screening" in review.why
+    # (an exception read is no residue: "except adequately treated basal cell carcinoma")
+    assert [r.kind for r in compile_text("Malignancy within 5 years, except adequately treated basal cell carcinoma",
+                                         "exclusion", "X1")] == ["condition"]

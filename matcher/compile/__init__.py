@@ -301,6 +301,9 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         residue = _residue(ctx)
         # a time no rule read ("..., one of which in the last year"): its words are filler, the time is not
         unread = [text[w.start:w.end] for w in find_windows(text) if not ctx.touches_consumed(w.start, w.end)]
+        # ("... within 30 days before screening or at any time during screening": the screening period, after the
+        # anchor, which no window reaches)
+        unread += [m.group(0) for m in _DURING_PERIOD_RE.finditer(text) if not ctx.touches_consumed(m.start(), m.end())]
         if residue or unread:
             parts = ([f"'{' '.join(residue[:12])}'"] if residue else []) + \
                     ([f"a time no rule read: '{unread[0].strip()}'"] if unread else [])
@@ -1170,6 +1173,15 @@ _PLAN_TO_STAY_RE = re.compile(r"\b(?:intend\w*|plan\w*|willing\w*|wish\w*)\s+to\
                               r"\b(?:no|any)\s+(?:\w+\s+)?(?:change|modification|increase|reduction)\s+(?:is\s+)?planned\b", re.I)
 
 
+def _clause_end(text: str, position: int) -> int:
+    found = re.compile(r"[;.,](?:\s|$)").search(text, position)
+    return found.start() if found else len(text)
+
+
+_DURING_PERIOD_RE = re.compile(r"\bor\s+(?:at\s+any\s+time\s+)?during\s+(?:the\s+)?(?:screening|run[\s-]?in|wash[\s-]?out)"
+                               r"(?:\s+(?:period|phase))?\b", re.I)
+
+
 def _residue(ctx: Context) -> list[str]:
     aged = any(not ctx.is_consumed(age_at.end() - 1) for age_at in _AGE_AT_EVENT_RE.finditer(ctx.text))
     masked = _masked(ctx)
@@ -1185,7 +1197,11 @@ def _residue(ctx: Context) -> list[str]:
     unwilling = any(w.group().lower() == "unwilling" for w in content) and _UNWILLING_OR_UNABLE_RE.search(ctx.text)
     # ("... and must intend to remain on it for the duration of the study": a plan of the patient's, a person asks)
     planned = any(not ctx.is_consumed(plan.start()) for plan in _PLAN_TO_STAY_RE.finditer(ctx.text))
+    # (an exception no rule read: "interferon beta except in patients of group d")
+    excepting = any(context.has("EXCEPTION", w.group()) and w.group().lower() != "excepted" and not any(
+        w.end() <= e.start < _clause_end(ctx.text, w.end()) for e in ctx.entities) for w in content)
     keep = len(content) >= 3 or (content and (ctx.unstated or aged or named or unwilling or planned)) or denied or \
+        excepting or \
         0 < len(core) <= 2 and (_unread_item(ctx.text, masked, core[0], core[-1])
                                 # ("If taking an antidepressant or an anxiolytic medication, the dose has been stable":
                                 # an item of its own, after "or an")
