@@ -6649,3 +6649,20 @@ def test_an_unread_exception_and_the_screening_period_after_a_window_go_to_a_per
     # (an exception read is no residue: "except adequately treated basal cell carcinoma")
     assert [r.kind for r in compile_text("Malignancy within 5 years, except adequately treated basal cell carcinoma",
                                          "exclusion", "X1")] == ["condition"]
+
+
+def test_hepatitis_c_rna_is_hepatitis_c_unless_undetectable_and_the_mcdonald_revisions_and_ms_duration():
+    """holdout30 NCT06083753 'Positive test for HIV, hepatitis B surface antigen or hepatitis C RNA at screening' lost
+    hepatitis C; '... according to the 2017 revisions of the McDonald criteria' lost the year; 'MS disease duration of
+    no more than 15 years ...' required a diagnosis of its own."""
+    (rule,) = compile_text("Positive test for HIV, hepatitis B surface antigen or hepatitis C RNA at screening.",
+                           "exclusion", "X1")
+    assert rule.conditions == ["hiv", "viral_hepatitis"]
+    (group,) = [r for r in compile_text("Positive hepatitis C antibody test, unless HCV RNA is undetectable",
+                                        "exclusion", "X1") if r.kind == "group"]
+    assert group.rules[0].conditions == ["hepatitis_c"]
+    diagnosis, _ = compile_text("Diagnosis of relapsing-remitting MS (RRMS) according to the 2017 revisions of the "
+                                "McDonald criteria.", "inclusion", "X1")
+    assert diagnosis.criteria_version == "McDonald 2017"
+    assert [r.kind for r in compile_text("MS disease duration of no more than 15 years from the onset of the first "
+                                         "symptoms.", "inclusion", "X1")] == ["disease_duration"]

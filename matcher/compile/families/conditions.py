@@ -590,11 +590,18 @@ def _serology(ctx: Context) -> list:
     for e in ctx.entities_of("LAB"):
         entry = lexicon.get("labs", e.id)
         condition = entry.data.get("indicates") if entry else None
-        if condition and not _names_the_test(ctx.text, e, conditions) and not _RULED_OUT_AFTER_RE.match(ctx.text, e.end):
+        if condition and not _names_the_test(ctx.text, e, conditions) and not _RULED_OUT_AFTER_RE.match(ctx.text, e.end) \
+                and not _NEGATIVE_RESULT_AFTER_RE.match(ctx.text, e.end) \
+                and not _NEGATIVE_RESULT_BEFORE_RE.search(ctx.text, max(0, e.start - 20), e.start):
             out.append(Entity("CONDITION", condition, e.text, e.start, e.end))
     return out
 
 
+# "unless HCV RNA is undetectable", "with undetectable HCV RNA": a result that rules the condition out, no sign of it
+# (a negative test is a negation the polarity reads: "Negative HIV antibody test at screening")
+_NEGATIVE_RESULT_AFTER_RE = re.compile(r"\s+(?:(?:is|was|are|were|remains?)\s+)?(?:undetectable|not\s+detect(?:ed|able))\b",
+                                       re.I)
+_NEGATIVE_RESULT_BEFORE_RE = re.compile(r"\b(?:undetectable|no\s+detectable)\s+$", re.I)
 # "a positive PPD with active TB ruled out": a positive test whose disease was looked for and not found
 _RULED_OUT_AFTER_RE = re.compile(r"[^.;,]{0,20}?\bwith\s+[\w\s-]{1,40}?\bruled\s+out\b", re.I)
 

@@ -199,7 +199,9 @@ _DIAGNOSIS_RE = re.compile(
     r"(?P<example>multiple\s+sclerosis|MS)\b|"
     r"^\s*(?:patients?\s+with\s+|pre-?existing\s+|known\s+)?(?:multiple\s+sclerosis|MS)\b(?!\s+(?:drug|medication|therap|treatment|relapse|disease[\s-]modifying|"
     # a scale or body named after the disease: "Multiple Sclerosis Severity Score (MSSS) of 4 or more"
-    r"severity|functional|impact|walking|quality|fatigue|neuropsycholog|society|cent(?:er|re)|clinic|symptom\s+onset))", re.I)
+    r"severity|functional|impact|walking|quality|fatigue|neuropsycholog|society|cent(?:er|re)|clinic|symptom\s+onset|"
+    # (its duration: "MS disease duration of no more than 15 years", a duration rule's)
+    r"(?:disease\s+)?duration))", re.I)
 _MS_RE = re.compile(r"\bMS\b|multiple\s+sclerosis", re.I)
 # MS or one of its courses, named ("RMS", "relapsing-remitting multiple sclerosis", "CIS")
 _MS_NAMED = (r"(?:\b(?:MS|RMS|RRMS|SPMS|PPMS|PRMS|CIS)\b|(?:(?:relapsing(?:[\s-]+remitting)?|(?:secondary|primary)[\s-]+"
@@ -213,7 +215,8 @@ _MS_AS_TIME_RE = re.compile(r"\b(?:before|after|since|prior\s+to|preceding|follo
 _VERSION_RE = re.compile(r"(?P<who>mc\s*donald|polman|thompson)(?:\s+et\s+al\.?)?(?:\s+(?:diagnostic\s+)?criteria)?"
                          r"(?:\s*#?\s*[1-4]\s*(?:to|-|–|through)\s*#?\s*[1-4]\b)?\D{0,40}?(?P<year>(?:19|20)\d\d)|"
                          # "the 2005 revised McDonald criteria", "the revised (2005) McDonald criteria"
-                         r"\(?(?P<year2>(?:19|20)\d\d)\)?\s+(?:revision\s+of\s+the\s+|revised\s+)?mc\s*donald|"
+                         # ("the 2017 revisions of the McDonald criteria")
+                         r"\(?(?P<year2>(?:19|20)\d\d)\)?\s+(?:revisions?\s+(?:of|to)\s+the\s+|revised\s+)?mc\s*donald|"
                          # "McDonald criteria #1-4 (2005 revision)"
                          r"(?<=mcdonald)[^.;()]{0,30}\(\s*(?P<year3>(?:19|20)\d\d)\s+revision\s*\)", re.I)
 # Revisions are named by the panel's year; the papers that publish them appeared a year later ("Revised McDonald
