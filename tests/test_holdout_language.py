@@ -6591,6 +6591,7 @@ def test_a_dose_not_stable_long_enough_excludes_those_on_it_for_less():
     on, long = group.rules
     assert (group.mode, group.polarity) == ("all", "exclude")
     assert (on.polarity, on.current, long.polarity, long.min_duration.value) == ("require", True, "exclude", 6.0)
+    assert long.qualifier  # (the dose's stability: a patient on it 6 weeks or more goes to a person)
     group, review = compile_text("Oxybutynin or tolterodine, unless taken at a stable dose for more than 6 months with "
                                  "no dose change planned.", "exclusion", "X1")
     assert group.rules[0].drugs == ["oxybutynin", "tolterodine"] and "planned" in review.why
@@ -6636,16 +6637,17 @@ def test_an_infection_with_one_pathogen_is_no_infection_of_any_kind():
     assert rule.conditions == ["bacterial_infection", "viral_infection", "fungal_infection"]
 
 
-def test_an_unread_exception_and_the_screening_period_after_a_window_go_to_a_person():
+def test_an_unread_exception_goes_to_a_person():
     """holdout30 NCT02903537 '..., or with interferon beta except in patients of group d, in the 4 weeks before
-    inclusion' and NCT06083753 '... within 30 days before screening or at any time during screening' were full: the
-    exception and the screening period had been dropped silently."""
+    inclusion' was full: the exception had been dropped silently."""
     review = compile_text("Treatment with glatiramer acetate, or with interferon beta except in patients of group d, in "
                           "the 4 weeks before inclusion.", "exclusion", "X1")[-1]
     assert review.category == "partial" and "except" in review.why
-    review = compile_text("An MS relapse within 60 days before screening, or systemic corticosteroid treatment for a "
-                          "relapse within 30 days before screening or at any time during screening.", "exclusion", "X1")[-1]
-    assert review.category == "partial" and "during screening" in review.why
+    # (the screening period is in a window counted back from the day of screening: "... within 30 days before
+    # screening or at any time during screening" needs no person)
+    found = compile_text("An MS relapse within 60 days before screening, or systemic corticosteroid treatment for a "
+                         "relapse within 30 days before screening or at any time during screening.", "exclusion", "X1")
+    assert [r.kind for r in found] == ["relapse_activity", "washout"]
     # (an exception read is no residue: "except adequately treated basal cell carcinoma")
     assert [r.kind for r in compile_text("Malignancy within 5 years, except adequately treated basal cell carcinoma",
                                          "exclusion", "X1")] == ["condition"]
@@ -6666,3 +6668,12 @@ def test_hepatitis_c_rna_is_hepatitis_c_unless_undetectable_and_the_mcdonald_rev
     assert diagnosis.criteria_version == "McDonald 2017"
     assert [r.kind for r in compile_text("MS disease duration of no more than 15 years from the onset of the first "
                                          "symptoms.", "inclusion", "X1")] == ["disease_duration"]
+
+
+def test_a_course_without_current_treatment_is_untreated_now():
+    """holdout30 NCT02903537 'Relapsing-remitting MS with low activity (...) without current treatment' had dropped the
+    treatment silently."""
+    found = compile_text("Relapsing-remitting MS with low activity (1 relapse in the last year, or 1 or 2 new T2 or "
+                         "gadolinium-enhancing lesions in the last year) without current treatment.", "inclusion", "X1")
+    (untreated,) = [r for r in found if r.kind == "prior_drug"]
+    assert (untreated.polarity, untreated.classes, untreated.current) == ("exclude", ["dmt"], True)

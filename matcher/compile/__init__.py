@@ -301,9 +301,6 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         residue = _residue(ctx)
         # a time no rule read ("..., one of which in the last year"): its words are filler, the time is not
         unread = [text[w.start:w.end] for w in find_windows(text) if not ctx.touches_consumed(w.start, w.end)]
-        # ("... within 30 days before screening or at any time during screening": the screening period, after the
-        # anchor, which no window reaches)
-        unread += [m.group(0) for m in _DURING_PERIOD_RE.finditer(text) if not ctx.touches_consumed(m.start(), m.end())]
         if residue or unread:
             parts = ([f"'{' '.join(residue[:12])}'"] if residue else []) + \
                     ([f"a time no rule read: '{unread[0].strip()}'"] if unread else [])
@@ -1176,10 +1173,6 @@ _PLAN_TO_STAY_RE = re.compile(r"\b(?:intend\w*|plan\w*|willing\w*|wish\w*)\s+to\
 def _clause_end(text: str, position: int) -> int:
     found = re.compile(r"[;.,](?:\s|$)").search(text, position)
     return found.start() if found else len(text)
-
-
-_DURING_PERIOD_RE = re.compile(r"\bor\s+(?:at\s+any\s+time\s+)?during\s+(?:the\s+)?(?:screening|run[\s-]?in|wash[\s-]?out)"
-                               r"(?:\s+(?:period|phase))?\b", re.I)
 
 
 def _residue(ctx: Context) -> list[str]:

@@ -358,6 +358,10 @@ _NAIVE_OR_TREATED_ELIGIBLE_RE = re.compile(
     r"(?:eligible|allowed|permitted|included|welcome)\b", re.I)
 
 
+# "RRMS ... without current treatment": a course of MS, untreated now
+_UNTREATED_NOW_RE = re.compile(r"\b(?:without|not\s+on|not\s+receiving)\s+(?:any\s+)?current\s+(?:treatment|therapy)\b", re.I)
+
+
 def extract_drugs(ctx: Context) -> list:
     """Washout and prior-drug rules. A dose, regimen or frequency the record cannot show ("aspirin > 81 mg/day",
     "high-dose corticosteroids", "cannabis more than twice a week") is the ``qualifier`` of the rule on that drug:
@@ -375,6 +379,11 @@ def extract_drugs(ctx: Context) -> list:
         # "Male and female patients, treatment naïve, aged 18 to 60": never treated for MS
         ctx.consume(*naive.span())
         return [PriorDrugRule(polarity="exclude", classes=["dmt"])]
+    untreated = _UNTREATED_NOW_RE.search(ctx.text) if not mentions and ctx.section == "inclusion" else None
+    if untreated and not ctx.is_consumed(untreated.start()) and ctx.entities_of("MS_SUBTYPE"):
+        # "Relapsing-remitting MS with low activity (...) without current treatment": no MS therapy now
+        ctx.consume(*untreated.span())
+        return [PriorDrugRule(polarity="exclude", classes=["dmt"], current=True)]
     excepted_doses: list = []
     qualifiers = _dose_qualifiers(ctx, mentions, excepted_doses)
     _unnamed_general_terms(ctx, mentions)
@@ -1743,11 +1752,14 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
         not_stable = _NOT_STABLE_RE.search(ctx.text, max(0, minimum.start() - 40), minimum.start())
         if ctx.section == "exclusion" and not_stable:
             # "Use of any of the following at a dose that has not been stable for at least 6 weeks before screening:
-            # ...": on it, and not that long (an excluded all-of, as "unless on a stable dose for ...")
+            # ...": on it, and not that long (an excluded all-of, as "unless on a stable dose for ..."); the stability
+            # of the dose is the qualifier (a patient on it that long goes to a person, who checks the dose; one on it
+            # for less is excluded, one off it passes)
             ctx.consume(not_stable.start(), minimum.end())
             return [GroupRule(mode="all", polarity="exclude", rules=[
                 PriorDrugRule(polarity="require", **targets, current=True),
-                PriorDrugRule(polarity="exclude", **targets, min_duration=_duration_of(minimum), current=True)])]
+                PriorDrugRule(polarity="exclude", **targets, min_duration=_duration_of(minimum), current=True,
+                              qualifier="at a stable dose")])]
         return []  # "whose dose has not been stable for 30 days": on it but not long enough, to a person
     duration = _duration_of(minimum)
     ctx.consume(minimum.start(), minimum.end())
