@@ -1170,8 +1170,12 @@ _PLAN_TO_STAY_RE = re.compile(r"\b(?:intend\w*|plan\w*|willing\w*|wish\w*)\s+to\
                               r"\b(?:no|any)\s+(?:\w+\s+)?(?:change|modification|increase|reduction)\s+(?:is\s+)?planned\b", re.I)
 
 
+_CLAUSE_END_RE = re.compile(r"[;.,](?:\s|$)")
+_OR_AN_BEFORE_RE = re.compile(r"\b(?:or|and)\s+(?:of\s+|with\s+)?an?\s+$", re.I)
+
+
 def _clause_end(text: str, position: int) -> int:
-    found = re.compile(r"[;.,](?:\s|$)").search(text, position)
+    found = _CLAUSE_END_RE.search(text, position)
     return found.start() if found else len(text)
 
 
@@ -1201,9 +1205,6 @@ def _residue(ctx: Context) -> list[str]:
                                 or any(_OR_AN_BEFORE_RE.search(ctx.text, max(0, w.start() - 12), w.start())
                                        and _unread_item(ctx.text, masked, w, w) for w in core))
     return [w.group() for w in content] if keep else []
-
-
-_OR_AN_BEFORE_RE = re.compile(r"\b(?:or|and)\s+(?:of\s+|with\s+)?an?\s+$", re.I)
 
 
 def _unread_item(text: str, masked: str, first: re.Match, last: re.Match) -> bool:

@@ -749,6 +749,8 @@ def _indication_after(ctx: Context, mention) -> tuple[int, int] | None:
 
 
 def _anti_target(ctx: Context, mention) -> re.Match | None:
+    """The target named before an antibody class ("anti-CD3 monoclonal antibody"), its ``dose`` group the qualifier
+    as the other patterns of the qualifier's reading; none where the target is a term the lexicon reads."""
     found = _ANTI_TARGET_BEFORE_RE.search(ctx.text, max(0, mention.start - 20), mention.start)
     if found and not any(e.start < mention.start and e.end > found.start() for e in ctx.entities if e is not mention):
         return found
