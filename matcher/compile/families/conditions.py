@@ -308,11 +308,11 @@ def extract_conditions(ctx: Context) -> list:
     # (a window of another item is no reason not to: "... with suicidal ideation, or a suicide attempt within the past
     # 5 years")
     joined = [(a, b) for a, b in zip(confident, confident[1:]) if ctx.section == "exclusion"
-              and not any(_reaches(text, w, a.start, b.end) for w in all_windows)
               and _WITH_CONDITION_RE.fullmatch(text, a.end, b.start)
               # ("chronic infection with hepatitis B virus": the second names which of the first)
               and a.id not in get_lexicon().condition_ancestors(b.id) and a.id != b.id
-              and "infection" not in get_lexicon().condition_ancestors(a.id) | {a.id}]
+              and "infection" not in get_lexicon().condition_ancestors(a.id) | {a.id}
+              and not any(_reaches(text, w, a.start, b.end) for w in all_windows)]
     joined = [(a, b) for i, (a, b) in enumerate(joined) if not (i and joined[i - 1][1] is a)]
     for a, b in joined:
         rules.append(GroupRule(mode="all", polarity=polarity_ctx.base_polarity(a.start), rules=[
