@@ -6677,3 +6677,16 @@ def test_a_course_without_current_treatment_is_untreated_now():
                          "gadolinium-enhancing lesions in the last year) without current treatment.", "inclusion", "X1")
     (untreated,) = [r for r in found if r.kind == "prior_drug"]
     assert (untreated.polarity, untreated.classes, untreated.current) == ("exclude", ["dmt"], True)
+
+
+def test_a_condition_at_a_frequency_excludes_only_at_it():
+    """holdout30 NCT06816004 'Chronic headache or migraine occurring on 15 or more days per month' excluded any
+    migraine; 'Seizures occurring more than once a week' had lost its frequency silently (taken as a drug's
+    frequency, with no drug named). The condition excludes with a person's check of how often."""
+    for text, condition in (("Chronic headache or migraine occurring on 15 or more days per month", "migraine"),
+                            ("Seizures occurring more than once a week", "seizure")):
+        group = next(r for r in compile_text(text, "exclusion", "X1") if r.kind == "group")
+        assert (group.mode, group.polarity, group.rules[0].conditions) == ("all", "exclude", [condition])
+        assert group.rules[1].kind == "manual_review" and "occurring" in group.rules[1].why
+    (rule,) = compile_text("Use of NSAIDs 5 or more days a week", "exclusion", "X1")
+    assert rule.qualifier == "5 or more days a week"

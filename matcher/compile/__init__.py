@@ -959,7 +959,11 @@ def _without_event_windows(ctx: Context, rules: list) -> list:
 # "Diabetes mellitus (type 1 or type 2) with vascular complications", "diabetes treated with insulin or sulfonylureas",
 # "osteoporosis with a previous fragility fracture": words after a condition that narrow it
 _NARROWED_BY_RE = re.compile(r"\s*\)?\s*,?(?:\s+(?:patients?|participants?|subjects?|individuals))?\s+(?:with|requiring|needing|"
-                             r"treated\s+with|complicated\s+by)\s+"
+                             r"treated\s+with|complicated\s+by|"
+                             # ("Seizures occurring more than once a week", "migraine occurring on 15 or more days per
+                             # month": a frequency no record shows)
+                             r"occurring(?=\s+(?:on\s+)?(?:more\s+than\s+|at\s+least\s+)?(?:once|twice|\d+|one|two|three|"
+                             r"four|five)\b[^,;.()]{0,30}?\b(?:per|a|each|every)\s+(?:day|week|month|year)s?\b))\s+"
                              # ("diabetes treated with insulin (injections or pump) or ...": up to a parenthesis)
                              r"(?P<tail>[^,;.()]+?)\s*(?=[,;.()]|$)", re.I)
 
@@ -981,7 +985,8 @@ def _qualified_by_unread(ctx: Context, rules: list) -> list:
         if not narrowed or any(e.start < narrowed.end("tail") and e.end > narrowed.start("tail") for e in entities):
             continue
         tail = narrowed.group("tail")
-        if ctx.touches_consumed(narrowed.start("tail"), narrowed.end("tail")) or not any(
+        frequency = re.search(r"\boccurring\s*$", ctx.text[narrowed.start():narrowed.start("tail")], re.I)
+        if ctx.touches_consumed(narrowed.start("tail"), narrowed.end("tail")) or not frequency and not any(
                 w.lower() not in _FILLER and len(w) > 2 for w in re.findall(r"[A-Za-z][\w'-]*", tail)):
             continue
         # the condition's own kinds, listed in a parenthesis between it and the narrowing words ("(type 1 or type 2)")
@@ -999,10 +1004,11 @@ def _qualified_by_unread(ctx: Context, rules: list) -> list:
         rest = [c for c in owner.conditions if c not in ids]
         group = GroupRule(mode="all", polarity="exclude", rules=[
             owner.model_copy(update={"conditions": mine, "polarity": "require"}),
-            ManualReviewRule(polarity="require", category="clinical", why=f"only with {tail.strip()}: a person checks")])
+            ManualReviewRule(polarity="require", category="clinical",
+                             why=f"only {'occurring ' if frequency else 'with '}{tail.strip()}: a person checks")])
         at = rules.index(owner)
         rules = rules[:at] + ([owner.model_copy(update={"conditions": rest})] if rest else []) + [group] + rules[at + 1:]
-        ctx.consume(narrowed.start("tail"), narrowed.end("tail"))
+        ctx.consume(frequency.start() + narrowed.start() if frequency else narrowed.start("tail"), narrowed.end("tail"))
     return _exposure_qualified_by_unread(ctx, rules)
 
 

@@ -908,7 +908,7 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
         stop = min((at for at in (ctx.text.find(";", end), ctx.text.find(". ", end)) if at >= 0), default=len(ctx.text))
         out.update({d: text for d in mentions if examples.end() <= d.start < stop and d not in out and classes & (
             lexicon.drug_classes(d.id) if d.label == "DRUG" else lexicon.class_ancestors(d.id))})
-    frequency = _FREQUENCY_RE.search(ctx.text)
+    frequency = _FREQUENCY_RE.search(ctx.text) if mentions else None  # (with no drug, a frequency of something else)
     if frequency:  # "NSAIDs 5 or more days a week": of every drug named
         ctx.consume(frequency.start(), frequency.end())
         out.update({m: out.get(m, " ".join(frequency.group(0).split())) for m in mentions
