@@ -123,7 +123,7 @@ WRONG_VERDICTS = {
     "holdout27": (91, 248),
     "holdout28": (88, 106),
     "holdout29": (1, 0),
-    "holdout30": (22, 66),
+    "holdout30": (21, 66),
 }
 AS_OF = date(2026, 11, 1)  # the example patients' reference date
 
