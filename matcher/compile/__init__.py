@@ -25,8 +25,8 @@ from .nlp import find_entities
 from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
 from .families.disease import DURATION_HEADING_RE, ENTRY_AFTER_ONSET_RE, extract_mri, extract_relapses, extract_sex
-from .families.condition_wording import SEGMENT_BREAK_RE
-from .families.treatment import AT_ENROLLMENT, NO_WASHOUT, minimum_duration
+from .families.condition_wording import SEGMENT_BREAK_RE, item_end
+from .families.treatment import AT_ENROLLMENT, FREQUENCY, NO_WASHOUT, minimum_duration
 from .quantities import NUM, anchor_of, find_windows, has_event_anchor, number, stated_anchor
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
@@ -962,8 +962,7 @@ _NARROWED_BY_RE = re.compile(r"\s*\)?\s*,?(?:\s+(?:patients?|participants?|subje
                              r"treated\s+with|complicated\s+by|"
                              # ("Seizures occurring more than once a week", "migraine occurring on 15 or more days per
                              # month": a frequency no record shows)
-                             r"occurring(?=\s+(?:on\s+)?(?:more\s+than\s+|at\s+least\s+)?(?:once|twice|\d+|one|two|three|"
-                             r"four|five)\b[^,;.()]{0,30}?\b(?:per|a|each|every)\s+(?:day|week|month|year)s?\b))\s+"
+                             rf"occurring(?=\s+(?:on\s+)?(?:more\s+than\s+|at\s+least\s+)?{FREQUENCY}))\s+"
                              # ("diabetes treated with insulin (injections or pump) or ...": up to a parenthesis)
                              r"(?P<tail>[^,;.()]+?)\s*(?=[,;.()]|$)", re.I)
 
@@ -1176,13 +1175,7 @@ _PLAN_TO_STAY_RE = re.compile(r"\b(?:intend\w*|plan\w*|willing\w*|wish\w*)\s+to\
                               r"\b(?:no|any)\s+(?:\w+\s+)?(?:change|modification|increase|reduction)\s+(?:is\s+)?planned\b", re.I)
 
 
-_CLAUSE_END_RE = re.compile(r"[;.,](?:\s|$)")
 _OR_AN_BEFORE_RE = re.compile(r"\b(?:or|and)\s+(?:of\s+|with\s+)?an?\s+$", re.I)
-
-
-def _clause_end(text: str, position: int) -> int:
-    found = _CLAUSE_END_RE.search(text, position)
-    return found.start() if found else len(text)
 
 
 def _residue(ctx: Context) -> list[str]:
@@ -1202,7 +1195,7 @@ def _residue(ctx: Context) -> list[str]:
     planned = any(not ctx.is_consumed(plan.start()) for plan in _PLAN_TO_STAY_RE.finditer(ctx.text))
     # (an exception no rule read: "interferon beta except in patients of group d")
     excepting = any(context.has("EXCEPTION", w.group()) and w.group().lower() != "excepted" and not any(
-        w.end() <= e.start < _clause_end(ctx.text, w.end()) for e in ctx.entities) for w in content)
+        w.end() <= e.start < item_end(ctx.text, w.end()) for e in ctx.entities) for w in content)
     keep = len(content) >= 3 or (content and (ctx.unstated or aged or named or unwilling or planned)) or denied or \
         excepting or \
         0 < len(core) <= 2 and (_unread_item(ctx.text, masked, core[0], core[-1])

@@ -108,8 +108,10 @@ _DURING_RE = re.compile(r"\b(?:while|whilst)\s+(?:being\s+)?(?:on|receiving|taki
                         r"\b(?:last|past|first|previous)\s+(?:\w+\s+)?(?:days?|weeks?|months?|years?)\s+of\s+"
                         r"(?:(?:the|their|her|his)\s+)?(?:treatment|therapy)\s+(?:with|by)\s+$", re.I)
 _SUBSTANCE_USE_RE = re.compile(r"\babuse\b|\bdependen(?:ce|cy)\b|\baddiction\b|\bmisuse\b|\buse\s+disorder", re.I)
-_FREQUENCY_RE = re.compile(rf"\b(?:{NUM}|once|twice|thrice)\s+(?:or\s+more\s+)?(?:days?|times?)?\s*(?:a|per|each|/)\s*"
-                           r"(?:week|wk|month|day)\b", re.I)
+# "5 or more days a week", "once a week", "15 or more days per month": how often
+FREQUENCY = (rf"\b(?:{NUM}|once|twice|thrice)\s+(?:or\s+more\s+)?(?:days?|times?)?\s*(?:a|per|each|/)\s*"
+             r"(?:week|wk|month|day)\b")
+_FREQUENCY_RE = re.compile(FREQUENCY, re.I)
 # "having received at least 6 infusions": how many doses
 _DOSE_COUNT_RE = re.compile(rf"\b(?:having\s+(?:received|had)\s+|after\s+|with\s+)?(?:at\s+least|a\s+minimum\s+of|minimum\s+of|"
                             rf"more\s+than|no\s+fewer\s+than|not\s+less\s+than|≥|>=)\s*{NUM}\s+(?:[\w-]+\s+)?"
