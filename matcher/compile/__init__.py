@@ -407,6 +407,12 @@ _ALTERNATIVE_FOR_RE = re.compile(r"^\s*(?:for|in)\s+(?:the\s+)?[^,;]{0,50}?\b(?:
                                  r"controls?|volunteers?|individuals)\s*,\s*", re.I)
 
 
+# ("Either no DMT, or the same DMT without interruption, for at least the 6 months before screening": the duration
+# set off by a comma after the second clause is both clauses', which neither clause read alone would keep)
+_SHARED_DURATION_RE = re.compile(rf",\s*(?P<tail>(?:for|during|over|in)\s+(?:at\s+least\s+|a\s+minimum\s+of\s+)?"
+                                 rf"(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?{NUM}\b[^,;]*?)[\s.]*$", re.I)
+
+
 def _either_clauses(text: str, criterion_id: str, span: tuple[int, int]) -> list:
     """"Either A, or B" in an inclusion: an any-of of the clauses, each one's rules together (read whole, both were
     required: "either RRMS or SPMS, or, for healthy controls, no neurological disease" admitted no one). [] unless
@@ -414,6 +420,8 @@ def _either_clauses(text: str, criterion_id: str, span: tuple[int, int]) -> list
     either = _EITHER_RE.match(text)
     if either is None:
         return []
+    if _SHARED_DURATION_RE.search(either.group("second")):
+        return []  # (the treatment family reads the arms with the time they share)
     clauses = []
     for name in ("first", "second"):
         clause = either.group(name)

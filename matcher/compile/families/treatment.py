@@ -341,7 +341,8 @@ _LISTED_CLASS_RE = re.compile(r"(?:\bone\s+of\s+(?:the\s+)?|\bapproved\s+)(?:[\w
 _NARROWED_CLASS_RE = re.compile(r"\b(?P<dose>(?:first|second|third)[\s-]line|(?:high|higher|highly|moderate|low)[\s-]efficacy|"
                                 r"heart[\s-]rate[\s-]lowering|rate[\s-]limiting|(?:non[\s-]?)?sedating|thiazide(?:[\s-]like)?|"
                                 r"loop|potassium[\s-]sparing|tetracycline|macrolide|aminoglycoside|fluoroquinolone|"
-                                r"non[\s-]?dihydropyridine)\s+(?:[\w-]+\s+){0,1}$",
+                                r"non[\s-]?dihydropyridine|enzyme[\s-]inducing|sodium[\s-]channel[\s-]blocking)"
+                                r"\s+(?:[\w-]+\s+){0,1}$",
                                 re.I)
 # "any other anti-CD3 monoclonal antibody": the antibodies against one target, the same (unless the target is a term
 # of its own: "anti-CD20 monoclonal antibodies" are the lexicon's anti-CD20 class)
@@ -350,6 +351,10 @@ _ANTI_TARGET_BEFORE_RE = re.compile(r"\b(?P<dose>anti[\s-]?(?:CD\d+[a-z]?|IL[\s-
 # "a lymphocyte-depleting monoclonal antibody (e.g. alemtuzumab)": the same, before the class's term (not inside it:
 # "B-cell depleting therapy" is a class)
 _DEPLETING_BEFORE_RE = re.compile(r"\b(?:[\w]+[\s-]+)?(?:cell[\s-]+)?depleting\s+$", re.I)
+# "anticonvulsants that induce vitamin D metabolism (phenytoin, carbamazepine)": a part of the class by what it does,
+# its members in the parenthesis after the clause
+_NARROWING_CLAUSE_RE = re.compile(r"\s+(?:that|which)\s+(?:induce|inhibit|interfere|affect|alter|lower|raise|reduce|"
+                                  r"increase|decrease|prolong)\w*\b[^.;()]{0,60}?\(", re.I)
 # "a second-line DMT, i.e. natalizumab, fingolimod or alemtuzumab": the list after "i.e." says which members.
 _NAMELY_RE = re.compile(r",?\s*(?:\(\s*)?(?:i\.\s?e\.?|namely|that\s+is|specifically)[\s,:]", re.I)
 
@@ -654,10 +659,12 @@ _GIVEN_FOR = (r"(?:(?:given\s+|used\s+|prescribed\s+)?for\s+(?:the\s+treatment\s
                # "corticosteroids given as maintenance therapy": a regimen
                r"(?:given|used|taken|prescribed)\s+as\s+(?:a\s+)?(?:maintenance|long[\s-]term|chronic|continuous)\s+"
                r"(?:therapy|treatment)\b|"
-               # "Patients receiving TYSABRI for Crohn's disease": another indication of the drug
+               # "Patients receiving TYSABRI for Crohn's disease", "an antiepileptic drug for seizure control": the
+               # indication a drug with several is taken for
                r"(?:(?:given|used|prescribed)\s+)?for\s+(?:the\s+treatment\s+of\s+)?(?:an?\s+)?(?:Crohn'?s\s+disease|"
                r"ulcerative\s+colitis|inflammatory\s+bowel\s+disease|rheumatoid\s+arthritis|psoria\w+|lymphoma|"
-               r"leuka?emia|cancer|(?:another|an?\s+other)\s+(?:indication|disease|condition)|(?:an?\s+)?(?:indication|"
+               r"leuka?emia|cancer|(?:seizure|epilepsy)\s+control|seizures|epilepsy|"
+               r"(?:another|an?\s+other)\s+(?:indication|disease|condition)|(?:an?\s+)?(?:indication|"
                r"disease|condition)\s+other\s+than\s+(?:MS|multiple\s+sclerosis)))")
 _GIVEN_FOR_RE = re.compile(_GIVEN_FOR, re.I)
 # "aspirin > 81 mg/day", "Copaxone 40 mg/mL three times per week", "amitriptyline at a dose of 25 mg/day or less"
@@ -1293,6 +1300,9 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         if w.end <= included[0].start:
             lead = lead[:w.start] + " " * (w.end - w.start) + lead[w.end:]
     past = _PAST_RE.search(lead)
+    if past and current and past.end() <= current.start() and _CLAUSE_JOIN_RE.search(ctx.text, past.end(),
+                                                                                       current.start()):
+        past = None  # "History of seizures, or current treatment with anticonvulsants": the past is another clause's
     if current and not past:
         rule["current"] = True
         ctx.consume(current.start(), current.end())
@@ -1603,16 +1613,25 @@ def _listed_instead_of_class(text: str, included: list) -> list:
             narrowed = _NARROWED_CLASS_RE.search(before) or _DEPLETING_BEFORE_RE.search(before) or (
                 " " in term and _NARROWED_CLASS_RE.match(term.rsplit(None, 1)[0] + " "))
             namely = _NAMELY_RE.match(text, m.end)
+            # ("anticonvulsants that induce vitamin D metabolism (phenytoin, ...)": narrowed by what they do)
+            relative = _NARROWING_CLAUSE_RE.match(text, m.end)
+            # ("such as the anticonvulsants phenytoin or carbamazepine": the class in apposition to its members)
+            apposed = re.match(r"\s+", text[m.end:])
+            apposed = apposed and any(o.start == m.end + apposed.end() and member(o, m.id) for o in included)
             if namely:
                 listed = re.match(r"([^.;()]*)", text[namely.end():])
                 offset = namely.end()
+            elif relative or apposed:
+                listed = re.match(r"([^.;()]*)", text[relative.end():]) if relative else \
+                    re.match(r"([^.;()]*)", text[m.end:])
+                offset = relative.end() if relative else m.end
             else:
                 listed = re.match(r"[\w\s-]{0,30}?\(([^()]*)\)", text[m.end:]) or \
                     re.match(r"[^.;:()]{0,100}?:([^.;]*)", text[m.end:])
                 offset = m.end
             inside = [o for o in included if listed and offset + listed.start(1) <= o.start < offset + listed.end(1)]
             examples = listed and EXAMPLES_RE.match(listed.group(1).lstrip())  # "(e.g. ...)": the class, exemplified
-            restricted = namely or narrowed or (_LISTED_CLASS_RE.search(before) and not examples)
+            restricted = namely or narrowed or relative or apposed or (_LISTED_CLASS_RE.search(before) and not examples)
             if inside and restricted and all(member(o, m.id) for o in inside):
                 continue
         keep.append(m)
@@ -1823,6 +1842,12 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
             ctx.consume(untreated_clause.start(), same.end())
             anchor = stated_anchor(ctx.text[minimum.start():]) or "screening"
             not_on = WashoutRule(polarity="exclude", **targets, window=Window(within=duration, anchor=anchor))
+        elif conditional.re is _MAY_BE_UNTREATED_RE and _SHARED_TAIL_RE.search(ctx.text, conditional.end(),
+                                                                                  minimum.end()):
+            # "Either no DMT, or the same DMT without interruption, for at least the 6 months before screening": the
+            # duration set off after both arms is theirs, so the untreated arm has had no DMT in those months
+            anchor = stated_anchor(ctx.text[minimum.start():]) or "screening"
+            not_on = WashoutRule(polarity="exclude", classes=["dmt"], window=Window(within=duration, anchor=anchor))
         elif conditional.re in (_MAY_BE_UNTREATED_RE, _IF_ANY_RE) and _UNCHANGED_RE.search(ctx.text, 0, minimum.end()):
             # "may be untreated or on a DMT, provided there has been no change in DMT during the 3 months": a stop
             # in those months is a change too, so the untreated have had no DMT in them
@@ -1848,6 +1873,9 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     return [rule]
 
 
+# (", for at least the 6 months" after the treated arm: a duration both arms share)
+_SHARED_TAIL_RE = re.compile(r",\s*(?:for|during|over)\s+(?:at\s+least\s+|a\s+minimum\s+of\s+)?(?:the\s+)?"
+                             r"(?:(?:last|past|previous|preceding)\s+)?\S+\s+\w+$", re.I)
 # "...; participants who are not taking a DMT must not have ...": the untreated arm's own sentence (or clause: ", and
 # those not on a DMT must not have taken one during the 6 months")
 _NOT_TAKING_CLAUSE_RE = re.compile(r"(?:[;.]|,\s*(?:and|while|whereas)\b)\s*(?:(?:the\s+)?(?:patients?|participants?|subjects?|those)\s+)?"
