@@ -26,7 +26,7 @@ from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
 from .families.disease import DURATION_HEADING_RE, ENTRY_AFTER_ONSET_RE, extract_mri, extract_relapses, extract_sex
 from .families.condition_wording import SEGMENT_BREAK_RE, item_end
-from .families.treatment import AT_ENROLLMENT, FREQUENCY, NO_WASHOUT, minimum_duration
+from .families.treatment import AT_ENROLLMENT, FREQUENCY, NO_WASHOUT, minimum_duration, untimed_period
 from .quantities import NUM, anchor_of, find_windows, has_event_anchor, number, stated_anchor
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
@@ -78,7 +78,9 @@ _NOTE_ALLOWS_RE = re.compile(r"^\s*(?:\*\*)?note\b[^.;]*?\b(?:(?:is|are)\s+(?:al
                              re.I)
 # a row of a washout table: "interferon beta or glatiramer acetate | no washout required"
 # ("interferon beta or glatiramer acetate | none; may be continued until randomization")
-_NO_WASHOUT_ROW_RE = re.compile(rf"^[^.;:|]{{1,150}}[:|]\s*(?:{NO_WASHOUT}|none|not\s+(?:required|needed|applicable)|n/?a)\b",
+_NO_WASHOUT_ROW_RE = re.compile(rf"^[^.;:|]{{1,150}}[:|]\s*(?:{NO_WASHOUT}|none|not\s+(?:required|needed|applicable)|n/?a|"
+                                # ("interferon beta or glatiramer acetate | no minimum time")
+                                r"no\s+(?:minimum\s+)?(?:time|interval|period|wash[\s-]?out)(?:\s+required)?\s*[.;]?\s*$)\b",
                                 re.I)
 _NOTE_SETS_RE = re.compile(r"\b(?:must|unless|provided|only\s+if|if|not\s+(?:allowed|permitted|eligible)|excluded)\b", re.I)
 # Consent and notification criteria are administrative whatever else they mention ("sign the consent form
@@ -413,6 +415,12 @@ _SHARED_DURATION_RE = re.compile(rf",\s*(?P<tail>(?:for|during|over|in)\s+(?:at\
                                  rf"(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?{NUM}\b[^,;]*?)[\s.]*$", re.I)
 
 
+# ("..., or the same disease-modifying treatment used without change during those 12 months")
+_SAME_PERIOD_ARM_RE = re.compile(r"^\s*(?:on\s+|taking\s+|receiving\s+)?the\s+same\s+[^,;]{0,80}?\b(?:during|over|for|in|throughout)"
+                                 r"\s+(?:all\s+(?:of\s+)?)?(?:those|these|that|the\s+same)\s+(?:\S+\s+)?(?:days|weeks|months|years|"
+                                 r"period|time)\b", re.I)
+
+
 def _either_clauses(text: str, criterion_id: str, span: tuple[int, int]) -> list:
     """"Either A, or B" in an inclusion: an any-of of the clauses, each one's rules together (read whole, both were
     required: "either RRMS or SPMS, or, for healthy controls, no neurological disease" admitted no one). [] unless
@@ -422,15 +430,28 @@ def _either_clauses(text: str, criterion_id: str, span: tuple[int, int]) -> list
         return []
     if _SHARED_DURATION_RE.search(either.group("second")):
         return []  # (the treatment family reads the arms with the time they share)
-    clauses = []
+    clauses, leftover = [], []
     for name in ("first", "second"):
         clause = either.group(name)
         lead = _ALTERNATIVE_FOR_RE.match(clause)
+        same = _SAME_PERIOD_ARM_RE.match(clause) if name == "second" else None
+        untreated = clauses[0] if clauses else None
+        if same and isinstance(untreated, WashoutRule) and untreated.polarity == "exclude" and untreated.window.within:
+            # "Either no DMT during the 12 months before screening, or the same DMT used without change during those
+            # 12 months": the untreated arm's window is the treated arm's time on it (what follows goes to a person)
+            targets = {"drugs": untreated.drugs, "classes": untreated.classes}
+            rest = re.sub(r"^(?:and|but)\s+", "", clause[same.end():].strip(" ,;."))
+            clauses.append(PriorDrugRule(polarity="require", **targets, current=True,
+                                         min_duration=untreated.window.within))
+            if rest:
+                leftover.append(ManualReviewRule(polarity="require", category="partial",
+                                                 why=f"part of the criterion is not structured: '{rest}'"))
+            continue
         rules = compile_text(clause[lead.end():] if lead else clause, "inclusion", criterion_id, span)
         if all(r.kind == "manual_review" for r in rules):
             return []
         clauses.append(rules[0] if len(rules) == 1 else GroupRule(mode="all", polarity="require", rules=rules))
-    return [GroupRule(mode="any", polarity="require", rules=clauses)]
+    return [GroupRule(mode="any", polarity="require", rules=clauses), *leftover]
 
 
 # "Absolute lymphocyte count < 800/mm3, unless transitioning from fingolimod (in which case < 200/mm3)"
@@ -630,6 +651,16 @@ def _as_current(rule):
         return rule.model_copy(update={"rules": [_as_current(child) for child in rule.rules]})
     if rule.kind == "prior_drug" and rule.min_duration is None:
         return rule.model_copy(update={"current": True})
+    return rule
+
+
+def _in_period(rule, period: str):
+    """A drug rule under a parent that times it from an event the record cannot date: the time is its qualifier (a
+    patient never given the drug is decided; one given it goes to a person)."""
+    if rule.kind == "group":
+        return rule.model_copy(update={"rules": [_in_period(child, period) for child in rule.rules]})
+    if rule.kind in ("prior_drug", "washout") and not rule.qualifier:
+        return rule.model_copy(update={"qualifier": period})
     return rule
 
 
@@ -1331,6 +1362,14 @@ _MS_NAMED_RE = re.compile(r"\bMS\b|multiple\s+sclerosis", re.I)
 def _compile_node(criterion: Criterion) -> list:
     if not criterion.children:
         return compile_text(criterion.text, criterion.section, criterion.id, criterion.span)
+    if _PROCEDURE_ONLY_RE.search(criterion.text):
+        # "Additional exclusion criteria for the MRI with gadolinium (participants who meet them may take part
+        # without contrast): - ...": the items decide one procedure, not entry to the study; a person checks them
+        end = max(c.span[1] for c in _descendants(criterion))
+        return [ManualReviewRule(id=f"{criterion.id}.r1", criterion_id=criterion.id, section=criterion.section, text=criterion.text,
+                                 span=(criterion.span[0], end), category="clinical",
+                                 polarity=_default_polarity(criterion.section),
+                                 why="criteria of one optional procedure, not of entry to the study")]
     if _is_item_list(criterion):
         # "Prior treatment with any of the following: - cladribine - mitoxantrone": one rule over the items.
         text = criterion.text.rstrip(": ") + ": " + ", ".join(c.text.rstrip(".;,") for c in criterion.children)
@@ -1338,6 +1377,10 @@ def _compile_node(criterion: Criterion) -> list:
         rules = compile_text(text, criterion.section, criterion.id, (criterion.span[0], end))
         return rules
     return _group(criterion)
+
+
+_PROCEDURE_ONLY_RE = re.compile(r"\b(?:may|can|will)\s+(?:still\s+)?(?:take\s+part|participate|be\s+included|be\s+enrol+ed|"
+                                r"remain\s+in\s+the\s+study)\s+(?:in\s+the\s+(?:study|trial)\s+)?without\b", re.I)
 
 
 def _group(criterion: Criterion) -> list:
@@ -1380,6 +1423,7 @@ def _group(criterion: Criterion) -> list:
     parent_windows = [w for w in find_windows(criterion.text) if not w.gap]
     parent_current = _PARENT_CURRENT_RE.search(criterion.text)
     parent_history = _PARENT_HISTORY_RE.match(criterion.text)
+    parent_period = untimed_period(criterion.text)
     # ("Currently treated with one of the following DMTs, without interruption, for more than 6 months ...:": each
     # item for that long)
     parent_minimum = minimum_duration(criterion.text) if section == "inclusion" and _ANY_OF_RE.search(criterion.text) \
@@ -1409,6 +1453,10 @@ def _group(criterion: Criterion) -> list:
             child_rules = [_with_window(rule, parent_windows[0].window) for rule in child_rules]
         if parent_current:
             child_rules = [_as_current(rule) for rule in child_rules]
+        if parent_period and untimed_period(child.text) is None:
+            # "Any of the following treatments since the last dose of study drug in the parent study: - ...": a time the
+            # record cannot date, each item's qualifier
+            child_rules = [_in_period(rule, parent_period) for rule in child_rules]
         if parent_history and not _PRESENT_ITEM_RE.search(child.text):
             child_rules = [_as_history(rule) for rule in child_rules]
         if parent_minimum:

@@ -74,8 +74,10 @@ class LexiconComponent:
             return False  # "any MS therapy", "any MS relapse": the disease names the therapy or event, not a course
         if span.label_ == "DRUG" and _EQUIVALENT_AFTER_RE.match(text, span.end_char):
             return False  # "15 mg/day prednisone equivalent": a unit of dose, not a treatment
+        if span.label_ == "DRUG" and _STUDY_CODE_AFTER_RE.match(text, span.end_char):
+            return False  # "study TG1101-RMS301", "CFTY720D2301": the code of a study, not a treatment
         if span.label_ in ("DRUG", "DRUG_CLASS") and _PROCESS_AFTER_RE.match(text, span.end_char):
-            return False  # "drugs that interfere with vitamin D metabolism", "insulin resistance": the body's, not a use
+            return False  # "vitamin D metabolism", "insulin resistance", "natalizumab trough concentration": no use
         if span.label_ == "LAB" and _RATIO_AFTER_RE.match(text, span.end_char) \
                 and _RATIO_BEFORE_RE.search(text, max(0, span.start_char - 8), span.start_char):
             return False  # "urine protein/creatinine ratio", "albumin-to-creatinine ratio": the ratio, another test
@@ -148,7 +150,9 @@ _RATIO_AFTER_RE = re.compile(r"\s*ratios?\b", re.I)
 _RATIO_BEFORE_RE = re.compile(r"(?:/|-to-|\sto\s)\s*$", re.I)
 _RATIO_NUMERATOR_RE = re.compile(r"\s*(?:/|-to-|\s+to\s+)\s*[\w-]+\s+ratios?\b", re.I)
 _EQUIVALENT_AFTER_RE = re.compile(r"[\s-]*equivalents?\b", re.I)
-_PROCESS_AFTER_RE = re.compile(r"\s+(?:metabolism|absorption|synthesis|resistance)\b", re.I)
+_STUDY_CODE_AFTER_RE = re.compile(r"-?[A-Z]{0,6}\d{3,}\b")
+_PROCESS_AFTER_RE = re.compile(r"\s+(?:metabolism|absorption|synthesis|resistance|(?:(?:trough|serum|plasma|blood)\s+)?"
+                               r"(?:concentrations?|levels?))\b", re.I)
 _NOT_A_COURSE_AFTER_RE = re.compile(r"(?:therap|treatment|drug|medication|medicine|DMT|relapse|exacerbation|attack|flare)",
                                     re.I)
 

@@ -39,6 +39,11 @@ _ALLOWED_AFTER_RE = re.compile(r"\s*(?:(?:women|participants|patients|mothers)\s
                                r"(?:(?:also|still)\s+)?(?:allowed|permitted|acceptable|eligible)\b|"
                                r"\s*(?:(?:women|participants|patients|mothers)\s+)?(?:may|can)\s+(?:also\s+)?"
                                r"(?:participate|take\s+part|be\s+(?:included|enrolled))\b", re.I)
+# ("another interferon beta pregnancy registry", "The same pregnancy already enrolled in another registry": the
+# registry and its records, not the woman's state)
+_PREGNANCY_AS_RECORD_RE = re.compile(r"\s+(?:(?:exposure|outcomes?)\s+)?(?:registr(?:y|ies)|stud(?:y|ies)|databases?|"
+                                     r"cohorts?)\b|\s+(?:already\s+|previously\s+)(?:enrolled|registered|reported)\b", re.I)
+_SAME_BEFORE_RE = re.compile(r"\bsame\s+$", re.I)
 _KIND_OF_PREGNANCY_RE = re.compile(r"\b(?:high[\s-]+risk|complicated|ectopic|multiple|twin|molar|singleton|"
                                    r"multifetal)\s+$", re.I)
 
@@ -47,7 +52,7 @@ _KIND_OF_PREGNANCY_RE = re.compile(r"\b(?:high[\s-]+risk|complicated|ectopic|mul
 # rule, it let in the women the criterion excludes)
 # (or suspected: "Pregnancy or suspicion of pregnancy")
 _PLANNED_RE = re.compile(r"\b(?:plan\w*|wish\w*|intend\w*|intention|desire\w*|want\w*|contemplat\w*)\s+"
-                         r"(?:to\s+(?:become|get)\s+|an?\s+|for\s+(?:an?\s+)?)?"
+                         r"(?:to\s+(?:become|get)\s+|an?\s+|for\s+(?:an?\s+)?|of\s+(?:an?\s+|becoming\s+)?)?"
                          r"pregnan\w*|\b(?:suspicion\s+of|suspected)\s+(?:an?\s+)?"
                          r"pregnan\w*|\bpregnan\w*[^.;]{0,20}?\b(?:planned|intended|wished)\b|"
                          r"\b(?:plan\w*|wish\w*|intend\w*)\s+to\s+(?:conceive|father|have\s+(?:a\s+)?(?:child|children|baby))",
@@ -68,6 +73,8 @@ def extract_pregnancy(ctx: Context) -> list:
     methods = [c.span() for c in _CONTRACEPTION_RE.finditer(ctx.text)]
     pregnant = [m for m in pregnant if not any(s <= m.start() < e for s, e in methods)]
     pregnant = [m for m in pregnant if not _PREGNANCY_AS_TIME_RE.search(ctx.text, max(0, m.start() - 40), m.start())
+                and not _PREGNANCY_AS_RECORD_RE.match(ctx.text, m.end())
+                and not _SAME_BEFORE_RE.search(ctx.text, max(0, m.start() - 12), m.start())
                 and not (ctx.section == "exclusion"
                          and _KIND_OF_PREGNANCY_RE.search(ctx.text, max(0, m.start() - 30), m.start()))]
     # ("Pregnancy at enrolment (breastfeeding is allowed)": a state the criterion lets in, no rule)

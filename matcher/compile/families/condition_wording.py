@@ -47,9 +47,15 @@ _QUALIFIER_AFTER_RE = re.compile(
 # nor examples of causes ("Unable to undergo MRI (for example due to pacemaker, ...)"). (In an inclusion the condition
 # stays required: "Neuropathic pain secondary to diabetes"; the cause is a person's.)
 CAUSED_BY_AFTER_RE = re.compile(r"[^.;:()]{0,40}?(?<!example\s)(?<!instance\s)(?<!e\.g\.\s)(?<!e\.g\.,\s)(?<!eg\s)"
-                                r"\b(?:(?:caused|induced)\s+(?:\w+\s+)?by|due\s+(?:\w+\s+)?to|secondary\s+to|"
+                                r"(?:\b(?:(?:caused|induced)\s+(?:\w+\s+)?by|due\s+(?:\w+\s+)?to|secondary\s+to|"
                                 r"attributable\s+to|resulting\s+from)\s+(?!(?:the\s+|their\s+|his\s+or\s+her\s+)?"
-                                r"(?:MS|multiple\s+sclerosis|the\s+disease)\b)", re.I)
+                                r"(?:MS|multiple\s+sclerosis|the\s+disease)\b)|"
+                                # ("Optic neuropathy of a cause other than MS", "tremor of another origin", "not caused
+                                # by MS": the same, said of the cause)
+                                r"\bof\s+(?:an?\s+|any\s+)?(?:(?:cause|origin|a?etiology)\s+other\s+than|"
+                                r"(?:another|other|a\s+different|non[\s-]MS)\s+(?:cause|origin|a?etiology))\b|"
+                                r"\bnot\s+(?:caused\s+by|due\s+to|attributable\s+to|related\s+to|explained\s+by)\s+"
+                                r"(?:MS|multiple\s+sclerosis)\b)", re.I)
 # A degree right after the condition: "diabetes mellitus poorly controlled by treatment".
 _DEGREE_AFTER_RE = re.compile(r"\s*(?:(?:that|which|who)\s+(?:is|are|was|were)\s+)?(?:(?:poorly|inadequately|"
                               r"insufficiently)[\s-]+controlled|uncontrolled)\b", re.I)

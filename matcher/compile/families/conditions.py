@@ -136,6 +136,12 @@ _NOT_TREATED_AFTER_RE = re.compile(r"\b(?:that|which|who)\s+(?:has|have|had|is|a
 _RESOLVED_RE = re.compile(r"\b(?:prior|previous|past|history|resolved|cured|treated|remission)\b", re.I)
 
 
+# ("known or suspected X" is the boilerplate of a known X, as "known or suspected hypersensitivity")
+_SUSPICION_BEFORE_RE = re.compile(r"\b(?:(?<!known\sor\s)(?<!known\s/\s)(?<!known/)suspected|suspicion\s+of|(?:findings?|signs?|symptoms?|features?)\s+"
+                                  r"(?:\w+\s+){0,2}?(?:suggestive|indicative)\s+of|suggestive\s+of)\s+(?:an?\s+|active\s+)?$",
+                                  re.I)
+
+
 def extract_conditions(ctx: Context) -> list:
     text = ctx.text
     free = lambda position: not ctx.is_consumed(position)  # noqa: E731
@@ -179,6 +185,11 @@ def extract_conditions(ctx: Context) -> list:
     # "latent tuberculosis (a positive QuantiFERON test) that has not been adequately treated": whether it was treated,
     # which the record cannot show, for a person (as "untreated" before the condition)
     ctx.unstated.extend(m.span() for m in _NOT_TREATED_AFTER_RE.finditer(text))
+    if ctx.section == "exclusion":
+        # "clinical or MRI findings suggestive of PML", "suspected tuberculosis": a suspicion the record cannot show
+        # beside the diagnosis it can (the condition stays; a person looks for the suspicion)
+        ctx.unstated.extend((found.start(), m.start) for m in included
+                            for found in [_SUSPICION_BEFORE_RE.search(text, max(0, m.start - 60), m.start)] if found)
     lists = _example_lists(text, included)
     forms = [m for m in included for lst in lists if lst.general is None and lst.start <= m.start < lst.end
              and _EVENT_BEFORE_RE.search(text, segment_start(text, lst.start), lst.start)]

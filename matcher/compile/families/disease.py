@@ -197,7 +197,9 @@ _DIAGNOSIS_RE = re.compile(
     # (the general term is not read: a person checks the other demyelinating diseases)
     r"\bdemyelinating\s+(?:diseases?|disorders?|conditions?)\s*,?\s*\(?(?:including|such\s+as|e\.\s?g\.,?|for\s+example)\s+"
     r"(?P<example>multiple\s+sclerosis|MS)\b|"
-    r"^\s*(?:patients?\s+with\s+|pre-?existing\s+|known\s+)?(?:multiple\s+sclerosis|MS)\b(?!\s+(?:drug|medication|therap|treatment|relapse|disease[\s-]modifying|"
+    # (a sample description too: "Thirty patients with multiple sclerosis from both sexes will participate")
+    r"^\s*(?:(?:(?:\d+|ten|twelve|\w+teen|\w+ty(?:[\s-]\w+)?)\s+)?patients?\s+with\s+|pre-?existing\s+|known\s+)?"
+    r"(?:multiple\s+sclerosis|MS)\b(?!\s+(?:drug|medication|therap|treatment|relapse|disease[\s-]modifying|"
     # a scale or body named after the disease: "Multiple Sclerosis Severity Score (MSSS) of 4 or more"
     r"severity|functional|impact|walking|quality|fatigue|neuropsycholog|society|cent(?:er|re)|clinic|symptom\s+onset|"
     # (its duration: "MS disease duration of no more than 15 years", a duration rule's)
@@ -651,7 +653,8 @@ _EDSS_CONDITION_RE = re.compile(r"(?:(?:in|for)\s+(?:patients|participants|subje
                                 r"(?<![,\s])\s+with)\s+(?:an?\s+)?EDSS", re.I)
 
 
-_SCORE_BEFORE_RE = re.compile(r"\b(?:score|rating)\s+(?P<range>(?:[^.;]|(?<=\d)\.(?=\d)){1,50}?)\s+(?:on|in|according\s+to)\s+(?:the\s+)?$", re.I)
+# (and "The degree of disability ranges from 2 to 4.5 on the EDSS")
+_SCORE_BEFORE_RE = re.compile(r"\b(?:score|rating|disability(?:\s+(?:ranges?|ranging|is|lies|between))?)\s+(?P<range>(?:[^.;]|(?<=\d)\.(?=\d)){1,50}?)\s+(?:on|in|according\s+to)\s+(?:the\s+)?$", re.I)
 
 
 def extract_edss(ctx: Context) -> list:
@@ -719,7 +722,7 @@ _DURATION_RE = re.compile(
     r"disease|illness)|"
     # (translated: "time of evolution of the disease of at least 2 years")
     r"(?:time\s+of\s+)?evolution\s+of\s+(?:the\s+)?(?:MS|multiple\s+sclerosis|disease|illness)|(?:diagnosed|diagnosis)\s+(?:for|at\s+least|more\s+than|since|of\s+(?:MS|multiple\s+sclerosis)\s+for)|"
-    r"since\s+(?:the\s+)?(?:diagnosis|onset|first\s+symptoms)|"
+    r"since\s+(?:the\s+)?(?:diagnosis|onset|first\s+(?:MS\s+)?symptoms?)|"
     # "No more than 20 years since the onset of MS symptoms", "20 years or less since diagnosis": the bound first
     r"(?:(?:(?:no|not)\s+more\s+than|at\s+least|more\s+than|less\s+than|up\s+to|over|under|≤|<=|<|≥|>=|>)\s*\S+\s+"
     r"years?|\S+\s+years?\s+or\s+(?:less|more|fewer|longer|shorter))\s+"
@@ -887,7 +890,9 @@ _NO_COUNT_RE = re.compile(r"(?:intercurrent|on-?going|ongoing|current)\s+(?:\w+\
 
 
 # "has not (fully) stabilized from a previous relapse", "recovered from any relapse": recovery, which a person checks
-_RECOVERY_BEFORE_RE = re.compile(r"\b(?:stabili[sz]\w*|recover\w*)\s+(?:from|after)\s+(?:an?\s+|the\s+|any\s+)?"
+# (and "not yet clinically stable after a previous relapse")
+_RECOVERY_BEFORE_RE = re.compile(r"\b(?:stabili[sz]\w*|recover\w*|stable)\s+(?:from|after|since|following)\s+"
+                                 r"(?:an?\s+|the\s+|any\s+|their\s+|his\s+or\s+her\s+)?"
                                  r"(?:previous\s+|prior\s+|recent\s+|preceding\s+|earlier\s+|last\s+|latest\s+)?"
                                  r"(?:MS\s+)?$", re.I)
 
@@ -1308,9 +1313,14 @@ def _leading_window(text: str, windows: list) -> Optional[FoundWindow]:
     return None
 
 
-_ACTIVITY_HEAD_RE = re.compile(r"[\W\d]*(?:(?:evidence\s+of\s+)?(?:radiolog\w*|MRI|imaging|neuroradiolog\w*)\s+"
-                               r"(?:disease\s+)?activity\s+)(?:(?:in|during|within|over)\s+)?", re.I)
-_DEFINED_BY_ITEMS_RE = re.compile(r"\s*(?:,\s*)?(?:i\.\s?e\.|that\s+is|defined\s+as|namely|:|\()", re.I)
+# (and "No signs of disease activity during the last 12 months of natalizumab treatment: no relapses, no new ...")
+_ACTIVITY_HEAD_RE = re.compile(r"[\W\d]*(?:no\s+)?(?:(?:evidence|signs?)\s+of\s+)?(?:(?:radiolog\w*|MRI|imaging|"
+                               r"neuroradiolog\w*|clinical\s+(?:or|and|and/or)\s+radiolog\w*)\s+(?:disease\s+)?|disease\s+)"
+                               r"activity\s+(?:(?:in|during|within|over)\s+)?(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?",
+                               re.I)
+_DEFINED_BY_ITEMS_RE = re.compile(r"(?:\s+of\s+(?:[\w-]+\s+){1,3}?(?:treatment|therapy))?"
+                                  r"\s*(?:,\s*)?(?:i\.\s?e\.|that\s+is|defined\s+as|namely|:|\(|"
+                                  r"(?:seen|shown|evidenced|documented|manifested)\s+(?:as|by)\b)", re.I)
 
 
 _SAME_PERIOD_RE = re.compile(r"\b(?:in|within|during|over)\s+(?:the\s+)?same\s+(?:time\s+)?(?:period|time\s*frame|"

@@ -57,8 +57,9 @@ _NORMAL_BEFORE_RE = re.compile(r"\b(?:normal|within\s+normal\s+limits?\s+(?:for|
                                re.I)
 # ("TSH and free thyroxine (free T4) within the normal reference range": past a test the lexicon does not know)
 _NORMAL_AFTER_RE = re.compile(r"^(?:\s*\([^()]{1,20}\))?(?:\s+(?:and|or)\s+(?:[\w-]+\s+){0,3}?[\w-]+(?:\s*\([^()]{1,20}\))?)?"
-                              r"\s*(?:levels?\s+|values?\s+)?(?:(?:is|are|must\s+be|should\s+be)\s+)?"
-                              r"(?P<normal>within\s+(?:the\s+)?(?:(?:normal|reference|laboratory)\s+){1,2}(?:limits?|ranges?|values?)|"
+                              r"\s*(?:levels?\s+|values?\s+|counts?\s+)?(?:(?:is|are|must\s+be|should\s+be)\s+)?"
+                              r"(?P<normal>within\s+(?:the\s+)?(?:(?:normal|reference|laboratory)\s+){1,2}(?:limits?|ranges?|values?)"
+                              r"(?:\s+(?:of|at|for)\s+the\s+(?:local\s+|central\s+|site'?s?\s+)?laborator(?:y|ies))?|"
                               r"normal\b)", re.I)
 # Between labs of one list: separators, and items the lexicon does not know ("CD4+ T-cell count, CD8+ T-cell
 # count, CD19+ B-cell count or ... below the LLN": CD8 stays in the residue, CD4 still takes the bound).

@@ -76,6 +76,13 @@ _CONTRAINDICATION_LIST_RE = re.compile(r"contra[\s-]?indicat\w*\s+(?:to|for)\s+[
 _CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+(?:of\s+(?:the\s+)?(?:subject|patient|participant)s?\s+)?to\b|\b(?:in)?ability\s+to\s+(?:abstain|refrain|stop)|"
                                 r"\babstain\w*\s+from\b|\brefrain\w*\s+from\b|\bagree\w*\s+to\b|\bintend\w*\s+to\b|"
                                 r"\bplan\w*\s+to\b|\bwish\w*\s+to\b|"
+                                # "Planned switch to another disease-modifying treatment": a plan
+                                r"\b(?:planned|intended|scheduled|foreseen|anticipated)\s+(?:switch|change|start|"
+                                r"initiation|introduction|escalation|discontinuation|interruption|withdrawal|stop)\s+"
+                                r"(?:to|of)\s+(?:an?\s+|another\s+|the\s+)?"
+                                r"(?:[\w-]+\s+)?$|"
+                                # "Men allocated to cladribine agree to ...": the arm of the study, not an exposure
+                                r"\b(?:allocated|randomi[sz]ed|assigned)\s+to\s+(?:the\s+|receive\s+)?(?:[\w-]+\s+)?$|"
                                 # "Decision of the treating neurologist, independent of the study, to start a first
                                 # immunomodulatory therapy": a treatment to come
                                 r"\bdeci(?:sion|ded|des)\b[^.;]{0,80}?\bto\s+(?:start|begin|initiate|prescribe|switch|"
@@ -96,7 +103,9 @@ _CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+(?:of\s+(?:the\s+)
                                 r"\binfections?\b(?:(?!,\s*(?:or|and)\s+(?:have|has|had|was|were)\b)[^.;]){0,30}"
                                 r"\b(?:requir\w+|needing|necessitating|treated\s+with)\b"
                                 r"[^.;]{0,60}$", re.I)
-_CONDUCT_AFTER_RE = re.compile(r"^[^.;:]{0,25}?\b(?:intended|planned|scheduled|foreseen|envisaged)\b", re.I)
+# (not across a clause of its own: "Current use of fampridine, or planned start of fampridine during the study")
+_CONDUCT_AFTER_RE = re.compile(r"^(?:(?!,\s*(?:or|and)\b)[^.;:]){0,25}?\b(?:intended|planned|scheduled|foreseen|envisaged)\b",
+                               re.I)
 # A contrast agent named for imaging ("Gd-enhancing lesion", "MRI with and without gadolinium") is no exposure.
 _IMAGING_RE = re.compile(r"\bMRI\b|\bscans?\b|\blesions?\b|enhanc\w+|\bimaging\b|magnetic\s+resonance", re.I)
 # "activity while on stable interferon therapy", "a relapse during treatment with IFNB": when the activity happened.
@@ -106,7 +115,10 @@ _DURING_RE = re.compile(r"\b(?:while|whilst)\s+(?:being\s+)?(?:on|receiving|taki
                         r"\b(?:during|while\s+on)\s+(?:(?:a|an|the|previous|prior|earlier|past)\s+)*$|"
                         # "no relapses during the last 12 months of treatment with natalizumab": the time, not an exposure
                         r"\b(?:last|past|first|previous)\s+(?:\w+\s+)?(?:days?|weeks?|months?|years?)\s+of\s+"
-                        r"(?:(?:the|their|her|his)\s+)?(?:treatment|therapy)\s+(?:with|by)\s+$", re.I)
+                        r"(?:(?:the|their|her|his)\s+)?(?:treatment|therapy)\s+(?:with|by)\s+$|"
+                        # ("during the last 12 months of natalizumab treatment")
+                        r"\b(?:during|over|throughout)\s+the\s+(?:last|past|first|previous)\s+(?:\w+\s+)?"
+                        r"(?:days?|weeks?|months?|years?)\s+of\s+$", re.I)
 _SUBSTANCE_USE_RE = re.compile(r"\babuse\b|\bdependen(?:ce|cy)\b|\baddiction\b|\bmisuse\b|\buse\s+disorder", re.I)
 # "5 or more days a week", "once a week", "15 or more days per month": how often
 FREQUENCY = (rf"\b(?:{NUM}|once|twice|thrice)\s+(?:or\s+more\s+)?(?:days?|times?)?\s*(?:a|per|each|/)\s*"
@@ -530,9 +542,15 @@ def _permitted_span(text: str, permission: re.Match, sentence: tuple) -> tuple:
     # continued until the day before": the exception says what it frees, and is read as one)
     if _EXCEPTING_RE.search(text, sentence[0], permission.start()):
         return permission.start(), sentence[1]
+    # ("The patients are on a stable DMT (...) for at least 6 months and will continue the same treatment during the
+    # study": a requirement, then what they will do; the permission frees its own clause)
+    joined = _AND_WILL_RE.search(text, sentence[0], sentence[1])
+    if joined and joined.end() == permission.start():
+        return joined.start(), sentence[1]
     return sentence
 
 
+_AND_WILL_RE = re.compile(r"\s+and\s+(?=(?:may|can|will)\s+(?:continue|be\s+continued)\b)", re.I)
 _REGIMEN_WITH_BEFORE_RE = re.compile(r"\b(?:mobili[sz]ation|conditioning(?:\s+regimen)?|lymphodepletion|"
                                      r"lymphodepleting\s+chemotherapy)\s+with\s+$", re.I)
 _EXCEPTING_RE = re.compile(r"\b(?:except(?:\s+for)?|other\s+than|apart\s+from|with\s+the\s+exception\s+of)\b", re.I)
@@ -800,13 +818,28 @@ _OWN_TIME = r"since|within|during|ever|at\s+any\s+time|in\s+the\s+(?:last|past|p
 _TIMED_BEFORE_CUT_RE = re.compile(rf"\b(?:{_OWN_TIME})\b[^,;()]*$", re.I)
 _SINCE_LIFE_EVENT_RE = re.compile(r"\b(?:since|after|following)\s+(?:the\s+|her\s+)?(?:delivery|childbirth|giving\s+birth|"
                                   r"(?:last\s+)?(?:pregnancy|conception|birth)|last\s+menstrual\s+period)\b", re.I)
+_GESTATION_TIME_RE = re.compile(r"\b(?:during|in|throughout)\s+(?:the\s+|her\s+)?(?:(?:first|second|third|1st|2nd|3rd)\s+"
+                                r"trimester|(?:current\s+|this\s+)?(?:pregnancy|gestation))\b", re.I)
 _EXCEPTION_CUT_RE = re.compile(r"[,;]\s*(?:(?:and/)?or\s+|and\s+)?(?:the\s+|an?\s+)?", re.I)
 _SINCE_STUDY_EVENT_RE = re.compile(
+    # ("... since their last parent-study dose")
+    r"\b(?:since|after|following)\s+(?:the\s+|their\s+)?last\s+(?:core|parent|feeder|previous|prior|originating)"
+    r"[\s-]+(?:study|trial)\s+(?:dose|visit|infusion|administration)\b|"
     r"\b(?:since|after|following|between)\s+(?:the\s+)?(?:end|completion|last\s+(?:visit|dose|infusion|administration)|"
     r"termination|discontinuation|final\s+visit)\s+(?:of\s+|in\s+)?(?:the\s+|their\s+)?(?:study\s+(?:drug|treatment)\s+in\s+"
     r"the\s+)?(?:core|parent|previous|prior|feeder|lead[\s-]in|double[\s-]blind|originating|antecedent|preceding|main|"
     r"pivotal)[\s-]+(?:study|trial|phase|period|part)\b(?:\s+(?:and|until)\s+(?:the\s+)?(?:day\s*1|baseline|screening|"
     r"enrol\w*|randomi[sz]ation|first\s+dose)\b)?", re.I)
+
+
+_FOLLOWING_TREATMENTS_RE = re.compile(r"\s*(?:any|one|all)\s+(?:\w+\s+){0,2}?of\s+the\s+following(?:\s+[\w-]+){0,3}?\s*", re.I)
+
+
+def untimed_period(text: str) -> Optional[str]:
+    """A time the record cannot date that a heading gives its items ("Any of the following treatments since the last
+    dose of study drug in the parent study:", "... during the first trimester:"): the words, or None."""
+    found = _SINCE_STUDY_EVENT_RE.search(text) or _GESTATION_TIME_RE.search(text)
+    return " ".join(found.group(0).split()) if found else None
 
 
 _OWN_TIME_RE = re.compile(rf"\b(?:{_OWN_TIME}|previous(?:ly)?|prior)\b", re.I)
@@ -886,8 +919,11 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
             # parent study": set off by a comma, the time is of every clause before it that has none of its own
             item_from = whole
         timed = [m for m in mentions if item_from <= m.start < since.start() and m not in out]
-        if not timed and not ctx.text[item_from:since.start()].strip(" ,;:("):
+        heading = _FOLLOWING_TREATMENTS_RE.fullmatch(ctx.text, item_from, since.start())
+        if not timed and (not ctx.text[item_from:since.start()].strip(" ,;:(") or heading):
             # "Since the last dose in the parent study, treatment with any DMT other than X": it opens the item
+            # (or a heading's: "Any of the following treatments since the last dose of study drug in the parent study:
+            # alemtuzumab, ...")
             item_end = min((at for at in (ctx.text.find(";", since.end()), ctx.text.find(". ", since.end())) if at >= 0),
                            default=len(ctx.text))
             # (not the drugs excepted; the examples after the exception are the class's)
@@ -898,6 +934,17 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
         if timed:
             ctx.consume(*since.span())
             out.update({m: " ".join(since.group(0).split()) for m in timed})
+    for during in _GESTATION_TIME_RE.finditer(ctx.text):
+        # "Exposure during the first trimester to another DMT, namely ...": a time counted from conception, which the
+        # record cannot date (the drugs of its clause, before or after it); an exposure found goes to a person
+        item_from = _item_start(ctx.text, during.start(), ", or ", ", but ")
+        item_end = min((at for at in (ctx.text.find(";", during.end()), ctx.text.find(". ", during.end()),
+                                      ctx.text.find(", or ", during.end()), ctx.text.find(", but ", during.end()))
+                        if at >= 0), default=len(ctx.text))
+        timed = [m for m in mentions if item_from <= m.start < item_end and m not in out]
+        if timed:
+            ctx.consume(*during.span())
+            out.update({m: " ".join(during.group(0).split()) for m in timed})
     lexicon = get_lexicon()
     for m, text in list(out.items()):
         # "Steroids for an acute exacerbation (> 100 mg/day of prednisone or equivalent)": a member named in the
@@ -1057,6 +1104,11 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
                                                      exposure, re.I) and not _if_taking(ctx.text) \
             and not (ctx.section == "exclusion" and _UNLESS_STABLE_RE.search(exposure)):
         # ("Oxybutynin or tolterodine, unless taken at a stable dose for more than 6 months": the drugs, and how long)
+        # ("No relapse and no change in disease-modifying therapy within the 12 weeks": what no rule read, a person's)
+        change = _CHANGE_RE.search(exposure)
+        if not re.search(r"\b(?:prior\s+to|before|after|since|until|following|at)\s+(?:the\s+)?$", exposure[:change.start()],
+                         re.I):  # (not a time point: "during 2 years prior to initiation of ocrelizumab")
+            ctx.unstated.append(change.span())
         return []  # "changes to / introduction of a treatment": a stability criterion, not an exposure
     if _STARTED_WITHIN_RE.search(ctx.text):
         return []  # "fampridine started in the last 3 months": a recent start, not any use in the window
@@ -1514,12 +1566,17 @@ _TRIAL_ARM_BEFORE_RE = re.compile(r"\b(?:complet\w*|participat\w*|randomi[sz]ed|
 
 # (and "within the 3 months before the first TYSABRI infusion", "on the day of the first natalizumab infusion": the
 # time point a window counts back from)
-_FIRST_DOSE_BEFORE_RE = re.compile(r"\b(?:after|following|until|from|(?:time|day|date)\s+of|before|prior\s+to|preceding)\s+"
+_FIRST_DOSE_BEFORE_RE = re.compile(r"\b(?:time|day|date)\s+of\s+(?:the\s+|their\s+|her\s+)?last\s+(?:[\w-]+\s+){0,2}$|"
+                                   r"\b(?:after|following|until|from|(?:time|day|date)\s+of|before|prior\s+to|preceding)\s+"
                                    r"(?:the\s+|their\s+|her\s+)?"
                                    r"first\s+(?:[\w-]+\s+){0,2}$|"
                                    # "monitoring until 48 months after the last alemtuzumab infusion": the study's last
                                    r"\buntil\s+(?:[\w-]+\s+){0,3}?(?:after|following)\s+(?:the\s+|their\s+|her\s+)?"
                                    r"(?:last|final)\s+(?:[\w-]+\s+){0,2}$", re.I)
+# (and "enrolled in another interferon beta pregnancy registry": the registry's drug)
+_PARTNER_AFTER_RE = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:only\s+)?(?:through|via|by|from)\s+(?:the\s+|a\s+|her\s+)?"
+                               r"(?:male\s+)?(?:partner|father)\b|\s+(?:pregnancy\s+)?(?:exposure\s+)?registr(?:y|ies)\b",
+                               re.I)
 _DOSE_NOUN_AFTER_RE = re.compile(r"\s+(?:infusion|dose|injection|administration)s?\b", re.I)
 
 
@@ -1555,6 +1612,8 @@ def _not_exposure(text: str, mention) -> bool:
             and _DOSE_NOUN_AFTER_RE.match(text, mention.end):
         return True  # "for at least 60 days after the first post-partum ocrelizumab infusion": a time point to come
         # (and "until 48 months after the last alemtuzumab infusion")
+    if _PARTNER_AFTER_RE.match(text, mention.end):
+        return True  # "Exposure to AVONEX through the male partner only": the partner's treatment (or a registry's)
     if _ELIMINATION_AFTER_RE.match(text, mention.end):
         return True  # "the teriflunomide accelerated elimination procedure": a procedure, asked of every participant
     if _EVENT_REQUIRING_RE.search(text, max(sentence_start, mention.start - 120), mention.start):
@@ -1574,8 +1633,10 @@ def _not_exposure(text: str, mention) -> bool:
         return True  # "neutralizing antibodies to interferon beta": a test result, which a person reads
     if mention.id == "gadolinium_contrast" and _IMAGING_RE.search(text):
         return True
-    if _SUBSTANCE_USE_RE.search(text[sentence_start:mention.start]):
+    disorder = _SUBSTANCE_USE_RE.search(text[sentence_start:mention.start])
+    if disorder and not _CLAUSE_JOIN_RE.search(text, sentence_start + disorder.end(), mention.start):
         return True  # "abuse of recreational drugs, including marijuana": a use disorder, a condition
+        # (not another clause's drug: "Alcohol dependence, or regular use of a sedative or hypnotic medication")
     paren = text.rfind("(", 0, mention.start)
     return paren >= 0 and ")" not in text[paren:mention.start] and bool(
         _CONTRACEPTION_RE.search(text[max(0, paren - 30):paren]))
@@ -1734,6 +1795,8 @@ def _recent_start(ctx: Context, mentions: list) -> list:
     stable = next((p for p in _PERMISSION_PAREN_RE.finditer(ctx.text, last) if _STABLE_DOSE_RE.match(p.group(0))), None)
     permission = _PERMISSION_RE.search(ctx.text)
     windows = [w for w in find_windows(ctx.text) if not w.gap and not w.event]
+    if len(windows) > 1 and not permission and context.exception_start(ctx.text) is None:
+        return _recent_starts_by_clause(ctx, mentions, windows)
     if len(windows) != 1 or windows[0].start < start.end() or context.exception_start(ctx.text) is not None \
             or permission and not (stable and stable.start() <= permission.start() < stable.end()):
         return []
@@ -1758,6 +1821,41 @@ def _recent_start(ctx: Context, mentions: list) -> list:
     return [GroupRule(mode="any", polarity="require", rules=[
         PriorDrugRule(polarity="exclude", **targets, current=True),
         PriorDrugRule(polarity="require", **targets, current=True, min_duration=window.window.within)])]
+
+
+def _recent_starts_by_clause(ctx: Context, mentions: list, windows: list) -> list:
+    """"Any new DMT started less than 3 months before inclusion, or fampridine started less than 1 month before
+    inclusion": each clause its drugs, its start and its window (or nothing, when a clause is not one)."""
+    bounds = [0, *(m.end() for m in re.finditer(r",\s*or\s+", ctx.text)), len(ctx.text)]
+    plans = []
+    for lo, hi in zip(bounds, bounds[1:]):
+        own = [m for m in mentions if lo <= m.start < hi]
+        timed = [w for w in windows if lo <= w.start < hi]
+        if not own:
+            continue  # (a clause whose drugs nothing read stays for a person: "disease-modifying or symptomatic MS
+            # treatment started less than 3 months before")
+        if len(timed) != 1:
+            return []
+        # (the start after the drugs, "fampridine started ...", or before them, "any new DMT started ...")
+        starts = list(_START_WORD_RE.finditer(ctx.text, lo, timed[0].start))
+        start = next((w for w in starts if w.start() >= own[-1].end
+                      and not re.search(r"[.;]|\b(?:with|and)\b", ctx.text[own[-1].end:w.start()])), None) or \
+            next((w for w in starts if w.end() <= own[0].start
+                  and re.fullmatch(r"[\s\w,/(-]{0,60}", ctx.text[w.end():own[0].start])), None)
+        if start is None:
+            return []
+        plans.append((own, start, timed[0]))
+    rules = []
+    for own, start, window in plans:
+        for mention in own:
+            ctx.consume(mention.start, mention.end)
+        ctx.consume(*start.span())
+        ctx.consume(window.start, window.end)
+        targets = _named(own)
+        rules.append(GroupRule(mode="any", polarity="require", rules=[
+            PriorDrugRule(polarity="exclude", **targets, current=True),
+            PriorDrugRule(polarity="require", **targets, current=True, min_duration=window.window.within)]))
+    return rules
 
 
 def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, current) -> list:
