@@ -6909,3 +6909,21 @@ def test_criteria_of_an_optional_procedure_decide_no_entry():
                           "anticoagulant therapy")
     (criterion,) = ruleset.criteria
     assert [(r.kind, r.category) for r in criterion.rules] == [("manual_review", "clinical")]
+
+
+def test_a_count_of_the_following_drugs_an_allocation_anchor_and_an_alternative_without_the_condition():
+    """holdout31 NCT04279912 'adequate trials of at least two of the following drugs: ...' asked one; NCT01450488
+    '... within 4 weeks before treatment allocation' was counted from screening; NCT02220244 '..., either following one
+    or more acute optic neuritis episodes or progressively without an acute episode' required optic neuritis (21 wrong
+    fails)."""
+    (rule, *_) = compile_text("Medication-refractory tremor: an inadequate response to, or intolerable side effects "
+                              "from, adequate trials of at least two of the following drugs: propranolol, primidone, "
+                              "topiramate, clonazepam, gabapentin or levetiracetam.", "inclusion", "X1")
+    assert (rule.kind, rule.min_distinct) == ("prior_drug", 2)
+    (rule,) = compile_text("Treatment with interferon beta or glatiramer acetate within 4 weeks before treatment "
+                           "allocation.", "exclusion", "X1")
+    assert rule.window.anchor == "randomization"
+    found = compile_text("Documented worsening of visual acuity in the selected eye of at least 1/10 during the last 3 "
+                         "years, either following one or more acute optic neuritis episodes or progressively without an "
+                         "acute episode", "inclusion", "X1")
+    assert [r.kind for r in found] == ["manual_review"]

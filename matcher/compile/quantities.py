@@ -208,7 +208,9 @@ _ANCHORS: list[tuple[str, Anchor]] = [
      # the stem cell mobilisation; the leukapheresis that collects the cells follows enrolment
      r"(?:(?:the\s+)?(?:planned\s+)?start\s+of\s+)?(?:lymphodepleti(?:on|ng)(?:\s+chemotherapy)?|"
      r"conditioning(?:\s+(?:regimen|chemotherapy))?|(?:stem\s+cell\s+)?mobili[sz]ation)", "first_dose"),
-    (r"randomi[sz]ation", "randomization"),
+    # ("within 4 weeks before treatment allocation": the random allocation of the arms)
+    (r"randomi[sz]ation|(?:treatment|random)\s+allocation|allocation\s+to\s+(?:treatment|a\s+treatment\s+(?:arm|group))",
+     "randomization"),
     # ("before entering the study", "prior to entry into the trial")
     (r"enter(?:ing)?\s+(?:into\s+)?the\s+(?:study|trial)|entry\s+into\s+the\s+(?:study|trial)|"
      r"(?:(?:study|trial)\s+)?entry|enrol(?:l)?(?:ment|ing)|inclusion|(?:the\s+)?trial|study\s+start|"

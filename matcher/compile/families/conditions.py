@@ -136,6 +136,8 @@ _NOT_TREATED_AFTER_RE = re.compile(r"\b(?:that|which|who)\s+(?:has|have|had|is|a
 _RESOLVED_RE = re.compile(r"\b(?:prior|previous|past|history|resolved|cured|treated|remission)\b", re.I)
 
 
+_EITHER_BEFORE_RE = re.compile(r"\beither\b[^.;]*$", re.I)
+_OR_WITHOUT_AFTER_RE = re.compile(r"[^.;]{0,40}?\bor\s+(?:[\w-]+\s+){0,2}?without\b", re.I)
 # ("known or suspected X" is the boilerplate of a known X, as "known or suspected hypersensitivity")
 _SUSPICION_BEFORE_RE = re.compile(r"\b(?:(?<!known\sor\s)(?<!known\s/\s)(?<!known/)suspected|suspicion\s+of|(?:findings?|signs?|symptoms?|features?)\s+"
                                   r"(?:\w+\s+){0,2}?(?:suggestive|indicative)\s+of|suggestive\s+of)\s+(?:an?\s+|active\s+)?$",
@@ -239,6 +241,10 @@ def extract_conditions(ctx: Context) -> list:
         # excluded.
         judged |= {m for m, lst in example_of.items() if lst.general is None and not lst.defines
                    and not ctx.negated(m.start) and not _negated_head_of_examples(ctx, m.start)}
+        # "..., either following one or more acute optic neuritis episodes or progressively without an acute episode":
+        # one way among others, the other without it; none is required
+        judged |= {m for m in included if _EITHER_BEFORE_RE.search(text, max(0, m.start - 80), m.start)
+                   and _OR_WITHOUT_AFTER_RE.match(text, m.end)}
     if ctx.section == "exclusion":
         # "Bilateral optic neuritis" excluded in a trial of unilateral optic neuritis: a side the schema cannot state
         # narrows the condition, which alone must not exclude (required, the condition still holds: "unilateral

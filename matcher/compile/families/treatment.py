@@ -311,11 +311,13 @@ _ONLY_IF_STABLE = (r"\b(?:may|can)\s+(?:(?:take\s+part|participate|be\s+included
                    r"only\s+if|continue\s+(?:\w+\s+){0,3}?(?:only\s+)?(?:if|provided|as\s+long\s+as))\s+(?:\w+\s+){0,5}?"
                    r"(?:stable|unchanged)\b")
 # ("Treatment with more than two DMTs", "Prior use of more than two immunosuppressants": a class named in the plural)
+# (and "adequate trials of at least two of the following drugs: ...")
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on|(?:treatment|therapy)\s+with|"
-                          rf"use\s+of|exposure\s+to|exposed\s+to)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
+                          rf"use\s+of|exposure\s+to|exposed\s+to|trials?\s+of)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
                           rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<more>more\s+than\s+)?"
                           rf"(?P<n>{NUM})(?:\s+or\s+more|\s+or\s+(?P<upto>{NUM}))?\s+"
                           r"(?:\w+\s+)?(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs|agents|medications|"
+                          r"of\s+the\s+following\b|"
                           r"(?!(?:hours|days|weeks|months|years|times|doses|courses|cycles|infusions|injections|tablets|"
                           r"capsules|units|grams|occasions|consecutive|separate|previous|prior)\b)[a-z-]{4,}s\b)|"
                           # "dual antiplatelet therapy": two drugs of the class named next, together
