@@ -6927,3 +6927,26 @@ def test_a_count_of_the_following_drugs_an_allocation_anchor_and_an_alternative_
                          "years, either following one or more acute optic neuritis episodes or progressively without an "
                          "acute episode", "inclusion", "X1")
     assert [r.kind for r in found] == ["manual_review"]
+
+
+def test_findings_in_combination_exclude_together():
+    """holdout31 NCT03516526 'Anti-JCV antibody index above 1.5 in combination with natalizumab treatment for more
+    than 24 months, or positive anti-JCV antibodies in combination with earlier use of immunosuppressive medication'
+    excluded every patient on natalizumab for 2 years, whatever the index."""
+    first, second = compile_text("Anti-JCV antibody index above 1.5 in combination with natalizumab treatment for more "
+                                 "than 24 months, or positive anti-JCV antibodies in combination with earlier use of "
+                                 "immunosuppressive medication.", "exclusion", "X1")
+    assert (first.kind, first.mode, first.polarity) == ("group", "all", "exclude")
+    assert [(r.kind, r.polarity) for r in first.rules] == [("lab", "require"), ("prior_drug", "require")]
+    assert first.rules[1].min_duration.value == 24
+    # (a finding no rule reads stays a person's check inside the all-of; "earlier" use is any use)
+    assert [r.kind for r in second.rules] == ["manual_review", "prior_drug"] and second.rules[1].current is False
+
+
+def test_a_commitment_joined_to_a_requirement_goes_to_a_person():
+    """holdout31 NCT07064239 '... for at least 6 months and will continue the same treatment during the study period':
+    read as a permission, the commitment had been dropped."""
+    rule, review = compile_text("The patients are on a stable disease modifying treatment (interferon beta-1a, "
+                                "interferon beta-1b or fingolimod) for at least 6 months and will continue the same "
+                                "treatment during the study period.", "inclusion", "X1")
+    assert (rule.kind, rule.min_duration.value) == ("prior_drug", 6) and review.category == "partial"

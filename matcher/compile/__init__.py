@@ -241,7 +241,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
         return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
-    for conditional in (_bound_of_those_switching, _ever_in_those_with, _of_those_treated) \
+    for conditional in (_bound_of_those_switching, _ever_in_those_with, _of_those_treated, _in_combination) \
             if section == "exclusion" else ():
         rules = conditional(text, criterion_id, span)  # a clause whose rules hold for some patients only
         if rules:
@@ -452,6 +452,31 @@ def _either_clauses(text: str, criterion_id: str, span: tuple[int, int]) -> list
             return []
         clauses.append(rules[0] if len(rules) == 1 else GroupRule(mode="all", polarity="require", rules=rules))
     return [GroupRule(mode="any", polarity="require", rules=clauses), *leftover]
+
+
+_IN_COMBINATION_RE = re.compile(r"\s+in\s+combination\s+with\s+", re.I)
+
+
+def _in_combination(text: str, criterion_id: str, span: tuple[int, int]) -> list:
+    """"Anti-JCV antibody index above 1.5 in combination with natalizumab treatment for more than 24 months, or ...":
+    each clause that joins two findings "in combination with" excludes only with both (an excluded all-of; read apart,
+    every patient on natalizumab that long was excluded). [] unless a clause joins two and one of them is structured."""
+    if not _IN_COMBINATION_RE.search(text):
+        return []
+    out = []
+    for clause in re.split(r",\s*or\s+", text):
+        joined = _IN_COMBINATION_RE.search(clause)
+        if joined is None:
+            out.extend(compile_text(clause, "exclusion", criterion_id, span))
+            continue
+        parts = [compile_text(piece, "exclusion", criterion_id, span)
+                 for piece in (clause[:joined.start()], clause[joined.end():])]
+        if all(r.kind == "manual_review" for part in parts for r in part):
+            return []
+        out.append(GroupRule(mode="all", polarity="exclude", rules=[
+            r.model_copy(update={"polarity": context.opposite(r.polarity) if r.kind != "manual_review" else "require"})
+            for part in parts for r in part]))
+    return out
 
 
 # "Absolute lymphocyte count < 800/mm3, unless transitioning from fingolimod (in which case < 200/mm3)"

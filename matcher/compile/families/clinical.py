@@ -122,6 +122,9 @@ _CHILDBEARING_RE = re.compile(r"child[\s-]*bearing\s+(?:potential|age)|\bWOCBP\b
                               r"(?:women|females?)\s+(?:of|with|in)\s+(?:the\s+)?reproductive|menstruat\w+", re.I)
 
 
+_EXCEPTED_DRUG_RE = re.compile(r"\b(?:other\s+than|except(?:\s+for)?|apart\s+from|besides)\s+(?:\w+\s+){0,2}$", re.I)
+
+
 def extract_contraception(ctx: Context) -> list:
     match = _CONTRACEPTION_RE.search(ctx.text)
     if not match:
@@ -131,6 +134,8 @@ def extract_contraception(ctx: Context) -> list:
         return []  # "sex hormones (including hormonal contraceptives ...) within 3 months": a drug, read as one
     if _CONTRAINDICATION_TO_RE.search(ctx.text, max(0, match.start() - 60), match.start()):
         return []  # "Any of the following contraindications to combined oral contraceptives:": what they rule out
+    if _EXCEPTED_DRUG_RE.search(ctx.text, max(0, match.start() - 30), match.start()):
+        return []  # "no treatment for a chronic condition, other than oral contraceptives, ...": a drug excepted
     ctx.consume(match.start(), match.end())
     for m in _CHILDBEARING_RE.finditer(ctx.text):
         ctx.consume(m.start(), m.end())

@@ -184,7 +184,7 @@ _CURRENT_RE = re.compile("|".join([
     _MUST_BE_ON,
     r"\bpump\b",  # "Intrathecal baclofen pump (in place)", "(implanted pump)": a device that delivers it now
 ]), re.I)
-_PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\breceived\b|\btreated\b|\btaken\b|"
+_PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\bearlier\b|\breceived\b|\btreated\b|\btaken\b|"
                       r"\bhad\b|\bhave\s+been\b|\bexposure\b|\btried\b|\bfailed\b|\bsince\b", re.I)
 # "Treatment with natalizumab ... during at least 12 months before randomization": the treatment the patient is on
 _TREATMENT_LEAD_RE = re.compile(r"\s*(?:(?:continuous|ongoing|current)\s+)?(?:treatment|therapy)\s+(?:with|by)\s+", re.I)
@@ -565,6 +565,9 @@ def _exposure_mentions(ctx: Context) -> list:
     permitted = [_permitted_span(ctx.text, permission, (start, end)) for start, end in sentences
                  for permission in [_PERMISSION_RE.search(ctx.text, start, end)]
                  if permission and not _allowed_after_gap(ctx.text[start:end])]
+    # ("... for at least 6 months and will continue the same treatment during the study": a commitment, a person's)
+    ctx.unstated.extend((joined.end(), end) for start, end in sentences
+                        for joined in [_AND_WILL_RE.search(ctx.text, start, end)] if joined and (joined.start(), end) in permitted)
     # "Use of the following DMTs within the stated time (no washout is required for interferon beta or glatiramer
     # acetate)": the drugs the parenthesis (or the sentence) frees of a washout
     for free in _NO_WASHOUT_RE.finditer(ctx.text):
@@ -1563,7 +1566,10 @@ _TRIAL_ARM_BEFORE_RE = re.compile(r"\b(?:complet\w*|participat\w*|randomi[sz]ed|
                                   r"\b(?:stud(?:y|ies)|trials?)\b[^.;]{0,150}\bon\s+$|"
                                   r"\b(?:first|initial)\s+(?:dose|administration|infusion|injection)\s+of\s+"
                                   r"(?:(?:the\s+)?(?:open[\s-]label|study|blinded|trial)\s+)?$|"
-                                  r"\brandomi[sz]ed\s+to\s+(?:receive\s+)?(?:[\w-]+\s+){0,4}$", re.I)
+                                  r"\brandomi[sz]ed\s+to\s+(?:receive\s+)?(?:[\w-]+\s+){0,4}$|"
+                                  # ("enrollment in an interventional clinical trial in which AVONEX or another
+                                  # investigational drug is given": the trial's drug)
+                                  r"\b(?:stud(?:y|ies)|trials?)\s+(?:in\s+which|where)\s+(?:[\w-]+\s+){0,3}$", re.I)
 
 
 # (and "within the 3 months before the first TYSABRI infusion", "on the day of the first natalizumab infusion": the
