@@ -6950,3 +6950,17 @@ def test_a_commitment_joined_to_a_requirement_goes_to_a_person():
                                 "interferon beta-1b or fingolimod) for at least 6 months and will continue the same "
                                 "treatment during the study period.", "inclusion", "X1")
     assert (rule.kind, rule.min_duration.value) == ("prior_drug", 6) and review.category == "partial"
+
+
+def test_a_window_without_its_preposition_and_a_condition_a_consumption_defines():
+    """holdout31 NCT04121403 'myocardial infarction the last 6 months' (translated) was any myocardial infarction;
+    NCT05893225 'Alcohol abuse (more than 21 units per week on average)' was any alcohol abuse (the consumption decides,
+    which the record does not hold: a person, as a BMI-defined obesity)."""
+    (rule,) = compile_text("Myocardial infarction the last 6 months", "exclusion", "X1")
+    assert (rule.window.within.value, rule.window.within.unit) == (6, "months")
+    # ("for at least the last 3 months" is how long, not a window)
+    (rule,) = compile_text("Treatment with an interferon for at least the last 3 months", "inclusion", "X1")
+    assert (rule.kind, rule.min_duration.value) == ("prior_drug", 3)
+    (rule,) = compile_text("Alcohol abuse (more than 21 units per week on average) or acute alcohol intoxication at "
+                           "screening.", "exclusion", "X1")
+    assert rule.kind == "manual_review"

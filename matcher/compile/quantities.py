@@ -292,6 +292,9 @@ _WINDOW_PATTERNS = [
     rf"(?:within|in|during|over|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<value>{NUM})\s*"
     rf"(?:(?:last|past|previous|preceding)\s+)?{UNIT}"
     rf"(?:\s+(?:{_BEFORE}|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",
+    # ("myocardial infarction the last 6 months", translated: the preposition left out)
+    rf"(?<=[a-z)]\s)(?<!least\s)(?<!than\s)(?<!of\s)the\s+(?:last|past|previous|preceding)\s+(?P<value>{NUM})\s*{UNIT}"
+    rf"(?:\s+(?:{_BEFORE}|of)\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "24 weeks prior to screening", "30 days preceding the inclusion", "six months before enrollment"
     rf"(?P<value>{NUM})\s*{UNIT}\s+(?:{_BEFORE}|of)\s*(?P<anchor>{_ANCHOR_RE})?",
     # "At least 3 months since prior interferon beta" (the old registry's pages): the time since the exposure

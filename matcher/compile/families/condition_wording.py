@@ -359,7 +359,10 @@ _PREDISPOSITION_RE = re.compile(r"(?:\b(?:predispos\w+|susceptib\w+|propensity|t
 DEFINED_BY_MEASURE_RE = re.compile(r"\s*(?:,\s*|\(\s*)(?:(?:(?:defined|as\s+defined)\s+(?:as|by)|i\.\s?e\.,?)\s+|"
                                     r"(?<=\()\s*)(?:an?\s+|the\s+)?"
                                     r"(?:BMI|body\s+mass\s+index|(?:systolic\s+|diastolic\s+)?blood\s+pressure|waist|"
-                                    r"apn(?:o)?ea[\s-]+hypopn(?:o)?ea\s+index|AHI)\b", re.I)
+                                    r"apn(?:o)?ea[\s-]+hypopn(?:o)?ea\s+index|AHI|"
+                                    # ("Alcohol abuse (more than 21 units per week on average)": a consumption)
+                                    r"(?:(?:more|greater)\s+than|over|above|>|≥|at\s+least)\s*\d+\s*(?:units?|drinks?|"
+                                    r"glasses|standard\s+drinks?)(?:\s+of\s+alcohol)?\s+(?:per|a|/)\s*(?:day|week))\b", re.I)
 
 
 # A condition a score or grade defines: "Fatigue confirmed by a result of at least 36 points in the FSS", "Low mood or
