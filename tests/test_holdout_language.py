@@ -6964,3 +6964,13 @@ def test_a_window_without_its_preposition_and_a_condition_a_consumption_defines(
     (rule,) = compile_text("Alcohol abuse (more than 21 units per week on average) or acute alcohol intoxication at "
                            "screening.", "exclusion", "X1")
     assert rule.kind == "manual_review"
+
+
+def test_a_bearing_on_strength_withdraws_the_general_term_not_its_examples():
+    """holdout30 NCT03691766 'Neurological condition other than MS that affects muscle strength or walking (e.g.
+    stroke, peripheral neuropathy, myopathy)' read the general term (every other neurological disorder excluded) and
+    not its examples."""
+    found = compile_text("Neurological condition other than MS that affects muscle strength or walking (e.g. stroke, "
+                         "peripheral neuropathy, myopathy).", "exclusion", "X1")
+    assert found[0].conditions == ["stroke", "polyneuropathy", "myopathy"]
+    assert found[-1].category == "partial" and "affects" in found[-1].why

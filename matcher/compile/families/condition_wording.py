@@ -38,6 +38,7 @@ _QUALIFIER_AFTER_RE = re.compile(
     # "diseases affecting the central nervous system", which names where)
     r"(?:(?:that|which)\s+(?:(?:is|are)\s+)?)?(?:known\s+to\s+)?affect(?:s|ing)?\s+(?:the\s+|their\s+|his\s+or\s+her\s+)?"
     r"(?:cognitive\s+|motor\s+|physical\s+|neurological\s+|sensory\s+|visual\s+)?(?:walking|gait|mobility|balance|cognition|"
+    r"(?:muscle\s+)?strength|muscle\s+(?:power|tone)|coordination|dexterity|vision|speech|swallowing|sensation|"
     r"ambulation|ability|function(?:ing)?|performance|assessments?|evaluations?|outcomes?|participation)|"
     # "pressure sores in the areas of contact with the orthosis", "at the sites where the electrodes are placed": a
     # place narrower than the condition
