@@ -26,7 +26,8 @@ from ..lexicon import get_lexicon
 from .families import FAMILIES, restates_inclusion
 from .families.disease import DURATION_HEADING_RE, ENTRY_AFTER_ONSET_RE, extract_mri, extract_relapses, extract_sex
 from .families.condition_wording import SEGMENT_BREAK_RE, item_end
-from .families.treatment import AT_ENROLLMENT, FREQUENCY, NO_WASHOUT, minimum_duration, untimed_period
+from .families.treatment import (AT_ENROLLMENT, FREQUENCY, NO_WASHOUT, SHARED_DURATION, minimum_duration,
+                                 untimed_period)
 from .quantities import NUM, anchor_of, find_windows, has_event_anchor, number, stated_anchor
 
 __all__ = ["compile_trial", "compile_text", "compile_criterion"]
@@ -411,14 +412,13 @@ _ALTERNATIVE_FOR_RE = re.compile(r"^\s*(?:for|in)\s+(?:the\s+)?[^,;]{0,50}?\b(?:
 
 # ("Either no DMT, or the same DMT without interruption, for at least the 6 months before screening": the duration
 # set off by a comma after the second clause is both clauses', which neither clause read alone would keep)
-_SHARED_DURATION_RE = re.compile(rf",\s*(?P<tail>(?:for|during|over|in)\s+(?:at\s+least\s+|a\s+minimum\s+of\s+)?"
-                                 rf"(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?{NUM}\b[^,;]*?)[\s.]*$", re.I)
+_SHARED_DURATION_RE = re.compile(rf"{SHARED_DURATION}{NUM}\b[^,;]*?[\s.]*$", re.I)
 
 
 # ("..., or the same disease-modifying treatment used without change during those 12 months")
-_SAME_PERIOD_ARM_RE = re.compile(r"^\s*(?:on\s+|taking\s+|receiving\s+)?the\s+same\s+[^,;]{0,80}?\b(?:during|over|for|in|throughout)"
-                                 r"\s+(?:all\s+(?:of\s+)?)?(?:those|these|that|the\s+same)\s+(?:\S+\s+)?(?:days|weeks|months|years|"
-                                 r"period|time)\b", re.I)
+_SAME_PERIOD_ARM_RE = re.compile(r"^\s*(?:on\s+|taking\s+|receiving\s+)?the\s+same\s+[^,;]{0,80}?"
+                                 r"\b(?:during|over|for|in|throughout)\s+(?:all\s+(?:of\s+)?)?(?:those|these|that|the\s+same)\s+"
+                                 r"(?:\S+\s+)?(?:days|weeks|months|years|period|time)\b", re.I)
 
 
 def _either_clauses(text: str, criterion_id: str, span: tuple[int, int]) -> list:
@@ -1391,8 +1391,8 @@ def _compile_node(criterion: Criterion) -> list:
         # "Additional exclusion criteria for the MRI with gadolinium (participants who meet them may take part
         # without contrast): - ...": the items decide one procedure, not entry to the study; a person checks them
         end = max(c.span[1] for c in _descendants(criterion))
-        return [ManualReviewRule(id=f"{criterion.id}.r1", criterion_id=criterion.id, section=criterion.section, text=criterion.text,
-                                 span=(criterion.span[0], end), category="clinical",
+        return [ManualReviewRule(id=f"{criterion.id}.r1", criterion_id=criterion.id, section=criterion.section,
+                                 text=criterion.text, span=(criterion.span[0], end), category="clinical",
                                  polarity=_default_polarity(criterion.section),
                                  why="criteria of one optional procedure, not of entry to the study")]
     if _is_item_list(criterion):
@@ -1404,8 +1404,9 @@ def _compile_node(criterion: Criterion) -> list:
     return _group(criterion)
 
 
-_PROCEDURE_ONLY_RE = re.compile(r"\b(?:may|can|will)\s+(?:still\s+)?(?:take\s+part|participate|be\s+included|be\s+enrol+ed|"
-                                r"remain\s+in\s+the\s+study)\s+(?:in\s+the\s+(?:study|trial)\s+)?without\b", re.I)
+_PROCEDURE_ONLY_RE = re.compile(r"\b(?:may|can|will)\s+(?:still\s+)?(?:take\s+part|participate|be\s+included|"
+                                r"be\s+enrol+ed|remain\s+in\s+the\s+study)\s+(?:in\s+the\s+(?:study|trial)\s+)?without\b",
+                                re.I)
 
 
 def _group(criterion: Criterion) -> list:

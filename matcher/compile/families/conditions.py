@@ -139,7 +139,8 @@ _RESOLVED_RE = re.compile(r"\b(?:prior|previous|past|history|resolved|cured|trea
 _EITHER_BEFORE_RE = re.compile(r"\beither\b[^.;]*$", re.I)
 _OR_WITHOUT_AFTER_RE = re.compile(r"[^.;]{0,40}?\bor\s+(?:[\w-]+\s+){0,2}?without\b", re.I)
 # ("known or suspected X" is the boilerplate of a known X, as "known or suspected hypersensitivity")
-_SUSPICION_BEFORE_RE = re.compile(r"\b(?:(?<!known\sor\s)(?<!known\s/\s)(?<!known/)suspected|suspicion\s+of|(?:findings?|signs?|symptoms?|features?)\s+"
+_SUSPICION_BEFORE_RE = re.compile(r"\b(?:(?<!known\sor\s)(?<!known\s/\s)(?<!known/)suspected|suspicion\s+of|"
+                                  r"(?:findings?|signs?|symptoms?|features?)\s+"
                                   r"(?:\w+\s+){0,2}?(?:suggestive|indicative)\s+of|suggestive\s+of)\s+(?:an?\s+|active\s+)?$",
                                   re.I)
 

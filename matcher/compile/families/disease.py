@@ -654,7 +654,8 @@ _EDSS_CONDITION_RE = re.compile(r"(?:(?:in|for)\s+(?:patients|participants|subje
 
 
 # (and "The degree of disability ranges from 2 to 4.5 on the EDSS")
-_SCORE_BEFORE_RE = re.compile(r"\b(?:score|rating|disability(?:\s+(?:ranges?|ranging|is|lies|between))?)\s+(?P<range>(?:[^.;]|(?<=\d)\.(?=\d)){1,50}?)\s+(?:on|in|according\s+to)\s+(?:the\s+)?$", re.I)
+_SCORE_BEFORE_RE = re.compile(r"\b(?:score|rating|disability(?:\s+(?:ranges?|ranging|is|lies|between))?)\s+"
+                              r"(?P<range>(?:[^.;]|(?<=\d)\.(?=\d)){1,50}?)\s+(?:on|in|according\s+to)\s+(?:the\s+)?$", re.I)
 
 
 def extract_edss(ctx: Context) -> list:

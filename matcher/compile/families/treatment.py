@@ -104,8 +104,8 @@ _CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+(?:of\s+(?:the\s+)
                                 r"\b(?:requir\w+|needing|necessitating|treated\s+with)\b"
                                 r"[^.;]{0,60}$", re.I)
 # (not across a clause of its own: "Current use of fampridine, or planned start of fampridine during the study")
-_CONDUCT_AFTER_RE = re.compile(r"^(?:(?!,\s*(?:or|and)\b)[^.;:]){0,25}?\b(?:intended|planned|scheduled|foreseen|envisaged)\b",
-                               re.I)
+_CONDUCT_AFTER_RE = re.compile(r"^(?:(?!,\s*(?:or|and)\b)[^.;:]){0,25}?"
+                               r"\b(?:intended|planned|scheduled|foreseen|envisaged)\b", re.I)
 # A contrast agent named for imaging ("Gd-enhancing lesion", "MRI with and without gadolinium") is no exposure.
 _IMAGING_RE = re.compile(r"\bMRI\b|\bscans?\b|\blesions?\b|enhanc\w+|\bimaging\b|magnetic\s+resonance", re.I)
 # "activity while on stable interferon therapy", "a relapse during treatment with IFNB": when the activity happened.
@@ -184,7 +184,8 @@ _CURRENT_RE = re.compile("|".join([
     _MUST_BE_ON,
     r"\bpump\b",  # "Intrathecal baclofen pump (in place)", "(implanted pump)": a device that delivers it now
 ]), re.I)
-_PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\bearlier\b|\breceived\b|\btreated\b|\btaken\b|"
+_PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\bearlier\b|\breceived\b|\btreated\b|"
+                      r"\btaken\b|"
                       r"\bhad\b|\bhave\s+been\b|\bexposure\b|\btried\b|\bfailed\b|\bsince\b", re.I)
 # "Treatment with natalizumab ... during at least 12 months before randomization": the treatment the patient is on
 _TREATMENT_LEAD_RE = re.compile(r"\s*(?:(?:continuous|ongoing|current)\s+)?(?:treatment|therapy)\s+(?:with|by)\s+", re.I)
@@ -313,7 +314,8 @@ _ONLY_IF_STABLE = (r"\b(?:may|can)\s+(?:(?:take\s+part|participate|be\s+included
 # ("Treatment with more than two DMTs", "Prior use of more than two immunosuppressants": a class named in the plural)
 # (and "adequate trials of at least two of the following drugs: ...")
 _DISTINCT_RE = re.compile(rf"(?:tried|failed|received|used|treated\s+with|taking|on|(?:treatment|therapy)\s+with|"
-                          rf"use\s+of|exposure\s+to|exposed\s+to|trials?\s+of)\s+(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
+                          rf"use\s+of|exposure\s+to|exposed\s+to|trials?\s+of)\s+"
+                          rf"(?P<most>no\s+more\s+than\s+|not\s+more\s+than\s+|"
                           rf"at\s+most\s+|a\s+maximum\s+of\s+|up\s+to\s+)?(?:at\s+least\s+)?(?P<more>more\s+than\s+)?"
                           rf"(?P<n>{NUM})(?:\s+or\s+more|\s+or\s+(?P<upto>{NUM}))?\s+"
                           r"(?:\w+\s+)?(?:DMTs?|disease[\s-]+modifying|therapies|treatments|drugs|agents|medications|"
@@ -567,7 +569,8 @@ def _exposure_mentions(ctx: Context) -> list:
                  if permission and not _allowed_after_gap(ctx.text[start:end])]
     # ("... for at least 6 months and will continue the same treatment during the study": a commitment, a person's)
     ctx.unstated.extend((joined.end(), end) for start, end in sentences
-                        for joined in [_AND_WILL_RE.search(ctx.text, start, end)] if joined and (joined.start(), end) in permitted)
+                        for joined in [_AND_WILL_RE.search(ctx.text, start, end)]
+                        if joined and (joined.start(), end) in permitted)
     # "Use of the following DMTs within the stated time (no washout is required for interferon beta or glatiramer
     # acetate)": the drugs the parenthesis (or the sentence) frees of a washout
     for free in _NO_WASHOUT_RE.finditer(ctx.text):
@@ -837,7 +840,8 @@ _SINCE_STUDY_EVENT_RE = re.compile(
     r"enrol\w*|randomi[sz]ation|first\s+dose)\b)?", re.I)
 
 
-_FOLLOWING_TREATMENTS_RE = re.compile(r"\s*(?:any|one|all)\s+(?:\w+\s+){0,2}?of\s+the\s+following(?:\s+[\w-]+){0,3}?\s*", re.I)
+_FOLLOWING_TREATMENTS_RE = re.compile(r"\s*(?:any|one|all)\s+(?:\w+\s+){0,2}?of\s+the\s+following(?:\s+[\w-]+){0,3}?\s*",
+                                      re.I)
 
 
 def untimed_period(text: str) -> Optional[str]:
@@ -1111,8 +1115,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         # ("Oxybutynin or tolterodine, unless taken at a stable dose for more than 6 months": the drugs, and how long)
         # ("No relapse and no change in disease-modifying therapy within the 12 weeks": what no rule read, a person's)
         change = _CHANGE_RE.search(exposure)
-        if not re.search(r"\b(?:prior\s+to|before|after|since|until|following|at)\s+(?:the\s+)?$", exposure[:change.start()],
-                         re.I):  # (not a time point: "during 2 years prior to initiation of ocrelizumab")
+        if not re.search(r"\b(?:prior\s+to|before|after|since|until|following|at)\s+(?:the\s+)?$",
+                         exposure[:change.start()], re.I):  # (not a time point: "prior to initiation of ocrelizumab")
             ctx.unstated.append(change.span())
         return []  # "changes to / introduction of a treatment": a stability criterion, not an exposure
     if _STARTED_WITHIN_RE.search(ctx.text):
@@ -1979,9 +1983,10 @@ def _minimum_duration(ctx: Context, first, targets: dict, minimum: re.Match, cur
     return [rule]
 
 
-# (", for at least the 6 months" after the treated arm: a duration both arms share)
-_SHARED_TAIL_RE = re.compile(r",\s*(?:for|during|over)\s+(?:at\s+least\s+|a\s+minimum\s+of\s+)?(?:the\s+)?"
-                             r"(?:(?:last|past|previous|preceding)\s+)?\S+\s+\w+$", re.I)
+# (", for at least the 6 months" after the treated arm: a duration both arms share; compile's either/or reads it too)
+SHARED_DURATION = (r",\s*(?:for|during|over|in)\s+(?:at\s+least\s+|a\s+minimum\s+of\s+)?(?:the\s+)?"
+                   r"(?:(?:last|past|previous|preceding)\s+)?")
+_SHARED_TAIL_RE = re.compile(SHARED_DURATION + r"\S+\s+\w+$", re.I)
 # "...; participants who are not taking a DMT must not have ...": the untreated arm's own sentence (or clause: ", and
 # those not on a DMT must not have taken one during the 6 months")
 _NOT_TAKING_CLAUSE_RE = re.compile(r"(?:[;.]|,\s*(?:and|while|whereas)\b)\s*(?:(?:the\s+)?(?:patients?|participants?|subjects?|those)\s+)?"
