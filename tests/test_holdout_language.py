@@ -6974,3 +6974,12 @@ def test_a_bearing_on_strength_withdraws_the_general_term_not_its_examples():
                          "peripheral neuropathy, myopathy).", "exclusion", "X1")
     assert found[0].conditions == ["stroke", "polyneuropathy", "myopathy"]
     assert found[-1].category == "partial" and "affects" in found[-1].why
+
+
+def test_an_exception_by_use_is_the_qualifier():
+    """holdout31 NCT05893225 'Systemic corticosteroids within the 3 months before baseline, other than as premedication
+    for an anti-CD20 infusion' dropped the exception silently (coverage full), excluding the patients given steroids as
+    premedication. The use is the qualifier: an exposure found goes to a person."""
+    (rule,) = compile_text("Systemic corticosteroids within the 3 months before baseline, other than as premedication "
+                           "for an anti-CD20 infusion.", "exclusion", "X1")
+    assert rule.classes == ["systemic_corticosteroid"] and "premedication" in rule.qualifier

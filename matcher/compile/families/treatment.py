@@ -814,9 +814,10 @@ _EXCEPT_FOR_RELAPSE_RE = re.compile(
 # "Systemic glucocorticoids taken in the last six months, except when given as premedication before an infusion of
 # disease-modifying therapy such as ocrelizumab": a use the exception spares, which the record cannot tell apart; the
 # drugs it names are no exposure
-_EXCEPT_WHEN_GIVEN_RE = re.compile(r"\(?\s*,?\s*\b(?:except|other\s+than|unless)\s+(?:when|if|where)\s+(?:\w+\s+){0,2}?"
-                                   r"(?:given|used|administered|prescribed|taken)\s+(?:as|for|before|with|to)\b[^.;)]*\)?",
-                                   re.I)
+_EXCEPT_WHEN_GIVEN_RE = re.compile(r"\(?\s*,?\s*\b(?:except|other\s+than|unless)\s+(?:(?:when|if|where)\s+(?:\w+\s+){0,2}?"
+                                   r"(?:given|used|administered|prescribed|taken)\s+(?:as|for|before|with|to)|"
+                                   # ("other than as premedication for an anti-CD20 infusion": a use, not a drug)
+                                   r"(?<!\bunless\s)as(?=\s+(?:an?\s+)?[\w-]+))\b[^.;)]*\)?", re.I)
 
 
 # the words that give a clause a time of its own
