@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ...models.rules import Applicability, ContraceptionRule, PregnancyRule, WeightRule
+from .. import context
 from ..context import Context
 from ..quantities import COMPARATOR_RE, NUM, comparator_of, find_range, number, range_from
 
@@ -122,7 +123,12 @@ _CHILDBEARING_RE = re.compile(r"child[\s-]*bearing\s+(?:potential|age)|\bWOCBP\b
                               r"(?:women|females?)\s+(?:of|with|in)\s+(?:the\s+)?reproductive|menstruat\w+", re.I)
 
 
-_EXCEPTED_DRUG_RE = re.compile(r"\b(?:other\s+than|except(?:\s+for)?|apart\s+from|besides)\s+(?:\w+\s+){0,2}$", re.I)
+def _excepted_at(text: str, at: int) -> bool:
+    """Whether an exception trigger of the context lexicon ("other than", "except", ...) stands at most two words
+    before ``at``."""
+    before = text[max(0, at - 30):at]
+    return any(re.fullmatch(r"\s+(?:\w+\s+){0,2}", before[m.end():])
+               for m in context.triggers()["EXCEPTION"].finditer(before))
 
 
 def extract_contraception(ctx: Context) -> list:
@@ -134,7 +140,7 @@ def extract_contraception(ctx: Context) -> list:
         return []  # "sex hormones (including hormonal contraceptives ...) within 3 months": a drug, read as one
     if _CONTRAINDICATION_TO_RE.search(ctx.text, max(0, match.start() - 60), match.start()):
         return []  # "Any of the following contraindications to combined oral contraceptives:": what they rule out
-    if _EXCEPTED_DRUG_RE.search(ctx.text, max(0, match.start() - 30), match.start()):
+    if _excepted_at(ctx.text, match.start()):
         return []  # "no treatment for a chronic condition, other than oral contraceptives, ...": a drug excepted
     ctx.consume(match.start(), match.end())
     for m in _CHILDBEARING_RE.finditer(ctx.text):

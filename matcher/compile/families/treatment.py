@@ -860,6 +860,12 @@ def _item_start(text: str, at: int, *breaks: str) -> int:
     return max(text.rfind(stop, 0, at) for stop in (";", ". ", *breaks)) + 1
 
 
+def _item_end(text: str, at: int, *breaks: str) -> int:
+    """Where the item holding ``at`` ends: at the next ";" or sentence end after it (or other ``breaks``)."""
+    return min((found for stop in (";", ". ", *breaks) for found in [text.find(stop, at)] if found >= 0),
+               default=len(text))
+
+
 def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict:
     """{mention: qualifier text} for the mentions a dose, a regimen or a frequency narrows. A dose in an exception
     ("other than amitriptyline at 25 mg/day or less") narrows the exception: the drug stays excepted and the dose
@@ -934,8 +940,7 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
             # "Since the last dose in the parent study, treatment with any DMT other than X": it opens the item
             # (or a heading's: "Any of the following treatments since the last dose of study drug in the parent study:
             # alemtuzumab, ...")
-            item_end = min((at for at in (ctx.text.find(";", since.end()), ctx.text.find(". ", since.end())) if at >= 0),
-                           default=len(ctx.text))
+            item_end = _item_end(ctx.text, since.end())
             # (not the drugs excepted; the examples after the exception are the class's)
             examples = EXAMPLES_RE.search(ctx.text, exception) if exception is not None else None
             excepted = (exception, examples.start() if examples else item_end) if exception is not None else (0, 0)
@@ -948,9 +953,7 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
         # "Exposure during the first trimester to another DMT, namely ...": a time counted from conception, which the
         # record cannot date (the drugs of its clause, before or after it); an exposure found goes to a person
         item_from = _item_start(ctx.text, during.start(), ", or ", ", but ")
-        item_end = min((at for at in (ctx.text.find(";", during.end()), ctx.text.find(". ", during.end()),
-                                      ctx.text.find(", or ", during.end()), ctx.text.find(", but ", during.end()))
-                        if at >= 0), default=len(ctx.text))
+        item_end = _item_end(ctx.text, during.end(), ", or ", ", but ")
         timed = [m for m in mentions if item_from <= m.start < item_end and m not in out]
         if timed:
             ctx.consume(*during.span())
@@ -971,7 +974,7 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
         if not examples:
             continue
         classes = {m.id for m, t in out.items() if t == text and m.label == "DRUG_CLASS"}
-        stop = min((at for at in (ctx.text.find(";", end), ctx.text.find(". ", end)) if at >= 0), default=len(ctx.text))
+        stop = _item_end(ctx.text, end)
         out.update({d: text for d in mentions if examples.end() <= d.start < stop and d not in out and classes & (
             lexicon.drug_classes(d.id) if d.label == "DRUG" else lexicon.class_ancestors(d.id))})
     frequency = _FREQUENCY_RE.search(ctx.text) if mentions else None  # (with no drug, a frequency of something else)
@@ -988,8 +991,7 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
             ctx.consume(*count.span())
             out.update({m: " ".join(count.group(0).split()) for m in counted})
     for lead in _REGIMEN_LEAD_RE.finditer(ctx.text):
-        stop = min((at for at in (ctx.text.find(";", lead.end()), ctx.text.find(". ", lead.end())) if at >= 0),
-                   default=len(ctx.text))
+        stop = _item_end(ctx.text, lead.end())
         regimen = [m for m in mentions if lead.end() <= m.start < stop and (exception is None or m.start < exception)]
         if regimen:
             ctx.consume(*lead.span("regimen"))
@@ -1587,7 +1589,7 @@ _FIRST_DOSE_BEFORE_RE = re.compile(r"\b(?:time|day|date)\s+of\s+(?:the\s+|their\
                                    r"\buntil\s+(?:[\w-]+\s+){0,3}?(?:after|following)\s+(?:the\s+|their\s+|her\s+)?"
                                    r"(?:last|final)\s+(?:[\w-]+\s+){0,2}$", re.I)
 # (and "enrolled in another interferon beta pregnancy registry": the registry's drug)
-_PARTNER_AFTER_RE = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:only\s+)?(?:through|via|by|from)\s+(?:the\s+|a\s+|her\s+)?"
+_SOMEONE_ELSES_AFTER_RE = re.compile(r"\s*(?:\([^()]*\)\s*)?(?:only\s+)?(?:through|via|by|from)\s+(?:the\s+|a\s+|her\s+)?"
                                r"(?:male\s+)?(?:partner|father)\b|\s+(?:pregnancy\s+)?(?:exposure\s+)?registr(?:y|ies)\b",
                                re.I)
 _DOSE_NOUN_AFTER_RE = re.compile(r"\s+(?:infusion|dose|injection|administration)s?\b", re.I)
@@ -1625,7 +1627,7 @@ def _not_exposure(text: str, mention) -> bool:
             and _DOSE_NOUN_AFTER_RE.match(text, mention.end):
         return True  # "for at least 60 days after the first post-partum ocrelizumab infusion": a time point to come
         # (and "until 48 months after the last alemtuzumab infusion")
-    if _PARTNER_AFTER_RE.match(text, mention.end):
+    if _SOMEONE_ELSES_AFTER_RE.match(text, mention.end):
         return True  # "Exposure to AVONEX through the male partner only": the partner's treatment (or a registry's)
     if _ELIMINATION_AFTER_RE.match(text, mention.end):
         return True  # "the teriflunomide accelerated elimination procedure": a procedure, asked of every participant
@@ -1830,10 +1832,15 @@ def _recent_start(ctx: Context, mentions: list) -> list:
     # (a stop or a switch in the window is no start: "Started, stopped or changed a DMT in the 3 months")
     ctx.unstated.extend(change.span() for change in _DOSE_CHANGE_RE.finditer(ctx.text))
     ctx.unstated.extend(change.span() for change in _STOP_OR_SWITCH_RE.finditer(ctx.text))
+    return [_not_on_or_on_for(mentions, window.window.within)]
+
+
+def _not_on_or_on_for(mentions: list, duration: Duration) -> GroupRule:
+    """A start within a window, excluded: not on the drugs now, or on them for at least that long."""
     targets = _named(mentions)
-    return [GroupRule(mode="any", polarity="require", rules=[
+    return GroupRule(mode="any", polarity="require", rules=[
         PriorDrugRule(polarity="exclude", **targets, current=True),
-        PriorDrugRule(polarity="require", **targets, current=True, min_duration=window.window.within)])]
+        PriorDrugRule(polarity="require", **targets, current=True, min_duration=duration)])
 
 
 def _recent_starts_by_clause(ctx: Context, mentions: list, windows: list) -> list:
@@ -1864,10 +1871,7 @@ def _recent_starts_by_clause(ctx: Context, mentions: list, windows: list) -> lis
             ctx.consume(mention.start, mention.end)
         ctx.consume(*start.span())
         ctx.consume(window.start, window.end)
-        targets = _named(own)
-        rules.append(GroupRule(mode="any", polarity="require", rules=[
-            PriorDrugRule(polarity="exclude", **targets, current=True),
-            PriorDrugRule(polarity="require", **targets, current=True, min_duration=window.window.within)]))
+        rules.append(_not_on_or_on_for(own, window.window.within))
     return rules
 
 
