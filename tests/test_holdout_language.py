@@ -4026,13 +4026,12 @@ def test_a_required_condition_long_ago_stays_required():
     ("Started, stopped or changed a disease-modifying therapy in the 3 months before enrollment.", [], ["dmt"],
      (3.0, "months"), "stopped"),
 ])
-def test_a_recent_start_excluded_is_not_on_it_or_on_it_that_long(text, drugs, classes, duration, person):
+def test_a_recent_start_excluded_is_a_start_in_the_window(text, drugs, classes, duration, person):
     found = compile_text(text, "exclusion", "X1")
-    group = found[0]
-    assert (group.kind, group.mode, group.polarity) == ("group", "any", "require")
-    off, on = group.rules
-    assert (off.kind, off.polarity, off.current, off.drugs, off.classes) == ("prior_drug", "exclude", True, drugs, classes)
-    assert (on.polarity, on.current, (on.min_duration.value, on.min_duration.unit)) == ("require", True, duration)
+    rule = found[0]
+    assert (rule.kind, rule.polarity, rule.started, rule.drugs, rule.classes) == ("washout", "exclude", True, drugs,
+                                                                                   classes)
+    assert (rule.window.within.value, rule.window.within.unit) == duration
     manual = [r for r in found[1:] if r.kind == "manual_review"]
     assert (person in manual[0].why) if person else not manual
 
@@ -4040,8 +4039,10 @@ def test_a_recent_start_excluded_is_not_on_it_or_on_it_that_long(text, drugs, cl
 def test_use_in_a_window_is_still_a_washout():
     (rule,) = compile_text("Use of interferon beta within 3 months before screening", "exclusion", "X1")
     assert rule.kind == "washout"
+    assert rule.started is False
     # (in an inclusion a start is no exclusion: nothing is read as one)
-    assert all(r.kind != "group" for r in compile_text("Fampridine started within the last 3 months", "inclusion", "X1"))
+    assert all(r.kind != "washout" for r in compile_text("Fampridine started within the last 3 months", "inclusion",
+                                                         "X1"))
 
 
 # --- session 20: the nineteenth round's errors, read generally ----------------------------------------------------
@@ -4855,7 +4856,8 @@ def test_a_start_or_change_of_the_examples_of_a_treatment():
     start within the window (README), the change to a person."""
     found = compile_text("Having initiated or modified a psychopharmacological treatment (antidepressants, anxiolytics or "
                          "hypnotics) in the 2 months prior to the inclusion", "exclusion", "X1")
-    assert [r.kind for r in found] == ["group", "manual_review"] and found[0].mode == "any"
+    assert [r.kind for r in found] == ["washout", "manual_review"] and found[0].started
+    assert (found[0].window.within.value, found[0].window.anchor) == (2, "enrollment")
 
 
 @pytest.mark.parametrize("text", [
@@ -4995,10 +4997,9 @@ def test_more_ways_to_date_the_disease(text, low, high, measured_from):
 def test_a_recent_start_with_examples_or_a_stable_dose_allowed(text, targets):
     """holdout21 NCT04035889: the dots of 'e.g.' ended no clause, and a parenthesis that allows a stable dose says what
     the any-of says already (both had sent the criterion to a person)."""
-    group = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "group"][0]
-    assert sorted((r.polarity, r.min_duration is not None) for r in group.rules) == [("exclude", False),
-                                                                                     ("require", True)]
-    assert all(set(targets) <= set(r.drugs + r.classes) for r in group.rules)
+    rule = [r for r in compile_text(text, "exclusion", "X1") if r.kind == "washout"][0]
+    assert (rule.polarity, rule.started, rule.window.within.value) == ("exclude", True, 30)
+    assert set(targets) <= set(rule.drugs + rule.classes)
 
 
 def test_a_parenthesised_permission_frees_only_what_it_names():
@@ -6855,8 +6856,8 @@ def test_starts_each_with_its_own_window_and_an_untreated_arm_sharing_one():
     screening, or the same DMT used without change during those 12 months, ...' went whole to a person."""
     found = compile_text("Any new disease-modifying treatment started less than 3 months before inclusion, or "
                          "fampridine started less than 1 month before inclusion", "exclusion", "X1")
-    assert [(g.rules[1].classes or g.rules[1].drugs, g.rules[1].min_duration.value) for g in found] == [
-        (["dmt"], 3), (["fampridine"], 1)]
+    assert [(r.classes or r.drugs, r.started, r.window.within.value) for r in found] == [
+        (["dmt"], True, 3), (["fampridine"], True, 1)]
     group, review = compile_text("Either no disease-modifying treatment during the 12 months before screening, or the "
                                  "same disease-modifying treatment used without change during those 12 months, and no "
                                  "change foreseen during the trial.", "inclusion", "X1")
@@ -6983,3 +6984,37 @@ def test_an_exception_by_use_is_the_qualifier():
     (rule,) = compile_text("Systemic corticosteroids within the 3 months before baseline, other than as premedication "
                            "for an anti-CD20 infusion.", "exclusion", "X1")
     assert rule.classes == ["systemic_corticosteroid"] and "premedication" in rule.qualifier
+
+
+# --- session 31 ---------------------------------------------------------------------------------------------------
+
+_STARTS = "Baclofen, tizanidine or dantrolene started within the 30 days before screening."
+
+
+@pytest.mark.parametrize("treatments, verdict", [
+    # baclofen for years does not cover tizanidine begun last week (the joined any-of "not on any, or on one for 30
+    # days" let this patient in)
+    ([{"drug": "baclofen", "start": "2020-01-01"}, {"drug": "tizanidine", "start": "2026-10-28"}], "ineligible"),
+    ([{"drug": "baclofen", "start": "2020-01-01"}, {"drug": "tizanidine", "start": "2025-05-01"}], "eligible"),
+    # a start in the window stopped since is still a start in it
+    ([{"drug": "dantrolene", "start": "2026-10-20", "end": "2026-10-27"}], "ineligible"),
+    # a drug in use through the window whose start is not on record: a person checks
+    ([{"drug": "tizanidine"}], "needs_review"),
+    # a start after the reference date is no start before it
+    ([{"drug": "tizanidine", "start": "2026-12-01"}], "eligible"),
+])
+def test_a_start_in_the_window_is_read_drug_by_drug(treatments, verdict):
+    (rule,) = compile_text(_STARTS, "exclusion", "X1")
+    assert (rule.kind, rule.started, rule.window.anchor) == ("washout", True, "screening")
+    assert _screen_one(_STARTS, "exclusion", {"id": "p", "treatments": treatments}).verdict == verdict
+
+
+def test_a_start_in_the_window_passes_once_the_window_is_past_the_start():
+    """The wait is counted from the start (for a washout it is counted from the last dose)."""
+    from matcher.report.insights import describe_wait
+    (rule,) = compile_text(_STARTS, "exclusion", "X1")
+    patient = {"id": "p", "treatments": [{"drug": "Zanaflex", "start": "2026-10-28"}]}
+    (result,) = _screen_one(_STARTS, "exclusion", patient).criteria[0].rules
+    assert (result.status, result.passes_from) == ("fail", date(2026, 11, 28))
+    assert describe_wait(rule, result, None) == "the 30-day window after the start of tizanidine ends (Zanaflex " \
+                                                "started 2026-10-28)"

@@ -454,9 +454,9 @@ def test_conditional_stability_in_more_words_is_not_on_it_or_on_it_long_enough(t
     "Treatment with fampridine started in the last 3 months",
     "Dalfampridine initiated within the last 30 days",
 ])
-def test_a_treatment_started_recently_is_not_a_washout(text):
-    # patients on it for longer are eligible: any use in the window would over-exclude
-    assert not [r for r in _rules(text) if r.kind in ("washout", "prior_drug")]
+def test_a_treatment_started_recently_is_not_a_washout_of_any_use(text):
+    # patients on it for longer are eligible: any use in the window would over-exclude; only a start counts
+    assert [(r.kind, r.started) for r in _rules(text) if r.kind in ("washout", "prior_drug")] == [("washout", True)]
 
 
 @pytest.mark.parametrize("text", [

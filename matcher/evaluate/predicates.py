@@ -253,6 +253,8 @@ def washout(rule: R.WashoutRule, p: PatientFacts, as_of: date) -> Outcome:
     start = windows.window_start(as_of, rule.window.within)
     inside = [t for t in matches if windows.overlaps(t.start, t.end, start, as_of)]
     facts = lambda: [Fact(field="treatments", value=t.text, date=t.end or t.start) for t in matches]  # noqa: E731
+    if rule.started:
+        return _started_within(rule, matches, unresolved, inside, start, as_of)
     if rule.min_duration and inside:
         undated = [t for t in inside if t.start is None]
         inside = [t for t in inside if t.start and _lasted(t, rule.min_duration, as_of)]
@@ -273,11 +275,37 @@ def washout(rule: R.WashoutRule, p: PatientFacts, as_of: date) -> Outcome:
     if matches and rule.window.half_lives:
         return Outcome(None, lambda: f"{matches[0].text} {_last_end(matches, 'stopped')}, outside "
                                      f"{rule.window.within}; check {rule.window.half_lives} half-lives", facts)
+    return _none_in_window(rule, matches, unresolved, facts, lambda: f"last {matches[-1].text} "
+                           f"{_last_end(matches, 'ended')}", _window_text(rule.window))
+
+
+def _none_in_window(rule, matches, unresolved, facts, last: Callable[[], str], criterion: str) -> Outcome:
+    """No exposure in the window: unknown while a treatment is not recognised, else no (``last``: the latest
+    exposure outside it, for the reason)."""
     if unresolved:
         return Outcome(None, lambda: _not_recognised(unresolved, rule), facts)
-    detail = lambda: f"last {matches[-1].text} {_last_end(matches, 'ended')}" if matches else \
-        f"no {_targets(rule)} on record"  # noqa: E731
-    return Outcome(False, lambda: f"{detail()}; criterion: {_window_text(rule.window)}", facts)
+    detail = last if matches else lambda: f"no {_targets(rule)} on record"
+    return Outcome(False, lambda: f"{detail()}; criterion: {criterion}", facts)
+
+
+def _started_within(rule: R.WashoutRule, matches, unresolved, inside, start: date, as_of: date) -> Outcome:
+    """A start of the drugs within the window ("fampridine started less than 3 months before screening"), drug by
+    drug: baclofen taken for years does not cover tizanidine begun last week, and a start stopped since still counts.
+    """
+    facts = lambda: [Fact(field="treatments", value=t.text, date=t.start) for t in matches]  # noqa: E731
+    began = [t for t in inside if t.start and start <= t.start <= as_of]
+    if began:
+        latest = max(began, key=lambda t: t.start)
+        clears = windows.clears_on(latest.start, rule.window.within)
+        return Outcome(True, lambda: f"{latest.text} started {latest.start}, within {rule.window.within} before "
+                                     f"{as_of} (passes from {clears})", facts, clears)
+    undated = [t for t in inside if t.start is None]
+    if undated:
+        return Outcome(None, lambda: f"start date of {undated[0].text} unknown; criterion: {_targets(rule)} started "
+                                     f"{_window_text(rule.window)}", facts)
+    return _none_in_window(rule, matches, unresolved, facts, lambda: f"{matches[-1].text} started "
+                           f"{matches[-1].start or 'on a date not on record'}, outside the window",
+                           f"started {_window_text(rule.window)}")
 
 
 def _lasted(t, duration: R.Duration, as_of: date) -> bool:

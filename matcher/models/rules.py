@@ -170,6 +170,9 @@ class WashoutRule(RuleBase):
     min_duration: Optional[Duration] = Field(
         default=None, description="only exposures that lasted at least this long count ('chronic (more than 30 "
                                   "consecutive days) corticosteroid treatment within 6 months')")
+    started: bool = Field(
+        default=False, description="only treatments started within the window count ('fampridine started less than "
+                                   "3 months before screening'): a drug taken since before the window does not")
     qualifier: Optional[str] = Field(default=None, description=QUALIFIER_HELP)
 
 

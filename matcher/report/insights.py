@@ -170,6 +170,9 @@ def describe_wait(rule, rule_result: RuleResult, criterion: CriterionResult) -> 
     value = event.value if event is not None else None
     event_date = event.date if event is not None else "?"
     extra = f", or {window.half_lives} half-lives if longer" if window.half_lives else ""
+    if rule.kind == "washout" and rule.started:
+        return f"the {adjective} window after the start of {_washout_target(rule, value)} ends ({value or 'the drug'} " \
+               f"started {event_date})"
     if rule.kind == "washout":
         target = _washout_target(rule, value)
         stopped = f" ({value} stopped {event_date}{extra})" if value else f" (last dose {event_date}{extra})"

@@ -1796,8 +1796,8 @@ _CLAUSE_JOIN_RE = re.compile(r"[,;]\s*(?:and|or|but)\b|;", re.I)
 
 def _recent_start(ctx: Context, mentions: list) -> list:
     """"Fampridine started, or its dose changed, less than 1 month before inclusion", "Initiation of an antidepressant
-    within 30 days prior to screening", excluded: not on the drug, or on it for that long (read as any use in the
-    window, it excluded patients on the drug for years; it had gone to a person). A dose change goes to a person."""
+    within 30 days prior to screening", excluded: a start of the drug in the window (read as any use in the window, it
+    excluded patients on the drug for years; it had gone to a person). A dose change goes to a person."""
     if ctx.section != "exclusion" or ctx.negated(mentions[0].start) or _if_taking(ctx.text):
         return []
     first, last = mentions[0].start, mentions[-1].end
@@ -1832,15 +1832,13 @@ def _recent_start(ctx: Context, mentions: list) -> list:
     # (a stop or a switch in the window is no start: "Started, stopped or changed a DMT in the 3 months")
     ctx.unstated.extend(change.span() for change in _DOSE_CHANGE_RE.finditer(ctx.text))
     ctx.unstated.extend(change.span() for change in _STOP_OR_SWITCH_RE.finditer(ctx.text))
-    return [_not_on_or_on_for(mentions, window.window.within)]
+    return [_started_within(mentions, window.window)]
 
 
-def _not_on_or_on_for(mentions: list, duration: Duration) -> GroupRule:
-    """A start within a window, excluded: not on the drugs now, or on them for at least that long."""
-    targets = _named(mentions)
-    return GroupRule(mode="any", polarity="require", rules=[
-        PriorDrugRule(polarity="exclude", **targets, current=True),
-        PriorDrugRule(polarity="require", **targets, current=True, min_duration=duration)])
+def _started_within(mentions: list, window: Window) -> WashoutRule:
+    """A start of the drugs within a window, excluded, drug by drug (taking one for years does not cover another just
+    begun)."""
+    return WashoutRule(polarity="exclude", **_named(mentions), window=window, started=True)
 
 
 def _recent_starts_by_clause(ctx: Context, mentions: list, windows: list) -> list:
@@ -1871,7 +1869,7 @@ def _recent_starts_by_clause(ctx: Context, mentions: list, windows: list) -> lis
             ctx.consume(mention.start, mention.end)
         ctx.consume(*start.span())
         ctx.consume(window.start, window.end)
-        rules.append(_not_on_or_on_for(own, window.window.within))
+        rules.append(_started_within(own, window.window))
     return rules
 
 
