@@ -150,8 +150,10 @@ def _canonical(rule: dict) -> dict:
 
 
 # Exclusions that say the same but for the ids they list: "no natalizumab within 6 months, no cladribine within
-# 6 months" excludes exactly what one rule on both drugs excludes (a criterion fails when any rule fails). Not
-# so for requirements (all must hold) nor for counts of distinct drugs.
+# 6 months" excludes exactly what one rule on both drugs excludes (a criterion fails when any rule fails). The same
+# holds for requirements that are alternatives of one any-of ("on interferon beta for 3 months, or on glatiramer
+# acetate for 3 months" is "on either for 3 months"). Not so for requirements that must all hold, nor for counts of
+# distinct drugs.
 _LISTS = {"prior_drug": ("drugs", "classes"), "washout": ("drugs", "classes"), "condition": ("conditions",)}
 
 
@@ -161,11 +163,13 @@ def _merge_exclusions(rules: list[dict]) -> list[dict]:
     for rule in rules:
         lists = _LISTS.get(rule.get("kind"))
         canonical = _canonical(rule)
-        if not lists or canonical.get("polarity") != "exclude" or canonical.get("min_distinct", 1) != 1 \
-                or rule.get("_path"):
+        exclusion = canonical.get("polarity") == "exclude" and not rule.get("_path")
+        alternative = canonical.get("polarity") == "require" and rule.get("_path") == ["any"]
+        if not lists or not (exclusion or alternative) or canonical.get("min_distinct", 1) != 1:
             out.append(rule)
             continue
-        key = json.dumps({k: v for k, v in canonical.items() if k not in lists}, sort_keys=True)
+        key = json.dumps({**{k: v for k, v in canonical.items() if k not in lists}, "_path": rule.get("_path") or []},
+                         sort_keys=True)
         if key not in merged:
             merged[key] = {**rule, **{name: list(canonical.get(name) or []) for name in lists}}
             out.append(merged[key])

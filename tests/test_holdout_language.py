@@ -4040,9 +4040,9 @@ def test_use_in_a_window_is_still_a_washout():
     (rule,) = compile_text("Use of interferon beta within 3 months before screening", "exclusion", "X1")
     assert rule.kind == "washout"
     assert rule.started is False
-    # (in an inclusion a start is no exclusion: nothing is read as one)
-    assert all(r.kind != "washout" for r in compile_text("Fampridine started within the last 3 months", "inclusion",
-                                                         "X1"))
+    # (in an inclusion a start is no exclusion: the start is required)
+    assert [(r.kind, r.polarity, r.started) for r in compile_text("Fampridine started within the last 3 months",
+                                                                   "inclusion", "X1")] == [("washout", "require", True)]
 
 
 # --- session 20: the nineteenth round's errors, read generally ----------------------------------------------------
@@ -7018,3 +7018,190 @@ def test_a_start_in_the_window_passes_once_the_window_is_past_the_start():
     assert (result.status, result.passes_from) == ("fail", date(2026, 11, 28))
     assert describe_wait(rule, result, None) == "the 30-day window after the start of tizanidine ends (Zanaflex " \
                                                 "started 2026-10-28)"
+
+
+# --- the thirty-second hold-out round -----------------------------------------------------------------------------
+
+def _read(text: str, section: str = "exclusion") -> list[dict]:
+    return [{**r.model_dump(exclude_defaults=True, exclude={"id", "criterion_id", "text", "span", "section"}),
+             "kind": r.kind, "polarity": r.polarity} for r in compile_text(text, section, "X1")]
+
+
+def test_a_sentence_saying_who_may_take_part_leaves_the_items_criteria_of_their_own():
+    """holdout32 NCT00039988 (an old registry page): 'Patients may be eligible for this study if they:' had made its
+    items one group, the first item's text holding every rule of the list."""
+    ruleset = _ruleset_of("Inclusion Criteria\n\nPatients may be eligible for this study if they:\n\n"
+                          "  • Are 18 to 55 years old.\n  • Have an EDSS score between 0 and 3.5.\n\n"
+                          "Exclusion Criteria\n\nPatients may not be eligible for this study if they:\n\n"
+                          "  • Have a history of seizures.\n  • Are pregnant or breast-feeding.\n")
+    assert [(c.section, c.rules[0].kind) for c in ruleset.criteria] == [
+        ("inclusion", "age"), ("inclusion", "edss"), ("exclusion", "condition"), ("exclusion", "pregnancy")]
+
+
+def test_an_item_labelled_with_other_people_is_theirs():
+    """holdout32 NCT00364936: 'Carers: ... may take part with the patient if aged 18 years or over' had required the
+    patient to be 18."""
+    ruleset = _ruleset_of("Inclusion Criteria:\n  • Severely affected by multiple sclerosis\n  • Carers: the relative "
+                          "named by the patient may take part with the patient if aged 18 years or over\n")
+    carers = criterion_with(ruleset, "Carers")
+    assert [r.kind for r in carers.rules] == ["manual_review"] and "carers" in carers.rules[0].why
+
+
+@pytest.mark.parametrize("text, kept, person", [
+    # a catch-all item qualified by what it affects: the items named (the general term to a person)
+    ("Have asthma or another lung disease affecting breathing function, or a bleeding disorder.",
+     ["asthma", "coagulation_disorder"], "lung"),
+    # "likely to ...": a relation, as "which may ..."
+    ("Another progressive neurological disease likely to shorten life, such as motor neurone disease",
+     ["amyotrophic_lateral_sclerosis"], "shorten"),
+    # "lupus-like": resembling lupus, not lupus
+    ("Systemic lupus erythematosus, or a history of drug-induced lupus-like syndrome.", ["sle"], "lupus-like"),
+])
+def test_qualified_catch_alls_and_likenesses_go_to_a_person(text, kept, person):
+    found = _read(text)
+    assert [c for r in found if r["kind"] == "condition" for c in r["conditions"]] == kept
+    assert person in found[-1]["why"]
+
+
+def test_a_time_word_of_an_item_no_rule_reads_does_not_stop_the_window():
+    """holdout32 NCT01134627: 'Current severe depression, or suicidal ideation or a suicide attempt within the 6 months
+    before screening': 'current' is the depression's; the window reaches the ideation too."""
+    (rule, review) = _read("Current severe depression, or suicidal ideation or a suicide attempt within the 6 months "
+                           "before screening.")
+    assert rule["conditions"] == ["suicidality"] and rule["window"]["within"]["value"] == 6
+    assert "severe depression" in review["why"]
+
+
+def test_a_start_required_in_an_inclusion():
+    """holdout32 NCT01134627: 'started at least 3 months and no more than 12 months before randomisation' had been read
+    as use in the 12 months (and the 3 months dropped)."""
+    on, started = compile_text("Currently treated with interferon beta-1a, started at least 3 months and no more than 12 "
+                               "months before randomisation.", "inclusion", "X1")
+    assert (on.kind, on.polarity, on.current, on.min_duration.value) == ("prior_drug", "require", True, 3)
+    assert (started.kind, started.polarity, started.started) == ("washout", "require", True)
+    assert (started.window.within.value, started.window.anchor) == (12, "randomization")
+    # no start in a look-back window: a start at randomization, a start planned after baseline
+    assert not [r for r in compile_text("Starting treatment with interferon beta at the time of randomization, or "
+                                        "treated with interferon beta for no more than 3 months before randomization",
+                                        "inclusion", "X1") if r.kind == "washout"]
+    assert not [r for r in compile_text("Decision made to start ocrelizumab, with the first infusion planned within 30 "
+                                        "days after the baseline visit", "inclusion", "X1") if r.kind == "washout"]
+
+
+def test_an_age_qualified_by_a_trait_before_it_and_a_relatives_age():
+    """holdout32 NCT01466114: 'Smokers aged 35 years or older' had excluded everyone 35 or older; 'breast cancer in a
+    mother or sister before the age of 50' had excluded an age of 50."""
+    (group,) = _read("Smokers aged 35 years or older.")
+    assert (group["kind"], group["mode"], group["polarity"]) == ("group", "all", "exclude")
+    assert [r["kind"] for r in _read("Patients aged 65 years or older.")] == ["age"]
+    found = _read("History of breast cancer, or breast cancer in a mother or sister before the age of 50.")
+    assert "age" not in [r["kind"] for r in found]
+
+
+def test_the_month_0_visit_is_baseline():
+    (rule,) = _read("No relapse within the 30 days before the month 0 visit.", "inclusion")
+    assert rule["window"]["anchor"] == "baseline"
+
+
+@pytest.mark.parametrize("text", [
+    # holdout32 NCT01538225: the untreated arm named by "medication" had been dropped silently
+    "Receiving oral anti-spasticity medication (for example baclofen, tizanidine or dantrolene) at a dose that has been "
+    "stable for at least 2 months before screening, or not taking any anti-spasticity medication",
+    # and a parenthesis before ", if any, unchanged during ..." had made it use in the window, required
+    "Disease-modifying treatment (immunomodulating or immunosuppressive), if any, unchanged during the 6 months before "
+    "screening",
+])
+def test_a_stable_treatment_or_none(text):
+    group = compile_text(text, "inclusion", "X1")[0]
+    assert (group.kind, group.mode) == ("group", "any")
+    assert sorted(r.polarity for r in group.rules) == ["exclude", "require"]
+
+
+def test_what_a_treatment_was_of_is_its_qualifier():
+    """holdout32 NCT01538225: 'Treatment of spasticity with botulinum toxin in the 4 months' had excluded spasticity
+    in a spasticity trial."""
+    (rule,) = _read("Treatment of spasticity with botulinum toxin in the 4 months preceding screening")
+    assert (rule["kind"], rule["qualifier"]) == ("washout", "for spasticity")
+
+
+def test_naive_to_a_class_or_treated_only_with_its_members():
+    """holdout32 NCT01633112: 'either naive to disease-modifying therapy or have been treated only with interferon beta
+    and/or glatiramer acetate' had excluded the interferon and glatiramer users it admits."""
+    (rule,) = _read("Patients must be either naive to disease-modifying therapy or have been treated only with interferon "
+                    "beta and/or glatiramer acetate before screening", "inclusion")
+    assert (rule["kind"], rule["polarity"], rule["classes"]) == ("prior_drug", "exclude", ["dmt"])
+    assert {"interferon_beta_1a", "glatiramer_acetate"} <= set(rule["except_drugs"])
+
+
+@pytest.mark.parametrize("text, conditions", [
+    # a drug class naming a state: no drug (it had excluded everyone on an immunosuppressant)
+    ("Any known immunosuppressive condition, including AIDS or a hereditary immune deficiency", ["immunodeficiency"]),
+    # "anti-anxiety medication": what the drug acts against
+    ("Started an antidepressant or an anti-anxiety medication within the past 8 weeks", []),
+    # a study's name, a scale's name in title case, the causes a list after the colon gives
+    ("Took part in the Fatigue Management Programs for People with MS study", []),
+    ("At least mild distress on the Depression, Anxiety and Stress Scale (DASS-42) at screening", []),
+    ("Other causes of fatigue found at screening, namely:", []),
+    # (but the neuropathy of other causes is still the neuropathy)
+    ("Other causes of optic neuropathy (ischaemic, compressive, toxic or hereditary)", ["optic_neuropathy"]),
+    # the bounds by sex define the anaemia: the labs alone
+    ("Anaemia (haemoglobin below 12 g/dL in women or below 13 g/dL in men)", []),
+])
+def test_words_that_name_no_condition_of_the_patient(text, conditions):
+    section = "inclusion" if text.startswith("At least") else "exclusion"
+    assert [c for r in _read(text, section) if r["kind"] == "condition" for c in r["conditions"]] == conditions
+
+
+@pytest.mark.parametrize("text, kind, value, anchor", [
+    ("Kidney stones in the recent 5 years.", "condition", 5, "screening"),  # translated "in the recent N"
+    ("Smoking or drug abuse in the recent year.", "condition", 1, "screening"),
+    ("Clinical relapse within the 30 days before admission", "relapse_activity", 30, "enrollment"),
+])
+def test_translated_windows_and_an_inpatient_admission(text, kind, value, anchor):
+    rule = next(r for r in _read(text) if r["kind"] == kind)
+    assert (rule["window"]["within"]["value"], rule["window"].get("anchor", "screening")) == (value, anchor)
+
+
+def test_an_example_with_its_usual_route_stays_the_classes():
+    """holdout32 NCT05229861: '(e.g. an intravenous methylprednisolone pulse)' had been excepted from the corticosteroids
+    and given a rule of its own with a qualifier; a threshold still carves its member out."""
+    (rule,) = _read("Corticosteroid treatment (e.g. an intravenous methylprednisolone pulse) within the 4 weeks before "
+                    "admission")
+    assert rule["classes"] == ["corticosteroid"] and not rule.get("except_drugs")
+    found = _read("Anticoagulant or antiplatelet therapies, including aspirin > 81 mg/day")
+    assert [r.get("qualifier") for r in found] == [None, "> 81 mg/day"]
+
+
+def test_a_period_counted_from_another_study_named_by_its_code():
+    (rule,) = _read("Treatment with any disease-modifying therapy other than BG00012 since the last dose of study treatment "
+                    "in Study 109MS202.")
+    assert rule["qualifier"] == "since the last dose of study treatment in Study 109MS202"
+
+
+def test_lettered_alternatives_after_at_least_one_of_the_following():
+    """holdout32 NCT05385744: 'namely at least one of the following: a) ...; b) ...; c) ...' had required all three."""
+    (group,) = compile_text("Documented disease activity, namely at least one of the following: a) not less than 1 "
+                              "relapse during the last 12 months; b) 2 relapses or more during the last 24 months; c) not "
+                              "less than 1 gadolinium-enhancing lesion on brain MRI during the last 6 months.",
+                              "inclusion", "X1")
+    assert (group.kind, group.mode, len(group.rules)) == ("group", "any", 3)
+
+
+def test_an_untreated_arm_before_a_list_of_treatments():
+    """holdout32 NCT01466114: 'either untreated (no DMT during the 3 months before ...) or on a stable dose, for at least
+    3 months ..., of one of the following approved treatments:' had required use of each listed drug in the 3 months."""
+    ruleset = _ruleset_of("Inclusion Criteria:\n\n* Patients must be either untreated (no disease-modifying therapy "
+                          "during the 3 months before baseline) or on a stable dose, for at least 3 months before "
+                          "baseline, of one of the following approved treatments:\n  * glatiramer acetate\n"
+                          "  * dimethyl fumarate\n")
+    (group,) = criterion_with(ruleset, "either untreated").rules
+    untreated, *treated = group.rules
+    assert group.mode == "any" and (untreated.kind, untreated.polarity, untreated.classes) == ("washout", "exclude",
+                                                                                              ["dmt"])
+    assert [(r.drugs, r.current, r.min_duration.value) for r in treated] == [
+        (["glatiramer_acetate"], True, 3), (["dimethyl_fumarate"], True, 3)]
+
+
+def test_an_exposure_lasting_more_than():
+    (rule,) = _read("Previous therapy with teriflunomide or leflunomide lasting more than 3 months.")
+    assert rule["min_duration"]["value"] == 3

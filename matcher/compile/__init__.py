@@ -115,6 +115,9 @@ _FOLLOWING_DRUGS_RE = re.compile(r"\bthe\s+following\s+(?:[\w-]+\s+){0,2}?(?:DMT
                                  r"treatments|agents)\b", re.I)
 _K_OF_N_RE = re.compile(rf"\b(?:at\s+least\s+)?(?P<k>{NUM})\s+(?:\(\d\)\s+)?(?:out\s+)?of\s+(?:the\s+)?(?:following|these)\b",
                         re.I)
+# (an untreated arm its parenthesis defines: "either untreated (no disease-modifying therapy during the 3 months
+# before ...) or"; not "may be untreated, or may continue one of the following", which is untreated by those)
+_UNTREATED_OR_RE = re.compile(r"\b(?:either\s+)?untreated\s*\((?P<paren>[^()]{0,150})\)\s*,?\s*or\b", re.I)
 _ANY_OF_RE = re.compile(r"\b(?:at\s+least\s+(?:1|one)|one\s+or\s+more|any\s+(?:one\s+)?of|either|"
                         r"(?:1|one)\s+of\s+the)\b", re.I)
 _ITEMS_NEEDED_RE = re.compile(rf"{_ANY_OF_RE.pattern}|(?P<all>\b(?:both|(?:all|each)\s+(?:of\s+)?the\s+following)\b)", re.I)
@@ -594,6 +597,11 @@ def _or_between_kinds(text: str) -> bool:
     def first(start: int, end: int):
         return next((kind for at, kind in marks if start <= at < end), None)
 
+    # ("namely at least one of the following: a) not less than 1 relapse during the last 12 months; b) ...; c) ... T1
+    # gadolinium-enhancing lesion ...": items the heading makes alternatives)
+    heading = _ONE_OF_ITEMS_RE.search(text)
+    if heading and len({kind for at, kind in marks if at > heading.end()}) > 1:
+        return True
     for connector in _OR_RE.finditer(text):
         commas, at = [], connector.start()
         for comma in reversed(list(_LIST_COMMA_RE.finditer(text, 0, at))):
@@ -616,6 +624,7 @@ def _or_between_kinds(text: str) -> bool:
     return False
 
 
+_ONE_OF_ITEMS_RE = re.compile(r"\b(?:at\s+least\s+one|one|any|either)\s+of\s+the\s+following\b[^.;:]{0,40}:", re.I)
 # a comma between items of a list, not one that opens a qualifier ("a relapse, with a new T2 or Gd+ lesion")
 _LIST_COMMA_RE = re.compile(r",(?!\s*(?:with|and|including|which|who|in|within|during|over|before|after|prior)\b)\s*", re.I)
 
@@ -893,10 +902,13 @@ _SHORTER_AFTER_RE = re.compile(rf"[,;]\s*or\s+(?:\(\s*)?{NUM}\s*(?:days?|weeks?)
 
 
 # "Women aged 35 years or older who smoke", "Patients over 65 years of age who have a history of stroke", "Smokers
-# aged over 35 years", "Age over 60 with diabetes": an age that excludes only with something else
+# aged over 35 years", "Smokers aged 35 years or older", "Age over 60 with diabetes": an age that excludes only with
+# something else
 _AGE_QUALIFIED_RE = re.compile(r"\b(?:years?|yrs)(?:\s+(?:of\s+age|old))?(?:\s+(?:or|and)\s+(?:older|over|above|more))?\s*,?\s+"
                                r"(?:who|with|having|and\s+(?:who|with|having))\b|"
-                               r"^\s*(?:[A-Z][\w-]*\s+){1,3}?aged\s+(?:over|above|under|below|older|younger|at\s+least|>|<|≥|≤)|"
+                               r"^\s*(?:[A-Z][\w-]*\s+){1,3}?aged\s+(?:over|above|under|below|older|younger|at\s+least|>|<|≥|≤|"
+                               rf"{NUM}\s*(?:years?\s+)?(?:(?:of\s+age|old)\s+)?(?:or|and)\s+(?:older|over|above|more|"
+                               r"younger|under|below|less))|"
                                r"^\s*age[ds]?\s+(?:over|above|under|below|older\s+than|younger\s+than|>|<|≥|≤)\s*"
                                rf"{NUM}(?:\s+years?)?\s+(?:with|who|and\s+(?:with|who))\b", re.I)
 
@@ -1234,6 +1246,10 @@ def _modifier_of_read_term(text: str, masked: str, word: re.Match) -> bool:
     return gap is not None and at < len(text) and text[at].isalpha() and masked[at] == " "
 
 
+_PLAN_WORD_RE = re.compile(r"decisions?", re.I)
+_AFTER_BIRTH_RE = re.compile(r"delivery|childbirth|post-?partum|puerperium", re.I)
+_HEAD_OF_EXAMPLES_RE = re.compile(r"(?:\s+(?:syndromes?|disorders?|diseases?|conditions?|illness(?:es)?))?\s*[,(]?\s*"
+                                  r"(?:such\s+as|e\.\s*g\.|for\s+example)\b", re.I)
 _PLAN_TO_STAY_RE = re.compile(r"\b(?:intend\w*|plan\w*|willing\w*|wish\w*)\s+to\s+(?:remain|continue|stay|keep)\b|"
                               # ("... with no dose change planned")
                               r"\b(?:no|any)\s+(?:\w+\s+)?(?:change|modification|increase|reduction)\s+(?:is\s+)?planned\b", re.I)
@@ -1257,10 +1273,15 @@ def _residue(ctx: Context) -> list[str]:
     unwilling = any(w.group().lower() == "unwilling" for w in content) and _UNWILLING_OR_UNABLE_RE.search(ctx.text)
     # ("... and must intend to remain on it for the duration of the study": a plan of the patient's, a person asks)
     planned = any(not ctx.is_consumed(plan.start()) for plan in _PLAN_TO_STAY_RE.finditer(ctx.text))
+    # (a plan, a general term before its examples, a time after a birth: "or decision for pregnancy during the
+    # study", "Malabsorption syndromes such as celiac disease", "or in the first 6 months after delivery")
+    unread_head = any(_PLAN_WORD_RE.fullmatch(w.group()) or _AFTER_BIRTH_RE.fullmatch(w.group())
+                      or _HEAD_OF_EXAMPLES_RE.match(ctx.text, w.end()) for w in content)
     # (an exception no rule read: "interferon beta except in patients of group d")
     excepting = any(context.has("EXCEPTION", w.group()) and w.group().lower() != "excepted" and not any(
         w.end() <= e.start < item_end(ctx.text, w.end()) for e in ctx.entities) for w in content)
-    keep = len(content) >= 3 or (content and (ctx.unstated or aged or named or unwilling or planned)) or denied or \
+    keep = len(content) >= 3 or (content and (ctx.unstated or aged or named or unwilling or planned or unread_head)) \
+        or denied or \
         excepting or \
         0 < len(core) <= 2 and (_unread_item(ctx.text, masked, core[0], core[-1])
                                 # ("If taking an antidepressant or an anxiolytic medication, the dose has been stable":
@@ -1395,8 +1416,9 @@ def _compile_node(criterion: Criterion) -> list:
                                  text=criterion.text, span=(criterion.span[0], end), category="clinical",
                                  polarity=_default_polarity(criterion.section),
                                  why="criteria of one optional procedure, not of entry to the study")]
-    if _is_item_list(criterion):
+    if _is_item_list(criterion) and not (criterion.section == "inclusion" and _UNTREATED_OR_RE.search(criterion.text)):
         # "Prior treatment with any of the following: - cladribine - mitoxantrone": one rule over the items.
+        # (an untreated arm before them is one more alternative: _group)
         text = criterion.text.rstrip(": ") + ": " + ", ".join(c.text.rstrip(".;,") for c in criterion.children)
         end = max(c.span[1] for c in _descendants(criterion))
         rules = compile_text(text, criterion.section, criterion.id, (criterion.span[0], end))
@@ -1447,6 +1469,19 @@ def _group(criterion: Criterion) -> list:
         # "the minimum time between the last dose and Day 1:", "... and the first dose of teriflunomide:"
         parent_anchor = anchor_of(until.group("a"))
     parent_windows = [w for w in find_windows(criterion.text) if not w.gap]
+    # "Patients must be either untreated (no disease-modifying therapy during the 3 months before ...) or on a stable
+    # dose ... of one of the following approved treatments:": the untreated arm, with its own window, is one more
+    # alternative to the items (read as the items' window, each item became a required use in it)
+    untreated = _UNTREATED_OR_RE.search(criterion.text) if section == "inclusion" else None
+    untreated_rule = None
+    if untreated:
+        own_windows = [w for w in parent_windows if untreated.start() <= w.start < untreated.end()]
+        parent_windows = [w for w in parent_windows if w not in own_windows]
+        named = [e.id for e in find_entities(untreated.group("paren")) if e.label == "DRUG_CLASS"]
+        common = dict(criterion_id=criterion.id, section=section, text=untreated.group(0), span=criterion.span,
+                      polarity="exclude", classes=named or ["dmt"])
+        untreated_rule = WashoutRule(id=f"{criterion.id}.r0", **common, window=own_windows[0].window) if own_windows \
+            else PriorDrugRule(id=f"{criterion.id}.r0", **common, current=True)
     parent_current = _PARENT_CURRENT_RE.search(criterion.text)
     parent_history = _PARENT_HISTORY_RE.match(criterion.text)
     parent_period = untimed_period(criterion.text)
@@ -1504,6 +1539,15 @@ def _group(criterion: Criterion) -> list:
         return [*own, children[0].model_copy(update={
             "subtypes": list(dict.fromkeys(s for c in children for s in c.subtypes)), "criterion_id": criterion.id,
             "text": criterion.text, "span": (criterion.span[0], max(c.span[1] for c in criterion.children))})]
+    if untreated_rule is not None:
+        if re.match(r"\s*(?:be\s+)?(?:currently\s+)?(?:on|receiving|taking|using)\b", criterion.text[untreated.end():], re.I):
+            # "or on a stable dose, for at least 3 months, of": use now, for that long
+            children = [child.model_copy(update={"current": True}) if child.kind == "prior_drug" else child
+                        for child in children]
+        children = [untreated_rule, *children] if any_of else [untreated_rule, GroupRule(
+            id=f"{criterion.id}.all", criterion_id=criterion.id, section=section, text=criterion.text,
+            span=criterion.span, mode="all", rules=children, polarity="require")]
+        any_of = True
     inner = GroupRule(id=f"{criterion.id}.{'any' if any_of else 'all'}", criterion_id=criterion.id, section=section,
                       text=criterion.text, span=criterion.span, mode="any" if any_of else "all", rules=children,
                       polarity="require")

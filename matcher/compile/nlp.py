@@ -78,6 +78,13 @@ class LexiconComponent:
             return False  # "study TG1101-RMS301", "CFTY720D2301": the code of a study, not a treatment
         if span.label_ in ("DRUG", "DRUG_CLASS") and _PROCESS_AFTER_RE.match(text, span.end_char):
             return False  # "vitamin D metabolism", "insulin resistance", "natalizumab trough concentration": no use
+        if span.label_ == "DRUG_CLASS" and _A_STATE_AFTER_RE.match(text, span.end_char):
+            return False  # "any known immunosuppressive condition": a state of the patient, no drug
+        if span.label_ == "CONDITION" and _ANTI_BEFORE_RE.search(text, max(0, span.start_char - 5), span.start_char) \
+                and _DRUG_NOUN_AFTER_RE.match(text, span.end_char):
+            return False  # "an anti-anxiety medication", "anti-epileptic drugs": what a drug acts against
+        if span.label_ == "CONDITION" and _LIKE_AFTER_RE.match(text, span.end_char):
+            return False  # "drug-induced lupus-like syndrome", "flu-like symptoms": resembling it, not it
         if span.label_ == "LAB" and _RATIO_AFTER_RE.match(text, span.end_char) \
                 and _RATIO_BEFORE_RE.search(text, max(0, span.start_char - 8), span.start_char):
             return False  # "urine protein/creatinine ratio", "albumin-to-creatinine ratio": the ratio, another test
@@ -149,6 +156,10 @@ _ABBREVIATION_RE = re.compile(r"(?=[^a-z]*[A-Z])[A-Za-z0-9][A-Za-z0-9-]{0,9}")
 _RATIO_AFTER_RE = re.compile(r"\s*ratios?\b", re.I)
 _RATIO_BEFORE_RE = re.compile(r"(?:/|-to-|\sto\s)\s*$", re.I)
 _RATIO_NUMERATOR_RE = re.compile(r"\s*(?:/|-to-|\s+to\s+)\s*[\w-]+\s+ratios?\b", re.I)
+_A_STATE_AFTER_RE = re.compile(r"\s+(?:conditions?|states?|disorders?|diseases?|illness(?:es)?)\b", re.I)
+_ANTI_BEFORE_RE = re.compile(r"\banti-?$", re.I)
+_DRUG_NOUN_AFTER_RE = re.compile(r"\s*(?:medications?|medicines?|drugs?|agents?|therap(?:y|ies)|treatments?)\b", re.I)
+_LIKE_AFTER_RE = re.compile(r"-?like\b", re.I)
 _EQUIVALENT_AFTER_RE = re.compile(r"[\s-]*equivalents?\b", re.I)
 _STUDY_CODE_AFTER_RE = re.compile(r"-?[A-Z]{0,6}\d{3,}\b")
 _PROCESS_AFTER_RE = re.compile(r"\s+(?:metabolism|absorption|synthesis|resistance|(?:(?:trough|serum|plasma|blood)\s+)?"

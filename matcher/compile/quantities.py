@@ -190,7 +190,7 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     # (the study's own first procedure: "before the research MRI", "within 1 month before vaccination" in a vaccine
     # study)
     # ("before Day 0", "prior to the first MRI", "before the first experimental session": the study's first visit)
-    (r"baseline|day\s*[01]\b|the\s+baseline\s+visit|study\s+day\s+[01]\b|(?:research|study)\s+(?:mri|scan|pet(?:\s+scan)?)|"
+    (r"baseline|day\s*[01]\b|the\s+baseline\s+visit|study\s+day\s+[01]\b|(?:the\s+)?month[\s-]*0\s+visit|(?:research|study)\s+(?:mri|scan|pet(?:\s+scan)?)|"
      r"(?:the\s+)?first\s+(?:study\s+|research\s+)?mri(?:\s+scan)?|"
      r"(?:the\s+)?first\s+(?:experimental|study|testing|test|assessment|training)\s+session|"
      r"(?:an|the)\s+mri\s+(?:examination|scan)|(?:the\s+)?pet(?:[\s/-]+(?:ct|mri))?\s+(?:scan|imaging|examination)|"
@@ -214,7 +214,9 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     # ("before entering the study", "prior to entry into the trial")
     (r"enter(?:ing)?\s+(?:into\s+)?the\s+(?:study|trial)|entry\s+into\s+the\s+(?:study|trial)|"
      r"(?:(?:study|trial)\s+)?entry|enrol(?:l)?(?:ment|ing)|inclusion|(?:the\s+)?trial|study\s+start|"
-     r"(?:the\s+)?study|(?:leuk)?apheresis|bone\s+marrow\s+(?:aspirat(?:e|ion)|harvest(?:ing)?|collection)",
+     r"(?:the\s+)?study|(?:leuk)?apheresis|bone\s+marrow\s+(?:aspirat(?:e|ion)|harvest(?:ing)?|collection)|"
+     # ("within the 30 days before admission": the start of an inpatient study stay)
+     r"admission(?:\s+to\s+(?:the\s+)?(?:clinic|hospital|rehabilitation(?:\s+(?:centre|center|unit|clinic))?|ward|unit))?",
      "enrollment"),
 ]
 _ANCHOR_RE = r"(?:the\s+)?(?:" + "|".join(f"(?:{p})" for p, _ in _ANCHORS) + ")"
@@ -289,7 +291,8 @@ _WINDOW_PATTERNS = [
     rf"(?P<value>{NUM})\s*{UNIT}(?:\s+(?:{_BEFORE}|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "within (the) (last|past|previous) 24 weeks (prior to|before|of) screening"
     # (and "during the 5 last years", as translated)
-    rf"(?:within|in|during|over|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior)?\s*(?P<value>{NUM})\s*"
+    # (and "in the recent 3 months", as translated)
+    rf"(?:within|in|during|over|for)\s+(?:the\s+)?(?:last|past|previous|preceding|prior|recent)?\s*(?P<value>{NUM})\s*"
     rf"(?:(?:last|past|previous|preceding)\s+)?{UNIT}"
     rf"(?:\s+(?:{_BEFORE}|of|from|since)\s+(?P<anchor>{_ANCHOR_RE}))?",
     # ("myocardial infarction the last 6 months", translated: the preposition left out)
@@ -300,7 +303,7 @@ _WINDOW_PATTERNS = [
     # "At least 3 months since prior interferon beta" (the old registry's pages): the time since the exposure
     rf"(?P<value>{NUM})\s*{UNIT}\s+since\s+(?=(?:the\s+|any\s+)?(?:prior|previous|last|other|most\s+recent)\b)",
     # "the past year", "the last year", "the prior year", "previous year", "the past fortnight"
-    rf"(?:the\s+)?(?:last|past|previous|prior|preceding)\s+(?P<unit>year|month|fortnight|week|day)\b"
+    rf"(?:the\s+)?(?:last|past|previous|prior|preceding|(?<=the\s)recent)\s+(?P<unit>year|month|fortnight|week|day)\b"
     rf"(?:\s+{_BEFORE}\s+(?P<anchor>{_ANCHOR_RE}))?",
     # "during the year prior to randomization", "in the month before screening", "within a fortnight before"
     rf"(?:within|in|during|over)\s+(?:the|a)\s+(?P<unit>year|month|fortnight|week)\s+(?:{_BEFORE}|of)(?:\s+(?P<anchor>{_ANCHOR_RE}))?",

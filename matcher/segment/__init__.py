@@ -37,7 +37,7 @@ _SUBHEADING_RE = re.compile(
 # "Cardiac disease, defined as:", nor one that lists them after its colon)
 _CATEGORY_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>[A-Z][A-Za-z/&-]*(?:[ ][A-Za-z/&-]+){0,3})\s*:\s*(?:\*\*)?\s*$")
 # A heading naming people other than the patient: "Infants:", "Caregivers:", "Study partners:", "Healthy controls:"
-OTHER_PERSONS_RE = re.compile(r"(?:infants?|babies|newborns?|neonates?|offspring|caregivers?|care[\s-]?givers?|"
+OTHER_PERSONS_RE = re.compile(r"(?:infants?|babies|newborns?|neonates?|offspring|caregivers?|care[\s-]?givers?|carers?|"
                               r"care\s+partners?|study\s+partners?|(?:spouses?|partners?)|informants?|"
                               r"(?:healthy|reference)\s+(?:volunteers?|controls?|subjects?|participants?)|"
                               r"healthy\s+(?:(?:comparison|control|reference)\s+)?(?:cohort|group|arm)|(?:control|comparison)\s+"
@@ -72,6 +72,26 @@ _PART_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?:part|stage|period|cohort)\s+(?:\
 _PREAMBLE_RE = re.compile(r"^\s*(?:\*\*)?[A-Z][^:\n]{0,120}?\b(?:if|when|who|must|meeting|meet)\s+(?:\w+\s+){0,2}?"
                           r"(?P<q>all|any|each)\s+(?:one\s+)?of\s+the\s+following\b[^:\n]{0,40}:\s*(?:\*\*)?\s*$", re.I)
 _PREAMBLE_READING = {"inclusion": ("all", "each"), "exclusion": ("any", "each")}
+# The same said as who may take part: "Patients may be eligible for this study if they:" over inclusions (all),
+# "Patients may not be eligible for this study if they:" over exclusions (any).
+_ELIGIBLE_IF_RE = re.compile(r"^\s*(?:\*\*)?[A-Z][^:\n]{0,80}?\b(?P<not>not\s+|in)?(?:be\s+)?(?:eligible|qualify|"
+                             r"(?P<out>excluded)|included|enrolled|take\s+part|participate)\b[^:\n]{0,40}?\bif\s+(?:they|you|"
+                             r"he\s+or\s+she|the\s+(?:patient|participant|subject))(?:\s+(?:have|has|are|is))?\s*:\s*"
+                             r"(?:\*\*)?\s*$", re.I)
+
+
+_OWN_LABEL_RE = re.compile(r"(?P<who>[A-Za-z][A-Za-z -]{0,30}?)\s*:\s*\S")
+
+
+def _preamble_reading(line: str) -> Optional[str]:
+    """How a sentence over a list says its items are read ("all", "any", "each"), or None."""
+    preamble = _PREAMBLE_RE.match(line)
+    if preamble:
+        return preamble.group("q").lower()
+    eligible = _ELIGIBLE_IF_RE.match(line)
+    if eligible:
+        return "any" if eligible.group("not") or eligible.group("out") else "all"
+    return None
 # i to xx
 _ROMAN = r"(?:x{0,2}(?:ix|iv|vi{0,3}|i{1,3})|x{1,2})"
 _MARKER_RE = re.compile(
@@ -220,14 +240,14 @@ def _read_items(text: str) -> list[_Item]:
             current = None  # "--Disease Characteristics--": a category of the old registry's pages
             blank_before = True
             continue
-        preamble = _PREAMBLE_RE.match(line)
+        preamble = _preamble_reading(line)
         for_whom = _COHORT_HEADING_RE.match(line)
         part = _PART_HEADING_RE.match(line)
         heading = not header and not subheading and blank_before and (
             _TIMEPOINT_HEADING_RE.match(line) or part or for_whom
             or category and (not _NOT_CATEGORY_RE.search(category.group("words"))
                              or _JOINED_CATEGORY_RE.fullmatch(category.group("words").strip()))
-            or preamble and preamble.group("q").lower() in _PREAMBLE_READING.get(section or "inclusion", ()))
+            or preamble in _PREAMBLE_READING.get(section or "inclusion", ()))
         if heading and _next_is_bullet(text, offset):
             current = None  # the items under it are criteria of their own
             blank_before = headed = True
@@ -291,8 +311,11 @@ def _read_items(text: str) -> list[_Item]:
                     and ord(items[-1].marker_core.lower()) + 1 == ord(core.lower()):
                 family = "letter"  # "h) ... i) ...": the letter after h, not the roman one
             body = marker.group("body").strip()
+        # ("Carers: the relative named by the patient ... may take part if aged 18 or over": an item of other people)
+        label = _OWN_LABEL_RE.match(body)
+        own = label.group("who") if label and OTHER_PERSONS_RE.fullmatch(label.group("who")) else cohort
         current = _Item(section, indent, family, content_start, line_start + len(line), [body],
-                        section_assumed, blank_before=blank_before, marker_core=core, cohort=cohort,
+                        section_assumed, blank_before=blank_before, marker_core=core, cohort=own,
                         after_heading=headed)
         items.append(current)
         blank_before = headed = False

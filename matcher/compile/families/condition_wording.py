@@ -20,9 +20,10 @@ from ..nlp import Entity
 _OWN_JUDGEMENT = r"clinically[\s-]+(?:significant|relevant|important)|significant(?:ly)?|severe(?:ly)?|major|serious"
 _JUDGEMENT = _OWN_JUDGEMENT + (r"|uncontrolled|not\s+(?:yet\s+|adequately\s+|well\s+|sufficiently\s+)?controlled|"
                                r"poorly[\s-]+controlled|(?:un)?stable|relevant|moderate(?:ly)?|impaired|abnormal\w*|"
-                               r"certain|frequent|untreated|inadequately[\s-]+treated|disabling")
+                               r"certain|frequent|untreated|inadequately[\s-]+treated|disabling|pronounced|marked")
 _OWN_JUDGEMENT_RE = re.compile(rf"\b(?:{_OWN_JUDGEMENT})\b", re.I)
-_RELATIONAL_BEFORE = r"may\s+mimic|could\s+(?:have\s+)?caus\w*|(?:that|which)\s+(?:may|might|could|would|can)"
+_RELATIONAL_BEFORE = r"may\s+mimic|could\s+(?:have\s+)?caus\w*|(?:that|which)\s+(?:may|might|could|would|can)|" \
+                     r"(?:(?:that|which)\s+(?:is|are)\s+)?(?:un)?likely\s+to"
 _QUALIFIER_BEFORE_RE = re.compile(rf"\b(?:(?P<degree>{_JUDGEMENT})|(?P<relational>{_RELATIONAL_BEFORE}))\b", re.I)
 _QUALIFIER_AFTER_RE = re.compile(
     r"\b(?:(?P<degree>(?:that|which)\s+(?:is|are)\s+(?:severely\s+)?disabling|"
@@ -37,7 +38,8 @@ _QUALIFIER_AFTER_RE = re.compile(
     # "other neurological conditions affecting walking": a bearing on a function is the investigator's judgement (not
     # "diseases affecting the central nervous system", which names where)
     r"(?:(?:that|which)\s+(?:(?:is|are)\s+)?)?(?:known\s+to\s+)?affect(?:s|ing)?\s+(?:the\s+|their\s+|his\s+or\s+her\s+)?"
-    r"(?:cognitive\s+|motor\s+|physical\s+|neurological\s+|sensory\s+|visual\s+)?(?:walking|gait|mobility|balance|cognition|"
+    r"(?:(?:cognitive|motor|physical|neurological|sensory|visual|respiratory|breathing|lung|pulmonary)\s+)?(?:walking|gait|"
+    r"mobility|balance|cognition|breathing|"
     r"(?:muscle\s+)?strength|muscle\s+(?:power|tone)|coordination|dexterity|vision|speech|swallowing|sensation|"
     r"ambulation|ability|function(?:ing)?|performance|assessments?|evaluations?|outcomes?|participation)|"
     # "pressure sores in the areas of contact with the orthosis", "at the sites where the electrodes are placed": a
@@ -62,7 +64,7 @@ _DEGREE_AFTER_RE = re.compile(r"\s*(?:(?:that|which|who)\s+(?:is|are|was|were)\s
                               r"insufficiently)[\s-]+controlled|uncontrolled)\b", re.I)
 # Where a trailing qualifier no longer belongs to the mention: a new clause or a catch-all item.
 _NEW_CLAUSE_RE = re.compile(r",\s*(?:or|and)\b|\)\s*(?:or|and)\b|\b(?:or|and)\s+(?:who|which|that|are|is|has|have)\b|"
-                            r"\bother\b(?!\s+than)", re.I)  # "X other than MS that requires ...": still X's
+                            r"\b(?:an)?other\b(?!\s+than)", re.I)  # "X other than MS that requires ...": still X's
 # Non-exhaustive examples after a general term.
 EXAMPLES_RE = re.compile(
     r"\b(?:including|includes?|such\s+as|e\.\s*g\b\.?|eg\b|for\s+(?:example|instance)|like|especially|notably|"
@@ -90,6 +92,18 @@ _ORGANISM_BEFORE_RE = re.compile(r"(?<=[a-z,(]\s)[A-Z][a-z]{3,}\s+[a-z]{4,}\s*$"
 
 # What a treatment is for or acts on, what something may affect or cause, what to abstain from.
 _INDICATION_RE = re.compile(r"(?:acting\s+on|used\s+for|for|to\s+treat|treating|against)\s+(?:[\w'-]+\s+){0,3}$", re.I)
+# ("Treatment of spasticity with botulinum toxin in the 4 months": what the drug was given for, its qualifier; not
+# "treatment of sleep apnoea with positive airway pressure", where the condition is still asked)
+_TREATMENT_OF_RE = re.compile(r"\b(?:treatment|therapy|management)\s+of\s+(?:an?\s+|the\s+)?(?:[\w'-]+\s+){0,2}$", re.I)
+_WITH_RE = re.compile(r"\s+with\s+(?:an?\s+|the\s+)?", re.I)
+# "Other causes of fatigue found at screening, namely: ...": what the causes listed after the colon explain, not a
+# condition of the patient (not "Other causes of optic neuropathy (ischaemic, ...)", the neuropathy itself)
+_CAUSES_OF_BEFORE_RE = re.compile(r"\bcauses\s+(?:of|for)\s+(?:the\s+|their\s+)?$", re.I)
+_LIST_AFTER_RE = re.compile(r"[^.;()]{0,40}?:")
+# "Took part in the Fatigue Management Programs for People with MS study": the name of a study
+_STUDY_NAME_BEFORE_RE = re.compile(r"\b(?i:took\s+part|taking\s+part|take\s+part|participat\w*|enrol\w*)\s+in\s+(?i:the|an?|"
+                                   r"another|any)\s+(?:[A-Z][\w'-]*\s+){0,4}$")
+_STUDY_NAME_AFTER_RE = re.compile(r"(?:\s+[A-Za-z][\w'-]*){0,8}?\s+(?:study|trial|programs?|programmes?)\b", re.I)
 _TREATMENT_WORD_RE = re.compile(r"treatment|therap|medication|regime|drug|agent|dose|diet", re.I)
 # What a vaccine protects against ("live vaccines (including for varicella-zoster virus or measles)").
 _VACCINE_FOR_RE = re.compile(r"vaccin\w*[\s(,]*(?:including\s+|e\.?\s?g\.?,?\s+|such\s+as\s+)?(?:for|against)\s+"
@@ -127,7 +141,10 @@ CAUSE_BEFORE_RE = re.compile(r"\b(?:due\s+to|caused\s+by|secondary\s+to|attribut
                              # (not "drug-induced hepatic injury", a kind of the condition)
                              r"\b(?!(?:drug|medication|medicine|treatment|therapy|exercise|stress)\b)[A-Za-z][\w]*[\s-]"
                              r"induced\s+$", re.I)
-_SCALE_AFTER_RE = re.compile(r"^[\w\s-]{0,40}?\b(?:scale|subscale|score|questionnaire|inventory|index|measures|"
+_SCALE_AFTER_RE = re.compile(r"^(?-i:(?:,\s*[A-Z][\w-]*|\s+(?:and|&)\s+[A-Z][\w-]*|\s+[A-Z][\w-]*){1,6}\s+(?:Scale|"
+                             r"Inventory|Questionnaire))\b|"
+                             # ("the Depression, Anxiety and Stress Scale": a scale's name in title case)
+                             r"^[\w\s-]{0,40}?\b(?:scale|subscale|score|questionnaire|inventory|index|measures|"
                              r"equation|formula)\b|"
                              # "eGFR (CKD-EPI)": the equation named by the disease's abbreviation
                              r"^-\s*EPI\b|"
@@ -392,6 +409,10 @@ def not_conditions(text: str, mentions: list, drugs: tuple = ()) -> set:
             and _PAREN_FOR_RE.fullmatch(text, paren + 1, m.start))
         if (_INDICATION_RE.search(before[-40:]) and treated) or \
                 any(d.end <= m.start and _DRUG_FOR_RE.fullmatch(text, d.end, m.start) for d in drugs) or \
+                (_STUDY_NAME_BEFORE_RE.search(before[-60:]) and _STUDY_NAME_AFTER_RE.match(text, m.end)) or \
+                (_CAUSES_OF_BEFORE_RE.search(before[-30:]) and _LIST_AFTER_RE.match(text, m.end)) or \
+                (_TREATMENT_OF_RE.search(before[-50:]) and any(
+                    _WITH_RE.fullmatch(text, m.end, d.start) for d in drugs if d.start > m.end)) or \
                 _OBJECT_RE.search(before[-60:]) or _SCALE_AFTER_RE.match(text[m.end:]) or _DRUG_AFTER_RE.match(text[m.end:]) or \
                 _VACCINE_FOR_RE.search(text[max(0, m.start - 60):m.start]) or \
                 _VACCINE_EXAMPLES_RE.search(text[max(0, m.start - 200):m.start]) or \

@@ -1225,7 +1225,10 @@ def _window_stops_before(text: str, confident: list, index: int, window) -> bool
     for cut in _LIST_CUT_RE.finditer(text, m.end, window.start):
         if cut.group("article") or re.search(r"\b(?:or|and)\b", text[sentence:cut.start()], re.I):
             return True
-    own_start = confident[index - 1].end if index else 0
+    # (from the item before, or for the first item read from the clause it opens: "Current severe depression, or
+    # suicidal ideation or a suicide attempt within the 6 months": "current" is the depression's, read by no rule)
+    clauses = [c.end() for c in re.finditer(r",\s*(?:or|and)\b|;", text[:m.start], re.I)]
+    own_start = confident[index - 1].end if index else (clauses[-1] if clauses else 0)
     for timed in _ITEM_TIMING_RE.finditer(text, own_start, window.start):
         items = [n for n in confident if timed.end() <= n.start and n.end <= window.start
                  and not EXAMPLES_RE.search(text, m.end, n.start)]  # examples of the timed term are not items

@@ -41,7 +41,7 @@ def extract_age(ctx: Context) -> list:
             ctx.consume(key.start(), key.end())
             break
         if _AT_ONSET_RE.search(ctx.text, max(0, key.start() - 100), key.start()) \
-                or _EVENT_AT_AGE_RE.search(ctx.text, max(0, key.start() - 40), key.start()):
+                or _EVENT_AT_AGE_RE.search(ctx.text, max(0, key.start() - 90), key.start()):
             continue  # "onset of symptoms before the age of 18": an age at onset, not the patient's age
         if re.search(r"\bgestation(?:al)?\s+$", ctx.text[max(0, key.start() - 15):key.start()], re.I):
             continue  # "a gestational age of 20 to 30 weeks": the pregnancy's age
@@ -100,7 +100,10 @@ _OTHER_AGE_UNIT_RE = re.compile(r"\d\s*(?:-\s*)?(?:weeks?|wks?|months?|mos?|days
 _COMPARED_AGE_OF_RE = re.compile(r"\b(?P<cmp>over|above|under|below|(?:older|younger|greater|less|more)\s+than|"
                                  r"at\s+least|at\s+most)\s+the\s+age\s+of\s+(?=\d)", re.I)
 # "a fragility fracture after the age of 40 years": the age of an event the criterion names
-_EVENT_AT_AGE_RE = re.compile(r"\b(?:after|since)\s+(?:the\s+)?$", re.I)
+_EVENT_AT_AGE_RE = re.compile(r"\b(?:after|since)\s+(?:the\s+)?$|"
+                             # "breast cancer in a mother or sister before the age of 50": a relative's age
+                             r"\b(?:mother|father|sister|brother|sibling|parent|relative|family\s+member)s?\b[^.;]{0,60}?"
+                             r"\b(?:before|at|under|by|prior\s+to)\s+(?:the\s+)?$", re.I)
 _AT_ONSET_RE = re.compile(r"\b(?:onset|symptoms?|diagnos\w+|began|started|first\s+(?:attack|event|episode))\b[^.;]{0,80}?"
                           r"\b(?:before|by|at|under|prior\s+to)\s+(?:the\s+)?$", re.I)
 # "Participants younger than 12 years of age must be pubertal": the age says whom a requirement applies to.

@@ -189,7 +189,8 @@ def extract_labs(ctx: Context) -> list:
                                         value=number(other_side.group("value")), unit=second)]
             ctx.consume(*other_side.span())
     _share_coordinated(ctx, [e for e, _ in anchors if e.label == "LAB"], found, dict(anchors))
-    _defined_by_lab(ctx, found)
+    # (a condition the bounds by sex define: "anaemia (haemoglobin below 12 g/dL in women or below 13 g/dL in men)")
+    _defined_by_lab(ctx, {**found, **{e: bounds[0] for e, bounds in several.items()}})
     qualified = _qualified_by_lab(ctx, found)
     rules = [r for e, _ in anchors for r in several.get(e, [found[e]] if e in found else [])]
     limits = _OUTSIDE_LIMITS_RE.search(ctx.text)

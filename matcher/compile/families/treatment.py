@@ -197,7 +197,7 @@ _DURATION_UNIT = r"(?:(?:consecutive|continuous|uninterrupted)\s+)?(?P<unit>days
 # How long a treatment has lasted: "for at least six months", "for a minimum of 6 months", "at least a year of
 # attempted therapy", "stable dose for three months", "after being on that therapy for at least 6 months".
 _MIN_DURATION_RE = re.compile(
-    rf"\b(?:for|since|during)\s+(?:at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|more\s+than|over|"
+    rf"\b(?:for|since|during|lasting)\s+(?:at\s+least|a\s+minimum\s+of|minimum\s+of|no\s+less\s+than|not\s+less\s+than|more\s+than|over|"
     rf"≥|>=)\s*(?:the\s+(?:(?:last|past|previous|preceding)\s+)?)?(?P<value>{NUM}|an?)\s*{_DURATION_UNIT}|"
     rf"(?:at\s+least|a\s+minimum\s+of|minimum\s+of|more\s+than)\s*(?P<value2>{NUM}|an?)\s*"
     rf"(?P<unit2>days?|weeks?|months?|years?)\s+of\s+(?:\w+\s+)?(?:therapy|treatment|use)|"
@@ -247,7 +247,9 @@ _STABLE_FOR_RE = re.compile(
     # ("no modification of the treatment in the 6 months prior to the inclusion": unchanged)
     rf"\bno\s+(?:change|modification|alteration)s?\s+(?:of|in|to)\s+(?:the\s+|their\s+|this\s+)?(?:[\w-]+\s+){{0,2}}?"
     rf"(?:dose|dosage|doses|therapy|treatment|regimen|DMTs?|medications?)\b|"
-    rf"\b(?:dose|dosage|doses|therapy|treatment|regimen|DMTs?|medications?|drugs?)\s*(?:{_IF_ANY}\s*)?(?:\w+\s+){{0,3}}?"
+    # ("Disease-modifying treatment (immunomodulating or immunosuppressive), if any, unchanged during the 6 months")
+    rf"\b(?:dose|dosage|doses|therapy|treatment|regimen|DMTs?|medications?|drugs?)\s*(?:\([^()]{{0,80}}\)\s*)?"
+    rf"(?:{_IF_ANY}\s*)?(?:\w+\s+){{0,3}}?"
     # ("Unchanged pharmacological therapy (disease-modifying drugs, antispastic drugs) in the 3 months preceding")
     rf"(?:stable|unchanged|constant|not\s+(?:have\s+|has\s+)?(?:been\s+)?changed)\b)(?:\s*\([^()]{{0,150}}\))?[^.;]{{0,40}}?\b(?:(?:for|during|over|since)\s+(?:the\s+)?|in\s+the\s+)"
     rf"(?:last\s+|past\s+|previous\s+|preceding\s+|prior\s+)?"
@@ -369,7 +371,7 @@ _ANTI_TARGET_BEFORE_RE = re.compile(r"\b(?P<dose>anti[\s-]?(?:CD\d+[a-z]?|IL[\s-
 _DEPLETING_BEFORE_RE = re.compile(r"\b(?:[\w]+[\s-]+)?(?:cell[\s-]+)?depleting\s+$", re.I)
 # "anticonvulsants that induce vitamin D metabolism (phenytoin, carbamazepine)": a part of the class by what it does,
 # its members in the parenthesis after the clause
-_NARROWING_CLAUSE_RE = re.compile(r"\s+(?:that|which)\s+(?:induce|inhibit|interfere|affect|alter|lower|raise|reduce|"
+_NARROWING_CLAUSE_RE = re.compile(r"\s+(?:that|which)\s+(?:induce|inhibit|interfere|affect|alter|lower|raise|reduce|accelerat|speed|enhanc|"
                                   r"increase|decrease|prolong)\w*\b[^.;()]{0,60}?\(", re.I)
 # "a second-line DMT, i.e. natalizumab, fingolimod or alemtuzumab": the list after "i.e." says which members.
 _NAMELY_RE = re.compile(r",?\s*(?:\(\s*)?(?:i\.\s?e\.?|namely|that\s+is|specifically)[\s,:]", re.I)
@@ -783,6 +785,21 @@ def _indication_after(ctx: Context, mention) -> tuple[int, int] | None:
     return lead.start("for"), end
 
 
+# "Treatment of spasticity with botulinum toxin": the indication named before the drug
+_TREATMENT_OF_BEFORE_RE = re.compile(r"\b(?:treatment|therapy|management)\s+of\s+(?:an?\s+|the\s+)?"
+                                     r"(?P<what>[^.;,()]{3,60}?)\s+with\s+(?:an?\s+|the\s+)?$", re.I)
+
+
+def _indication_before(ctx: Context, mention) -> tuple[int, int] | None:
+    found = _TREATMENT_OF_BEFORE_RE.search(ctx.text, max(0, mention.start - 90), mention.start)
+    if found is None:
+        return None
+    condition = next((e for e in ctx.entities_of("CONDITION") if e.start == found.start("what")), None)
+    if condition is None or condition.id == "multiple_sclerosis":
+        return None
+    return found.start(), found.end("what")
+
+
 def _anti_target(ctx: Context, mention) -> re.Match | None:
     """The target named before an antibody class ("anti-CD3 monoclonal antibody"), its ``dose`` group the qualifier
     as the other patterns of the qualifier's reading; none where the target is a term the lexicon reads."""
@@ -838,7 +855,10 @@ _SINCE_STUDY_EVENT_RE = re.compile(
     r"termination|discontinuation|final\s+visit)\s+(?:of\s+|in\s+)?(?:the\s+|their\s+)?(?:study\s+(?:drug|treatment)\s+in\s+"
     r"the\s+)?(?:core|parent|previous|prior|feeder|lead[\s-]in|double[\s-]blind|originating|antecedent|preceding|main|"
     r"pivotal)[\s-]+(?:study|trial|phase|period|part)\b(?:\s+(?:and|until)\s+(?:the\s+)?(?:day\s*1|baseline|screening|"
-    r"enrol\w*|randomi[sz]ation|first\s+dose)\b)?", re.I)
+    r"enrol\w*|randomi[sz]ation|first\s+dose)\b)?|"
+    # ("since the last dose of study treatment in Study 109MS202": the other study named by its code)
+    r"\b(?:since|after|following)\s+(?:the\s+|their\s+)?last\s+(?:dose|visit|infusion|administration)\s+(?:of\s+(?:the\s+)?"
+    r"study\s+(?:drug|treatment|medication)\s+)?in\s+(?:the\s+)?(?:study|trial)\s+[A-Z0-9][\w-]*\d[\w-]*", re.I)
 
 
 _FOLLOWING_TREATMENTS_RE = re.compile(r"\s*(?:any|one|all)\s+(?:\w+\s+){0,2}?of\s+the\s+following(?:\s+[\w-]+){0,3}?\s*",
@@ -882,6 +902,11 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
                                           _anti_target(ctx, m)))
         if not after and not before:
             indication = _indication_after(ctx, m)
+            ahead = None if indication else _indication_before(ctx, m)
+            if ahead:
+                ctx.consume(*ahead)
+                out[m] = "for " + " ".join(ctx.text[ahead[0]:ahead[1]].split()[2:])
+                continue
             if indication:
                 ctx.consume(*indication)
                 out[m] = " ".join(ctx.text[indication[0]:indication[1]].split())
@@ -1034,6 +1059,17 @@ def _qualified(rules: list, qualifiers: dict) -> list:
             out.append(rule)
             continue
         plain = [(field, i) for field, i in targets if i not in texts]
+        # ("Corticosteroid treatment (e.g. an intravenous methylprednisolone pulse)": an example given with its usual
+        # route or regimen is still the class's; only a threshold, "including aspirin > 81 mg/day", carves it out)
+        plain_classes = {i for f, i in plain if f == "classes"}
+        covered = {i for f, i in targets if f == "drugs" and i in texts and not re.search(r"\d|\bfor\b", texts[i])
+                   and get_lexicon().drug_classes(i) & plain_classes}
+        if covered:
+            targets = [(f, i) for f, i in targets if i not in covered]
+            texts = {i: t for i, t in texts.items() if i not in covered}
+            if not texts:
+                out.append(rule.model_copy(update={"drugs": [i for f, i in targets if f == "drugs"]}))
+                continue
         if rule.polarity == "require" and getattr(rule, "min_distinct", 1) == 1 and len(targets) > 1:
             # "currently treated with interferon beta-1a 30 µg weekly or glatiramer acetate 20 mg daily": split,
             # the rules would each be required and no one is on both; one rule, every dose for a person to check
@@ -1797,8 +1833,10 @@ _CLAUSE_JOIN_RE = re.compile(r"[,;]\s*(?:and|or|but)\b|;", re.I)
 def _recent_start(ctx: Context, mentions: list) -> list:
     """"Fampridine started, or its dose changed, less than 1 month before inclusion", "Initiation of an antidepressant
     within 30 days prior to screening", excluded: a start of the drug in the window (read as any use in the window, it
-    excluded patients on the drug for years; it had gone to a person). A dose change goes to a person."""
-    if ctx.section != "exclusion" or ctx.negated(mentions[0].start) or _if_taking(ctx.text):
+    excluded patients on the drug for years; it had gone to a person). A dose change goes to a person. In an inclusion
+    the start is required ("Currently treated with X, started at least 3 months and no more than 12 months before
+    randomisation": on it for 3 months, begun in the 12)."""
+    if ctx.negated(mentions[0].start) or _if_taking(ctx.text):
         return []
     first, last = mentions[0].start, mentions[-1].end
     if SEGMENT_BREAK_RE.search(ctx.text, first, last):  # (not the dots of "e.g.")
@@ -1811,7 +1849,7 @@ def _recent_start(ctx: Context, mentions: list) -> list:
     permission = _PERMISSION_RE.search(ctx.text)
     windows = [w for w in find_windows(ctx.text) if not w.gap and not w.event]
     if len(windows) > 1 and not permission and context.exception_start(ctx.text) is None:
-        return _recent_starts_by_clause(ctx, mentions, windows)
+        return _recent_starts_by_clause(ctx, mentions, windows) if ctx.section == "exclusion" else []
     if len(windows) != 1 or windows[0].start < start.end() or context.exception_start(ctx.text) is not None \
             or permission and not (stable and stable.start() <= permission.start() < stable.end()):
         return []
@@ -1832,13 +1870,31 @@ def _recent_start(ctx: Context, mentions: list) -> list:
     # (a stop or a switch in the window is no start: "Started, stopped or changed a DMT in the 3 months")
     ctx.unstated.extend(change.span() for change in _DOSE_CHANGE_RE.finditer(ctx.text))
     ctx.unstated.extend(change.span() for change in _STOP_OR_SWITCH_RE.finditer(ctx.text))
-    return [_started_within(mentions, window.window)]
+    if ctx.section == "exclusion":
+        return [_started_within(mentions, window.window)]
+    if not _PAST_START_RE.fullmatch(start.group(0)) or re.search(r",\s*or\b|\bfor\s+\W*$|\bafter\b",
+                                                                  ctx.text[start.end():window.end]):
+        return []  # ("Starting X at randomization, or treated with X for no more than 3 months", "to start X, with the
+        # first infusion planned within 30 days after baseline": no start in a look-back window)
+    rules = [_started_within(mentions, window.window, "require")]
+    floor = _START_FLOOR_RE.search(ctx.text, start.end(), window.start)
+    if floor:
+        ctx.consume(*floor.span())
+        rules.insert(0, PriorDrugRule(polarity="require", **_named(mentions), current=True,
+                                      min_duration=_duration_of(floor)))
+    return rules
 
 
-def _started_within(mentions: list, window: Window) -> WashoutRule:
-    """A start of the drugs within a window, excluded, drug by drug (taking one for years does not cover another just
-    begun)."""
-    return WashoutRule(polarity="exclude", **_named(mentions), window=window, started=True)
+_PAST_START_RE = re.compile(r"started|initiated|introduced|begun|began|commenced", re.I)
+# "started at least 3 months and no more than 12 months before": how long ago at least, before the window's bound
+_START_FLOOR_RE = re.compile(rf"\bat\s+least\s+(?P<value>{NUM})\s*(?P<unit>days?|weeks?|months?|years?)\s+(?:and|but)\s+"
+                             r"(?=(?:no|not)\s+more\s+than\b)", re.I)
+
+
+def _started_within(mentions: list, window: Window, polarity: str = "exclude") -> WashoutRule:
+    """A start of the drugs within a window (excluded, or in an inclusion required), drug by drug (taking one for years
+    does not cover another just begun)."""
+    return WashoutRule(polarity=polarity, **_named(mentions), window=window, started=True)
 
 
 def _recent_starts_by_clause(ctx: Context, mentions: list, windows: list) -> list:
@@ -2058,7 +2114,7 @@ _STABLE_OVER_RE = re.compile(rf"\bstable\s+(?:course|dose|regimen|use|treatment|
 _UNTREATED_ARM_RE = re.compile(rf"\bor\s+(?:no|without(?:\s+any)?|not\s+on\s+any|not\s+(?:receiving|taking)\s+any)\s+"
                                # ("or no interferon beta therapy"; not "or no change in therapy")
                                rf"(?:(?!(?:change|dose|plan|modif|increase|interruption|gap|new)\w*\b)[\w-]+\s+){{0,3}}?"
-                               rf"(?:therapy|therapies|treatment|drug|DMT)s?"
+                               rf"(?:therapy|therapies|treatment|drug|DMT|medication|medicine|agent)s?"
                                rf"(?P<window>\s+(?:for|in|during|within)\s+(?:the\s+(?:last|past|previous)\s+)?"
                                rf"{NUM}\s*{_DURATION_UNIT})?", re.I)
 _BEFORE = r"(?:prior\s+to|before|preceding)\b"
@@ -2096,6 +2152,9 @@ _EXCEPTED_JOIN_RE = re.compile(r"[\s,]*(?:(?:or|and|and/or|nor)\s+)?(?:the\s+|an
 
 
 _NAIVE_OR_AFTER_RE = re.compile(r"[\s-]+(?:treatment[\s-]+)?na[iï]ve\s*,?\s*or\b", re.I)
+_NAIVE_TO_BEFORE_RE = re.compile(r"\bna[iï]ve\s+(?:to|for)\s+(?:any\s+|all\s+)?(?:previous\s+|prior\s+)?$", re.I)
+_OR_TREATED_ONLY_RE = re.compile(r"\s*(?:\([^()]{1,20}\))?\s*,?\s*or\s+(?:(?:must\s+)?(?:have|has)\s+been\s+|been\s+)?"
+                                 r"(?:previously\s+)?(?:treated|exposed)\s+only\s+(?:with|to)\b", re.I)
 
 
 def _naive_or_listed(ctx: Context, mentions: list) -> list:
@@ -2108,6 +2167,12 @@ def _naive_or_listed(ctx: Context, mentions: list) -> list:
     naive = next((m for m in mentions if m.label == "DRUG_CLASS" and _NAIVE_OR_AFTER_RE.match(ctx.text, m.end)), None)
     opener = _NAIVE_OR_AFTER_RE.match(ctx.text, naive.end) if naive else _BARE_NAIVE_OR_RE.match(ctx.text)
     current = False
+    if opener is None:
+        # "either naive to disease-modifying therapy or have been treated only with interferon beta and/or glatiramer
+        # acetate": the same, the class after "naive to"
+        naive = next((m for m in mentions if m.label == "DRUG_CLASS" and _OR_TREATED_ONLY_RE.match(ctx.text, m.end)
+                      and _NAIVE_TO_BEFORE_RE.search(ctx.text, max(0, m.start - 40), m.start)), None)
+        opener = _OR_TREATED_ONLY_RE.match(ctx.text, naive.end) if naive else None
     if opener is None:
         # "must either be receiving no disease-modifying therapy (DMT) at screening or be treated with interferon
         # beta": none of the class now, or only the members named (read as one list, interferon users were excluded)
