@@ -7205,3 +7205,43 @@ def test_an_untreated_arm_before_a_list_of_treatments():
 def test_an_exposure_lasting_more_than():
     (rule,) = _read("Previous therapy with teriflunomide or leflunomide lasting more than 3 months.")
     assert rule["min_duration"]["value"] == 3
+
+
+def test_an_alternative_after_or_comma_and_a_definition_by_ie():
+    """holdout32 NCT00364936: '..., i.e. an EDSS score of 6.5 or more, or, where the EDSS cannot be rated, confined to
+    bed ...' had required the EDSS (20 wrong fails); the words 'i.e.' defines are no part left for a person."""
+    (group,) = compile_text("Severely affected by MS, i.e. an EDSS score of 6.5 or more, or, where the EDSS cannot be "
+                            "rated, confined to bed or to a wheelchair for most of the day", "inclusion", "X1")
+    assert group.mode == "any" and [r.kind for r in group.rules] == ["edss", "manual_review"]
+
+
+def test_a_relapse_in_an_if_clause_is_not_required():
+    found = compile_text("No relapse within the 30 days before the month 0 visit. If a relapse was treated with "
+                         "corticosteroids, the month 0 visit must take place at least 30 days after the last steroid "
+                         "dose.", "inclusion", "X1")
+    assert [(r.kind, r.polarity) for r in found] == [("relapse_activity", "exclude"), ("manual_review", "require")]
+
+
+def test_a_disease_duration_for_patients_with_a_total_edss_in_points():
+    (rule,) = compile_text("Duration of the disease more than 10 years from the moment of diagnosis in patients with a "
+                           "total EDSS score of 2.0 points or less at screening.", "exclusion", "X1")
+    assert rule.when.edss.high == 2.0 and rule.years.low == 10
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a regimen of the systemic class, its qualifier
+    ("Pulse therapy with corticosteroids in the recent 2 months.", ("washout", ["systemic_corticosteroid"])),
+    ("Past or present dependence on drugs or on alcohol", ("condition", ["substance_abuse"])),
+])
+def test_translated_names_of_a_class_and_a_condition(text, expected):
+    rule = compile_text(text, "exclusion", "X1")[0]
+    assert (rule.kind, getattr(rule, "classes", None) or getattr(rule, "conditions", None)) == expected
+
+
+def test_a_degree_before_the_next_term_does_not_reach_back():
+    """holdout32 NCT01633112: 'Active systemic bacterial, viral or fungal infection, inadequately treated tuberculosis,
+    ...' had sent the infections to a person with the tuberculosis."""
+    found = _read("Active systemic bacterial, viral or fungal infection, inadequately treated tuberculosis, or a positive "
+                  "test for hepatitis B surface antigen")
+    assert found[0]["conditions"] == ["bacterial_infection", "viral_infection", "fungal_infection"]
+    assert "tuberculosis" in found[-1]["why"]

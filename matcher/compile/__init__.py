@@ -888,10 +888,11 @@ _TREATMENT_PROVISO_RE = re.compile(r"\s+(?:the\s+)?(?:participant|patient|subjec
 _CLAUSE_OR_RE = re.compile(r",\s*or\s+(?=(?:must|should|shall|will)\s+(?:have\s+)?\w+|(?:has|have)\s+(?:been|had|"
                            r"completed|stopped|discontinued|received|undergone)\b)", re.I)
 _MUST_RE = re.compile(r"\b(?:must|should|shall)\b", re.I)
+_DEFINES_RE = re.compile(r",?\s*\b(?:i\.\s?e\.|that\s+is|namely|defined\s+as)[\s,:]", re.I)
 _ANOTHER_RE = re.compile(r"(?:any\s+)?(?:an)?others?\b", re.I)
 # (not inside a parenthesis, unless the parenthesis opens with it: "teriflunomide: 3.5 months (or 2 weeks after
 # completing an accelerated elimination procedure)")
-_COMMA_OR_RE = re.compile(r"[,;]\s*or\s+(?![^()]*\))|\(\s*or\s+", re.I)
+_COMMA_OR_RE = re.compile(r"[,;]\s*or\b\s*,?\s*(?![^()]*\))|\(\s*or\s+", re.I)
 _EXAMPLES_BEFORE_RE = re.compile(r"\b(?:such\s+as|e\.\s?g\.|for\s+(?:example|instance)|including|includes)\b[^;.]*$",
                                  re.I)
 
@@ -983,7 +984,10 @@ def _unread_alternative(ctx: Context, rules: list, common: dict) -> list:
     # words no rule read in the clauses the rules did read go with those rules ("or at least one such lesion
     # together with positive oligoclonal bands": the bands alone were no way in)
     masked = _masked(ctx)
-    left = [w.group() for s, e in clauses if (s, e) not in unread for w in _content_words(masked[s:e])]
+    # (not the words a definition states: "Severely affected by MS, i.e. an EDSS score of 6.5 or more")
+    defined = [m.end() for m in _DEFINES_RE.finditer(masked)]
+    left = [w.group() for s, e in clauses if (s, e) not in unread
+            for w in _content_words(masked[max([s, *(d for d in defined if s <= d <= e)]):e])]
     read = [r.model_copy(update=common) for r in rules]
     if not cuts and len(left) >= 2:
         read = [GroupRule(**common, mode="all", polarity="require", rules=[*read, ManualReviewRule(

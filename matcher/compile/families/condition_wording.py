@@ -264,8 +264,17 @@ def qualified(text: str, mention: Entity, entities: list, starts: list[int],
         return False
     if _item_between(text, mention, entities, starts, mention.end + trailing.start()):
         return False  # "stroke, transient ischaemic attack, heart failure requiring hospitalisation": the failure's
+    if trailing.group("degree") and _before_a_term(text, mention.end + trailing.end(), entities, starts):
+        return False  # "fungal infection, inadequately treated tuberculosis, ...": the degree of the term after it
     # A relational qualifier after an example belongs to the general term ("illness such as X that could ...").
     return example_of is None or bool(trailing.group("degree"))
+
+
+def _before_a_term(text: str, position: int, entities: list, starts: list[int]) -> bool:
+    """Whether a term starts right after ``position`` (past spaces): a qualifier there modifies it."""
+    at = position + len(text[position:]) - len(text[position:].lstrip())
+    index = bisect_right(starts, at - 1)
+    return index < len(entities) and entities[index].start == at
 
 
 def _item_between(text: str, mention: Entity, entities: list, starts: list[int], qualifier_at: int) -> bool:

@@ -653,7 +653,7 @@ _EDSS_RANGE_POINTS_RE = re.compile(r"(?:\d\s*(?:to|-|–|and)|\b(?:not|no)\s+mor
 # "more than 10 years in patients with an EDSS of 2 or less": the EDSS conditions the duration before it; after a
 # comma ("for at least six months, with an EDSS of 6.5 or lower") it is a requirement of its own.
 _EDSS_CONDITION_RE = re.compile(r"(?:(?:in|for)\s+(?:patients|participants|subjects)\s+with|\b(?:if|when)(?:\s+the)?(?:\s+(?:screening|baseline))?|"
-                                r"(?<![,\s])\s+with)\s+(?:an?\s+)?EDSS", re.I)
+                                r"(?<![,\s])\s+with)\s+(?:an?\s+)?(?:total\s+|baseline\s+|screening\s+)?EDSS", re.I)
 
 
 # (and "The degree of disability ranges from 2 to 4.5 on the EDSS")
@@ -817,7 +817,7 @@ def extract_duration(ctx: Context) -> list:
             when = None
             edss = re.search(r"EDSS\s*(?:score\s*)?(?:of\s*)?(.{0,30})", clause[found.end:], re.I)
             if edss and _EDSS_CONDITION_RE.search(clause[found.end:found.end + edss.end()]):
-                edss_range = find_range(edss.group(1))
+                edss_range = find_range(re.sub(r"\bpoints?\s+", "", edss.group(1)))  # ("2.0 points or less")
                 if edss_range:
                     when = Applicability(edss=edss_range.range)
             if when is None and lead_range:
@@ -947,6 +947,10 @@ def _at_least(comparator_words: Optional[str], n: float, post: Optional[str] = N
 _TREATMENT_OF_RE = re.compile(r"[\s-]+(?:therapy|treatment)\s+(?:with|by)\b", re.I)
 
 
+_IF_A_BEFORE_RE = re.compile(r"(?:^|[.;:]\s*)(?:if|when|in\s+case\s+of)\s+(?:an?\s+|the\s+|any\s+)?(?:(?:clinical|MS|recent)\s+)?$",
+                             re.I)
+
+
 def extract_relapses(ctx: Context) -> list:
     rules = []
     # (not a window the disease duration read: "first MS symptoms within the previous 20 years")
@@ -965,6 +969,11 @@ def extract_relapses(ctx: Context) -> list:
         before = ctx.text[max(0, match.start() - 60):match.start()]
         if _RECOVERY_BEFORE_RE.search(before):
             ctx.unstated.append((match.start(), match.end()))  # "has not stabilized from a previous relapse"
+            continue
+        if _IF_A_BEFORE_RE.search(before):
+            # "If a relapse was treated with corticosteroids, the month 0 visit must take place at least 30 days after
+            # the last steroid dose": what holds when there was one, not a relapse required; a person reads it
+            ctx.unstated.append((match.start(), match.end()))
             continue
         no_rule = _NO_RELAPSE_RULE_BEFORE_RE.search(before)
         if no_rule:
