@@ -7245,3 +7245,31 @@ def test_a_degree_before_the_next_term_does_not_reach_back():
                   "test for hepatitis B surface antigen")
     assert found[0]["conditions"] == ["bacterial_infection", "viral_infection", "fungal_infection"]
     assert "tuberculosis" in found[-1]["why"]
+
+
+@pytest.mark.parametrize("text, ever", [
+    ("Patients who received glatiramer acetate within the 3 months prior to randomization, or glatiramer acetate 40 "
+     "mg/mL three times weekly at any time", ["glatiramer_acetate"]),
+    # holdout28 NCT00146159, holdout12 NCT04657666: the clause "at any time" had been read within the first window
+    ("Treatment with azathioprine or cyclosporine within 3 months before the first infusion, or total lymphoid "
+     "irradiation or cladribine at any time", ["total_lymphoid_irradiation", "cladribine"]),
+    ("Botulinum toxin injections for spasticity within 3 months before screening, or intrathecal baclofen at any time.",
+     ["baclofen"]),
+])
+def test_a_clause_at_any_time_after_a_window_is_ever(text, ever):
+    found = compile_text(text, "exclusion", "X1")
+    assert [r.drugs for r in found if r.kind == "prior_drug"] == [ever]
+    # (the window's drugs are the first clause's: the same drug again when it names it)
+    first = text.split(", or")[0]
+    assert all(not (set(ever) & set(r.drugs)) or ever[0].split("_")[0] in first.lower() for r in found
+               if r.kind == "washout")
+
+
+def test_a_reason_for_stopping_qualifies_its_own_clause():
+    """holdout32 NCT05385744: '... lasting more than 3 months, or teriflunomide withdrawn because of intolerance' had put
+    the reason on the 3-month exposure (a patient on it for years went to a person)."""
+    long, stopped = compile_text("Previous therapy with teriflunomide or leflunomide lasting more than 3 months, or "
+                                 "teriflunomide withdrawn because of intolerance.", "exclusion", "X1")
+    assert (long.min_duration.value, long.qualifier) == (3, None)
+    assert (stopped.drugs, stopped.min_duration, stopped.qualifier) == (["teriflunomide"], None,
+                                                                       "withdrawn because of intolerance")

@@ -1466,7 +1466,7 @@ def _timed_clauses(ctx: Context, mentions: list, windows: list) -> list | None:
     if len(timed) < 2 or timings != {True} or len({bool(find_windows(ctx.text[a:b])) for a, b in timed}) < 2:
         timed = _current_then_window(ctx.text, starts, windows) or _window_then_ever(ctx.text, starts, windows)
         either = timed is None  # "for at least 6 months, or ... within 3 months": alternatives
-        timed = timed or _duration_then_window(ctx.text, starts, windows)
+        timed = timed or _duration_then_window(ctx.text, starts, windows) or _duration_then_reason(ctx.text, starts)
         if timed is None:
             return None
         head_end = 0
@@ -1523,8 +1523,9 @@ def _window_then_ever(text: str, starts: list, windows: list) -> list | None:
     the window closes the first clause; the clause after ", or" that says "at any time" is ever."""
     if not windows or len(windows) > 1:
         return None
-    for cut in re.finditer(r",\s*(?:or|and)\s+(?=(?:\w+\s+){0,2}?(?:at\s+any\s+time|ever)\b)", text):
-        if cut.start() >= windows[0].end and any(s < cut.start() for s in starts) and any(s > cut.end() for s in starts):
+    # (and "..., or glatiramer acetate 40 mg/mL three times weekly at any time": the drug, then its time)
+    for cut in re.finditer(r",\s*(?:or|and)\s+(?=[^,;.]{0,60}?\b(?:at\s+any\s+time|ever)\b)", text):
+        if cut.start() >= windows[0].end and any(s < cut.start() for s in starts) and any(s >= cut.end() for s in starts):
             return [(0, cut.start()), (cut.end(), len(text))]
     return None
 
@@ -1547,6 +1548,19 @@ def _duration_then_window(text: str, starts: list, windows: list) -> list | None
         cut = _last_or_clause(text, minimum.end(), window.start, _OR_RE)
         if cut is not None and any(cut <= s < window.start for s in starts):
             return [(0, cut), (cut, len(text))]
+    return None
+
+
+def _duration_then_reason(text: str, starts: list) -> list | None:
+    """"Previous therapy with teriflunomide or leflunomide lasting more than 3 months, or teriflunomide withdrawn because
+    of intolerance": the second clause's reason qualifies its own exposure, not the first clause's (a rule each)."""
+    minimum = _MIN_DURATION_RE.search(text)
+    reasons = _stop_reasons(text)
+    if minimum is None or not reasons or not starts[0] < minimum.start():
+        return None
+    cut = _last_or_clause(text, minimum.end(), reasons[0][0].start(), _OR_RE)
+    if cut is not None and any(cut <= s < reasons[0][0].start() for s in starts):
+        return [(0, cut), (cut, len(text))]
     return None
 
 
