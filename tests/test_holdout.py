@@ -84,9 +84,9 @@ SETS = {
                    "structured_criteria_recall": 0.9861, "manual_review_precision": 0.9588}, 14, 382),
     "holdout30": ({"precision": 0.9722, "recall": 0.9722, "exact_parameter_accuracy": 0.9117,
                    "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 14, 375),
-    "holdout31": ({"precision": 0.968, "recall": 0.9708, "exact_parameter_accuracy": 0.8829,
+    "holdout31": ({"precision": 0.9681, "recall": 0.9738, "exact_parameter_accuracy": 0.8892,
                    "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 14, 357),
-    "holdout32": ({"precision": 0.9946, "recall": 0.9866, "exact_parameter_accuracy": 0.9537,
+    "holdout32": ({"precision": 0.9946, "recall": 0.9892, "exact_parameter_accuracy": 0.9538,
                    "structured_criteria_recall": 0.9964, "manual_review_precision": 0.9907}, 14, 386),
 }
 

@@ -7273,3 +7273,28 @@ def test_a_reason_for_stopping_qualifies_its_own_clause():
     assert (long.min_duration.value, long.qualifier) == (3, None)
     assert (stopped.drugs, stopped.min_duration, stopped.qualifier) == (["teriflunomide"], None,
                                                                        "withdrawn because of intolerance")
+
+
+@pytest.mark.parametrize("text, now, windowed", [
+    # holdout32 NCT05385744: the semicolon ends the items the window does not close
+    ("Chronic heart failure (NYHA class III or IV), unstable angina; myocardial infarction or stroke within 6 months "
+     "before screening.", ["heart_failure_nyha_iii", "heart_failure_nyha_iv", "unstable_angina"],
+     ["myocardial_infarction", "stroke"]),
+    # holdout31 NCT05893225: items joined by their own "or" on both sides of a comma
+    ("Heart failure NYHA class III or IV, myocardial infarction or unstable angina within 6 months",
+     ["heart_failure_nyha_iii", "heart_failure_nyha_iv"], ["myocardial_infarction", "unstable_angina"]),
+    # (a plain list stays one item of the window)
+    ("Stroke, myocardial infarction or unstable angina within 6 months", [],
+     ["stroke", "myocardial_infarction", "unstable_angina"]),
+])
+def test_where_a_window_at_the_end_of_a_list_starts(text, now, windowed):
+    found = [r for r in _read(text) if r["kind"] == "condition"]
+    assert [c for r in found if "window" not in r for c in r["conditions"]] == now
+    assert [c for r in found if "window" in r for c in r["conditions"]] == windowed
+
+
+def test_active_or_untreated_latent_tuberculosis():
+    """holdout31 NCT04130997: the degree of the latent tuberculosis had withdrawn the active tuberculosis too."""
+    rule, review = _read("Active or untreated latent tuberculosis")
+    assert (rule["conditions"], rule["timing"]) == (["tuberculosis"], "current")
+    assert "untreated latent" in review["why"]

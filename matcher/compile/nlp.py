@@ -307,8 +307,9 @@ _OR_HIGHER_RE = re.compile(r"\s*(?:or|and)\s+(?P<word>higher|greater|above|worse
 _GRADES = (("I", "II", "III", "IV", "V"), ("1", "2", "3", "4", "5"))
 _PAREN_QUALIFIER_RE = re.compile(r"\b(?:(?P<word>type|class|grade|stage)\s+)?(?P<qual>(?!or\b|and\b)[A-Za-z0-9]{1,4})\b", re.I)
 _TWO_WORDS_BEFORE_RE = re.compile(r"(?<![\w-])([A-Za-z][\w-]*)\s+$")
+_DEGREE_BEFORE_RE = re.compile(r"(?<![\w-])(?:untreated|inadequately\s+treated|not\s+adequately\s+treated)\s+$", re.I)
 _NOT_MODIFIERS = {"with", "of", "or", "and", "any", "the", "a", "an", "no", "not", "other", "known", "history",
-                  "active", "current", "previous", "prior", "severe", "significant", "including", "e", "g"}
+                  "current", "previous", "prior", "severe", "significant", "including", "e", "g"}
 
 
 # A plural that names several lexicon terms at once: "transaminases above 3 times the upper limit of normal" is ALT and
@@ -377,7 +378,9 @@ def _elided(text: str, entities: list[Entity]) -> list[Entity]:
         at = entity.start
         while True:  # back along a list of modifiers: "bacterial, viral or fungal infection"
             window = text[max(0, at - 40):at]
-            before = _MODIFIER_BEFORE_RE.search(window)
+            # ("Active or untreated latent tuberculosis": the degree is the second item's; the first is "active TB")
+            degree = _DEGREE_BEFORE_RE.search(window) if at == entity.start else None
+            before = _MODIFIER_BEFORE_RE.search(window[:degree.start()] if degree else window)
             if not before or before.group("mod").lower() in _NOT_MODIFIERS:
                 break
             start = at - len(window) + before.start("mod")

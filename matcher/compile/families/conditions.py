@@ -1209,6 +1209,18 @@ def _window_stops_before(text: str, confident: list, index: int, window) -> bool
     m = confident[index]
     if m.end > window.start or re.search(r",\s*$", text[:window.start]):
         return False  # "Varicella or herpes zoster, or any other viral infection, within 6 weeks": set off, it closes all
+    if ";" in context.PARENTHESIS_RE.sub("", text[m.end:window.start]):
+        return True  # "heart failure of class III–IV (NYHA), unstable angina; myocardial infarction or stroke within 6
+        # months": the window closes its own item
+    # "Heart failure NYHA class III or IV, myocardial infarction or unstable angina within 6 months": after a comma,
+    # items joined by their own "or" on both sides are two items, and the window is the last one's
+    sentence_from = max(text.rfind(".", 0, m.start), text.rfind(":", 0, m.start)) + 1
+    for comma in re.finditer(r",\s*(?!or\b|and\b)", text[:window.start]):
+        after = [n for n in confident if comma.end() <= n.start and n.end <= window.start]
+        if m.end <= comma.start() and re.search(r"\bor\b", text[sentence_from:comma.start()]) and len(after) >= 2 \
+                and re.search(r"\bor\b", text[after[0].end:after[-1].start]) \
+                and not re.search(r",", text[comma.end():window.start]):
+            return True
     # "Congestive heart failure (NYHA class III or IV), or a myocardial infarction within the past 6 months",
     # "Known bleeding diathesis, or a major bleeding event within 6 months": a ", or" after a list that is complete
     # (it has its own "or"), or before a new noun phrase ("a", "an"), starts the item the window closes.
