@@ -7298,3 +7298,13 @@ def test_active_or_untreated_latent_tuberculosis():
     rule, review = _read("Active or untreated latent tuberculosis")
     assert (rule["conditions"], rule["timing"]) == (["tuberculosis"], "current")
     assert "untreated latent" in review["why"]
+
+
+def test_the_items_a_narrowed_term_covered_stay():
+    """holdout32 NCT01879202: '..., including angina pectoris, myocardial infarction, heart failure, ... or congenital
+    heart disease with haemodynamic significance': the narrowed heart disease had taken the angina, infarction and
+    failure it covers into its all-of (dropped silently)."""
+    found = _read("Cardiovascular disease, including angina pectoris, myocardial infarction, heart failure, severe "
+                  "hypertension or congenital heart disease with haemodynamic significance")
+    assert found[0]["conditions"] == ["angina_pectoris", "myocardial_infarction", "heart_failure"]
+    assert (found[1]["kind"], found[1]["mode"]) == ("group", "all")

@@ -1081,6 +1081,13 @@ def _qualified_by_unread(ctx: Context, rules: list) -> list:
             continue
         mine = [c for c in owner.conditions if c in ids]
         rest = [c for c in owner.conditions if c not in ids]
+        # (the other items the narrowed term had covered stay: "..., including angina pectoris, myocardial infarction,
+        # heart failure, ... or congenital heart disease with haemodynamic significance": the angina is still excluded)
+        lexicon = get_lexicon()
+        rest += list(dict.fromkeys(
+            e.id for e in ctx.entities_of("CONDITION") if e.id not in ids and e.id not in rest
+            and not head.start <= e.start < narrowed.end("tail") and ctx.is_consumed(e.start)
+            and lexicon.condition_ancestors(e.id) & set(mine)))
         group = GroupRule(mode="all", polarity="exclude", rules=[
             owner.model_copy(update={"conditions": mine, "polarity": "require"}),
             ManualReviewRule(polarity="require", category="clinical",
