@@ -28,7 +28,7 @@ SETS = {
                  "structured_criteria_recall": 0.9928, "manual_review_precision": 0.8333}, 8, 144),
     "holdout2": ({"precision": 0.9945, "recall": 1.0, "exact_parameter_accuracy": 0.9944,
                   "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 8, 147),
-    "holdout3": ({"precision": 0.9821, "recall": 0.9922, "exact_parameter_accuracy": 0.9818,
+    "holdout3": ({"precision": 0.9821, "recall": 0.9948, "exact_parameter_accuracy": 0.9818,
                   "structured_criteria_recall": 0.9923, "manual_review_precision": 0.9737}, 14, 336),
     "holdout4": ({"precision": 0.9805, "recall": 0.9805, "exact_parameter_accuracy": 0.9823,
                   "structured_criteria_recall": 0.9967, "manual_review_precision": 0.9848}, 14, 372),
@@ -80,14 +80,16 @@ SETS = {
                    "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 14, 379),
     "holdout28": ({"precision": 0.9343, "recall": 0.9635, "exact_parameter_accuracy": 0.9108,
                    "structured_criteria_recall": 0.9741, "manual_review_precision": 0.9239}, 14, 367),
-    "holdout29": ({"precision": 0.9898, "recall": 0.97, "exact_parameter_accuracy": 0.9175,
+    "holdout29": ({"precision": 0.9898, "recall": 0.9725, "exact_parameter_accuracy": 0.9203,
                    "structured_criteria_recall": 0.9861, "manual_review_precision": 0.9588}, 14, 382),
-    "holdout30": ({"precision": 0.9722, "recall": 0.9722, "exact_parameter_accuracy": 0.9117,
+    "holdout30": ({"precision": 0.9723, "recall": 0.9747, "exact_parameter_accuracy": 0.9119,
                    "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 14, 375),
     "holdout31": ({"precision": 0.9681, "recall": 0.9738, "exact_parameter_accuracy": 0.8892,
                    "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 14, 357),
     "holdout32": ({"precision": 0.9946, "recall": 0.9892, "exact_parameter_accuracy": 0.9538,
                    "structured_criteria_recall": 0.9964, "manual_review_precision": 0.9907}, 14, 386),
+    "holdout33": ({"precision": 0.9254, "recall": 0.9278, "exact_parameter_accuracy": 0.8278,
+                   "structured_criteria_recall": 0.9631, "manual_review_precision": 0.9263}, 14, 377),
 }
 
 
@@ -130,6 +132,7 @@ WRONG_VERDICTS = {
     "holdout30": (20, 66),
     "holdout31": (7, 27),
     "holdout32": (3, 0),
+    "holdout33": (196, 198),
 }
 AS_OF = date(2026, 11, 1)  # the example patients' reference date
 

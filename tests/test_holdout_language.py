@@ -7308,3 +7308,58 @@ def test_the_items_a_narrowed_term_covered_stay():
                   "hypertension or congenital heart disease with haemodynamic significance")
     assert found[0]["conditions"] == ["angina_pectoris", "myocardial_infarction", "heart_failure"]
     assert (found[1]["kind"], found[1]["mode"]) == ("group", "all")
+
+
+# --- the thirty-third hold-out round ------------------------------------------------------------------------------
+
+def test_the_category_labels_of_an_old_registry_page():
+    """holdout33 NCT00006060 (a PDQ page): 'Chemotherapy: No prior ...; No concurrent ...' had required the
+    chemotherapy (the label read as an exposure, its negation lost), and the two times were joined."""
+    ever, now = _read("Chemotherapy: No prior mitoxantrone, cyclophosphamide, or cladribine; No concurrent "
+                      "immunosuppressive therapy (e.g., azathioprine, methotrexate)", "inclusion")
+    assert (ever["polarity"], ever["drugs"], ever.get("current", False)) == (
+        "exclude", ["mitoxantrone", "cyclophosphamide", "cladribine"], False)
+    assert (now["polarity"], now["classes"], now["current"]) == ("exclude", ["immunosuppressant"], True)
+    (washout, _) = _read("Endocrine therapy: Concurrent oral and IV corticosteroids allowed, but none within 30 days "
+                         "prior to any study MRI", "inclusion")
+    assert (washout["polarity"], washout["window"]["anchor"]) == ("exclude", "baseline")
+    (row,) = _read("Prior interferon beta-1a, interferon beta-1b, or glatiramer acetate allowed if stopped at least 3 "
+                   "months before study entry", "inclusion")
+    assert (row["kind"], row["drugs"]) == ("washout", ["interferon_beta_1a", "interferon_beta_1b", "glatiramer_acetate"])
+
+
+def test_what_is_asked_of_the_patients_once_treated():
+    """holdout33 NCT01099930: 'Patients previously treated with a cytotoxic agent ... must have normal bone marrow'
+    had required the cytotoxic agent (17 wrong fails)."""
+    (group,) = compile_text("Patients previously treated with a cytotoxic agent (mitoxantrone, cyclophosphamide or "
+                            "similar) must have normal bone marrow morphology and cytogenetics", "inclusion", "X1")
+    assert group.mode == "any" and [(r.kind, r.polarity) for r in group.rules] == [
+        ("prior_drug", "exclude"), ("manual_review", "require")]
+
+
+def test_a_clause_opening_negation_reaches_the_list_that_spells_out_its_term():
+    found = _read("No history of clinical symptoms suggestive of an acute demyelinating event (optic neuritis, myelitis, "
+                  "brainstem or cerebellar syndrome)", "inclusion")
+    assert (found[0]["conditions"], found[0]["polarity"]) == (["optic_neuritis"], "exclude")
+    # (a state word is no negation of the list: "not compensated pharmacologically (hypothyroidism, ...)")
+    assert _read("Disorders of thyroid function not compensated pharmacologically (hypothyroidism, hyperthyroidism).",
+                 )[0]["polarity"] == "exclude"
+
+
+def test_a_lead_in_saying_the_items_exclude_whom():
+    """holdout33 NCT03401879: 'Any of the following will exclude a subject of either group:' had made its items one
+    group (one of them unaligned); '... will exclude a healthy subject from the study:' makes them the volunteers'."""
+    ruleset = _ruleset_of("Exclusion Criteria:\n\nAny of the following will exclude a healthy subject from the study:\n\n"
+                          "* Hypertension\n\n"
+                          "Any of the following will exclude a subject of either group:\n\n* Diabetes mellitus\n"
+                          "* Pregnancy or breastfeeding\n")
+    assert [c.rules[0].kind for c in ruleset.criteria] == ["manual_review", "condition", "pregnancy"]
+    assert "healthy subject" in ruleset.criteria[0].rules[0].why
+
+
+def test_a_single_episode_that_long_ago():
+    found = _read("One episode of unilateral optic neuritis that occurred at least 6 months before the study day",
+                  "inclusion")
+    assert [(r["kind"], r["polarity"], "window" in r) for r in found[:2]] == [
+        ("condition", "require", False), ("condition", "exclude", True)]
+    assert found[1]["window"]["anchor"] == "baseline"

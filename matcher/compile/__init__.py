@@ -250,7 +250,8 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         rules = conditional(text, criterion_id, span)  # a clause whose rules hold for some patients only
         if rules:
             return [_number(rule.model_copy(update=common), rule_prefix, n) for n, rule in enumerate(rules, start=1)]
-    either = _either_clauses(text, criterion_id, span) if section == "inclusion" else []
+    either = (_either_clauses(text, criterion_id, span) or _asked_of_those_treated(text, criterion_id, span)) \
+        if section == "inclusion" else []
     if either:
         return [_number(rule.model_copy(update=common), rule_prefix, n) for n, rule in enumerate(either, start=1)]
     judged = None
@@ -404,6 +405,35 @@ def _of_those_treated(text: str, criterion_id: str, span: tuple[int, int]) -> li
             *[r.model_copy(update={"polarity": "exclude" if unexposed else "require"}) for r in scope],
             *[r.model_copy(update={"polarity": "require"}) for r in stated]]))
     return [r for part in flat for r in compile_text(part, "exclusion", criterion_id, span)] + groups
+
+
+# "Patients previously treated with a cytotoxic agent (mitoxantrone, cyclophosphamide or similar) must have normal
+# bone marrow morphology ...": asked of the treated only
+# (the past only: "Patients treated with interferon beta must have been on it for 6 months" asks for use now)
+_ASKED_OF_TREATED_RE = re.compile(r"^\s*(?:patients?|participants?|subjects?|those)\s+(?:who\s+(?:were|had\s+been)\s+"
+                                  r"(?:previously\s+)?|(?:who\s+have\s+been\s+)?(?:previously|ever)\s+)(?:treated\s+with|"
+                                  r"exposed\s+to)\s+(?P<treated>[^;.]+?)\s+(?P<main>must\s+(?:have|be)\b[^;]+?)[\s.]*$",
+                                  re.I | re.S)
+
+
+_STOPPED_ASKED_RE = re.compile(r"\b(?:stopped|discontinued|ceased|interrupted|washed\s+out|completed)\b", re.I)
+
+
+def _asked_of_those_treated(text: str, criterion_id: str, span: tuple[int, int]) -> list:
+    """In an inclusion, what is asked of the patients once treated with a drug: no such treatment, or what is asked
+    (read as written the drug was required, and every untreated patient failed)."""
+    found = _ASKED_OF_TREATED_RE.match(text)
+    scope = [r for r in (compile_text(found.group("treated"), "inclusion", criterion_id, span) if found else [])
+             if r.kind != "manual_review"]  # ("or similar": the class named covers them)
+    if not scope or not all(r.kind == "prior_drug" and r.polarity == "require" and not r.current for r in scope) \
+            or _STOPPED_ASKED_RE.search(found.group("main")):
+        return []  # ("... must have stopped that therapy before ...": not on it now, which the drug family reads)
+    asked = [r for r in compile_text(found.group("main"), "inclusion", criterion_id, span) if r.kind != "manual_review"]
+    if not asked:
+        asked = [ManualReviewRule(polarity="require", category="clinical", text=found.group("main"),
+                                  why=f"for the patients treated with it: '{found.group('main').strip()[:120]}'")]
+    return [GroupRule(mode="any", polarity="require", rules=[
+        *[r.model_copy(update={"polarity": "exclude"}) for r in scope], *asked])]
 
 
 # "Either a diagnosis of RRMS or SPMS, or, for healthy control participants, no history of neurological disease"

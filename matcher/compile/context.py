@@ -121,6 +121,13 @@ def negated_at(text: str, position: int) -> bool:
     if triggers()["NEGATION"].match(text, position):
         return False
     opening = text.rfind("(", 0, position)
+    listed = opening > 0 and ")" not in text[opening:position] and _LISTED_PAREN_RE.match(text, opening + 1)
+    if listed and not _EXAMPLES_OPEN_RE.match(text, opening + 1):
+        # ("No history of clinical symptoms suggestive of an acute demyelinating event (optic neuritis, myelitis, ...)":
+        # a negation that opens the clause governs its whole noun phrase and the list that spells it out)
+        head = text[clause_start(text, opening):opening]
+        if _CLAUSE_NEGATION_RE.match(head) and not re.search(r",\s*(?:or|and)\b|\b(?:but|except|unless)\b", head, re.I):
+            return True
     if opening > 0 and ")" not in text[opening:position] and _EXAMPLES_OPEN_RE.match(text, opening + 1):
         # "no concurrent weight-loss treatment (for example orlistat, liraglutide or semaglutide)": the examples take
         # the negation of the term they exemplify (however far it stands), and any of their own
@@ -146,6 +153,10 @@ def negated_at(text: str, position: int) -> bool:
     return not (_ITEM_BOUNDED_RE.fullmatch(last.group(0)) and _NEW_ITEM_RE.search(scope, last.end()))
 
 
+# ("No history of clinical symptoms suggestive of an acute demyelinating event (optic neuritis, myelitis, brainstem or
+# cerebellar syndrome)": a list in a parenthesis names what the term means, and takes its negation too)
+_CLAUSE_NEGATION_RE = re.compile(r"\s*(?:no|never|absence\s+of|free\s+of)\b", re.I)
+_LISTED_PAREN_RE = re.compile(r"[A-Za-z][\w'-]*(?:\s+[A-Za-z][\w'-]*){0,3}\s*,\s*[A-Za-z][^()\d]*\)")
 _EXAMPLES_OPEN_RE = re.compile(r"\s*(?:e\.\s*g\.?|for\s+(?:example|instance)|such\s+as|including|like)\b", re.I)
 _ITEM_BOUNDED_RE = re.compile(r"unable|inability\s+to|cannot|unwilling|refuse|refusal|without|negative", re.I)
 _NEW_ITEM_RE = re.compile(r",\s*(?:or|and)\b(?!\s+(?:to|unable|unwilling)\b)", re.I)

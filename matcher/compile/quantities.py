@@ -190,7 +190,7 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     # (the study's own first procedure: "before the research MRI", "within 1 month before vaccination" in a vaccine
     # study)
     # ("before Day 0", "prior to the first MRI", "before the first experimental session": the study's first visit)
-    (r"baseline|day\s*[01]\b|the\s+baseline\s+visit|study\s+day\s+[01]\b|(?:the\s+)?month[\s-]*0\s+visit|(?:research|study)\s+(?:mri|scan|pet(?:\s+scan)?)|"
+    (r"baseline|day\s*[01]\b|the\s+baseline\s+visit|study\s+day\s+[01]\b|(?:the\s+)?study\s+day\b|(?:the\s+)?month[\s-]*0\s+visit|(?:research|study)\s+(?:mri|scan|pet(?:\s+scan)?)|"
      r"(?:the\s+)?first\s+(?:study\s+|research\s+)?mri(?:\s+scan)?|"
      r"(?:the\s+)?first\s+(?:experimental|study|testing|test|assessment|training)\s+session|"
      r"(?:an|the)\s+mri\s+(?:examination|scan)|(?:the\s+)?pet(?:[\s/-]+(?:ct|mri))?\s+(?:scan|imaging|examination)|"
@@ -219,7 +219,8 @@ _ANCHORS: list[tuple[str, Anchor]] = [
      r"admission(?:\s+to\s+(?:the\s+)?(?:clinic|hospital|rehabilitation(?:\s+(?:centre|center|unit|clinic))?|ward|unit))?",
      "enrollment"),
 ]
-_ANCHOR_RE = r"(?:the\s+)?(?:" + "|".join(f"(?:{p})" for p, _ in _ANCHORS) + ")"
+# ("prior to any study MRI": the first of them)
+_ANCHOR_RE = r"(?:the\s+|any\s+)?(?:" + "|".join(f"(?:{p})" for p, _ in _ANCHORS) + ")"
 ANCHOR_WORDS = _ANCHOR_RE  # (the study's time points, for patterns of other modules)
 _BEFORE = r"(?:prior\s+to|before|befor|preceding|prior)"
 

@@ -83,6 +83,15 @@ _ELIGIBLE_IF_RE = re.compile(r"^\s*(?:\*\*)?[A-Z][^:\n]{0,80}?\b(?P<not>not\s+|i
 _OWN_LABEL_RE = re.compile(r"(?P<who>[A-Za-z][A-Za-z -]{0,30}?)\s*:\s*\S")
 
 
+# "Any of the following will exclude a subject of either group:" (not "... will exclude a healthy subject:", whose
+# items are of one group of people only)
+_FOLLOWING_EXCLUDE_RE = re.compile(r"^\s*(?:\*\*)?(?P<q>any|each)\s+(?:one\s+)?of\s+the\s+following\s+(?:will|shall|would)\s+"
+                                   r"exclude(?:\s+(?:a|any|the)\s+(?P<who>(?:healthy\s+)?(?:subjects?|participants?|patients?|"
+                                   r"persons?|volunteers?|controls?))(?:\s+(?:of|from|in)\s+(?P<all>either|both|any)\s+"
+                                   r"(?:groups?|arms?|cohorts?))?)?(?:\s+from\s+(?:the\s+)?(?:study|trial))?\s*:\s*(?:\*\*)?\s*$",
+                                   re.I)
+
+
 def _preamble_reading(line: str) -> Optional[str]:
     """How a sentence over a list says its items are read ("all", "any", "each"), or None."""
     preamble = _PREAMBLE_RE.match(line)
@@ -91,7 +100,8 @@ def _preamble_reading(line: str) -> Optional[str]:
     eligible = _ELIGIBLE_IF_RE.match(line)
     if eligible:
         return "any" if eligible.group("not") or eligible.group("out") else "all"
-    return None
+    excludes = _FOLLOWING_EXCLUDE_RE.match(line)
+    return excludes.group("q").lower() if excludes else None
 # i to xx
 _ROMAN = r"(?:x{0,2}(?:ix|iv|vi{0,3}|i{1,3})|x{1,2})"
 _MARKER_RE = re.compile(
@@ -254,6 +264,15 @@ def _read_items(text: str) -> list[_Item]:
             # ("Mothers:" ... "Infants:": the criteria under a heading of other people are theirs, not the patient's)
             others = category and OTHER_PERSONS_RE.fullmatch(category.group("words").strip())
             under_others = bool(cohort and OTHER_PERSONS_RE.fullmatch(cohort))
+            # ("Any of the following will exclude a healthy subject from the study:": the items are that group's;
+            # "... a subject of either group:": everyone's)
+            following = _FOLLOWING_EXCLUDE_RE.match(line)
+            if following and following.group("who") and not following.group("all") and not others:
+                others = OTHER_PERSONS_RE.fullmatch(following.group("who"))
+                if not others:
+                    cohort = following.group("who")
+            elif following and following.group("all"):
+                cohort = section_cohort if under_others else cohort
             if part and not others:
                 # "Cohort 3 – healthy comparison cohort:": the part of the study its people are in
                 others = OTHER_PERSONS_RE.search(line)

@@ -400,6 +400,12 @@ def extract_conditions(ctx: Context) -> list:
             # required, its age a person checks (read as a loose "within", the requirement was lost: no optic
             # neuritis in the 6 months, every patient without one passed)
             rules.append(ConditionRule(polarity="require", conditions=ids, exceptions=kept, timing="any"))
+            if _SINGLE_EPISODE_BEFORE_RE.search(text, max(0, first.start - 50), first.start):
+                # "one episode of unilateral optic neuritis that occurred at least 6 months before the study day": the
+                # only episode is that old, so none within the 6 months
+                rules.append(ConditionRule(polarity="exclude", conditions=ids, exceptions=kept, timing="any",
+                                           window=window.window))
+                ctx.consume(window.start, window.end)
             continue  # (the window left unread: "a time no rule read")
         rule = ConditionRule(polarity=polarity, conditions=ids, exceptions=kept, timing=timing,
                              window=window.window if window else None)
@@ -1199,6 +1205,10 @@ def _timings(text: str, mentions: list, windows: list) -> dict:
         if len(inside) > 1 and _HISTORY_AFTER_RE.search(after[:cut.start()] if cut else after):
             out.update((m, "any") for m in inside)
     return out
+
+
+_SINGLE_EPISODE_BEFORE_RE = re.compile(r"\b(?:one|a\s+single|only\s+one|single)\s+(?:episode|attack|event)\s+of\s+"
+                                       r"(?:[\w-]+\s+){0,2}$", re.I)
 
 
 def _window_stops_before(text: str, confident: list, index: int, window) -> bool:

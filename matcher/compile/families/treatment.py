@@ -562,6 +562,11 @@ _REGIMEN_WITH_BEFORE_RE = re.compile(r"\b(?:mobili[sz]ation|conditioning(?:\s+re
 _EXCEPTING_RE = re.compile(r"\b(?:except(?:\s+for)?|other\s+than|apart\s+from|with\s+the\s+exception\s+of)\b", re.I)
 
 
+# "Concurrent oral and IV corticosteroids allowed, but none within 30 days prior to any study MRI"
+_NONE_WITHIN_RE = re.compile(r"\bnone\s+$", re.I)
+_LABEL_AFTER_RE = re.compile(r"(?:\s+(?:therapy|treatment))?\s*:\s*\S")
+
+
 def _exposure_mentions(ctx: Context) -> list:
     # (a permission after a ";" is of its own clause: "Maintenance IVIG within 4 weeks; IVIG given as rescue
     # treatment is allowed")
@@ -586,6 +591,11 @@ def _exposure_mentions(ctx: Context) -> list:
     # rule states)
     caused = [e for e in ctx.entities_of("DRUG", "DRUG_CLASS") if _CAUSED_BY_BEFORE_RE.search(ctx.text, max(0, e.start - 30), e.start)
               and any(0 <= e.start - c.end <= 30 for c in ctx.entities_of("CONDITION"))]
+    # ("Chemotherapy: No prior mitoxantrone ...", "Biologic therapy: ...": the category label of an old registry page,
+    # which names the items after it, no exposure of its own)
+    caused += [e for e in ctx.entities_of("DRUG_CLASS") if not ctx.text[:e.start].strip()
+               and _LABEL_AFTER_RE.match(ctx.text, e.end)
+               and any(o.start > e.end for o in ctx.entities_of("DRUG", "DRUG_CLASS"))]  # (not a row "X: 1 month")
     found = [_modifier_across_parenthesis(ctx.text, e) for e in ctx.entities_of("DRUG", "DRUG_CLASS")
              if not ctx.is_consumed(e.start) and not any(s <= e.start < en for s, en in permitted)
              and not _not_exposure(ctx.text, e) and e not in caused]
@@ -692,7 +702,7 @@ _GIVEN_FOR = (r"(?:(?:given\s+|used\s+|prescribed\s+)?for\s+(?:the\s+treatment\s
                r"(?:(?:given|used|prescribed)\s+)?for\s+(?:the\s+treatment\s+of\s+)?(?:an?\s+)?(?:Crohn'?s\s+disease|"
                r"ulcerative\s+colitis|inflammatory\s+bowel\s+disease|rheumatoid\s+arthritis|psoria\w+|lymphoma|"
                r"leuka?emia|cancer|(?:seizure|epilepsy)\s+control|seizures|epilepsy|"
-               r"(?:another|an?\s+other)\s+(?:indication|disease|condition)|(?:an?\s+)?(?:indication|"
+               r"(?:another|an?\s+other|any\s+other)\s+(?:indication|disease|condition)|(?:an?\s+)?(?:indication|"
                r"disease|condition)\s+other\s+than\s+(?:MS|multiple\s+sclerosis)))")
 _GIVEN_FOR_RE = re.compile(_GIVEN_FOR, re.I)
 # "aspirin > 81 mg/day", "Copaxone 40 mg/mL three times per week", "amitriptyline at a dose of 25 mg/day or less"
@@ -1353,7 +1363,8 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         allowed_after_gap = _allowed_after_gap(ctx.text)
         for group, window in groups:
             ctx.consume(window.start, window.end)
-            polarity = "exclude" if window.gap and allowed_after_gap else ctx.base_polarity(group[0].start, window)
+            polarity = "exclude" if window.gap and allowed_after_gap or _NONE_WITHIN_RE.search(
+                ctx.text, max(0, window.start - 12), window.start) else ctx.base_polarity(group[0].start, window)
             rules.append(WashoutRule(polarity=polarity, **_named(group),
                                      except_drugs=_excepted_drugs(ctx.text, [*excepted, *_other_than_named(
                                          ctx.text, group, groups)], group),
@@ -1463,7 +1474,11 @@ def _timed_clauses(ctx: Context, mentions: list, windows: list) -> list | None:
     either = False
     timed = [(a, b) for a, b in clauses if bisect_left(starts, a) < bisect_left(starts, b)]
     timings = {bool(find_windows(ctx.text[a:b])) or bool(_AT_ANY_TIME_RE.search(ctx.text[a:b])) for a, b in timed}
-    if len(timed) < 2 or timings != {True} or len({bool(find_windows(ctx.text[a:b])) for a, b in timed}) < 2:
+    # ("No prior mitoxantrone, cyclophosphamide, or cladribine; No concurrent immunosuppressive therapy": ever, then now)
+    kinds = [_clause_time(ctx.text[a:b]) for a, b in timed]
+    own_times = len(timed) >= 2 and all(kinds) and len(set(kinds)) > 1
+    if not own_times and (len(timed) < 2 or timings != {True}
+                          or len({bool(find_windows(ctx.text[a:b])) for a, b in timed}) < 2):
         timed = _current_then_window(ctx.text, starts, windows) or _window_then_ever(ctx.text, starts, windows)
         either = timed is None  # "for at least 6 months, or ... within 3 months": alternatives
         timed = timed or _duration_then_window(ctx.text, starts, windows) or _duration_then_reason(ctx.text, starts)
@@ -1488,6 +1503,17 @@ def _timed_clauses(ctx: Context, mentions: list, windows: list) -> list | None:
     return rules
 
 
+def _clause_time(clause: str) -> str | None:
+    """The time a clause gives its drugs: a window, ever, now, or None."""
+    if find_windows(clause):
+        return "window"
+    if _CURRENT_RE.search(clause):
+        return "current"
+    if _AT_ANY_TIME_RE.search(clause) or _EVER_BEFORE_RE.search(clause):
+        return "ever"
+    return None
+
+
 def _without_covered_current(rules: list) -> list:
     """"Current treatment with a statin, or treatment with any statin within the 6 months before screening": current
     use lies inside the window, so the washout on the same drugs states both."""
@@ -1509,6 +1535,10 @@ def _current_then_window(text: str, starts: list, windows: list) -> list | None:
     if cut is None or not starts[0] < cut.start() < starts[-1] or bisect_left(starts, cut.end()) == len(starts) \
             or starts[bisect_left(starts, cut.end())] > windows[0].start:
         return None
+    listed = context.PARENTHESIS_RE.sub("", text[starts[0]:cut.start()])
+    if "," in listed and not re.search(r"\bor\b", listed):
+        return None  # ("Prior interferon beta-1a, interferon beta-1b, or glatiramer acetate allowed if stopped at least 3
+        # months before": the ", or" that closes one list)
     # ("Any previous use of rituximab, or using mitoxantrone ... during the last 6 months": ever, then the window)
     if not _CURRENT_RE.match(text) and not re.match(r"\s*\w+\s+(?:of\s+)?(?:current|concomitant)\b", text, re.I) \
             and not _AT_ANY_TIME_RE.search(text, 0, cut.start()) \
