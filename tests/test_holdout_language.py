@@ -7363,3 +7363,16 @@ def test_a_single_episode_that_long_ago():
     assert [(r["kind"], r["polarity"], "window" in r) for r in found[:2]] == [
         ("condition", "require", False), ("condition", "exclude", True)]
     assert found[1]["window"]["anchor"] == "baseline"
+
+
+@pytest.mark.parametrize("text", [
+    # holdout33 NCT01416155, NCT01970410, NCT02275741, NCT04369898: each had decided every patient
+    "Subjects who agree not to use any other immunosuppressive or immunomodulatory drug (including interferon beta) "
+    "during the study.",
+    "The patient and the treating neurologist have decided to stop natalizumab because of the risk of PML.",
+    "Indication for a vaccination, with one of the following inactivated vaccines: tetanus, diphtheria, influenza "
+    "(inactivated), hepatitis A, hepatitis B or pneumococcal vaccine",
+    "Clinical follow-up of at least 2 years after the MRI without a change of the diagnosis to MS",
+])
+def test_a_plan_a_vaccine_list_and_a_diagnosis_to_come_are_for_a_person(text):
+    assert [r.kind for r in compile_text(text, "inclusion", "X1")] == ["manual_review"]

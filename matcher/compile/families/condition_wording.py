@@ -100,6 +100,9 @@ _WITH_RE = re.compile(r"\s+with\s+(?:an?\s+|the\s+)?", re.I)
 # condition of the patient (not "Other causes of optic neuropathy (ischaemic, ...)", the neuropathy itself)
 _CAUSES_OF_BEFORE_RE = re.compile(r"\bcauses\s+(?:of|for)\s+(?:the\s+|their\s+)?$", re.I)
 _LIST_AFTER_RE = re.compile(r"[^.;()]{0,40}?:")
+# "For NMOSD and MOG antibody-associated disease: a positive serum test ...": the people an item is for
+_FOR_LABEL_BEFORE_RE = re.compile(r"\s*(?:for|in)\s+(?:(?:patients?|participants?|subjects?|those)\s+with\s+)?[^.;:]{0,60}$",
+                                  re.I)
 # "Took part in the Fatigue Management Programs for People with MS study": the name of a study
 _STUDY_NAME_BEFORE_RE = re.compile(r"\b(?i:took\s+part|taking\s+part|take\s+part|participat\w*|enrol\w*)\s+in\s+(?i:the|an?|"
                                    r"another|any)\s+(?:[A-Z][\w'-]*\s+){0,4}$")
@@ -110,8 +113,9 @@ _VACCINE_FOR_RE = re.compile(r"vaccin\w*[\s(,]*(?:including\s+|e\.?\s?g\.?,?\s+|
                              r"(?:[\w'-]+\s+){0,3}[\w'-]*$", re.I)
 # The diseases of a vaccine list ("any live vaccine, including but not limited to varicella zoster, oral polio"): they
 # name vaccines.
+# (and a list after a colon: "one of the following inactivated vaccines: tetanus, ..., hepatitis A, hepatitis B")
 _VACCINE_EXAMPLES_RE = re.compile(r"vaccin\w*[^.;:]{0,20}?(?:including(?:,?\s+but\s+not\s+limited\s+to)?|e\.?\s?g\.?|"
-                                  r"such\s+as)[\s:,(]*(?:[\w'()-]+[\s,/]+(?:and\s+|or\s+)?){0,12}$", re.I)
+                                  r"such\s+as|:)[\s:,(]*(?:[\w'()-]+[\s,/]+(?:and\s+|or\s+)?){0,14}$", re.I)
 # Antibodies to a vaccine-preventable virus are immunity, not the disease ("positive varicella zoster virus (VZV)
 # IgG", "negative VZV serology").
 _IMMUNITY_TESTED = frozenset({"herpes_zoster", "measles", "mumps", "rubella"})
@@ -420,6 +424,7 @@ def not_conditions(text: str, mentions: list, drugs: tuple = ()) -> set:
                 any(d.end <= m.start and _DRUG_FOR_RE.fullmatch(text, d.end, m.start) for d in drugs) or \
                 (_STUDY_NAME_BEFORE_RE.search(before[-60:]) and _STUDY_NAME_AFTER_RE.match(text, m.end)) or \
                 (_CAUSES_OF_BEFORE_RE.search(before[-30:]) and _LIST_AFTER_RE.match(text, m.end)) or \
+                (_FOR_LABEL_BEFORE_RE.match(text[:m.start]) and _LIST_AFTER_RE.match(text, m.end)) or \
                 (_TREATMENT_OF_RE.search(before[-50:]) and any(
                     _WITH_RE.fullmatch(text, m.end, d.start) for d in drugs if d.start > m.end)) or \
                 _OBJECT_RE.search(before[-60:]) or _SCALE_AFTER_RE.match(text[m.end:]) or _DRUG_AFTER_RE.match(text[m.end:]) or \

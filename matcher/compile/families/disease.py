@@ -412,7 +412,9 @@ _INDICATION_BEFORE_RE = re.compile(r"(?:\b(?:disease[\s-]+modifying|DMTs?|drugs?
 # ("Doubtful diagnosis of multiple sclerosis": a diagnosis in doubt, which a person judges, not MS excluded)
 _NOT_A_DIAGNOSIS_BEFORE_RE = re.compile(r"\b(?:interfer\w*|confound\w*|complicat\w*|obscur\w*|mimic\w*|affect\w*|"
                                         r"impair\w*)\s+(?:with\s+)?(?:the\s+)?$|"
-                                        r"\b(?:doubtful|uncertain|unclear|questionable|equivocal|unconfirmed)\s+$", re.I)
+                                        r"\b(?:doubtful|uncertain|unclear|questionable|equivocal|unconfirmed)\s+$|"
+                                        # ("without a change of the diagnosis to MS": a change to come, no diagnosis now)
+                                        r"\b(?:change|conversion)\s+(?:of|in)\s+(?:the\s+)?$", re.I)
 
 
 # In an exclusion, "Non-specific white matter abnormalities without a diagnosis of MS or CIS": the MS the words deny

@@ -74,7 +74,7 @@ _CONTRAINDICATION_LIST_RE = re.compile(r"contra[\s-]?indicat\w*\s+(?:to|for)\s+[
 # Future conduct or intent, not exposure: "willing to ... abstain from green tea", "inability to abstain from
 # marijuana", "unwilling to use contraception (oral contraceptives ...)", "treatment with Gilenya intended".
 _CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+(?:of\s+(?:the\s+)?(?:subject|patient|participant)s?\s+)?to\b|\b(?:in)?ability\s+to\s+(?:abstain|refrain|stop)|"
-                                r"\babstain\w*\s+from\b|\brefrain\w*\s+from\b|\bagree\w*\s+to\b|\bintend\w*\s+to\b|"
+                                r"\babstain\w*\s+from\b|\brefrain\w*\s+from\b|\bagree\w*\s+(?:not\s+)?to\b|\bintend\w*\s+to\b|"
                                 r"\bplan\w*\s+to\b|\bwish\w*\s+to\b|"
                                 # "Planned switch to another disease-modifying treatment": a plan
                                 r"\b(?:planned|intended|scheduled|foreseen|anticipated)\s+(?:switch|change|start|"
@@ -86,7 +86,7 @@ _CONDUCT_BEFORE_RE = re.compile(r"\b(?:un)?willing(?:ness)?\s+(?:of\s+(?:the\s+)
                                 # "Decision of the treating neurologist, independent of the study, to start a first
                                 # immunomodulatory therapy": a treatment to come
                                 r"\bdeci(?:sion|ded|des)\b[^.;]{0,80}?\bto\s+(?:start|begin|initiate|prescribe|switch|"
-                                r"treat)\b|"
+                                r"treat|stop|discontinue)\b|"
                                 # what the patient is fit for or will undergo: "venous access for leukapheresis"
                                 r"\b(?:fit|eligible|suitable|candidates?|access|referred)\s+(?:for|to\s+receive)\b|"
                                 r"\bto\s+undergo\b|"
