@@ -7376,3 +7376,13 @@ def test_a_single_episode_that_long_ago():
 ])
 def test_a_plan_a_vaccine_list_and_a_diagnosis_to_come_are_for_a_person(text):
     assert [r.kind for r in compile_text(text, "inclusion", "X1")] == ["manual_review"]
+
+
+def test_an_excluded_duration_and_edss_is_the_duration_for_that_edss():
+    """holdout33 NCT01742052: 'a disease duration of more than 15 years and an EDSS score of 2.0 or less' had excluded
+    every patient with an EDSS of 2 or less (9 wrong fails); in an inclusion both stay required."""
+    (rule,) = compile_text("Subjects with a disease duration of more than 15 years and an EDSS score of 2.0 or less at "
+                           "screening.", "exclusion", "X1")
+    assert (rule.kind, rule.when.edss.high, rule.years.low) == ("disease_duration", 2.0, 15)
+    assert sorted(r.kind for r in compile_text("Disease duration of 10 years or less and an EDSS score of 5.5 or less",
+                                               "inclusion", "X1")) == ["disease_duration", "edss"]

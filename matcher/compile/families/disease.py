@@ -658,6 +658,11 @@ _EDSS_CONDITION_RE = re.compile(r"(?:(?:in|for)\s+(?:patients|participants|subje
                                 r"(?<![,\s])\s+with)\s+(?:an?\s+)?(?:total\s+|baseline\s+|screening\s+)?EDSS", re.I)
 
 
+# (in an exclusion, "a disease duration of more than 15 years and an EDSS score of 2.0 or less": both excluded together,
+# i.e. the duration for those with that EDSS)
+_EDSS_AND_RE = re.compile(r"(?:(?<=\w)|^)\s+and\s+(?:an?\s+)?(?:total\s+|baseline\s+|screening\s+)?EDSS", re.I)
+
+
 # (and "The degree of disability ranges from 2 to 4.5 on the EDSS")
 _SCORE_BEFORE_RE = re.compile(r"\b(?:score|rating|disability(?:\s+(?:ranges?|ranging|is|lies|between))?)\s+"
                               r"(?P<range>(?:[^.;]|(?<=\d)\.(?=\d)){1,50}?)\s+(?:on|in|according\s+to)\s+(?:the\s+)?$", re.I)
@@ -668,7 +673,8 @@ def extract_edss(ctx: Context) -> list:
         return []
     # (an item under a duration heading: "less than 15 years in participants with an EDSS of 5.5 to 6.5")
     duration = _DURATION_RE.search(ctx.text) or re.search(rf"\d\s*{DURATION_UNITS}\b", ctx.text, re.I)
-    conditions = [m.span() for m in (*_EDSS_CONDITION_RE.finditer(ctx.text), *_EDSS_LEAD_RE.finditer(ctx.text))] \
+    conditions = [m.span() for m in (*_EDSS_CONDITION_RE.finditer(ctx.text), *_EDSS_LEAD_RE.finditer(ctx.text),
+                                     *(_EDSS_AND_RE.finditer(ctx.text) if ctx.section == "exclusion" else ()))] \
         if duration else []
     for match in _EDSS_RE.finditer(ctx.text):
         if not any(match.start() < end <= match.end() for _, end in conditions):  # an EDSS-dependent duration's
@@ -818,7 +824,8 @@ def extract_duration(ctx: Context) -> list:
             years = _to_years(found.range, clause[found.start:found.end])
             when = None
             edss = re.search(r"EDSS\s*(?:score\s*)?(?:of\s*)?(.{0,30})", clause[found.end:], re.I)
-            if edss and _EDSS_CONDITION_RE.search(clause[found.end:found.end + edss.end()]):
+            if edss and (_EDSS_CONDITION_RE.search(clause[found.end:found.end + edss.end()]) or ctx.section == "exclusion"
+                         and _EDSS_AND_RE.search(clause[found.end:found.end + edss.end()])):
                 edss_range = find_range(re.sub(r"\bpoints?\s+", "", edss.group(1)))  # ("2.0 points or less")
                 if edss_range:
                     when = Applicability(edss=edss_range.range)
