@@ -157,7 +157,7 @@ def _canonical(rule: dict) -> dict:
 _LISTS = {"prior_drug": ("drugs", "classes"), "washout": ("drugs", "classes"), "condition": ("conditions",)}
 
 
-def _merge_exclusions(rules: list[dict]) -> list[dict]:
+def _merge_equivalent(rules: list[dict]) -> list[dict]:
     merged: dict[str, dict] = {}
     out = []
     for rule in rules:
@@ -229,7 +229,7 @@ def score_trial(gold: dict, ruleset: RuleSet, scores: Scores, pairs: Optional[li
     """``pairs``: the gold criteria aligned with the compiled ones, when the caller has them already."""
     used = set()
     for gold_criterion, compiled in pairs if pairs is not None else _align(gold["criteria"], ruleset):
-        gold_rules = _merge_exclusions(_leaves(gold_criterion.get("rules", [])))
+        gold_rules = _merge_equivalent(_leaves(gold_criterion.get("rules", [])))
         if not gold_criterion.get("rules") and "item of the list" in gold_criterion.get("note", ""):
             continue  # folded into its parent criterion
         scores.criteria += 1
@@ -243,7 +243,7 @@ def score_trial(gold: dict, ruleset: RuleSet, scores: Scores, pairs: Optional[li
             continue
         first_use = compiled.id not in used
         used.add(compiled.id)
-        compiled_rules = _merge_exclusions(_leaves(r.model_dump(mode="json") for r in compiled.rules)) \
+        compiled_rules = _merge_equivalent(_leaves(r.model_dump(mode="json") for r in compiled.rules)) \
             if first_use else []
         if compiled_rules:
             scores.structured_criteria += 1

@@ -188,20 +188,24 @@ def test_a_subtype_clause_whose_activity_cannot_be_stated_goes_to_a_person():
 
 
 def test_exclusions_that_differ_only_in_their_ids_are_compared_as_one_rule():
-    from matcher.evalcompiler import _merge_exclusions
+    from matcher.evalcompiler import _merge_equivalent
 
     window = {"within": {"value": 6, "unit": "months"}, "anchor": "randomization"}
     natalizumab = {"kind": "washout", "polarity": "exclude", "drugs": ["natalizumab"], "window": window}
     cladribine = {**natalizumab, "drugs": ["cladribine"]}
-    (merged,) = _merge_exclusions([natalizumab, cladribine])
+    (merged,) = _merge_equivalent([natalizumab, cladribine])
     assert sorted(merged["drugs"]) == ["cladribine", "natalizumab"]
     # another window, a requirement (all must hold) or a count of distinct drugs is a rule of its own
     later = {**cladribine, "window": {**window, "within": {"value": 12, "unit": "months"}}}
-    assert len(_merge_exclusions([natalizumab, later])) == 2
+    assert len(_merge_equivalent([natalizumab, later])) == 2
     required = [{**rule, "kind": "prior_drug", "polarity": "require", "window": None} for rule in (natalizumab, cladribine)]
-    assert len(_merge_exclusions([{k: v for k, v in r.items() if k != "window"} for r in required])) == 2
+    assert len(_merge_equivalent([{k: v for k, v in r.items() if k != "window"} for r in required])) == 2
     two = [{"kind": "prior_drug", "polarity": "exclude", "drugs": [d], "min_distinct": 2} for d in ("a", "b")]
-    assert len(_merge_exclusions(two)) == 2
+    assert len(_merge_equivalent(two)) == 2
+    # requirements that are alternatives of one any-of are one rule too ("on A for 3 months, or on B for 3 months")
+    either = [{**{k: v for k, v in r.items() if k != "window"}, "_path": ["any"]} for r in required]
+    (merged,) = _merge_equivalent(either)
+    assert sorted(merged["drugs"]) == ["cladribine", "natalizumab"]
 
 
 def _relapses(n: int, years: int) -> dict:
