@@ -1084,6 +1084,7 @@ def _qualified_by_unread(ctx: Context, rules: list) -> list:
     if ctx.section != "exclusion":
         return rules
     entities = ctx.entities
+    lexicon = get_lexicon()
     for mention in ctx.entities_of("CONDITION"):
         narrowed = _NARROWED_BY_RE.match(ctx.text, mention.end)
         treated = _treated_with(ctx, rules, mention, narrowed) \
@@ -1113,7 +1114,6 @@ def _qualified_by_unread(ctx: Context, rules: list) -> list:
         rest = [c for c in owner.conditions if c not in ids]
         # (the other items the narrowed term had covered stay: "..., including angina pectoris, myocardial infarction,
         # heart failure, ... or congenital heart disease with haemodynamic significance": the angina is still excluded)
-        lexicon = get_lexicon()
         rest += list(dict.fromkeys(
             e.id for e in ctx.entities_of("CONDITION") if e.id not in ids and e.id not in rest
             and not head.start <= e.start < narrowed.end("tail") and ctx.is_consumed(e.start)
@@ -1287,7 +1287,7 @@ def _modifier_of_read_term(text: str, masked: str, word: re.Match) -> bool:
     return gap is not None and at < len(text) and text[at].isalpha() and masked[at] == " "
 
 
-_PLAN_WORD_RE = re.compile(r"decisions?", re.I)
+_DECISION_RE = re.compile(r"decisions?", re.I)
 _AFTER_BIRTH_RE = re.compile(r"delivery|childbirth|post-?partum|puerperium", re.I)
 _HEAD_OF_EXAMPLES_RE = re.compile(r"(?:\s+(?:syndromes?|disorders?|diseases?|conditions?|illness(?:es)?))?\s*[,(]?\s*"
                                   r"(?:such\s+as|e\.\s*g\.|for\s+example)\b", re.I)
@@ -1316,7 +1316,7 @@ def _residue(ctx: Context) -> list[str]:
     planned = any(not ctx.is_consumed(plan.start()) for plan in _PLAN_TO_STAY_RE.finditer(ctx.text))
     # (a plan, a general term before its examples, a time after a birth: "or decision for pregnancy during the
     # study", "Malabsorption syndromes such as celiac disease", "or in the first 6 months after delivery")
-    unread_head = any(_PLAN_WORD_RE.fullmatch(w.group()) or _AFTER_BIRTH_RE.fullmatch(w.group())
+    unread_head = any(_DECISION_RE.fullmatch(w.group()) or _AFTER_BIRTH_RE.fullmatch(w.group())
                       or _HEAD_OF_EXAMPLES_RE.match(ctx.text, w.end()) for w in content)
     # (an exception no rule read: "interferon beta except in patients of group d")
     excepting = any(context.has("EXCEPTION", w.group()) and w.group().lower() != "excepted" and not any(

@@ -1473,12 +1473,12 @@ def _timed_clauses(ctx: Context, mentions: list, windows: list) -> list | None:
     starts = sorted(m.start for m in mentions)
     either = False
     timed = [(a, b) for a, b in clauses if bisect_left(starts, a) < bisect_left(starts, b)]
-    timings = {bool(find_windows(ctx.text[a:b])) or bool(_AT_ANY_TIME_RE.search(ctx.text[a:b])) for a, b in timed}
+    windowed = [bool(find_windows(ctx.text[a:b])) for a, b in timed]  # (read once per clause)
+    timings = {w or bool(_AT_ANY_TIME_RE.search(ctx.text[a:b])) for w, (a, b) in zip(windowed, timed)}
     # ("No prior mitoxantrone, cyclophosphamide, or cladribine; No concurrent immunosuppressive therapy": ever, then now)
-    kinds = [_clause_time(ctx.text[a:b]) for a, b in timed]
+    kinds = [_clause_time(ctx.text[a:b], w) for w, (a, b) in zip(windowed, timed)]
     own_times = len(timed) >= 2 and all(kinds) and len(set(kinds)) > 1
-    if not own_times and (len(timed) < 2 or timings != {True}
-                          or len({bool(find_windows(ctx.text[a:b])) for a, b in timed}) < 2):
+    if not own_times and (len(timed) < 2 or timings != {True} or len(set(windowed)) < 2):
         timed = _current_then_window(ctx.text, starts, windows) or _window_then_ever(ctx.text, starts, windows)
         either = timed is None  # "for at least 6 months, or ... within 3 months": alternatives
         timed = timed or _duration_then_window(ctx.text, starts, windows) or _duration_then_reason(ctx.text, starts)
@@ -1503,9 +1503,9 @@ def _timed_clauses(ctx: Context, mentions: list, windows: list) -> list | None:
     return rules
 
 
-def _clause_time(clause: str) -> str | None:
-    """The time a clause gives its drugs: a window, ever, now, or None."""
-    if find_windows(clause):
+def _clause_time(clause: str, windowed: bool) -> str | None:
+    """The time a clause gives its drugs: a window (``windowed``: the clause has one), ever, now, or None."""
+    if windowed:
         return "window"
     if _CURRENT_RE.search(clause):
         return "current"
