@@ -148,6 +148,53 @@ _LABELLED_COHORT_LEAD_RE = re.compile(rf"^\s*(?:(?:for|in)\s+(?:(?:participants?
                                       rf"(?:the\s+)?{_COHORT_LABEL}(?:\s+only)?\s*[:,]\s*", re.I)
 # the trial's labelled cohorts while its criteria compile (label -> the words that define it)
 _TRIAL_COHORTS: ContextVar[dict] = ContextVar("trial_cohorts", default={})
+# the headings of the trial's only patients named by course, and the scope their criteria take (see sole_cohorts)
+_SOLE_COHORTS: ContextVar[tuple[frozenset, tuple[str, ...]]] = ContextVar("sole_cohorts", default=(frozenset(), ()))
+# "Inclusion Criteria specific for subjects with rrMS:", "Additional criteria for patients with PPMS:": an item that
+# heads the criteria of one cohort
+_HEADING_COHORT_RE = re.compile(r"\b(?:inclusion|exclusion|eligibility)\s+criteria\b|\badditional\s+(?:\w+\s+)?"
+                                r"criteria\b|\bcriteria\s+specific\b", re.I)
+_ALL_COHORT_RE = re.compile(r"^\s*(?:for\s+)?all\b", re.I)  # "All participants:", "For all subjects:"
+# every phenotype a patient may have: the patients of a study that also takes people without one
+_PATIENT_COURSES = ("CIS", "RRMS", "SPMS", "PPMS", "RIS")
+
+
+def sole_cohorts(criteria: list[Criterion], healthy_volunteers: Optional[bool]) -> tuple[frozenset, tuple[str, ...]]:
+    """The headings that name the trial's only patients by course ("Inclusion criteria specific for subjects with
+    rrMS:", "Patients with clinically isolated syndrome:"), when no heading names patients of another course, and the
+    scope their criteria take: every patient beside healthy people (the trial's structured field, or a heading of
+    others), none otherwise. Scoped to the course they name, the course their items require was a tautology: a patient
+    of another course passed the block as not applicable and could be found eligible for a trial that cannot take him."""
+    texts: dict[Optional[str], list[str]] = {}  # (a heading item's own text is a cohort of its items)
+    stack = [(criterion, criterion.cohort) for criterion in criteria]
+    while stack:
+        criterion, cohort = stack.pop(0)
+        heading = criterion.children and criterion.text.rstrip().endswith(":") and \
+            _cohort_subtypes(criterion.text) and _HEADING_COHORT_RE.search(criterion.text)
+        stack[:0] = [(child, criterion.text if heading else cohort) for child in criterion.children]
+        texts.setdefault(criterion.text if heading else cohort, []).extend([] if heading else [criterion.text])
+    cohorts = {cohort for cohort in texts if cohort}
+    courses = {cohort: _cohort_subtypes(cohort.removesuffix(BESIDE_OTHERS)) for cohort in cohorts
+               if not OTHER_PERSONS_RE.fullmatch(cohort)}
+    named = {subtypes for subtypes in courses.values() if subtypes}
+    if len(named) != 1:
+        return frozenset(), ()
+    # (not where a criterion of all participants requires the course: "Participants must be either: a. patients with
+    # RRMS ..., or b. reference subjects" beside "Additional inclusion criteria for patients with RRMS:" scopes nothing
+    # twice; the block keeps its course)
+    lexicon = get_lexicon()
+    (course,) = named
+    def requires_course(whose) -> bool:
+        return any(set(lexicon.subtype_members(entity.id)) <= set(course) for cohort in texts if whose(cohort)
+                   for text in texts[cohort] for entity in find_entities(text) if entity.label == "MS_SUBTYPE")
+
+    # (and only where the block itself requires its course, which its scope made a tautology)
+    if requires_course(lambda cohort: cohort is None or _ALL_COHORT_RE.match(cohort)) or \
+            not requires_course(lambda cohort: cohort is not None and courses.get(cohort)):
+        return frozenset(), ()
+    beside = healthy_volunteers or any(cohort.endswith(BESIDE_OTHERS) for cohort in cohorts) or \
+        any(OTHER_PERSONS_RE.fullmatch(cohort) for cohort in cohorts)
+    return frozenset(cohort for cohort, subtypes in courses.items() if subtypes), _PATIENT_COURSES if beside else ()
 
 
 def labelled_cohorts(criteria: list[Criterion]) -> dict[str, str]:
@@ -308,9 +355,14 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         residue = _residue(ctx)
         # a time no rule read ("..., one of which in the last year"): its words are filler, the time is not
         unread = [text[w.start:w.end] for w in find_windows(text) if not ctx.touches_consumed(w.start, w.end)]
-        if residue or unread:
+        # what the record cannot show, in filler words ("latent tuberculosis that has not been treated", "or during
+        # the screening period"): a person checks it (not twice, where a rule already asks one)
+        unstated = [" ".join(text[a:b].split()) for a, b in ctx.checks] \
+            if not residue and not any(r.kind == "manual_review" for r in rules) else []
+        if residue or unread or unstated:
             parts = ([f"'{' '.join(residue[:12])}'"] if residue else []) + \
-                    ([f"a time no rule read: '{unread[0].strip()}'"] if unread else [])
+                    ([f"a time no rule read: '{unread[0].strip()}'"] if unread else []) + \
+                    ([f"'{unstated[0]}' (the record cannot show it)"] if unstated else [])
             rules.append(ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
                                           why=f"part of the criterion is not structured: {'; '.join(parts)}"))
     return [_number(rule, rule_prefix, n) for n, rule in enumerate(rules, start=1)]
@@ -1263,7 +1315,16 @@ def _masked(ctx: Context) -> str:
 _STANDING_TERM_RE = re.compile(r"(?i:excipient|formulation|(?<=any\s)components?\b)|QTc|"
                                r"(?i:planned|scheduled|anticipated)(?=\s+(?:during|in|for|within|over)\s+(?:the\s+)?"
                                r"(?:study|trial|course))|"
-                               r"(?i:gadolinium)(?![\w-]*enhanc|\s*(?:\([^()]*\))?[\s-]*enhanc)")
+                               r"(?i:gadolinium)(?![\w-]*enhanc|\s*(?:\([^()]*\))?[\s-]*enhanc)|"
+                               # a suspicion is no diagnosis ("no clinical or MRI finding suspicious of PML"), and a
+                               # drug screen is a test ("or a positive urine drug screen at screening")
+                               r"(?i:suspicious|suggestive)(?=\s+(?:of|for)\b)|"
+                               r"(?i:urine|urinary|serum|blood)(?=\s+(?:drug|toxicology|alcohol)\s+(?:screen|test))|"
+                               r"(?i:toxicology)(?=\s+screen)")
+# (an exception by cause no rule read: "immunodeficiency other than that caused by the MS therapy")
+_CAUSE_EXCEPTED_RE = re.compile(r"\b(?:other\s+than|except(?:\s+for)?|excluding)\s+(?:th(?:at|ose|ey)\s+|ones?\s+)?"
+                                r"(?:(?:which|that)\s+(?:is|are|was|were)\s+)?(?:caused|induced|due|related|secondary|"
+                                r"attributable)\b", re.I)
 _UNWILLING_OR_UNABLE_RE = re.compile(r"\bunwilling\s+(?:or|and/or)\s+unable|\bunable\s+(?:or|and/or)\s+unwilling", re.I)
 
 
@@ -1320,7 +1381,8 @@ def _residue(ctx: Context) -> list[str]:
                       or _HEAD_OF_EXAMPLES_RE.match(ctx.text, w.end()) for w in content)
     # (an exception no rule read: "interferon beta except in patients of group d")
     excepting = any(context.has("EXCEPTION", w.group()) and w.group().lower() != "excepted" and not any(
-        w.end() <= e.start < item_end(ctx.text, w.end()) for e in ctx.entities) for w in content)
+        w.end() <= e.start < item_end(ctx.text, w.end()) for e in ctx.entities) for w in content) or \
+        any(_CAUSE_EXCEPTED_RE.search(masked, max(0, w.start() - 30), w.end()) for w in content)
     keep = len(content) >= 3 or (content and (ctx.unstated or aged or named or unwilling or planned or unread_head)) \
         or denied or \
         excepting or \
@@ -1406,7 +1468,8 @@ def _of_cohort(rules: list, cohort: Optional[str]) -> list:
         return [_number(ManualReviewRule(criterion_id=first.criterion_id, section=first.section, text=first.text,
                                          span=first.span, polarity=_default_polarity(first.section), category="clinical",
                                          why=why), None, 1)]
-    subtypes = list(_cohort_subtypes(cohort)) if cohort else []
+    sole, scope = _SOLE_COHORTS.get()
+    subtypes = list(scope if cohort in sole else _cohort_subtypes(cohort)) if cohort else []
     if not subtypes:
         return rules
     scoped = []
@@ -1593,6 +1656,10 @@ def _group(criterion: Criterion) -> list:
                       text=criterion.text, span=criterion.span, mode="any" if any_of else "all", rules=children,
                       polarity="require")
     when = Applicability(subtypes=subtypes[0].subtypes) if subtypes and subtypes[0].polarity == "require" else None
+    sole, scope = _SOLE_COHORTS.get()
+    if when and criterion.text in sole:
+        # (the heading of the trial's only patients: the block is theirs, whatever their course; see sole_cohorts)
+        when = Applicability(subtypes=list(scope)) if scope else None
     lead = _COHORT_LEAD_RE.match(criterion.text) or _COLON_COHORT_RE.match(criterion.text)
     if when is None and lead and _cohort_subtypes(lead.group("cohort")):
         # "For participants with progressive MS, progression of disability shown by either: - ...": the items too
@@ -1718,10 +1785,12 @@ def compile_trial(trial: Trial, *, compiled_on: Optional[date] = None) -> RuleSe
         raise NoCriteriaError("the eligibility sections hold no criteria", file=trial.source, record=trial.record,
                               field="criteria", hint="check the record's eligibility text")
     cohorts = _TRIAL_COHORTS.set(labelled_cohorts(segmented))
+    sole = _SOLE_COHORTS.set(sole_cohorts(segmented, trial.healthy_volunteers))
     try:
         criteria = structured_field_criteria(trial) + [compile_criterion(c) for c in segmented]
     finally:
         _TRIAL_COHORTS.reset(cohorts)
+        _SOLE_COHORTS.reset(sole)
     return RuleSet(trial_id=trial.id, title=trial.title, source=trial.source, source_sha256=trial.source_sha256,
                    compiler_version=COMPILER_VERSION, compiled_on=compiled_on, criteria_text=trial.criteria_text,
                    criteria=criteria)

@@ -195,6 +195,9 @@ class Context:
     consumed: list[tuple[int, int]] = field(default_factory=list)
     # Spans a family read but could not state ("severe depression"): the criterion is partial however short.
     unstated: list[tuple[int, int]] = field(default_factory=list)
+    # Spans the record cannot show, all in words no residue names ("that has not been treated", "or during the
+    # screening period"): a person checks them unless a rule of the criterion already asks one
+    checks: list[tuple[int, int]] = field(default_factory=list)
     # Spans the disease duration read ("first MS symptoms within the previous 20 years"): no activity window
     dated: list[tuple[int, int]] = field(default_factory=list)
     # The treatment family read the criterion clause by clause, each clause's rules with their own qualifiers

@@ -39,7 +39,8 @@ _CATEGORY_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>[A-Z][A-Za-z/&-]*(?:[
 # A heading naming people other than the patient: "Infants:", "Caregivers:", "Study partners:", "Healthy controls:"
 OTHER_PERSONS_RE = re.compile(r"(?:infants?|babies|newborns?|neonates?|offspring|caregivers?|care[\s-]?givers?|carers?|"
                               r"care\s+partners?|study\s+partners?|(?:spouses?|partners?)|informants?|"
-                              r"(?:healthy|reference)\s+(?:volunteers?|controls?|subjects?|participants?)|"
+                              r"(?:healthy|reference)\s+(?:(?:control|comparison)\s+)?(?:volunteers?|controls?|subjects?|participants?|"
+                              r"individuals?|persons?|people)|"
                               r"healthy\s+(?:(?:comparison|control|reference)\s+)?(?:cohort|group|arm)|(?:control|comparison)\s+"
                               r"(?:group|subjects?|participants?)|controls?)", re.I)
 # A heading naming an optional part of the study: "Glucose study only:", "MRI sub-study:", "Participants in the CSF

@@ -187,12 +187,16 @@ def extract_conditions(ctx: Context) -> list:
     ctx.unstated.extend((m.start, m.end) for m in treated)
     # "latent tuberculosis (a positive QuantiFERON test) that has not been adequately treated": whether it was treated,
     # which the record cannot show, for a person (as "untreated" before the condition)
-    ctx.unstated.extend(m.span() for m in _NOT_TREATED_AFTER_RE.finditer(text))
+    untreated = [m.span() for m in _NOT_TREATED_AFTER_RE.finditer(text)]
+    ctx.unstated.extend(untreated)
+    ctx.checks.extend(untreated)
     if ctx.section == "exclusion":
         # "clinical or MRI findings suggestive of PML", "suspected tuberculosis": a suspicion the record cannot show
         # beside the diagnosis it can (the condition stays; a person looks for the suspicion)
-        ctx.unstated.extend((found.start(), m.start) for m in included
-                            for found in [_SUSPICION_BEFORE_RE.search(text, max(0, m.start - 60), m.start)] if found)
+        suspected = [(found.start(), m.start) for m in included
+                     for found in [_SUSPICION_BEFORE_RE.search(text, max(0, m.start - 60), m.start)] if found]
+        ctx.unstated.extend(suspected)
+        ctx.checks.extend(suspected)
     lists = _example_lists(text, included)
     forms = [m for m in included for lst in lists if lst.general is None and lst.start <= m.start < lst.end
              and _EVENT_BEFORE_RE.search(text, segment_start(text, lst.start), lst.start)]

@@ -1108,6 +1108,7 @@ def extract_relapses(ctx: Context) -> list:
             # "Relapse within the 28 days before screening, or between screening and Study Day 1": a time of the
             # study no record holds, beside the window; a person checks it at the visit
             ctx.unstated.append(period.span())
+            ctx.checks.append(period.span())
         if not event and not match.group(0).lower().startswith(("relapse", "attack", "exacerbation", "outbreak")):
             rules.append(ManualReviewRule(polarity="require" if ctx.section == "inclusion" else "exclude",
                                           category="partial", why="neurological worsening other than a relapse "

@@ -1479,7 +1479,8 @@ def _timed_clauses(ctx: Context, mentions: list, windows: list) -> list | None:
     kinds = [_clause_time(ctx.text[a:b], w) for w, (a, b) in zip(windowed, timed)]
     own_times = len(timed) >= 2 and all(kinds) and len(set(kinds)) > 1
     if not own_times and (len(timed) < 2 or timings != {True} or len(set(windowed)) < 2):
-        timed = _current_then_window(ctx.text, starts, windows) or _window_then_ever(ctx.text, starts, windows)
+        timed = _current_then_window(ctx.text, starts, windows) or _window_then_ever(ctx.text, starts, windows) \
+            or _current_then_past(ctx.text, starts, windows)
         either = timed is None  # "for at least 6 months, or ... within 3 months": alternatives
         timed = timed or _duration_then_window(ctx.text, starts, windows) or _duration_then_reason(ctx.text, starts)
         if timed is None:
@@ -1546,6 +1547,23 @@ def _current_then_window(text: str, starts: list, windows: list) -> list | None:
                      and not re.match(r"\s*(?:with\s+)?(?:any\s+|an?\s+)?other\b", text[cut.end():], re.I)):
         return None  # (", or other immunomodulatory therapy within 4 months": the list goes on, one window)
     return [(0, cut.start()), (cut.end(), len(text))]
+
+
+# ", or has received", ", or has ever been treated with", ", or any previous": a clause of past exposure
+_OR_PAST_CLAUSE_RE = re.compile(r",\s*or\s+(?:(?:has|have|had)\s+(?:ever\s+|previously\s+)?(?:received|been\s+"
+                                r"(?:treated|exposed)|taken|used)|(?:any\s+)?(?:prior|previous)\b)", re.I)
+
+
+def _current_then_past(text: str, starts: list, windows: list) -> list | None:
+    """"The subject is currently receiving natalizumab, or has received mitoxantrone, cyclophosphamide ... at any
+    time": the current use is the first clause's; the drugs of the clause of past exposure count ever."""
+    if windows or not _CURRENT_RE.search(text, 0, starts[0]):
+        return None
+    for cut in _OR_PAST_CLAUSE_RE.finditer(text):
+        if any(s < cut.start() for s in starts) and any(s >= cut.end() for s in starts) \
+                and not _CURRENT_RE.search(text, cut.start()):
+            return [(0, cut.start()), (cut.start() + 1, len(text))]
+    return None
 
 
 def _window_then_ever(text: str, starts: list, windows: list) -> list | None:
