@@ -64,7 +64,7 @@ SETS = {
                    "structured_criteria_recall": 0.9597, "manual_review_precision": 0.8889}, 14, 366),
     "holdout20": ({"precision": 0.9535, "recall": 0.9634, "exact_parameter_accuracy": 0.9241,
                    "structured_criteria_recall": 0.9851, "manual_review_precision": 0.9529}, 14, 356),
-    "holdout21": ({"precision": 0.9442, "recall": 0.9514, "exact_parameter_accuracy": 0.9274,
+    "holdout21": ({"precision": 0.9466, "recall": 0.9514, "exact_parameter_accuracy": 0.9274,
                    "structured_criteria_recall": 0.9789, "manual_review_precision": 0.9579}, 14, 389),
     "holdout22": ({"precision": 0.9709, "recall": 0.9804, "exact_parameter_accuracy": 0.9327,
                    "structured_criteria_recall": 0.9866, "manual_review_precision": 0.9565}, 14, 390),
@@ -88,7 +88,7 @@ SETS = {
                    "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 14, 357),
     "holdout32": ({"precision": 0.9946, "recall": 0.9892, "exact_parameter_accuracy": 0.9538,
                    "structured_criteria_recall": 0.9964, "manual_review_precision": 0.9907}, 14, 386),
-    "holdout33": ({"precision": 0.9377, "recall": 0.9304, "exact_parameter_accuracy": 0.8476,
+    "holdout33": ({"precision": 0.9377, "recall": 0.9304, "exact_parameter_accuracy": 0.8809,
                    "structured_criteria_recall": 0.9631, "manual_review_precision": 0.9293}, 14, 377),
 }
 

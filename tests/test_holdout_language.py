@@ -4550,11 +4550,12 @@ def test_the_patients_heading_beside_healthy_volunteers_scopes_to_the_patients()
     age = criterion_with(ruleset, "Age 18").rules[0]
     edss = criterion_with(ruleset, "EDSS").rules[0]
     assert age.when is None
-    assert edss.kind == "edss" and edss.when.subtypes == ["CIS", "RRMS", "SPMS", "PPMS"]
-    # "Participants with MS:" in a study with a control group: the MS courses; without other people nothing
+    assert edss.kind == "edss" and edss.when.subtypes == ["CIS", "RRMS", "SPMS", "PPMS", "RIS"]
+    # "Participants with MS:" in a study with a control group: every phenotype a patient may have (session 32: the MS
+    # courses alone let a CIS patient pass the block, its MS diagnosis too); without other people nothing
     with_ms = text.replace("Patients:", "Participants with MS:")
     edss = criterion_with(compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=with_ms)), "EDSS").rules[0]
-    assert edss.when.subtypes == ["RRMS", "SPMS", "PPMS"]
+    assert edss.when.subtypes == ["CIS", "RRMS", "SPMS", "PPMS", "RIS"]
     alone = text.split("Healthy volunteers:")[0]
     assert criterion_with(compile_trial(Trial(id="T", source="test", source_format="text", criteria_text=alone)), "EDSS").rules[0].when is None
 
@@ -7463,3 +7464,94 @@ def test_a_block_for_one_course_keeps_its_scope_where_another_course_has_one_or_
                            "Additional inclusion criteria for patients with RRMS:\n\n2. EDSS score of 0 to 5.0.\n\n"
                            "Additional inclusion criteria for reference subjects:\n\n3. Visual acuity of 20/25.\n")
     assert required.criteria[1].rules[0].when.subtypes == ["RRMS"]
+
+
+# --- the thirty-fourth hold-out round ---
+
+def test_beside_an_untreated_arm_the_treated_arm_is_the_use():
+    """holdout34 NCT00094068 (a polarity error), NCT00591721: 'Either no DMT, or interferon beta at an unchanged dose
+    for at least 3 months' had nested 'not on it now, or on it for 3 months' in the treated arm, and 'the same DMT for
+    at least 3 months' had been a washout."""
+    for text, named in (("Either no disease-modifying therapy, or treatment with interferon beta or glatiramer acetate "
+                         "at an unchanged dose for at least 3 months before the first MRI.", ["interferon_beta"]),
+                        ("Either no disease-modifying therapy, or the same disease-modifying therapy for at least 3 "
+                         "months before enrolment.", ["dmt"])):
+        (group,) = compile_text(text, "inclusion", "X1")
+        untreated, treated = group.rules
+        assert (untreated.polarity, untreated.classes, untreated.current) == ("exclude", ["dmt"], True)
+        assert (treated.kind, treated.polarity, treated.classes, treated.current, treated.min_duration.value) == (
+            "prior_drug", "require", named, True, 3.0)
+
+
+def test_a_degree_word_life_threatening_goes_to_a_person():
+    found = _read("Myocardial infarction, stroke or life-threatening arrhythmia within the last 6 months.")
+    assert found[0]["conditions"] == ["myocardial_infarction", "stroke"]
+    assert found[1]["kind"] == "manual_review" and "arrhythmia" in found[1]["why"]
+
+
+def test_events_since_the_start_of_the_core_study_go_to_a_person():
+    """holdout34 NCT01093326: read as current, they had excluded nothing the core study allowed to be checked."""
+    found = _read("Myocardial infarction, unstable angina, stroke or transient ischaemic attack since the start of the core "
+                  "study, or current heart failure of New York Heart Association class III or IV.")
+    assert found[0]["conditions"] == ["heart_failure_nyha_iii", "heart_failure_nyha_iv"]
+    assert found[1]["kind"] == "manual_review" and "Myocardial infarction" in found[1]["why"]
+
+
+def test_treatment_between_the_core_study_and_baseline_with_the_following_is_each_items_qualifier():
+    """holdout34 NCT01185821: read as ever, every patient once on an immunomodulator failed (15 wrong fails)."""
+    found = _read("Treatment between the end of the core study and the extension baseline visit with any of the following: "
+                  "interferon beta, natalizumab or any other immunosuppressive drug (other than the core-study drug "
+                  "BAF312); intravenous immunoglobulin or plasmapheresis; systemic corticosteroids, other than for the "
+                  "treatment of a relapse.")
+    assert all(r["kind"] == "prior_drug" and "core study" in r["qualifier"] for r in found)
+    assert {"plasma_exchange", "intravenous_immunoglobulin"} <= {d for r in found for d in r.get("drugs", [])}
+    assert any("relapse" in r["qualifier"] for r in found)
+
+
+def test_a_quiet_subtype_with_its_abbreviation_is_not_excluded_whole():
+    """holdout34 NCT07138833: '(SPMS) without relapses in the past 2 years' had excluded every SPMS patient."""
+    found = _read("Primary progressive multiple sclerosis (PPMS), or secondary progressive multiple sclerosis (SPMS) "
+                  "without relapses in the past 2 years.")
+    assert (found[0]["kind"], found[0]["subtypes"]) == ("ms_subtype", ["PPMS"])
+    assert found[1]["kind"] == "group" and found[1]["mode"] == "all"
+
+
+def test_clauses_joined_by_semicolon_or_are_alternatives():
+    (group, _) = compile_text("At least 1 documented relapse within 12 months before screening, with a prior brain MRI "
+                              "showing lesion(s) consistent with MS; or gadolinium-enhancing lesion(s) on a brain MRI "
+                              "performed within 6 weeks before screening.", "inclusion", "X1")
+    assert group.mode == "any" and sorted(r.kind for r in group.rules) == ["mri_activity", "relapse_activity"]
+
+
+def test_strongly_narrows_a_class():
+    found = _read("Previous treatment with alemtuzumab, cladribine or other strongly immunosuppressive drugs.")
+    assert any(r.get("classes") == ["immunosuppressant"] and r.get("qualifier") == "strongly" for r in found)
+
+
+def test_the_start_of_the_programme_is_baseline_and_no_change_of_treatment():
+    """holdout34 NCT06121648: 'the start' had read as a change of treatment (the steroids dropped silently)."""
+    found = _read("Relapse or corticosteroid pulse therapy during the 3 months before the start of the programme.")
+    assert [(r["kind"], r["window"]["anchor"]) for r in found] == [("relapse_activity", "baseline"),
+                                                                   ("washout", "baseline")]
+    # (a drug's start stays its time point: "prior to initiation of ocrelizumab" is no exposure to it)
+    assert [r["kind"] for r in _read("Any change in DMT prior to initiation of ocrelizumab.")] == ["manual_review"]
+
+
+def test_the_patients_and_other_people_of_a_vocational_study():
+    """holdout34 NCT06966115: 'People with MS:' and 'Employers (optional, ...):' had been two criteria over the
+    items (one unaligned); the employers' age bound the patients."""
+    ruleset = _ruleset_of("Inclusion Criteria:\n\nPeople with MS:\n\n- Adults aged 18 to 65 years.\n\n"
+                          "Employers (optional, with the agreement of the participant with MS):\n\n"
+                          "- Aged 18 years or older.\n")
+    patients, employers = ruleset.criteria
+    assert patients.rules[0].kind == "age" and "RIS" in patients.rules[0].when.subtypes
+    assert employers.rules[0].kind == "manual_review" and "employers" in employers.rules[0].why.lower()
+
+
+def test_an_item_for_patients_in_a_trial_that_takes_healthy_volunteers():
+    """holdout34 NCT00094068: 'For patients: an MS relapse ... within 30 days' had bound the volunteers."""
+    ruleset = _ruleset_of("Inclusion Criteria:\n\nPatients with multiple sclerosis:\n\n- EDSS 6.5 or less.\n\n"
+                          "Healthy volunteers:\n\n- No neurological disease.\n\nExclusion Criteria:\n\n"
+                          "- For patients: an MS relapse within the 30 days before the first MRI.\n")
+    (relapse,) = ruleset.criteria[-1].rules
+    assert relapse.kind == "relapse_activity" and relapse.when.subtypes == ["CIS", "RRMS", "SPMS", "PPMS", "RIS"]

@@ -150,6 +150,11 @@ _LABELLED_COHORT_LEAD_RE = re.compile(rf"^\s*(?:(?:for|in)\s+(?:(?:participants?
 _TRIAL_COHORTS: ContextVar[dict] = ContextVar("trial_cohorts", default={})
 # the headings of the trial's only patients named by course, and the scope their criteria take (see sole_cohorts)
 _SOLE_COHORTS: ContextVar[tuple[frozenset, tuple[str, ...]]] = ContextVar("sole_cohorts", default=(frozenset(), ()))
+# whether the trial takes people beside its patients (healthy volunteers, controls, carers)
+_TAKES_OTHERS: ContextVar[bool] = ContextVar("takes_others", default=False)
+# "For patients: an MS relapse ... within 30 days": an item of the patients of a trial that takes others too
+_PATIENTS_LEAD_RE = re.compile(r"^\s*(?:for|in)\s+(?:the\s+)?(?:patients|participants\s+with\s+(?:MS|multiple\s+"
+                               r"sclerosis)|MS\s+(?:patients|participants))\s*:\s*", re.I)
 # "Inclusion Criteria specific for subjects with rrMS:", "Additional criteria for patients with PPMS:": an item that
 # heads the criteria of one cohort
 _HEADING_COHORT_RE = re.compile(r"\b(?:inclusion|exclusion|eligibility)\s+criteria\b|\badditional\s+(?:\w+\s+)?"
@@ -192,9 +197,19 @@ def sole_cohorts(criteria: list[Criterion], healthy_volunteers: Optional[bool]) 
     if requires_course(lambda cohort: cohort is None or _ALL_COHORT_RE.match(cohort)) or \
             not requires_course(lambda cohort: cohort is not None and courses.get(cohort)):
         return frozenset(), ()
-    beside = healthy_volunteers or any(cohort.endswith(BESIDE_OTHERS) for cohort in cohorts) or \
-        any(OTHER_PERSONS_RE.fullmatch(cohort) for cohort in cohorts)
+    beside = healthy_volunteers or takes_others(criteria)
     return frozenset(cohort for cohort, subtypes in courses.items() if subtypes), _PATIENT_COURSES if beside else ()
+
+
+def takes_others(criteria: list[Criterion]) -> bool:
+    """Whether headings of the trial name people beside its patients ("Healthy volunteers:", "Patients:" beside them)."""
+    stack = list(criteria)
+    while stack:
+        criterion = stack.pop(0)
+        stack[:0] = criterion.children
+        if criterion.cohort and (criterion.cohort.endswith(BESIDE_OTHERS) or OTHER_PERSONS_RE.fullmatch(criterion.cohort)):
+            return True
+    return False
 
 
 def labelled_cohorts(criteria: list[Criterion]) -> dict[str, str]:
@@ -251,6 +266,11 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
     if not re.search(r"\w", text):
         return [_number(ManualReviewRule(**common, why="only permits something: no criterion of its own",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
+    patients = _PATIENTS_LEAD_RE.match(text) if _TAKES_OTHERS.get() else None
+    if patients and re.search(r"\w", text[patients.end():]):
+        # (read for everyone, the patients' relapse window bound the volunteers)
+        inner = compile_text(" " * patients.end() + text[patients.end():], section, criterion_id, span)
+        return [rule.model_copy(update={"text": common["text"]}) for rule in _of_cohort(inner, "patients" + BESIDE_OTHERS)]
     lead = _COHORT_LEAD_RE.match(text) or _SUBSTUDY_LEAD_RE.match(text) or _SUBJECT_COHORT_RE.match(text) or \
         _COLON_COHORT_RE.match(text)
     if lead and SUBSTUDY_RE.search(lead.group("cohort")):
@@ -535,8 +555,23 @@ def _either_clauses(text: str, criterion_id: str, span: tuple[int, int]) -> list
         rules = compile_text(clause[lead.end():] if lead else clause, "inclusion", criterion_id, span)
         if all(r.kind == "manual_review" for r in rules):
             return []
+        if untreated is not None and untreated.kind in ("prior_drug", "washout") and untreated.polarity == "exclude":
+            # "Either no DMT, or interferon beta at an unchanged dose for at least 3 months": beside the untreated arm,
+            # the treated arm is the use ("if on it, stable" read alone, its "not on it now" let in any other DMT)
+            rules = [_treated_arm(rule) for rule in rules]
         clauses.append(rules[0] if len(rules) == 1 else GroupRule(mode="all", polarity="require", rules=rules))
     return [GroupRule(mode="any", polarity="require", rules=clauses), *leftover]
+
+
+def _treated_arm(rule):
+    """The required use of an "if on X, on it for N" any-of (not on X now, or on X for N); any other rule as it is."""
+    if isinstance(rule, GroupRule) and rule.mode == "any" and len(rule.rules) == 2:
+        absent, used = rule.rules
+        if isinstance(absent, PriorDrugRule) and isinstance(used, PriorDrugRule) and absent.polarity == "exclude" \
+                and absent.current and used.polarity == "require" \
+                and (absent.drugs, absent.classes) == (used.drugs, used.classes):
+            return used.model_copy(update={"text": rule.text})
+    return rule
 
 
 _IN_COMBINATION_RE = re.compile(r"\s+in\s+combination\s+with\s+", re.I)
@@ -703,6 +738,14 @@ def _or_between_kinds(text: str) -> bool:
         after = [kind for at, kind in marks if at >= connector.end()]
         if before and after and before[-1] != after[0]:
             return True
+        if text[:connector.start()].rstrip().endswith(";"):
+            # ("a relapse within 12 months, with a prior MRI showing lesions; or a Gd+ lesion within 6 weeks": the
+            # clauses "; or" joins, compared by what each names first)
+            semicolon = text.rfind(";", 0, connector.start())
+            opening = max((m.end() for m in re.finditer(r"[;:.]\s", text[:semicolon])), default=0)
+            kinds = first(opening, semicolon), first(connector.end(), len(text))
+            if None not in kinds and kinds[0] != kinds[1]:
+                return True
     return False
 
 
@@ -1498,15 +1541,15 @@ def _cohort_subtypes(cohort: str) -> tuple[str, ...]:
     subtypes = list(dict.fromkeys(member for entity in find_entities(cohort) if entity.label == "MS_SUBTYPE"
                                   for member in lexicon.subtype_members(entity.id)))
     if cohort.endswith(BESIDE_OTHERS):
-        # "Patients:" beside "Healthy volunteers:": the patients' courses, all of them ("Patients with MS:" the MS
-        # courses, not a CIS), so that the volunteers are not held to the patients' criteria
+        # "Patients:", "Patients with MS:" beside "Healthy volunteers:": every phenotype a patient may have, so that
+        # the volunteers are not held to the patients' criteria and no patient escapes them (a CIS or RIS patient
+        # scoped out passed the "Patients with MS:" block, its MS diagnosis too, as not applicable)
         if subtypes:
             return tuple(subtypes)
-        return ("RRMS", "SPMS", "PPMS") if _MS_NAMED_RE.search(cohort) else ("CIS", "RRMS", "SPMS", "PPMS")
+        return _PATIENT_COURSES
     return () if {"RRMS", "SPMS", "PPMS"} <= set(subtypes) else tuple(subtypes)
 
 
-_MS_NAMED_RE = re.compile(r"\bMS\b|multiple\s+sclerosis", re.I)
 
 
 def _compile_node(criterion: Criterion) -> list:
@@ -1786,11 +1829,13 @@ def compile_trial(trial: Trial, *, compiled_on: Optional[date] = None) -> RuleSe
                               field="criteria", hint="check the record's eligibility text")
     cohorts = _TRIAL_COHORTS.set(labelled_cohorts(segmented))
     sole = _SOLE_COHORTS.set(sole_cohorts(segmented, trial.healthy_volunteers))
+    others = _TAKES_OTHERS.set(takes_others(segmented))
     try:
         criteria = structured_field_criteria(trial) + [compile_criterion(c) for c in segmented]
     finally:
         _TRIAL_COHORTS.reset(cohorts)
         _SOLE_COHORTS.reset(sole)
+        _TAKES_OTHERS.reset(others)
     return RuleSet(trial_id=trial.id, title=trial.title, source=trial.source, source_sha256=trial.source_sha256,
                    compiler_version=COMPILER_VERSION, compiled_on=compiled_on, criteria_text=trial.criteria_text,
                    criteria=criteria)

@@ -194,7 +194,10 @@ _ANCHORS: list[tuple[str, Anchor]] = [
      r"(?:the\s+)?first\s+(?:study\s+|research\s+)?mri(?:\s+scan)?|"
      r"(?:the\s+)?first\s+(?:experimental|study|testing|test|assessment|training)\s+session|"
      r"(?:an|the)\s+mri\s+(?:examination|scan)|(?:the\s+)?pet(?:[\s/-]+(?:ct|mri))?\s+(?:scan|imaging|examination)|"
-     r"(?:(?:first|study)\s+)?vaccination", "baseline"),
+     r"(?:(?:first|study)\s+)?vaccination|"
+     # ("before the start of the programme": the first session of a rehabilitation or education study)
+     r"(?:the\s+)?(?:start|beginning)\s+of\s+(?:the\s+)?(?:study\s+)?(?:programme|program|intervention|training|"
+     r"rehabilitation|course|sessions)", "baseline"),
     # "the first administration of investigational product"
     # (and "the first TYSABRI infusion", a drug's name between)
     # ("the scheduled first dose of rituximab")

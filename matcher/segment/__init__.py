@@ -36,9 +36,12 @@ _SUBHEADING_RE = re.compile(
 # assessments:" (a short unbulleted noun phrase; not a criterion that introduces its items, "Any of the following:",
 # "Cardiac disease, defined as:", nor one that lists them after its colon)
 _CATEGORY_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>[A-Z][A-Za-z/&-]*(?:[ ][A-Za-z/&-]+){0,3})\s*:\s*(?:\*\*)?\s*$")
+# ("Employers (optional, with the agreement of the participant):": other people, with a parenthesis that qualifies them)
+_OTHERS_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>[A-Z][A-Za-z/&-]*(?:[ ][A-Za-z/&-]+){0,3})\s*\([^()\n]{1,120}\)"
+                                r"\s*:\s*(?:\*\*)?\s*$")
 # A heading naming people other than the patient: "Infants:", "Caregivers:", "Study partners:", "Healthy controls:"
 OTHER_PERSONS_RE = re.compile(r"(?:infants?|babies|newborns?|neonates?|offspring|caregivers?|care[\s-]?givers?|carers?|"
-                              r"care\s+partners?|study\s+partners?|(?:spouses?|partners?)|informants?|"
+                              r"care\s+partners?|study\s+partners?|(?:spouses?|partners?)|informants?|employers?|line\s+managers?|"
                               r"(?:healthy|reference)\s+(?:(?:control|comparison)\s+)?(?:volunteers?|controls?|subjects?|participants?|"
                               r"individuals?|persons?|people)|"
                               r"healthy\s+(?:(?:comparison|control|reference)\s+)?(?:cohort|group|arm)|(?:control|comparison)\s+"
@@ -48,7 +51,7 @@ OTHER_PERSONS_RE = re.compile(r"(?:infants?|babies|newborns?|neonates?|offspring
 SUBSTUDY_RE = re.compile(r"\bsub-?stud(?:y|ies)\b|\b(?:study|part|substudy)\s+only\b", re.I)
 # A heading naming the participants the criteria below are for: "All participants:", "Participants with MS:",
 # "Patients with relapsing MS:", "For all subjects:" (the compiler reads the subtypes in it)
-_COHORT_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>(?:for\s+)?(?:all\s+|the\s+)?(?:participants?|patients?|subjects?|"
+_COHORT_HEADING_RE = re.compile(r"^\s*(?:\*\*)?(?P<words>(?:for\s+)?(?:all\s+|the\s+)?(?:participants?|patients?|subjects?|people|persons|individuals|"
                                 r"(?<=all\s)(?:cohorts|groups|arms))"
                                 r"(?:\s+(?:with|in|on|who\s+have)\s+[^:\n]{1,50})?)\s*:\s*(?:\*\*)?\s*$", re.I)
 _NOT_CATEGORY_RE = re.compile(r"\b(?:following|any|all|either|one|of|at|least|defined|meaning|such|including|namely|"
@@ -247,6 +250,9 @@ def _read_items(text: str) -> list[_Item]:
             header = None  # "... meeting the McDonald criteria at\n inclusion.": a wrapped line, not a section
         subheading = _SUBHEADING_RE.match(line) if not header else None
         category = _CATEGORY_HEADING_RE.match(line)
+        if category is None:
+            category = _OTHERS_HEADING_RE.match(line)
+            category = category if category and OTHER_PERSONS_RE.fullmatch(category.group("words").strip()) else None
         if _DASHED_HEADING_RE.match(line):
             current = None  # "--Disease Characteristics--": a category of the old registry's pages
             blank_before = True

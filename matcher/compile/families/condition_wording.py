@@ -20,7 +20,7 @@ from ..nlp import Entity
 _OWN_JUDGEMENT = r"clinically[\s-]+(?:significant|relevant|important)|significant(?:ly)?|severe(?:ly)?|major|serious"
 _JUDGEMENT = _OWN_JUDGEMENT + (r"|uncontrolled|not\s+(?:yet\s+|adequately\s+|well\s+|sufficiently\s+)?controlled|"
                                r"poorly[\s-]+controlled|(?:un)?stable|relevant|moderate(?:ly)?|impaired|abnormal\w*|"
-                               r"certain|frequent|untreated|inadequately[\s-]+treated|disabling|pronounced|marked")
+                               r"certain|frequent|untreated|inadequately[\s-]+treated|disabling|pronounced|marked|life[\s-]+threatening")
 _OWN_JUDGEMENT_RE = re.compile(rf"\b(?:{_OWN_JUDGEMENT})\b", re.I)
 _RELATIONAL_BEFORE = r"may\s+mimic|could\s+(?:have\s+)?caus\w*|(?:that|which)\s+(?:may|might|could|would|can)|" \
                      r"(?:(?:that|which)\s+(?:is|are)\s+)?(?:un)?likely\s+to"
@@ -448,3 +448,20 @@ def item_end(text: str, position: int) -> int:
     breaks = _breaks(text, _ITEM_BREAK_RE)
     at = bisect_right(breaks, (position, -1))
     return breaks[at][0] if at < len(breaks) else len(text)
+
+
+# A time counted from a visit of another study, which the record cannot date: "since the last dose in the parent
+# study", "between the end of the core study and the extension baseline visit", "since the start of the core study"
+SINCE_STUDY_EVENT_RE = re.compile(
+    # ("... since their last parent-study dose")
+    r"\b(?:since|after|following)\s+(?:the\s+|their\s+)?last\s+(?:core|parent|feeder|previous|prior|originating)"
+    r"[\s-]+(?:study|trial)\s+(?:dose|visit|infusion|administration)\b|"
+    r"\b(?:since|after|following|between)\s+(?:the\s+)?(?:end|completion|start|beginning|last\s+(?:visit|dose|infusion|"
+    r"administration)|"
+    r"termination|discontinuation|final\s+visit)\s+(?:of\s+|in\s+)?(?:the\s+|their\s+)?(?:study\s+(?:drug|treatment)\s+in\s+"
+    r"the\s+)?(?:core|parent|previous|prior|feeder|lead[\s-]in|double[\s-]blind|originating|antecedent|preceding|main|"
+    r"pivotal)[\s-]+(?:study|trial|phase|period|part)\b(?:\s+(?:and|until)\s+(?:the\s+)?(?:(?:extension|study)\s+)?"
+    r"(?:day\s*1|baseline|screening|enrol\w*|randomi[sz]ation|first\s+dose)\b(?:\s+visit\b)?)?|"
+    # ("since the last dose of study treatment in Study 109MS202": the other study named by its code)
+    r"\b(?:since|after|following)\s+(?:the\s+|their\s+)?last\s+(?:dose|visit|infusion|administration)\s+(?:of\s+(?:the\s+)?"
+    r"study\s+(?:drug|treatment|medication)\s+)?in\s+(?:the\s+)?(?:study|trial)\s+[A-Z0-9][\w-]*\d[\w-]*", re.I)

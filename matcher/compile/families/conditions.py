@@ -48,7 +48,7 @@ from .. import context
 from ..context import Context
 from ..nlp import Entity, kinds_listed_after
 from ..quantities import NUM, find_windows, number, unit_of
-from .condition_wording import (CAUSE_BEFORE_RE, CAUSED_BY_AFTER_RE, DEFINED_BY_MEASURE_RE, EITHER_EYE_RE, EXAMPLES_RE,
+from .condition_wording import (CAUSE_BEFORE_RE, CAUSED_BY_AFTER_RE, SINCE_STUDY_EVENT_RE, DEFINED_BY_MEASURE_RE, EITHER_EYE_RE, EXAMPLES_RE,
                                 NEW_NOUN_PHRASE_RE, SCORE_DEFINED_RE, SEGMENT_BREAK_RE, ExampleList, closing, complete_term,
                                 enclosing_paren, item_end, not_conditions, qualified, segment_end, segment_start)
 
@@ -230,6 +230,12 @@ def extract_conditions(ctx: Context) -> list:
     example_of = _examples_by_mention(lists, included)
     starts = [e.start for e in entities]
     judged = {m for m in included if qualified(text, m, entities, starts, example_of.get(m))}
+    # "Myocardial infarction, unstable angina or stroke since the start of the core study, or current heart failure":
+    # a time counted from another study's visit, which the record cannot date (read as ever, it excluded the events
+    # the core study allowed); the clause's conditions go to a person
+    for since in SINCE_STUDY_EVENT_RE.finditer(text):
+        clause_from = max(text.rfind(stop, 0, since.start()) for stop in (";", ". ", ", or ")) + 1
+        judged |= {m for m in included if clause_from <= m.start < since.start()}
     if ctx.section == "exclusion":
         judged |= {m for m in included if m not in example_of and (cause := CAUSED_BY_AFTER_RE.match(text, m.end))
                    and not _NEW_ITEM_RE.search(cause.group(0))}

@@ -361,7 +361,7 @@ _WIDENS_DIAGNOSIS_RE = re.compile(r"(?<!types of )(?<!type of )(?<!forms of )(?<
 _SPELLED_OUT_RE = re.compile(r"[^.;]{0,100}?(?:\bi\.\s?e\.,?|\bnamely\b|\bthat\s+is\b|:|,\s*with\s+an?\b|\bdefined\s+as\b)", re.I)
 
 
-_INACTIVE_AFTER_RE = re.compile(r"\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?without\s+(?:any\s+|an?\s+)?(?:evidence\s+of\s+)?"
+_INACTIVE_AFTER_RE = re.compile(r"\)?\s*(?:\([^()]{0,40}\)\s*)?(?:course\s+)?without\s+(?:any\s+|an?\s+)?(?:evidence\s+of\s+)?"
                                 # "without clinical or MRI activity"
                                 r"(?:(?:disease|clinical|MRI|radiological|inflammatory|superimposed)\s+"
                                 r"(?:(?:or|and|and/or)\s+)?){0,3}(?:activity|relapses?)", re.I)

@@ -13,7 +13,7 @@ from ...models.rules import (Duration, GroupRule, InvestigationalRule, LiveVacci
 from .. import context
 from ..context import Context
 from ..nlp import Entity
-from .condition_wording import EXAMPLES_RE, SEGMENT_BREAK_RE, closing, enclosing_paren
+from .condition_wording import EXAMPLES_RE, SEGMENT_BREAK_RE, SINCE_STUDY_EVENT_RE, closing, enclosing_paren
 from ..quantities import (ANCHOR_WORDS, COMPARATOR_RE, HALF_LIVES_RE, NUM, STUDY_PERIOD_TIME_RE, anchor_after, anchor_of,
                           find_windows, half_lives_anchor, is_stated_anchor, number, stated_anchor, unit_of)
 
@@ -183,6 +183,9 @@ _CURRENT_RE = re.compile("|".join([
     r"\brequir\w+\s+(?:chronic|continued|long[\s-]term)\b",  # "requires chronic treatment with": needs it now
     _MUST_BE_ON,
     r"\bpump\b",  # "Intrathecal baclofen pump (in place)", "(implanted pump)": a device that delivers it now
+    # "the same disease-modifying therapy for at least 3 months": on it now, for that long
+    r"\bthe\s+same\s+(?:[\w-]+\s+){0,2}?(?:therap(?:y|ies)|treatments?|DMTs?|drugs?|medications?|agents?|regimens?)\s+"
+    r"(?:for|since|over|during|without)\b",
 ]), re.I)
 _PAST_RE = re.compile(r"\bprevious\w*|\bprior\b|\bhistory\b|\bever\b|\bpast\b|\bearlier\b|\breceived\b|\btreated\b|"
                       r"\btaken\b|"
@@ -352,11 +355,13 @@ _STOP_OR_SWITCH_RE = re.compile(r"\b(?:stop(?:ped|ping|s)?|discontinu(?:ed|ation
 _CHANGE_RE = re.compile(r"\b(?:change[sd]?|introduc\w+|start(?:ed|ing)?|initiat\w+|dose\s+adjust\w*|stable\s+dose|"
                         r"reduc(?:e|ed|es|ing|tion)|modifications?\s+(?:of|in|to)|switch(?:es)?\s+(?:of|in)|"
                         r"alteration)\b", re.I)
+# (a time point, not a change: "prior to initiation of ocrelizumab", "before the start of the programme")
+_TIME_POINT_BEFORE_RE = re.compile(r"\b(?:prior\s+to|before|after|since|until|following|at)\s+(?:the\s+)?$", re.I)
 # "one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif)": the parenthesis spells out which.
 _LISTED_CLASS_RE = re.compile(r"(?:\bone\s+of\s+(?:the\s+)?|\bapproved\s+)(?:[\w-]+\s+){0,2}$", re.I)
 # "second-line disease-modifying therapy", "heart-rate-lowering calcium channel blockers": a part of the class the
 # lexicon cannot tell apart, so the drugs listed after it (even as examples) are what the text names.
-_NARROWED_CLASS_RE = re.compile(r"\b(?P<dose>(?:first|second|third)[\s-]line|(?:high|higher|highly|moderate|low)[\s-]efficacy|"
+_NARROWED_CLASS_RE = re.compile(r"\b(?P<dose>(?:first|second|third)[\s-]line|strongly|potently|(?:high|higher|highly|moderate|low)[\s-]efficacy|"
                                 r"heart[\s-]rate[\s-]lowering|rate[\s-]limiting|(?:non[\s-]?)?sedating|thiazide(?:[\s-]like)?|"
                                 r"loop|potassium[\s-]sparing|tetracycline|macrolide|aminoglycoside|fluoroquinolone|"
                                 r"non[\s-]?dihydropyridine|enzyme[\s-]inducing|sodium[\s-]channel[\s-]blocking)"
@@ -857,20 +862,12 @@ _SINCE_LIFE_EVENT_RE = re.compile(r"\b(?:since|after|following)\s+(?:the\s+|her\
 _GESTATION_TIME_RE = re.compile(r"\b(?:during|in|throughout)\s+(?:the\s+|her\s+)?(?:(?:first|second|third|1st|2nd|3rd)\s+"
                                 r"trimester|(?:current\s+|this\s+)?(?:pregnancy|gestation))\b", re.I)
 _EXCEPTION_CUT_RE = re.compile(r"[,;]\s*(?:(?:and/)?or\s+|and\s+)?(?:the\s+|an?\s+)?", re.I)
-_SINCE_STUDY_EVENT_RE = re.compile(
-    # ("... since their last parent-study dose")
-    r"\b(?:since|after|following)\s+(?:the\s+|their\s+)?last\s+(?:core|parent|feeder|previous|prior|originating)"
-    r"[\s-]+(?:study|trial)\s+(?:dose|visit|infusion|administration)\b|"
-    r"\b(?:since|after|following|between)\s+(?:the\s+)?(?:end|completion|last\s+(?:visit|dose|infusion|administration)|"
-    r"termination|discontinuation|final\s+visit)\s+(?:of\s+|in\s+)?(?:the\s+|their\s+)?(?:study\s+(?:drug|treatment)\s+in\s+"
-    r"the\s+)?(?:core|parent|previous|prior|feeder|lead[\s-]in|double[\s-]blind|originating|antecedent|preceding|main|"
-    r"pivotal)[\s-]+(?:study|trial|phase|period|part)\b(?:\s+(?:and|until)\s+(?:the\s+)?(?:day\s*1|baseline|screening|"
-    r"enrol\w*|randomi[sz]ation|first\s+dose)\b)?|"
-    # ("since the last dose of study treatment in Study 109MS202": the other study named by its code)
-    r"\b(?:since|after|following)\s+(?:the\s+|their\s+)?last\s+(?:dose|visit|infusion|administration)\s+(?:of\s+(?:the\s+)?"
-    r"study\s+(?:drug|treatment|medication)\s+)?in\s+(?:the\s+)?(?:study|trial)\s+[A-Z0-9][\w-]*\d[\w-]*", re.I)
 
 
+
+# "Treatment between the end of the core study and baseline with ...": the exposure the time opens
+_TREATMENT_WORD_RE = re.compile(r"\s*(?:any\s+)?(?:treatment|therapy|use|exposure|intake)\s*", re.I)
+_WITH_FOLLOWING_RE = re.compile(r"\s*(?:with|to|of)\s+(?:any|one|all)\s+(?:\w+\s+){0,2}?of\s+the\s+following\b[^:]{0,40}:", re.I)
 _FOLLOWING_TREATMENTS_RE = re.compile(r"\s*(?:any|one|all)\s+(?:\w+\s+){0,2}?of\s+the\s+following(?:\s+[\w-]+){0,3}?\s*",
                                       re.I)
 
@@ -878,7 +875,7 @@ _FOLLOWING_TREATMENTS_RE = re.compile(r"\s*(?:any|one|all)\s+(?:\w+\s+){0,2}?of\
 def untimed_period(text: str) -> Optional[str]:
     """A time the record cannot date that a heading gives its items ("Any of the following treatments since the last
     dose of study drug in the parent study:", "... during the first trimester:"): the words, or None."""
-    found = _SINCE_STUDY_EVENT_RE.search(text) or _GESTATION_TIME_RE.search(text)
+    found = SINCE_STUDY_EVENT_RE.search(text) or _GESTATION_TIME_RE.search(text)
     return " ".join(found.group(0).split()) if found else None
 
 
@@ -959,7 +956,7 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
         ctx.consume(*given_as.span())
         spared = " ".join(given_as.group(0).strip(" ,()").split())
         out.update({m: spared for m in mentions if item_from <= m.start < given_as.start() and m not in out})
-    for since in _SINCE_STUDY_EVENT_RE.finditer(ctx.text):
+    for since in SINCE_STUDY_EVENT_RE.finditer(ctx.text):
         # "... cytapheresis or plasmapheresis between the end of the core study and Day 1": a time counted from a
         # visit of another study, which the record cannot date; an exposure found goes to a person
         # (of the drugs of its own clause: "B-cell depleting therapy at any time, or any other DMT since ...")
@@ -970,20 +967,28 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
             # parent study": set off by a comma, the time is of every clause before it that has none of its own
             item_from = whole
         timed = [m for m in mentions if item_from <= m.start < since.start() and m not in out]
-        heading = _FOLLOWING_TREATMENTS_RE.fullmatch(ctx.text, item_from, since.start())
+        heading = _FOLLOWING_TREATMENTS_RE.fullmatch(ctx.text, item_from, since.start()) or \
+            _TREATMENT_WORD_RE.fullmatch(ctx.text, item_from, since.start())
         if not timed and (not ctx.text[item_from:since.start()].strip(" ,;:(") or heading):
             # "Since the last dose in the parent study, treatment with any DMT other than X": it opens the item
             # (or a heading's: "Any of the following treatments since the last dose of study drug in the parent study:
             # alemtuzumab, ...")
             item_end = _item_end(ctx.text, since.end())
+            if _WITH_FOLLOWING_RE.match(ctx.text, since.end()):
+                # ("Treatment between the end of the core study and baseline with any of the following: A; B; C")
+                item_end = len(ctx.text)
             # (not the drugs excepted; the examples after the exception are the class's)
             examples = EXAMPLES_RE.search(ctx.text, exception) if exception is not None else None
-            excepted = (exception, examples.start() if examples else item_end) if exception is not None else (0, 0)
-            timed = [m for m in mentions if since.end() <= m.start < item_end and m not in out
+            excepted = (exception, examples.start() if examples else _item_end(ctx.text, exception, ")")) \
+                if exception is not None else (0, 0)
+            # (an item with a qualifier of its own keeps it too: "systemic corticosteroids, other than for a relapse")
+            timed = [m for m in mentions if since.end() <= m.start < item_end
+                     and (m not in out or _WITH_FOLLOWING_RE.match(ctx.text, since.end()))
                      and not excepted[0] <= m.start < excepted[1]]
         if timed:
             ctx.consume(*since.span())
-            out.update({m: " ".join(since.group(0).split()) for m in timed})
+            when = " ".join(since.group(0).split())
+            out.update({m: f"{when}; {out[m]}" if m in out else when for m in timed})
     for during in _GESTATION_TIME_RE.finditer(ctx.text):
         # "Exposure during the first trimester to another DMT, namely ...": a time counted from conception, which the
         # record cannot date (the drugs of its clause, before or after it); an exposure found goes to a person
@@ -1154,7 +1159,12 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     # (nor a change a parenthesis denies: "Stable course of DMT over the past 6 months (no start, stop or switch)")
     exposure = _PERMISSION_PAREN_RE.sub(lambda m: " " * len(m.group(0)), exposure)
     exposure = _NO_CHANGE_PAREN_RE.sub(lambda m: " " * len(m.group(0)), exposure)
-    if _CHANGE_RE.search(exposure) and not (_UNCHANGED_RE.search(exposure) and _STABLE_FOR_RE.search(exposure)) \
+    # (a start that is a time point is no change: "during the 3 months before the start of the programme")
+    # (but "prior to initiation of ocrelizumab" dates the drug's start: no exposure of it)
+    change = next((c for c in _CHANGE_RE.finditer(exposure) if not (
+        re.match(r"start|initiat", c.group(), re.I) and _TIME_POINT_BEFORE_RE.search(exposure[:c.start()])
+        and not any(c.end() <= m.start <= c.end() + 30 for m in mentions))), None)
+    if change and not (_UNCHANGED_RE.search(exposure) and _STABLE_FOR_RE.search(exposure)) \
             and not re.search(r"treat(?:ed|ment)\s+(?:for\s+[^.;,]{1,40}?\s+)?with\b|"
                                                      r"therapy\s+with\b|\buse\s+of|received|"
                                                      r"\bcurrently\s+(?:treated|taking|receiving|on)\b|"
@@ -1163,9 +1173,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
             and not (ctx.section == "exclusion" and _UNLESS_STABLE_RE.search(exposure)):
         # ("Oxybutynin or tolterodine, unless taken at a stable dose for more than 6 months": the drugs, and how long)
         # ("No relapse and no change in disease-modifying therapy within the 12 weeks": what no rule read, a person's)
-        change = _CHANGE_RE.search(exposure)
-        if not re.search(r"\b(?:prior\s+to|before|after|since|until|following|at)\s+(?:the\s+)?$",
-                         exposure[:change.start()], re.I):  # (not a time point: "prior to initiation of ocrelizumab")
+        if not _TIME_POINT_BEFORE_RE.search(exposure[:change.start()]):  # (not "prior to reduction of X")
             ctx.unstated.append(change.span())
         return []  # "changes to / introduction of a treatment": a stability criterion, not an exposure
     if _STARTED_WITHIN_RE.search(ctx.text):
@@ -2429,7 +2437,7 @@ def extract_investigational(ctx: Context) -> list:
     if not match or re.search(r"(?:this|the)\s+(?:\w+\s+){0,2}?(?:study|trial)", match.group(0), re.I) or \
             re.search(r"hypersensitiv|allerg|excipient", ctx.text, re.I):
         return []  # this trial's own product, a permission ("... was not exclusionary"), an allergy
-    since = _SINCE_STUDY_EVENT_RE.search(ctx.text, match.end())
+    since = SINCE_STUDY_EVENT_RE.search(ctx.text, match.end())
     if since:
         # "... or investigational drug, since the last visit of the parent study": no date to count from
         ctx.consume(match.start(), match.end())
