@@ -7555,3 +7555,33 @@ def test_an_item_for_patients_in_a_trial_that_takes_healthy_volunteers():
                           "- For patients: an MS relapse within the 30 days before the first MRI.\n")
     (relapse,) = ruleset.criteria[-1].rules
     assert relapse.kind == "relapse_activity" and relapse.when.subtypes == ["CIS", "RRMS", "SPMS", "PPMS", "RIS"]
+
+
+def test_a_window_counted_from_the_last_menstrual_period_goes_to_a_person():
+    """holdout34 NCT01285479: 'Last dose ... more than 8 weeks before the first day of the LMP' had required
+    fingolimod of every patient (18 wrong fails)."""
+    found = _read("Last dose of fingolimod taken more than 8 weeks before the first day of the LMP, with no exposure "
+                  "afterwards.")
+    assert [r["kind"] for r in found] == ["manual_review"]
+
+
+def test_suitable_for_one_of_the_following_treatments_names_no_exposure():
+    ruleset = _ruleset_of("Inclusion Criteria:\n\n- Suitable, in the investigator's judgement, for treatment with one of "
+                          "the following first-line DMTs:\n  - teriflunomide\n  - dimethyl fumarate\n")
+    (rule,) = ruleset.criteria[0].rules
+    assert (rule.kind, rule.category) == ("manual_review", "judgement")
+
+
+def test_an_untreated_arm_after_the_treatments_heading():
+    """holdout34 NCT04760990: '..., treated with one of the following immunotherapies, or untreated (no DMT for at
+    least 6 months):' had lost the untreated arm, its 6 months becoming each treatment's duration (a polarity error
+    once the anchors differed)."""
+    ruleset = _ruleset_of("Inclusion Criteria:\n\n- At the time of the serum sampling, treated with one of the following "
+                          "immunotherapies, or untreated (no disease-modifying therapy for at least 6 months):\n"
+                          "  - natalizumab\n  - an anti-CD20 antibody (ocrelizumab, rituximab)\n")
+    (group,) = ruleset.criteria[0].rules
+    untreated, natalizumab, anti_cd20 = group.rules
+    assert group.mode == "any"
+    assert (untreated.kind, untreated.polarity, untreated.window.within.value, untreated.window.anchor) == (
+        "washout", "exclude", 6.0, "baseline")
+    assert natalizumab.current and natalizumab.min_duration is None and anti_cd20.classes == ["anti_cd20"]

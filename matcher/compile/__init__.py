@@ -16,7 +16,7 @@ from typing import Optional
 from .. import __version__
 from ..errors import NoCriteriaError
 from ..models.rules import (AgeRule, Applicability, CompiledCriterion, ConditionRule, GroupRule, HealthyVolunteersRule,
-                            ManualReviewRule, PriorDrugRule, Range, RuleSet, SexRule, SubtypeRule, WashoutRule)
+                            ManualReviewRule, PriorDrugRule, Range, RuleSet, SexRule, SubtypeRule, WashoutRule, Window)
 from ..models.trial import Criterion, Trial
 from ..segment import BESIDE_OTHERS, OTHER_PERSONS_RE, SUBSTUDY_RE, segment
 from . import context
@@ -118,6 +118,10 @@ _K_OF_N_RE = re.compile(rf"\b(?:at\s+least\s+)?(?P<k>{NUM})\s+(?:\(\d\)\s+)?(?:o
 # (an untreated arm its parenthesis defines: "either untreated (no disease-modifying therapy during the 3 months
 # before ...) or"; not "may be untreated, or may continue one of the following", which is untreated by those)
 _UNTREATED_OR_RE = re.compile(r"\b(?:either\s+)?untreated\s*\((?P<paren>[^()]{0,150})\)\s*,?\s*or\b", re.I)
+# "treated with one of the following immunotherapies, or untreated (no DMT for at least 6 months):": the untreated
+# arm after the items' heading; the items are the treatment now
+_OR_UNTREATED_RE = re.compile(r",?\s*\bor\s+untreated\s*\((?P<paren>[^()]{0,150})\)\s*:?\s*$", re.I)
+_TREATED_WITH_ITEMS_RE = re.compile(r"\b(?:treated|on\s+treatment)\s+with\s+(?:one|any)\s+of\s+the\s+following\b", re.I)
 _ANY_OF_RE = re.compile(r"\b(?:at\s+least\s+(?:1|one)|one\s+or\s+more|any\s+(?:one\s+)?of|either|"
                         r"(?:1|one)\s+of\s+the)\b", re.I)
 _ITEMS_NEEDED_RE = re.compile(rf"{_ANY_OF_RE.pattern}|(?P<all>\b(?:both|(?:all|each)\s+(?:of\s+)?the\s+following)\b)", re.I)
@@ -1152,8 +1156,10 @@ def _without_event_windows(ctx: Context, rules: list) -> list:
         window = getattr(rule, "window", None)
         if window is None or window.within is None or (window.within.value, window.within.unit) not in timed:
             return rule
-        if rule.polarity != "require" or not isinstance(rule, WashoutRule):
-            return None  # (a relapse there is mostly the event itself: "within 28 days of the onset of the relapse")
+        if rule.polarity != "require" or not isinstance(rule, WashoutRule) or ctx.section != "inclusion":
+            # (a relapse there is mostly the event itself: "within 28 days of the onset of the relapse"; and an
+            # exclusion's "last dose more than 8 weeks before the LMP" asks for no exposure of every patient)
+            return None
         return PriorDrugRule(**rule.model_dump(include={"polarity", "when", "drugs", "classes", "except_drugs",
                                                         "min_duration", "qualifier"}))
 
@@ -1563,7 +1569,17 @@ def _compile_node(criterion: Criterion) -> list:
                                  text=criterion.text, span=(criterion.span[0], end), category="clinical",
                                  polarity=_default_polarity(criterion.section),
                                  why="criteria of one optional procedure, not of entry to the study")]
-    if _is_item_list(criterion) and not (criterion.section == "inclusion" and _UNTREATED_OR_RE.search(criterion.text)):
+    if _SUITABLE_FOR_ITEMS_RE.search(criterion.text):
+        # "Suitable, in the investigator's judgement, for treatment with one of the following DMTs: - ...": the
+        # treatments the patient may be given, not an exposure (read as one, every patient never on them failed)
+        end = max(c.span[1] for c in _descendants(criterion))
+        return [ManualReviewRule(id=f"{criterion.id}.r1", criterion_id=criterion.id, section=criterion.section,
+                                 text=criterion.text, span=(criterion.span[0], end),
+                                 category="judgement" if _STRONG_JUDGEMENT_RE.search(criterion.text) else "clinical",
+                                 polarity=_default_polarity(criterion.section),
+                                 why="suitable for one of the treatments listed: a treatment to come, not one taken")]
+    if _is_item_list(criterion) and not (criterion.section == "inclusion" and (
+            _UNTREATED_OR_RE.search(criterion.text) or _OR_UNTREATED_RE.search(criterion.text))):
         # "Prior treatment with any of the following: - cladribine - mitoxantrone": one rule over the items.
         # (an untreated arm before them is one more alternative: _group)
         text = criterion.text.rstrip(": ") + ": " + ", ".join(c.text.rstrip(".;,") for c in criterion.children)
@@ -1573,6 +1589,8 @@ def _compile_node(criterion: Criterion) -> list:
     return _group(criterion)
 
 
+_SUITABLE_FOR_ITEMS_RE = re.compile(r"\b(?:suitable|eligible|(?:a\s+)?candidates?|indicated)\b[^:]{0,80}?\bfor\s+"
+                                    r"(?:treatment|therapy)\s+with\s+(?:one|any|each)\s+of\s+the\s+following\b", re.I)
 _PROCEDURE_ONLY_RE = re.compile(r"\b(?:may|can|will)\s+(?:still\s+)?(?:take\s+part|participate|be\s+included|"
                                 r"be\s+enrol+ed|remain\s+in\s+the\s+study)\s+(?:in\s+the\s+(?:study|trial)\s+)?without\b",
                                 re.I)
@@ -1580,7 +1598,13 @@ _PROCEDURE_ONLY_RE = re.compile(r"\b(?:may|can|will)\s+(?:still\s+)?(?:take\s+pa
 
 def _group(criterion: Criterion) -> list:
     section = criterion.section
-    own = compile_text(criterion.text, section, criterion.id, criterion.span)
+    # (an untreated arm is one more alternative to the items, read below: not a rule of the parent's own)
+    arm = (_UNTREATED_OR_RE.search(criterion.text) or _OR_UNTREATED_RE.search(criterion.text)) \
+        if section == "inclusion" else None
+    own_text = criterion.text if arm is None else \
+        criterion.text[:arm.start()] + " " * len(arm.group(0)) + criterion.text[arm.end():]
+    own = [r.model_copy(update={"text": criterion.text}) if r.text == own_text else r
+           for r in compile_text(own_text, section, criterion.id, criterion.span)]
     subtypes = [r for r in own if isinstance(r, SubtypeRule)]
     own = [r for r in own if not isinstance(r, SubtypeRule)
            and not (r.kind == "manual_review" and r.category in ("partial", "clinical") and len(own) > 1)]
@@ -1619,22 +1643,28 @@ def _group(criterion: Criterion) -> list:
     # "Patients must be either untreated (no disease-modifying therapy during the 3 months before ...) or on a stable
     # dose ... of one of the following approved treatments:": the untreated arm, with its own window, is one more
     # alternative to the items (read as the items' window, each item became a required use in it)
-    untreated = _UNTREATED_OR_RE.search(criterion.text) if section == "inclusion" else None
+    untreated = arm
     untreated_rule = None
     if untreated:
         own_windows = [w for w in parent_windows if untreated.start() <= w.start < untreated.end()]
         parent_windows = [w for w in parent_windows if w not in own_windows]
         named = [e.id for e in find_entities(untreated.group("paren")) if e.label == "DRUG_CLASS"]
-        common = dict(criterion_id=criterion.id, section=section, text=untreated.group(0), span=criterion.span,
-                      polarity="exclude", classes=named or ["dmt"])
-        untreated_rule = WashoutRule(id=f"{criterion.id}.r0", **common, window=own_windows[0].window) if own_windows \
+        common = dict(criterion_id=criterion.id, section=section, text=untreated.group(0).strip(" ,:"),
+                      span=criterion.span, polarity="exclude", classes=named or ["dmt"])
+        # ("or untreated (no disease-modifying therapy for at least 6 months):": none in those months)
+        lasted = None if own_windows else minimum_duration(untreated.group("paren"))
+        window = own_windows[0].window if own_windows else \
+            Window(within=lasted, anchor=stated_anchor(criterion.text) or "screening") if lasted else None
+        untreated_rule = WashoutRule(id=f"{criterion.id}.r0", **common, window=window) if window \
             else PriorDrugRule(id=f"{criterion.id}.r0", **common, current=True)
     parent_current = _PARENT_CURRENT_RE.search(criterion.text)
     parent_history = _PARENT_HISTORY_RE.match(criterion.text)
     parent_period = untimed_period(criterion.text)
     # ("Currently treated with one of the following DMTs, without interruption, for more than 6 months ...:": each
     # item for that long)
-    parent_minimum = minimum_duration(criterion.text) if section == "inclusion" and _ANY_OF_RE.search(criterion.text) \
+    items_text = criterion.text if untreated is None else \
+        criterion.text[:untreated.start()] + " " * len(untreated.group(0)) + criterion.text[untreated.end():]
+    parent_minimum = minimum_duration(items_text) if section == "inclusion" and _ANY_OF_RE.search(items_text) \
         and not washouts else None
     # "Length of disease from the onset of MS symptoms, according to the EDSS score: - less than 10 years in
     # participants with an EDSS of 5.0 or below": each item completes the parent's duration
@@ -1687,7 +1717,8 @@ def _group(criterion: Criterion) -> list:
             "subtypes": list(dict.fromkeys(s for c in children for s in c.subtypes)), "criterion_id": criterion.id,
             "text": criterion.text, "span": (criterion.span[0], max(c.span[1] for c in criterion.children))})]
     if untreated_rule is not None:
-        if re.match(r"\s*(?:be\s+)?(?:currently\s+)?(?:on|receiving|taking|using)\b", criterion.text[untreated.end():], re.I):
+        if re.match(r"\s*(?:be\s+)?(?:currently\s+)?(?:on|receiving|taking|using)\b", criterion.text[untreated.end():], re.I) \
+                or untreated.re is _OR_UNTREATED_RE and _TREATED_WITH_ITEMS_RE.search(criterion.text, 0, untreated.start()):
             # "or on a stable dose, for at least 3 months, of": use now, for that long
             children = [child.model_copy(update={"current": True}) if child.kind == "prior_drug" else child
                         for child in children]

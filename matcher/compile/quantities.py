@@ -190,7 +190,7 @@ _ANCHORS: list[tuple[str, Anchor]] = [
     # (the study's own first procedure: "before the research MRI", "within 1 month before vaccination" in a vaccine
     # study)
     # ("before Day 0", "prior to the first MRI", "before the first experimental session": the study's first visit)
-    (r"baseline|day\s*[01]\b|the\s+baseline\s+visit|study\s+day\s+[01]\b|(?:the\s+)?study\s+day\b|(?:the\s+)?month[\s-]*0\s+visit|(?:research|study)\s+(?:mri|scan|pet(?:\s+scan)?)|"
+    (r"(?:extension\s+)?baseline|day\s*[01]\b|the\s+(?:extension\s+)?baseline\s+visit|(?:the\s+)?(?:study\s+)?(?:serum|blood)\s+sampl(?:e|ing)|study\s+day\s+[01]\b|(?:the\s+)?study\s+day\b|(?:the\s+)?month[\s-]*0\s+visit|(?:research|study)\s+(?:mri|scan|pet(?:\s+scan)?)|"
      r"(?:the\s+)?first\s+(?:study\s+|research\s+)?mri(?:\s+scan)?|"
      r"(?:the\s+)?first\s+(?:experimental|study|testing|test|assessment|training)\s+session|"
      r"(?:an|the)\s+mri\s+(?:examination|scan)|(?:the\s+)?pet(?:[\s/-]+(?:ct|mri))?\s+(?:scan|imaging|examination)|"
@@ -239,8 +239,12 @@ def anchor_after(text: str, position: int) -> Optional[tuple[Anchor, int]]:
 
 def stated_anchor(text: str) -> Optional[Anchor]:
     """The anchor a text states ("... before randomization:"), or None when it states none."""
-    match = re.search(rf"\b{_BEFORE}\s+(?P<a>{_ANCHOR_RE})", text, re.I)
+    match = re.search(rf"\b{_BEFORE}\s+(?P<a>{_ANCHOR_RE})", text, re.I) or _AT_TIME_OF_RE.match(text)
     return anchor_of(match.group("a")) if match else None
+
+
+# "At the time of the serum sampling, treated with ...": the time point a criterion opens with
+_AT_TIME_OF_RE = re.compile(rf"\s*at\s+the\s+time\s+of\s+(?P<a>{_ANCHOR_RE})", re.I)
 
 
 _ANCHOR_LEAD_RE = re.compile(r"\b(?:prior\s+to|before|preceding)\s+(?:the\s+)?(?:planned\s+|scheduled\s+)?"
@@ -363,7 +367,8 @@ _EVENT_ANCHOR_RE = re.compile(
     r"(?:(?:onset|start|beginning)\s+of\s+(?:the\s+|this\s+|a\s+|an\s+)?(?:(?:present|current|qualifying|index|"
     r"acute|presenting|most\s+recent|(?:study[\s-])?entry|enrol\w*)\s+)?(?:MS\s+)?(?:relapses?|attacks?|exacerbations?|symptoms?|episodes?|events?|"
     r"optic\s+neuritis|visual\s+(?:loss|symptoms))|(?:MS\s+)?(?:relapse|attack|symptom)\s+onset|"
-    r"last\s+menstrual\s+period|conception|delivery|childbirth)\b", re.I)
+    r"(?:first\s+day\s+of\s+(?:the\s+|her\s+)?)?(?:last\s+menstrual\s+period|(?-i:LMP))|conception|delivery|childbirth)\b",
+    re.I)
 
 
 # "at least 2 months before", "more than 30 days prior to", "3 months or more before": a minimum gap.
