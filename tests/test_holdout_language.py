@@ -7585,3 +7585,43 @@ def test_an_untreated_arm_after_the_treatments_heading():
     assert (untreated.kind, untreated.polarity, untreated.window.within.value, untreated.window.anchor) == (
         "washout", "exclude", 6.0, "baseline")
     assert natalizumab.current and natalizumab.min_duration is None and anti_cd20.classes == ["anti_cd20"]
+
+
+def test_a_relapse_with_either_of_two_activities():
+    """holdout34 NCT04032171: 'At least one relapse in the 2 years before screening, with either: (a) ..., or (b) ...'
+    had made the 2-year relapse one more alternative (2 wrong passes)."""
+    rules = compile_text("At least one documented relapse in the 2 years before screening, with either: (a) a relapse "
+                         "in the 12 months before randomization, or (b) at least one gadolinium-enhancing T1 lesion on an "
+                         "MRI performed in the 6 months before randomization.", "inclusion", "X1")
+    (group,) = [r for r in rules if r.kind == "group"]
+    (required,) = [r for r in rules if r.kind == "relapse_activity"]
+    assert required.window.within.value == 2.0 and group.mode == "any" and len(group.rules) == 2
+
+
+@pytest.mark.parametrize("text", [
+    "Paternal exposure only: pregnancies in the partners of men treated with fingolimod are not enrolled.",
+    "Pregnancy already ended (live birth, stillbirth, spontaneous or induced abortion, or ectopic pregnancy) when first "
+    "reported to the registry.",
+])
+def test_a_registrys_exclusions_of_the_father_and_of_an_ended_pregnancy(text):
+    """holdout34 NCT01285479: the father's fingolimod had excluded the mother's own, and an ended pregnancy every
+    pregnant woman the registry enrols."""
+    assert [r["kind"] for r in _read(text)] == ["manual_review"]
+
+
+def test_the_judgement_of_the_last_item_leaves_the_items_before_it():
+    found = _read("No relapse within 30 days before screening, and clinically stable from any previous relapse before "
+                  "the first dose, as judged by the investigator.", "inclusion")
+    assert [(r["kind"], r["polarity"]) for r in found] == [("relapse_activity", "exclude"), ("manual_review", "require")]
+    found = _read("History or current diagnosis of malignant tumour (except completely resected basal cell carcinoma of "
+                  "the skin or cervical carcinoma in situ), or uncontrolled serious disease of the heart, liver, kidney, "
+                  "lung or other major organ system in the opinion of the investigator.")
+    assert found[0]["conditions"] == ["malignancy"] and found[0]["exceptions"] == [
+        "basal_cell_carcinoma", "cervical_carcinoma_in_situ"]
+    assert found[1]["kind"] == "manual_review" and found[1]["category"] == "partial"
+
+
+def test_capable_of_becoming_pregnant_is_no_pregnancy():
+    found = _read("Women of childbearing potential, defined as all women physiologically capable of becoming pregnant, "
+                  "unless they are using highly effective methods of contraception during the study.")
+    assert [r["kind"] for r in found] == ["contraception"]

@@ -666,10 +666,19 @@ def _judged_item(text: str, section: str, judgement: re.Match) -> Optional[tuple
         return stops[-1].start(), following.start() + 1 if following else len(text)
     connectors = [c for c in re.finditer(rf"(?P<comma>,\s*)?\b{word}\b(?P<after>\s*,)?|(?P<bare>,)|(?P<semi>;)",
                                          text[:judgement.start()], re.I)
-                  if section == "inclusion" or not c.group("bare")]
+                  if (section == "inclusion" or not c.group("bare"))
+                  # (not the comma of the judgement's own phrase: "..., as judged by the investigator")
+                  and not (c.group("bare") and re.fullmatch(r"\s*(?:as|if|when)?\s*", text[c.end():judgement.start()]))]
     if not connectors or not text[:connectors[-1].start()].strip(" ,;"):
         return None
     connector = connectors[-1]
+    apart = [c for c in connectors if c.group("comma") or c.group("semi")]
+    if not (connector.group("comma") or connector.group("after") or connector.group("semi") or connector.group("bare")) \
+            and apart and text[:apart[-1].start()].strip(" ,;") \
+            and not re.search(r"[;.]", text[apart[-1].end():judgement.start()]):
+        # ("..., or uncontrolled serious disease of the heart, liver, kidney, lung or other major organ system in the
+        # opinion of the investigator": the item opens at the ", or" before its own list)
+        connector = apart[-1]
     end = len(text)
     shared = _SHARED_WINDOW_RE.match(text, judgement.end())
     if connector.group("bare"):
@@ -753,6 +762,8 @@ def _or_between_kinds(text: str) -> bool:
     return False
 
 
+_WITH_EITHER_RE = re.compile(r",?\s*\b(?:with|and|plus)\s+(?:either|(?:at\s+least\s+)?one\s+of\s+the\s+following)\b\s*:?",
+                             re.I)
 _ONE_OF_ITEMS_RE = re.compile(r"\b(?:at\s+least\s+one|one|any|either)\s+of\s+the\s+following\b[^.;:]{0,40}:", re.I)
 # a comma between items of a list, not one that opens a qualifier ("a relapse, with a new T2 or Gd+ lesion")
 _LIST_COMMA_RE = re.compile(r",(?!\s*(?:with|and|including|which|who|in|within|during|over|before|after|prior)\b)\s*", re.I)
@@ -764,6 +775,14 @@ def _alternatives(rules: list, ctx: Context) -> list:
     if ctx.section != "inclusion" or len({_activity_kind(r) for r in activity}) < 2 or \
             not _or_between_kinds(ctx.text):
         return rules  # two relapse counts ("at least 2 attacks and 1 in the last year") are both required
+    with_either = _WITH_EITHER_RE.search(ctx.text)
+    if with_either:
+        # "At least one relapse in the 2 years before screening, with either: (a) a relapse in the 12 months ..., or
+        # (b) a Gd+ lesion in the 6 months ...": what comes before "with either" is required, the rest are alternatives
+        head = {(w.window.within, w.window.anchor) for w in find_windows(ctx.text[:with_either.start()])}
+        required = [r for r in activity if getattr(r, "window", None) and (r.window.within, r.window.anchor) in head]
+        if required and len(activity) - len(required) >= 2:
+            activity = [r for r in activity if r not in required]
     group = GroupRule(mode="any", rules=[r.model_copy(update={"criterion_id": ctx.criterion_id, "section": ctx.section,
                                                                "text": ctx.text, "span": ctx.span}) for r in activity])
     first = rules.index(activity[0])

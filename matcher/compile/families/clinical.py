@@ -43,8 +43,15 @@ _ALLOWED_AFTER_RE = re.compile(r"\s*(?:(?:women|participants|patients|mothers)\s
 # ("another interferon beta pregnancy registry", "The same pregnancy already enrolled in another registry": the
 # registry and its records, not the woman's state)
 _PREGNANCY_AS_RECORD_RE = re.compile(r"\s+(?:(?:exposure|outcomes?)\s+)?(?:registr(?:y|ies)|stud(?:y|ies)|databases?|"
-                                     r"cohorts?)\b|\s+(?:already\s+|previously\s+)(?:enrolled|registered|reported)\b", re.I)
+                                     r"cohorts?)\b|\s+(?:already\s+|previously\s+)(?:enrolled|registered|reported)\b|"
+                                     # ("Pregnancy already ended (live birth, ...) when first reported": its outcome)
+                                     r"\s+(?:(?:has|had)\s+)?(?:already\s+)?(?:ended|terminated|concluded)\b", re.I)
 _SAME_BEFORE_RE = re.compile(r"\bsame\s+$", re.I)
+# ", defined as all women physiologically capable of becoming pregnant": what childbearing potential means
+_WOCBP_DEFINED_RE = re.compile(r",?\s*defined\s+as\s+(?:all\s+|any\s+)?(?:women|females)\s+(?:who\s+are\s+)?"
+                               r"(?:physiologically\s+)?capable\s+of\s+becoming\s+pregnant\b", re.I)
+_CAPABLE_BEFORE_RE = re.compile(r"\b(?:capable\s+of|able\s+to|could|can|may|potential\s+(?:to|for))\s+"
+                                r"(?:becom(?:e|ing)|get(?:ting)?)\s+$", re.I)
 _KIND_OF_PREGNANCY_RE = re.compile(r"\b(?:high[\s-]+risk|complicated|ectopic|multiple|twin|molar|singleton|"
                                    r"multifetal)\s+$", re.I)
 
@@ -61,6 +68,8 @@ _PLANNED_RE = re.compile(r"\b(?:plan\w*|wish\w*|intend\w*|intention|desire\w*|wa
 
 
 def extract_pregnancy(ctx: Context) -> list:
+    for defined in _WOCBP_DEFINED_RE.finditer(ctx.text):
+        ctx.consume(*defined.span())  # (the childbearing potential a contraception rule states, spelled out)
     planned = [m.span() for m in _PLANNED_RE.finditer(ctx.text)] if ctx.section == "exclusion" else []
     ctx.unstated.extend(planned)
     tests = [t.span() for t in _PREGNANCY_TEST_RE.finditer(ctx.text)]
@@ -76,6 +85,8 @@ def extract_pregnancy(ctx: Context) -> list:
     pregnant = [m for m in pregnant if not _PREGNANCY_AS_TIME_RE.search(ctx.text, max(0, m.start() - 40), m.start())
                 and not _PREGNANCY_AS_RECORD_RE.match(ctx.text, m.end())
                 and not _SAME_BEFORE_RE.search(ctx.text, max(0, m.start() - 12), m.start())
+                # ("women physiologically capable of becoming pregnant": a potential, not a pregnancy)
+                and not _CAPABLE_BEFORE_RE.search(ctx.text, max(0, m.start() - 40), m.start())
                 and not (ctx.section == "exclusion"
                          and _KIND_OF_PREGNANCY_RE.search(ctx.text, max(0, m.start() - 30), m.start()))]
     # ("Pregnancy at enrolment (breastfeeding is allowed)": a state the criterion lets in, no rule)

@@ -31,7 +31,10 @@ _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indic
                               # ("a current relapse ..., for which the neurologist has prescribed X": its treatment to come)
                               r"\bfor\s+which\s+(?:[\w-]+\s+){0,4}?(?:has|have)\s+(?:been\s+)?(?:prescribed|planned|ordered)\b|"
                               # "Failure to produce a T-cell vaccine from the subject's blood sample": a manufacture
-                              r"\bfail\w*\s+to\s+(?:produce|manufacture|prepare)\b", re.I)
+                              r"\bfail\w*\s+to\s+(?:produce|manufacture|prepare)\b|"
+                              # "Paternal exposure only: pregnancies in the partners of men treated with X": the
+                              # father's drug, not the participant's
+                              r"\bpaternal\b|\bpartners?\s+of\s+(?:men|males|fathers|patients)\b", re.I)
 _NON_RESPONSE_RE = re.compile(r"\bnon-?respon\w*|\bfail\w*\s+to\s+respond|\b(?:inadequate|insufficient|lack\s+of)\s+"
                               r"(?:response|efficacy)", re.I)
 _ALLERGY_CLAUSE_RE = re.compile(r"[,;]\s*(?:or|and)\s+(?:an?\s+)?(?:known\s+|documented\s+|prior\s+|previous\s+|"
