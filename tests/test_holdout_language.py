@@ -7625,3 +7625,15 @@ def test_capable_of_becoming_pregnant_is_no_pregnancy():
     found = _read("Women of childbearing potential, defined as all women physiologically capable of becoming pregnant, "
                   "unless they are using highly effective methods of contraception during the study.")
     assert [r["kind"] for r in found] == ["contraception"]
+
+
+def test_a_disease_other_than_ms_excepts_no_drug():
+    """holdout34 NCT04760990: 'Immunosuppressive treatment for a disease other than MS ...: azathioprine, ...' had made
+    the drugs it lists exceptions."""
+    found = _read("Immunosuppressive treatment for a disease other than MS: azathioprine, mycophenolate mofetil or "
+                  "methotrexate.")
+    assert not any(r.get("except_drugs") for r in found)
+    assert any({"azathioprine", "methotrexate"} <= set(r.get("drugs", [])) for r in found)
+    # (what a disease requires is no exposure: "... other than MS that requires systemic immunosuppressive treatment")
+    assert not any(r["kind"] == "prior_drug" for r in _read(
+        "Any autoimmune disease other than MS that requires systemic immunosuppressive treatment."))

@@ -22,7 +22,7 @@ _NOT_EXPOSURE_RE = re.compile(r"allerg|hypersensitiv|intoleran|contra[\s-]?indic
                               r"sensitivity\s+to|excipients|indicated\s+to\s+treat|indication\s+for|"
                               r"(?:may|might|could|would|will)\s+require|"
                               # (what a condition may need; "requires ongoing treatment with X" is taking X now)
-                              r"requir\w+\s+(?!(?:ongoing|chronic|continuous|continued|current|concomitant|long[\s-]term)\b)(?:\w+\s+)?"
+                              r"requir\w+\s+(?!(?:ongoing|chronic|continuous|continued|current|concomitant|long[\s-]term)\b)(?:(?!or\b|and\b)[\w-]+\s+){0,2}?"
                               r"treatment|"
                               r"after\s+(?:the\s+)?(?:last|final)\s+(?:dose|infusion|administration)|"
                               r"(?:when|while)\s+receiving|\b(?:not|never|poorly)\s+tolerat\w*|\bdeclined\b|"
@@ -358,6 +358,18 @@ _STOP_OR_SWITCH_RE = re.compile(r"\b(?:stop(?:ped|ping|s)?|discontinu(?:ed|ation
 _CHANGE_RE = re.compile(r"\b(?:change[sd]?|introduc\w+|start(?:ed|ing)?|initiat\w+|dose\s+adjust\w*|stable\s+dose|"
                         r"reduc(?:e|ed|es|ing|tion)|modifications?\s+(?:of|in|to)|switch(?:es)?\s+(?:of|in)|"
                         r"alteration)\b", re.I)
+# "a disease other than MS": the exception is of the disease, not of a drug
+_OTHER_THAN_DISEASE_RE = re.compile(r"(?:other\s+than|except(?:\s+for)?)\s+(?:the\s+)?(?:MS|multiple\s+sclerosis)\b",
+                                    re.I)
+
+
+def _drug_exception_start(text: str) -> Optional[int]:
+    """Where the drugs' exception begins ("other than interferon beta"), or None; not an exception of the disease
+    ("Immunosuppressive treatment for a disease other than MS: azathioprine, ...": those are the drugs meant)."""
+    exception = context.exception_start(text)
+    return None if exception is not None and _OTHER_THAN_DISEASE_RE.match(text, exception) else exception
+
+
 # (a time point, not a change: "prior to initiation of ocrelizumab", "before the start of the programme")
 _TIME_POINT_BEFORE_RE = re.compile(r"\b(?:prior\s+to|before|after|since|until|following|at)\s+(?:the\s+)?$", re.I)
 # "one of the approved beta-interferon drugs (Avonex, Betaseron, or Rebif)": the parenthesis spells out which.
@@ -902,7 +914,7 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
     goes to a person."""
     out = {}
     indicated = []  # (end, qualifier) of each indication read
-    exception = context.exception_start(ctx.text)
+    exception = _drug_exception_start(ctx.text)
     for index, m in enumerate(mentions):
         after = _DOSE_AFTER_RE.match(ctx.text, m.end)
         before = _HIGH_DOSE_BEFORE_RE.search(ctx.text, max(0, m.start - 40), m.start) or \
@@ -1220,7 +1232,7 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
     by_clause = _timed_clauses(ctx, mentions, all_windows)
     if by_clause is not None:
         return by_clause
-    exception = context.exception_start(ctx.text)
+    exception = _drug_exception_start(ctx.text)
     together = _ANOTHER_TOGETHER_RE.search(ctx.text) if exception is None else None
     if together:  # "another DMT together with natalizumab": natalizumab is the one it is not
         exception = together.start("with")
