@@ -78,7 +78,7 @@ SETS = {
                    "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 14, 374),
     "holdout27": ({"precision": 0.9606, "recall": 0.9824, "exact_parameter_accuracy": 0.9462,
                    "structured_criteria_recall": 1.0, "manual_review_precision": 1.0}, 14, 379),
-    "holdout28": ({"precision": 0.9391, "recall": 0.9635, "exact_parameter_accuracy": 0.9108,
+    "holdout28": ({"precision": 0.9367, "recall": 0.9635, "exact_parameter_accuracy": 0.9108,
                    "structured_criteria_recall": 0.9741, "manual_review_precision": 0.9255}, 14, 367),
     "holdout29": ({"precision": 0.9898, "recall": 0.9725, "exact_parameter_accuracy": 0.9203,
                    "structured_criteria_recall": 0.9861, "manual_review_precision": 0.9588}, 14, 382),

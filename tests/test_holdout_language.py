@@ -7637,3 +7637,24 @@ def test_a_disease_other_than_ms_excepts_no_drug():
     # (what a disease requires is no exposure: "... other than MS that requires systemic immunosuppressive treatment")
     assert not any(r["kind"] == "prior_drug" for r in _read(
         "Any autoimmune disease other than MS that requires systemic immunosuppressive treatment."))
+
+
+def test_the_age_and_sex_of_a_consent_criterion_are_read():
+    """holdout34 NCT00094068: 'Men and women aged 18 years or older who are able to ... give informed consent' had
+    been one administrative criterion (the age lost)."""
+    found = _read("Men and women aged 18 years or older who are able to understand the study and give informed consent.",
+                  "inclusion")
+    assert [r["kind"] for r in found] == ["age", "sex", "manual_review"]
+    assert [r["kind"] for r in _read("Able to give written informed consent.", "inclusion")] == ["manual_review"]
+
+
+def test_a_list_item_stopped_for_a_reason_keeps_its_reason_alone():
+    """holdout34 NCT04032171: '...; interferon beta, if it was stopped because of lack of efficacy or intolerance' had
+    sent the whole list to a person (the intolerance read as an allergy criterion)."""
+    ruleset = _ruleset_of("Exclusion Criteria:\n\n- Prior treatment at any time with any of the following:\n"
+                          "  - alemtuzumab, cladribine or mitoxantrone;\n  - any Bruton's tyrosine kinase inhibitor;\n"
+                          "  - interferon beta, if it was stopped because of lack of efficacy or intolerance.\n")
+    rules = ruleset.criteria[0].rules
+    (reasoned,) = [r for r in rules if r.kind == "prior_drug" and r.qualifier]
+    assert reasoned.classes == ["interferon_beta"] and "efficacy" in reasoned.qualifier
+    assert any("alemtuzumab" in r.drugs and not r.qualifier for r in rules if r.kind == "prior_drug")

@@ -89,6 +89,9 @@ _NOTE_SETS_RE = re.compile(r"\b(?:must|unless|provided|only\s+if|if|not\s+(?:all
 _CONSENT_RE = re.compile(r"informed\s+consent|consent\s+form|\bto\s+be\s+notified\b|\bgive\s+(?:written\s+)?consent|"
                          # "Subjects who have given written consent to participate in this study by their own free will"
                          r"\b(?:have|has)\s+given\s+(?:their\s+)?(?:written\s+)?consent\b", re.I)
+# "who are able to understand the study and give informed consent": the consent clause after who the patients are
+_ABLE_TO_CONSENT_RE = re.compile(r",?\s*\b(?:who|and)\s+(?:are|is)\s+(?:able|willing)\b.*$", re.I | re.S)
+_WHO_BEFORE_RE = re.compile(r"\b(?:aged|age|years|men|women|males?|females?)\b", re.I)
 # ... unless consent only dates something else ("18 to 55 years of age at the time of signing the informed consent").
 _CONSENT_AS_TIME_RE = re.compile(
     # (and "at the moment of the signature of the informed consent", as translated)
@@ -314,6 +317,17 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         return [_number(ManualReviewRule(**common, why="a note that allows something or states a fact: no criterion of its own",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
     if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
+        able = _ABLE_TO_CONSENT_RE.search(text)
+        if able and section == "inclusion" and _WHO_BEFORE_RE.search(text[:able.start()]):
+            # "Men and women aged 18 years or older who are able to understand the study and give informed consent":
+            # the age and sex before the consent clause are read; the consent is confirmed with the patient
+            inner = compile_text(text[:able.start()] + " " * (len(text) - able.start()), section, criterion_id, span,
+                                 rule_prefix)
+            if any(r.kind in ("age", "sex") for r in inner):
+                kept = [r.model_copy(update={"text": common["text"]}) for r in inner if r.kind != "manual_review"]
+                return [_number(rule, rule_prefix, n) for n, rule in enumerate([*kept, ManualReviewRule(
+                    **common, why="consent: confirm with the patient", category="partial",
+                    polarity=_default_polarity(section))], start=1)]
         return [_number(ManualReviewRule(**common, why="administrative or consent criterion: confirm with the patient",
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
     for conditional in (_bound_of_those_switching, _ever_in_those_with, _of_those_treated, _in_combination) \
@@ -1601,7 +1615,9 @@ def _compile_node(criterion: Criterion) -> list:
             _UNTREATED_OR_RE.search(criterion.text) or _OR_UNTREATED_RE.search(criterion.text))):
         # "Prior treatment with any of the following: - cladribine - mitoxantrone": one rule over the items.
         # (an untreated arm before them is one more alternative: _group)
-        text = criterion.text.rstrip(": ") + ": " + ", ".join(c.text.rstrip(".;,") for c in criterion.children)
+        # (items that end with ";" stay apart: "...; interferon beta, if it was stopped because of intolerance.")
+        separator = "; " if any(c.text.rstrip().endswith(";") for c in criterion.children) else ", "
+        text = criterion.text.rstrip(": ") + ": " + separator.join(c.text.rstrip(".;,") for c in criterion.children)
         end = max(c.span[1] for c in _descendants(criterion))
         rules = compile_text(text, criterion.section, criterion.id, (criterion.span[0], end))
         return rules

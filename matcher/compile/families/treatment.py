@@ -60,7 +60,10 @@ def _stop_reasons(text: str) -> list:
     out = []
     for stopped in _STOPPED_BECAUSE_RE.finditer(text):
         item_from = _item_start(text, stopped.start())
-        if not re.search(r"\b(?:provided|if|unless|only|may|can)\b", text[item_from:stopped.start()], re.I):
+        before = text[item_from:stopped.start()]
+        # (but "interferon beta, if it was stopped because of lack of efficacy": the reason of that exposure)
+        if not re.search(r"\b(?:provided|if|unless|only|may|can)\b", before, re.I) or \
+                re.search(r",\s*if\s+(?:it|they|this|that)\s+(?:was|were|has\s+been|had\s+been)\s*$", before, re.I):
             out.append((stopped, item_from))
     return out
 
@@ -1245,8 +1248,10 @@ def _extract_drugs(ctx: Context, mentions: list) -> list:
         # ends where a clause of other words starts (not at "..., or teriflunomide", another excepted drug)
         starts = {m.start for m in mentions}
         # (nor after a time of the excepted clause's own: "other than ocrelizumab since delivery, or natalizumab ...")
+        # (and a ";" ends it: "teriflunomide, unless an elimination was completed before conception; mycophenolate ...")
         clause = next((cut for cut in _EXCEPTION_CUT_RE.finditer(ctx.text, exception, excepted_end)
-                       if cut.end() not in starts or _TIMED_BEFORE_CUT_RE.search(ctx.text, exception, cut.start())), None)
+                       if cut.end() not in starts or _TIMED_BEFORE_CUT_RE.search(ctx.text, exception, cut.start())
+                       or ctx.text[cut.start()] == ";"), None)
         excepted_end = clause.start() if clause else excepted_end
     if exception is not None and enclosing_paren(ctx.text, exception) is not None:
         # "Immunosuppressive treatment (other than the core-study drug), cytapheresis or plasmapheresis": an
