@@ -7658,3 +7658,11 @@ def test_a_list_item_stopped_for_a_reason_keeps_its_reason_alone():
     (reasoned,) = [r for r in rules if r.kind == "prior_drug" and r.qualifier]
     assert reasoned.classes == ["interferon_beta"] and "efficacy" in reasoned.qualifier
     assert any("alemtuzumab" in r.drugs and not r.qualifier for r in rules if r.kind == "prior_drug")
+
+
+def test_a_disease_that_contraindicates_exercise_keeps_its_examples():
+    found = _read("Cardiovascular disease that contraindicates exercise (unstable angina, myocardial infarction during "
+                  "the last 6 months, uncontrolled arrhythmia, heart failure NYHA III-IV).")
+    assert found[0]["conditions"] == ["unstable_angina", "heart_failure_nyha_iii", "heart_failure_nyha_iv"]
+    assert found[1]["conditions"] == ["myocardial_infarction"] and found[1]["window"]["within"]["value"] == 6
+    assert found[2]["kind"] == "manual_review" and "contraindicates" in found[2]["why"]

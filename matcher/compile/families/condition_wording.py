@@ -33,6 +33,8 @@ _QUALIFIER_AFTER_RE = re.compile(
     r"(?:(?:that|which)\s+(?:is|are|was|were)\s+)?not\s+(?:yet\s+|adequately\s+|well\s+|"
     rf"sufficiently\s+|properly\s+)?(?:controlled|treated)|inadequately\s+treated)|{_RELATIONAL_BEFORE}|interfer(?!on)\w*|requiring|(?:that|which)\s+"
     r"require[sd]?|needing|render\w*|prevent\w*|preclud\w*|making|(?:that|which)\s+(?:would\s+)?make[s]?|limit(?:ing|s)|"
+    # ("Cardiovascular disease that contraindicates exercise (...)": a bearing on the study's procedure)
+    r"(?:(?:that|which)\s+)?contra[\s-]?indicat(?:es?|ing)|"
     r"(?:that|which)\s+limits?|"
     r"restricting|compromising|impairing|"
     # "other neurological conditions affecting walking": a bearing on a function is the investigator's judgement (not
