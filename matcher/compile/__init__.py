@@ -91,7 +91,7 @@ _CONSENT_RE = re.compile(r"informed\s+consent|consent\s+form|\bto\s+be\s+notifie
                          r"\b(?:have|has)\s+given\s+(?:their\s+)?(?:written\s+)?consent\b", re.I)
 # "who are able to understand the study and give informed consent": the consent clause after who the patients are
 _ABLE_TO_CONSENT_RE = re.compile(r",?\s*\b(?:who|and)\s+(?:are|is)\s+(?:able|willing)\b.*$", re.I | re.S)
-_WHO_BEFORE_RE = re.compile(r"\b(?:aged|age|years|men|women|males?|females?)\b", re.I)
+_WHO_WORDS_RE = re.compile(r"\b(?:aged|age|years|men|women|males?|females?)\b", re.I)
 # ... unless consent only dates something else ("18 to 55 years of age at the time of signing the informed consent").
 _CONSENT_AS_TIME_RE = re.compile(
     # (and "at the moment of the signature of the informed consent", as translated)
@@ -176,7 +176,7 @@ def sole_cohorts(criteria: list[Criterion], healthy_volunteers: Optional[bool]) 
     rrMS:", "Patients with clinically isolated syndrome:"), when no heading names patients of another course, and the
     scope their criteria take: every patient beside healthy people (the trial's structured field, or a heading of
     others), none otherwise. Scoped to the course they name, the course their items require was a tautology: a patient
-    of another course passed the block as not applicable and could be found eligible for a trial that cannot take him."""
+    of another course passed the block as not applicable and could be found eligible for a trial that cannot take them."""
     texts: dict[Optional[str], list[str]] = {}  # (a heading item's own text is a cohort of its items)
     stack = [(criterion, criterion.cohort) for criterion in criteria]
     while stack:
@@ -318,7 +318,7 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
                                          category="administrative", polarity=_default_polarity(section)), rule_prefix, 1)]
     if _CONSENT_RE.search(_CONSENT_AS_TIME_RE.sub(" ", text)) and not context.has("NEGATION", text):
         able = _ABLE_TO_CONSENT_RE.search(text)
-        if able and section == "inclusion" and _WHO_BEFORE_RE.search(text[:able.start()]):
+        if able and section == "inclusion" and _WHO_WORDS_RE.search(text[:able.start()]):
             # "Men and women aged 18 years or older who are able to understand the study and give informed consent":
             # the age and sex before the consent clause are read; the consent is confirmed with the patient
             inner = compile_text(text[:able.start()] + " " * (len(text) - able.start()), section, criterion_id, span,
@@ -395,12 +395,12 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         unread = [text[w.start:w.end] for w in find_windows(text) if not ctx.touches_consumed(w.start, w.end)]
         # what the record cannot show, in filler words ("latent tuberculosis that has not been treated", "or during
         # the screening period"): a person checks it (not twice, where a rule already asks one)
-        unstated = [" ".join(text[a:b].split()) for a, b in ctx.checks] \
+        checks = [" ".join(text[a:b].split()) for a, b in ctx.checks] \
             if not residue and not any(r.kind == "manual_review" for r in rules) else []
-        if residue or unread or unstated:
+        if residue or unread or checks:
             parts = ([f"'{' '.join(residue[:12])}'"] if residue else []) + \
                     ([f"a time no rule read: '{unread[0].strip()}'"] if unread else []) + \
-                    ([f"'{unstated[0]}' (the record cannot show it)"] if unstated else [])
+                    ([f"'{checks[0]}' (the record cannot show it)"] if checks else [])
             rules.append(ManualReviewRule(**common, polarity=_default_polarity(section), category="partial",
                                           why=f"part of the criterion is not structured: {'; '.join(parts)}"))
     return [_number(rule, rule_prefix, n) for n, rule in enumerate(rules, start=1)]
