@@ -193,3 +193,16 @@ def test_every_criterion_of_the_record_is_accounted_for(path):
         assert ruleset.title  # API records, mirrors and page text carry one; CSV rows and plain criteria text do not
     for criterion in ruleset.criteria:
         assert criterion.rules, f"{criterion.id} has no rule"
+
+
+def test_the_figures_script_prints_one_line_per_set():
+    """benchmarks/eval_sets.py, the one-line-per-set view of these figures the sessions use."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "eval_sets.py"), "holdout"], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.startswith("holdout ") and "exact 100.0 polarity 0" in out and len(out.splitlines()) == 1
+    failed = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "eval_sets.py"), "holdout99"],
+                            capture_output=True, text=True)
+    assert failed.returncode != 0 and "no gold folder" in failed.stderr
