@@ -7666,3 +7666,27 @@ def test_a_disease_that_contraindicates_exercise_keeps_its_examples():
     assert found[0]["conditions"] == ["unstable_angina", "heart_failure_nyha_iii", "heart_failure_nyha_iv"]
     assert found[1]["conditions"] == ["myocardial_infarction"] and found[1]["window"]["within"]["value"] == 6
     assert found[2]["kind"] == "manual_review" and "contraindicates" in found[2]["why"]
+
+
+def test_an_item_of_the_participants_with_another_disease_named_without_a_word_for_them():
+    """holdout33 NCT04369898: 'For NMOSD and MOG antibody-associated disease: a positive serum test ...' had required
+    MOGAD of every participant (21 wrong fails)."""
+    (rule,) = compile_text("For NMOSD and MOG antibody-associated disease: a positive serum test for aquaporin-4 IgG or "
+                           "MOG IgG with a cell-based assay", "inclusion", "X1")
+    assert rule.kind == "manual_review" and "NMOSD" in rule.why
+    # (women of childbearing potential are no cohort with another disease)
+    assert compile_text("For women of childbearing potential: a negative pregnancy test at screening.", "inclusion",
+                        "X1")[0].kind == "pregnancy"
+
+
+def test_a_controls_item_over_its_own_list_is_theirs():
+    """holdout33 NCT03586986: 'Age- and sex-matched controls (non-FDR):' had bound every participant to the controls'
+    age and matching (21 wrong fails)."""
+    ruleset = _ruleset_of("Inclusion Criteria:\n\n- Age- and sex-matched controls (non-FDR):\n  - Age 18 to 30 years.\n"
+                          "  - No first-degree relative with multiple sclerosis.\n")
+    (rule,) = ruleset.criteria[0].rules
+    assert rule.kind == "manual_review" and "controls" in rule.why
+    # (everyone's heading is not the controls': "All participants (patients and controls):")
+    everyone = _ruleset_of("Inclusion Criteria:\n\n- All participants (patients and controls):\n  - Age 18 to 30 years.\n"
+                           "  - Able to undergo MRI.\n")
+    assert any(r["kind"] == "age" for c in everyone.criteria for r in _flatten(c.rules))

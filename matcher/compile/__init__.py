@@ -134,6 +134,9 @@ _ITEMS_NEEDED_RE = re.compile(rf"{_ANY_OF_RE.pattern}|(?P<all>\b(?:both|(?:all|e
 _COHORT_LEAD_RE = re.compile(r"^\s*(?:for|in|among)\s+(?:(?:the\s+)?(?:participants?|patients?|subjects?|those|individuals|"
                              r"people)\s+(?:with|who\s+have)\s+)(?P<cohort>[^,:;()]{2,80}?)\s*[,:]\s*", re.I)
 
+# "For NMOSD and MOG antibody-associated disease: a positive serum test ...": an item of the participants with that
+# disease, named without a word for them (only a disease other than MS: _other_disease_cohort)
+_DISEASE_LEAD_RE = re.compile(r"^\s*for\s+(?P<cohort>[^,:;()]{2,80}?)\s*:\s*", re.I)
 # a cohort at the head of a criterion: "Patients with SPMS", "Participants who have PPMS"
 _COHORT_HEAD = r"^\s*(?:participants?|patients?|subjects?|those|individuals{people})\s+(?:with|who\s+have)\s+" \
                r"(?P<cohort>[^,:;()]{{2,60}}?)"
@@ -296,7 +299,8 @@ def compile_text(text: str, section: str, criterion_id: str = "", span: tuple[in
         # patients of that cohort's courses (read for everyone, it excluded the relapsing cohort's recent relapses)
         inner = compile_text(" " * labelled.end() + text[labelled.end():], section, criterion_id, span, rule_prefix)
         return [rule.model_copy(update={"text": common["text"]}) for rule in _of_cohort(inner, cohort)]
-    if lead and lead.re is _COHORT_LEAD_RE and _other_disease_cohort(lead.group("cohort")):
+    lead = lead or _DISEASE_LEAD_RE.match(text)
+    if lead and lead.re in (_COHORT_LEAD_RE, _DISEASE_LEAD_RE) and _other_disease_cohort(lead.group("cohort")):
         # "For subjects with SCI: a stable neurological injury at level T1 or below ...": the item of a cohort with
         # another disease (read for everyone, the injury was required of every MS patient); a person checks whom it
         # concerns
@@ -1566,11 +1570,13 @@ def _other_disease_cohort(cohort: str) -> bool:
     """Whether a cohort is named by a disease other than MS alone ("subjects with SCI", "participants with
     neuromyelitis optica"), not by an MS course or a trait of the MS patient."""
     found = [e for e in find_entities(cohort) if e.label in ("CONDITION", "MS_SUBTYPE")]
-    if len(found) != 1 or found[0].label != "CONDITION" or found[0].id == "multiple_sclerosis":
+    if not found or any(e.label != "CONDITION" or e.id == "multiple_sclerosis" for e in found):
         return False
-    rest = cohort[:found[0].start] + cohort[found[0].end:]
-    return not re.search(r"\w", re.sub(r"\b(?:an?|the|known|documented|confirmed|diagnosed|diagnosis\s+of)\b", " ", rest,
-                                       flags=re.I))
+    # (one disease or several: "For NMOSD and MOG antibody-associated disease:")
+    gaps = "".join(cohort[a.end:b.start] for a, b in zip(found, found[1:]))
+    rest = cohort[:found[0].start] + gaps + cohort[found[-1].end:]
+    return not re.search(r"\w", re.sub(r"\b(?:an?|the|known|documented|confirmed|diagnosed|diagnosis\s+of|and|or)\b",
+                                       " ", rest, flags=re.I))
 
 
 @lru_cache(maxsize=64)
@@ -1602,6 +1608,15 @@ def _compile_node(criterion: Criterion) -> list:
                                  text=criterion.text, span=(criterion.span[0], end), category="clinical",
                                  polarity=_default_polarity(criterion.section),
                                  why="criteria of one optional procedure, not of entry to the study")]
+    head = criterion.text.rstrip()
+    if head.endswith(":") and len(head) <= 90 and OTHER_PERSONS_RE.search(head) and not _ANYONE_ELSE_RE.search(head):
+        # "Age- and sex-matched controls (non-FDR): - Age 18 to 30 - No relative with MS": the criteria of other
+        # people than the patients (read, the controls' items bound every patient); a person checks them
+        end = max(c.span[1] for c in _descendants(criterion))
+        return [ManualReviewRule(id=f"{criterion.id}.r1", criterion_id=criterion.id, section=criterion.section,
+                                 text=criterion.text, span=(criterion.span[0], end), category="clinical",
+                                 polarity=_default_polarity(criterion.section),
+                                 why=f"criteria of the {head.rstrip(':').strip()}, not of the patient")]
     if _SUITABLE_FOR_ITEMS_RE.search(criterion.text):
         # "Suitable, in the investigator's judgement, for treatment with one of the following DMTs: - ...": the
         # treatments the patient may be given, not an exposure (read as one, every patient never on them failed)
@@ -1624,6 +1639,9 @@ def _compile_node(criterion: Criterion) -> list:
     return _group(criterion)
 
 
+# (a heading of everyone, or of the patients beside the others: "All participants (patients and controls):")
+_ANYONE_ELSE_RE = re.compile(r"\b(?:patients?|participants?|subjects?|all|both|each|either|any|must|should|have|has|"
+                             r"are|is|who)\b", re.I)
 _SUITABLE_FOR_ITEMS_RE = re.compile(r"\b(?:suitable|eligible|(?:a\s+)?candidates?|indicated)\b[^:]{0,80}?\bfor\s+"
                                     r"(?:treatment|therapy)\s+with\s+(?:one|any|each)\s+of\s+the\s+following\b", re.I)
 _PROCEDURE_ONLY_RE = re.compile(r"\b(?:may|can|will)\s+(?:still\s+)?(?:take\s+part|participate|be\s+included|"
