@@ -18,7 +18,7 @@ from ..errors import NoCriteriaError
 from ..models.rules import (AgeRule, Applicability, CompiledCriterion, ConditionRule, GroupRule, HealthyVolunteersRule,
                             ManualReviewRule, PriorDrugRule, Range, RuleSet, SexRule, SubtypeRule, WashoutRule, Window)
 from ..models.trial import Criterion, Trial
-from ..segment import BESIDE_OTHERS, OTHER_PERSONS_RE, SUBSTUDY_RE, segment
+from ..segment import ALL_COHORT_RE, BESIDE_OTHERS, OTHER_PERSONS_RE, SUBSTUDY_RE, segment
 from . import context
 from .context import Context
 from .nlp import find_entities
@@ -169,16 +169,15 @@ _PATIENTS_LEAD_RE = re.compile(r"^\s*(?:for|in)\s+(?:the\s+)?(?:patients|partici
 # heads the criteria of one cohort
 _HEADING_COHORT_RE = re.compile(r"\b(?:inclusion|exclusion|eligibility)\s+criteria\b|\badditional\s+(?:\w+\s+)?"
                                 r"criteria\b|\bcriteria\s+specific\b", re.I)
-_ALL_COHORT_RE = re.compile(r"^\s*(?:for\s+)?all\b", re.I)  # "All participants:", "For all subjects:"
 # every phenotype a patient may have: the patients of a study that also takes people without one
 _PATIENT_COURSES = ("CIS", "RRMS", "SPMS", "PPMS", "RIS")
 
 
-def sole_cohorts(criteria: list[Criterion], healthy_volunteers: Optional[bool]) -> tuple[frozenset, tuple[str, ...]]:
+def sole_cohorts(criteria: list[Criterion], beside: bool) -> tuple[frozenset, tuple[str, ...]]:
     """The headings that name the trial's only patients by course ("Inclusion criteria specific for subjects with
     rrMS:", "Patients with clinically isolated syndrome:"), when no heading names patients of another course, and the
-    scope their criteria take: every patient beside healthy people (the trial's structured field, or a heading of
-    others), none otherwise. Scoped to the course they name, the course their items require was a tautology: a patient
+    scope their criteria take: every patient ``beside`` other people (healthy volunteers by the trial's structured
+    field, or a heading of others), none otherwise. Scoped to the course they name, the course their items require was a tautology: a patient
     of another course passed the block as not applicable and could be found eligible for a trial that cannot take them."""
     texts: dict[Optional[str], list[str]] = {}  # (a heading item's own text is a cohort of its items)
     stack = [(criterion, criterion.cohort) for criterion in criteria]
@@ -204,10 +203,9 @@ def sole_cohorts(criteria: list[Criterion], healthy_volunteers: Optional[bool]) 
                    for text in texts[cohort] for entity in find_entities(text) if entity.label == "MS_SUBTYPE")
 
     # (and only where the block itself requires its course, which its scope made a tautology)
-    if requires_course(lambda cohort: cohort is None or _ALL_COHORT_RE.match(cohort)) or \
+    if requires_course(lambda cohort: cohort is None or ALL_COHORT_RE.match(cohort)) or \
             not requires_course(lambda cohort: cohort is not None and courses.get(cohort)):
         return frozenset(), ()
-    beside = healthy_volunteers or takes_others(criteria)
     return frozenset(cohort for cohort, subtypes in courses.items() if subtypes), _PATIENT_COURSES if beside else ()
 
 
@@ -1603,31 +1601,19 @@ def _compile_node(criterion: Criterion) -> list:
     if _PROCEDURE_ONLY_RE.search(criterion.text):
         # "Additional exclusion criteria for the MRI with gadolinium (participants who meet them may take part
         # without contrast): - ...": the items decide one procedure, not entry to the study; a person checks them
-        end = max(c.span[1] for c in _descendants(criterion))
-        return [ManualReviewRule(id=f"{criterion.id}.r1", criterion_id=criterion.id, section=criterion.section,
-                                 text=criterion.text, span=(criterion.span[0], end), category="clinical",
-                                 polarity=_default_polarity(criterion.section),
-                                 why="criteria of one optional procedure, not of entry to the study")]
+        return [_items_for_a_person(criterion, "criteria of one optional procedure, not of entry to the study")]
     head = criterion.text.rstrip()
     if head.endswith(":") and len(head) <= 90 and OTHER_PERSONS_RE.search(head) and not _ANYONE_ELSE_RE.search(head):
         # "Age- and sex-matched controls (non-FDR): - Age 18 to 30 - No relative with MS": the criteria of other
         # people than the patients (read, the controls' items bound every patient); a person checks them
-        end = max(c.span[1] for c in _descendants(criterion))
-        return [ManualReviewRule(id=f"{criterion.id}.r1", criterion_id=criterion.id, section=criterion.section,
-                                 text=criterion.text, span=(criterion.span[0], end), category="clinical",
-                                 polarity=_default_polarity(criterion.section),
-                                 why=f"criteria of the {head.rstrip(':').strip()}, not of the patient")]
+        return [_items_for_a_person(criterion, f"criteria of the {head.rstrip(':').strip()}, not of the patient")]
     if _SUITABLE_FOR_ITEMS_RE.search(criterion.text):
         # "Suitable, in the investigator's judgement, for treatment with one of the following DMTs: - ...": the
         # treatments the patient may be given, not an exposure (read as one, every patient never on them failed)
-        end = max(c.span[1] for c in _descendants(criterion))
-        return [ManualReviewRule(id=f"{criterion.id}.r1", criterion_id=criterion.id, section=criterion.section,
-                                 text=criterion.text, span=(criterion.span[0], end),
-                                 category="judgement" if _STRONG_JUDGEMENT_RE.search(criterion.text) else "clinical",
-                                 polarity=_default_polarity(criterion.section),
-                                 why="suitable for one of the treatments listed: a treatment to come, not one taken")]
-    if _is_item_list(criterion) and not (criterion.section == "inclusion" and (
-            _UNTREATED_OR_RE.search(criterion.text) or _OR_UNTREATED_RE.search(criterion.text))):
+        return [_items_for_a_person(criterion, "suitable for one of the treatments listed: a treatment to come, not one "
+                                               "taken", "judgement" if _STRONG_JUDGEMENT_RE.search(criterion.text)
+                                    else "clinical")]
+    if _is_item_list(criterion) and _untreated_arm(criterion) is None:
         # "Prior treatment with any of the following: - cladribine - mitoxantrone": one rule over the items.
         # (an untreated arm before them is one more alternative: _group)
         # (items that end with ";" stay apart: "...; interferon beta, if it was stopped because of intolerance.")
@@ -1637,6 +1623,14 @@ def _compile_node(criterion: Criterion) -> list:
         rules = compile_text(text, criterion.section, criterion.id, (criterion.span[0], end))
         return rules
     return _group(criterion)
+
+
+def _items_for_a_person(criterion: Criterion, why: str, category: str = "clinical") -> ManualReviewRule:
+    """One rule over a heading and all its items, which a person reads (``why``)."""
+    end = max(c.span[1] for c in _descendants(criterion))
+    return ManualReviewRule(id=f"{criterion.id}.r1", criterion_id=criterion.id, section=criterion.section,
+                            text=criterion.text, span=(criterion.span[0], end), category=category,
+                            polarity=_default_polarity(criterion.section), why=why)
 
 
 # (a heading of everyone, or of the patients beside the others: "All participants (patients and controls):")
@@ -1649,13 +1643,20 @@ _PROCEDURE_ONLY_RE = re.compile(r"\b(?:may|can|will)\s+(?:still\s+)?(?:take\s+pa
                                 re.I)
 
 
+def _untreated_arm(criterion: Criterion) -> Optional[re.Match]:
+    """The untreated arm an inclusion's heading offers beside its items ("Either untreated (no DMT during the 3 months
+    before ...) or on one of the following:", "..., or untreated (no DMT for at least 6 months):"), or None."""
+    if criterion.section != "inclusion":
+        return None
+    return _UNTREATED_OR_RE.search(criterion.text) or _OR_UNTREATED_RE.search(criterion.text)
+
+
 def _group(criterion: Criterion) -> list:
     section = criterion.section
-    # (an untreated arm is one more alternative to the items, read below: not a rule of the parent's own)
-    arm = (_UNTREATED_OR_RE.search(criterion.text) or _OR_UNTREATED_RE.search(criterion.text)) \
-        if section == "inclusion" else None
-    own_text = criterion.text if arm is None else \
-        criterion.text[:arm.start()] + " " * len(arm.group(0)) + criterion.text[arm.end():]
+    # (an untreated arm is one more alternative to the items, read below: not a rule of the parent's own, nor its time)
+    untreated = _untreated_arm(criterion)
+    own_text = criterion.text if untreated is None else \
+        criterion.text[:untreated.start()] + " " * len(untreated.group(0)) + criterion.text[untreated.end():]
     own = [r.model_copy(update={"text": criterion.text}) if r.text == own_text else r
            for r in compile_text(own_text, section, criterion.id, criterion.span)]
     subtypes = [r for r in own if isinstance(r, SubtypeRule)]
@@ -1696,7 +1697,6 @@ def _group(criterion: Criterion) -> list:
     # "Patients must be either untreated (no disease-modifying therapy during the 3 months before ...) or on a stable
     # dose ... of one of the following approved treatments:": the untreated arm, with its own window, is one more
     # alternative to the items (read as the items' window, each item became a required use in it)
-    untreated = arm
     untreated_rule = None
     if untreated:
         own_windows = [w for w in parent_windows if untreated.start() <= w.start < untreated.end()]
@@ -1715,9 +1715,7 @@ def _group(criterion: Criterion) -> list:
     parent_period = untimed_period(criterion.text)
     # ("Currently treated with one of the following DMTs, without interruption, for more than 6 months ...:": each
     # item for that long)
-    items_text = criterion.text if untreated is None else \
-        criterion.text[:untreated.start()] + " " * len(untreated.group(0)) + criterion.text[untreated.end():]
-    parent_minimum = minimum_duration(items_text) if section == "inclusion" and _ANY_OF_RE.search(items_text) \
+    parent_minimum = minimum_duration(own_text) if section == "inclusion" and _ANY_OF_RE.search(own_text) \
         and not washouts else None
     # "Length of disease from the onset of MS symptoms, according to the EDSS score: - less than 10 years in
     # participants with an EDSS of 5.0 or below": each item completes the parent's duration
@@ -1912,8 +1910,9 @@ def compile_trial(trial: Trial, *, compiled_on: Optional[date] = None) -> RuleSe
         raise NoCriteriaError("the eligibility sections hold no criteria", file=trial.source, record=trial.record,
                               field="criteria", hint="check the record's eligibility text")
     cohorts = _TRIAL_COHORTS.set(labelled_cohorts(segmented))
-    sole = _SOLE_COHORTS.set(sole_cohorts(segmented, trial.healthy_volunteers))
-    others = _TAKES_OTHERS.set(takes_others(segmented))
+    beside_others = takes_others(segmented)
+    sole = _SOLE_COHORTS.set(sole_cohorts(segmented, bool(trial.healthy_volunteers) or beside_others))
+    others = _TAKES_OTHERS.set(beside_others)
     try:
         criteria = structured_field_criteria(trial) + [compile_criterion(c) for c in segmented]
     finally:

@@ -351,7 +351,7 @@ def _read_items(text: str) -> list[_Item]:
 # The patients' heading of a study that also takes other people ("Patients:" beside "Healthy volunteers:"): its
 # criteria hold for the patients only, whichever course they have (the compiler scopes them to the courses)
 BESIDE_OTHERS = " (beside other persons)"
-_ALL_RE = re.compile(r"^\s*(?:for\s+)?all\b", re.I)
+ALL_COHORT_RE = re.compile(r"^\s*(?:for\s+)?all\b", re.I)  # "All participants:", "For all subjects:"
 _HEALTHY_GROUP_RE = re.compile(r"\bhealthy\s+(?:volunteers?|controls?|subjects|participants|individuals)\b|"
                                r"\((?:healthy\s+)?controls?\)|\bcontrol\s+(?:group|subjects|participants|arm|cohort)\b",
                                re.I)
@@ -363,7 +363,7 @@ def _beside_others(items: list[_Item], text: str) -> list[_Item]:
             and not _HEALTHY_GROUP_RE.search(text):
         return items
     for item in items:
-        if item.cohort and not OTHER_PERSONS_RE.fullmatch(item.cohort) and not _ALL_RE.match(item.cohort) \
+        if item.cohort and not OTHER_PERSONS_RE.fullmatch(item.cohort) and not ALL_COHORT_RE.match(item.cohort) \
                 and _COHORT_HEADING_RE.match(item.cohort + ":"):
             item.cohort += BESIDE_OTHERS
     return items

@@ -991,17 +991,16 @@ def _dose_qualifiers(ctx: Context, mentions: list, excepted_doses: list) -> dict
             # "Since the last dose in the parent study, treatment with any DMT other than X": it opens the item
             # (or a heading's: "Any of the following treatments since the last dose of study drug in the parent study:
             # alemtuzumab, ...")
-            item_end = _item_end(ctx.text, since.end())
-            if _WITH_FOLLOWING_RE.match(ctx.text, since.end()):
-                # ("Treatment between the end of the core study and baseline with any of the following: A; B; C")
-                item_end = len(ctx.text)
+            # ("Treatment between the end of the core study and baseline with any of the following: A; B; C": all of them)
+            listed = _WITH_FOLLOWING_RE.match(ctx.text, since.end())
+            item_end = len(ctx.text) if listed else _item_end(ctx.text, since.end())
             # (not the drugs excepted; the examples after the exception are the class's)
             examples = EXAMPLES_RE.search(ctx.text, exception) if exception is not None else None
             excepted = (exception, examples.start() if examples else _item_end(ctx.text, exception, ")")) \
                 if exception is not None else (0, 0)
             # (an item with a qualifier of its own keeps it too: "systemic corticosteroids, other than for a relapse")
             timed = [m for m in mentions if since.end() <= m.start < item_end
-                     and (m not in out or _WITH_FOLLOWING_RE.match(ctx.text, since.end()))
+                     and (m not in out or listed)
                      and not excepted[0] <= m.start < excepted[1]]
         if timed:
             ctx.consume(*since.span())
